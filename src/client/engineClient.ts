@@ -1,0 +1,95 @@
+/**
+ * The one place that creates the engine Worker. Wraps it with comlink, pipes its events into the
+ * store, and restarts it when it dies (uncaught error, GPU device lost) or when the backend changes.
+ */
+import * as Comlink from 'comlink';
+import type { EngineApi, EngineResult } from '../protocol/api';
+import type { BackendPreference } from '../protocol/backend';
+import type { LiveHyperparams, TrainConfig } from '../protocol/config';
+import type { EngineEvent } from '../protocol/events';
+import { useWorkbench } from '../store';
+
+export interface EngineClient {
+  start(config: TrainConfig): Promise<EngineResult>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
+  /** Terminate the worker and start a fresh one on the given backend preference. */
+  restart(preference: BackendPreference, reason?: string): Promise<void>;
+}
+
+export function createEngineClient(): EngineClient {
+  const store = useWorkbench;
+  let worker: Worker | null = null;
+  let api: Comlink.Remote<EngineApi> | null = null;
+  let generation = 0;
+
+  const onEvents = (gen: number) => (events: EngineEvent[]) => {
+    if (gen !== generation) return; // a late batch from a terminated worker
+    store.getState().applyEvents(events);
+    if (events.some((e) => e.type === 'error' && e.error.code === 'device-lost')) {
+      void restart(store.getState().backendPreference, 'the GPU device was lost');
+    }
+  };
+
+  async function boot(preference: BackendPreference): Promise<void> {
+    const gen = ++generation;
+    store.getState().setEngineStatus('starting');
+    store.getState().setBackend(null);
+    worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+    worker.addEventListener('error', (ev) => {
+      if (gen !== generation) return;
+      ev.preventDefault();
+      void restart(store.getState().backendPreference, `the engine crashed (${ev.message || 'unknown error'})`);
+    });
+    api = Comlink.wrap<EngineApi>(worker);
+    await api.subscribe(Comlink.proxy(onEvents(gen)));
+    try {
+      const info = await api.init(preference);
+      if (gen !== generation) return;
+      store.getState().setBackend(info);
+      store.getState().setEngineStatus('ready');
+    } catch (err) {
+      if (gen !== generation) return;
+      store.getState().setEngineStatus('failed');
+      store.getState().addNotice('error', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async function restart(preference: BackendPreference, reason?: string): Promise<void> {
+    worker?.terminate();
+    worker = null;
+    api = null;
+    if (reason) {
+      const message = `The engine was restarted because ${reason}; the run's history is kept.`;
+      store.getState().abortRun({ code: 'device-lost', message });
+      store.getState().addNotice('warning', message);
+    } else {
+      store.getState().abortRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
+    }
+    await boot(preference);
+  }
+
+  const ready = async (): Promise<Comlink.Remote<EngineApi>> => {
+    if (!api) throw new Error('The engine is not running.');
+    return api;
+  };
+
+  void boot(store.getState().backendPreference);
+
+  return {
+    async start(config) {
+      const id = `run-${Date.now().toString(36)}`;
+      store.getState().beginRun(id, config);
+      const result = await (await ready()).start(config, id);
+      if (!result.ok) store.getState().abortRun(result.error);
+      return result;
+    },
+    pause: async () => (await ready()).pause(),
+    resume: async () => (await ready()).resume(),
+    stop: async () => (await ready()).stop(),
+    setHyperparams: async (partial) => (await ready()).setHyperparams(partial),
+    restart,
+  };
+}

@@ -1,0 +1,94 @@
+/** Run configuration: schema, defaults, and a forgiving normaliser for hand-edited input. */
+import { z } from 'zod';
+import { TRAIN_PARAMS, type NumberSpec, type TrainParamKey, type LiveKey, LIVE_KEYS, formatWidth } from './params';
+
+export const MODELS = ['vgg16'] as const;
+export type ModelName = (typeof MODELS)[number];
+export const DATASETS = ['shapes'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+function numberSchema(spec: NumberSpec) {
+  let s = z.number().finite().min(spec.min).max(spec.max);
+  if (spec.integer) s = s.int();
+  if (spec.choices) {
+    const choices = spec.choices;
+    return s.refine((v) => choices.some((c) => Math.abs(c - v) < 1e-9), { message: `must be one of ${choices.join(', ')}` });
+  }
+  return s;
+}
+
+const shape = Object.fromEntries(
+  (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, numberSchema(TRAIN_PARAMS[k])]),
+) as unknown as Record<TrainParamKey, z.ZodType<number>>;
+
+export const TrainConfigSchema = z
+  .object({ model: z.enum(MODELS), dataset: z.enum(DATASETS), ...shape })
+  .strict();
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+export const LiveHyperparamsSchema = z
+  .object(Object.fromEntries(LIVE_KEYS.map((k) => [k, shape[k]])) as Record<LiveKey, z.ZodType<number>>)
+  .partial()
+  .strict();
+export type LiveHyperparams = Record<LiveKey, number>;
+
+export function defaultConfig(): TrainConfig {
+  const nums = Object.fromEntries(
+    (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, TRAIN_PARAMS[k].default]),
+  ) as Record<TrainParamKey, number>;
+  return { model: 'vgg16', dataset: 'shapes', ...nums };
+}
+
+export interface NormalizeResult {
+  config: TrainConfig;
+  /** One human sentence per value that was clamped, rounded or replaced by its default. */
+  issues: string[];
+}
+
+/** Coerce one raw value to a spec: parse, round, clamp, snap to a choice. */
+export function normalizeNumber(key: string, spec: NumberSpec, raw: unknown, issues: string[]): number {
+  const v = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) {
+    issues.push(`${spec.label} (${key}): "${String(raw)}" is not a number; using the default ${spec.default}.`);
+    return spec.default;
+  }
+  let out = spec.integer ? Math.round(v) : v;
+  if (out < spec.min || out > spec.max) {
+    const clamped = Math.min(spec.max, Math.max(spec.min, out));
+    issues.push(`${spec.label} (${key}): ${v} is outside ${spec.min}…${spec.max}; clamped to ${clamped}.`);
+    out = clamped;
+  }
+  if (spec.choices) {
+    const nearest = spec.choices.reduce((a, b) => (Math.abs(Math.log(b / out)) < Math.abs(Math.log(a / out)) ? b : a));
+    if (Math.abs(nearest - out) > 1e-9) {
+      issues.push(`${spec.label} (${key}): ${v} is not offered; using ${key === 'width' ? formatWidth(nearest) : nearest}.`);
+    }
+    out = nearest;
+  }
+  return out;
+}
+
+/** Turn untrusted input (URL hash, stored run) into a valid config, reporting every correction. */
+export function normalizeConfig(raw: Record<string, unknown>): NormalizeResult {
+  const issues: string[] = [];
+  const base = defaultConfig();
+  const nums = {} as Record<TrainParamKey, number>;
+  for (const key of Object.keys(TRAIN_PARAMS) as TrainParamKey[]) {
+    nums[key] = key in raw ? normalizeNumber(key, TRAIN_PARAMS[key], raw[key], issues) : base[key];
+  }
+  const pickEnum = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    issues.push(`${key}: "${String(v)}" is not one of ${allowed.join(', ')}; using ${fallback}.`);
+    return fallback;
+  };
+  const config: TrainConfig = {
+    model: pickEnum('model', MODELS, base.model),
+    dataset: pickEnum('dataset', DATASETS, base.dataset),
+    ...nums,
+  };
+  const known = new Set<string>(['model', 'dataset', ...Object.keys(TRAIN_PARAMS)]);
+  for (const key of Object.keys(raw)) if (!known.has(key)) issues.push(`Unknown setting "${key}" was ignored.`);
+  return { config: TrainConfigSchema.parse(config), issues };
+}

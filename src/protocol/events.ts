@@ -1,0 +1,62 @@
+/** Events the worker pushes to the UI: plain, structured-clonable data. */
+import type { BackendInfo } from './backend';
+import type { LiveKey } from './params';
+
+export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+export type SeriesName = 'train.loss' | 'train.acc' | 'test.acc' | 'test.loss';
+
+/** A batch of metric points of one series (columns, so long runs stay compact). */
+export interface MetricBatch {
+  series: SeriesName;
+  steps: number[];
+  values: number[];
+}
+
+export interface ProgressInfo {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Seconds left at the current pace; null until a few steps were timed. */
+  etaSeconds: number | null;
+  stepsPerSecond: number;
+  imagesPerSecond: number;
+  /** What the worker is doing now, for the progress bar's caption. */
+  phase: 'generating data' | 'building model' | 'training' | 'evaluating';
+  /** 0..1 progress of the current phase when it is not 'training'. */
+  phaseFraction?: number;
+}
+
+export interface HyperparamChange {
+  step: number;
+  key: LiveKey;
+  from: number;
+  to: number;
+}
+
+export const ERROR_CODES = [
+  'invalid-config',
+  'invalid-hyperparams',
+  'backend-init-failed',
+  'device-lost',
+  'out-of-memory',
+  'diverged',
+  'busy',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface EngineError {
+  code: ErrorCode;
+  /** One sentence a user can act on. */
+  message: string;
+}
+
+export type EngineEvent =
+  | { type: 'status'; runId: string; status: RunStatus; message?: string }
+  | { type: 'metrics'; runId: string; batches: MetricBatch[] }
+  | { type: 'progress'; runId: string; progress: ProgressInfo }
+  | { type: 'hpChange'; runId: string; change: HyperparamChange }
+  | { type: 'error'; runId: string | null; error: EngineError }
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'model'; runId: string; params: number; layers: number };

@@ -1,0 +1,5 @@
+export * from './params';
+export * from './config';
+export * from './backend';
+export * from './events';
+export * from './api';

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../protocol/config';
+import { backendFromSearch, configToHash, hashToConfig } from './urlState';
+
+describe('URL state', () => {
+  it('round-trips a config through the hash', () => {
+    const c = { ...defaultConfig(), width: 1 / 16, lr: 0.0031, seed: 42, steps: 12 };
+    const back = hashToConfig(configToHash(c));
+    expect(back.issues).toEqual([]);
+    expect(back.config).toEqual(c);
+  });
+
+  it('clamps out-of-range values and says so', () => {
+    const r = hashToConfig('#lr=5&batchSize=0&steps=12.6');
+    expect(r.config.lr).toBe(1);
+    expect(r.config.batchSize).toBe(1);
+    expect(r.config.steps).toBe(13);
+    expect(r.issues.join(' ')).toMatch(/Learning rate \(lr\): 5 is outside/);
+    expect(r.issues.join(' ')).toMatch(/Batch size/);
+  });
+
+  it('replaces malformed values by defaults and reports unknown keys', () => {
+    const r = hashToConfig('#lr=abc&width=0.3&model=resnet99&bogus=1');
+    expect(r.config.lr).toBe(defaultConfig().lr);
+    expect(r.config.width).toBe(0.25); // nearest offered width
+    expect(r.config.model).toBe('vgg16');
+    expect(r.issues).toHaveLength(4);
+  });
+
+  it('reads ?backend= and rejects unknown names', () => {
+    expect(backendFromSearch('?backend=webgpu')).toEqual({ preference: 'webgpu', issue: null });
+    expect(backendFromSearch('')).toEqual({ preference: null, issue: null });
+    expect(backendFromSearch('?backend=metal').issue).toMatch(/not a backend/);
+  });
+});

@@ -1,0 +1,42 @@
+import type { RunState } from '../../store';
+import { formatDuration } from '../format';
+
+/** Progress bar with step counter, epoch, throughput and ETA of the current run. */
+export function RunProgress({ run }: { run: RunState | null }) {
+  const p = run?.progress;
+  const total = p?.totalSteps ?? run?.config.steps ?? 0;
+  const step = p?.step ?? 0;
+  const training = p && (p.phase === 'training' || p.phase === 'evaluating');
+  const fraction = training || !p ? (total ? step / total : 0) : (p.phaseFraction ?? 0);
+  let caption = 'idle';
+  if (p) {
+    const eta = p.etaSeconds === null ? 'ETA estimating…' : `ETA ${formatDuration(p.etaSeconds)}`;
+    caption =
+      p.phase === 'training' || p.phase === 'evaluating'
+        ? `${p.phase === 'evaluating' ? `evaluating ${Math.round((p.phaseFraction ?? 0) * 100)}% · ` : ''}epoch ${p.epoch.toFixed(2)} · ${p.imagesPerSecond.toFixed(1)} img/s · ${run?.status === 'running' ? eta : run?.status}`
+        : `${p.phase}${p.phaseFraction !== undefined ? ` ${Math.round(p.phaseFraction * 100)}%` : ''}…`;
+  }
+  return (
+    <div className="progress">
+      <div className="progress-head">
+        <span data-testid="run.step">
+          step {step} / {total}
+        </span>
+        <span className="progress-caption" data-testid="run.eta">
+          {caption}
+        </span>
+      </div>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label="Run progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(fraction * 100)}
+        data-testid="run.progress"
+      >
+        <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { getEngine } from '../../../client';
+import { MODELS, TRAIN_PARAMS, WIDTH_CHOICES, formatWidth, type LiveKey, type TrainConfig, type TrainParamKey } from '../../../protocol';
+import { useWorkbench } from '../../../store';
+import { ParamField } from '../../components/ParamField';
+
+/** Test ids of the form controls (the issue's names where it gives them). */
+const IDS: Partial<Record<TrainParamKey, string>> = { lr: 'hp.lr', batchSize: 'hp.batch', steps: 'hp.steps', momentum: 'hp.momentum', weightDecay: 'hp.weightDecay' };
+
+/** The run settings. Structural ones lock while a run is active; live ones go to the worker at once. */
+export function ConfigForm() {
+  const config = useWorkbench((s) => s.config);
+  const setConfig = useWorkbench((s) => s.setConfig);
+  const run = useWorkbench((s) => s.run);
+  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  const active = run !== null && (run.status === 'running' || run.status === 'paused' || run.status === 'preparing');
+
+  const commit = (key: TrainParamKey, v: number) => {
+    setConfig({ [key]: v } as Partial<TrainConfig>);
+    if (active && TRAIN_PARAMS[key].live === true && engineReady) {
+      void getEngine().setHyperparams({ [key as LiveKey]: v });
+    }
+  };
+
+  const field = (key: TrainParamKey, hint?: string) => (
+    <ParamField
+      key={key}
+      id={IDS[key] ?? `hp.${key}`}
+      spec={TRAIN_PARAMS[key]}
+      value={config[key]}
+      disabled={active && TRAIN_PARAMS[key].live !== true}
+      onCommit={(v) => commit(key, v)}
+      {...(hint ? { hint } : {})}
+    />
+  );
+
+  return (
+    <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Run settings">
+      <div className="field">
+        <label htmlFor="f-model">Model</label>
+        <select id="f-model" data-testid="hp.model" value={config.model} disabled={active} onChange={(e) => setConfig({ model: e.target.value as TrainConfig['model'] })}>
+          {MODELS.map((m) => (
+            <option key={m} value={m}>
+              {m === 'vgg16' ? 'VGG-16 (CIFAR variant)' : m}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-width">Width multiplier</label>
+        <select id="f-width" data-testid="hp.width" value={String(config.width)} disabled={active} onChange={(e) => setConfig({ width: Number(e.target.value) })}>
+          {WIDTH_CHOICES.map((w) => (
+            <option key={w} value={String(w)}>
+              {formatWidth(w)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-dataset">Dataset</label>
+        <select id="f-dataset" data-testid="hp.dataset" value={config.dataset} disabled={active} onChange={() => undefined}>
+          <option value="shapes">Built-in shapes &amp; textures (10 classes, 32×32)</option>
+        </select>
+      </div>
+      {field('batchSize')}
+      {field('steps')}
+      <h3>Live (changeable mid-run)</h3>
+      {field('lr', 'Changes mid-run are applied between two steps and marked on the charts.')}
+      {field('momentum')}
+      {field('weightDecay')}
+      <details>
+        <summary>Data and evaluation</summary>
+        {field('evalEvery')}
+        {field('trainSize')}
+        {field('testSize')}
+        {field('seed')}
+      </details>
+    </form>
+  );
+}

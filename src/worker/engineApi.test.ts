@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type TrainConfig } from '../protocol/config';
+import type { EngineEvent, RunStatus } from '../protocol/events';
+import type { TrainingSession } from '../engine';
+import { createEngineApi } from './engineApi';
+import { RunController } from './runController';
+
+const tiny = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  ...defaultConfig(),
+  width: 1 / 16,
+  batchSize: 4,
+  steps: 6,
+  trainSize: 64,
+  testSize: 16,
+  evalEvery: 3,
+  ...over,
+});
+
+/** An engine on the cpu backend whose events are collected in order. */
+async function engine() {
+  const api = createEngineApi();
+  const events: EngineEvent[] = [];
+  api.subscribe((batch) => events.push(...batch));
+  await api.init('cpu');
+  const waitFor = async (pred: () => boolean, ms = 30_000) => {
+    const t0 = Date.now();
+    while (!pred()) {
+      if (Date.now() - t0 > ms) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
+  return { api, events, waitFor, statuses };
+}
+
+describe('EngineApi (worker seam, cpu backend)', () => {
+  it('runs to the end and reports metrics, evaluations, progress and statuses in order', async () => {
+    const { api, events, waitFor, statuses } = await engine();
+    expect((await api.start(tiny(), 'r1')).ok).toBe(true);
+    await waitFor(() => statuses().includes('done'));
+    expect(statuses()).toEqual(['preparing', 'running', 'done']);
+    const steps = (series: string) =>
+      events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === series).flatMap((b) => b.steps) : []));
+    expect(steps('train.loss')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps('test.acc')).toEqual([3, 6]);
+    const model = events.find((e) => e.type === 'model');
+    expect(model?.type === 'model' && model.params).toBeGreaterThan(50_000);
+    const snap = await api.status();
+    expect(snap).toMatchObject({ runId: 'r1', status: 'done', step: 6, totalSteps: 6 });
+  });
+
+  it('pause holds the step count, a live change is recorded at the step it takes effect, stop ends the run', async () => {
+    const { api, events, waitFor, statuses } = await engine();
+    await api.start(tiny({ steps: 1000, evalEvery: 1000 }), 'r2');
+    await waitFor(() => events.some((e) => e.type === 'metrics'));
+    await api.pause();
+    await waitFor(() => statuses().includes('paused'));
+    const held = (await api.status()).step;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.status()).step).toBe(held);
+
+    expect((await api.setHyperparams({ lr: 0.003 })).ok).toBe(true);
+    await api.resume();
+    await waitFor(() => events.some((e) => e.type === 'hpChange'));
+    const change = events.find((e) => e.type === 'hpChange');
+    expect(change?.type === 'hpChange' && change.change).toEqual({ step: held + 1, key: 'lr', from: 0.02, to: 0.003 });
+    expect((await api.status()).hyperparams?.lr).toBe(0.003);
+
+    await api.stop();
+    expect(statuses().at(-1)).toBe('stopped');
+    const stoppedAt = (await api.status()).step;
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await api.status()).step).toBe(stoppedAt);
+  });
+
+  it('refuses bad hyperparameters and configs with a coded error, and the run goes on', async () => {
+    const { api, events, waitFor, statuses } = await engine();
+    const bad = await api.start({ ...tiny(), lr: -1 }, 'bad');
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.code).toBe('invalid-config');
+
+    await api.start(tiny({ steps: 1000, evalEvery: 1000 }), 'r3');
+    await waitFor(() => statuses().includes('running'));
+    const r = await api.setHyperparams({ lr: Number.NaN });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.code).toBe('invalid-hyperparams');
+    const r2 = await api.setHyperparams({ batchSize: 8 } as never);
+    expect(r2.ok).toBe(false);
+    const step = (await api.status()).step;
+    await waitFor(() => events.filter((e) => e.type === 'metrics').length > 0);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await api.status()).step).toBeGreaterThan(step);
+    expect((await api.status()).status).toBe('running');
+    await api.stop();
+  });
+
+});
+
+describe('RunController', () => {
+  it('reports a diverging run as an error with advice instead of training on NaN', async () => {
+    const events: EngineEvent[] = [];
+    let n = 0;
+    const fake: TrainingSession = {
+      numParams: 1,
+      numLayers: 1,
+      epoch: 0,
+      hyperparams: { lr: 0.1, momentum: 0.9, weightDecay: 0 },
+      setHyperparams: () => undefined,
+      step: async () => ({ loss: ++n < 3 ? 2.3 : Number.NaN, accuracy: 0.1, batchSize: 4 }),
+      evaluate: async () => ({ loss: 2.3, accuracy: 0.1, count: 16 }),
+      dispose: () => undefined,
+    };
+    const rc = new RunController((e) => events.push(e), () => fake);
+    await rc.start(tiny({ steps: 50 }), 'nan');
+    for (let i = 0; i < 500 && rc.active; i++) await new Promise((r) => setTimeout(r, 10));
+    const err = events.find((e) => e.type === 'error');
+    expect(err?.type === 'error' && err.error.code).toBe('diverged');
+    expect(err?.type === 'error' && err.error.message).toMatch(/NaN at step 3.*Lower the learning rate/);
+    expect(rc.snapshot()).toMatchObject({ status: 'error', step: 3 });
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * The step loop: owns one run at a time, advances it step by step, yields between steps so pause,
+ * stop and live hyperparameter changes get through, and reports metrics, progress and status.
+ */
+import { ClassifyTrainer, loadDataset, type ImageDataset, type TrainingSession } from '../engine';
+import type { RunSnapshot } from '../protocol/api';
+import { LiveHyperparamsSchema, type LiveHyperparams, type TrainConfig } from '../protocol/config';
+import type { EngineError, EngineEvent, ProgressInfo, RunStatus } from '../protocol/events';
+import { LIVE_KEYS } from '../protocol/params';
+import { EtaEstimator } from './eta';
+import { yieldToEventLoop } from './yieldToEventLoop';
+import { describeError, EngineFault } from './errors';
+
+export class RunController {
+  private runId: string | null = null;
+  private statusValue: RunStatus = 'idle';
+  private step = 0;
+  private totalSteps = 0;
+  private trainer: TrainingSession | null = null;
+  private pendingHp: Partial<LiveHyperparams> = {};
+  private stopRequested = false;
+  private resumeGate: { promise: Promise<void>; open: () => void } | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+  private datasetCache: { key: string; data: ImageDataset } | null = null;
+
+  constructor(
+    private readonly emit: (e: EngineEvent) => void,
+    private readonly createSession: (config: TrainConfig, data: ImageDataset) => TrainingSession = (c, d) => new ClassifyTrainer(c, d),
+  ) {}
+
+  get active(): boolean {
+    return this.statusValue === 'preparing' || this.statusValue === 'running' || this.statusValue === 'paused';
+  }
+
+  snapshot(): RunSnapshot {
+    return { runId: this.runId, status: this.statusValue, step: this.step, totalSteps: this.totalSteps, hyperparams: this.trainer?.hyperparams ?? null };
+  }
+
+  /** Stop any run in progress, then start this one (the loop continues in the background). */
+  async start(config: TrainConfig, runId: string): Promise<void> {
+    await this.stop();
+    this.runId = runId;
+    this.step = 0;
+    this.totalSteps = config.steps;
+    this.pendingHp = {};
+    this.stopRequested = false;
+    this.resumeGate = null;
+    this.setStatus('preparing');
+    this.loopDone = this.loop(config, runId);
+  }
+
+  pause(): void {
+    if (this.statusValue !== 'running' && this.statusValue !== 'preparing') return;
+    if (!this.resumeGate) {
+      let open = () => {};
+      const promise = new Promise<void>((r) => (open = r));
+      this.resumeGate = { promise, open };
+    }
+  }
+
+  resume(): void {
+    const gate = this.resumeGate;
+    this.resumeGate = null;
+    gate?.open();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.active) return;
+    this.stopRequested = true;
+    this.resume();
+    await this.loopDone;
+  }
+
+  /** Validate and queue a live change; it applies before the next step and is recorded with that step. */
+  setHyperparams(partial: unknown): void {
+    const parsed = LiveHyperparamsSchema.safeParse(partial);
+    if (!parsed.success) {
+      const msg = parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+      throw new EngineFault('invalid-hyperparams', `Rejected hyperparameter change (${msg}); the run continues unchanged.`);
+    }
+    if (this.active) this.pendingHp = { ...this.pendingHp, ...parsed.data };
+  }
+
+  private setStatus(status: RunStatus, message?: string): void {
+    this.statusValue = status;
+    if (this.runId) this.emit({ type: 'status', runId: this.runId, status, ...(message ? { message } : {}) });
+  }
+
+  private fail(runId: string, error: EngineError): void {
+    this.emit({ type: 'error', runId, error });
+    this.setStatus('error', error.message);
+  }
+
+  private async getDataset(config: TrainConfig, onProgress: (f: number) => void): Promise<ImageDataset> {
+    const key = `${config.dataset}:${config.seed}:${config.trainSize}:${config.testSize}`;
+    if (this.datasetCache?.key === key) return this.datasetCache.data;
+    this.datasetCache = null; // free the old one before generating the next
+    const data = await loadDataset(config, onProgress);
+    this.datasetCache = { key, data };
+    return data;
+  }
+
+  private progress(runId: string, p: Omit<ProgressInfo, 'totalSteps' | 'step'>): void {
+    this.emit({ type: 'progress', runId, progress: { step: this.step, totalSteps: this.totalSteps, ...p } });
+  }
+
+  private async waitIfPaused(): Promise<void> {
+    if (!this.resumeGate) return;
+    this.setStatus('paused');
+    await this.resumeGate.promise;
+    if (!this.stopRequested) this.setStatus('running');
+  }
+
+  private applyPendingHyperparams(runId: string, trainer: TrainingSession): void {
+    const pending = this.pendingHp;
+    this.pendingHp = {};
+    const current = trainer.hyperparams;
+    for (const key of LIVE_KEYS) {
+      const to = pending[key];
+      if (to === undefined || to === current[key]) continue;
+      this.emit({ type: 'hpChange', runId, change: { step: this.step + 1, key, from: current[key], to } });
+    }
+    trainer.setHyperparams(pending);
+  }
+
+  private async loop(config: TrainConfig, runId: string): Promise<void> {
+    const eta = new EtaEstimator();
+    const idle = { epoch: 0, etaSeconds: null, stepsPerSecond: 0, imagesPerSecond: 0 };
+    try {
+      this.progress(runId, { ...idle, phase: 'generating data', phaseFraction: 0 });
+      const data = await this.getDataset(config, (f) => this.progress(runId, { ...idle, phase: 'generating data', phaseFraction: f }));
+      if (this.stopRequested) return this.setStatus('stopped');
+      this.progress(runId, { ...idle, phase: 'building model' });
+      await yieldToEventLoop();
+      const trainer = this.createSession(config, data);
+      this.trainer = trainer;
+      this.emit({ type: 'model', runId, params: trainer.numParams, layers: trainer.numLayers });
+      await this.waitIfPaused();
+      if (this.statusValue === 'preparing') this.setStatus('running');
+      const evalsTotal = Math.ceil(config.steps / config.evalEvery);
+      while (this.step < config.steps && !this.stopRequested) {
+        await this.waitIfPaused();
+        if (this.stopRequested) break;
+        this.applyPendingHyperparams(runId, trainer);
+        const t0 = performance.now();
+        const r = await trainer.step();
+        const seconds = (performance.now() - t0) / 1000;
+        this.step++;
+        eta.recordStep(seconds);
+        if (!Number.isFinite(r.loss)) {
+          return this.fail(runId, {
+            code: 'diverged',
+            message: `The loss became ${r.loss} at step ${this.step}: training diverged. Lower the learning rate and start again.`,
+          });
+        }
+        this.emit({
+          type: 'metrics',
+          runId,
+          batches: [
+            { series: 'train.loss', steps: [this.step], values: [r.loss] },
+            { series: 'train.acc', steps: [this.step], values: [r.accuracy] },
+          ],
+        });
+        const sps = eta.secondsPerStep ?? seconds;
+        const report = (phase: ProgressInfo['phase'], phaseFraction?: number) =>
+          this.progress(runId, {
+            epoch: trainer.epoch,
+            etaSeconds: eta.eta(config.steps - this.step, evalsTotal - Math.floor(this.step / config.evalEvery)),
+            stepsPerSecond: 1 / sps,
+            imagesPerSecond: r.batchSize / sps,
+            phase,
+            ...(phaseFraction !== undefined ? { phaseFraction } : {}),
+          });
+        report('training');
+        if (this.step % config.evalEvery === 0 || this.step === config.steps) {
+          const e0 = performance.now();
+          const ev = await trainer.evaluate((f) => report('evaluating', f));
+          eta.recordEval((performance.now() - e0) / 1000);
+          this.emit({
+            type: 'metrics',
+            runId,
+            batches: [
+              { series: 'test.acc', steps: [this.step], values: [ev.accuracy] },
+              { series: 'test.loss', steps: [this.step], values: [ev.loss] },
+            ],
+          });
+          report('training');
+        }
+        await yieldToEventLoop();
+      }
+      this.setStatus(this.stopRequested ? 'stopped' : 'done');
+    } catch (err) {
+      this.fail(runId, describeError(err));
+    } finally {
+      this.trainer?.dispose();
+      this.trainer = null;
+      this.resumeGate = null;
+    }
+  }
+}
