@@ -44,12 +44,22 @@ export function BackendStatus() {
 /** A plain notice when the backend is a software fallback. */
 export function SoftwareNotice() {
   const backend = useWorkbench((s) => s.backend);
+  const config = useWorkbench((s) => s.config);
+  const setConfig = useWorkbench((s) => s.setConfig);
   if (!backend?.isSoftware) return null;
+  const light = config.width <= 1 / 16 && config.batchSize <= 16;
   const what = backend.name === 'cpu' ? 'the tfjs CPU backend' : `a software ${backend.name} adapter (${backend.description || backend.architecture || backend.vendor})`;
   return (
     <p className="notice notice-warning" data-testid="app.softwareNotice">
-      Running on {what}: there is no hardware GPU acceleration, so training will be slow. Keep the width at 1/16 and
-      the batch small, or open the workbench on a machine with a GPU.
+      <span>
+        Running on {what}: there is no hardware GPU acceleration, so training will be slow. Keep the width at 1/16
+        and the batch small, or open the workbench on a machine with a GPU.
+      </span>
+      {!light && (
+        <button type="button" className="notice-action" data-testid="app.useLightSettings" onClick={() => setConfig({ width: 1 / 16, batchSize: 16 })}>
+          Use width 1/16, batch 16
+        </button>
+      )}
     </p>
   );
 }

@@ -2,9 +2,9 @@ import type { RunState } from '../../store';
 import { formatDuration } from '../format';
 
 /** Progress bar with step counter, epoch, throughput and ETA of the current run. */
-export function RunProgress({ run }: { run: RunState | null }) {
+export function RunProgress({ run, plannedSteps }: { run: RunState | null; plannedSteps: number }) {
   const p = run?.progress;
-  const total = p?.totalSteps ?? run?.config.steps ?? 0;
+  const total = p?.totalSteps ?? run?.config.steps ?? plannedSteps;
   const step = p?.step ?? 0;
   const training = p && (p.phase === 'training' || p.phase === 'evaluating');
   const fraction = training || !p ? (total ? step / total : 0) : (p.phaseFraction ?? 0);

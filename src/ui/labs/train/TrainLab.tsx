@@ -50,7 +50,7 @@ export function TrainLab() {
             </span>
           )}
         </div>
-        <RunProgress run={run} />
+        <RunProgress run={run} plannedSteps={config.steps} />
         {run?.error && (
           <p className="notice notice-error" role="alert" data-testid="run.error">
             {run.error.message}
