@@ -191,7 +191,9 @@ export function sdCapsule(u: number, v: number, ax: number, ay: number, bx: numb
   const wx = u - ax;
   const wy = v - ay;
   const t = Math.max(0, Math.min(1, (wx * ex + wy * ey) / (ex * ex + ey * ey || 1)));
-  return Math.hypot(wx - ex * t, wy - ey * t) - r;
+  const dx = wx - ex * t;
+  const dy = wy - ey * t;
+  return Math.sqrt(dx * dx + dy * dy) - r;
 }
 
 /** Signed distance to a simple polygon given as interleaved vertices [x0, y0, x1, y1, ...] (after Quilez). */

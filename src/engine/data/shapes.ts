@@ -26,11 +26,11 @@ interface ClassStyle {
   aspect: number;
   /** Reach of the shape in unit space (bounds the pixels visited). */
   extent: number;
-  /** Outline, and for textures the fill pattern (R = radius in pixels). */
-  build(rng: Rng, r: number): { sdf: Sdf; pattern?: Pattern };
+  /** Outline (unit space), and for textures the fill pattern (pixel space). */
+  build(rng: Rng): { sdf: Sdf; pattern?: Pattern };
 }
 
-const circle: Sdf = (u, v) => Math.hypot(u, v) - 1;
+const circle: Sdf = (u, v) => Math.sqrt(u * u + v * v) - 1;
 
 /** Vertices [x0, y0, ...] at the given radii and angles. */
 function polar(radii: number[], angles: number[]): Float64Array {
@@ -88,7 +88,7 @@ const STYLES: readonly ClassStyle[] = [
     minR: 6.5, aspect: 1.15, extent: 1.1,
     build: (rng) => {
       const t = uniform(rng, 0.16, 0.28);
-      return { sdf: (u, v) => Math.abs(Math.hypot(u, v) - 1 + t) - t };
+      return { sdf: (u, v) => Math.abs(Math.sqrt(u * u + v * v) - 1 + t) - t };
     },
   },
   {
@@ -96,7 +96,7 @@ const STYLES: readonly ClassStyle[] = [
     build: (rng) => {
       const off = uniform(rng, 0.45, 0.7);
       const r2 = uniform(rng, 0.75, 0.95);
-      return { sdf: (u, v) => Math.max(Math.hypot(u, v) - 1, r2 - Math.hypot(u - off, v)) };
+      return { sdf: (u, v) => Math.max(circle(u, v), r2 - Math.sqrt((u - off) ** 2 + v * v)) };
     },
   },
   {
@@ -160,7 +160,7 @@ export function renderShapeImage(seed: number, split: 0 | 1, index: number, labe
   const fg = pickLuma(rng, [bg], 0.3);
   const color = colorWithLuma(rng, fg);
   const second = colorWithLuma(rng, pickLuma(rng, [fg, bg], 0.22));
-  const { sdf, pattern } = style.build(rng, r);
+  const { sdf, pattern } = style.build(rng);
   const shade = uniform(rng, -0.15, 0.15) / r;
   drawShape(canvas, frame, sdf, { color, second, pattern, shade, shadeAngle: uniform(rng, 0, 2 * Math.PI) }, style.extent);
   if (rng() < 0.3) drawClutter(rng, bg, 1); // an occluder now and then
