@@ -73,6 +73,11 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmark page (bench.html) is its own entry: it drives the engine directly, never the UI.
+    files: ['src/bench/**/*.ts'],
+    rules: forbid(['ui', 'store', 'client', 'worker'], [...ui, 'comlink'], 'bench may import engine and protocol only (DESIGN.md).'),
+  },
+  {
     files: ['src/protocol/**/*.ts'],
     rules: forbid(['ui', 'store', 'client', 'worker', 'engine'], [...ui, ...tfjs, 'comlink'], 'protocol is the leaf of the import graph (DESIGN.md).'),
   },

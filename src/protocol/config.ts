@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TRAIN_PARAMS, type NumberSpec, type TrainParamKey, type LiveKey, LIVE_KEYS, formatWidth } from './params';
 
-export const MODELS = ['vgg16'] as const;
+export const MODELS = ['vgg16', 'resnet18'] as const;
 export type ModelName = (typeof MODELS)[number];
 export const DATASETS = ['shapes'] as const;
 export type DatasetName = (typeof DATASETS)[number];

@@ -6,6 +6,7 @@ import { TrainConfigSchema, type LiveHyperparams } from '../protocol/config';
 import { describeError } from './errors';
 import { EventQueue } from './eventQueue';
 import { RunController } from './runController';
+import { WASM_PATHS } from '../engine/wasm/wasmAssets';
 
 export function createEngineApi(): EngineApi {
   const events = new EventQueue(null);
@@ -26,7 +27,7 @@ export function createEngineApi(): EngineApi {
   return {
     async init(preference: BackendPreference): Promise<BackendInfo> {
       await runs.stop();
-      const info = await initBackend(preference);
+      const info = await initBackend(preference, { wasmPaths: WASM_PATHS });
       backend = info;
       onDeviceLost((reason: string) => {
         events.push({ type: 'error', runId: runs.snapshot().runId, error: { code: 'device-lost', message: `The GPU device was lost (${reason}). The engine restarts; start the run again.` } });

@@ -1,6 +1,7 @@
 /** Model factory by name. */
 import type { ModelName } from '../../protocol/config';
 import type { Classifier } from './model';
+import { createResNet18 } from './resnet18';
 import { createVgg16 } from './vgg16';
 
 export interface ModelOptions {
@@ -15,5 +16,7 @@ export function createModel(name: ModelName, opts: ModelOptions): Classifier {
   switch (name) {
     case 'vgg16':
       return createVgg16(opts);
+    case 'resnet18':
+      return createResNet18(opts);
   }
 }

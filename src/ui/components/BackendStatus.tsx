@@ -1,5 +1,5 @@
 import { getEngine } from '../../client';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../../protocol/backend';
+import { BACKEND_PREFERENCES, type BackendInfo, type BackendPreference } from '../../protocol/backend';
 import { useWorkbench } from '../../store';
 import { writeBackendParam } from '../urlSync';
 
@@ -16,7 +16,7 @@ export function BackendStatus() {
     void getEngine().restart(p);
   };
 
-  const adapter = backend ? [backend.vendor, backend.architecture, backend.description].filter(Boolean).join(' · ') : '';
+  const adapter = backend ? describeAdapter(backend) : '';
   return (
     <div className="backend">
       <span className={`badge ${backend?.isSoftware ? 'badge-soft' : ''}`} data-testid="app.backend" title={adapter}>
@@ -32,7 +32,7 @@ export function BackendStatus() {
         <select data-testid="settings.backend" value={preference} onChange={(e) => onChange(e.target.value as BackendPreference)}>
           {BACKEND_PREFERENCES.map((p) => (
             <option key={p} value={p}>
-              {p === 'auto' ? 'auto (webgpu → webgl → cpu)' : p}
+              {p === 'auto' ? 'auto (GPU, else wasm)' : p}
             </option>
           ))}
         </select>
@@ -41,13 +41,32 @@ export function BackendStatus() {
   );
 }
 
-/** A plain notice when the backend is a software fallback. */
+/** Vendor · architecture · description, plus SIMD and threads for wasm. */
+function describeAdapter(b: BackendInfo): string {
+  const parts = [b.vendor, b.architecture, b.description];
+  if (b.name === 'wasm') parts.push(b.simd ? 'SIMD' : 'no SIMD', `${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'}`);
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** A plain notice when there is no hardware GPU: what the engine uses instead, and what that means. */
 export function SoftwareNotice() {
   const backend = useWorkbench((s) => s.backend);
   const config = useWorkbench((s) => s.config);
   const setConfig = useWorkbench((s) => s.setConfig);
   if (!backend?.isSoftware) return null;
   const light = config.width <= 1 / 16 && config.batchSize <= 16;
+  if (backend.name === 'wasm') {
+    const passedOver = backend.skipped.filter((s) => s.name === 'webgpu' || s.name === 'webgl').map((s) => s.name);
+    return (
+      <p className="notice notice-info" data-testid="app.softwareNotice">
+        <span>
+          No hardware GPU was found{passedOver.length ? ` (${passedOver.join(' and ')} offer only a software adapter)` : ''}, so the engine trains on the CPU
+          with WebAssembly ({backend.simd ? 'SIMD' : 'no SIMD'}, {backend.threads ?? 1} thread{backend.threads === 1 ? '' : 's'}).
+          Training works but is slower than on a GPU; choose a backend under Backend to override.
+        </span>
+      </p>
+    );
+  }
   const what = backend.name === 'cpu' ? 'the tfjs CPU backend' : `a software ${backend.name} adapter (${backend.description || backend.architecture || backend.vendor})`;
   return (
     <p className="notice notice-warning" data-testid="app.softwareNotice">

@@ -40,7 +40,7 @@ export function ConfigForm() {
         <select id="f-model" data-testid="hp.model" value={config.model} disabled={active} onChange={(e) => setConfig({ model: e.target.value as TrainConfig['model'] })}>
           {MODELS.map((m) => (
             <option key={m} value={m}>
-              {m === 'vgg16' ? 'VGG-16 (CIFAR variant)' : m}
+              {m === 'vgg16' ? 'VGG-16 (CIFAR variant)' : m === 'resnet18' ? 'ResNet-18 (CIFAR variant)' : m}
             </option>
           ))}
         </select>

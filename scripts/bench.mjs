@@ -1,0 +1,251 @@
+// `npm run bench`: backend peak (matMul), VGG-16 training throughput per backend, and the main-thread
+// responsiveness of the real app during a run, in headless Chromium against `vite preview` of dist/.
+// Prints a table and writes bench-results/bench.json. A benchmark, not a test: it never fails on numbers.
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { chromium } from 'playwright-core';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4319);
+const BASE = `http://localhost:${PORT}`;
+const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// wasm-nothreads: wasm with WebAssembly threads switched off (the page itself is cross-origin isolated).
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-nothreads,webgpu,webgl,cpu').split(',').filter(Boolean);
+/** Each case with its own time limit; a case past it is recorded as failed and the page is replaced. */
+const CASES = [
+  { label: 'matmul', timeoutMs: 120_000, spec: { kind: 'matmul', n: 1024, runs: 3 } },
+  { label: 'vgg16 w1/16', timeoutMs: 180_000, spec: { kind: 'train', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
+  { label: 'vgg16 w1/4', timeoutMs: 300_000, spec: { kind: 'train', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 2 } },
+  { label: 'resnet18 w1/4', timeoutMs: 300_000, spec: { kind: 'train', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 1 } },
+];
+// The app's own choice here (auto: wasm without a hardware GPU); BENCH_APP_BACKEND=webgpu to force the GPU path.
+const APP_BACKEND = process.env.BENCH_APP_BACKEND ?? 'auto';
+const APP_HASH = 'width=0.0625&batchSize=32&steps=100000&trainSize=512&testSize=64&evalEvery=10';
+const RUN_FOR_MS = 30_000;
+const RUN_CAP_MS = 180_000;
+const LONG_TASK_TARGET_MS = 50;
+
+const t0 = performance.now();
+const log = (msg) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
+const errText = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+/** Start `vite preview` in its own process group and wait until it answers. */
+async function startPreview() {
+  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode}): ${output}`);
+    try {
+      if ((await fetch(`${BASE}/bench.html`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`vite preview did not answer on ${BASE} within 60 s: ${output}`);
+}
+
+function stopPreview(child) {
+  if (child?.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Reject after `ms` with a readable message (the work itself is abandoned by closing its page). */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A fresh context + bench page (fresh GPU device, fresh tfjs) with console warnings collected. */
+async function openBenchPage(browser, notes) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (m) => (m.type() === 'warning' || m.type() === 'error') && notes.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => notes.push(`pageerror: ${errText(e)}`));
+  page.on('crash', () => notes.push('page crashed'));
+  await page.goto(`${BASE}/bench.html`);
+  await page.waitForFunction(() => typeof window.__runBench === 'function', null, { timeout: 30_000 });
+  return { context, page };
+}
+
+/** All cases on one backend, one page for the backend (replaced only after a timeout). */
+async function benchBackend(browser, backend) {
+  const out = { backend, adapter: null, cases: {}, notes: [] };
+  let session = null;
+  for (const c of CASES) {
+    const started = performance.now();
+    try {
+      session ??= await openBenchPage(browser, out.notes);
+      const run = session.page.evaluate(([b, spec]) => window.__runBench(b, [spec]), [backend, c.spec]);
+      run.catch(() => undefined);
+      const res = await withTimeout(run, c.timeoutMs, `${backend} ${c.label}`);
+      out.adapter = res.adapter;
+      out.cases[c.label] = { ok: true, ...res.results[0] };
+      log(`${backend} ${c.label}: ok in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      out.cases[c.label] = { ok: false, error: errText(e) };
+      log(`${backend} ${c.label}: FAILED: ${errText(e)}`);
+      await session?.context.close().catch(() => undefined);
+      session = null;
+    }
+  }
+  await session?.context.close().catch(() => undefined);
+  return out;
+}
+
+/**
+ * Main-thread tasks over the long-task threshold in a Chrome trace, with their thread CPU time:
+ * on a starved machine (software WebGPU on few cores) wall time can be a multiple of CPU time.
+ */
+function traceLongTasks(buffer) {
+  const events = JSON.parse(buffer.toString()).traceEvents ?? [];
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  return events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(`${e.pid}:${e.tid}`) && e.dur > LONG_TASK_TARGET_MS * 1000)
+    .map((e) => ({ wallMs: Math.round(e.dur / 1000), cpuMs: typeof e.tdur === 'number' ? Math.round(e.tdur / 1000) : null }));
+}
+
+/** Drive the real app through a run on webgpu and record main-thread long tasks. */
+async function benchResponsiveness(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const stepOf = async () => {
+    const m = /step (\d+) \/ (\d+)/.exec((await page.getByTestId('run.step').textContent({ timeout: 5_000 }).catch(() => '')) ?? '');
+    return m ? Number(m[1]) : 0;
+  };
+  try {
+    await page.goto(`${BASE}/?backend=${APP_BACKEND}#${APP_HASH}`);
+    await page.getByTestId('app.backend').filter({ hasText: 'webgpu' }).waitFor({ timeout: 60_000 });
+    const startAt = await page.evaluate(() => performance.now());
+    await browser.startTracing(page, { categories: ['toplevel'] });
+    await page.getByTestId('run.start').click();
+    const began = Date.now();
+    let evaluated = false;
+    while (Date.now() - began < RUN_CAP_MS) {
+      evaluated ||= (await page.getByTestId('run.testAcc').count()) > 0;
+      if (Date.now() - began >= RUN_FOR_MS && evaluated) break;
+      await page.waitForTimeout(1_000);
+    }
+    const steps = await stepOf();
+    const runMs = Date.now() - began;
+    const testAcc = evaluated ? await page.getByTestId('run.testAcc').textContent() : null;
+    const traced = traceLongTasks(await browser.stopTracing());
+    await page.getByTestId('run.stop').click();
+    await page.getByTestId('run.status').filter({ hasText: 'stopped' }).waitFor({ timeout: 60_000 });
+    const tasks = await page.evaluate(() => window.__longTasks);
+    const during = tasks.filter((t) => t.start >= startAt);
+    const before = tasks.filter((t) => t.start < startAt);
+    const max = (ts) => ts.reduce((m, t) => Math.max(m, t.duration), 0);
+    return {
+      ok: true,
+      runSeconds: runMs / 1000,
+      steps,
+      evaluated,
+      testAcc,
+      longestTaskMs: max(during),
+      longTasks: during.length,
+      longTaskDurationsMs: during.map((t) => Math.round(t.duration)),
+      pageLoad: { longestTaskMs: max(before), longTasks: before.length },
+      /** The same run's main-thread tasks over 50 ms from a Chrome trace: wall vs thread CPU time. */
+      traceLongTasks: traced,
+      longestTaskCpuMs: traced.reduce((m, t) => Math.max(m, t.cpuMs ?? 0), 0),
+      targetMs: LONG_TASK_TARGET_MS,
+      meetsTarget: max(during) < LONG_TASK_TARGET_MS,
+    };
+  } catch (e) {
+    return { ok: false, error: errText(e) };
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+const fmt = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+function printTable(rows) {
+  const header = ['backend', 'adapter', 'software?', 'matMul GFLOP/s', 'VGG-16 w1/16 img/s', 'VGG-16 w1/4 img/s', 'ResNet-18 w1/4 img/s', 'ms/step (VGG w1/16 | w1/4 | ResNet w1/4)'];
+  const cell = (c, key, f) => (c.cases[key]?.ok ? f(c.cases[key]) : 'FAILED');
+  const adapterText = (a) => {
+    const base = [a.vendor, a.architecture || a.description].filter(Boolean).join(' / ') || '—';
+    return a.threads !== undefined ? `${base} (SIMD ${a.simd ? 'on' : 'off'}, ${a.threads} thread${a.threads === 1 ? '' : 's'})` : base;
+  };
+  const body = rows.map((r) => [
+    r.backend,
+    r.adapter ? adapterText(r.adapter) : '—',
+    r.adapter ? (r.adapter.isSoftware ? 'yes' : 'no') : '—',
+    cell(r, 'matmul', (x) => fmt(x.gflops, 2)),
+    cell(r, 'vgg16 w1/16', (x) => fmt(x.imagesPerSecond, 2)),
+    cell(r, 'vgg16 w1/4', (x) => fmt(x.imagesPerSecond, 2)),
+    cell(r, 'resnet18 w1/4', (x) => fmt(x.imagesPerSecond, 2)),
+    ['vgg16 w1/16', 'vgg16 w1/4', 'resnet18 w1/4'].map((k) => cell(r, k, (x) => fmt(x.meanStepMs, 0))).join(' | '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cols) => cols.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log(['', line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n'));
+  for (const r of rows)
+    for (const [k, c] of Object.entries(r.cases)) if (!c.ok) console.log(`  ${r.backend} ${k} failed: ${c.error}`);
+  const ips = (b, k) => rows.find((r) => r.backend === b)?.cases[k]?.imagesPerSecond;
+  const wasm = ips('wasm', 'vgg16 w1/4');
+  const gpu = ips('webgpu', 'vgg16 w1/4');
+  if (wasm && gpu) console.log(`\nwasm vs software webgpu, VGG-16 w1/4 batch 32 training: ${(wasm / gpu).toFixed(1)}× (target ≥ 10×)`);
+}
+
+async function main() {
+  const preview = await startPreview();
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    log(`chromium ${browser.version()}, preview on ${BASE}`);
+    const backends = [];
+    for (const b of BACKENDS) backends.push(await benchBackend(browser, b));
+    log(`responsiveness: app on ${APP_BACKEND}, width 1/16, batch 32`);
+    const responsiveness = await benchResponsiveness(browser);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    printTable(backends);
+    if (responsiveness.ok) {
+      const r = responsiveness;
+      console.log(
+        `\nApp responsiveness (${APP_BACKEND}, w1/16, batch 32, ${r.runSeconds.toFixed(0)} s, ${r.steps} steps, evaluated: ${r.evaluated ? `yes, ${r.testAcc}` : 'no'}): ` +
+          `longest main-thread task ${fmt(r.longestTaskMs, 0)} ms, ${r.longTasks} long tasks (target < ${LONG_TASK_TARGET_MS} ms: ${r.meetsTarget ? 'met' : 'NOT met'}); ` +
+          `page load: longest ${fmt(r.pageLoad.longestTaskMs, 0)} ms, ${r.pageLoad.longTasks} long tasks.\n` +
+          `  Chrome trace of the run: tasks over ${LONG_TASK_TARGET_MS} ms (wall/CPU ms): ${r.traceLongTasks.map((t) => `${t.wallMs}/${t.cpuMs ?? '?'}`).join(', ') || 'none'}; ` +
+          `longest CPU time ${fmt(r.longestTaskCpuMs, 0)} ms`,
+      );
+    } else console.log(`\nApp responsiveness FAILED: ${responsiveness.error}`);
+    const cpus = os.cpus();
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), platform: `${os.platform()} ${os.release()}` },
+      chromium: browser.version(),
+      node: process.version,
+      wallSeconds,
+      backends,
+      responsiveness,
+    };
+    await mkdir('bench-results', { recursive: true });
+    await writeFile('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwall time ${wallSeconds.toFixed(0)} s; wrote bench-results/bench.json`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    stopPreview(preview);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

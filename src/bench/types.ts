@@ -1,0 +1,53 @@
+/** Plain-JSON shapes exchanged between scripts/bench.mjs and the benchmark page. */
+
+/** One measurement the page can run on the current backend. */
+export type BenchCase =
+  | { kind: 'matmul'; n: number; runs: number }
+  | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number };
+
+export interface MatMulResult {
+  kind: 'matmul';
+  n: number;
+  /** Seconds of each timed run (dispatch until `await data()` resolves). */
+  seconds: number[];
+  medianSeconds: number;
+  gflops: number;
+}
+
+export interface TrainResult {
+  kind: 'train';
+  model: string;
+  width: number;
+  batchSize: number;
+  params: number;
+  /** Model + optimiser construction time. */
+  setupMs: number;
+  /** The first step, which compiles the shaders; not part of the mean. */
+  warmupStepMs: number;
+  stepMs: number[];
+  meanStepMs: number;
+  imagesPerSecond: number;
+  finalLoss: number;
+}
+
+export interface AdapterResult {
+  name: string;
+  vendor: string;
+  architecture: string;
+  description: string;
+  isSoftware: boolean;
+  simd?: boolean;
+  threads?: number;
+}
+
+export interface BenchRun {
+  adapter: AdapterResult;
+  results: (MatMulResult | TrainResult)[];
+}
+
+declare global {
+  interface Window {
+    /** Initialise `backend` (once per page; 'wasm-nothreads' = wasm with threads off) and run the cases in order. */
+    __runBench?: (backend: string, cases: BenchCase[]) => Promise<BenchRun>;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Training kernels for the tfjs wasm backend, which ships its convs forward-only, composed from kernels
+ * it has and runs fast (XNNPACK): pad, slice, transpose, reverse, multiply, sum, conv2d, depthwise conv.
+ * Layouts: NHWC activations, HWIO conv filters, [kh, kw, C, M] depthwise filters.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+
+interface RefCountingBackend {
+  incRef(dataId: object): void;
+}
+
+/** Wrap a kernel input as an owned Tensor (an Identity view: refcounted, freed by tidy). */
+function view(info: TensorInfo): tf.Tensor {
+  return tf.engine().runKernel('Identity', { x: info as tf.Tensor }, {}) as tf.Tensor;
+}
+
+/** Run `f` in a tidy scope and hand its result out as a kernel output that survives the scope. */
+function asOutput(backend: RefCountingBackend, f: () => tf.Tensor): TensorInfo {
+  const out = tf.tidy(f);
+  backend.incRef(out.dataId);
+  const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
+  out.dispose();
+  return info;
+}
+
+function assertNhwc(dataFormat: unknown, kernel: string): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
+    throw new Error(`${kernel} on wasm supports NHWC only, got ${String(dataFormat)}`);
+  }
+}
+
+function assertNoDilation(dilations: unknown, kernel: string): void {
+  const d = dilations === undefined ? [1, 1] : typeof dilations === 'number' ? [dilations, dilations] : (dilations as number[]);
+  if (d.some((v) => v !== 1)) throw new Error(`${kernel} on wasm supports dilation 1 only, got ${d.join(',')}`);
+}
+
+/** The input window seen by filter tap (i, j) at every output position: [B, outH, outW, C]. */
+function tap(xPadded: tf.Tensor4D, conv: backend_util.Conv2DInfo, i: number, j: number): tf.Tensor4D {
+  const [b, , , c] = xPadded.shape;
+  const { outHeight, outWidth, strideHeight, strideWidth } = conv;
+  const end = [b, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1, c];
+  if (strideHeight === 1 && strideWidth === 1) return tf.slice(xPadded, [0, i, j, 0], [b, outHeight, outWidth, c]);
+  return tf.stridedSlice(xPadded, [0, i, j, 0], end, [1, strideHeight, strideWidth, 1]) as tf.Tensor4D;
+}
+
+function padInput(x: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  const { top, bottom, left, right } = conv.padInfo;
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
+  return tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
+}
+
+/**
+ * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s+kh−pt, ow·s+kw−pl, ci] · dy[b,oh,ow,co], computed as one
+ * forward conv (XNNPACK's fast path): the padded input with batch and channels swapped
+ * [ci, H, W, b] convolved with dy as the filter [oh, ow, b, co], dilated by the stride.
+ */
+export function conv2dBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = conv;
+  return tf.tidy(() => {
+    const xp = padInput(x, conv);
+    const rows = (outHeight - 1) * sh + kh;
+    const cols = (outWidth - 1) * sw + kw;
+    const used = xp.shape[1] === rows && xp.shape[2] === cols ? xp : tf.slice(xp, [0, 0, 0, 0], [-1, rows, cols, -1]);
+    const xT = tf.transpose(used, [3, 1, 2, 0]) as tf.Tensor4D; // [ci, rows, cols, b]
+    const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, b, co]
+    const out = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [sh, sw]); // [ci, kh, kw, co]
+    return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+  });
+}
+
+/** dW[kh,kw,c,m] = Σ_{b,oh,ow} x[b, oh·s+kh−pt, ow·s+kw−pl, c] · dy[b,oh,ow,c·M+m], tap by tap. */
+export function depthwiseBackpropFilterByTaps(x: tf.Tensor4D, dy: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels, outHeight, outWidth } = conv;
+  const m = outChannels / c;
+  return tf.tidy(() => {
+    const xp = padInput(x, conv);
+    const rows = x.shape[0] * outHeight * outWidth;
+    const dyr = m === 1 ? dy : tf.reshape(dy, [rows, c, m]);
+    const perTap: tf.Tensor[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const t = tap(xp, conv, i, j);
+        perTap.push(m === 1 ? tf.sum(tf.mul(t, dy), [0, 1, 2]) : tf.sum(tf.mul(tf.reshape(t, [rows, c, 1]), dyr), 0));
+      }
+    }
+    return tf.reshape(tf.stack(perTap), [kh, kw, c, m]) as tf.Tensor4D;
+  });
+}
+
+/** dy with (s−1) zeros inserted between pixels and padded by (k−1−pad): the input of a transposed conv. */
+function spreadAndPad(dy: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, inHeight, inWidth, strideHeight: sh, strideWidth: sw } = conv;
+  const [b, , , ch] = dy.shape;
+  let d = dy;
+  if (sh > 1 || sw > 1) {
+    const spread = tf.pad(tf.reshape(dy, [b, outHeight, 1, outWidth, 1, ch]), [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
+    const dense = tf.reshape(spread, [b, outHeight * sh, outWidth * sw, ch]) as tf.Tensor4D;
+    d = tf.slice(dense, [0, 0, 0, 0], [b, (outHeight - 1) * sh + 1, (outWidth - 1) * sw + 1, ch]);
+  }
+  const top = kh - 1 - conv.padInfo.top;
+  const left = kw - 1 - conv.padInfo.left;
+  return tf.pad(d, [
+    [0, 0],
+    [top, inHeight + kh - 1 - top - d.shape[1]],
+    [left, inWidth + kw - 1 - left - d.shape[2]],
+    [0, 0],
+  ]);
+}
+
+/** dx of a conv: a stride-1 'valid' forward conv of the spread, padded dy with the flipped, in/out-swapped filter. */
+export function conv2dBackpropInputByConv(dy: tf.Tensor4D, filter: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, co, ci]
+    return tf.conv2d(spreadAndPad(dy, conv), flipped, 1, 'valid');
+  });
+}
+
+/** dx of a depthwise conv: the same construction with a depthwise conv (channel multiplier M summed out). */
+export function depthwiseBackpropInputByConv(dy: tf.Tensor4D, filter: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
+  const { filterHeight: kh, filterWidth: kw, inChannels: c, outChannels, inHeight, inWidth } = conv;
+  const m = outChannels / c;
+  return tf.tidy(() => {
+    const padded = spreadAndPad(dy, conv);
+    const flipped = tf.reverse(filter, [0, 1]) as tf.Tensor4D;
+    if (m === 1) return tf.depthwiseConv2d(padded, flipped, 1, 'valid');
+    const perOutput = tf.depthwiseConv2d(padded, tf.reshape(flipped, [kh, kw, outChannels, 1]) as tf.Tensor4D, 1, 'valid');
+    return tf.sum(tf.reshape(perOutput, [dy.shape[0], inHeight, inWidth, c, m]), 4) as tf.Tensor4D;
+  });
+}
+
+type Attrs = Record<string, unknown>;
+
+const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as Attrs;
+  assertNhwc(a.dataFormat, 'Conv2DBackpropFilter');
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const conv = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterShape as [number, number, number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
+  return asOutput(backend as unknown as RefCountingBackend, () => conv2dBackpropFilterByConv(view(x) as tf.Tensor4D, view(dy) as tf.Tensor4D, conv));
+};
+
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as Attrs;
+  assertNoDilation(a.dilations, 'DepthwiseConv2dNativeBackpropFilter');
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const conv = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterShape as [number, number, number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+    true,
+  );
+  return asOutput(backend as unknown as RefCountingBackend, () => depthwiseBackpropFilterByTaps(view(x) as tf.Tensor4D, view(dy) as tf.Tensor4D, conv));
+};
+
+const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as Attrs;
+  assertNoDilation(a.dilations, 'DepthwiseConv2dNativeBackpropInput');
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const conv = backend_util.computeConv2DInfo(
+    a.inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+    true,
+  );
+  return asOutput(backend as unknown as RefCountingBackend, () => depthwiseBackpropInputByConv(view(dy) as tf.Tensor4D, view(filter) as tf.Tensor4D, conv));
+};
+
+const conv2dBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as Attrs;
+  assertNhwc(a.dataFormat, 'Conv2DBackpropInput');
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const conv = backend_util.computeConv2DInfo(
+    a.inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides as [number, number],
+    1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+  );
+  return asOutput(backend as unknown as RefCountingBackend, () => conv2dBackpropInputByConv(view(dy) as tf.Tensor4D, view(filter) as tf.Tensor4D, conv));
+};
+
+/** Kernels wasm lacks, plus Conv2DBackpropInput, whose shipped wasm version (a plain loop) is ~8× slower than this. */
+export const WASM_TRAINING_KERNELS: KernelConfig[] = [
+  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput },
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+];
+
+let registered = false;
+
+/** Register the training kernels for the wasm backend, replacing any shipped version (idempotent). */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const k of WASM_TRAINING_KERNELS) {
+    if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
+    tf.registerKernel(k);
+  }
+  registered = true;
+}
