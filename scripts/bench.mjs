@@ -130,7 +130,9 @@ async function benchResponsiveness(browser) {
   };
   try {
     await page.goto(`${BASE}/?backend=${APP_BACKEND}#${APP_HASH}`);
-    await page.getByTestId('app.backend').filter({ hasText: 'webgpu' }).waitFor({ timeout: 60_000 });
+    // Ready when the engine has picked its backend and Start is enabled.
+    await page.waitForFunction(() => document.querySelector('[data-testid="run.start"]')?.hasAttribute('disabled') === false, null, { timeout: 60_000 });
+    const backendName = (await page.getByTestId('app.backend').textContent())?.trim() ?? '?';
     const startAt = await page.evaluate(() => performance.now());
     await browser.startTracing(page, { categories: ['toplevel'] });
     await page.getByTestId('run.start').click();
@@ -153,6 +155,7 @@ async function benchResponsiveness(browser) {
     const max = (ts) => ts.reduce((m, t) => Math.max(m, t.duration), 0);
     return {
       ok: true,
+      backend: backendName,
       runSeconds: runMs / 1000,
       steps,
       evaluated,
@@ -219,7 +222,7 @@ async function main() {
     if (responsiveness.ok) {
       const r = responsiveness;
       console.log(
-        `\nApp responsiveness (${APP_BACKEND}, w1/16, batch 32, ${r.runSeconds.toFixed(0)} s, ${r.steps} steps, evaluated: ${r.evaluated ? `yes, ${r.testAcc}` : 'no'}): ` +
+        `\nApp responsiveness (${APP_BACKEND} → ${r.backend}, w1/16, batch 32, ${r.runSeconds.toFixed(0)} s, ${r.steps} steps, evaluated: ${r.evaluated ? `yes, ${r.testAcc}` : 'no'}): ` +
           `longest main-thread task ${fmt(r.longestTaskMs, 0)} ms, ${r.longTasks} long tasks (target < ${LONG_TASK_TARGET_MS} ms: ${r.meetsTarget ? 'met' : 'NOT met'}); ` +
           `page load: longest ${fmt(r.pageLoad.longestTaskMs, 0)} ms, ${r.pageLoad.longTasks} long tasks.\n` +
           `  Chrome trace of the run: tasks over ${LONG_TASK_TARGET_MS} ms (wall/CPU ms): ${r.traceLongTasks.map((t) => `${t.wallMs}/${t.cpuMs ?? '?'}`).join(', ') || 'none'}; ` +

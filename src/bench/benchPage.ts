@@ -1,50 +1,10 @@
-/**
- * Entry of bench.html: exposes `window.__runBench` for scripts/bench.mjs. tfjs runs on this page's
- * main thread on purpose (this page is not the UI), so the numbers exclude the worker seam.
- */
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../engine';
-import { isBackendPreference } from '../protocol/backend';
-import { benchMatMul } from './matmulBench';
-import { WASM_PATHS } from '../engine/wasm/wasmAssets';
-import { benchTraining } from './trainBench';
-import type { AdapterResult, BenchCase, BenchRun } from './types';
+/** Entry of bench.html: exposes `window.__runBench` for scripts/bench.mjs, backed by the bench worker. */
+import * as Comlink from 'comlink';
+import type { BenchCase, BenchRun } from './types';
 
-let adapter: AdapterResult | null = null;
-
-async function ensureBackend(backend: string): Promise<AdapterResult> {
-  if (adapter) {
-    if (adapter.name !== backend) throw new Error(`this page already runs ${adapter.name}; open a fresh page for ${backend}`);
-    return adapter;
-  }
-  const name = backend === 'wasm-nothreads' ? 'wasm' : backend;
-  if (!isBackendPreference(name) || name === 'auto') throw new Error(`not a backend: ${backend}`);
-  const info = await initBackend(name, { wasmPaths: WASM_PATHS, wasmThreads: backend !== 'wasm-nothreads' });
-  if (info.name !== name) throw new Error(`asked for ${name} but got ${info.name}`);
-  adapter = {
-    name: backend,
-    vendor: info.vendor,
-    architecture: info.architecture,
-    description: info.description,
-    isSoftware: info.isSoftware,
-    ...(info.simd !== undefined ? { simd: info.simd } : {}),
-    ...(info.threads !== undefined ? { threads: info.threads } : {}),
-  };
-  return adapter;
+interface BenchWorker {
+  runBench(backend: string, cases: BenchCase[]): Promise<BenchRun>;
 }
 
-async function runCase(c: BenchCase) {
-  return c.kind === 'matmul' ? benchMatMul(c.n, c.runs) : benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
-}
-
-window.__runBench = async (backend: string, cases: BenchCase[]): Promise<BenchRun> => {
-  const info = await ensureBackend(backend);
-  const results: BenchRun['results'] = [];
-  for (const c of cases) {
-    const before = tf.memory().numTensors;
-    results.push(await runCase(c));
-    const leaked = tf.memory().numTensors - before;
-    if (leaked !== 0) console.warn(`bench case ${c.kind} left ${leaked} tensors behind`);
-  }
-  return { adapter: info, results };
-};
+const worker = Comlink.wrap<BenchWorker>(new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: 'bench' }));
+window.__runBench = (backend: string, cases: BenchCase[]) => worker.runBench(backend, cases);

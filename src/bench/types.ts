@@ -1,4 +1,5 @@
 /** Plain-JSON shapes exchanged between scripts/bench.mjs and the benchmark page. */
+import type { BackendInfo } from '../protocol/backend';
 
 /** One measurement the page can run on the current backend. */
 export type BenchCase =
@@ -30,15 +31,8 @@ export interface TrainResult {
   finalLoss: number;
 }
 
-export interface AdapterResult {
-  name: string;
-  vendor: string;
-  architecture: string;
-  description: string;
-  isSoftware: boolean;
-  simd?: boolean;
-  threads?: number;
-}
+/** The backend report, named as the bench names it ('wasm-nothreads' included). */
+export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'description' | 'isSoftware' | 'simd' | 'threads'> & { name: string };
 
 export interface BenchRun {
   adapter: AdapterResult;

@@ -142,75 +142,35 @@ export function depthwiseBackpropInputByConv(dy: tf.Tensor4D, filter: tf.Tensor4
 }
 
 type Attrs = Record<string, unknown>;
+type Shape4 = [number, number, number, number];
+type Compute = (a: tf.Tensor4D, b: tf.Tensor4D, conv: backend_util.Conv2DInfo) => tf.Tensor4D;
 
-const conv2dBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrs as Attrs;
-  assertNhwc(a.dataFormat, 'Conv2DBackpropFilter');
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const conv = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape as [number, number, number, number],
-    a.strides as [number, number],
-    1,
-    a.pad as 'same',
-    a.dimRoundingMode as 'floor' | undefined,
-  );
-  return asOutput(backend as unknown as RefCountingBackend, () => conv2dBackpropFilterByConv(view(x) as tf.Tensor4D, view(dy) as tf.Tensor4D, conv));
-};
-
-const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrs as Attrs;
-  assertNoDilation(a.dilations, 'DepthwiseConv2dNativeBackpropFilter');
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const conv = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape as [number, number, number, number],
-    a.strides as [number, number],
-    1,
-    a.pad as 'same',
-    a.dimRoundingMode as 'floor' | undefined,
-    true,
-  );
-  return asOutput(backend as unknown as RefCountingBackend, () => depthwiseBackpropFilterByTaps(view(x) as tf.Tensor4D, view(dy) as tf.Tensor4D, conv));
-};
-
-const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrs as Attrs;
-  assertNoDilation(a.dilations, 'DepthwiseConv2dNativeBackpropInput');
-  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const conv = backend_util.computeConv2DInfo(
-    a.inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    a.strides as [number, number],
-    1,
-    a.pad as 'same',
-    a.dimRoundingMode as 'floor' | undefined,
-    true,
-  );
-  return asOutput(backend as unknown as RefCountingBackend, () => depthwiseBackpropInputByConv(view(dy) as tf.Tensor4D, view(filter) as tf.Tensor4D, conv));
-};
-
-const conv2dBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrs as Attrs;
-  assertNhwc(a.dataFormat, 'Conv2DBackpropInput');
-  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const conv = backend_util.computeConv2DInfo(
-    a.inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    a.strides as [number, number],
-    1,
-    a.pad as 'same',
-    a.dimRoundingMode as 'floor' | undefined,
-  );
-  return asOutput(backend as unknown as RefCountingBackend, () => conv2dBackpropInputByConv(view(dy) as tf.Tensor4D, view(filter) as tf.Tensor4D, conv));
-};
+/**
+ * A kernel over two 4-D inputs (in the order the gradient passes them) that derives the conv
+ * geometry from the input shape (attr `inputShape` or the `x` input) and the filter shape (attr
+ * `filterShape` or the `filter` input), checks layout and dilation, and runs `compute`.
+ */
+function convGradKernel(name: string, inputNames: [string, string], depthwise: boolean, compute: Compute): KernelConfig {
+  const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
+    const a = attrs as Attrs;
+    assertNhwc(a.dataFormat, name);
+    assertNoDilation(a.dilations, name);
+    const named = inputs as Record<string, TensorInfo>;
+    const [first, second] = inputNames.map((n) => named[n]!) as [TensorInfo, TensorInfo];
+    const inShape = (a.inputShape ?? named.x!.shape) as Shape4;
+    const filterShape = (a.filterShape ?? named.filter!.shape) as Shape4;
+    const conv = backend_util.computeConv2DInfo(inShape, filterShape, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, depthwise);
+    return asOutput(backend as unknown as RefCountingBackend, () => compute(view(first) as tf.Tensor4D, view(second) as tf.Tensor4D, conv));
+  };
+  return { kernelName: name, backendName: 'wasm', kernelFunc };
+}
 
 /** Kernels wasm lacks, plus Conv2DBackpropInput, whose shipped wasm version (a plain loop) is ~8× slower than this. */
 export const WASM_TRAINING_KERNELS: KernelConfig[] = [
-  { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput },
-  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+  convGradKernel('Conv2DBackpropFilter', ['x', 'dy'], false, conv2dBackpropFilterByConv),
+  convGradKernel('Conv2DBackpropInput', ['dy', 'filter'], false, conv2dBackpropInputByConv),
+  convGradKernel('DepthwiseConv2dNativeBackpropFilter', ['x', 'dy'], true, depthwiseBackpropFilterByTaps),
+  convGradKernel('DepthwiseConv2dNativeBackpropInput', ['dy', 'filter'], true, depthwiseBackpropInputByConv),
 ];
 
 let registered = false;

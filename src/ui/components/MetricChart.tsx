@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HyperparamChange } from '../../protocol';
 import type { Series } from '../../store';
@@ -56,7 +57,7 @@ function toRows(lines: ChartSeries[], max: number): Record<string, number>[] {
 }
 
 /** A live line chart against step, with hyperparameter changes drawn as vertical markers. */
-export function MetricChart({ testId, title, lines, markers, yDomain, yFormat, maxPoints = 500 }: Props) {
+export const MetricChart = memo(function MetricChart({ testId, title, lines, markers, yDomain, yFormat, maxPoints = 400 }: Props) {
   const rows = toRows(lines, maxPoints);
   return (
     <figure className="chart" data-testid={testId}>
@@ -90,4 +91,4 @@ export function MetricChart({ testId, title, lines, markers, yDomain, yFormat, m
       )}
     </figure>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { getEngine } from '../../../client';
 import { MODELS, TRAIN_PARAMS, WIDTH_CHOICES, formatWidth, type LiveKey, type TrainConfig, type TrainParamKey } from '../../../protocol';
 import { useWorkbench } from '../../../store';
@@ -7,7 +8,7 @@ import { ParamField } from '../../components/ParamField';
 const IDS: Partial<Record<TrainParamKey, string>> = { lr: 'hp.lr', batchSize: 'hp.batch', steps: 'hp.steps', momentum: 'hp.momentum', weightDecay: 'hp.weightDecay' };
 
 /** The run settings. Structural ones lock while a run is active; live ones go to the worker at once. */
-export function ConfigForm() {
+export const ConfigForm = memo(function ConfigForm() {
   const config = useWorkbench((s) => s.config);
   const setConfig = useWorkbench((s) => s.setConfig);
   const run = useWorkbench((s) => s.run);
@@ -76,4 +77,4 @@ export function ConfigForm() {
       </details>
     </form>
   );
-}
+});

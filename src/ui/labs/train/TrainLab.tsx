@@ -3,7 +3,10 @@ import { useWorkbench } from '../../../store';
 import { MetricChart } from '../../components/MetricChart';
 import { RunProgress } from '../../components/RunProgress';
 import { formatCount, formatHp, formatPercent } from '../../format';
+import { useThrottledValue } from '../../useThrottledValue';
 import { ConfigForm } from './ConfigForm';
+
+const CHART_REFRESH_MS = 250;
 
 /** The first lab: train a classifier on built-in data and watch loss and accuracy live. */
 export function TrainLab() {
@@ -15,6 +18,8 @@ export function TrainLab() {
   const engine = getEngine();
   const lastTest = run?.series['test.acc']?.values.at(-1);
   const markers = run?.hpChanges ?? [];
+  // Charts are the costly part of a render: redraw them at most 4 times a second.
+  const series = useThrottledValue(run?.series, CHART_REFRESH_MS);
 
   return (
     <div className="lab">
@@ -62,8 +67,8 @@ export function TrainLab() {
             title="Loss (cross-entropy)"
             markers={markers}
             lines={[
-              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: run?.series['train.loss'] },
-              { key: 'test', label: 'test', color: '#dc2626', series: run?.series['test.loss'], dots: true },
+              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: series?.['train.loss'] },
+              { key: 'test', label: 'test', color: '#dc2626', series: series?.['test.loss'], dots: true },
             ]}
           />
           <MetricChart
@@ -73,8 +78,8 @@ export function TrainLab() {
             yDomain={[0, 1]}
             yFormat={(v) => formatPercent(v, 0)}
             lines={[
-              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: run?.series['train.acc'] },
-              { key: 'test', label: 'test', color: '#dc2626', series: run?.series['test.acc'], dots: true },
+              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: series?.['train.acc'] },
+              { key: 'test', label: 'test', color: '#dc2626', series: series?.['test.acc'], dots: true },
             ]}
           />
         </div>
