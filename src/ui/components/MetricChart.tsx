@@ -20,6 +20,8 @@ interface Props {
   markers: HyperparamChange[];
   yDomain?: [number | 'auto', number | 'auto'];
   yFormat?: (v: number) => string;
+  /** Log scale keeps early spikes (e.g. the first evaluation's loss) from flattening the rest. */
+  yScale?: 'linear' | 'log';
   maxPoints?: number;
 }
 
@@ -57,7 +59,7 @@ function toRows(lines: ChartSeries[], max: number): Record<string, number>[] {
 }
 
 /** A live line chart against step, with hyperparameter changes drawn as vertical markers. */
-export const MetricChart = memo(function MetricChart({ testId, title, lines, markers, yDomain, yFormat, maxPoints = 400 }: Props) {
+export const MetricChart = memo(function MetricChart({ testId, title, lines, markers, yDomain, yFormat, yScale = 'linear', maxPoints = 400 }: Props) {
   const rows = toRows(lines, maxPoints);
   return (
     <figure className="chart" data-testid={testId}>
@@ -69,7 +71,7 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
           <LineChart data={rows} margin={{ top: 16, right: 24, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
             <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-            <YAxis domain={yDomain ?? ['auto', 'auto']} tickFormatter={yFormat} width={48} />
+            <YAxis scale={yScale} domain={yDomain ?? ['auto', 'auto']} tickFormatter={yFormat ?? ((v: number) => String(Number(v.toPrecision(2))))} width={48} allowDataOverflow={false} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? (yFormat ? yFormat(v) : v.toFixed(4)) : String(v))} labelFormatter={(s) => `step ${s}`} />
             <Legend />
             {lines.map((l) => (

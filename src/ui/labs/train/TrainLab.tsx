@@ -64,7 +64,8 @@ export function TrainLab() {
         <div className="charts">
           <MetricChart
             testId="chart.loss"
-            title="Loss (cross-entropy)"
+            title="Loss (cross-entropy, log scale)"
+            yScale="log"
             markers={markers}
             lines={[
               { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: series?.['train.loss'] },
