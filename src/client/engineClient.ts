@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import type { EngineApi, EngineResult } from '../protocol/api';
 import type { BackendPreference } from '../protocol/backend';
 import type { LiveHyperparams, TrainConfig } from '../protocol/config';
-import type { EngineEvent } from '../protocol/events';
+import type { EngineEvent, ErrorCode } from '../protocol/events';
 import { useWorkbench } from '../store';
 
 export interface EngineClient {
@@ -15,8 +15,8 @@ export interface EngineClient {
   resume(): Promise<void>;
   stop(): Promise<void>;
   setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
-  /** Terminate the worker and start a fresh one on the given backend preference. */
-  restart(preference: BackendPreference, reason?: string): Promise<void>;
+  /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
+  restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
 
 export function createEngineClient(): EngineClient {
@@ -29,7 +29,7 @@ export function createEngineClient(): EngineClient {
     if (gen !== generation) return; // a late batch from a terminated worker
     store.getState().applyEvents(events);
     if (events.some((e) => e.type === 'error' && e.error.code === 'device-lost')) {
-      void restart(store.getState().backendPreference, 'the GPU device was lost');
+      void restart(store.getState().backendPreference, { code: 'device-lost', reason: 'the GPU device was lost' });
     }
   };
 
@@ -41,7 +41,7 @@ export function createEngineClient(): EngineClient {
     worker.addEventListener('error', (ev) => {
       if (gen !== generation) return;
       ev.preventDefault();
-      void restart(store.getState().backendPreference, `the engine crashed (${ev.message || 'unknown error'})`);
+      void restart(store.getState().backendPreference, { code: 'internal', reason: `the engine crashed (${ev.message || 'unknown error'})` });
     });
     api = Comlink.wrap<EngineApi>(worker);
     await api.subscribe(Comlink.proxy(onEvents(gen)));
@@ -57,13 +57,13 @@ export function createEngineClient(): EngineClient {
     }
   }
 
-  async function restart(preference: BackendPreference, reason?: string): Promise<void> {
+  async function restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void> {
     worker?.terminate();
     worker = null;
     api = null;
-    if (reason) {
-      const message = `The engine was restarted because ${reason}; the run's history is kept.`;
-      store.getState().abortRun({ code: 'device-lost', message });
+    if (failure) {
+      const message = `The engine was restarted because ${failure.reason}; the run's history is kept.`;
+      store.getState().abortRun({ code: failure.code, message });
       store.getState().addNotice('warning', message);
     } else {
       store.getState().abortRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
