@@ -16,8 +16,8 @@ export interface ChartSeries {
 interface Props {
   testId: string;
   title: string;
-  lines: ChartSeries[];
-  markers: HyperparamChange[];
+  lines: readonly ChartSeries[];
+  markers: readonly HyperparamChange[];
   yDomain?: [number | 'auto', number | 'auto'];
   yFormat?: (v: number) => string;
   /** Log scale keeps early spikes (e.g. the first evaluation's loss) from flattening the rest. */
@@ -44,7 +44,7 @@ export function thin(s: Series, max: number): Series {
 }
 
 /** Merge several step-indexed series into recharts rows. */
-function toRows(lines: ChartSeries[], max: number): Record<string, number>[] {
+function toRows(lines: readonly ChartSeries[], max: number): Record<string, number>[] {
   const byStep = new Map<number, Record<string, number>>();
   for (const l of lines) {
     if (!l.series) continue;
@@ -64,9 +64,9 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>{title}</figcaption>
-      {rows.length === 0 ? (
-        <div className="chart-empty">No data yet: start a run.</div>
-      ) : (
+      {/* The chart stays mounted while empty, so its costly first mount happens before a run starts. */}
+      <div className="chart-body">
+        {rows.length === 0 && <div className="chart-empty">No data yet: start a run.</div>}
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={rows} margin={{ top: 16, right: 24, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
@@ -90,7 +90,7 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
             ))}
           </LineChart>
         </ResponsiveContainer>
-      )}
+      </div>
     </figure>
   );
 });

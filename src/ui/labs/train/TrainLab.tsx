@@ -1,12 +1,14 @@
 import { getEngine } from '../../../client';
 import { useWorkbench } from '../../../store';
-import { MetricChart } from '../../components/MetricChart';
 import { RunProgress } from '../../components/RunProgress';
+import type { HyperparamChange } from '../../../protocol';
 import { formatCount, formatHp, formatPercent } from '../../format';
 import { useThrottledValue } from '../../useThrottledValue';
 import { ConfigForm } from './ConfigForm';
+import { TrainCharts } from './TrainCharts';
 
 const CHART_REFRESH_MS = 250;
+const NO_CHANGES: readonly HyperparamChange[] = [];
 
 /** The first lab: train a classifier on built-in data and watch loss and accuracy live. */
 export function TrainLab() {
@@ -17,7 +19,7 @@ export function TrainLab() {
   const active = status === 'running' || status === 'paused' || status === 'preparing';
   const engine = getEngine();
   const lastTest = run?.series['test.acc']?.values.at(-1);
-  const markers = run?.hpChanges ?? [];
+  const markers = run?.hpChanges ?? NO_CHANGES;
   // Charts are the costly part of a render: redraw them at most 4 times a second.
   const series = useThrottledValue(run?.series, CHART_REFRESH_MS);
 
@@ -61,29 +63,7 @@ export function TrainLab() {
             {run.error.message}
           </p>
         )}
-        <div className="charts">
-          <MetricChart
-            testId="chart.loss"
-            title="Loss (cross-entropy, log scale)"
-            yScale="log"
-            markers={markers}
-            lines={[
-              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: series?.['train.loss'] },
-              { key: 'test', label: 'test', color: '#dc2626', series: series?.['test.loss'], dots: true },
-            ]}
-          />
-          <MetricChart
-            testId="chart.accuracy"
-            title="Accuracy"
-            markers={markers}
-            yDomain={[0, 1]}
-            yFormat={(v) => formatPercent(v, 0)}
-            lines={[
-              { key: 'train', label: 'train (minibatch)', color: '#2563eb', series: series?.['train.acc'] },
-              { key: 'test', label: 'test', color: '#dc2626', series: series?.['test.acc'], dots: true },
-            ]}
-          />
-        </div>
+        <TrainCharts series={series} markers={markers} />
         <section className="hp-changes">
           <h3>Hyperparameter changes</h3>
           {markers.length === 0 ? (
