@@ -58,8 +58,9 @@ function nearestClassMeanAccuracy(train: ImageSplit, test: ImageSplit, features:
   return correct / test.count;
 }
 
+const ds = await generateShapesDataset({ seed: 11, trainSize: 203, testSize: 97 });
+
 describe('generateShapesDataset', () => {
-  const ds = generateShapesDataset({ seed: 11, trainSize: 203, testSize: 97 });
 
   it('has the documented shape: NHWC uint8, 32×32×3, 10 classes', () => {
     expect(ds.classNames).toEqual(SHAPE_CLASS_NAMES);
@@ -74,12 +75,12 @@ describe('generateShapesDataset', () => {
     expect(Math.max(...ds.train.labels, ...ds.test.labels)).toBeLessThan(10);
   });
 
-  it('is deterministic in the seed', () => {
-    const again = generateShapesDataset({ seed: 11, trainSize: 203, testSize: 97 });
+  it('is deterministic in the seed', async () => {
+    const again = await generateShapesDataset({ seed: 11, trainSize: 203, testSize: 97 });
     expect(sameBytes(again.train.images, ds.train.images)).toBe(true);
     expect(sameBytes(again.train.labels, ds.train.labels)).toBe(true);
     expect(sameBytes(again.test.images, ds.test.images)).toBe(true);
-    const other = generateShapesDataset({ seed: 12, trainSize: 203, testSize: 97 });
+    const other = await generateShapesDataset({ seed: 12, trainSize: 203, testSize: 97 });
     expect(sameBytes(other.train.images, ds.train.images)).toBe(false);
     expect(sameBytes(other.test.images, ds.test.images)).toBe(false);
     expect(sameBytes(other.train.labels, ds.train.labels)).toBe(false);
@@ -93,12 +94,12 @@ describe('generateShapesDataset', () => {
     expect(seen.size).toBe(ds.train.count + ds.test.count);
   });
 
-  it('balances the classes exactly, with labels independent of the split size', () => {
+  it('balances the classes exactly, with labels independent of the split size', async () => {
     for (const split of [ds.train, ds.test]) {
       const counts = classCounts(split.labels);
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     }
-    const small = generateShapesDataset({ seed: 11, trainSize: 57, testSize: 0 });
+    const small = await generateShapesDataset({ seed: 11, trainSize: 57, testSize: 0 });
     expect(sameBytes(small.train.labels, ds.train.labels.subarray(0, 57))).toBe(true);
     expect(sameBytes(small.train.images, ds.train.images.subarray(0, 57 * STRIDE))).toBe(true);
     expect(Array.from(ds.train.labels.subarray(0, 20), (_, i) => shapeLabel(11, 0, i))).toEqual(Array.from(ds.train.labels.subarray(0, 20)));
@@ -139,14 +140,15 @@ describe('generateShapesDataset', () => {
     expect(quantile(0.75) - quantile(0.25)).toBeGreaterThan(60);
   });
 
-  it('reports progress every 500 images and ends at 1', () => {
+  it('reports progress after every chunk of 250 images and ends at 1', async () => {
     const fractions: number[] = [];
-    generateShapesDataset({ seed: 1, trainSize: 1200, testSize: 300, onProgress: (f) => fractions.push(f) });
-    expect(fractions).toEqual([500 / 1500, 1000 / 1500, 1]);
+    await generateShapesDataset({ seed: 1, trainSize: 1200, testSize: 300, onProgress: (f) => fractions.push(f) });
+    // train: 250, 500, 750, 1000, 1200; test: 1450, 1500 (the last chunk reports only the final 1)
+    expect(fractions).toEqual([250, 500, 750, 1000, 1200, 1450].map((n) => n / 1500).concat([1]));
   });
 
-  it('differs between classes on average, without being trivial (nearest class mean)', () => {
-    const big = generateShapesDataset({ seed: 3, trainSize: 3000, testSize: 1000 });
+  it('differs between classes on average, without being trivial (nearest class mean)', async () => {
+    const big = await generateShapesDataset({ seed: 3, trainSize: 3000, testSize: 1000 });
     const raw = nearestClassMeanAccuracy(big.train, big.test, rawPixels);
     const contrast = nearestClassMeanAccuracy(big.train, big.test, contrastMap);
     console.log(`nearest class mean, chance 10%: raw pixels ${(raw * 100).toFixed(1)}%, contrast map ${(contrast * 100).toFixed(1)}%`);

@@ -180,32 +180,40 @@ export function shapeLabel(seed: number, split: 0 | 1, index: number): number {
   return order[index % NUM_CLASSES]!;
 }
 
-const PROGRESS_EVERY = 500;
+const CHUNK = 250;
+const nextTick = () => new Promise<void>((r) => setTimeout(r, 0));
 
-/** Generate the train and test splits (images NHWC uint8, count×32×32×3); onProgress gets fractions in [0, 1]. */
-export function generateShapesDataset(opts: {
+/**
+ * Generate the train and test splits (images NHWC uint8, count×32×32×3) in chunks of 250 images,
+ * yielding to the event loop between chunks so a worker stays responsive; onProgress gets fractions in [0, 1].
+ */
+export async function generateShapesDataset(opts: {
   seed: number;
   trainSize: number;
   testSize: number;
   onProgress?: (fraction: number) => void;
-}): ImageDataset {
+}): Promise<ImageDataset> {
   const { seed, trainSize, testSize, onProgress } = opts;
   const total = trainSize + testSize;
   let done = 0;
-  const makeSplit = (split: 0 | 1, count: number): ImageSplit => {
+  const makeSplit = async (split: 0 | 1, count: number): Promise<ImageSplit> => {
     const stride = SIZE * SIZE * 3;
     const images = new Uint8Array(count * stride);
     const labels = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const label = shapeLabel(seed, split, i);
-      labels[i] = label;
-      renderShapeImage(seed, split, i, label, images, i * stride);
-      if (++done % PROGRESS_EVERY === 0 && done < total) onProgress?.(done / total);
+    for (let start = 0; start < count; start += CHUNK) {
+      const end = Math.min(count, start + CHUNK);
+      for (let i = start; i < end; i++) {
+        labels[i] = shapeLabel(seed, split, i);
+        renderShapeImage(seed, split, i, labels[i]!, images, i * stride);
+      }
+      done += end - start;
+      if (done < total) onProgress?.(done / total);
+      await nextTick();
     }
     return { images, labels, count };
   };
-  const train = makeSplit(SHAPE_SPLIT.train, trainSize);
-  const test = makeSplit(SHAPE_SPLIT.test, testSize);
+  const train = await makeSplit(SHAPE_SPLIT.train, trainSize);
+  const test = await makeSplit(SHAPE_SPLIT.test, testSize);
   onProgress?.(1);
   return { name: 'shapes', classNames: SHAPE_CLASS_NAMES, height: SIZE, width: SIZE, channels: 3, train, test };
 }
