@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { concat } from './testTar';
 import { GunzipStream } from './gunzipStream';
 import { ImportError } from './importError';
+import { failure } from './testFailure';
 
 /** Gunzip `input` fed in chunks of `size`; returns the output and the largest chunk handed on. */
 function gunzip(input: Uint8Array, size = input.length): { output: Uint8Array; largest: number } {
@@ -17,16 +18,6 @@ function gunzip(input: Uint8Array, size = input.length): { output: Uint8Array; l
 /** Fast byte equality (vitest's deep equality walks typed arrays element by element). */
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
-}
-
-function failure(f: () => unknown): ImportError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ImportError) return e;
-    throw e;
-  }
-  throw new Error('expected an ImportError');
 }
 
 /** 200 kB of poorly compressible bytes (like photos) with some structure. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ImportError } from './importError';
 import { TarReader } from './tar';
 import type { TarEntry } from './tar';
 import { readNumber } from './tarHeader';
 import { concat, makeTar, paxRecords, tarEntry, tarHeader } from './testTar';
+import { failure } from './testFailure';
 
 interface Read {
   entries: (TarEntry & { data: number[] })[];
@@ -28,16 +28,6 @@ function read(archive: Uint8Array, size = archive.length): Read {
   for (let at = 0; at < archive.length; at += size) reader.push(archive.subarray(at, at + size));
   reader.end();
   return { entries, finished: reader.finished };
-}
-
-function failure(f: () => unknown): ImportError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ImportError) return e;
-    throw e;
-  }
-  throw new Error('expected an ImportError');
 }
 
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 255);
