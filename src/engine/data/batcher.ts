@@ -1,4 +1,5 @@
 /** Minibatches from a uint8 image split: seeded epoch shuffles, per-channel normalisation to float32 NHWC. */
+import { augmentDrawer, writeAugmented, type Augment, type AugmentDraw } from './augment';
 import { mulberry32, type Rng } from '../random';
 
 export interface Split {
@@ -38,8 +39,8 @@ export interface Batch {
   size: number;
 }
 
-/** Copy images `indices` of `split` into a normalised float32 batch. */
-export function gatherBatch(split: Split, indices: ArrayLike<number>, pixelsPerImage: number, stats: ChannelStats): Batch {
+/** Copy images `indices` of `split` into a normalised float32 batch (augmented when `augment` is given). */
+export function gatherBatch(split: Split, indices: ArrayLike<number>, pixelsPerImage: number, stats: ChannelStats, augment?: AugmentDraw): Batch {
   const size = indices.length;
   const x = new Float32Array(size * pixelsPerImage * 3);
   const y = new Int32Array(size);
@@ -50,6 +51,10 @@ export function gatherBatch(split: Split, indices: ArrayLike<number>, pixelsPerI
     y[b] = split.labels[idx]!;
     const src = idx * pixelsPerImage * 3;
     const dst = b * pixelsPerImage * 3;
+    if (augment) {
+      writeAugmented(split.images, src, x, dst, augment.geometry, augment.draw(), scale, shift);
+      continue;
+    }
     for (let p = 0; p < pixelsPerImage * 3; p += 3) {
       for (let c = 0; c < 3; c++) x[dst + p + c] = split.images[src + p + c]! * scale[c]! - shift[c]!;
     }
@@ -62,15 +67,19 @@ export class Batcher {
   private order: Uint32Array;
   private cursor = 0;
   private readonly rng: Rng;
+  private readonly augment?: AugmentDraw;
   epoch = 0;
 
+  /** `augment` (random crop with zero padding + horizontal flip) draws from its own seeded stream. */
   constructor(
     private readonly split: Split,
     private readonly pixelsPerImage: number,
     private readonly stats: ChannelStats,
     seed: number,
+    augment?: Augment,
   ) {
     this.rng = mulberry32(seed);
+    if (augment) this.augment = augmentDrawer(augment, mulberry32(seed ^ 0x5bd1e995));
     this.order = new Uint32Array(split.count);
     this.shuffle();
   }
@@ -95,7 +104,7 @@ export class Batcher {
     }
     const indices = this.order.subarray(this.cursor, Math.min(this.cursor + size, this.order.length));
     this.cursor += indices.length;
-    return gatherBatch(this.split, indices, this.pixelsPerImage, this.stats);
+    return gatherBatch(this.split, indices, this.pixelsPerImage, this.stats, this.augment);
   }
 
   /** Fractional epochs done, e.g. 1.25. */
