@@ -3,7 +3,8 @@
  * store, and restarts it when it dies (uncaught error, GPU device lost) or when the backend changes.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineResult } from '../protocol/api';
+import type { EngineApi, EngineResult, ImportResult } from '../protocol/api';
+import type { DatasetSamples, ImportRequest } from '../protocol/datasets';
 import type { BackendPreference } from '../protocol/backend';
 import type { LiveHyperparams, TrainConfig } from '../protocol/config';
 import type { EngineEvent, ErrorCode } from '../protocol/events';
@@ -15,6 +16,11 @@ export interface EngineClient {
   resume(): Promise<void>;
   stop(): Promise<void>;
   setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
+  /** Import files as a dataset; progress and the outcome land in the store. */
+  importDataset(request: ImportRequest, label: string): Promise<ImportResult>;
+  cancelImport(): Promise<void>;
+  deleteDataset(id: string): Promise<EngineResult>;
+  datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
@@ -50,6 +56,10 @@ export function createEngineClient(): EngineClient {
       if (gen !== generation) return;
       store.getState().setBackend(info);
       store.getState().setEngineStatus('ready');
+      void api.listDatasets().then(
+        (list) => gen === generation && store.getState().setDatasets(list),
+        (err: unknown) => store.getState().addNotice('warning', `Imported datasets could not be listed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     } catch (err) {
       if (gen !== generation) return;
       store.getState().setEngineStatus('failed');
@@ -90,6 +100,20 @@ export function createEngineClient(): EngineClient {
     resume: async () => (await ready()).resume(),
     stop: async () => (await ready()).stop(),
     setHyperparams: async (partial) => (await ready()).setHyperparams(partial),
+    async importDataset(request, label) {
+      store.getState().beginImport(label);
+      let result: ImportResult;
+      try {
+        result = await (await ready()).importDataset(request);
+      } catch (err) {
+        result = { ok: false, error: { code: 'internal', message: `The import failed: ${err instanceof Error ? err.message : String(err)}` } };
+      }
+      store.getState().endImport(result.ok ? null : result.error);
+      return result;
+    },
+    cancelImport: async () => (await ready()).cancelImport(),
+    deleteDataset: async (id) => (await ready()).deleteDataset(id),
+    datasetSamples: async (id, split, perClass) => (await ready()).datasetSamples(id, split, perClass),
     restart,
   };
 }

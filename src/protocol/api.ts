@@ -1,10 +1,14 @@
 /** The typed contract between the UI (through client/) and the worker. */
 import type { BackendInfo, BackendPreference } from './backend';
 import type { LiveHyperparams } from './config';
+import type { DatasetInfo, DatasetSamples, ImportRequest } from './datasets';
 import type { EngineError, EngineEvent, RunStatus } from './events';
 
 /** Outcome of a call that can be refused; errors carry a code and a sentence (comlink drops Error fields). */
 export type EngineResult = { ok: true } | { ok: false; error: EngineError };
+
+/** Outcome of an import: the stored dataset, or why nothing was stored. */
+export type ImportResult = { ok: true; dataset: DatasetInfo } | { ok: false; error: EngineError };
 
 export type EventSink = (events: EngineEvent[]) => void;
 
@@ -32,4 +36,15 @@ export interface EngineApi {
    */
   setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
   status(): Promise<RunSnapshot>;
+  /** The built-in dataset first, then every imported one (oldest first). */
+  listDatasets(): Promise<DatasetInfo[]>;
+  /**
+   * Parse the files in the worker (progress arrives as `import` events), store the dataset in IndexedDB,
+   * then push a `datasets` event. A failure stores nothing and leaves earlier datasets untouched.
+   */
+  importDataset(request: ImportRequest): Promise<ImportResult>;
+  cancelImport(): Promise<void>;
+  deleteDataset(id: string): Promise<EngineResult>;
+  /** Up to `perClass` images of each class of a stored dataset (at most 100). */
+  datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
 }

@@ -1,11 +1,10 @@
 /** Run configuration: schema, defaults, and a forgiving normaliser for hand-edited input. */
 import { z } from 'zod';
+import { BUILTIN_DATASET_ID, DATASET_ID_PATTERN } from './datasets';
 import { TRAIN_PARAMS, type NumberSpec, type TrainParamKey, type LiveKey, LIVE_KEYS, formatWidth } from './params';
 
 export const MODELS = ['vgg16', 'resnet18'] as const;
 export type ModelName = (typeof MODELS)[number];
-export const DATASETS = ['shapes'] as const;
-export type DatasetName = (typeof DATASETS)[number];
 
 function numberSchema(spec: NumberSpec) {
   let s = z.number().finite().min(spec.min).max(spec.max);
@@ -22,7 +21,14 @@ const shape = Object.fromEntries(
 ) as unknown as Record<TrainParamKey, z.ZodType<number>>;
 
 export const TrainConfigSchema = z
-  .object({ model: z.enum(MODELS), dataset: z.enum(DATASETS), ...shape })
+  .object({
+    model: z.enum(MODELS),
+    /** 'shapes' (built-in) or the id of an imported dataset. */
+    dataset: z.string().regex(DATASET_ID_PATTERN, 'must be "shapes" or an imported dataset id'),
+    /** Random crop (padding 4) and horizontal flip of every training image. */
+    augment: z.boolean(),
+    ...shape,
+  })
   .strict();
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
@@ -36,7 +42,7 @@ export function defaultConfig(): TrainConfig {
   const nums = Object.fromEntries(
     (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, TRAIN_PARAMS[k].default]),
   ) as Record<TrainParamKey, number>;
-  return { model: 'vgg16', dataset: 'shapes', ...nums };
+  return { model: 'vgg16', dataset: BUILTIN_DATASET_ID, augment: true, ...nums };
 }
 
 export interface NormalizeResult {
@@ -85,10 +91,26 @@ export function normalizeConfig(raw: Record<string, unknown>): NormalizeResult {
   };
   const config: TrainConfig = {
     model: pickEnum('model', MODELS, base.model),
-    dataset: pickEnum('dataset', DATASETS, base.dataset),
+    dataset: pickDataset(raw.dataset, base.dataset, issues),
+    augment: pickBoolean('augment', raw.augment, base.augment, issues),
     ...nums,
   };
-  const known = new Set<string>(['model', 'dataset', ...Object.keys(TRAIN_PARAMS)]);
+  const known = new Set<string>(['model', 'dataset', 'augment', ...Object.keys(TRAIN_PARAMS)]);
   for (const key of Object.keys(raw)) if (!known.has(key)) issues.push(`Unknown setting "${key}" was ignored.`);
   return { config: TrainConfigSchema.parse(config), issues };
+}
+
+function pickDataset(v: unknown, fallback: string, issues: string[]): string {
+  if (v === undefined) return fallback;
+  if (typeof v === 'string' && DATASET_ID_PATTERN.test(v)) return v;
+  issues.push(`dataset: "${String(v)}" is not a dataset id; using ${fallback}.`);
+  return fallback;
+}
+
+function pickBoolean(key: string, v: unknown, fallback: boolean, issues: string[]): boolean {
+  if (v === undefined) return fallback;
+  if (v === true || v === 'true' || v === '1') return true;
+  if (v === false || v === 'false' || v === '0') return false;
+  issues.push(`${key}: "${String(v)}" is not true or false; using ${fallback}.`);
+  return fallback;
 }

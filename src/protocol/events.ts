@@ -1,5 +1,6 @@
 /** Events the worker pushes to the UI: plain, structured-clonable data. */
 import type { BackendInfo } from './backend';
+import type { DatasetInfo, ImportProgressInfo } from './datasets';
 import type { LiveKey } from './params';
 
 export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
@@ -22,7 +23,7 @@ export interface ProgressInfo {
   stepsPerSecond: number;
   imagesPerSecond: number;
   /** What the worker is doing now, for the progress bar's caption. */
-  phase: 'generating data' | 'building model' | 'training' | 'evaluating';
+  phase: 'loading data' | 'building model' | 'training' | 'evaluating';
   /** 0..1 progress of the current phase when it is not 'training'. */
   phaseFraction?: number;
 }
@@ -42,6 +43,9 @@ export const ERROR_CODES = [
   'out-of-memory',
   'diverged',
   'busy',
+  'import-failed',
+  'storage-failed',
+  'dataset-missing',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -50,6 +54,8 @@ export interface EngineError {
   code: ErrorCode;
   /** One sentence a user can act on. */
   message: string;
+  /** The importer's own code for an import-failed error (e.g. 'record-size', 'mixed-cifar'). */
+  detail?: string;
 }
 
 export type EngineEvent =
@@ -59,4 +65,6 @@ export type EngineEvent =
   | { type: 'hpChange'; runId: string; change: HyperparamChange }
   | { type: 'error'; runId: string | null; error: EngineError }
   | { type: 'backend'; info: BackendInfo }
-  | { type: 'model'; runId: string; params: number; layers: number };
+  | { type: 'model'; runId: string; params: number; layers: number }
+  | { type: 'import'; progress: ImportProgressInfo }
+  | { type: 'datasets'; list: DatasetInfo[] };

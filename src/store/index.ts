@@ -1,17 +1,20 @@
 /** The workbench store: one zustand store made of slices. */
 import { create } from 'zustand';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
+import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 
-export type WorkbenchState = EngineSlice & RunSlice & ConfigSlice;
+export type WorkbenchState = EngineSlice & RunSlice & ConfigSlice & DatasetSlice;
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createEngineSlice(...a),
   ...createRunSlice(...a),
   ...createConfigSlice(...a),
+  ...createDatasetSlice(...a),
 }));
 
 export type { Series, RunState } from './runSlice';
 export type { Notice, EngineStatus } from './engineSlice';
+export type { ImportState } from './datasetSlice';
 export { configToHash, hashToConfig, backendFromSearch } from './urlState';

@@ -62,6 +62,8 @@ export const createRunSlice: StateCreator<WorkbenchState, [], [], RunSlice> = (s
     let run = get().run;
     for (const e of events) {
       if (e.type === 'backend') get().setBackend(e.info);
+      else if (e.type === 'import') get().setImportProgress(e.progress);
+      else if (e.type === 'datasets') get().setDatasets(e.list);
       else if (e.type === 'error' && (!run || e.runId !== run.id)) get().addNotice('error', e.error.message);
       else if (run && 'runId' in e && e.runId === run.id) run = applyToRun(run, e);
     }

@@ -30,3 +30,11 @@ export function formatCount(n: number): string {
 export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)}%`;
 }
+
+/** 153600000 → "146.5 MB" (binary megabytes, as browsers report storage). */
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} kB`;
+  return `${n} B`;
+}

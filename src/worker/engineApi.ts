@@ -3,18 +3,29 @@ import { initBackend, onDeviceLost } from '../engine';
 import type { EngineApi, EngineResult, EventSink, RunSnapshot } from '../protocol/api';
 import type { BackendInfo, BackendPreference } from '../protocol/backend';
 import { TrainConfigSchema, type LiveHyperparams } from '../protocol/config';
+import type { DatasetSamples, ImportRequest } from '../protocol/datasets';
+import { DatasetService } from './datasetService';
 import { describeError } from './errors';
 import { EventQueue } from './eventQueue';
 import { RunController } from './runController';
 import { WASM_PATHS } from '../engine/wasm/wasmAssets';
 
-export function createEngineApi(): EngineApi {
+export function createEngineApi(services: { datasets?: DatasetService } = {}): EngineApi {
   const events = new EventQueue(null);
-  const runs = new RunController((e) => {
-    events.push(e);
-    // Ends of runs and errors go out at once so the UI never waits on a throttle for them.
-    if (e.type === 'error' || (e.type === 'status' && e.status !== 'running')) events.flush();
-  });
+  const datasets = services.datasets ?? new DatasetService((progress) => events.push({ type: 'import', progress }));
+  const runs = new RunController(
+    (e) => {
+      events.push(e);
+      // Ends of runs and errors go out at once so the UI never waits on a throttle for them.
+      if (e.type === 'error' || (e.type === 'status' && e.status !== 'running')) events.flush();
+    },
+    undefined,
+    (config, onProgress) => datasets.load(config, onProgress),
+  );
+  const pushList = async () => {
+    events.push({ type: 'datasets', list: await datasets.list() });
+    events.flush();
+  };
   let backend: BackendInfo | null = null;
 
   const refuse = (err: unknown, runId: string | null): EngineResult => {
@@ -68,6 +79,33 @@ export function createEngineApi(): EngineApi {
     },
     async status(): Promise<RunSnapshot> {
       return runs.snapshot();
+    },
+    async listDatasets() {
+      return datasets.list();
+    },
+    async importDataset(request: ImportRequest) {
+      const result = await datasets.import(request);
+      if (result.ok) await pushList();
+      return result;
+    },
+    async cancelImport(): Promise<void> {
+      datasets.cancelImport();
+    },
+    async deleteDataset(id: string): Promise<EngineResult> {
+      if (runs.usesDataset(id)) {
+        return refuse(Object.assign(new Error('This dataset is in use by the running training; stop the run first.'), { code: 'busy' }), null);
+      }
+      try {
+        await datasets.remove(id);
+        runs.forgetDataset(id);
+        await pushList();
+        return { ok: true };
+      } catch (err) {
+        return refuse(err, null);
+      }
+    },
+    async datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples> {
+      return datasets.samples(id, split, Math.max(1, Math.min(10, Math.floor(perClass))));
     },
   };
 }

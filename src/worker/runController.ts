@@ -22,10 +22,12 @@ export class RunController {
   private resumeGate: { promise: Promise<void>; open: () => void } | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private datasetCache: { key: string; data: ImageDataset } | null = null;
+  private currentDataset: string | null = null;
 
   constructor(
     private readonly emit: (e: EngineEvent) => void,
     private readonly createSession: (config: TrainConfig, data: ImageDataset) => TrainingSession = (c, d) => new ClassifyTrainer(c, d),
+    private readonly loadData: (config: TrainConfig, onProgress: (fraction: number) => void) => Promise<ImageDataset> = loadDataset,
   ) {}
 
   get active(): boolean {
@@ -42,11 +44,22 @@ export class RunController {
     this.runId = runId;
     this.step = 0;
     this.totalSteps = config.steps;
+    this.currentDataset = config.dataset;
     this.pendingHp = {};
     this.stopRequested = false;
     this.resumeGate = null;
     this.setStatus('preparing');
     this.loopDone = this.loop(config, runId);
+  }
+
+  /** Whether the run in progress trains on dataset `id`. */
+  usesDataset(id: string): boolean {
+    return this.active && this.currentDataset === id;
+  }
+
+  /** Drop a cached dataset (after it was deleted from storage). */
+  forgetDataset(id: string): void {
+    if (this.datasetCache?.key === id) this.datasetCache = null;
   }
 
   pause(): void {
@@ -92,10 +105,11 @@ export class RunController {
   }
 
   private async getDataset(config: TrainConfig, onProgress: (f: number) => void): Promise<ImageDataset> {
-    const key = `${config.dataset}:${config.seed}:${config.trainSize}:${config.testSize}`;
+    // Imported datasets are fixed; the built-in one depends on seed and sizes.
+    const key = config.dataset === 'shapes' ? `shapes:${config.seed}:${config.trainSize}:${config.testSize}` : config.dataset;
     if (this.datasetCache?.key === key) return this.datasetCache.data;
-    this.datasetCache = null; // free the old one before generating the next
-    const data = await loadDataset(config, onProgress);
+    this.datasetCache = null; // free the old one before loading the next
+    const data = await this.loadData(config, onProgress);
     this.datasetCache = { key, data };
     return data;
   }
@@ -127,8 +141,8 @@ export class RunController {
     const eta = new EtaEstimator();
     const idle = { epoch: 0, etaSeconds: null, stepsPerSecond: 0, imagesPerSecond: 0 };
     try {
-      this.progress(runId, { ...idle, phase: 'generating data', phaseFraction: 0 });
-      const data = await this.getDataset(config, (f) => this.progress(runId, { ...idle, phase: 'generating data', phaseFraction: f }));
+      this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: 0 });
+      const data = await this.getDataset(config, (f) => this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: f }));
       if (this.stopRequested) return this.setStatus('stopped');
       this.progress(runId, { ...idle, phase: 'building model' });
       await yieldToEventLoop();

@@ -38,7 +38,8 @@ export class ClassifyTrainer implements TrainingSession {
       weightDecay: config.weightDecay,
       nesterov: true,
     });
-    this.batcher = new Batcher(data.train, this.pixels, this.stats, hashSeed(config.seed, 2));
+    const augment = config.augment ? { height: data.height, width: data.width, padding: 4, flip: true } : undefined;
+    this.batcher = new Batcher(data.train, this.pixels, this.stats, hashSeed(config.seed, 2), augment);
   }
 
   get numParams(): number {

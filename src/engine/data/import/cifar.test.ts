@@ -87,6 +87,16 @@ describe('importCifar: CIFAR-10', () => {
     expect(await importCifar(readableChunks(blob.stream()), { totalBytes: blob.size })).toEqual(reference);
   });
 
+  it('streams listed files read on demand (extracted .bin files and an archive), without holding them in memory', async () => {
+    const reference = await importCifar(files);
+    const asStream = (f: { name: string; bytes: Uint8Array }) => ({ name: f.name, size: f.bytes.length, chunks: () => chunked(f.bytes, 1000) });
+    expect(await importCifar(files.map(asStream))).toEqual(reference);
+    expect(await importCifar([asStream({ name: 'cifar-10-binary.tar.gz', bytes: archive })])).toEqual(reference);
+    const short = { name: 'test_batch.bin', size: 3 * 3073, chunks: () => chunked(new Uint8Array(3 * 3073 - 10), 1000) };
+    const rest = files.filter((f) => f.name !== 'test_batch.bin').map(asStream);
+    await expect(importCifar([...rest, short])).rejects.toMatchObject({ code: 'record-size' });
+  });
+
   it('reports increasing progress fractions ending at 1', async () => {
     const seen: number[] = [];
     await importCifar(chunked(archive, 50), { totalBytes: archive.length, onProgress: (f) => seen.push(f) });

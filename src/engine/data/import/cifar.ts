@@ -5,14 +5,27 @@ import { sliceChunks } from './byteStream';
 import { CifarCollector } from './cifarCollector';
 import { identifyCifarFile } from './cifarFormat';
 import { isGzip } from './gunzipStream';
+import { ImportError, formatCount } from './importError';
 import { ImportProgress } from './importProgress';
 import type { TarEntry } from './tar';
 
-/** One extracted file, e.g. from an <input type=file multiple> or a dropped folder. */
-export interface CifarInputFile {
+/** One extracted file held in memory. */
+export interface CifarBytesFile {
   name: string;
   bytes: Uint8Array;
 }
+
+/** One file read on demand (a File from a picker or a drop): its size, and its bytes as a stream of chunks. */
+export interface CifarStreamFile {
+  name: string;
+  size: number;
+  chunks: () => AsyncIterable<Uint8Array>;
+}
+
+/** One extracted file, e.g. from an <input type=file multiple> or a dropped folder. */
+export type CifarInputFile = CifarBytesFile | CifarStreamFile;
+
+const sizeOf = (f: CifarInputFile) => ('bytes' in f ? f.bytes.length : f.size);
 
 /** The archive as a stream of chunks (see `readableChunks`), or a list of files (extracted .bin/.txt files or archives). */
 export type CifarSource = AsyncIterable<Uint8Array> | readonly CifarInputFile[];
@@ -37,7 +50,7 @@ const SLICE = 1 << 20;
 export async function importCifar(source: CifarSource, opts: CifarImportOptions = {}): Promise<ImageDataset> {
   const collector = new CifarCollector(opts.labelMode ?? 'fine');
   const list = isFileList(source);
-  const total = list ? source.reduce((sum, f) => sum + f.bytes.length, 0) : (opts.totalBytes ?? 0);
+  const total = list ? source.reduce((sum, f) => sum + sizeOf(f), 0) : (opts.totalBytes ?? 0);
   const progress = new ImportProgress(total, opts.onProgress, opts.signal);
   if (list) await readFiles(source, collector, progress);
   else await readArchive(source, new ArchiveReader(entryHandler(collector), opts.sourceName ?? 'The archive'), progress);
@@ -67,9 +80,14 @@ async function readArchive(
   archive.end();
 }
 
-/** True for a list entry that is itself an archive (by name, or by the gzip signature). */
+/** True for a list entry that is itself an archive (by name, or by the gzip signature of bytes in memory). */
 function isArchive(file: CifarInputFile): boolean {
-  return /\.(tar\.gz|tgz|tar)$/i.test(file.name) || isGzip(file.bytes);
+  return /\.(tar\.gz|tgz|tar)$/i.test(file.name) || ('bytes' in file && isGzip(file.bytes));
+}
+
+/** The bytes of a listed file in slices (in memory) or chunks (streamed). */
+function fileChunks(file: CifarInputFile): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+  return 'bytes' in file ? sliceChunks(file.bytes, SLICE) : file.chunks();
 }
 
 async function readFiles(files: readonly CifarInputFile[], collector: CifarCollector, progress: ImportProgress): Promise<void> {
@@ -79,17 +97,21 @@ async function readFiles(files: readonly CifarInputFile[], collector: CifarColle
     return id?.role === 'records' ? id.order : 0;
   };
   const sorted = [...files].sort((a, b) => order(a) - order(b));
-  collector.plan(sorted.filter((f) => !isArchive(f)).map((f) => ({ name: f.name, size: f.bytes.length })));
+  collector.plan(sorted.filter((f) => !isArchive(f)).map((f) => ({ name: f.name, size: sizeOf(f) })));
   for (const file of sorted) {
     if (isArchive(file)) {
-      await readArchive(sliceChunks(file.bytes, SLICE), new ArchiveReader(entryHandler(collector), file.name), progress);
+      await readArchive(fileChunks(file), new ArchiveReader(entryHandler(collector), file.name), progress);
       continue;
     }
-    const sink = collector.beginFile(file.name, file.bytes.length);
-    for (const part of sliceChunks(file.bytes, SLICE)) {
+    const size = sizeOf(file);
+    const sink = collector.beginFile(file.name, size);
+    let read = 0;
+    for await (const part of fileChunks(file)) {
       sink?.write(part);
+      read += part.length;
       await progress.add(part.length);
     }
+    if (read !== size) throw new ImportError('record-size', `${file.name} changed while it was read (${formatCount(size)} bytes expected, ${formatCount(read)} read): select it again.`);
     sink?.end();
   }
 }

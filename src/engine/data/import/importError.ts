@@ -15,6 +15,9 @@ export const IMPORT_ERROR_CODES = [
   'class-names',
   'missing-train',
   'missing-test',
+  'no-images',
+  'too-few-classes',
+  'image-decode',
   'aborted',
 ] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];

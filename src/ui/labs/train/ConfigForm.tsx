@@ -1,3 +1,4 @@
+import { DatasetSelect } from '../../components/DatasetSelect';
 import { memo } from 'react';
 import { getEngine } from '../../../client';
 import { MODELS, TRAIN_PARAMS, WIDTH_CHOICES, formatWidth, type LiveKey, type TrainConfig, type TrainParamKey } from '../../../protocol';
@@ -56,12 +57,7 @@ export const ConfigForm = memo(function ConfigForm() {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="f-dataset">Dataset</label>
-        <select id="f-dataset" data-testid="hp.dataset" value={config.dataset} disabled={active} onChange={() => undefined}>
-          <option value="shapes">Built-in shapes &amp; textures (10 classes, 32×32)</option>
-        </select>
-      </div>
+      <DatasetSelect value={config.dataset} augment={config.augment} disabled={active} onChange={setConfig} />
       {field('batchSize')}
       {field('steps')}
       <h3>Live (changeable mid-run)</h3>
