@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNorm, conv, createBatchNorm, createConv, createDense, dense, scaleChannels, type BatchNorm, type Conv2d, type ForwardMode } from './layers';
 import { createParamStore, type ParamStore } from './params';
-import type { Classifier, ConvLayerInfo } from './model';
+import { checkCounts, type ChannelSpace, type Classifier, type ConvLayerInfo, type ModelLayout, type ResNetArchitecture, type ResNetChannels } from './model';
 
 /** Stage plan of TECHNIQUES.md §1: base width, block count and stride of the first block. */
 export const RESNET18_STAGES = [
@@ -11,12 +11,93 @@ export const RESNET18_STAGES = [
   { channels: 256, blocks: 2, stride: 2 },
   { channels: 512, blocks: 2, stride: 2 },
 ] as const;
+const BLOCKS = RESNET18_STAGES.reduce((n, s) => n + s.blocks, 0);
 
 export interface ResNetOptions {
-  width: number;
+  /** Width multiplier applied to RESNET18_STAGES (default 1); ignored when `channels` is given. */
+  width?: number;
+  /** Explicit plan: stage widths (stem = stages[0]) and each block's inner (conv1 out) width. */
+  channels?: ResNetChannels;
   numClasses: number;
   inputSize: number;
   seed: number;
+}
+
+/** Resolve options to a JSON architecture: explicit channels, or the §1 plan scaled by the width (inner = stage width). */
+export function resnetArchitecture(opts: Omit<ResNetOptions, 'seed'>): ResNetArchitecture {
+  const width = opts.width ?? 1;
+  const channels = opts.channels
+    ? { stages: [...opts.channels.stages], inner: [...opts.channels.inner] }
+    : {
+        stages: RESNET18_STAGES.map((s) => scaleChannels(s.channels, width)),
+        inner: RESNET18_STAGES.flatMap((s) => Array.from({ length: s.blocks }, () => scaleChannels(s.channels, width))),
+      };
+  return { model: 'resnet18', numClasses: opts.numClasses, inputSize: opts.inputSize, channels };
+}
+
+interface BlockPlan {
+  name: string;
+  cin: number;
+  mid: number;
+  cout: number;
+  stride: number;
+  inSize: number;
+  shortcut: boolean;
+  /** 0-based stage index. */
+  stage: number;
+}
+
+function blockPlans(arch: ResNetArchitecture): BlockPlan[] {
+  const plans: BlockPlan[] = [];
+  let cin = arch.channels.stages[0]!;
+  let size = arch.inputSize;
+  RESNET18_STAGES.forEach((stage, s) => {
+    const cout = arch.channels.stages[s]!;
+    for (let b = 0; b < stage.blocks; b++) {
+      const stride = b === 0 ? stage.stride : 1;
+      const mid = arch.channels.inner[plans.length]!;
+      plans.push({ name: `layer${s + 1}.${b}`, cin, mid, cout, stride, inSize: size, shortcut: stride !== 1 || cin !== cout, stage: s });
+      size = Math.ceil(size / stride);
+      cin = cout;
+    }
+  });
+  return plans;
+}
+
+/** Conv shapes (HWIO), dense size (after global average pool) and channel spaces (stages, then inner) of a ResNet-18 architecture. */
+export function resnetLayout(arch: ResNetArchitecture): ModelLayout {
+  if (!Number.isInteger(arch.inputSize) || arch.inputSize < 1) throw new Error(`ResNet-18 needs a positive integer input size, got ${arch.inputSize}.`);
+  if (!Number.isInteger(arch.numClasses) || arch.numClasses < 1) throw new Error(`ResNet-18 needs a positive integer class count, got ${arch.numClasses}.`);
+  checkCounts(arch.channels.stages, RESNET18_STAGES.length, 'ResNet-18 stages');
+  checkCounts(arch.channels.inner, BLOCKS, 'ResNet-18 inner');
+  const stem = arch.channels.stages[0]!;
+  const convs: ConvLayerInfo[] = [{ name: 'stem.conv.kernel', kernelShape: [3, 3, 3, stem], outSize: arch.inputSize }];
+  const stream = (s: number, size: number): ChannelSpace => ({ name: `stage${s + 1}`, kind: 'residual', size, producerKernels: [], bnPrefixes: [], consumerKernels: [] });
+  const streams = arch.channels.stages.map((c, s) => stream(s, c));
+  streams[0]!.producerKernels.push('stem.conv.kernel');
+  streams[0]!.bnPrefixes.push('stem.bn');
+  const inner: ChannelSpace[] = [];
+  let current = 0; // index of the stream a block reads
+  blockPlans(arch).forEach((p, j) => {
+    const s = p.stage;
+    const outSize = Math.ceil(p.inSize / p.stride);
+    convs.push({ name: `${p.name}.conv1.kernel`, kernelShape: [3, 3, p.cin, p.mid], outSize });
+    convs.push({ name: `${p.name}.conv2.kernel`, kernelShape: [3, 3, p.mid, p.cout], outSize });
+    inner.push({ name: `${p.name}.inner`, kind: 'inner', size: arch.channels.inner[j]!, producerKernels: [`${p.name}.conv1.kernel`], bnPrefixes: [`${p.name}.bn1`], consumerKernels: [`${p.name}.conv2.kernel`] });
+    streams[current]!.consumerKernels.push(`${p.name}.conv1.kernel`);
+    streams[s]!.producerKernels.push(`${p.name}.conv2.kernel`);
+    streams[s]!.bnPrefixes.push(`${p.name}.bn2`);
+    if (p.shortcut) {
+      convs.push({ name: `${p.name}.shortcut.conv.kernel`, kernelShape: [1, 1, p.cin, p.cout], outSize });
+      streams[current]!.consumerKernels.push(`${p.name}.shortcut.conv.kernel`);
+      streams[s]!.producerKernels.push(`${p.name}.shortcut.conv.kernel`);
+      streams[s]!.bnPrefixes.push(`${p.name}.shortcut.bn`);
+    }
+    current = s;
+  });
+  const last = streams[streams.length - 1]!;
+  last.dense = { kernel: 'fc.kernel', spatial: 1 };
+  return { convs, dense: { kernel: 'fc.kernel', bias: 'fc.bias', inFeatures: last.size, outFeatures: arch.numClasses }, spaces: [...streams, ...inner] };
 }
 
 /** conv3×3(stride)-BN-ReLU-conv3×3-BN plus an identity or 1×1 conv + BN projection shortcut, then ReLU. */
@@ -29,20 +110,16 @@ export interface BasicBlock {
   shortcut?: { conv: Conv2d; bn: BatchNorm };
 }
 
-/** Create the variables of one BasicBlock under `name` (HWIO kernels); records its convs in forward order. */
-export function createBasicBlock(store: ParamStore, name: string, cin: number, cout: number, stride: number, inSize: number, convs: ConvLayerInfo[]): BasicBlock {
-  const outSize = Math.ceil(inSize / stride);
+/** Create the variables of one BasicBlock under `name` (HWIO kernels; conv1 has `mid` outputs); shortcut iff stride ≠ 1 or cin ≠ cout. */
+export function createBasicBlock(store: ParamStore, name: string, cin: number, mid: number, cout: number, stride: number): BasicBlock {
   const block: BasicBlock = {
-    conv1: createConv(store, `${name}.conv1`, 3, cin, cout, stride),
-    bn1: createBatchNorm(store, `${name}.bn1`, cout),
-    conv2: createConv(store, `${name}.conv2`, 3, cout, cout),
+    conv1: createConv(store, `${name}.conv1`, 3, cin, mid, stride),
+    bn1: createBatchNorm(store, `${name}.bn1`, mid),
+    conv2: createConv(store, `${name}.conv2`, 3, mid, cout),
     bn2: createBatchNorm(store, `${name}.bn2`, cout),
   };
-  convs.push({ name: `${name}.conv1.kernel`, kernelShape: [3, 3, cin, cout], outSize });
-  convs.push({ name: `${name}.conv2.kernel`, kernelShape: [3, 3, cout, cout], outSize });
   if (stride !== 1 || cin !== cout) {
     block.shortcut = { conv: createConv(store, `${name}.shortcut.conv`, 1, cin, cout, stride), bn: createBatchNorm(store, `${name}.shortcut.bn`, cout) };
-    convs.push({ name: `${name}.shortcut.conv.kernel`, kernelShape: [1, 1, cin, cout], outSize });
   }
   return block;
 }
@@ -57,31 +134,24 @@ export function basicBlock(block: BasicBlock, x: tf.Tensor4D, mode: ForwardMode)
 
 /** Build ResNet-18 for NHWC inputs of inputSize×inputSize×3 (stride-2 'same' convs round sizes up). */
 export function createResNet18(opts: ResNetOptions): Classifier {
-  if (!Number.isInteger(opts.inputSize) || opts.inputSize < 1) throw new Error(`ResNet-18 needs a positive integer input size, got ${opts.inputSize}`);
-  const store = createParamStore(opts.seed);
-  const convs: ConvLayerInfo[] = [];
-  let size = opts.inputSize;
-  let cin = scaleChannels(64, opts.width);
-  const stem = { conv: createConv(store, 'stem.conv', 3, 3, cin), bn: createBatchNorm(store, 'stem.bn', cin) };
-  convs.push({ name: 'stem.conv.kernel', kernelShape: [3, 3, 3, cin], outSize: size });
+  return buildResNet18(resnetArchitecture(opts), opts.seed);
+}
 
-  const blocks: BasicBlock[] = [];
-  RESNET18_STAGES.forEach((stage, s) => {
-    const cout = scaleChannels(stage.channels, opts.width);
-    for (let b = 0; b < stage.blocks; b++) {
-      const stride = b === 0 ? stage.stride : 1;
-      blocks.push(createBasicBlock(store, `layer${s + 1}.${b}`, cin, cout, stride, size, convs));
-      size = Math.ceil(size / stride);
-      cin = cout;
-    }
-  });
-  const fc = createDense(store, 'fc', cin, opts.numClasses);
+/** Build ResNet-18 from a JSON architecture (seeded He init; HWIO kernels, NHWC activations). */
+export function buildResNet18(arch: ResNetArchitecture, seed: number): Classifier {
+  const layout = resnetLayout(arch);
+  const store = createParamStore(seed);
+  const stemWidth = arch.channels.stages[0]!;
+  const stem = { conv: createConv(store, 'stem.conv', 3, 3, stemWidth), bn: createBatchNorm(store, 'stem.bn', stemWidth) };
+  const blocks = blockPlans(arch).map((p) => createBasicBlock(store, p.name, p.cin, p.mid, p.cout, p.stride));
+  const fc = createDense(store, 'fc', layout.dense.inFeatures, arch.numClasses);
 
   return {
     name: 'resnet18',
     store,
-    numClasses: opts.numClasses,
-    convs,
+    numClasses: arch.numClasses,
+    architecture: structuredClone(arch),
+    convs: layout.convs,
     forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor2D {
       let h = tf.relu(batchNorm(stem.bn, conv(stem.conv, x), mode));
       for (const b of blocks) h = basicBlock(b, h, mode);
