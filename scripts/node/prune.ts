@@ -1,0 +1,125 @@
+/**
+ * Headless Prune-lab experiment in Node (wasm by default), TECHNIQUES.md §1:
+ *   node scripts/run-node.mjs scripts/node/prune.ts method=rgsm model=vgg16 width=0.0625 steps=200 lambda1=0.01
+ * Trains one PruneTrainer on the built-in shapes dataset, prints progress (loss, lr, channel sparsity),
+ * and ends with one line `RESULT {json}`: test accuracy on u and on w, channel and weight sparsity, settings.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/engine';
+import { generateShapesDataset } from '../../src/engine/data/shapes';
+import { DEFAULT_PRUNE_HYPERPARAMS, type PruneHyperparams, type PruneSessionOptions } from '../../src/engine/labs/pruneOptions';
+import { PruneTrainer } from '../../src/engine/labs/pruneTrainer';
+import { isBackendPreference } from '../../src/protocol/backend';
+
+const CHOICES = {
+  method: ['none', 'gl-penalty', 'gl-prox', 'rgsm'],
+  model: ['vgg16', 'resnet18'],
+  prox: ['hard', 'soft'],
+  grouping: ['input', 'output'],
+  schedule: ['step', 'cosine', 'constant'],
+} as const;
+const NUMBERS = ['width', 'steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', ...Object.keys(DEFAULT_PRUNE_HYPERPARAMS)];
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'augment', 'backend']);
+
+function parseArgs(args: string[]) {
+  const raw = new Map<string, string>();
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
+    const key = a.slice(0, eq);
+    if (!KNOWN.has(key)) throw new Error(`unknown setting "${key}"; known: ${[...KNOWN].join(', ')}`);
+    raw.set(key, a.slice(eq + 1));
+  }
+  const num = (key: string, fallback: number): number => {
+    const v = raw.get(key);
+    if (v === undefined) return fallback;
+    const n = v.includes('/') ? Number(v.split('/')[0]) / Number(v.split('/')[1]) : Number(v);
+    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
+    return n;
+  };
+  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]): (typeof CHOICES)[K][number] => {
+    const v = raw.get(key) ?? fallback;
+    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
+    return v as (typeof CHOICES)[K][number];
+  };
+  const hyperparams = Object.fromEntries(
+    Object.entries(DEFAULT_PRUNE_HYPERPARAMS).map(([k, v]) => [k, num(k, v)]),
+  ) as unknown as PruneHyperparams;
+  const steps = Math.round(num('steps', 200));
+  const opts: PruneSessionOptions = {
+    model: pick('model', 'vgg16'),
+    width: num('width', 1 / 16),
+    seed: Math.round(num('seed', 1)),
+    batchSize: Math.round(num('batch', 32)),
+    totalSteps: steps,
+    method: pick('method', 'rgsm'),
+    prox: pick('prox', 'hard'),
+    grouping: pick('grouping', 'input'),
+    schedule: pick('schedule', 'step'),
+    augment: (raw.get('augment') ?? 'true') !== 'false',
+    hyperparams,
+  };
+  const evalEvery = Math.round(num('evalEvery', 50));
+  return {
+    opts,
+    backend: raw.get('backend') ?? 'wasm',
+    trainSize: Math.round(num('trainSize', 2000)),
+    testSize: Math.round(num('testSize', 500)),
+    evalEvery,
+    logEvery: Math.round(num('logEvery', Math.min(evalEvery, 10))),
+  };
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+export async function main(args: string[]): Promise<void> {
+  const { opts, backend, trainSize, testSize, evalEvery, logEvery } = parseArgs(args);
+  if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not one of auto, webgpu, webgl, wasm, cpu`);
+  const info = await initBackend(backend);
+  console.log(`backend ${info.name}; options ${JSON.stringify(opts)}; train ${trainSize}, test ${testSize}`);
+  const data = await generateShapesDataset({ seed: opts.seed, trainSize, testSize });
+  const trainer = new PruneTrainer(opts, data);
+  console.log(`${opts.model} width ${opts.width}: ${trainer.numParams} parameters, ${trainer.numLayers} conv layers; method ${opts.method}`);
+  const t0 = performance.now();
+  for (let step = 1; step <= opts.totalSteps; step++) {
+    const r = await trainer.step();
+    if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
+    const last = step === opts.totalSteps;
+    if (step % logEvery === 0 || last) {
+      const s = await trainer.sparsity();
+      console.log(
+        `step ${step}/${opts.totalSteps} epoch ${trainer.epoch.toFixed(2)} lr ${r.lr.toExponential(2)} loss ${r.loss.toFixed(4)} ` +
+          `objective ${r.objective.toFixed(4)} batch acc ${pct(r.accuracy)} channel sparsity ${pct(s.total)} (on ${s.measuredOn}) ` +
+          `weight sparsity ${pct(s.weightSparsity)} ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tf.memory().numTensors} tensors`,
+      );
+    }
+    if (step % evalEvery === 0 && !last) {
+      const ev = await trainer.evaluate();
+      console.log(`  eval step ${step}: test acc ${pct(ev.accuracy)} (u) ${pct(ev.accuracyW)} (w)`);
+    }
+  }
+  const ev = await trainer.evaluate();
+  const s = await trainer.sparsity();
+  const result = {
+    method: opts.method,
+    model: opts.model,
+    width: opts.width,
+    steps: opts.totalSteps,
+    accuracyU: ev.accuracy,
+    accuracyW: ev.accuracyW,
+    lossU: ev.loss,
+    lossW: ev.lossW,
+    channelSparsity: s.total,
+    weightSparsity: s.weightSparsity,
+    layerSparsity: Object.fromEntries(s.layers.map((name, i) => [name, s.layerSparsity[i]])),
+    hardThreshold: s.hardThreshold,
+    measuredOn: s.measuredOn,
+    seconds: (performance.now() - t0) / 1000,
+    backend: info.name,
+    trainSize,
+    testSize,
+    settings: opts,
+  };
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  trainer.dispose();
+}

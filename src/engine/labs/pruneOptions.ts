@@ -1,0 +1,72 @@
+/** Settings of a Prune-lab session (TECHNIQUES.md §1: RGSM vs group Lasso) and its learning-rate schedules. */
+import type { ChannelSparsity } from '../metrics/channelSparsity';
+
+export type PruneMethod = 'none' | 'gl-penalty' | 'gl-prox' | 'rgsm';
+export type LrSchedule = 'step' | 'cosine' | 'constant';
+
+/** Every key is live: it may change between two steps. */
+export interface PruneHyperparams {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  lambda1: number;
+  lambda2: number;
+  beta: number;
+  lambdaGL: number;
+  zeroThreshold: number;
+}
+
+export interface PruneSessionOptions {
+  model: 'vgg16' | 'resnet18';
+  width: number;
+  seed: number;
+  batchSize: number;
+  totalSteps: number;
+  method: PruneMethod;
+  prox: 'hard' | 'soft';
+  grouping: 'input' | 'output';
+  schedule: LrSchedule;
+  augment: boolean;
+  hyperparams: PruneHyperparams;
+}
+
+/** Sparsity as the Prune lab shows it: on u for RGSM, on w for the baselines. */
+export interface SparsityReport extends ChannelSparsity {
+  measuredOn: 'u' | 'w';
+  /** The RGSM hard-prox threshold sqrt(2λ1/β) at the time of measuring. */
+  hardThreshold: number;
+}
+
+/** Defaults of §1 (from the authors' code). */
+export const DEFAULT_PRUNE_HYPERPARAMS: Readonly<PruneHyperparams> = {
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  lambda1: 1e-2,
+  lambda2: 1e-5,
+  beta: 1,
+  lambdaGL: 1e-4,
+  zeroThreshold: 1e-15,
+};
+
+/** Milestones of the 'step' schedule as fractions of the total steps; the lr is ×0.1 at each. */
+export const STEP_MILESTONES = [0.4, 0.6, 0.8] as const;
+
+/**
+ * The lr of 0-based `step` out of `totalSteps` from the base lr: 'step' ×0.1 at 40 %, 60 %, 80 %;
+ * 'cosine' base·0.5·(1 + cos(π·step/totalSteps)); 'constant' the base.
+ */
+export function scheduledLr(base: number, schedule: LrSchedule, step: number, totalSteps: number): number {
+  const t = totalSteps > 0 ? Math.min(Math.max(step / totalSteps, 0), 1) : 0;
+  switch (schedule) {
+    case 'constant':
+      return base;
+    case 'cosine':
+      return base * 0.5 * (1 + Math.cos(Math.PI * t));
+    case 'step': {
+      let lr = base;
+      for (const m of STEP_MILESTONES) if (step >= m * totalSteps) lr *= 0.1;
+      return lr;
+    }
+  }
+}
