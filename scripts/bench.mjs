@@ -17,6 +17,10 @@ const CASES = [
   { label: 'vgg16 w1/16', timeoutMs: 180_000, spec: { kind: 'train', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
   { label: 'vgg16 w1/4', timeoutMs: 300_000, spec: { kind: 'train', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 2 } },
   { label: 'resnet18 w1/4', timeoutMs: 300_000, spec: { kind: 'train', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 1 } },
+  // Prune lab: RGSM overhead and compact-model speed-up (the software GPU adapters only at width 1/16: minutes per step otherwise).
+  { label: 'prune vgg16 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
+  { label: 'prune resnet18 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
+  { label: 'prune vgg16 w1/16', timeoutMs: 600_000, only: ['wasm', 'webgpu'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
 ];
 // The app's own choice here (auto: wasm without a hardware GPU); BENCH_APP_BACKEND=webgpu to force the GPU path.
 const APP_BACKEND = process.env.BENCH_APP_BACKEND ?? 'auto';
@@ -82,6 +86,7 @@ async function benchBackend(browser, backend) {
   const out = { backend, adapter: null, cases: {}, notes: [] };
   let session = null;
   for (const c of CASES) {
+    if (c.only && !c.only.includes(backend)) continue;
     const started = performance.now();
     try {
       session ??= await openBenchPage(browser, out.notes);
@@ -205,6 +210,16 @@ function printTable(rows) {
   const wasm = ips('wasm', 'vgg16 w1/4');
   const gpu = ips('webgpu', 'vgg16 w1/4');
   if (wasm && gpu) console.log(`\nwasm vs software webgpu, VGG-16 w1/4 batch 32 training: ${(wasm / gpu).toFixed(1)}× (target ≥ 10×)`);
+  const pruneRows = rows.flatMap((r) => Object.entries(r.cases).filter(([k, c]) => k.startsWith('prune') && c.ok).map(([k, c]) => ({ backend: r.backend, label: k, ...c })));
+  if (pruneRows.length) {
+    console.log('\nPrune lab (batch 32): RGSM step ÷ dense step (target ≤ 1.15); half the input groups zeroed, compacted: measured speed-up vs MAC reduction (target ≥ 0.7×)');
+    for (const p of pruneRows) {
+      console.log(
+        `  ${p.backend.padEnd(8)} ${p.label.padEnd(20)} dense ${fmt(p.denseStepMs, 0)} ms, RGSM ${fmt(p.rgsmStepMs, 0)} ms → overhead ${fmt(p.rgsmOverhead, 3)}; ` +
+          `params ${p.paramsBefore} → ${p.paramsAfter}, MACs ×${fmt(p.macsRatio, 2)} fewer, latency ${fmt(p.latencyBeforeMs, 1)} → ${fmt(p.latencyAfterMs, 1)} ms = ×${fmt(p.speedup, 2)} (${fmt(p.speedupOverMacsRatio, 2)} of the MAC ratio)`,
+      );
+    }
+  }
 }
 
 async function main() {

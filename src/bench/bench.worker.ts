@@ -8,6 +8,7 @@ import { initBackend } from '../engine';
 import { isBackendPreference } from '../protocol/backend';
 import { benchMatMul } from './matmulBench';
 import { WASM_PATHS } from '../engine/wasm/wasmAssets';
+import { benchPrune } from './pruneBench';
 import { benchTraining } from './trainBench';
 import type { AdapterResult, BenchCase, BenchRun } from './types';
 
@@ -35,7 +36,9 @@ async function ensureBackend(backend: string): Promise<AdapterResult> {
 }
 
 async function runCase(c: BenchCase) {
-  return c.kind === 'matmul' ? benchMatMul(c.n, c.runs) : benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
+  if (c.kind === 'matmul') return benchMatMul(c.n, c.runs);
+  if (c.kind === 'prune') return benchPrune(c.model, c.width, c.batchSize, c.timedSteps);
+  return benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
 }
 
 async function runBench(backend: string, cases: BenchCase[]): Promise<BenchRun> {

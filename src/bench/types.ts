@@ -4,7 +4,30 @@ import type { BackendInfo } from '../protocol/backend';
 /** One measurement the page can run on the current backend. */
 export type BenchCase =
   | { kind: 'matmul'; n: number; runs: number }
-  | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number };
+  | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
+  | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number };
+
+/** Prune lab: RGSM overhead per step and the compact model's speed-up against its MAC reduction. */
+export interface PruneResult {
+  kind: 'prune';
+  model: string;
+  width: number;
+  batchSize: number;
+  denseStepMs: number;
+  rgsmStepMs: number;
+  /** RGSM step time ÷ dense step time (target ≤ 1.15). */
+  rgsmOverhead: number;
+  paramsBefore: number;
+  paramsAfter: number;
+  macsBefore: number;
+  macsAfter: number;
+  latencyBeforeMs: number;
+  latencyAfterMs: number;
+  speedup: number;
+  macsRatio: number;
+  /** Measured speed-up ÷ MAC reduction (target ≥ 0.7). */
+  speedupOverMacsRatio: number;
+}
 
 export interface MatMulResult {
   kind: 'matmul';
@@ -36,7 +59,7 @@ export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'descr
 
 export interface BenchRun {
   adapter: AdapterResult;
-  results: (MatMulResult | TrainResult)[];
+  results: (MatMulResult | TrainResult | PruneResult)[];
 }
 
 declare global {

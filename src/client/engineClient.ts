@@ -6,12 +6,13 @@ import * as Comlink from 'comlink';
 import type { EngineApi, EngineResult, ImportResult } from '../protocol/api';
 import type { DatasetSamples, ImportRequest } from '../protocol/datasets';
 import type { BackendPreference } from '../protocol/backend';
-import type { LiveHyperparams, TrainConfig } from '../protocol/config';
-import type { EngineEvent, ErrorCode } from '../protocol/events';
+import type { LabName, LiveHyperparams, TrainConfig } from '../protocol/config';
+import type { CompactionReport, ExportedModel, LoadedModelReport } from '../protocol/prune';
+import type { EngineError, EngineEvent, ErrorCode } from '../protocol/events';
 import { useWorkbench } from '../store';
 
 export interface EngineClient {
-  start(config: TrainConfig): Promise<EngineResult>;
+  start(config: TrainConfig, lab?: LabName): Promise<EngineResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -21,6 +22,9 @@ export interface EngineClient {
   cancelImport(): Promise<void>;
   deleteDataset(id: string): Promise<EngineResult>;
   datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
+  compact(runId: string): Promise<{ ok: true; report: CompactionReport } | { ok: false; error: EngineError }>;
+  exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
+  loadModel(modelJson: string, weights: ArrayBuffer, config: TrainConfig): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
@@ -89,10 +93,10 @@ export function createEngineClient(): EngineClient {
   void boot(store.getState().backendPreference);
 
   return {
-    async start(config) {
+    async start(config, lab = 'train') {
       const id = `run-${Date.now().toString(36)}`;
-      store.getState().beginRun(id, config);
-      const result = await (await ready()).start(config, id);
+      store.getState().beginRun(id, config, lab);
+      const result = await (await ready()).start(config, id, lab);
       if (!result.ok) store.getState().abortRun(result.error);
       return result;
     },
@@ -114,6 +118,9 @@ export function createEngineClient(): EngineClient {
     cancelImport: async () => (await ready()).cancelImport(),
     deleteDataset: async (id) => (await ready()).deleteDataset(id),
     datasetSamples: async (id, split, perClass) => (await ready()).datasetSamples(id, split, perClass),
+    compact: async (runId) => (await ready()).compact(runId),
+    exportModel: async (runId) => (await ready()).exportModel(runId),
+    loadModel: async (json, weights, config) => (await ready()).loadModel(json, Comlink.transfer(weights, [weights]), config),
     restart,
   };
 }

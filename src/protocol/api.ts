@@ -1,7 +1,8 @@
 /** The typed contract between the UI (through client/) and the worker. */
 import type { BackendInfo, BackendPreference } from './backend';
-import type { LiveHyperparams } from './config';
+import type { LabName, LiveHyperparams } from './config';
 import type { DatasetInfo, DatasetSamples, ImportRequest } from './datasets';
+import type { CompactionReport, ExportedModel, LoadedModelReport } from './prune';
 import type { EngineError, EngineEvent, RunStatus } from './events';
 
 /** Outcome of a call that can be refused; errors carry a code and a sentence (comlink drops Error fields). */
@@ -17,7 +18,7 @@ export interface RunSnapshot {
   status: RunStatus;
   step: number;
   totalSteps: number;
-  hyperparams: LiveHyperparams | null;
+  hyperparams: Partial<LiveHyperparams> | null;
 }
 
 export interface EngineApi {
@@ -25,8 +26,8 @@ export interface EngineApi {
   init(preference: BackendPreference): Promise<BackendInfo>;
   /** Register the callback that receives throttled event batches (~10 per second). */
   subscribe(sink: EventSink): void;
-  /** Validate the config and start a run (stopping any run in progress); the run continues in the background. */
-  start(config: unknown, runId: string): Promise<EngineResult>;
+  /** Validate the config and start a run of `lab` (stopping any run in progress); the run continues in the background. */
+  start(config: unknown, runId: string, lab?: LabName): Promise<EngineResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -47,4 +48,13 @@ export interface EngineApi {
   deleteDataset(id: string): Promise<EngineResult>;
   /** Up to `perClass` images of each class of a stored dataset (at most 100). */
   datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
+  /**
+   * Prune lab: physically remove the dead channels of the finished run `runId` (its masked network: u for
+   * RGSM), check the compact outputs against the masked ones, and measure both.
+   */
+  compact(runId: string): Promise<{ ok: true; report: CompactionReport } | { ok: false; error: EngineError }>;
+  /** The compact model of the last compaction in tfjs weights format (model.json + weights.bin). */
+  exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
+  /** Load an exported model back and evaluate it on a dataset's test split (the config's dataset). */
+  loadModel(modelJson: string, weights: ArrayBuffer, config: unknown): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
 }

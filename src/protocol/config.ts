@@ -6,6 +6,17 @@ import { TRAIN_PARAMS, type NumberSpec, type TrainParamKey, type LiveKey, LIVE_K
 export const MODELS = ['vgg16', 'resnet18'] as const;
 export type ModelName = (typeof MODELS)[number];
 
+/** Prune lab choices (TECHNIQUES.md §1). */
+export const PRUNE_METHODS = ['none', 'gl-penalty', 'gl-prox', 'rgsm'] as const;
+export type PruneMethodName = (typeof PRUNE_METHODS)[number];
+export const PROX_KINDS = ['hard', 'soft'] as const;
+export const GROUPINGS = ['input', 'output'] as const;
+export const LR_SCHEDULES = ['step', 'cosine', 'constant'] as const;
+
+/** The labs that run training in the worker. */
+export const LABS = ['train', 'prune'] as const;
+export type LabName = (typeof LABS)[number];
+
 function numberSchema(spec: NumberSpec) {
   let s = z.number().finite().min(spec.min).max(spec.max);
   if (spec.integer) s = s.int();
@@ -27,6 +38,10 @@ export const TrainConfigSchema = z
     dataset: z.string().regex(DATASET_ID_PATTERN, 'must be "shapes" or an imported dataset id'),
     /** Random crop (padding 4) and horizontal flip of every training image. */
     augment: z.boolean(),
+    method: z.enum(PRUNE_METHODS),
+    prox: z.enum(PROX_KINDS),
+    grouping: z.enum(GROUPINGS),
+    schedule: z.enum(LR_SCHEDULES),
     ...shape,
   })
   .strict();
@@ -42,7 +57,7 @@ export function defaultConfig(): TrainConfig {
   const nums = Object.fromEntries(
     (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, TRAIN_PARAMS[k].default]),
   ) as Record<TrainParamKey, number>;
-  return { model: 'vgg16', dataset: BUILTIN_DATASET_ID, augment: true, ...nums };
+  return { model: 'vgg16', dataset: BUILTIN_DATASET_ID, augment: true, method: 'rgsm', prox: 'hard', grouping: 'input', schedule: 'step', ...nums };
 }
 
 export interface NormalizeResult {
@@ -93,9 +108,13 @@ export function normalizeConfig(raw: Record<string, unknown>): NormalizeResult {
     model: pickEnum('model', MODELS, base.model),
     dataset: pickDataset(raw.dataset, base.dataset, issues),
     augment: pickBoolean('augment', raw.augment, base.augment, issues),
+    method: pickEnum('method', PRUNE_METHODS, base.method),
+    prox: pickEnum('prox', PROX_KINDS, base.prox),
+    grouping: pickEnum('grouping', GROUPINGS, base.grouping),
+    schedule: pickEnum('schedule', LR_SCHEDULES, base.schedule),
     ...nums,
   };
-  const known = new Set<string>(['model', 'dataset', 'augment', ...Object.keys(TRAIN_PARAMS)]);
+  const known = new Set<string>(['model', 'dataset', 'augment', 'method', 'prox', 'grouping', 'schedule', ...Object.keys(TRAIN_PARAMS)]);
   for (const key of Object.keys(raw)) if (!known.has(key)) issues.push(`Unknown setting "${key}" was ignored.`);
   return { config: TrainConfigSchema.parse(config), issues };
 }

@@ -5,7 +5,38 @@ import type { LiveKey } from './params';
 
 export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 
-export type SeriesName = 'train.loss' | 'train.acc' | 'test.acc' | 'test.loss';
+export type SeriesName =
+  | 'train.loss'
+  | 'train.acc'
+  | 'test.acc'
+  | 'test.loss'
+  /** Prune lab: the lr the step used (after the schedule). */
+  | 'train.lr'
+  /** Prune lab, RGSM: test accuracy on w (test.acc is on u). */
+  | 'test.accW'
+  /** Prune lab: share of zero channel groups over all conv layers, and of exactly-zero conv weights. */
+  | 'sparsity.channel'
+  | 'sparsity.weight';
+
+/** Per-layer channel sparsity of the Prune lab at one step (on u for RGSM, on w otherwise). */
+export interface LayerReport {
+  step: number;
+  /** Conv kernel names in forward order. */
+  names: string[];
+  /** Share of zero groups per layer. */
+  sparsity: number[];
+  /** Group ℓ2 norms per layer (for the histogram). */
+  norms: Float32Array[];
+  /** Groups per layer. */
+  groups: number[];
+  total: number;
+  weightSparsity: number;
+  /** The zero threshold the sparsity was counted with. */
+  zeroThreshold: number;
+  /** RGSM's hard-prox threshold sqrt(2λ1/β). */
+  hardThreshold: number;
+  measuredOn: 'u' | 'w';
+}
 
 /** A batch of metric points of one series (columns, so long runs stay compact). */
 export interface MetricBatch {
@@ -66,5 +97,6 @@ export type EngineEvent =
   | { type: 'error'; runId: string | null; error: EngineError }
   | { type: 'backend'; info: BackendInfo }
   | { type: 'model'; runId: string; params: number; layers: number }
+  | { type: 'layers'; runId: string; report: LayerReport }
   | { type: 'import'; progress: ImportProgressInfo }
   | { type: 'datasets'; list: DatasetInfo[] };

@@ -3,3 +3,5 @@ export * from './config';
 export * from './backend';
 export * from './events';
 export * from './api';
+export * from './datasets';
+export * from './prune';

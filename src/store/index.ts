@@ -4,17 +4,20 @@ import { createConfigSlice, type ConfigSlice } from './configSlice';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
 import { createEngineSlice, type EngineSlice } from './engineSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
+import { createRunsSlice, type RunsSlice } from './runsSlice';
 
-export type WorkbenchState = EngineSlice & RunSlice & ConfigSlice & DatasetSlice;
+export type WorkbenchState = EngineSlice & RunSlice & ConfigSlice & DatasetSlice & RunsSlice;
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createEngineSlice(...a),
   ...createRunSlice(...a),
   ...createConfigSlice(...a),
   ...createDatasetSlice(...a),
+  ...createRunsSlice(...a),
 }));
 
 export type { Series, RunState } from './runSlice';
 export type { Notice, EngineStatus } from './engineSlice';
 export type { ImportState } from './datasetSlice';
 export { configToHash, hashToConfig, backendFromSearch } from './urlState';
+export type { RunRecord, RunSummary } from './runRecord';

@@ -2,16 +2,27 @@ import { useState } from 'react';
 import { BackendStatus, SoftwareNotice } from './components/BackendStatus';
 import { Notices } from './components/Notices';
 import { DataLab } from './labs/data/DataLab';
+import { PruneLab } from './labs/prune/PruneLab';
 import { TrainLab } from './labs/train/TrainLab';
+import { readTabParam, writeTabParam } from './urlSync';
 
 const TABS = [
   { id: 'train', label: 'Train' },
+  { id: 'prune', label: 'Prune' },
   { id: 'data', label: 'Data' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
+const isTab = (v: string | null): v is TabId => TABS.some((t) => t.id === v);
 
 export function App() {
-  const [tab, setTab] = useState<TabId>('train');
+  const [tab, setTabState] = useState<TabId>(() => {
+    const fromUrl = readTabParam();
+    return isTab(fromUrl) ? fromUrl : 'train';
+  });
+  const setTab = (t: TabId) => {
+    setTabState(t);
+    writeTabParam(t === 'train' ? null : t);
+  };
   return (
     <div className="app">
       <header className="header">
@@ -37,6 +48,7 @@ export function App() {
       <Notices />
       <main>
         {tab === 'train' && <TrainLab />}
+        {tab === 'prune' && <PruneLab />}
         {tab === 'data' && <DataLab onTrain={() => setTab('train')} />}
       </main>
     </div>

@@ -38,3 +38,17 @@ export function writeBackendParam(p: BackendPreference): void {
   const q = params.toString();
   history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
 }
+
+/** The open lab from `?lab=` (null when absent). */
+export function readTabParam(): string | null {
+  return new URLSearchParams(location.search).get('lab');
+}
+
+/** Put the open lab in the query string (null removes it), so a reload reopens it. */
+export function writeTabParam(tab: string | null): void {
+  const params = new URLSearchParams(location.search);
+  if (tab === null) params.delete('lab');
+  else params.set('lab', tab);
+  const q = params.toString();
+  history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
+}

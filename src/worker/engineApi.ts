@@ -1,9 +1,11 @@
-/** The EngineApi implementation behind the comlink seam (kept free of comlink so it can be tested in Node). */
+/** The EngineApi implementation behind the comlink seam (comlink only marks transfers, so it is tested in Node). */
+import * as Comlink from 'comlink';
 import { initBackend, onDeviceLost } from '../engine';
 import type { EngineApi, EngineResult, EventSink, RunSnapshot } from '../protocol/api';
 import type { BackendInfo, BackendPreference } from '../protocol/backend';
-import { TrainConfigSchema, type LiveHyperparams } from '../protocol/config';
+import { LABS, TrainConfigSchema, type LabName, type LiveHyperparams } from '../protocol/config';
 import type { DatasetSamples, ImportRequest } from '../protocol/datasets';
+import { CompactionService } from './compactionService';
 import { DatasetService } from './datasetService';
 import { describeError } from './errors';
 import { EventQueue } from './eventQueue';
@@ -27,6 +29,15 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
     events.flush();
   };
   let backend: BackendInfo | null = null;
+  const compaction = new CompactionService();
+  /** Run `f`, turning a throw into a refused result with a code and a sentence. */
+  const attempt = async <T,>(f: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof describeError> }> => {
+    try {
+      return { ok: true, value: await f() };
+    } catch (err) {
+      return { ok: false, error: describeError(err) };
+    }
+  };
 
   const refuse = (err: unknown, runId: string | null): EngineResult => {
     const error = describeError(err);
@@ -50,14 +61,16 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
     subscribe(sink: EventSink): void {
       events.setSink(sink);
     },
-    async start(config: unknown, runId: string): Promise<EngineResult> {
+    async start(config: unknown, runId: string, lab: LabName = 'train'): Promise<EngineResult> {
+      if (!(LABS as readonly string[]).includes(lab)) return refuse(Object.assign(new Error(`Unknown lab "${String(lab)}".`), { code: 'invalid-config' }), runId);
       if (!backend) return refuse(new Error('The engine is not initialised yet; wait for the backend badge.'), runId);
       const parsed = TrainConfigSchema.safeParse(config);
       if (!parsed.success) {
         const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
         return refuse(Object.assign(new Error(`Invalid run settings (${msg}).`), { code: 'invalid-config' }), runId);
       }
-      await runs.start(parsed.data, runId);
+      compaction.release();
+      await runs.start(parsed.data, runId, lab);
       return { ok: true };
     },
     async pause(): Promise<void> {
@@ -103,6 +116,22 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
       } catch (err) {
         return refuse(err, null);
       }
+    },
+    async compact(runId: string) {
+      const kept = runs.keptSession(runId);
+      if (!kept) return { ok: false as const, error: { code: 'invalid-config' as const, message: 'That run is not in memory any more (a newer run started, or the page reloaded); train it again to compact it.' } };
+      const r = await attempt(() => compaction.compact(runId, kept.session, kept.data, kept.config, backend?.name ?? 'unknown'));
+      return r.ok ? { ok: true as const, report: r.value } : r;
+    },
+    async exportModel(runId: string) {
+      const r = await attempt(() => compaction.exportModel(runId));
+      return r.ok ? { ok: true as const, model: Comlink.transfer(r.value, [r.value.weights]) } : r;
+    },
+    async loadModel(modelJson: string, weights: ArrayBuffer, config: unknown) {
+      const parsed = TrainConfigSchema.safeParse(config);
+      if (!parsed.success) return { ok: false as const, error: { code: 'invalid-config' as const, message: 'The dataset settings to evaluate the model on are invalid.' } };
+      const r = await attempt(async () => compaction.load(modelJson, weights, await datasets.load(parsed.data, () => undefined)));
+      return r.ok ? { ok: true as const, report: r.value } : r;
     },
     async datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples> {
       return datasets.samples(id, split, Math.max(1, Math.min(10, Math.floor(perClass))));

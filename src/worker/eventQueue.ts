@@ -16,10 +16,11 @@ export class EventQueue {
     this.schedule();
   }
 
-  /** Queue an event; consecutive metric points of one run merge, and only the latest progress is kept. */
+  /** Queue an event; consecutive metric points of one run merge; only the latest progress, layer report and import progress are kept. */
   push(event: EngineEvent): void {
-    if (event.type === 'progress') {
-      const i = this.queue.findIndex((e) => e.type === 'progress' && e.runId === event.runId);
+    if (event.type === 'progress' || event.type === 'layers' || event.type === 'import') {
+      // Only the latest of these matters to the UI (layer reports carry the whole per-layer picture).
+      const i = this.queue.findIndex((e) => e.type === event.type && (!('runId' in e) || !('runId' in event) || e.runId === event.runId));
       if (i >= 0) this.queue.splice(i, 1);
     }
     if (event.type === 'metrics') {

@@ -2,14 +2,21 @@
  * The step loop: owns one run at a time, advances it step by step, yields between steps so pause,
  * stop and live hyperparameter changes get through, and reports metrics, progress and status.
  */
-import { ClassifyTrainer, loadDataset, type ImageDataset, type TrainingSession } from '../engine';
+import { loadDataset, type ImageDataset, type SparsityReport, type TrainingSession } from '../engine';
 import type { RunSnapshot } from '../protocol/api';
-import { LiveHyperparamsSchema, type LiveHyperparams, type TrainConfig } from '../protocol/config';
+import { LiveHyperparamsSchema, type LabName, type LiveHyperparams, type TrainConfig } from '../protocol/config';
 import type { EngineError, EngineEvent, ProgressInfo, RunStatus } from '../protocol/events';
 import { LIVE_KEYS } from '../protocol/params';
 import { EtaEstimator } from './eta';
 import { yieldToEventLoop } from './yieldToEventLoop';
 import { describeError, EngineFault } from './errors';
+import { createLabSession } from './sessions';
+
+/** A session that can report its channel sparsity (the Prune lab's). */
+interface SparsitySource {
+  sparsity(): Promise<SparsityReport>;
+}
+const hasSparsity = (s: TrainingSession): s is TrainingSession & SparsitySource => typeof (s as Partial<SparsitySource>).sparsity === 'function';
 
 export class RunController {
   private runId: string | null = null;
@@ -23,10 +30,12 @@ export class RunController {
   private loopDone: Promise<void> = Promise.resolve();
   private datasetCache: { key: string; data: ImageDataset } | null = null;
   private currentDataset: string | null = null;
+  /** The last finished Prune-lab session, kept for compaction and export until the next run starts. */
+  private kept: { runId: string; session: TrainingSession; data: ImageDataset; config: TrainConfig } | null = null;
 
   constructor(
     private readonly emit: (e: EngineEvent) => void,
-    private readonly createSession: (config: TrainConfig, data: ImageDataset) => TrainingSession = (c, d) => new ClassifyTrainer(c, d),
+    private readonly createSession: (config: TrainConfig, data: ImageDataset, lab: LabName) => TrainingSession = (c, d, lab) => createLabSession(lab, c, d),
     private readonly loadData: (config: TrainConfig, onProgress: (fraction: number) => void) => Promise<ImageDataset> = loadDataset,
   ) {}
 
@@ -39,8 +48,9 @@ export class RunController {
   }
 
   /** Stop any run in progress, then start this one (the loop continues in the background). */
-  async start(config: TrainConfig, runId: string): Promise<void> {
+  async start(config: TrainConfig, runId: string, lab: LabName = 'train'): Promise<void> {
     await this.stop();
+    this.releaseKept();
     this.runId = runId;
     this.step = 0;
     this.totalSteps = config.steps;
@@ -49,7 +59,17 @@ export class RunController {
     this.stopRequested = false;
     this.resumeGate = null;
     this.setStatus('preparing');
-    this.loopDone = this.loop(config, runId);
+    this.loopDone = this.loop(config, runId, lab);
+  }
+
+  /** The session of the last finished Prune-lab run (`runId`), if it is still kept. */
+  keptSession(runId: string): { session: TrainingSession; data: ImageDataset; config: TrainConfig } | null {
+    return this.kept && this.kept.runId === runId && !this.active ? this.kept : null;
+  }
+
+  private releaseKept(): void {
+    this.kept?.session.dispose();
+    this.kept = null;
   }
 
   /** Whether the run in progress trains on dataset `id`. */
@@ -131,22 +151,43 @@ export class RunController {
     const current = trainer.hyperparams;
     for (const key of LIVE_KEYS) {
       const to = pending[key];
-      if (to === undefined || to === current[key]) continue;
-      this.emit({ type: 'hpChange', runId, change: { step: this.step + 1, key, from: current[key], to } });
+      const from = current[key];
+      if (to === undefined || from === undefined || to === from) continue; // a key this lab does not use
+      this.emit({ type: 'hpChange', runId, change: { step: this.step + 1, key, from, to } });
     }
     trainer.setHyperparams(pending);
   }
 
-  private async loop(config: TrainConfig, runId: string): Promise<void> {
+  /** Emit the session's per-layer and total sparsity at the current step (Prune lab). */
+  private async reportSparsity(runId: string, trainer: TrainingSession & SparsitySource): Promise<void> {
+    const r = await trainer.sparsity();
+    const report = {
+      step: this.step, names: r.layers, sparsity: r.layerSparsity, norms: r.norms, groups: r.groups, total: r.total,
+      weightSparsity: r.weightSparsity, zeroThreshold: r.threshold, hardThreshold: r.hardThreshold, measuredOn: r.measuredOn,
+    };
+    this.emit({ type: 'layers', runId, report });
+    this.emit({
+      type: 'metrics',
+      runId,
+      batches: [
+        { series: 'sparsity.channel', steps: [this.step], values: [r.total] },
+        { series: 'sparsity.weight', steps: [this.step], values: [r.weightSparsity] },
+      ],
+    });
+  }
+
+  private async loop(config: TrainConfig, runId: string, lab: LabName): Promise<void> {
     const eta = new EtaEstimator();
     const idle = { epoch: 0, etaSeconds: null, stepsPerSecond: 0, imagesPerSecond: 0 };
+    let loaded: ImageDataset | null = null;
     try {
       this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: 0 });
       const data = await this.getDataset(config, (f) => this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: f }));
+      loaded = data;
       if (this.stopRequested) return this.setStatus('stopped');
       this.progress(runId, { ...idle, phase: 'building model' });
       await yieldToEventLoop();
-      const trainer = this.createSession(config, data);
+      const trainer = this.createSession(config, data, lab);
       this.trainer = trainer;
       this.emit({ type: 'model', runId, params: trainer.numParams, layers: trainer.numLayers });
       await this.waitIfPaused();
@@ -173,8 +214,10 @@ export class RunController {
           batches: [
             { series: 'train.loss', steps: [this.step], values: [r.loss] },
             { series: 'train.acc', steps: [this.step], values: [r.accuracy] },
+            ...(r.lr !== undefined ? [{ series: 'train.lr' as const, steps: [this.step], values: [r.lr] }] : []),
           ],
         });
+        if (hasSparsity(trainer)) await this.reportSparsity(runId, trainer);
         const sps = eta.secondsPerStep ?? seconds;
         const report = (phase: ProgressInfo['phase'], phaseFraction?: number) =>
           this.progress(runId, {
@@ -196,6 +239,7 @@ export class RunController {
             batches: [
               { series: 'test.acc', steps: [this.step], values: [ev.accuracy] },
               { series: 'test.loss', steps: [this.step], values: [ev.loss] },
+              ...(ev.accuracyW !== undefined ? [{ series: 'test.accW' as const, steps: [this.step], values: [ev.accuracyW] }] : []),
             ],
           });
           report('training');
@@ -206,7 +250,8 @@ export class RunController {
     } catch (err) {
       this.fail(runId, describeError(err));
     } finally {
-      this.trainer?.dispose();
+      if (this.trainer && loaded && lab === 'prune' && this.statusValue !== 'error') this.kept = { runId, session: this.trainer, data: loaded, config };
+      else this.trainer?.dispose();
       this.trainer = null;
       this.resumeGate = null;
     }

@@ -54,7 +54,7 @@ export class ClassifyTrainer implements TrainingSession {
     return this.batcher.epochProgress;
   }
 
-  get hyperparams(): LiveHyperparams {
+  get hyperparams(): Partial<LiveHyperparams> {
     const { lr, momentum, weightDecay } = this.sgd.settings;
     return { lr, momentum, weightDecay };
   }

@@ -1,4 +1,5 @@
 /** Settings of a Prune-lab session (TECHNIQUES.md §1: RGSM vs group Lasso) and its learning-rate schedules. */
+import type { TrainConfig } from '../../protocol/config';
 import type { ChannelSparsity } from '../metrics/channelSparsity';
 
 export type PruneMethod = 'none' | 'gl-penalty' | 'gl-prox' | 'rgsm';
@@ -69,4 +70,30 @@ export function scheduledLr(base: number, schedule: LrSchedule, step: number, to
       return lr;
     }
   }
+}
+
+/** The Prune lab's session options from a run config (every live key included). */
+export function pruneOptions(config: TrainConfig): PruneSessionOptions {
+  return {
+    model: config.model,
+    width: config.width,
+    seed: config.seed,
+    batchSize: config.batchSize,
+    totalSteps: config.steps,
+    method: config.method,
+    prox: config.prox,
+    grouping: config.grouping,
+    schedule: config.schedule,
+    augment: config.augment,
+    hyperparams: {
+      lr: config.lr,
+      momentum: config.momentum,
+      weightDecay: config.weightDecay,
+      lambda1: config.lambda1,
+      lambda2: config.lambda2,
+      beta: config.beta,
+      lambdaGL: config.lambdaGL,
+      zeroThreshold: config.zeroThreshold,
+    },
+  };
 }

@@ -5,12 +5,16 @@ export interface StepResult {
   loss: number;
   accuracy: number;
   batchSize: number;
+  /** The learning rate the step used, when a schedule sets it. */
+  lr?: number;
 }
 
 export interface EvalResult {
   loss: number;
   accuracy: number;
   count: number;
+  /** Prune lab, RGSM: accuracy on w while `accuracy` is on u. */
+  accuracyW?: number;
 }
 
 export interface TrainingSession {
@@ -18,7 +22,8 @@ export interface TrainingSession {
   readonly numLayers: number;
   /** Fractional epochs done. */
   readonly epoch: number;
-  readonly hyperparams: LiveHyperparams;
+  /** The live hyperparameters this session uses (a lab uses a subset of the keys). */
+  readonly hyperparams: Partial<LiveHyperparams>;
   setHyperparams(partial: Partial<LiveHyperparams>): void;
   /** One optimisation step; resolves once its loss is read back. */
   step(): Promise<StepResult>;

@@ -1,8 +1,8 @@
-import { getEngine } from '../../../client';
 import { useWorkbench } from '../../../store';
 import { RunProgress } from '../../components/RunProgress';
 import type { HyperparamChange } from '../../../protocol';
-import { formatCount, formatHp, formatPercent } from '../../format';
+import { formatHp, formatPercent } from '../../format';
+import { RunControls } from '../../components/RunControls';
 import { useThrottledValue } from '../../useThrottledValue';
 import { ConfigForm } from './ConfigForm';
 import { TrainCharts } from './TrainCharts';
@@ -12,12 +12,8 @@ const NO_CHANGES: readonly HyperparamChange[] = [];
 
 /** The first lab: train a classifier on built-in data and watch loss and accuracy live. */
 export function TrainLab() {
-  const run = useWorkbench((s) => s.run);
+  const run = useWorkbench((s) => (s.run?.lab === 'train' ? s.run : null));
   const config = useWorkbench((s) => s.config);
-  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
-  const status = run?.status ?? 'idle';
-  const active = status === 'running' || status === 'paused' || status === 'preparing';
-  const engine = getEngine();
   const lastTest = run?.series['test.acc']?.values.at(-1);
   const markers = run?.hpChanges ?? NO_CHANGES;
   // Charts are the costly part of a render: redraw them at most 4 times a second.
@@ -30,33 +26,13 @@ export function TrainLab() {
         <ConfigForm />
       </aside>
       <section className="main">
-        <div className="controls">
-          <button type="button" data-testid="run.start" disabled={!engineReady || active} onClick={() => void engine.start(config)}>
-            Start
-          </button>
-          <button type="button" data-testid="run.pause" disabled={status !== 'running' && status !== 'preparing'} onClick={() => void engine.pause()}>
-            Pause
-          </button>
-          <button type="button" data-testid="run.resume" disabled={status !== 'paused'} onClick={() => void engine.resume()}>
-            Resume
-          </button>
-          <button type="button" data-testid="run.stop" disabled={!active} onClick={() => void engine.stop()}>
-            Stop
-          </button>
-          <span className={`status status-${status}`} data-testid="run.status">
-            {status}
-          </span>
-          {run?.params != null && (
-            <span className="readout">
-              params <b data-testid="run.params">{formatCount(run.params)}</b>
-            </span>
-          )}
+        <RunControls lab="train">
           {lastTest !== undefined && (
             <span className="readout">
               test accuracy <b data-testid="run.testAcc">{formatPercent(lastTest)}</b>
             </span>
           )}
-        </div>
+        </RunControls>
         <RunProgress run={run} plannedSteps={config.steps} />
         {run?.error && (
           <p className="notice notice-error" role="alert" data-testid="run.error">

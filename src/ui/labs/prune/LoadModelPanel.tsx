@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import { getEngine } from '../../../client';
+import type { LoadedModelReport } from '../../../protocol';
+import { useWorkbench } from '../../../store';
+import { formatCount, formatPercent } from '../../format';
+
+/** Load an exported model (model.json + weights.bin) back and evaluate it on the selected dataset. */
+export function LoadModelPanel() {
+  const config = useWorkbench((s) => s.config);
+  const ready = useWorkbench((s) => s.engineStatus === 'ready');
+  const [report, setReport] = useState<LoadedModelReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async (files: File[]) => {
+    setError(null);
+    setReport(null);
+    const json = files.find((f) => /\.json$/i.test(f.name));
+    const bin = files.find((f) => /\.bin$/i.test(f.name));
+    if (!json || !bin) return setError('Choose both files of an exported model: the .json description and the .weights.bin file.');
+    setBusy(true);
+    const r = await getEngine().loadModel(await json.text(), await bin.arrayBuffer(), config);
+    setBusy(false);
+    if (r.ok) setReport(r.report);
+    else setError(r.error.message);
+  };
+
+  return (
+    <section className="load-model">
+      <h3>Load a compact model</h3>
+      <label className="file-label">
+        Exported model (.json + .weights.bin)
+        <input
+          type="file"
+          multiple
+          accept=".json,.bin"
+          data-testid="prune.load"
+          disabled={!ready || busy}
+          onChange={(e) => {
+            void load(Array.from(e.target.files ?? []));
+            e.target.value = '';
+          }}
+        />
+      </label>
+      {busy && <p className="muted">Evaluating…</p>}
+      {error && (
+        <p className="notice notice-error" role="alert" data-testid="prune.load.error">
+          {error}
+        </p>
+      )}
+      {report && (
+        <p className="readout" data-testid="prune.load.report">
+          {report.name}: <b>{formatCount(report.params)}</b> params, <b>{formatCount(report.macs)}</b> MACs/image, conv channels {report.convChannels.join('·')}
+          {report.testAccuracy !== null && (
+            <>
+              {' '}
+              · test accuracy on {report.datasetName} <b data-testid="prune.load.accuracy">{formatPercent(report.testAccuracy)}</b>
+            </>
+          )}
+          {report.note && <span className="muted"> {report.note}</span>}
+        </p>
+      )}
+    </section>
+  );
+}

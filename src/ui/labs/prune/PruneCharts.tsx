@@ -1,0 +1,47 @@
+import { memo, useMemo } from 'react';
+import type { HyperparamChange, SeriesName } from '../../../protocol';
+import type { Series } from '../../../store';
+import { MetricChart } from '../../components/MetricChart';
+import { formatPercent } from '../../format';
+
+const UNIT: [number, number] = [0, 1];
+const percent = (v: number) => formatPercent(v, 0);
+
+interface Props {
+  series: Partial<Record<SeriesName, Series>> | undefined;
+  markers: readonly HyperparamChange[];
+  rgsm: boolean;
+}
+
+/** Channel/weight sparsity, accuracy (on u and on w) and loss against step, with hyperparameter markers. */
+export const PruneCharts = memo(function PruneCharts({ series, markers, rgsm }: Props) {
+  const sparsity = useMemo(
+    () => [
+      { key: 'channel', label: `channel sparsity${rgsm ? ' (on u)' : ''}`, color: '#7c3aed', series: series?.['sparsity.channel'] },
+      { key: 'weight', label: 'weight sparsity', color: '#059669', series: series?.['sparsity.weight'] },
+    ],
+    [series, rgsm],
+  );
+  const acc = useMemo(
+    () => [
+      { key: 'train', label: 'train (minibatch)', color: '#93c5fd', series: series?.['train.acc'] },
+      { key: 'test', label: rgsm ? 'test on u' : 'test', color: '#dc2626', dots: true, series: series?.['test.acc'] },
+      ...(rgsm ? [{ key: 'testW', label: 'test on w', color: '#f59e0b', dots: true, series: series?.['test.accW'] }] : []),
+    ],
+    [series, rgsm],
+  );
+  const loss = useMemo(
+    () => [
+      { key: 'train', label: 'train CE', color: '#2563eb', series: series?.['train.loss'] },
+      { key: 'test', label: 'test CE', color: '#dc2626', dots: true, series: series?.['test.loss'] },
+    ],
+    [series],
+  );
+  return (
+    <div className="charts">
+      <MetricChart testId="chart.sparsity" title="Sparsity against step" markers={markers} yDomain={UNIT} yFormat={percent} lines={sparsity} />
+      <MetricChart testId="chart.accuracy" title="Accuracy" markers={markers} yDomain={UNIT} yFormat={percent} lines={acc} />
+      <MetricChart testId="chart.loss" title="Loss (cross-entropy, log scale)" yScale="log" markers={markers} lines={loss} />
+    </div>
+  );
+});

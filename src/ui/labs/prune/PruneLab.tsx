@@ -1,0 +1,94 @@
+import type { HyperparamChange } from '../../../protocol';
+import { useWorkbench } from '../../../store';
+import { RunControls } from '../../components/RunControls';
+import { RunProgress } from '../../components/RunProgress';
+import { formatHp, formatPercent } from '../../format';
+import { useThrottledValue } from '../../useThrottledValue';
+import { CompactPanel } from './CompactPanel';
+import { LayerSparsityBars } from './LayerSparsityBars';
+import { LoadModelPanel } from './LoadModelPanel';
+import { NormHistogram } from './NormHistogram';
+import { PruneCharts } from './PruneCharts';
+import { PruneConfigForm } from './PruneConfigForm';
+import { RunsPanel } from './RunsPanel';
+import { SparsityHeatmap } from './SparsityHeatmap';
+import './prune.css';
+
+const REFRESH_MS = 250;
+const NO_CHANGES: readonly HyperparamChange[] = [];
+
+/** The Prune lab: RGSM vs group Lasso with live sparsity views, compaction, and the table of all runs. */
+export function PruneLab() {
+  const run = useWorkbench((s) => (s.run?.lab === 'prune' ? s.run : null));
+  const config = useWorkbench((s) => s.config);
+  const recordCompaction = useWorkbench((s) => s.recordCompaction);
+  const series = useThrottledValue(run?.series, REFRESH_MS);
+  const layers = useThrottledValue(run?.layers ?? null, REFRESH_MS);
+  const history = useThrottledValue(run?.layerHistory ?? null, REFRESH_MS);
+  const markers = run?.hpChanges ?? NO_CHANGES;
+  const method = run?.config.method ?? config.method;
+  const rgsm = method === 'rgsm';
+  const last = (k: 'test.acc' | 'test.accW' | 'sparsity.channel' | 'sparsity.weight' | 'train.lr') => run?.series[k]?.values.at(-1);
+  const accU = last('test.acc');
+  const accW = last('test.accW');
+  const total = last('sparsity.channel');
+  const weight = last('sparsity.weight');
+  const lr = last('train.lr');
+
+  return (
+    <div className="lab">
+      <aside className="panel">
+        <h2>Prune settings</h2>
+        <PruneConfigForm />
+      </aside>
+      <section className="main">
+        <RunControls lab="prune" />
+        <RunProgress run={run} plannedSteps={config.steps} />
+        {run?.error && (
+          <p className="notice notice-error" role="alert" data-testid="run.error">
+            {run.error.message}
+          </p>
+        )}
+        <div className="readouts" aria-live="polite">
+          <span className="readout">
+            channel sparsity{rgsm ? ' (u)' : ''} <b data-testid="prune.sparsity.total">{total === undefined ? '—' : formatPercent(total)}</b>
+          </span>
+          <span className="readout">
+            weight sparsity <b data-testid="prune.sparsity.weight">{weight === undefined ? '—' : formatPercent(weight)}</b>
+          </span>
+          <span className="readout">
+            test accuracy{rgsm ? ' on u' : ''} <b data-testid="prune.accuracy.u">{accU === undefined ? '—' : formatPercent(accU)}</b>
+          </span>
+          {rgsm && (
+            <span className="readout">
+              on w <b data-testid="prune.accuracy.w">{accW === undefined ? '—' : formatPercent(accW)}</b>
+            </span>
+          )}
+          {lr !== undefined && (
+            <span className="readout">
+              lr now <b>{formatHp(lr)}</b>
+            </span>
+          )}
+        </div>
+        <PruneCharts series={series} markers={markers} rgsm={rgsm} />
+        <div className="prune-views">
+          <LayerSparsityBars report={layers} />
+          <NormHistogram report={layers} showHardThreshold={rgsm} />
+        </div>
+        <SparsityHeatmap history={history} totalSteps={run?.config.steps ?? config.steps} />
+        {markers.length > 0 && (
+          <ol className="hp-list" data-testid="run.hpChanges">
+            {markers.map((m, i) => (
+              <li key={i}>
+                step {m.step}: {m.key} {formatHp(m.from)} → {formatHp(m.to)}
+              </li>
+            ))}
+          </ol>
+        )}
+        <CompactPanel onCompacted={(r) => void recordCompaction(r)} />
+        <LoadModelPanel />
+        <RunsPanel />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * Prune lab after a run: compaction of the kept session's masked network (u for RGSM), export of the
+ * compact model in tfjs weights format, and loading such a model back for evaluation.
+ */
+import { z } from 'zod';
+import {
+  PruneTrainer, channelStats, compactModel, evaluateSplit, loadModel, logitsOf, maxAbsDiff, measureLatency, modelCost,
+  disposeParams, serializeModel, type ChannelStats, type Classifier, type ImageDataset,
+} from '../engine';
+import type { TrainConfig } from '../protocol/config';
+import type { CompactionReport, ExportedModel, LoadedModelReport, ModelFigures } from '../protocol/prune';
+import { EngineFault } from './errors';
+
+/** Images in the equivalence check and in each latency run. */
+const CHECK_BATCH = 32;
+const LATENCY = { warmup: 2, runs: 7 };
+
+interface Compacted {
+  runId: string;
+  model: Classifier;
+  stats: ChannelStats;
+  classNames: readonly string[];
+  config: TrainConfig;
+  datasetName: string;
+}
+
+const convChannels = (m: Classifier) => m.convs.map((c) => c.kernelShape[3]);
+
+async function figures(model: Classifier, side: number): Promise<ModelFigures> {
+  const cost = modelCost(model);
+  const latency = await measureLatency(model, CHECK_BATCH, side, LATENCY);
+  return { params: cost.params, macs: cost.macs, latencyMs: latency.msPerBatch };
+}
+
+export class CompactionService {
+  private last: Compacted | null = null;
+
+  /** Compact the finished session: the masked network's dead channels go; outputs are compared and both nets measured. */
+  async compact(runId: string, session: unknown, data: ImageDataset, config: TrainConfig, backend: string): Promise<CompactionReport> {
+    if (!(session instanceof PruneTrainer)) throw new EngineFault('invalid-config', 'Only a finished Prune-lab run can be compacted.');
+    this.release();
+    const side = data.height;
+    const masked = session.model;
+    const run = async () => {
+      const result = await compactModel(masked, { threshold: config.zeroThreshold });
+      const before = await figures(masked, side);
+      const a = logitsOf(masked, data.test, side, session.stats, CHECK_BATCH);
+      const b = logitsOf(result.model, data.test, side, session.stats, CHECK_BATCH);
+      const diff = await maxAbsDiff(a, b);
+      a.dispose();
+      b.dispose();
+      return { result, before, diff, batch: Math.min(CHECK_BATCH, data.test.count) };
+    };
+    // RGSM delivers u: compaction and the comparison run with u in the kernels (w is restored after).
+    const { result, before, diff, batch } = session.rgsm ? await session.rgsm.withU(run) : await run();
+    const after = await figures(result.model, side);
+    const test = await evaluateSplit(result.model, data.test, side, session.stats);
+    this.last = { runId, model: result.model, stats: session.stats, classNames: data.classNames, config, datasetName: data.name };
+    const beforeChannels = convChannels(masked);
+    return {
+      runId,
+      before,
+      after,
+      maxAbsDiff: diff,
+      batchSize: batch,
+      layers: masked.convs.map((c, i) => ({ name: c.name.replace(/\.kernel$/, ''), before: beforeChannels[i]!, after: convChannels(result.model)[i]! })),
+      testAccuracy: test.accuracy,
+      backend,
+    };
+  }
+
+  /** The last compact model as model.json (architecture, manifest, normalisation, class names) + weights.bin. */
+  async exportModel(runId: string): Promise<ExportedModel> {
+    const c = this.last;
+    if (!c || c.runId !== runId) throw new EngineFault('invalid-config', 'Compact this run first; the export is the compact network.');
+    const { modelJson, weightData } = await serializeModel(c.model);
+    const json = { ...modelJson, normalization: c.stats, classNames: c.classNames, trainedOn: c.datasetName, config: c.config };
+    const a = c.model.architecture;
+    return { fileBase: `${a.model}-${c.config.method}-compact`, modelJson: JSON.stringify(json, null, 1), weights: weightData };
+  }
+
+  /** Rebuild an exported model and evaluate it on `data`'s test split (with the normalisation it was trained with). */
+  async load(modelJsonText: string, weights: ArrayBuffer, data: ImageDataset): Promise<LoadedModelReport> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(modelJsonText);
+    } catch {
+      throw new EngineFault('invalid-config', 'The model file is not JSON: choose the model.json the workbench exported.');
+    }
+    let model: Classifier;
+    try {
+      model = loadModel(raw, weights);
+    } catch (err) {
+      throw new EngineFault('invalid-config', err instanceof Error ? err.message : String(err));
+    }
+    try {
+      const extra = extrasSchema.safeParse(raw);
+      const stats = extra.success && extra.data.normalization ? extra.data.normalization : channelStats(data.train.images);
+      const a = model.architecture;
+      const cost = modelCost(model);
+      const base = { name: `${a.model} (${a.numClasses} classes, ${a.inputSize}×${a.inputSize})`, params: cost.params, macs: cost.macs, convChannels: convChannels(model), datasetName: data.name };
+      if (a.numClasses !== data.classNames.length || a.inputSize !== data.height) {
+        return { ...base, testAccuracy: null, note: `It has ${a.numClasses} classes at ${a.inputSize}×${a.inputSize}; the selected dataset has ${data.classNames.length} at ${data.height}×${data.width}, so it was not evaluated.` };
+      }
+      const test = await evaluateSplit(model, data.test, data.height, stats);
+      const note = extra.success && extra.data.normalization ? undefined : 'The file has no normalisation statistics; those of the selected dataset were used.';
+      return { ...base, testAccuracy: test.accuracy, ...(note ? { note } : {}) };
+    } finally {
+      disposeModel(model);
+    }
+  }
+
+  release(): void {
+    if (this.last) disposeModel(this.last.model);
+    this.last = null;
+  }
+}
+
+const triple = z.tuple([z.number(), z.number(), z.number()]);
+const extrasSchema = z.object({ normalization: z.object({ mean: triple, std: triple }).optional() });
+
+const disposeModel = (m: Classifier) => disposeParams(m.store);

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type TrainConfig } from '../protocol/config';
+import type { EngineEvent, LayerReport, RunStatus } from '../protocol/events';
+import { createEngineApi } from './engineApi';
+
+const tiny = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  ...defaultConfig(),
+  width: 1 / 16,
+  batchSize: 4,
+  steps: 4,
+  trainSize: 64,
+  testSize: 16,
+  evalEvery: 2,
+  lr: 0.05,
+  ...over,
+});
+
+async function engine() {
+  const api = createEngineApi();
+  const events: EngineEvent[] = [];
+  api.subscribe((batch) => events.push(...batch));
+  await api.init('cpu');
+  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
+  const waitFor = async (pred: () => boolean, ms = 60_000) => {
+    const t0 = Date.now();
+    while (!pred()) {
+      if (Date.now() - t0 > ms) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { api, events, statuses, waitFor };
+}
+
+describe('Prune lab through the worker seam (cpu backend)', () => {
+  it('an RGSM run with a large λ1 reports per-layer sparsity, accuracy on u and w, and compacts to an equivalent smaller net', async () => {
+    const { api, events, statuses, waitFor } = await engine();
+    expect((await api.start(tiny({ method: 'rgsm', lambda1: 2 }), 'p1', 'prune')).ok).toBe(true);
+    await waitFor(() => statuses().includes('done'));
+    const reports = events.flatMap((e) => (e.type === 'layers' ? [e.report] : [])) as LayerReport[];
+    expect(reports.length).toBeGreaterThan(0);
+    const last = reports.at(-1)!;
+    expect(last.names).toHaveLength(13);
+    expect(last.measuredOn).toBe('u');
+    expect(last.hardThreshold).toBeCloseTo(2, 10);
+    expect(last.total).toBeGreaterThan(0);
+    const series = (name: string) => events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === name).flatMap((b) => b.steps) : []));
+    expect(series('sparsity.channel')).toEqual([1, 2, 3, 4]);
+    expect(series('test.accW')).toEqual([2, 4]);
+    expect(series('train.lr')).toEqual([1, 2, 3, 4]);
+
+    const c = await api.compact('p1');
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    expect(c.report.after.params).toBeLessThan(c.report.before.params);
+    expect(c.report.maxAbsDiff).toBeLessThan(1e-3);
+    expect(c.report.layers.some((l) => l.after < l.before)).toBe(true);
+
+    const exported = await api.exportModel('p1');
+    expect(exported.ok).toBe(true);
+    if (!exported.ok) return;
+    const loaded = await api.loadModel(exported.model.modelJson, exported.model.weights, tiny());
+    expect(loaded.ok && loaded.report.params).toBe(c.report.after.params);
+    expect(loaded.ok && loaded.report.testAccuracy).toBeCloseTo(c.report.testAccuracy, 6);
+    const bad = await api.loadModel('{"format":"keras"}', new ArrayBuffer(8), tiny());
+    expect(bad.ok ? '' : bad.error.message).toMatch(/not a Prune & Distill Workbench model/);
+  }, 120_000);
+
+  it('a live λ1 change is recorded with its step; a train-lab run cannot be compacted', async () => {
+    const { api, events, statuses, waitFor } = await engine();
+    await api.start(tiny({ steps: 400, evalEvery: 400 }), 'p2', 'prune');
+    await waitFor(() => events.some((e) => e.type === 'layers'));
+    expect((await api.setHyperparams({ lambda1: 0.5 })).ok).toBe(true);
+    await waitFor(() => events.some((e) => e.type === 'hpChange'));
+    const change = events.find((e) => e.type === 'hpChange');
+    expect(change?.type === 'hpChange' && change.change).toMatchObject({ key: 'lambda1', from: 0.01, to: 0.5 });
+    await api.stop();
+    expect(statuses().at(-1)).toBe('stopped');
+    await api.start(tiny({ steps: 2 }), 't1', 'train');
+    await waitFor(() => statuses().filter((s) => s === 'done').length === 1);
+    const r = await api.compact('t1');
+    expect(r.ok).toBe(false);
+  }, 120_000);
+});
