@@ -149,3 +149,17 @@ export function onDeviceLost(cb: (reason: string) => void): void {
     if (info.reason !== 'destroyed') cb(info.message || String(info.reason));
   });
 }
+
+export interface MemorySnapshot {
+  numTensors: number;
+  /** Bytes held by live tensors. */
+  numBytes: number;
+  /** webgpu only: bytes of GPU buffers allocated, pooled ones included (grows when shapes change, e.g. after pruning). */
+  gpuBytesAllocated: number | null;
+}
+
+/** The current backend's tensor count and memory (tf.memory()). */
+export function memorySnapshot(): MemorySnapshot {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+  return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytesAllocated: typeof m.numBytesAllocatedInGPU === 'number' ? m.numBytesAllocatedInGPU : null };
+}

@@ -1,7 +1,7 @@
 /** The engine's public API (runs in the worker and in Node). */
 import './tfSetup';
 
-export { initBackend, onDeviceLost } from './backend';
+export { initBackend, memorySnapshot, onDeviceLost } from './backend';
 export { ClassifyTrainer } from './labs/classifyTrainer';
 export type { TrainingSession, StepResult, EvalResult } from './labs/session';
 export { loadDataset } from './data/load';

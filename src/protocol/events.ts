@@ -16,7 +16,11 @@ export type SeriesName =
   | 'test.accW'
   /** Prune lab: share of zero channel groups over all conv layers, and of exactly-zero conv weights. */
   | 'sparsity.channel'
-  | 'sparsity.weight';
+  | 'sparsity.weight'
+  /** Engine memory after the step: live tensors, MB held by tensors, MB of GPU buffers allocated (webgpu). */
+  | 'memory.tensors'
+  | 'memory.mb'
+  | 'memory.gpuAllocatedMb';
 
 /** Per-layer channel sparsity of the Prune lab at one step (on u for RGSM, on w otherwise). */
 export interface LayerReport {

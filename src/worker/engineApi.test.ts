@@ -1,37 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type TrainConfig } from '../protocol/config';
-import type { EngineEvent, RunStatus } from '../protocol/events';
+import type { EngineEvent } from '../protocol/events';
 import type { TrainingSession } from '../engine';
-import { createEngineApi } from './engineApi';
 import { RunController } from './runController';
+import { testEngine, tinyConfig } from './testEngine';
 
-const tiny = (over: Partial<TrainConfig> = {}): TrainConfig => ({
-  ...defaultConfig(),
-  width: 1 / 16,
-  batchSize: 4,
-  steps: 6,
-  trainSize: 64,
-  testSize: 16,
-  evalEvery: 3,
-  ...over,
-});
-
-/** An engine on the cpu backend whose events are collected in order. */
-async function engine() {
-  const api = createEngineApi();
-  const events: EngineEvent[] = [];
-  api.subscribe((batch) => events.push(...batch));
-  await api.init('cpu');
-  const waitFor = async (pred: () => boolean, ms = 30_000) => {
-    const t0 = Date.now();
-    while (!pred()) {
-      if (Date.now() - t0 > ms) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
-  return { api, events, waitFor, statuses };
-}
+const tiny = tinyConfig;
+const engine = testEngine;
 
 describe('EngineApi (worker seam, cpu backend)', () => {
   it('runs to the end and reports metrics, evaluations, progress and statuses in order', async () => {

@@ -1,35 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type TrainConfig } from '../protocol/config';
-import type { EngineEvent, LayerReport, RunStatus } from '../protocol/events';
-import { createEngineApi } from './engineApi';
+import type { TrainConfig } from '../protocol/config';
+import type { LayerReport } from '../protocol/events';
+import { testEngine, tinyConfig } from './testEngine';
 
-const tiny = (over: Partial<TrainConfig> = {}): TrainConfig => ({
-  ...defaultConfig(),
-  width: 1 / 16,
-  batchSize: 4,
-  steps: 4,
-  trainSize: 64,
-  testSize: 16,
-  evalEvery: 2,
-  lr: 0.05,
-  ...over,
-});
-
-async function engine() {
-  const api = createEngineApi();
-  const events: EngineEvent[] = [];
-  api.subscribe((batch) => events.push(...batch));
-  await api.init('cpu');
-  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
-  const waitFor = async (pred: () => boolean, ms = 60_000) => {
-    const t0 = Date.now();
-    while (!pred()) {
-      if (Date.now() - t0 > ms) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { api, events, statuses, waitFor };
-}
+const tiny = (over: Partial<TrainConfig> = {}) => tinyConfig({ steps: 4, evalEvery: 2, lr: 0.05, ...over });
+const engine = testEngine;
 
 describe('Prune lab through the worker seam (cpu backend)', () => {
   it('an RGSM run with a large λ1 reports per-layer sparsity, accuracy on u and w, and compacts to an equivalent smaller net', async () => {

@@ -2,7 +2,7 @@
  * The step loop: owns one run at a time, advances it step by step, yields between steps so pause,
  * stop and live hyperparameter changes get through, and reports metrics, progress and status.
  */
-import { loadDataset, type ImageDataset, type SparsityReport, type TrainingSession } from '../engine';
+import { loadDataset, memorySnapshot, type ImageDataset, type SparsityReport, type TrainingSession } from '../engine';
 import type { RunSnapshot } from '../protocol/api';
 import { LiveHyperparamsSchema, type LabName, type LiveHyperparams, type TrainConfig } from '../protocol/config';
 import type { EngineError, EngineEvent, ProgressInfo, RunStatus } from '../protocol/events';
@@ -176,6 +176,22 @@ export class RunController {
     });
   }
 
+  /** Tensor count and memory after the step (a leak shows as a rising tensor count; pruning can grow webgpu's buffer pool). */
+  private reportMemory(runId: string): void {
+    const m = memorySnapshot();
+    const at = [this.step];
+    const MB = 2 ** 20;
+    this.emit({
+      type: 'metrics',
+      runId,
+      batches: [
+        { series: 'memory.tensors', steps: at, values: [m.numTensors] },
+        { series: 'memory.mb', steps: at, values: [m.numBytes / MB] },
+        ...(m.gpuBytesAllocated !== null ? [{ series: 'memory.gpuAllocatedMb' as const, steps: at, values: [m.gpuBytesAllocated / MB] }] : []),
+      ],
+    });
+  }
+
   private async loop(config: TrainConfig, runId: string, lab: LabName): Promise<void> {
     const eta = new EtaEstimator();
     const idle = { epoch: 0, etaSeconds: null, stepsPerSecond: 0, imagesPerSecond: 0 };
@@ -218,6 +234,7 @@ export class RunController {
           ],
         });
         if (hasSparsity(trainer)) await this.reportSparsity(runId, trainer);
+        this.reportMemory(runId);
         const sps = eta.secondsPerStep ?? seconds;
         const report = (phase: ProgressInfo['phase'], phaseFraction?: number) =>
           this.progress(runId, {

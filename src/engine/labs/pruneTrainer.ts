@@ -6,19 +6,16 @@
  * that runs differ only in the sparsity mechanism; set momentum 0 for the "plain SGD" of Wen et al.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Batcher, channelStats, gatherBatch, type ChannelStats } from '../data/batcher';
 import type { ImageDataset } from '../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../metrics/accuracy';
 import { channelSparsity } from '../metrics/channelSparsity';
-import type { Classifier } from '../models/model';
-import { countParams, disposeParams } from '../models/params';
-import { createModel } from '../models/registry';
+import { disposeParams } from '../models/params';
 import { Sgd } from '../optim/sgd';
-import { hashSeed } from '../random';
 import { groupLassoPenalty, proxGroupLassoStep } from '../techniques/groupLasso';
 import { hardThreshold, makeProx, type ProxFn } from '../techniques/prox';
 import { RgsmState, rgsmStep } from '../techniques/rgsm';
 import { scheduledLr, type PruneHyperparams, type PruneSessionOptions, type SparsityReport } from './pruneOptions';
+import { ImageSession } from './imageSession';
 import type { EvalResult, StepResult, TrainingSession } from './session';
 
 export interface PruneStepResult extends StepResult {
@@ -35,52 +32,29 @@ export interface PruneEvalResult extends EvalResult {
 }
 
 /** A Prune-lab session: one method (none, gl-penalty, gl-prox, rgsm) stepped one minibatch at a time. */
-export class PruneTrainer implements TrainingSession {
-  readonly model: Classifier;
-  readonly stats: ChannelStats;
-  readonly batchSize: number;
+export class PruneTrainer extends ImageSession implements TrainingSession {
   /** Conv kernels (HWIO) by parameter name, in forward order. */
   readonly kernels: ReadonlyMap<string, tf.Variable>;
   /** RGSM's u; null for the other methods. */
   readonly rgsm: RgsmState | null;
   private readonly sgd: Sgd;
-  private readonly batcher: Batcher;
-  private readonly pixels: number;
   private hp: PruneHyperparams;
   private steps = 0;
   private uEpoch = 0;
 
   constructor(
     readonly opts: PruneSessionOptions,
-    readonly data: ImageDataset,
+    data: ImageDataset,
   ) {
+    super(opts, data);
     this.hp = { ...opts.hyperparams };
-    this.pixels = data.height * data.width;
-    this.stats = channelStats(data.train.images);
-    this.batchSize = Math.min(opts.batchSize, data.train.count);
-    this.model = createModel(opts.model, { width: opts.width, numClasses: data.classNames.length, inputSize: data.height, seed: hashSeed(opts.seed, 1) });
     const { trainable } = this.model.store;
     this.kernels = new Map(this.model.convs.map((c) => [c.name, trainable.get(c.name)!]));
     this.sgd = new Sgd(trainable, { lr: this.hp.lr, momentum: this.hp.momentum, weightDecay: this.hp.weightDecay, nesterov: true });
-    const augment = opts.augment ? { height: data.height, width: data.width, padding: 4, flip: true } : undefined;
-    this.batcher = new Batcher(data.train, this.pixels, this.stats, hashSeed(opts.seed, 2), augment);
     this.rgsm = opts.method === 'rgsm' ? new RgsmState(this.kernels) : null;
     this.rgsm?.reinit(this.prox());
   }
 
-  get numParams(): number {
-    return countParams(this.model.store);
-  }
-
-  get numLayers(): number {
-    return this.model.convs.length;
-  }
-
-  get epoch(): number {
-    return this.batcher.epochProgress;
-  }
-
-  /** Steps done so far. */
   get stepCount(): number {
     return this.steps;
   }
@@ -171,30 +145,6 @@ export class PruneTrainer implements TrainingSession {
     const kernels = [...source].map(([name, kernel]) => ({ name, kernel }));
     const s = await channelSparsity(kernels, this.opts.grouping, this.hp.zeroThreshold);
     return { ...s, measuredOn: this.rgsm ? 'u' : 'w', hardThreshold: hardThreshold(this.hp.lambda1, this.hp.beta) };
-  }
-
-  /** Evaluate the current kernels over the whole test split (running BN statistics), in batches. */
-  private async evaluateCurrent(onProgress?: (fraction: number) => void): Promise<EvalResult> {
-    const split = this.data.test;
-    const evalBatch = Math.max(this.batchSize, 64);
-    let lossSum = 0;
-    let correctSum = 0;
-    for (let start = 0; start < split.count; start += evalBatch) {
-      const n = Math.min(evalBatch, split.count - start);
-      const batch = gatherBatch(split, Array.from({ length: n }, (_, i) => start + i), this.pixels, this.stats);
-      const [loss, correct] = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, [n, this.data.height, this.data.width, 3]);
-        const y = tf.tensor1d(batch.y, 'int32');
-        const logits = this.model.forward(x, { training: false });
-        return [tf.mul(softmaxCrossEntropy(logits, y), n), countCorrect(logits, y)];
-      });
-      const [l, c] = await Promise.all([loss.data(), correct.data()]);
-      tf.dispose([loss, correct]);
-      lossSum += l[0]!;
-      correctSum += c[0]!;
-      onProgress?.((start + n) / split.count);
-    }
-    return { loss: lossSum / split.count, accuracy: correctSum / split.count, count: split.count };
   }
 
   dispose(): void {

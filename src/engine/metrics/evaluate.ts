@@ -11,7 +11,14 @@ export interface SplitEval {
 }
 
 /** Mean CE and accuracy of `model` on an NHWC uint8 split of `side`×`side` images normalised with `stats`. */
-export async function evaluateSplit(model: Classifier, split: Split, side: number, stats: ChannelStats, batchSize = 64): Promise<SplitEval> {
+export async function evaluateSplit(
+  model: Classifier,
+  split: Split,
+  side: number,
+  stats: ChannelStats,
+  batchSize = 64,
+  onProgress?: (fraction: number) => void,
+): Promise<SplitEval> {
   const pixels = side * side;
   let lossSum = 0;
   let correctSum = 0;
@@ -28,6 +35,7 @@ export async function evaluateSplit(model: Classifier, split: Split, side: numbe
     tf.dispose([loss, correct]);
     lossSum += l[0]!;
     correctSum += c[0]!;
+    onProgress?.((start + n) / split.count);
   }
   return { loss: lossSum / Math.max(1, split.count), accuracy: correctSum / Math.max(1, split.count), count: split.count };
 }

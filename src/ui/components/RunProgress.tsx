@@ -1,5 +1,6 @@
 import type { RunState } from '../../store';
 import { formatDuration } from '../format';
+import { ProgressBar } from './ProgressBar';
 
 /** Progress bar with step counter, epoch, throughput and ETA of the current run. */
 export function RunProgress({ run, plannedSteps }: { run: RunState | null; plannedSteps: number }) {
@@ -18,25 +19,18 @@ export function RunProgress({ run, plannedSteps }: { run: RunState | null; plann
   }
   return (
     <div className="progress">
-      <div className="progress-head">
-        <span data-testid="run.step">
-          step {step} / {total}
-        </span>
-        <span className="progress-caption" data-testid="run.eta">
-          {caption}
-        </span>
-      </div>
-      <div
-        className="progress-track"
-        role="progressbar"
-        aria-label="Run progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
-        data-testid="run.progress"
-      >
-        <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
-      </div>
+      <ProgressBar
+        fraction={fraction}
+        label="Run progress"
+        testId="run.progress"
+        statusTestId="run.eta"
+        caption={
+          <span data-testid="run.step">
+            step {step} / {total}
+          </span>
+        }
+        status={caption}
+      />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { getEngine } from '../../../client';
 import type { ImportFile } from '../../../protocol/datasets';
 import { useWorkbench } from '../../../store';
+import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration } from '../../format';
 import { filesFromDrop, filesFromInput, labelFor, requestFor } from './collectFiles';
 
@@ -87,25 +88,14 @@ export function ImportPanel() {
       </div>
       {importing && (
         <div className="progress">
-          <div className="progress-head">
-            <span>
-              {p?.phase ?? 'starting'} {importing.label}
-            </span>
-            <span data-testid="data.eta">
-              {Math.round(fraction * 100)}% · {p?.etaSeconds != null ? `ETA ${formatDuration(p.etaSeconds)}` : 'ETA estimating…'}
-            </span>
-          </div>
-          <div
-            className="progress-track"
-            role="progressbar"
-            aria-label="Import progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(fraction * 100)}
-            data-testid="data.progress"
-          >
-            <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
-          </div>
+          <ProgressBar
+            fraction={fraction}
+            label="Import progress"
+            testId="data.progress"
+            statusTestId="data.eta"
+            caption={`${p?.phase ?? 'starting'} ${importing.label}`}
+            status={`${Math.round(fraction * 100)}% · ${p?.etaSeconds != null ? `ETA ${formatDuration(p.etaSeconds)}` : 'ETA estimating…'}`}
+          />
           <button type="button" className="link-button" data-testid="data.cancel" onClick={() => void getEngine().cancelImport()}>
             Cancel import
           </button>

@@ -78,6 +78,12 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
                 <td>{(shown.before.macs / shown.after.macs).toFixed(2)}×</td>
               </tr>
               <tr>
+                <th>FLOPs / image (2·MACs)</th>
+                <td>{formatCount(2 * shown.before.macs)}</td>
+                <td>{formatCount(2 * shown.after.macs)}</td>
+                <td>{(shown.before.macs / shown.after.macs).toFixed(2)}×</td>
+              </tr>
+              <tr>
                 <th>latency (batch {shown.batchSize})</th>
                 <td>{ms(shown.before.latencyMs)}</td>
                 <td data-testid="prune.compact.latency">{ms(shown.after.latencyMs)}</td>

@@ -37,11 +37,25 @@ export const PruneCharts = memo(function PruneCharts({ series, markers, rgsm }: 
     ],
     [series],
   );
+  const memory = useMemo(
+    () => [
+      { key: 'mb', label: 'MB in tensors', color: '#0891b2', series: series?.['memory.mb'] },
+      { key: 'gpu', label: 'MB of GPU buffers allocated (webgpu)', color: '#be123c', series: series?.['memory.gpuAllocatedMb'] },
+    ],
+    [series],
+  );
+  const tensors = series?.['memory.tensors']?.values;
   return (
     <div className="charts">
       <MetricChart testId="chart.sparsity" title="Sparsity against step" markers={markers} yDomain={UNIT} yFormat={percent} lines={sparsity} />
       <MetricChart testId="chart.accuracy" title="Accuracy" markers={markers} yDomain={UNIT} yFormat={percent} lines={acc} />
       <MetricChart testId="chart.loss" title="Loss (cross-entropy, log scale)" yScale="log" markers={markers} lines={loss} />
+      <MetricChart
+        testId="chart.memory"
+        title={`Engine memory${tensors?.length ? ` · ${tensors.at(-1)} tensors (min ${Math.min(...tensors.slice(-200))}, max ${Math.max(...tensors.slice(-200))} over the last 200 steps)` : ''}`}
+        markers={markers}
+        lines={memory}
+      />
     </div>
   );
 });

@@ -1,11 +1,12 @@
 import { memo } from 'react';
 import { getEngine } from '../../../client';
 import {
-  GROUPINGS, LR_SCHEDULES, MODELS, PROX_KINDS, PRUNE_METHODS, TRAIN_PARAMS, WIDTH_CHOICES, formatWidth, hardThreshold,
+  GROUPINGS, LR_SCHEDULES, MODELS, PROX_KINDS, PRUNE_METHODS, TRAIN_PARAMS, hardThreshold,
   type LiveKey, type TrainConfig, type TrainParamKey,
 } from '../../../protocol';
 import { useWorkbench } from '../../../store';
 import { DatasetSelect } from '../../components/DatasetSelect';
+import { WidthSelect } from '../../components/WidthSelect';
 import { ParamField } from '../../components/ParamField';
 import { formatHp } from '../../format';
 
@@ -81,16 +82,7 @@ export const PruneConfigForm = memo(function PruneConfigForm() {
     <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Prune settings">
       <Choice id="prune.method" label="Method" k="method" options={PRUNE_METHODS} names={METHOD_LABEL} disabled={locked} />
       <Choice id="prune.model" label="Model" k="model" options={MODELS} names={{ vgg16: 'VGG-16 (CIFAR, 13 conv)', resnet18: 'ResNet-18 (CIFAR)' }} disabled={locked} />
-      <div className="field">
-        <label htmlFor="f-prune.width">Width multiplier</label>
-        <select id="f-prune.width" data-testid="prune.width" value={String(config.width)} disabled={locked} onChange={(e) => setConfig({ width: Number(e.target.value) })}>
-          {WIDTH_CHOICES.map((w) => (
-            <option key={w} value={String(w)}>
-              {formatWidth(w)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <WidthSelect id="prune.width" value={config.width} disabled={locked} onChange={(width) => setConfig({ width })} />
       <DatasetSelect value={config.dataset} augment={config.augment} disabled={locked} onChange={setConfig} />
       {field('batchSize')}
       {field('steps')}

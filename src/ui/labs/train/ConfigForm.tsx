@@ -1,7 +1,8 @@
 import { DatasetSelect } from '../../components/DatasetSelect';
+import { WidthSelect } from '../../components/WidthSelect';
 import { memo } from 'react';
 import { getEngine } from '../../../client';
-import { MODELS, TRAIN_PARAMS, WIDTH_CHOICES, formatWidth, type LiveKey, type TrainConfig, type TrainParamKey } from '../../../protocol';
+import { MODELS, TRAIN_PARAMS, type LiveKey, type TrainConfig, type TrainParamKey } from '../../../protocol';
 import { useWorkbench } from '../../../store';
 import { ParamField } from '../../components/ParamField';
 
@@ -47,16 +48,7 @@ export const ConfigForm = memo(function ConfigForm() {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="f-width">Width multiplier</label>
-        <select id="f-width" data-testid="hp.width" value={String(config.width)} disabled={active} onChange={(e) => setConfig({ width: Number(e.target.value) })}>
-          {WIDTH_CHOICES.map((w) => (
-            <option key={w} value={String(w)}>
-              {formatWidth(w)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <WidthSelect id="hp.width" value={config.width} disabled={active} onChange={(width) => setConfig({ width })} />
       <DatasetSelect value={config.dataset} augment={config.augment} disabled={active} onChange={setConfig} />
       {field('batchSize')}
       {field('steps')}

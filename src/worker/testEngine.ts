@@ -1,0 +1,32 @@
+/** Test-only helpers: an engine on the cpu backend whose events are collected in order, and tiny run configs. */
+import { defaultConfig, type TrainConfig } from '../protocol/config';
+import type { EngineEvent, RunStatus } from '../protocol/events';
+import { createEngineApi } from './engineApi';
+
+/** A tiny run: width 1/16, batch 4, 64 training and 16 test images, a few steps. */
+export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  ...defaultConfig(),
+  width: 1 / 16,
+  batchSize: 4,
+  steps: 6,
+  trainSize: 64,
+  testSize: 16,
+  evalEvery: 3,
+  ...over,
+});
+
+export async function testEngine() {
+  const api = createEngineApi();
+  const events: EngineEvent[] = [];
+  api.subscribe((batch) => events.push(...batch));
+  await api.init('cpu');
+  const waitFor = async (pred: () => boolean, ms = 60_000) => {
+    const t0 = Date.now();
+    while (!pred()) {
+      if (Date.now() - t0 > ms) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
+  return { api, events, waitFor, statuses };
+}
