@@ -22,6 +22,9 @@ const CASES = [
   { label: 'prune resnet18 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune vgg16 w1/16', timeoutMs: 600_000, only: ['wasm', 'webgpu'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
 ];
+// BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
+const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
+const RUN_APP = process.env.BENCH_APP !== '0';
 // The app's own choice here (auto: wasm without a hardware GPU); BENCH_APP_BACKEND=webgpu to force the GPU path.
 const APP_BACKEND = process.env.BENCH_APP_BACKEND ?? 'auto';
 const APP_HASH = 'width=0.0625&batchSize=32&steps=100000&trainSize=512&testSize=64&evalEvery=10';
@@ -87,6 +90,7 @@ async function benchBackend(browser, backend) {
   let session = null;
   for (const c of CASES) {
     if (c.only && !c.only.includes(backend)) continue;
+    if (CASE_FILTER.length && !CASE_FILTER.some((w) => c.label.includes(w))) continue;
     const started = performance.now();
     try {
       session ??= await openBenchPage(browser, out.notes);
@@ -186,7 +190,7 @@ const fmt = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.
 
 function printTable(rows) {
   const header = ['backend', 'adapter', 'software?', 'matMul GFLOP/s', 'VGG-16 w1/16 img/s', 'VGG-16 w1/4 img/s', 'ResNet-18 w1/4 img/s', 'ms/step (VGG w1/16 | w1/4 | ResNet w1/4)'];
-  const cell = (c, key, f) => (c.cases[key]?.ok ? f(c.cases[key]) : 'FAILED');
+  const cell = (c, key, f) => (c.cases[key] === undefined ? '—' : c.cases[key].ok ? f(c.cases[key]) : 'FAILED');
   const adapterText = (a) => {
     const base = [a.vendor, a.architecture || a.description].filter(Boolean).join(' / ') || '—';
     return a.threads !== undefined ? `${base} (SIMD ${a.simd ? 'on' : 'off'}, ${a.threads} thread${a.threads === 1 ? '' : 's'})` : base;
@@ -230,8 +234,8 @@ async function main() {
     log(`chromium ${browser.version()}, preview on ${BASE}`);
     const backends = [];
     for (const b of BACKENDS) backends.push(await benchBackend(browser, b));
-    log(`responsiveness: app on ${APP_BACKEND}, width 1/16, batch 32`);
-    const responsiveness = await benchResponsiveness(browser);
+    log(RUN_APP ? `responsiveness: app on ${APP_BACKEND}, width 1/16, batch 32` : 'responsiveness: skipped (BENCH_APP=0)');
+    const responsiveness = RUN_APP ? await benchResponsiveness(browser) : { ok: false, error: 'skipped (BENCH_APP=0)' };
     const wallSeconds = (performance.now() - t0) / 1000;
     printTable(backends);
     if (responsiveness.ok) {
