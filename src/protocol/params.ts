@@ -23,7 +23,8 @@ const TRAIN_PARAM_SPECS = {
   width: { label: 'Width multiplier', min: 1 / 16, max: 1, default: 1 / 4, scale: 'log', choices: WIDTH_CHOICES },
   batchSize: { label: 'Batch size', min: 1, max: 256, default: 32, scale: 'log', integer: true },
   steps: { label: 'Training steps', min: 1, max: 100_000, default: 600, scale: 'log', integer: true },
-  lr: { label: 'Learning rate', min: 1e-5, max: 1, default: 0.1, scale: 'log', live: true },
+  // 0.02, not §1's 0.1: in browser-scale runs (a few hundred steps, no warm-up) VGG-16 at lr 0.1 stalled at chance.
+  lr: { label: 'Learning rate', min: 1e-5, max: 1, default: 0.02, scale: 'log', live: true },
   momentum: { label: 'Momentum', min: 0, max: 0.99, default: 0.9, scale: 'linear', live: true },
   weightDecay: { label: 'Weight decay', min: 0, max: 1e-2, default: 5e-4, scale: 'linear', live: true },
   evalEvery: { label: 'Evaluate every (steps)', min: 1, max: 10_000, default: 50, scale: 'log', integer: true },

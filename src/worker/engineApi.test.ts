@@ -37,7 +37,7 @@ describe('EngineApi (worker seam, cpu backend)', () => {
     await api.resume();
     await waitFor(() => events.some((e) => e.type === 'hpChange'));
     const change = events.find((e) => e.type === 'hpChange');
-    expect(change?.type === 'hpChange' && change.change).toEqual({ step: held + 1, key: 'lr', from: 0.1, to: 0.003 });
+    expect(change?.type === 'hpChange' && change.change).toEqual({ step: held + 1, key: 'lr', from: 0.02, to: 0.003 });
     expect((await api.status()).hyperparams?.lr).toBe(0.003);
 
     await api.stop();
