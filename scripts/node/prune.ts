@@ -21,7 +21,7 @@ const CHOICES = {
 const NUMBERS = ['width', 'steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', ...Object.keys(DEFAULT_PRUNE_HYPERPARAMS)];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'augment', 'backend']);
 
-function parseArgs(args: string[]) {
+export function parseArgs(args: string[]) {
   const raw = new Map<string, string>();
   for (const a of args) {
     const eq = a.indexOf('=');

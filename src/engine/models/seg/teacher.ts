@@ -1,0 +1,154 @@
+/**
+ * HRNet-like teacher (Wang et al. 2019; TECHNIQUES.md §2): stem to 1/4, streams at 1/4, 1/8, 1/16, 1/32 added one per
+ * stage, each module = basic residual blocks per stream + multi-resolution fusion; head on all streams upsampled to 1/4.
+ * NHWC activations, HWIO kernels; every upsampling is bilinear (the upscale choice applies to student and tutor only).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { scaleChannels, type ForwardMode } from '../layers';
+import { createParamStore } from '../params';
+import { basicBlock, createBasicBlock, type BasicBlock } from '../resnet18';
+import { checkInput, classify, convUnit, createClassifier, createConvUnit, half, resize, type Classifier1x1, type ConvUnit, type SegBuilder } from './blocks';
+import type { SegModel, SegOutput, TeacherArchitecture } from './segModel';
+
+/** Widths at multiplier 1 (HRNetV2-W48-like streams), 2 basic blocks per stream, one module per stage. */
+export const TEACHER_BASE = { stem: 64, streams: [48, 96, 192, 384], blocks: 2, modules: [1, 1, 1, 1] } as const;
+
+export interface TeacherOptions {
+  numClasses: number;
+  height: number;
+  width: number;
+  /** Scales the stem and stream widths (default 1). */
+  widthMultiplier?: number;
+  blocks?: number;
+  modules?: [number, number, number, number];
+  seed: number;
+}
+
+/** Resolve options to a JSON architecture. */
+export function teacherArchitecture(opts: Omit<TeacherOptions, 'seed'>): TeacherArchitecture {
+  const s = (c: number) => scaleChannels(c, opts.widthMultiplier ?? 1);
+  const [a, b, c, d] = TEACHER_BASE.streams;
+  const [m1, m2, m3, m4] = TEACHER_BASE.modules;
+  return {
+    model: 'seg-teacher', numClasses: opts.numClasses, inputHeight: opts.height, inputWidth: opts.width,
+    stem: s(TEACHER_BASE.stem), streams: [s(a), s(b), s(c), s(d)], blocks: opts.blocks ?? TEACHER_BASE.blocks,
+    modules: opts.modules ? [...opts.modules] : [m1, m2, m3, m4],
+  };
+}
+
+/** Log a BasicBlock's convs and BNs (3×3 conv1 stride s, 3×3 conv2, 1×1 projection when shape changes). */
+function createBlock(b: SegBuilder, name: string, cin: number, cout: number, h: number, w: number): BasicBlock {
+  const block = createBasicBlock(b.store, name, cin, cout, cout, 1);
+  const log = (n: string, k: number, ci: number) => {
+    b.layers.push({ name: `${name}.${n}`, kind: 'conv', params: k * k * ci * cout, macs: k * k * ci * cout * h * w, aux: false });
+    b.layers.push({ name: `${name}.${n.replace('conv', 'bn')}`, kind: 'bn', params: 2 * cout, macs: 0, aux: false });
+  };
+  log('conv1', 3, cin);
+  log('conv2', 3, cout);
+  if (block.shortcut) log('shortcut.conv', 1, cin);
+  return block;
+}
+
+/** fuse[i][j]: how stream j reaches stream i (undefined for i = j: identity). */
+type Fusion = (ConvUnit[] | undefined)[][];
+
+interface Module {
+  blocks: BasicBlock[][];
+  fuse: Fusion;
+}
+
+/** Fusion (HRNet): j > i: 1×1 conv-BN then bilinear up; j < i: (i−j) stride-2 3×3 convs (BN-ReLU between, BN last); summed, ReLU. */
+function createFusion(b: SegBuilder, name: string, widths: number[], sizes: [number, number][]): Fusion {
+  return widths.map((ci, i) =>
+    widths.map((cj, j) => {
+      if (j === i) return undefined;
+      if (j > i) return [createConvUnit(b, `${name}.${i}.${j}`, 1, cj, ci, 1, sizes[j]![0], sizes[j]![1], false)];
+      return Array.from({ length: i - j }, (_, k) => {
+        const last = k === i - j - 1;
+        const [oh, ow] = sizes[j + k + 1]!;
+        return createConvUnit(b, `${name}.${i}.${j}.${k}`, 3, cj, last ? ci : cj, 2, oh, ow, !last);
+      });
+    }),
+  );
+}
+
+function fuse(f: Fusion, xs: tf.Tensor4D[], mode: ForwardMode): tf.Tensor4D[] {
+  return xs.map((xi, i) => {
+    const terms = xs.map((xj, j) => {
+      const path = f[i]![j];
+      if (!path) return xi;
+      const y = path.reduce((t, u) => convUnit(u, t, mode), xj);
+      return j > i ? resize(y, xi.shape[1], xi.shape[2]) : y;
+    });
+    return tf.relu(tf.addN(terms)) as tf.Tensor4D;
+  });
+}
+
+/** Build the teacher from a JSON architecture (seeded He init). */
+export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel {
+  checkInput('The teacher', arch.inputHeight, arch.inputWidth, arch.numClasses);
+  if (!Number.isInteger(arch.blocks) || arch.blocks < 1) throw new Error(`The teacher needs at least one block per stream, got ${arch.blocks}.`);
+  if (arch.modules.length !== 4 || arch.modules.some((m) => !Number.isInteger(m) || m < 1)) throw new Error('The teacher needs 4 positive module counts.');
+  const b: SegBuilder = { store: createParamStore(seed), layers: [], aux: false };
+  const sizes: [number, number][] = [];
+  let [h, w] = [half(half(arch.inputHeight)), half(half(arch.inputWidth))];
+  for (let i = 0; i < 4; i++) {
+    sizes.push([h, w]);
+    [h, w] = [half(h), half(w)];
+  }
+  const [h4, w4] = sizes[0]!;
+  const stem = [
+    createConvUnit(b, 'stem.0', 3, 3, arch.stem, 2, h4 * 2, w4 * 2),
+    createConvUnit(b, 'stem.1', 3, arch.stem, arch.stem, 2, h4, w4),
+  ];
+  const transitions: ConvUnit[] = [];
+  const stages: Module[][] = [];
+  let inWidths = [arch.stem];
+  for (let s = 0; s < 4; s++) {
+    const widths = arch.streams.slice(0, s + 1);
+    if (s > 0) transitions.push(createConvUnit(b, `transition${s + 1}`, 3, widths[s - 1]!, widths[s]!, 2, sizes[s]![0], sizes[s]![1]));
+    const modules: Module[] = [];
+    for (let m = 0; m < arch.modules[s]!; m++) {
+      const blocks = widths.map((c, i) =>
+        Array.from({ length: arch.blocks }, (_, j) => createBlock(b, `stage${s + 1}.m${m}.s${i}.b${j}`, j === 0 ? (inWidths[i] ?? c) : c, c, sizes[i]![0], sizes[i]![1])),
+      );
+      modules.push({ blocks, fuse: s > 0 ? createFusion(b, `stage${s + 1}.m${m}.fuse`, widths, sizes) : [] });
+      inWidths = widths;
+    }
+    stages.push(modules);
+  }
+  const total = arch.streams.reduce((n, c) => n + c, 0);
+  const headUnit = createConvUnit(b, 'head', 1, total, total, 1, h4, w4);
+  const cls: Classifier1x1 = createClassifier(b, 'head.cls', total, arch.numClasses, h4, w4);
+
+  return {
+    name: 'teacher',
+    store: b.store,
+    numClasses: arch.numClasses,
+    inputHeight: arch.inputHeight,
+    inputWidth: arch.inputWidth,
+    architecture: structuredClone(arch),
+    layers: b.layers,
+    forward(x: tf.Tensor4D, mode: ForwardMode): SegOutput {
+      return tf.tidy(() => {
+        let xs = [stem.reduce((y, u) => convUnit(u, y, mode), x)];
+        stages.forEach((modules, s) => {
+          if (s > 0) xs = [...xs, convUnit(transitions[s - 1]!, xs[s - 1]!, mode)];
+          for (const m of modules) {
+            xs = xs.map((xi, i) => m.blocks[i]!.reduce((y, blk) => basicBlock(blk, y, mode), xi));
+            if (s > 0) xs = fuse(m.fuse, xs, mode);
+          }
+        });
+        const [hh, ww] = [xs[0]!.shape[1], xs[0]!.shape[2]];
+        const cat = tf.concat(xs.map((xi) => resize(xi, hh, ww)), 3);
+        const logits = resize(classify(cls, convUnit(headUnit, cat, mode)), x.shape[1], x.shape[2]);
+        return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
+      });
+    },
+  };
+}
+
+/** Build the HRNet-like teacher from options. */
+export function createTeacher(opts: TeacherOptions): SegModel {
+  return buildTeacher(teacherArchitecture(opts), opts.seed);
+}

@@ -1,0 +1,158 @@
+/**
+ * Segmentation losses of TECHNIQUES.md §2 on NHWC logits `[B, H, W, K]` and integer labels
+ * `[B, H, W]` (ignore label 255): pixel-wise cross-entropy, OHEM cross-entropy, and the pixel-wise
+ * knowledge-distillation loss T² · KL(softmax(z_T/T) ‖ softmax(z_S/T)) (Hinton et al. 2015).
+ *
+ * Everything here is synchronous and safe inside `tf.variableGrads`: the parts that must not be
+ * differentiated (the OHEM pixel selection, the teacher's soft targets) run through
+ * `withoutGradient`, i.e. with the tape off and a zero gradient, so one forward pass suffices and
+ * nothing is read back.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const IGNORE_LABEL = 255;
+
+/**
+ * `f(x)` computed with the tape off; its gradient with respect to `x` is zero (a stop-gradient).
+ * Use it for selections built from comparison/top-k ops, which have no gradient in tfjs-core: a
+ * plain comparison on a taped tensor makes `tf.variableGrads` throw. Any output dtype is cast by
+ * the caller; keep `f` free of side effects.
+ */
+export function withoutGradient<T extends tf.Tensor>(x: tf.Tensor, f: (x: tf.Tensor) => T): T {
+  const op = tf.customGrad((...args) => {
+    const input = args[0] as tf.Tensor;
+    const shape = input.shape;
+    return { value: f(input), gradFunc: () => tf.zeros(shape) };
+  });
+  return op(x) as T;
+}
+
+/** Labels as int32 (a no-op view when already int32). */
+function asInt(labels: tf.Tensor): tf.Tensor {
+  return labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
+}
+
+function checkPixels(what: string, logits: tf.Tensor4D, other: tf.Tensor, otherName: string): void {
+  const [b, h, w] = logits.shape;
+  if (other.rank !== 3 || other.shape[0] !== b || other.shape[1] !== h || other.shape[2] !== w) {
+    throw new Error(`${what}: ${otherName} must be [${b}, ${h}, ${w}] to match logits [${logits.shape}], got [${other.shape}].`);
+  }
+}
+
+/** Float32 mask [B, H, W]: 1 where the label is not `ignore`, else 0. */
+export function validMask(labels: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Tensor3D {
+  return tf.tidy(() => tf.cast(tf.notEqual(asInt(labels), ignore), 'float32') as tf.Tensor3D);
+}
+
+/** Σ v·m / max(Σ m, 1) over all pixels: the mean over the pixels a 0/1 mask keeps (0 when it keeps none). */
+function maskedMean(v: tf.Tensor, m: tf.Tensor): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(v, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+}
+
+/** Per-pixel −log softmax(logits)[label], NHWC logits → [B, H, W]; 0 at ignored pixels. Labels must be in [0, K) or `ignore`. */
+export function pixelNll(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D {
+  checkPixels('pixelNll', logits, labels, 'labels');
+  return tf.tidy(() => {
+    // oneHot gives an all-zero row for an out-of-range index such as 255, so ignored pixels get 0.
+    const oneHot = tf.oneHot(asInt(labels), logits.shape[3], 1, 0, 'float32');
+    return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), -1)) as tf.Tensor3D;
+  });
+}
+
+/** Pixel-wise softmax cross-entropy of NHWC logits against int labels [B,H,W], mean over the pixels whose label ≠ `ignore`. */
+export function pixelCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Scalar {
+  return tf.tidy(() => maskedMean(pixelNll(logits, labels), validMask(labels, ignore)));
+}
+
+/** Cross-entropy averaged over the pixels a 0/1 `mask` [B,H,W] keeps and whose label ≠ `ignore` (the mask is a constant). */
+export function maskedCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, mask: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Scalar {
+  checkPixels('maskedCrossEntropy', logits, mask, 'mask');
+  return tf.tidy(() => maskedMean(pixelNll(logits, labels), tf.mul(mask, validMask(labels, ignore))));
+}
+
+export interface OhemOptions {
+  /** Keep pixels whose true-class probability is below this (default 0.7). */
+  threshold?: number;
+  /** Keep at least ⌈fraction · valid pixels⌉, the hardest ones (default 1/16). */
+  minKeptFraction?: number;
+  ignore?: number;
+}
+
+export const OHEM_DEFAULTS: Required<OhemOptions> = { threshold: 0.7, minKeptFraction: 1 / 16, ignore: IGNORE_LABEL };
+
+/**
+ * OHEM pixel selection (online hard example mining, as in the FasterSeg/HRNet code), float32 0/1
+ * mask [B,H,W]: a valid pixel is kept when its true-class probability p < threshold, or when p is
+ * among the k smallest p of the valid pixels, k = ⌈minKeptFraction · #valid⌉ — so at least k pixels
+ * are kept (more on exact ties with the k-th). Computed on device with `withoutGradient` (zero
+ * gradient, no read-back): call it inside the `tf.variableGrads` closure on the same logits.
+ */
+export function ohemMask(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOptions = {}): tf.Tensor3D {
+  checkPixels('ohemMask', logits, labels, 'labels');
+  const { threshold, minKeptFraction, ignore } = { ...OHEM_DEFAULTS, ...opts };
+  if (!(minKeptFraction >= 0 && minKeptFraction <= 1)) throw new Error(`OHEM minKeptFraction must be in [0, 1], got ${minKeptFraction}.`);
+  return withoutGradient(logits, (lg) => {
+    const [b, h, w, k] = lg.shape as [number, number, number, number];
+    const n = b * h * w;
+    const lab = asInt(labels);
+    const valid = tf.notEqual(lab, ignore);
+    const validF = tf.cast(valid, 'float32');
+    const p = tf.sum(tf.mul(tf.softmax(lg), tf.oneHot(lab, k, 1, 0, 'float32')), -1); // 0 at ignored pixels
+    let keep = tf.logicalAnd(valid, tf.less(p, threshold));
+    if (minKeptFraction > 0) {
+      const kMax = Math.min(n, Math.max(1, Math.ceil(minKeptFraction * n)));
+      const forSort = tf.add(p, tf.mul(tf.sub(1, validF), 2)); // ignored pixels sort last (p = 2)
+      const ascending = tf.neg(tf.topk(tf.neg(tf.reshape(forSort, [n])), kMax).values); // the kMax smallest p
+      const kValid = tf.clipByValue(tf.ceil(tf.mul(tf.sum(validF), minKeptFraction * (1 - 1e-6))), 1, kMax);
+      const kth = tf.gather(ascending, tf.reshape(tf.cast(tf.sub(kValid, 1), 'int32'), [1])); // [1]
+      keep = tf.logicalOr(keep, tf.logicalAnd(valid, tf.lessEqual(p, kth)));
+    }
+    return tf.cast(keep, 'float32') as tf.Tensor3D;
+  });
+}
+
+/**
+ * OHEM cross-entropy (§2 option): CE averaged over the `ohemMask` pixels. Use it directly inside
+ * `tf.variableGrads(() => ohemCrossEntropy(model(x).logits, labels))`: the selection is taken from
+ * the same forward pass with the tape off, so the gradient is that of `maskedCrossEntropy` with the
+ * selection held fixed. To inspect or reuse the selection, call `ohemMask` + `maskedCrossEntropy`.
+ */
+export function ohemCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOptions = {}): tf.Scalar {
+  return tf.tidy(() => maskedCrossEntropy(logits, labels, ohemMask(logits, labels, opts), opts.ignore ?? IGNORE_LABEL));
+}
+
+/** Bilinear (align-corners) resize of NHWC `x` to h×w; a copy when already that size. */
+function resizeTo(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
+  return x.shape[1] === h && x.shape[2] === w ? tf.clone(x) : tf.image.resizeBilinear(x, [h, w], true);
+}
+
+/**
+ * Teacher log-probabilities log softmax(z_T/T) at h×w, NHWC [B,h,w,K], as a constant (zero
+ * gradient). Teacher logits of another spatial size are first resized bilinearly (align-corners).
+ */
+export function teacherLogProbs(teacherLogits: tf.Tensor4D, temperature: number, h: number, w: number): tf.Tensor4D {
+  return withoutGradient(teacherLogits, (z) => tf.logSoftmax(tf.div(resizeTo(z as tf.Tensor4D, h, w), temperature)) as tf.Tensor4D);
+}
+
+/**
+ * Pixel-wise KD loss (Hinton et al. 2015; TECHNIQUES.md §2) on NHWC logits:
+ * T² · mean over pixels of KL(softmax(z_T/T) ‖ softmax(z_S/T)). The teacher is a constant (its
+ * gradient is zero even when its logits come from taped variables); teacher logits of another
+ * spatial size are resized bilinearly to the student's. An optional 0/1 `mask` [B,H,W] (e.g.
+ * `validMask(labels)`) restricts the mean to its pixels.
+ */
+export function kdLoss(studentLogits: tf.Tensor4D, teacherLogits: tf.Tensor4D, temperature = 1, mask?: tf.Tensor3D): tf.Scalar {
+  const [b, h, w, k] = studentLogits.shape;
+  if (teacherLogits.shape[0] !== b || teacherLogits.shape[3] !== k) {
+    throw new Error(`kdLoss: teacher logits [${teacherLogits.shape}] must have the student's batch ${b} and ${k} classes.`);
+  }
+  if (!(temperature > 0)) throw new Error(`kdLoss needs a positive temperature, got ${temperature}.`);
+  if (mask) checkPixels('kdLoss', studentLogits, mask, 'mask');
+  return tf.tidy(() => {
+    const logT = teacherLogProbs(teacherLogits, temperature, h, w);
+    const logS = tf.logSoftmax(tf.div(studentLogits, temperature));
+    const kl = tf.sum(tf.mul(tf.exp(logT), tf.sub(logT, logS)), -1); // [B, H, W]
+    const mean = mask ? maskedMean(kl, mask) : tf.mean(kl);
+    return tf.mul(mean, temperature * temperature) as tf.Scalar;
+  });
+}
