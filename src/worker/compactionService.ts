@@ -57,13 +57,14 @@ export class CompactionService {
     const test = await evaluateSplit(result.model, data.test, side, session.stats);
     this.last = { runId, model: result.model, stats: session.stats, classNames: data.classNames, config, datasetName: data.name };
     const beforeChannels = convChannels(masked);
+    const afterChannels = convChannels(result.model);
     return {
       runId,
       before,
       after,
       maxAbsDiff: diff,
       batchSize: batch,
-      layers: masked.convs.map((c, i) => ({ name: c.name.replace(/\.kernel$/, ''), before: beforeChannels[i]!, after: convChannels(result.model)[i]! })),
+      layers: masked.convs.map((c, i) => ({ name: c.name.replace(/\.kernel$/, ''), before: beforeChannels[i]!, after: afterChannels[i]! })),
       testAccuracy: test.accuracy,
       backend,
     };

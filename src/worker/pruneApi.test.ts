@@ -19,7 +19,8 @@ describe('Prune lab through the worker seam (cpu backend)', () => {
     expect(last.hardThreshold).toBeCloseTo(2, 10);
     expect(last.total).toBeGreaterThan(0);
     const series = (name: string) => events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === name).flatMap((b) => b.steps) : []));
-    expect(series('sparsity.channel')).toEqual([1, 2, 3, 4]);
+    // Measured at the first, every evaluation and the last step (and in between when 250 ms passed).
+    expect(series('sparsity.channel')).toEqual(expect.arrayContaining([1, 2, 4]));
     expect(series('test.accW')).toEqual([2, 4]);
     expect(series('train.lr')).toEqual([1, 2, 3, 4]);
 

@@ -18,6 +18,16 @@ export const IMPORT_ERROR_CODES = [
   'no-images',
   'too-few-classes',
   'image-decode',
+  // segmentation pairs (images + label PNGs)
+  'no-pairs',
+  'unpaired-image',
+  'unpaired-label',
+  'duplicate-label',
+  'duplicate-image',
+  'label-decode',
+  'label-format',
+  'label-value',
+  'size-mismatch',
   'aborted',
 ] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];

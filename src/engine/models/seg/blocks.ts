@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createUpscale, upscale, upscaleMacs, upscaleParams, type UpscaleKind, type UpscaleModule } from '../../techniques/upscale';
 import { batchNorm, conv, createBatchNorm, createConv, type BatchNorm, type Conv2d, type ForwardMode } from '../layers';
 import { constant, heNormal, type ParamStore } from '../params';
-import type { CellSpec, SegLayerCost } from './segModel';
+import type { CellSpec, SegArchitecture, SegLayerCost, SegModel, SegOutput } from './segModel';
 
 /** Creates parameters in a store and records each layer's params and MACs. */
 export interface SegBuilder {
@@ -145,4 +145,23 @@ export function createHead(b: SegBuilder, name: string, cin: number, mid: number
 /** Head forward: NHWC features → logits at the same resolution. */
 export function head(hd: SegHead, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
   return classify(hd.cls, convUnit(hd.unit, x, mode));
+}
+
+/** The SegModel around a finished builder: its identity and costs, and `run` wrapped in tf.tidy (only the outputs survive). */
+export function finishSegModel(
+  b: SegBuilder,
+  name: SegModel['name'],
+  arch: SegArchitecture & { numClasses: number; inputHeight: number; inputWidth: number },
+  run: (x: tf.Tensor4D, mode: ForwardMode) => SegOutput,
+): SegModel {
+  return {
+    name,
+    store: b.store,
+    numClasses: arch.numClasses,
+    inputHeight: arch.inputHeight,
+    inputWidth: arch.inputWidth,
+    architecture: structuredClone(arch),
+    layers: b.layers,
+    forward: (x, mode) => tf.tidy(() => run(x, mode)),
+  };
 }

@@ -4,10 +4,10 @@ import { upscale, type UpscaleKind } from '../../techniques/upscale';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import {
-  aggStep, cell, checkInput, convUnit, createAggStep, createCell, createConvUnit, createHead, createUp, half, head, resize,
+  aggStep, cell, checkInput, convUnit, createAggStep, finishSegModel, createCell, createConvUnit, createHead, createUp, half, head, resize,
   type AggStep, type Cell, type ConvUnit, type SegBuilder, type SegHead, type Upscale,
 } from './blocks';
-import type { CellSpec, SegModel, SegOutput, StudentArchitecture, StudentPlan } from './segModel';
+import type { CellSpec, SegModel, StudentArchitecture, StudentPlan } from './segModel';
 
 /**
  * The fixed cell sequence (choice; FasterSeg searches it). Branch A: conv @1/8, conv×2 ↓1/16,
@@ -172,23 +172,12 @@ export function buildStudent(arch: StudentArchitecture, seed: number): SegModel 
   checkInput('The student', arch.inputHeight, arch.inputWidth, arch.numClasses);
   const b: SegBuilder = { store: createParamStore(seed), layers: [], aux: false };
   const parts = createStudentParts(b, arch);
-  return {
-    name: 'student',
-    store: b.store,
-    numClasses: arch.numClasses,
-    inputHeight: arch.inputHeight,
-    inputWidth: arch.inputWidth,
-    architecture: structuredClone(arch),
-    layers: b.layers,
-    forward(x: tf.Tensor4D, mode: ForwardMode): SegOutput {
-      return tf.tidy(() => {
-        const t = studentTrunk(parts, x, mode);
-        const logits = studentLogits(parts, t.f8, mode);
-        const aux = mode.training ? studentAux(parts, t, x.shape[1], x.shape[2], mode) : [];
-        return { logits, aux, features: { f8: t.f8, f16: t.f16, f32: t.f32 } };
-      });
-    },
-  };
+  return finishSegModel(b, 'student', arch, (x, mode) => {
+    const t = studentTrunk(parts, x, mode);
+    const logits = studentLogits(parts, t.f8, mode);
+    const aux = mode.training ? studentAux(parts, t, x.shape[1], x.shape[2], mode) : [];
+    return { logits, aux, features: { f8: t.f8, f16: t.f16, f32: t.f32 } };
+  });
 }
 
 /** Build the FasterSeg-like student from options. */

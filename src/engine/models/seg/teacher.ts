@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import { basicBlock, createBasicBlock, type BasicBlock } from '../resnet18';
-import { checkInput, classify, convUnit, createClassifier, createConvUnit, half, resize, type Classifier1x1, type ConvUnit, type SegBuilder } from './blocks';
-import type { SegModel, SegOutput, TeacherArchitecture } from './segModel';
+import { checkInput, classify, finishSegModel, convUnit, createClassifier, createConvUnit, half, resize, type Classifier1x1, type ConvUnit, type SegBuilder } from './blocks';
+import type { SegModel, TeacherArchitecture } from './segModel';
 
 /** Widths at multiplier 1 (HRNetV2-W48-like streams), 2 basic blocks per stream, one module per stage. */
 export const TEACHER_BASE = { stem: 64, streams: [48, 96, 192, 384], blocks: 2, modules: [1, 1, 1, 1] } as const;
@@ -121,31 +121,20 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
   const headUnit = createConvUnit(b, 'head', 1, total, total, 1, h4, w4);
   const cls: Classifier1x1 = createClassifier(b, 'head.cls', total, arch.numClasses, h4, w4);
 
-  return {
-    name: 'teacher',
-    store: b.store,
-    numClasses: arch.numClasses,
-    inputHeight: arch.inputHeight,
-    inputWidth: arch.inputWidth,
-    architecture: structuredClone(arch),
-    layers: b.layers,
-    forward(x: tf.Tensor4D, mode: ForwardMode): SegOutput {
-      return tf.tidy(() => {
-        let xs = [stem.reduce((y, u) => convUnit(u, y, mode), x)];
-        stages.forEach((modules, s) => {
-          if (s > 0) xs = [...xs, convUnit(transitions[s - 1]!, xs[s - 1]!, mode)];
-          for (const m of modules) {
-            xs = xs.map((xi, i) => m.blocks[i]!.reduce((y, blk) => basicBlock(blk, y, mode), xi));
-            if (s > 0) xs = fuse(m.fuse, xs, mode);
-          }
-        });
-        const [hh, ww] = [xs[0]!.shape[1], xs[0]!.shape[2]];
-        const cat = tf.concat(xs.map((xi) => resize(xi, hh, ww)), 3);
-        const logits = resize(classify(cls, convUnit(headUnit, cat, mode)), x.shape[1], x.shape[2]);
-        return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
-      });
-    },
-  };
+  return finishSegModel(b, 'teacher', arch, (x, mode) => {
+    let xs = [stem.reduce((y, u) => convUnit(u, y, mode), x)];
+    stages.forEach((modules, s) => {
+      if (s > 0) xs = [...xs, convUnit(transitions[s - 1]!, xs[s - 1]!, mode)];
+      for (const m of modules) {
+        xs = xs.map((xi, i) => m.blocks[i]!.reduce((y, blk) => basicBlock(blk, y, mode), xi));
+        if (s > 0) xs = fuse(m.fuse, xs, mode);
+      }
+    });
+    const [hh, ww] = [xs[0]!.shape[1], xs[0]!.shape[2]];
+    const cat = tf.concat(xs.map((xi) => resize(xi, hh, ww)), 3);
+    const logits = resize(classify(cls, convUnit(headUnit, cat, mode)), x.shape[1], x.shape[2]);
+    return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
+  });
 }
 
 /** Build the HRNet-like teacher from options. */

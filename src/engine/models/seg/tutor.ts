@@ -3,12 +3,11 @@
  * 2nd stride-2 conv (two 3×3 conv-BN-ReLU cells), fused into the aggregation so the head runs at 1/4:
  * fused 1/8 map → 1×1 conv-BN-ReLU → upscale ×2 → concat with the 1/4 path → 3×3 refine → head → upscale ×4. NHWC, HWIO.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { upscale } from '../../techniques/upscale';
-import { scaleChannels, type ForwardMode } from '../layers';
+import { scaleChannels } from '../layers';
 import { createParamStore } from '../params';
-import { aggStep, checkInput, convUnit, createAggStep, createConvUnit, createHead, createUp, head, type SegBuilder } from './blocks';
-import type { SegModel, SegOutput, TutorArchitecture } from './segModel';
+import { aggStep, checkInput, finishSegModel, convUnit, createAggStep, createConvUnit, createHead, createUp, head, type SegBuilder } from './blocks';
+import type { SegModel, TutorArchitecture } from './segModel';
 import { createStudentParts, studentArchitecture, studentAux, studentLogits, studentTrunk, type StudentOptions } from './student';
 
 /** Width of the 1/4 path at width multiplier 1 (the student's 1/4 stem width). */
@@ -42,25 +41,14 @@ export function buildTutor(arch: TutorArchitecture, seed: number): SegModel {
   const agg4 = createAggStep(b, 'tutor.agg4', plan.stem[2], hr, arch.upscale, h4 / 2, w4 / 2);
   const hd = createHead(b, 'tutor.head', hr, plan.head, k, h4, w4);
   const up4 = createUp(b, 'tutor.up4', k, k, 4, arch.upscale, h4, w4);
-  return {
-    name: 'tutor',
-    store: b.store,
-    numClasses: k,
-    inputHeight: arch.inputHeight,
-    inputWidth: arch.inputWidth,
-    architecture: structuredClone(arch),
-    layers: b.layers,
-    forward(x: tf.Tensor4D, mode: ForwardMode): SegOutput {
-      return tf.tidy(() => {
-        const t = studentTrunk(parts, x, mode);
-        const p4 = hrPath.reduce((y, u) => convUnit(u, y, mode), t.s4);
-        const f4 = aggStep(agg4, t.f8, p4, mode);
-        const logits = upscale(up4, head(hd, f4, mode), mode);
-        const aux = mode.training ? [...studentAux(parts, t, x.shape[1], x.shape[2], mode), studentLogits(parts, t.f8, mode)] : [];
-        return { logits, aux, features: { f4, f8: t.f8, f16: t.f16, f32: t.f32 } };
-      });
-    },
-  };
+  return finishSegModel(b, 'tutor', arch, (x, mode) => {
+    const t = studentTrunk(parts, x, mode);
+    const p4 = hrPath.reduce((y, u) => convUnit(u, y, mode), t.s4);
+    const f4 = aggStep(agg4, t.f8, p4, mode);
+    const logits = upscale(up4, head(hd, f4, mode), mode);
+    const aux = mode.training ? [...studentAux(parts, t, x.shape[1], x.shape[2], mode), studentLogits(parts, t.f8, mode)] : [];
+    return { logits, aux, features: { f4, f8: t.f8, f16: t.f16, f32: t.f32 } };
+  });
 }
 
 /** Build the tutor from options. */

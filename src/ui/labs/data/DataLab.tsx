@@ -20,12 +20,13 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
   const [sampleError, setSampleError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
 
+  const selectedClasses = datasets.find((d) => d.id === selected)?.classNames.length;
   useEffect(() => {
     if (!selected) return;
     let live = true;
     setSampleError(null);
     getEngine()
-      .datasetSamples(selected, 'train', selected === 'shapes' ? 4 : datasetsPerClass(datasets.find((d) => d.id === selected)?.classNames.length))
+      .datasetSamples(selected, 'train', selected === 'shapes' ? 4 : datasetsPerClass(selectedClasses))
       .then(
         (s) => live && setSamples(s),
         (err: unknown) => live && setSampleError(err instanceof Error ? err.message : String(err)),
@@ -33,7 +34,7 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
     return () => {
       live = false;
     };
-  }, [selected, datasets]);
+  }, [selected, selectedClasses]);
 
   const remove = async (id: string) => {
     const d = datasets.find((x) => x.id === id);
