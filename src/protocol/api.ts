@@ -37,7 +37,7 @@ export interface EngineApi {
    */
   setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
   status(): Promise<RunSnapshot>;
-  /** The built-in dataset first, then every imported one (oldest first). */
+  /** The built-in datasets first (shapes, then streets), then every imported one (oldest first). */
   listDatasets(): Promise<DatasetInfo[]>;
   /**
    * Parse the files in the worker (progress arrives as `import` events), store the dataset in IndexedDB,
@@ -46,7 +46,10 @@ export interface EngineApi {
   importDataset(request: ImportRequest): Promise<ImportResult>;
   cancelImport(): Promise<void>;
   deleteDataset(id: string): Promise<EngineResult>;
-  /** Up to `perClass` images of each class of a stored dataset (at most 100). */
+  /**
+   * Up to `perClass` images of each class of a classification dataset (at most 100); for a segmentation
+   * dataset the first `perClass` images of the split with their label maps and palette.
+   */
   datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
   /**
    * Prune lab: physically remove the dead channels of the finished run `runId` (its masked network: u for

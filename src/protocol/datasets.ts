@@ -1,21 +1,48 @@
-/** Datasets as the UI sees them: the built-in one and those the user imported (kept in IndexedDB by the worker). */
+/** Datasets as the UI sees them: the built-in ones and those the user imported (kept in IndexedDB by the worker). */
 
-/** The id of the built-in procedural dataset. */
+/** The id of the built-in procedural classification dataset. */
 export const BUILTIN_DATASET_ID = 'shapes';
+/** The id of the built-in procedural street-scene segmentation dataset. */
+export const STREETS_DATASET_ID = 'streets';
 
-export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder';
+export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder' | 'segmentation';
+
+/** What a dataset's labels are: one class per image, or one class per pixel. */
+export type DatasetTask = 'classify' | 'segment';
+
+/** The label-PNG formats the segmentation importer reads (the engine's SEG_FORMAT_IDS, same order). */
+export const SEG_LABEL_FORMATS = ['camvid11', 'camvid32', 'cityscapes', 'cityscapes-trainids', 'voc'] as const;
+export type SegLabelFormat = (typeof SEG_LABEL_FORMATS)[number];
+
+/** How each label format is named in the UI and the list (the engine's SegFormat.name). */
+export const SEG_LABEL_FORMAT_NAMES: Readonly<Record<SegLabelFormat, string>> = {
+  camvid11: 'CamVid 11-class',
+  camvid32: 'CamVid 32-class',
+  cityscapes: 'Cityscapes labelIds',
+  'cityscapes-trainids': 'Cityscapes labelTrainIds',
+  voc: 'Pascal VOC',
+};
+
+/** An RGB display colour, 0–255 per channel. */
+export type RgbColour = [number, number, number];
 
 export interface DatasetInfo {
-  /** 'shapes' for the built-in dataset, 'ds-…' for an imported one. */
+  /** 'shapes' / 'streets' for the built-in datasets, 'ds-…' for an imported one. */
   id: string;
   name: string;
   kind: DatasetKind;
+  /** 'segment' for per-pixel labels; absent (or 'classify') for one label per image. */
+  task?: DatasetTask;
   classNames: string[];
+  /** Segmentation: the display colour of each class id (same order as classNames). */
+  palette?: RgbColour[];
+  /** Segmentation imports: the label format the PNGs were read as (a SegLabelFormat). */
+  segFormat?: string;
   trainCount: number;
   testCount: number;
   height: number;
   width: number;
-  /** Bytes the images take in storage (uint8). */
+  /** Bytes the images (and label maps) take in storage (uint8). */
   bytes: number;
   /** The file(s) it was imported from, for the list. */
   source: string;
@@ -23,6 +50,11 @@ export interface DatasetInfo {
   labelMode?: 'fine' | 'coarse';
   /** Milliseconds since the epoch. */
   createdAt: number;
+}
+
+/** Whether a dataset has per-pixel labels (the Segment lab's) rather than one class per image. */
+export function isSegmentation(d: Pick<DatasetInfo, 'task'>): boolean {
+  return d.task === 'segment';
 }
 
 /** One file handed to the worker: the File itself (cheap to transfer) and its path inside a picked folder. */
@@ -33,11 +65,16 @@ export interface ImportFile {
 }
 
 export interface ImportRequest {
-  /** 'cifar': CIFAR-10/100 binary (.tar.gz or extracted files); 'folder': class-named subfolders of images. */
-  format: 'cifar' | 'folder';
+  /**
+   * 'cifar': CIFAR-10/100 binary (.tar.gz or extracted files); 'folder': class-named subfolders of images;
+   * 'segmentation': images with their label PNGs (CamVid, Cityscapes, Pascal VOC layouts).
+   */
+  format: 'cifar' | 'folder' | 'segmentation';
   files: ImportFile[];
   /** CIFAR-100: train on the 100 fine labels or the 20 coarse superclasses. */
   labelMode: 'fine' | 'coarse';
+  /** Segmentation: how the label PNGs are read; 'auto' (the default) detects it from the first label. */
+  segFormat?: 'auto' | SegLabelFormat;
 }
 
 export interface ImportProgressInfo {
@@ -49,7 +86,10 @@ export interface ImportProgressInfo {
   etaSeconds: number | null;
 }
 
-/** A grid of samples of one split: `count` NHWC uint8 RGB images with their labels. */
+/**
+ * A grid of samples of one split: `count` NHWC uint8 RGB images with their labels. For a segmentation
+ * dataset `labels` is empty and `labelMaps` holds count × height × width class ids (255 = ignore).
+ */
 export interface DatasetSamples {
   id: string;
   split: 'train' | 'test';
@@ -59,6 +99,10 @@ export interface DatasetSamples {
   images: Uint8Array;
   labels: number[];
   classNames: string[];
+  /** Segmentation only: count × height × width class ids, row-major, aligned with images; 255 = ignore. */
+  labelMaps?: Uint8Array;
+  /** Segmentation only: the display colour of each class id. */
+  palette?: RgbColour[];
 }
 
-export const DATASET_ID_PATTERN = /^(shapes|ds-[a-z0-9-]{1,40})$/;
+export const DATASET_ID_PATTERN = /^(shapes|streets|ds-[a-z0-9-]{1,40})$/;

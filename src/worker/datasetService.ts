@@ -1,19 +1,35 @@
 /**
- * The worker's datasets: the built-in one plus those in IndexedDB. Runs imports one at a time (with
- * progress, ETA and cancel) and loads a run's dataset by id.
+ * The worker's datasets: the built-in ones plus those in IndexedDB. Runs imports one at a time (with
+ * progress, ETA and cancel) and loads a run's dataset by id: classification sets for the Train and Prune
+ * labs (`load`), segmentation sets for the Segment lab (`loadSeg`).
  */
 import { IMPORT_ERROR_CODES, SHAPE_CLASS_NAMES, generateShapesDataset, loadDataset, type ImageDataset } from '../engine';
+import type { SegDataset } from '../engine/data/segDataset';
+import { STREET_CLASSES, STREET_PALETTE, STREET_SIZES, generateStreetDataset, type StreetSize } from '../engine/data/streets';
 import type { TrainConfig } from '../protocol/config';
-import { BUILTIN_DATASET_ID, type DatasetInfo, type DatasetSamples, type ImportProgressInfo, type ImportRequest } from '../protocol/datasets';
+import { BUILTIN_DATASET_ID, STREETS_DATASET_ID, type DatasetInfo, type DatasetSamples, type ImportProgressInfo, type ImportRequest } from '../protocol/datasets';
 import type { EngineError } from '../protocol/events';
-import { DatasetStore, pickSamples } from './datasetStore';
+import { pickSamples, pickSegSamples } from './datasetSamples';
+import { DatasetStore, wrongTaskFault } from './datasetStore';
 import { EngineFault, describeError } from './errors';
 import { describeSource, runImport } from './importer';
+import { decodeSegImage, runSegImport, type SegImageDecoder } from './segImporter';
+import { resizeSegDataset } from './segResize';
 
 /** Share of the progress bar for reading/decoding; the rest is saving. */
 const READ_SHARE = 0.85;
 
 export type ImportOutcome = { ok: true; dataset: DatasetInfo } | { ok: false; error: EngineError };
+
+/** How many images, and which seed for the generated street scenes, a segmentation run wants. */
+export interface SegLoadOptions {
+  /** Seed of the built-in street scenes (imported sets are fixed). */
+  seed: number;
+  /** Built-in street scenes: images per split (imported sets use all their images). */
+  trainSize: number;
+  testSize: number;
+  onProgress?: (fraction: number) => void;
+}
 
 export class DatasetService {
   private storeP: Promise<DatasetStore> | null = null;
@@ -22,6 +38,7 @@ export class DatasetService {
   constructor(
     private readonly onProgress: (p: ImportProgressInfo) => void,
     private readonly openStore: () => Promise<DatasetStore> = () => DatasetStore.open(),
+    private readonly decodeImage: SegImageDecoder = decodeSegImage,
   ) {}
 
   private store(): Promise<DatasetStore> {
@@ -32,7 +49,7 @@ export class DatasetService {
     return this.storeP;
   }
 
-  /** The built-in dataset's entry (its size follows the run settings). */
+  /** The built-in classification dataset's entry (its size follows the run settings). */
   static builtin(): DatasetInfo {
     return {
       id: BUILTIN_DATASET_ID, name: 'Shapes & textures (built-in)', kind: 'builtin', classNames: [...SHAPE_CLASS_NAMES],
@@ -40,21 +57,37 @@ export class DatasetService {
     };
   }
 
-  async list(): Promise<DatasetInfo[]> {
-    return [DatasetService.builtin(), ...(await (await this.store()).list())];
+  /** The built-in street-scene segmentation dataset's entry (8 classes, 128×256; its counts follow the run settings). */
+  static streets(): DatasetInfo {
+    return {
+      id: STREETS_DATASET_ID, name: 'Street scenes (built-in)', kind: 'builtin', task: 'segment', classNames: [...STREET_CLASSES],
+      palette: STREET_PALETTE.map(([r, g, b]): [number, number, number] => [r, g, b]),
+      trainCount: 0, testCount: 0, ...STREET_SIZES.high, bytes: 0, source: 'generated', createdAt: 0,
+    };
   }
 
+  /** The built-in datasets, then every stored one (oldest first). */
+  async list(): Promise<DatasetInfo[]> {
+    return [DatasetService.builtin(), DatasetService.streets(), ...(await (await this.store()).list())];
+  }
+
+  /** Delete a stored dataset (the built-in ones cannot be). */
   async remove(id: string): Promise<void> {
-    if (id === BUILTIN_DATASET_ID) throw new EngineFault('invalid-config', 'The built-in dataset cannot be deleted.');
+    if (id === BUILTIN_DATASET_ID || id === STREETS_DATASET_ID) throw new EngineFault('invalid-config', 'The built-in datasets cannot be deleted.');
     await (await this.store()).remove(id);
   }
 
+  /** A sample grid of a split: class by class for classification, the first `perClass` images with label maps for segmentation. */
   async samples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples> {
     if (id === BUILTIN_DATASET_ID) {
       // The same images a run with seed 1 trains on: they are generated, so draw them afresh.
       const count = perClass * SHAPE_CLASS_NAMES.length * 3;
       const data = await generateShapesDataset({ seed: 1, trainSize: count, testSize: count });
       return pickSamples(DatasetService.builtin(), split, data[split], perClass, 100);
+    }
+    if (id === STREETS_DATASET_ID) {
+      const data = await generateStreetDataset({ seed: 1, size: 'high', trainSize: split === 'train' ? perClass : 0, testSize: split === 'test' ? perClass : 0 });
+      return pickSegSamples(DatasetService.streets(), split, data[split], perClass);
     }
     return (await this.store()).samples(id, split, perClass);
   }
@@ -74,10 +107,15 @@ export class DatasetService {
     try {
       report('reading', 0);
       const store = await this.store();
-      const phase = req.format === 'folder' ? 'decoding' : 'reading';
-      const { data, meta } = await runImport(req, (f) => report(phase, f * READ_SHARE), abort.signal);
-      const info = await store.save(data, meta, (f) => report('saving', READ_SHARE + f * (1 - READ_SHARE)));
-      return { ok: true, dataset: info };
+      const phase = req.format === 'cifar' ? 'reading' : 'decoding';
+      const onRead = (f: number) => report(phase, f * READ_SHARE);
+      const onSave = (f: number) => report('saving', READ_SHARE + f * (1 - READ_SHARE));
+      if (req.format === 'segmentation') {
+        const { data, meta } = await runSegImport(req, label, onRead, abort.signal, this.decodeImage);
+        return { ok: true, dataset: await store.saveSeg(data, meta, onSave) };
+      }
+      const { data, meta } = await runImport(req, onRead, abort.signal);
+      return { ok: true, dataset: await store.save(data, meta, onSave) };
     } catch (err) {
       return { ok: false, error: importError(err) };
     } finally {
@@ -85,18 +123,40 @@ export class DatasetService {
     }
   }
 
+  /** Abort the import in progress (it fails with the importer's 'aborted' code and stores nothing). */
   cancelImport(): void {
     this.importing?.abort();
   }
 
-  /** The dataset a run config names: generated (built-in) or read from storage. */
+  /** The classification dataset a run config names: generated (built-in) or read from storage; refuses segmentation sets. */
   async load(config: TrainConfig, onProgress: (fraction: number) => void): Promise<ImageDataset> {
     if (config.dataset === BUILTIN_DATASET_ID) return loadDataset(config, onProgress);
+    if (config.dataset === STREETS_DATASET_ID) throw wrongTaskFault(DatasetService.streets());
+    return (await this.stored(config.dataset)).load(config.dataset, onProgress);
+  }
+
+  /**
+   * A segmentation dataset at the Segment lab's low (64×128) or high (128×256) size: the built-in street
+   * scenes generated from opts, or a stored import resized (images bilinearly, labels by nearest neighbour).
+   * Refuses classification datasets (invalid-config) and ids not stored (dataset-missing).
+   */
+  async loadSeg(id: string, size: StreetSize, opts: SegLoadOptions): Promise<SegDataset> {
+    if (id === STREETS_DATASET_ID) return generateStreetDataset({ seed: opts.seed, size, trainSize: opts.trainSize, testSize: opts.testSize, onProgress: opts.onProgress });
+    if (id === BUILTIN_DATASET_ID) throw wrongTaskFault(DatasetService.builtin());
+    const store = await this.stored(id);
+    const resizing = size !== 'high';
+    const data = await store.loadSeg(id, (f) => opts.onProgress?.(resizing ? f / 2 : f));
+    const { height, width } = STREET_SIZES[size];
+    return resizeSegDataset(data, height, width, (f) => opts.onProgress?.(0.5 + f / 2));
+  }
+
+  /** The store, once it is known to hold dataset `id`. */
+  private async stored(id: string): Promise<DatasetStore> {
     const store = await this.store();
-    if (!(await store.info(config.dataset))) {
-      throw new EngineFault('dataset-missing', `The dataset ${config.dataset} is not stored in this browser (deleted, or the link came from another browser): import it or choose another dataset.`);
+    if (!(await store.info(id))) {
+      throw new EngineFault('dataset-missing', `The dataset ${id} is not stored in this browser (deleted, or the link came from another browser): import it or choose another dataset.`);
     }
-    return store.load(config.dataset, onProgress);
+    return store;
   }
 }
 

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../engine';
-import { CHUNK_IMAGES, DatasetStore, pickSamples } from './datasetStore';
+import { pickSamples } from './datasetSamples';
+import { CHUNK_IMAGES, DatasetStore } from './datasetStore';
 
 /** A dataset of `train` + `test` 4×4 images whose bytes encode (split, index, byte) and labels i % classes. */
 function makeDataset(train: number, test: number, classes = 3): ImageDataset {

@@ -1,4 +1,4 @@
-/** Runs one dataset import in the worker: CIFAR binary (streamed from the Files) or an image folder (decoded here). */
+/** Runs one classification import in the worker: CIFAR binary (streamed from the Files) or an image folder (decoded here); segmentation pairs: segImporter.ts. */
 import { FolderDatasetBuilder, ImportError, importCifar, planImageFolder, readableChunks, type ImageDataset } from '../engine';
 import type { ImportRequest } from '../protocol/datasets';
 import type { SaveMeta } from './datasetStore';
@@ -15,7 +15,7 @@ export const FOLDER_IMAGE_SIZE = 32;
 
 /** Describe the picked files in a few words ("cifar-10-binary.tar.gz", "6 files", "pets/"). */
 export function describeSource(req: ImportRequest): string {
-  if (req.format === 'folder') return `${req.files[0]?.path.split('/')[0] ?? 'folder'}/`;
+  if (req.format === 'folder' || req.format === 'segmentation') return `${req.files[0]?.path.split('/')[0] ?? 'folder'}/`;
   if (req.files.length === 1) return req.files[0]!.file.name;
   return `${req.files.length} files`;
 }
@@ -23,6 +23,7 @@ export function describeSource(req: ImportRequest): string {
 /** Parse the request's files into a dataset; `onProgress` gets fractions of the reading/decoding phase. */
 export async function runImport(req: ImportRequest, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<ImportOutput> {
   if (req.files.length === 0) throw new ImportError('empty-file', 'No files were chosen.');
+  if (req.format === 'segmentation') throw new Error('Segmentation pairs are imported by runSegImport (segImporter.ts), not runImport.');
   const source = describeSource(req);
   if (req.format === 'folder') return importFolder(req, source, onProgress, signal);
   const single = req.files.length === 1 && /\.(tar\.gz|tgz|tar|gz)$/i.test(req.files[0]!.file.name) ? req.files[0]!.file : null;

@@ -1,16 +1,19 @@
+import { isSegmentation } from '../../protocol/datasets';
 import { useWorkbench } from '../../store';
 
-/** The dataset a run trains on: the built-in one or any imported dataset, plus the augmentation switch. */
+/** The classification dataset a run trains on (built-in or imported; segmentation sets are left out), plus the augmentation switch. */
 export function DatasetSelect({ value, augment, disabled, onChange }: {
   value: string;
   augment: boolean;
   disabled: boolean;
   onChange(change: { dataset?: string; augment?: boolean }): void;
 }) {
-  const datasets = useWorkbench((s) => s.datasets);
+  const all = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
+  const datasets = all.filter((d) => !isSegmentation(d));
   const known = datasets.some((d) => d.id === value);
   const current = datasets.find((d) => d.id === value);
+  const segmentation = all.find((d) => d.id === value && isSegmentation(d));
   return (
     <>
       <div className="field">
@@ -22,9 +25,15 @@ export function DatasetSelect({ value, augment, disabled, onChange }: {
               {d.kind === 'builtin' ? 'Shapes & textures (built-in, 10 classes)' : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`}
             </option>
           ))}
-          {loaded && !known && <option value={value}>{value} (not in this browser)</option>}
+          {loaded && !known && <option value={value}>{segmentation ? `${segmentation.name} (segmentation)` : `${value} (not in this browser)`}</option>}
         </select>
-        {loaded && !known && <p className="field-error">This dataset is not stored in this browser: import it on the Data tab or choose another.</p>}
+        {loaded && !known && (
+          <p className="field-error">
+            {segmentation
+              ? `${segmentation.name} is a segmentation dataset (a class per pixel): this lab trains classifiers, so choose a classification dataset.`
+              : 'This dataset is not stored in this browser: import it on the Data tab or choose another.'}
+          </p>
+        )}
         {current && current.kind !== 'builtin' && <p className="field-hint">Imported sets train on all their images; the image counts below apply to the built-in set.</p>}
       </div>
       <div className="field">

@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'react';
 import { getEngine } from '../../../client';
-import type { DatasetSamples } from '../../../protocol/datasets';
+import { BUILTIN_DATASET_ID, isSegmentation, type DatasetInfo, type DatasetSamples } from '../../../protocol/datasets';
 import { useWorkbench } from '../../../store';
 import { DatasetList } from './DatasetList';
 import { ImportPanel } from './ImportPanel';
 import { SampleGrid } from './SampleGrid';
+import { SegDatasetList } from './SegDatasetList';
+import { SegSampleGrid } from './SegSampleGrid';
 
 const SAMPLES_PER_CLASS = 8;
+/** Images (with their label maps) shown of a segmentation dataset. */
+const SEG_SAMPLES = 6;
 
-/** The dataset manager: import, list, inspect and delete datasets; choose the one runs train on. */
+/** The dataset manager: import, list, inspect and delete datasets; choose the classification set runs train on. */
 export function DataLab({ onTrain }: { onTrain(): void }) {
   const datasets = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
@@ -20,13 +24,14 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
   const [sampleError, setSampleError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
 
-  const selectedClasses = datasets.find((d) => d.id === selected)?.classNames.length;
+  const selectedInfo = datasets.find((d) => d.id === selected);
+  const perClass = selectedInfo ? samplesPerRequest(selectedInfo) : 1;
   useEffect(() => {
     if (!selected) return;
     let live = true;
     setSampleError(null);
     getEngine()
-      .datasetSamples(selected, 'train', selected === 'shapes' ? 4 : datasetsPerClass(selectedClasses))
+      .datasetSamples(selected, 'train', perClass)
       .then(
         (s) => live && setSamples(s),
         (err: unknown) => live && setSampleError(err instanceof Error ? err.message : String(err)),
@@ -34,7 +39,7 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
     return () => {
       live = false;
     };
-  }, [selected, selectedClasses]);
+  }, [selected, perClass]);
 
   const remove = async (id: string) => {
     const d = datasets.find((x) => x.id === id);
@@ -47,10 +52,11 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
       setSelected(null);
       setSamples(null);
     }
-    if (trainingId === id) setConfig({ dataset: 'shapes' });
+    if (trainingId === id) setConfig({ dataset: BUILTIN_DATASET_ID });
   };
 
   const shown = samples && samples.id === selected ? samples : null;
+  const title = shown ? (datasets.find((d) => d.id === shown.id)?.name ?? shown.id) : '';
   return (
     <div className="lab lab-data">
       <aside className="panel">
@@ -61,32 +67,39 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
         {!loaded ? (
           <p className="muted">Loading the list…</p>
         ) : (
-          <DatasetList
-            datasets={datasets}
-            selectedId={selected}
-            trainingId={trainingId}
-            busyId={busyId}
-            onShow={setSelected}
-            onUse={(id) => {
-              if (runActive) return;
-              setConfig({ dataset: id });
-              onTrain();
-            }}
-            onDelete={(id) => void remove(id)}
-          />
+          <>
+            <h3>Classification (one class per image)</h3>
+            <DatasetList
+              datasets={datasets.filter((d) => !isSegmentation(d))}
+              selectedId={selected}
+              trainingId={trainingId}
+              busyId={busyId}
+              onShow={setSelected}
+              onUse={(id) => {
+                if (runActive) return;
+                setConfig({ dataset: id });
+                onTrain();
+              }}
+              onDelete={(id) => void remove(id)}
+            />
+            <h3>Segmentation (a class per pixel, for the Segment lab)</h3>
+            <SegDatasetList datasets={datasets.filter(isSegmentation)} selectedId={selected} busyId={busyId} onShow={setSelected} onDelete={(id) => void remove(id)} />
+          </>
         )}
         {sampleError && (
           <p className="notice notice-error" role="alert">
             {sampleError}
           </p>
         )}
-        {shown && <SampleGrid samples={shown} title={datasets.find((d) => d.id === shown.id)?.name ?? shown.id} />}
+        {shown && (shown.labelMaps ? <SegSampleGrid samples={shown} title={title} /> : <SampleGrid samples={shown} title={title} />)}
       </section>
     </div>
   );
 }
 
-/** Enough images per class for a ~100-image grid (8 for 10 classes, 1 for 100). */
-function datasetsPerClass(classes = 10): number {
-  return Math.max(1, Math.min(SAMPLES_PER_CLASS, Math.floor(100 / classes)));
+/** The `perClass` of a samples request: images of a segmentation set; enough per class for a ~100-image grid otherwise. */
+function samplesPerRequest(d: DatasetInfo): number {
+  if (isSegmentation(d)) return SEG_SAMPLES;
+  if (d.id === BUILTIN_DATASET_ID) return 4;
+  return Math.max(1, Math.min(SAMPLES_PER_CLASS, Math.floor(100 / d.classNames.length)));
 }

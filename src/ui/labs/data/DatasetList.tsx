@@ -6,6 +6,7 @@ const KIND_LABEL: Record<DatasetInfo['kind'], string> = {
   cifar10: 'CIFAR-10',
   cifar100: 'CIFAR-100',
   folder: 'image folder',
+  segmentation: 'segmentation pairs',
 };
 
 export interface DatasetListProps {
@@ -18,7 +19,7 @@ export interface DatasetListProps {
   onDelete(id: string): void;
 }
 
-/** The dataset manager's table: one row per dataset with its classes, counts, size and actions. */
+/** The classification datasets' table: one row per dataset with its classes, counts, size and actions. */
 export function DatasetList({ datasets, selectedId, trainingId, busyId, onShow, onUse, onDelete }: DatasetListProps) {
   return (
     <table className="datasets" data-testid="data.list">

@@ -1,25 +1,37 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../client';
-import type { ImportFile } from '../../../protocol/datasets';
+import type { ImportFile, ImportRequest } from '../../../protocol/datasets';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration } from '../../format';
-import { filesFromDrop, filesFromInput, labelFor, requestFor } from './collectFiles';
+import { filesFromDrop, filesFromInput, labelFor, requestFor, segRequestFor } from './collectFiles';
+import { SegFormatSelect, type SegFormatChoice } from './SegFormatSelect';
 
-/** Drop zone and pickers for CIFAR archives/files and image folders, with the import's progress and errors. */
+type ImportKind = 'classify' | 'segmentation';
+
+/** Drop zone and pickers for CIFAR archives/files, image folders and segmentation pairs, with the import's progress and errors. */
 export function ImportPanel() {
   const importing = useWorkbench((s) => s.importing);
   const error = useWorkbench((s) => s.importError);
   const ready = useWorkbench((s) => s.engineStatus === 'ready');
+  const [kind, setKind] = useState<ImportKind>('classify');
   const [labelMode, setLabelMode] = useState<'fine' | 'coarse'>('fine');
+  const [segFormat, setSegFormat] = useState<SegFormatChoice>('auto');
   const [over, setOver] = useState(false);
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
+  const segInput = useRef<HTMLInputElement>(null);
   const busy = importing !== null || !ready;
 
-  const start = (files: ImportFile[]) => {
+  const start = (files: ImportFile[], request: (files: ImportFile[]) => ImportRequest) => {
     if (files.length === 0 || busy) return;
-    void getEngine().importDataset(requestFor(files, labelMode), labelFor(files));
+    void getEngine().importDataset(request(files), labelFor(files));
+  };
+  const classify = (files: ImportFile[]) => requestFor(files, labelMode);
+  const segment = (files: ImportFile[]) => segRequestFor(files, segFormat);
+  const fromInput = (request: (files: ImportFile[]) => ImportRequest) => (e: ChangeEvent<HTMLInputElement>) => {
+    start(filesFromInput(e.target.files), request);
+    e.target.value = '';
   };
 
   const p = importing?.progress;
@@ -27,6 +39,13 @@ export function ImportPanel() {
   return (
     <section className="import">
       <h2>Import a dataset</h2>
+      <div className="field">
+        <label htmlFor="data-import-format">What to import</label>
+        <select id="data-import-format" data-testid="data.import.format" value={kind} onChange={(e) => setKind(e.target.value === 'segmentation' ? 'segmentation' : 'classify')}>
+          <option value="classify">Classification: CIFAR-10/100 files or class-named image folders</option>
+          <option value="segmentation">Segmentation pairs (images + label PNGs)</option>
+        </select>
+      </div>
       <div
         className={`dropzone${over ? ' dropzone-over' : ''}`}
         data-testid="data.dropzone"
@@ -38,53 +57,50 @@ export function ImportPanel() {
         onDrop={(e) => {
           e.preventDefault();
           setOver(false);
-          void filesFromDrop(e.dataTransfer).then(start);
+          const request = kind === 'segmentation' ? segment : classify;
+          void filesFromDrop(e.dataTransfer).then((files) => start(files, request));
         }}
       >
-        <p>
-          Drop <code>cifar-10-binary.tar.gz</code> or <code>cifar-100-binary.tar.gz</code> (as downloaded), the extracted <code>.bin</code> files, or a
-          folder of class-named subfolders of PNG/JPEG images here.
-        </p>
-        <div className="controls">
-          <button type="button" disabled={busy} onClick={() => filesInput.current?.click()}>
-            Choose CIFAR files…
-          </button>
-          <button type="button" disabled={busy} onClick={() => folderInput.current?.click()}>
-            Choose image folder…
-          </button>
-          <label className="inline-field">
-            CIFAR-100 labels{' '}
-            <select data-testid="data.labelMode" value={labelMode} onChange={(e) => setLabelMode(e.target.value === 'coarse' ? 'coarse' : 'fine')}>
-              <option value="fine">fine (100 classes)</option>
-              <option value="coarse">coarse (20 superclasses)</option>
-            </select>
-          </label>
-        </div>
-        <input
-          ref={filesInput}
-          type="file"
-          multiple
-          hidden
-          accept=".gz,.tgz,.tar,.bin,.txt"
-          aria-label="CIFAR archive or files"
-          data-testid="data.import"
-          onChange={(e) => {
-            start(filesFromInput(e.target.files));
-            e.target.value = '';
-          }}
-        />
-        <input
-          ref={folderInput}
-          type="file"
-          hidden
-          aria-label="Image folder"
-          data-testid="data.importFolder"
-          {...{ webkitdirectory: '', directory: '' }}
-          onChange={(e) => {
-            start(filesFromInput(e.target.files));
-            e.target.value = '';
-          }}
-        />
+        {kind === 'classify' ? (
+          <>
+            <p>
+              Drop <code>cifar-10-binary.tar.gz</code> or <code>cifar-100-binary.tar.gz</code> (as downloaded), the extracted <code>.bin</code> files, or a
+              folder of class-named subfolders of PNG/JPEG images here.
+            </p>
+            <div className="controls">
+              <button type="button" disabled={busy} onClick={() => filesInput.current?.click()}>
+                Choose CIFAR files…
+              </button>
+              <button type="button" disabled={busy} onClick={() => folderInput.current?.click()}>
+                Choose image folder…
+              </button>
+              <label className="inline-field">
+                CIFAR-100 labels{' '}
+                <select data-testid="data.labelMode" value={labelMode} onChange={(e) => setLabelMode(e.target.value === 'coarse' ? 'coarse' : 'fine')}>
+                  <option value="fine">fine (100 classes)</option>
+                  <option value="coarse">coarse (20 superclasses)</option>
+                </select>
+              </label>
+            </div>
+          </>
+        ) : (
+          <>
+            <p>
+              Drop a folder of images with their label PNGs here (CamVid, Cityscapes or Pascal VOC layouts: <code>images/X.png</code> ↔{' '}
+              <code>labels/X.png</code>, <code>X.png</code> ↔ <code>X_L.png</code>, <code>train/</code> and <code>val/</code> or <code>test/</code> folders).
+              They are stored at 256×128.
+            </p>
+            <div className="controls">
+              <button type="button" disabled={busy} onClick={() => segInput.current?.click()}>
+                Choose segmentation folder…
+              </button>
+              <SegFormatSelect value={segFormat} onChange={setSegFormat} />
+            </div>
+          </>
+        )}
+        <input ref={filesInput} type="file" multiple hidden accept=".gz,.tgz,.tar,.bin,.txt" aria-label="CIFAR archive or files" data-testid="data.import" onChange={fromInput(classify)} />
+        <input ref={folderInput} type="file" hidden aria-label="Image folder" data-testid="data.importFolder" {...{ webkitdirectory: '', directory: '' }} onChange={fromInput(classify)} />
+        <input ref={segInput} type="file" hidden aria-label="Segmentation folder" data-testid="data.import.segFolder" {...{ webkitdirectory: '', directory: '' }} onChange={fromInput(segment)} />
       </div>
       {importing && (
         <div className="progress">

@@ -1,5 +1,5 @@
 /** Turn a drop or a picker selection into the files of an import request, with folder-relative paths. */
-import type { ImportFile, ImportRequest } from '../../../protocol/datasets';
+import type { ImportFile, ImportRequest, SegLabelFormat } from '../../../protocol/datasets';
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
@@ -37,6 +37,11 @@ async function walk(entry: FileSystemEntry, out: ImportFile[]): Promise<void> {
 export function requestFor(files: ImportFile[], labelMode: 'fine' | 'coarse'): ImportRequest {
   const format = files.some((f) => IMAGE.test(f.path)) ? 'folder' : 'cifar';
   return { format, files, labelMode };
+}
+
+/** A segmentation-pairs import of the picked folder's files, its labels read as `segFormat` ('auto': detected). */
+export function segRequestFor(files: ImportFile[], segFormat: 'auto' | SegLabelFormat): ImportRequest {
+  return { format: 'segmentation', files, labelMode: 'fine', segFormat };
 }
 
 /** A short label for the progress bar: the single file's name, the folder's name, or a count. */
