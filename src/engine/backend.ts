@@ -4,6 +4,7 @@
  * adapter — then the software GPU adapters, then plain-JS cpu. Reports the adapter so the UI can
  * say whether the user got a real GPU.
  */
+import { registerCpuKernelFixes } from './cpuKernelFixes';
 import './tfSetup';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo, BackendName, BackendPreference } from '../protocol/backend';
@@ -66,7 +67,10 @@ async function probe(name: BackendName): Promise<AdapterReport> {
 async function register(name: BackendName, opts: BackendOptions): Promise<Partial<BackendInfo>> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   else if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
-  else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else if (name === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    registerCpuKernelFixes();
+  }
   else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);

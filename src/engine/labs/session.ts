@@ -7,6 +7,8 @@ export interface StepResult {
   batchSize: number;
   /** The learning rate the step used, when a schedule sets it. */
   lr?: number;
+  /** Segment lab: the loss terms of the step (CE or OHEM CE, weighted aux CE, weighted KD). */
+  parts?: { ce: number; aux: number; kd: number };
 }
 
 export interface EvalResult {
@@ -15,6 +17,8 @@ export interface EvalResult {
   count: number;
   /** Prune lab, RGSM: accuracy on w while `accuracy` is on u. */
   accuracyW?: number;
+  /** Segment lab: scores from the confusion matrix over the whole validation split (`accuracy` = pixel accuracy). */
+  seg?: { mIoU: number; perClassIoU: (number | null)[] };
 }
 
 export interface TrainingSession {

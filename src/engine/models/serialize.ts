@@ -3,19 +3,15 @@
  * one little-endian float32 weights.bin holding every trainable variable and BN running statistic,
  * in manifest order, each named by its ParamStore key (HWIO conv kernels, [in, out] dense kernel).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Architecture, Classifier } from './model';
 import { disposeParams } from './params';
 import { buildModel } from './registry';
+import { packWeights, unpackWeights, type WeightSpec } from './weightsFile';
+
+export type { WeightSpec } from './weightsFile';
 
 export const MODEL_FORMAT = 'prune-distill-workbench';
-
-export interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32';
-}
 
 export interface ModelJson {
   format: typeof MODEL_FORMAT;
@@ -42,22 +38,12 @@ const modelJsonSchema = z.object({
     .min(1),
 });
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-
 /** Write a classifier as model.json + weights.bin (float32, trainable then BN running stats; HWIO kernels). */
 export async function serializeModel(model: Classifier): Promise<SerializedModel> {
-  const vars = [...model.store.trainable, ...model.store.state];
-  const weights: WeightSpec[] = vars.map(([name, v]) => ({ name, shape: [...v.shape], dtype: 'float32' }));
-  const data = new Float32Array(vars.reduce((n, [, v]) => n + v.size, 0));
-  let offset = 0;
-  for (const [, v] of vars) {
-    data.set((await v.data()) as Float32Array, offset);
-    offset += v.size;
-  }
+  const { weights, data } = await packWeights(model.store);
   return {
     modelJson: { format: MODEL_FORMAT, architecture: structuredClone(model.architecture), weightsManifest: [{ paths: ['weights.bin'], weights }] },
-    weightData: data.buffer,
+    weightData: data,
   };
 }
 
@@ -79,8 +65,6 @@ export function parseModelJson(json: unknown): ModelJson {
 export function loadModel(modelJson: unknown, weightData: ArrayBuffer): Classifier {
   const json = parseModelJson(modelJson);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const bytes = specs.reduce((n, s) => n + 4 * size(s.shape), 0);
-  if (weightData.byteLength !== bytes) throw new Error(`The weight file has ${weightData.byteLength} bytes but the manifest describes ${bytes}.`);
   let model: Classifier;
   try {
     model = buildModel(json.architecture);
@@ -88,27 +72,7 @@ export function loadModel(modelJson: unknown, weightData: ArrayBuffer): Classifi
     throw new Error(`The architecture in model.json cannot be built: ${(e as Error).message}`);
   }
   try {
-    const byName = new Map<string, WeightSpec>();
-    for (const s of specs) {
-      if (byName.has(s.name)) throw new Error(`The weights manifest lists '${s.name}' twice.`);
-      byName.set(s.name, s);
-    }
-    const targets = new Map([...model.store.trainable, ...model.store.state]);
-    for (const [name, v] of targets) {
-      const s = byName.get(name);
-      if (!s) throw new Error(`The weights manifest lacks '${name}', which this ${json.architecture.model} architecture needs.`);
-      if (!same(s.shape, v.shape)) throw new Error(`Weight '${name}' has shape [${s.shape.join(', ')}] but the architecture needs [${v.shape.join(', ')}].`);
-    }
-    const extra = specs.find((s) => !targets.has(s.name));
-    if (extra) throw new Error(`The weights manifest lists '${extra.name}', which this ${json.architecture.model} architecture does not have.`);
-    let offset = 0;
-    for (const s of specs) {
-      const n = size(s.shape);
-      const t = tf.tensor(new Float32Array(weightData, offset * 4, n).slice(), s.shape, 'float32');
-      targets.get(s.name)!.assign(t);
-      t.dispose();
-      offset += n;
-    }
+    unpackWeights(model.store, specs, weightData, json.architecture.model);
   } catch (e) {
     disposeParams(model.store);
     throw e;

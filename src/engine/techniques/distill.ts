@@ -27,6 +27,15 @@ export function withoutGradient<T extends tf.Tensor>(x: tf.Tensor, f: (x: tf.Ten
   return op(x) as T;
 }
 
+/**
+ * One-hot float32 `[..., k]` of int labels (all zeros for an index outside [0, k), such as 255). Built as
+ * an int32 oneHot then cast: tfjs-backend-wasm 4.22's OneHot ignores the dtype argument and writes int32
+ * bits into a float32 tensor (1 reads back as 1.4e-45), which zeroed every loss on wasm.
+ */
+export function oneHotFloat(labels: tf.Tensor, k: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.oneHot(asInt(labels) as tf.Tensor1D, k), 'float32'));
+}
+
 /** Labels as int32 (a no-op view when already int32). */
 function asInt(labels: tf.Tensor): tf.Tensor {
   return labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
@@ -54,7 +63,7 @@ export function pixelNll(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D 
   checkPixels('pixelNll', logits, labels, 'labels');
   return tf.tidy(() => {
     // oneHot gives an all-zero row for an out-of-range index such as 255, so ignored pixels get 0.
-    const oneHot = tf.oneHot(asInt(labels), logits.shape[3], 1, 0, 'float32');
+    const oneHot = oneHotFloat(labels, logits.shape[3]);
     return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), -1)) as tf.Tensor3D;
   });
 }
@@ -97,7 +106,7 @@ export function ohemMask(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOpt
     const lab = asInt(labels);
     const valid = tf.notEqual(lab, ignore);
     const validF = tf.cast(valid, 'float32');
-    const p = tf.sum(tf.mul(tf.softmax(lg), tf.oneHot(lab, k, 1, 0, 'float32')), -1); // 0 at ignored pixels
+    const p = tf.sum(tf.mul(tf.softmax(lg), oneHotFloat(lab, k)), -1); // 0 at ignored pixels
     let keep = tf.logicalAnd(valid, tf.less(p, threshold));
     if (minKeptFraction > 0) {
       const kMax = Math.min(n, Math.max(1, Math.ceil(minKeptFraction * n)));

@@ -4,6 +4,7 @@ import { softmaxCrossEntropy } from '../metrics/accuracy';
 import { batchNorm, conv, createBatchNorm, createConv, createDense, dense } from '../models/layers';
 import { createParamStore, disposeParams, heNormal } from '../models/params';
 import { mulberry32, normal } from '../random';
+import { kdLoss, ohemCrossEntropy, pixelCrossEntropy } from '../techniques/distill';
 import { registerWasmTrainingKernels } from './trainingKernels';
 
 /** Every trainable gradient of a small net (conv s1/s2, depthwise s1/s2, BN, max/avg pool, dense) on the current backend. */
@@ -65,5 +66,26 @@ describe('a small conv net has the same gradients on wasm as on cpu', () => {
       errors[name] = num / Math.max(den, 1e-3);
     }
     for (const [name, e] of Object.entries(errors)) expect(e, `${name}: ${JSON.stringify(errors)}`).toBeLessThan(1e-4);
+  });
+
+  it('computes the segmentation losses as cpu does (wasm OneHot ignores its dtype: regression)', async () => {
+    const losses = async () => {
+      const rng = mulberry32(5);
+      const logits = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)), [2, 4, 6, 5]);
+      const teacher = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)), [2, 4, 6, 5]);
+      const labels = tf.tensor3d(Int32Array.from({ length: 48 }, (_, i) => (i % 7 === 0 ? 255 : i % 5)), [2, 4, 6], 'int32');
+      const out = [pixelCrossEntropy(logits, labels), ohemCrossEntropy(logits, labels), kdLoss(logits, teacher, 2)];
+      const values = await Promise.all(out.map(async (t) => (await t.data())[0]!));
+      tf.dispose([logits, teacher, labels, ...out]);
+      return values;
+    };
+    await tf.setBackend('cpu');
+    const ref = await losses();
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+    const got = await losses();
+    expect(ref[0]).toBeGreaterThan(0.5);
+    got.forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 5));
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * `npm run pretrain:segment`: trains the Segment lab's demo models on the built-in street scenes with
+ * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
+ * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
+ * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherSteps, steps, backend).
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { initBackend } from '../../src/engine';
+import { isBackendPreference } from '../../src/protocol/backend';
+import { parseSegArgs, runSegment } from './segment';
+
+const OUT = 'public/models/segment';
+
+export async function main(args: string[]): Promise<void> {
+  const kv = new Map(args.map((a) => a.split('=') as [string, string]));
+  const size = kv.get('size') ?? 'low';
+  const teacherSteps = kv.get('teacherSteps') ?? '600';
+  const steps = kv.get('steps') ?? '400';
+  const backend = kv.get('backend') ?? 'wasm';
+  if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
+  const info = await initBackend(backend);
+  const common = [`size=${size}`, 'trainSize=1000', 'testSize=100', 'dataSeed=1', 'seed=1', 'logEvery=50', 'origin=npm run pretrain:segment'];
+  const dir = `${OUT}/${size}`;
+  const plan: { slot: string; args: string[] }[] = [
+    { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(Number(teacherSteps) / 3)}`] },
+    { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`] },
+    { slot: 'student-bilinear', args: ['model=student', 'upscale=bilinear', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
+    { slot: 'student-pixelshuffle', args: ['model=student', 'upscale=pixelshuffle', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
+  ];
+  const t0 = performance.now();
+  const models: Record<string, unknown>[] = [];
+  for (const p of plan) {
+    const a = parseSegArgs([...common, ...p.args, `out=${dir}/${p.slot}.json`, `backend=${backend}`]);
+    console.log(`== ${p.slot}`);
+    const r = await runSegment(a, (line) => console.log(`  ${line}`));
+    models.push({ slot: p.slot, file: `${size}/${p.slot}.json`, chain: a.chain, steps: a.steps, params: r.params, macs: r.macs, mIoU: r.mIoU, seconds: r.seconds });
+    console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const manifest = { format: 'pdw-segmentation-zoo', size, createdBy: 'npm run pretrain:segment', backend: info.name, machine: `${cpu}, ${os.cpus().length} cores`, seconds, models };
+  await writeFile(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`done in ${(seconds / 60).toFixed(1)} min on ${info.name} (${manifest.machine})`);
+}

@@ -1,0 +1,127 @@
+/**
+ * Headless Segment-lab run in Node (wasm by default), TECHNIQUES.md §2:
+ *   node scripts/run-node.mjs scripts/node/segment.ts model=student upscale=pixelshuffle chain=teacher-tutor-student \
+ *     size=low steps=300 source=public/models/segment/low/tutor.json out=/tmp/student.json
+ * Trains one model on the built-in street scenes (optionally distilling from a saved model), prints
+ * progress, and ends with one line `RESULT {json}` (validation mIoU, per-class IoU, pixel accuracy, settings).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { disposeParams, initBackend } from '../../src/engine';
+import { generateStreetDataset } from '../../src/engine/data/streets';
+import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, type SegHyperparams } from '../../src/engine/labs/segTrainer';
+import { segCost, type SegModel } from '../../src/engine/models/seg/segModel';
+import { loadSegModel, serializeSegModel } from '../../src/engine/models/seg/segSerialize';
+import { isBackendPreference } from '../../src/protocol/backend';
+import { SEG_CHAINS, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, UPSCALES, slotOf } from '../../src/protocol/segment';
+
+const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES } as const;
+const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_SEG_HYPERPARAMS)];
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'out', 'flip', 'origin']);
+
+export interface SegRunArgs {
+  model: (typeof SEG_MODELS)[number];
+  upscale: (typeof UPSCALES)[number];
+  chain: (typeof SEG_CHAINS)[number];
+  size: (typeof SEG_SIZES)[number];
+  steps: number;
+  batch: number;
+  seed: number;
+  dataSeed: number;
+  trainSize: number;
+  testSize: number;
+  evalEvery: number;
+  logEvery: number;
+  width: number;
+  flip: boolean;
+  hyperparams: SegHyperparams;
+  backend: string;
+  source?: string;
+  out?: string;
+  origin: string;
+}
+
+/** Parse key=value settings (unknown keys and bad values throw). */
+export function parseSegArgs(args: string[]): SegRunArgs {
+  const raw = new Map<string, string>();
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
+    if (!KNOWN.has(a.slice(0, eq))) throw new Error(`unknown setting "${a.slice(0, eq)}"; known: ${[...KNOWN].join(', ')}`);
+    raw.set(a.slice(0, eq), a.slice(eq + 1));
+  }
+  const num = (key: string, fallback: number) => {
+    const v = raw.get(key);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
+    return n;
+  };
+  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]) => {
+    const v = raw.get(key) ?? fallback;
+    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
+    return v as (typeof CHOICES)[K][number];
+  };
+  const model = pick('model', 'student');
+  const steps = Math.round(num('steps', 300));
+  return {
+    model, upscale: pick('upscale', 'bilinear'), chain: pick('chain', 'none'), size: pick('size', 'low'), steps,
+    batch: Math.round(num('batch', 8)), seed: Math.round(num('seed', 1)), dataSeed: Math.round(num('dataSeed', 1)),
+    trainSize: Math.round(num('trainSize', 1000)), testSize: Math.round(num('testSize', 100)),
+    evalEvery: Math.round(num('evalEvery', steps)), logEvery: Math.round(num('logEvery', 25)), width: num('width', SEG_MODEL_WIDTH[model]),
+    flip: (raw.get('flip') ?? 'true') !== 'false',
+    hyperparams: Object.fromEntries(Object.entries(DEFAULT_SEG_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
+    backend: raw.get('backend') ?? 'wasm', source: raw.get('source'), out: raw.get('out'), origin: raw.get('origin') ?? 'scripts/node/segment.ts',
+  };
+}
+
+/** Load a saved model (JSON + the .bin beside it). */
+export async function readSegModel(jsonPath: string): Promise<SegModel> {
+  const json = JSON.parse(await readFile(jsonPath, 'utf8')) as unknown;
+  const bin = await readFile(jsonPath.replace(/\.json$/, '.bin'));
+  return loadSegModel(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
+}
+
+/** Train one model as the args say; returns the RESULT object. */
+export async function runSegment(a: SegRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
+  const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize });
+  const source = a.source ? await readSegModel(a.source) : null;
+  if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
+  const trainer = new SegTrainer({ kind: a.model, upscale: a.upscale, width: a.width, seed: a.seed, batchSize: a.batch, totalSteps: a.steps, flip: a.flip, hyperparams: a.hyperparams, source }, data);
+  const cost = segCost(trainer.model);
+  log(`${a.model} (${a.upscale}) w${a.width} ${a.size} ${data.height}×${data.width}: ${cost.inference.params} params, ${(cost.inference.macs / 1e6).toFixed(1)} M MACs; chain ${a.chain}`);
+  const t0 = performance.now();
+  let last = { mIoU: NaN, perClassIoU: [] as (number | null)[], pixelAccuracy: NaN };
+  for (let step = 1; step <= a.steps; step++) {
+    const r = await trainer.step();
+    if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
+    if (step % a.logEvery === 0) log(`step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (step % a.evalEvery === 0 || step === a.steps) {
+      const ev = await trainer.evaluate();
+      last = { mIoU: ev.seg!.mIoU, perClassIoU: ev.seg!.perClassIoU, pixelAccuracy: ev.accuracy };
+      log(`  eval step ${step}: mIoU ${(last.mIoU * 100).toFixed(1)}% pixel acc ${(ev.accuracy * 100).toFixed(1)}%`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (a.out) {
+    const { json, weights } = await serializeSegModel(trainer.model, {
+      slot: slotOf(a.model, a.upscale), chain: a.chain, size: a.size, dataset: 'streets', classNames: [...data.classNames],
+      palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]), steps: a.steps, seed: a.seed, mIoU: last.mIoU, seconds, origin: a.origin,
+    });
+    await mkdir(path.dirname(a.out), { recursive: true });
+    await writeFile(a.out, JSON.stringify(json));
+    await writeFile(a.out.replace(/\.json$/, '.bin'), new Uint8Array(weights));
+  }
+  trainer.dispose();
+  if (source) disposeParams(source.store);
+  const { hyperparams, ...settings } = a;
+  return { ...settings, ...hyperparams, params: cost.inference.params, macs: cost.inference.macs, upscaleParams: cost.upscale.params, seconds, ...last };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const a = parseSegArgs(args);
+  if (!isBackendPreference(a.backend)) throw new Error(`backend=${a.backend} is not one of auto, webgpu, webgl, wasm, cpu`);
+  const info = await initBackend(a.backend);
+  console.log(`backend ${info.name}`);
+  console.log(`RESULT ${JSON.stringify(await runSegment(a))}`);
+}

@@ -1,0 +1,105 @@
+/**
+ * Batches of a segmentation split (TECHNIQUES.md §2): seeded reshuffle every epoch, optional random
+ * horizontal flip of image and labels together, and the fixed input normalisation every Segment-lab
+ * model uses (so shipped weights work on any image, whatever dataset they were trained on).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32, type Rng } from '../random';
+import type { SegSplit } from './segDataset';
+
+/** Per-channel RGB mean and std on the 0–255 scale (the ImageNet constants). */
+export const SEG_MEAN = [123.675, 116.28, 103.53] as const;
+export const SEG_STD = [58.395, 57.12, 57.375] as const;
+
+/** NHWC uint8 RGB images (count×h×w×3) → normalised float32 `[count, h, w, 3]`. */
+export function segImagesTensor(images: Uint8Array, count: number, height: number, width: number): tf.Tensor4D {
+  const n = count * height * width;
+  if (images.length !== n * 3) throw new Error(`Expected ${n * 3} bytes for ${count} RGB images of ${height}×${width}, got ${images.length}.`);
+  const out = new Float32Array(n * 3);
+  for (let i = 0; i < n * 3; i += 3) {
+    out[i] = (images[i]! - SEG_MEAN[0]) / SEG_STD[0];
+    out[i + 1] = (images[i + 1]! - SEG_MEAN[1]) / SEG_STD[1];
+    out[i + 2] = (images[i + 2]! - SEG_MEAN[2]) / SEG_STD[2];
+  }
+  return tf.tensor4d(out, [count, height, width, 3]);
+}
+
+export interface SegBatch {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+/** Copy images/labels `indices` of a split, flipping each one left–right when `flips[k]`. */
+export function gatherSegBatch(split: SegSplit, indices: readonly number[], height: number, width: number, flips?: readonly boolean[]): SegBatch {
+  const px = height * width;
+  const images = new Uint8Array(indices.length * px * 3);
+  const labels = new Uint8Array(indices.length * px);
+  indices.forEach((idx, k) => {
+    if (!(idx >= 0 && idx < split.count)) throw new RangeError(`Image ${idx} is outside the split of ${split.count}.`);
+    const img = split.images.subarray(idx * px * 3, (idx + 1) * px * 3);
+    const lab = split.labels.subarray(idx * px, (idx + 1) * px);
+    if (!flips?.[k]) {
+      images.set(img, k * px * 3);
+      labels.set(lab, k * px);
+      return;
+    }
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const src = y * width + (width - 1 - x);
+        const dst = k * px + y * width + x;
+        labels[dst] = lab[src]!;
+        images[dst * 3] = img[src * 3]!;
+        images[dst * 3 + 1] = img[src * 3 + 1]!;
+        images[dst * 3 + 2] = img[src * 3 + 2]!;
+      }
+    }
+  });
+  return { images, labels, count: indices.length };
+}
+
+/** Seeded epoch-wise shuffling over a split, with optional flips. */
+export class SegBatcher {
+  private readonly rng: Rng;
+  private order: number[] = [];
+  private pos = 0;
+  private drawn = 0;
+
+  constructor(
+    private readonly split: SegSplit,
+    private readonly height: number,
+    private readonly width: number,
+    seed: number,
+    private readonly flip: boolean,
+  ) {
+    if (split.count < 1) throw new Error('The training split has no images.');
+    this.rng = mulberry32(seed);
+  }
+
+  /** Fractional epochs drawn so far. */
+  get epochProgress(): number {
+    return this.drawn / this.split.count;
+  }
+
+  /** The next `size` images (wrapping into a fresh shuffle at the end of an epoch). */
+  next(size: number): SegBatch {
+    const indices: number[] = [];
+    while (indices.length < size) {
+      if (this.pos >= this.order.length) this.reshuffle();
+      indices.push(this.order[this.pos++]!);
+    }
+    this.drawn += size;
+    const flips = indices.map(() => this.flip && this.rng() < 0.5);
+    return gatherSegBatch(this.split, indices, this.height, this.width, flips);
+  }
+
+  private reshuffle(): void {
+    const o = Array.from({ length: this.split.count }, (_, i) => i);
+    for (let i = o.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rng() * (i + 1));
+      [o[i], o[j]] = [o[j]!, o[i]!];
+    }
+    this.order = o;
+    this.pos = 0;
+  }
+}

@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { segImagesTensor } from '../data/segBatcher';
+import type { SegDataset } from '../data/segDataset';
+import { disposeParams } from '../models/params';
+import { createSegModel } from '../models/seg/registry';
+import { loadSegModel, serializeSegModel, type SegProvenance } from '../models/seg/segSerialize';
+import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, polyLr } from './segTrainer';
+
+const H = 32;
+const W = 64;
+/** Sky (0) above a horizon at row 10 + i % 6, road (1) below, a "car" (2) box; colours carry the class. */
+function toyDataset(count: number): SegDataset {
+  const make = (n: number, offset: number) => {
+    const images = new Uint8Array(n * H * W * 3);
+    const labels = new Uint8Array(n * H * W);
+    for (let k = 0; k < n; k++) {
+      const horizon = 10 + ((k + offset) % 6);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const car = y > horizon + 4 && y < horizon + 12 && x > 8 + k * 3 && x < 28 + k * 3;
+          const c = y < horizon ? 0 : car ? 2 : 1;
+          const p = k * H * W + y * W + x;
+          labels[p] = x === 0 ? 255 : c;
+          const rgb = [[90, 150, 230], [80, 80, 80], [200, 30, 30]][c]!;
+          for (let ch = 0; ch < 3; ch++) images[p * 3 + ch] = rgb[ch]! + ((x * 7 + y * 3 + ch) % 11);
+        }
+      }
+    }
+    return { images, labels, count: n };
+  };
+  return { name: 'toy', classNames: ['sky', 'road', 'car'], palette: [[0, 0, 255], [128, 128, 128], [255, 0, 0]], height: H, width: W, ignoreLabel: 255, train: make(count, 0), test: make(4, 3) };
+}
+
+const opts = { upscale: 'bilinear' as const, width: 1 / 16, seed: 3, batchSize: 2, totalSteps: 40, flip: true, hyperparams: { ...DEFAULT_SEG_HYPERPARAMS, lr: 0.05 } };
+const trainers: SegTrainer[] = [];
+afterEach(() => {
+  for (const t of trainers.splice(0)) t.dispose();
+});
+
+describe('SegTrainer (§2)', () => {
+  it('poly schedule: lr · (1 − step/total)^0.9', () => {
+    expect(polyLr(0.1, 0, 100)).toBeCloseTo(0.1, 12);
+    expect(polyLr(0.1, 50, 100)).toBeCloseTo(0.1 * Math.pow(0.5, 0.9), 12);
+    expect(polyLr(0.1, 100, 100)).toBe(0);
+  });
+
+  it('lowers the loss of a student on a toy task and leaks no tensor per step', async () => {
+    const t = new SegTrainer({ ...opts, kind: 'student', hyperparams: { ...opts.hyperparams, ohemThreshold: 1 } }, toyDataset(8));
+    trainers.push(t);
+    const first = await t.step();
+    expect(first.parts!.kd).toBe(0);
+    expect(first.parts!.aux).toBeGreaterThan(0);
+    expect(first.loss).toBeCloseTo(first.parts!.ce + first.parts!.aux, 4);
+    const before = tf.memory().numTensors;
+    const losses = [first.loss];
+    let last = first;
+    for (let i = 0; i < 24; i++) {
+      last = await t.step();
+      losses.push(last.loss);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-5))).toBeLessThan(0.7 * mean(losses.slice(0, 5)));
+    expect(last.lr).toBeCloseTo(polyLr(0.05, 24, 40), 10);
+  });
+
+  it('adds α·T²·KL to a distilled model only when α > 0, and never trains the source', async () => {
+    const data = toyDataset(4);
+    const source = createSegModel('teacher', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 9 });
+    const frozen = await Promise.all([...source.store.trainable.values()].map((v) => v.data()));
+    const t = new SegTrainer({ ...opts, kind: 'tutor', source }, data);
+    trainers.push(t);
+    const r = await t.step();
+    expect(r.parts!.kd).toBeGreaterThan(0);
+    expect(r.loss).toBeCloseTo(r.parts!.ce + r.parts!.aux + r.parts!.kd, 4);
+    t.setHyperparams({ alpha: 0 });
+    expect((await t.step()).parts!.kd).toBe(0);
+    const after = await Promise.all([...source.store.trainable.values()].map((v) => v.data()));
+    after.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(frozen[i]!)));
+    disposeParams(source.store);
+  });
+
+  it('evaluates mIoU from the confusion matrix of its own predictions (recomputed here by hand)', async () => {
+    const data = toyDataset(4);
+    const t = new SegTrainer({ ...opts, kind: 'student' }, data);
+    trainers.push(t);
+    for (let i = 0; i < 5; i++) await t.step();
+    const ev = await t.evaluate();
+    const x = segImagesTensor(data.test.images, data.test.count, H, W);
+    const pred = tf.tidy(() => tf.argMax(t.model.forward(x, { training: false }).logits, 3));
+    const p = await pred.data();
+    tf.dispose([x, pred]);
+    const inter = [0, 0, 0];
+    const union = [0, 0, 0];
+    let correct = 0;
+    let counted = 0;
+    for (let i = 0; i < p.length; i++) {
+      const y = data.test.labels[i]!;
+      if (y === 255) continue;
+      counted++;
+      if (p[i] === y) correct++;
+      for (let c = 0; c < 3; c++) {
+        if (p[i] === c && y === c) inter[c]++;
+        if (p[i] === c || y === c) union[c]++;
+      }
+    }
+    const ious = inter.map((v, c) => (union[c]! > 0 ? v / union[c]! : null));
+    const present = ious.filter((v): v is number => v !== null);
+    expect(ev.accuracy).toBeCloseTo(correct / counted, 10);
+    expect(ev.seg!.mIoU).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 10);
+    expect(ev.seg!.perClassIoU).toEqual(ious.map((v) => (v === null ? null : expect.closeTo(v, 10))));
+  });
+
+  it('writes and reads back a model with its provenance (same logits), and refuses a damaged file', async () => {
+    const m = createSegModel('student', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, upscale: 'pixelshuffle', seed: 4 });
+    const prov: SegProvenance = { slot: 'student-pixelshuffle', chain: 'none', size: 'low', dataset: 'toy', classNames: ['a', 'b', 'c'], palette: [[0, 0, 0], [1, 1, 1], [2, 2, 2]], steps: 0, seed: 4, mIoU: 0.5, seconds: 1, origin: 'test' };
+    const { json, weights } = await serializeSegModel(m, prov);
+    const back = loadSegModel(JSON.parse(JSON.stringify(json)), weights);
+    expect(back.provenance).toEqual(prov);
+    const x = segImagesTensor(toyDataset(1).test.images.subarray(0, H * W * 3), 1, H, W);
+    const a = tf.tidy(() => m.forward(x, { training: false }).logits);
+    const b = tf.tidy(() => back.model.forward(x, { training: false }).logits);
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    expect(() => loadSegModel({ ...json, format: 'other' }, weights)).toThrow(/not a Segment-lab model/);
+    expect(() => loadSegModel(json, weights.slice(4))).toThrow(/bytes but the manifest describes/);
+    expect(() => loadSegModel({ ...json, provenance: { ...prov, classNames: ['a'] } }, weights)).toThrow(/predicts 3 classes but its provenance names 1/);
+    tf.dispose([x, a, b]);
+    disposeParams(m.store);
+    disposeParams(back.model.store);
+  });
+});

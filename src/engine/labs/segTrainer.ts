@@ -1,0 +1,174 @@
+/**
+ * Segment-lab training session (TECHNIQUES.md §2): one model (teacher, tutor or student) trained on
+ * labels — CE or OHEM CE + aux-weight · CE of the aux heads — plus, when a frozen source model is given
+ * (the teacher, or the tutor of the teacher → tutor → student chain), α · T² · pixel-wise
+ * KL(softmax(z_src/T) ‖ softmax(z/T)) (Hinton et al. 2015). Momentum SGD with the poly schedule
+ * lr · (1 − step/total)^0.9 (as FasterSeg and HRNet train), validation mIoU from a confusion matrix.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { SegLiveKey } from '../../protocol/segment';
+import { SegBatcher, segImagesTensor } from '../data/segBatcher';
+import type { SegDataset } from '../data/segDataset';
+import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
+import { countParams, disposeParams } from '../models/params';
+import { createSegModel, type SegModelKind } from '../models/seg/registry';
+import type { SegModel } from '../models/seg/segModel';
+import { Sgd } from '../optim/sgd';
+import { hashSeed } from '../random';
+import { kdLoss, ohemCrossEntropy, pixelCrossEntropy, validMask } from '../techniques/distill';
+import type { UpscaleKind } from '../techniques/upscale';
+import type { EvalResult, StepResult, TrainingSession } from './session';
+
+export interface SegHyperparams extends Record<SegLiveKey, number> {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export const DEFAULT_SEG_HYPERPARAMS: SegHyperparams = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, alpha: 1, temperature: 1, auxWeight: 0.2, ohemThreshold: 0.7 };
+
+export interface SegSessionOptions {
+  kind: SegModelKind;
+  upscale: UpscaleKind;
+  /** Width multiplier of the model. */
+  width: number;
+  seed: number;
+  batchSize: number;
+  totalSteps: number;
+  flip: boolean;
+  hyperparams: SegHyperparams;
+  /** A trained model to distil from (kept frozen, run in inference mode); the caller owns and disposes it. */
+  source?: SegModel | null;
+  /** Start from these weights instead of a fresh init (the caller keeps ownership of the given model). */
+  init?: SegModel | null;
+}
+
+/** Poly learning-rate decay used by FasterSeg and HRNet: lr · (1 − step/total)^0.9 (step counted from 0). */
+export function polyLr(lr: number, step: number, total: number): number {
+  return lr * Math.pow(Math.max(0, 1 - step / Math.max(1, total)), 0.9);
+}
+
+export class SegTrainer implements TrainingSession {
+  readonly model: SegModel;
+  readonly hyperparams: SegHyperparams;
+  private readonly batcher: SegBatcher;
+  private readonly optimizer: Sgd;
+  private readonly batchSize: number;
+  private stepsDone = 0;
+
+  constructor(
+    readonly opts: SegSessionOptions,
+    readonly data: SegDataset,
+  ) {
+    const numClasses = data.classNames.length;
+    if (opts.source && opts.source.numClasses !== numClasses) {
+      throw new Error(`The ${opts.source.name} to distil from predicts ${opts.source.numClasses} classes but ${data.name} has ${numClasses}: train a ${opts.source.name} on this dataset first.`);
+    }
+    this.hyperparams = { ...opts.hyperparams };
+    this.batchSize = Math.min(opts.batchSize, data.train.count);
+    this.model = createSegModel(opts.kind, { numClasses, height: data.height, width: data.width, widthMultiplier: opts.width, upscale: opts.upscale, seed: hashSeed(opts.seed, 11) });
+    if (opts.init) copyWeights(opts.init, this.model);
+    this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip);
+    this.optimizer = new Sgd(this.model.store.trainable, { lr: opts.hyperparams.lr, momentum: opts.hyperparams.momentum, weightDecay: opts.hyperparams.weightDecay, nesterov: false });
+  }
+
+  get numParams(): number {
+    return countParams(this.model.store);
+  }
+
+  get numLayers(): number {
+    return this.model.layers.filter((l) => l.kind === 'conv').length;
+  }
+
+  get epoch(): number {
+    return this.batcher.epochProgress;
+  }
+
+  setHyperparams(partial: Partial<Record<string, number>>): void {
+    for (const key of Object.keys(this.hyperparams) as (keyof SegHyperparams)[]) {
+      const v = partial[key];
+      if (v !== undefined) this.hyperparams[key] = v;
+    }
+  }
+
+  async step(): Promise<StepResult> {
+    const { data, model } = this;
+    const hp = this.hyperparams;
+    const lr = polyLr(hp.lr, this.stepsDone, this.opts.totalSteps);
+    this.optimizer.settings = { ...this.optimizer.settings, lr, momentum: hp.momentum, weightDecay: hp.weightDecay };
+    const b = this.batcher.next(this.batchSize);
+    const x = segImagesTensor(b.images, b.count, data.height, data.width);
+    const y = tf.tensor3d(b.labels, [b.count, data.height, data.width], 'int32');
+    const source = this.opts.source;
+    const target = source ? tf.tidy(() => source.forward(x, { training: false }).logits) : null;
+    let parts: tf.Tensor | null = null;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = model.forward(x, { training: true });
+        const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
+        const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
+        const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, validMask(y)), hp.alpha) : tf.scalar(0);
+        const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), validMask(y)));
+        parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(validMask(y))]));
+        return tf.addN([ce, aux, kd]) as tf.Scalar;
+      }, [...model.store.trainable.values()]);
+      const named: Record<string, tf.Tensor> = {};
+      for (const [name, v] of model.store.trainable) if (grads[v.name]) named[name] = grads[v.name]!;
+      this.optimizer.step(named);
+      const [loss, p] = await Promise.all([value.data(), (parts as unknown as tf.Tensor).data()]);
+      tf.dispose([value, ...Object.values(grads)]);
+      this.stepsDone++;
+      const [ce, aux, kd, correct, valid] = Array.from(p);
+      return { loss: loss[0]!, accuracy: valid! > 0 ? correct! / valid! : 0, batchSize: b.count, lr, parts: { ce: ce!, aux: aux!, kd: kd! } };
+    } finally {
+      tf.dispose([x, y, ...(target ? [target] : []), ...(parts ? [parts] : [])]);
+    }
+  }
+
+  /** Pixel-wise CE, pixel accuracy, mIoU and per-class IoU over the whole validation split (running BN statistics). */
+  evaluate(onProgress?: (fraction: number) => void): Promise<EvalResult> {
+    return evaluateSegModel(this.model, this.data, onProgress);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    disposeParams(this.model.store);
+  }
+}
+
+/** Copy every weight and BN statistic of `from` into `to` (same architecture). */
+export function copyWeights(from: SegModel, to: SegModel): void {
+  const src = new Map([...from.store.trainable, ...from.store.state]);
+  for (const [name, v] of [...to.store.trainable, ...to.store.state]) {
+    const s = src.get(name);
+    if (!s || s.shape.join() !== v.shape.join()) throw new Error(`Cannot start from the given ${from.name}: its weight '${name}' is missing or has another shape.`);
+    v.assign(s);
+  }
+}
+
+/** Evaluate a segmentation model on the test split in batches of 8: mean pixel CE, pixel accuracy, mIoU, per-class IoU. */
+export async function evaluateSegModel(model: SegModel, data: SegDataset, onProgress?: (fraction: number) => void): Promise<EvalResult> {
+  const k = data.classNames.length;
+  const cm = emptyConfusion(k);
+  const { height: h, width: w } = data;
+  const px = h * w;
+  const n = data.test.count;
+  let lossSum = 0;
+  for (let start = 0; start < n; start += 8) {
+    const count = Math.min(8, n - start);
+    const x = segImagesTensor(data.test.images.subarray(start * px * 3, (start + count) * px * 3), count, h, w);
+    const labels = data.test.labels.subarray(start * px, (start + count) * px);
+    const y = tf.tensor3d(labels, [count, h, w], 'int32');
+    const logits = tf.tidy(() => model.forward(x, { training: false }).logits);
+    const ce = pixelCrossEntropy(logits, y);
+    try {
+      await accumulateConfusion(logits, labels, k, cm);
+      lossSum += (await ce.data())[0]! * count;
+    } finally {
+      tf.dispose([x, y, logits, ce]);
+    }
+    onProgress?.(Math.min(1, (start + count) / n));
+  }
+  const s = segScores(cm, k);
+  return { loss: n > 0 ? lossSum / n : NaN, accuracy: s.pixelAccuracy, count: n, seg: { mIoU: s.mIoU, perClassIoU: s.perClassIoU } };
+}

@@ -1,0 +1,100 @@
+/**
+ * Segment lab (TECHNIQUES.md §2) run configuration: which model trains, through which distillation
+ * chain, with which upscaling, at which input size, and the numeric settings (defaults + ranges = the
+ * single source for every slider, the URL and worker-side validation).
+ */
+import { z } from 'zod';
+import type { NumberSpec } from './params';
+
+export const SEG_MODELS = ['teacher', 'tutor', 'student'] as const;
+export type SegModelName = (typeof SEG_MODELS)[number];
+/** Distillation chains: none; the teacher (frozen) → the trained model; teacher → tutor (frozen) → student. */
+export const SEG_CHAINS = ['none', 'teacher-student', 'teacher-tutor-student'] as const;
+export type SegChain = (typeof SEG_CHAINS)[number];
+export const SEG_CHAIN_LABELS: Record<SegChain, string> = {
+  none: 'none (labels only)',
+  'teacher-student': 'teacher → student',
+  'teacher-tutor-student': 'teacher → tutor → student',
+};
+export const UPSCALES = ['bilinear', 'pixelshuffle'] as const;
+export type UpscaleName = (typeof UPSCALES)[number];
+export const SEG_SIZES = ['low', 'high'] as const;
+export type SegSizeName = (typeof SEG_SIZES)[number];
+/** Input sizes (height × width) of the two settings of §2's comparison. */
+export const SEG_SIZE_PIXELS: Record<SegSizeName, { height: number; width: number }> = { low: { height: 64, width: 128 }, high: { height: 128, width: 256 } };
+/** Width multiplier of each model at browser scale (teacher HRNet-W48 ×1/4, tutor and student FasterSeg ×1/2). */
+export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, tutor: 1 / 2, student: 1 / 2 };
+/** The id of the built-in procedural street scenes. */
+export const STREETS_ID = 'streets';
+
+const SEG_PARAM_SPECS = {
+  batchSize: { label: 'Batch size', min: 1, max: 64, default: 8, scale: 'log', integer: true },
+  steps: { label: 'Training steps', min: 1, max: 100_000, default: 300, scale: 'log', integer: true },
+  lr: { label: 'Learning rate', min: 1e-5, max: 1, default: 0.05, scale: 'log', live: true },
+  momentum: { label: 'Momentum', min: 0, max: 0.99, default: 0.9, scale: 'linear', live: true },
+  weightDecay: { label: 'Weight decay', min: 0, max: 1e-2, default: 5e-4, scale: 'linear', live: true },
+  alpha: { label: 'KD weight α', min: 0, max: 10, default: 1, scale: 'linear', live: true },
+  temperature: { label: 'Temperature T', min: 0.5, max: 10, default: 1, scale: 'log', live: true },
+  auxWeight: { label: 'Aux-head weight', min: 0, max: 1, default: 0.2, scale: 'linear', live: true },
+  ohemThreshold: { label: 'OHEM threshold (1 = off)', min: 0.05, max: 1, default: 0.7, scale: 'linear', live: true },
+  evalEvery: { label: 'Evaluate every (steps)', min: 1, max: 10_000, default: 50, scale: 'log', integer: true },
+  trainSize: { label: 'Training images', min: 16, max: 20_000, default: 400, scale: 'log', integer: true },
+  testSize: { label: 'Validation images', min: 4, max: 5_000, default: 64, scale: 'log', integer: true },
+  seed: { label: 'Seed', min: 0, max: 2_147_483_647, default: 1, scale: 'linear', integer: true },
+} as const satisfies Record<string, NumberSpec>;
+
+export type SegParamKey = keyof typeof SEG_PARAM_SPECS;
+export const SEG_PARAMS: Readonly<Record<SegParamKey, NumberSpec>> = SEG_PARAM_SPECS;
+/** The live keys only the Segment lab uses. */
+export type SegLiveKey = 'alpha' | 'temperature' | 'auxWeight' | 'ohemThreshold';
+export const SEG_LIVE_KEYS: readonly SegLiveKey[] = ['alpha', 'temperature', 'auxWeight', 'ohemThreshold'];
+
+function numberSchema(spec: NumberSpec) {
+  const s = z.number().finite().min(spec.min).max(spec.max);
+  return spec.integer ? s.int() : s;
+}
+
+const segNumberShape = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, spec]) => [k, numberSchema(spec)])) as unknown as Record<SegParamKey, z.ZodNumber>;
+
+export const SegConfigSchema = z
+  .object({
+    model: z.enum(SEG_MODELS),
+    chain: z.enum(SEG_CHAINS),
+    upscale: z.enum(UPSCALES),
+    size: z.enum(SEG_SIZES),
+    /** 'streets' (built-in) or the id of an imported segmentation dataset. */
+    dataset: z.string().regex(/^(streets|ds-[a-z0-9-]{1,40})$/, 'must be "streets" or an imported dataset id'),
+    /** Random horizontal flip of every training image and its labels. */
+    flip: z.boolean(),
+    ...segNumberShape,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.model === 'teacher' && c.chain !== 'none') ctx.addIssue({ code: 'custom', path: ['chain'], message: 'the teacher trains on labels only (chain none)' });
+    if (c.model === 'tutor' && c.chain === 'teacher-tutor-student') ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone' });
+  });
+export type SegConfig = z.infer<typeof SegConfigSchema>;
+
+/** The Segment lab's defaults: the PixelShuffle student distilled through the tutor at the low size. */
+export function defaultSegConfig(): SegConfig {
+  const nums = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, s]) => [k, s.default])) as Record<SegParamKey, number>;
+  return { model: 'student', chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'low', dataset: STREETS_ID, flip: true, ...nums };
+}
+
+/** The chain a model kind may actually use (the teacher: none; the tutor: at most teacher → tutor). */
+export function allowedChains(model: SegModelName): readonly SegChain[] {
+  return model === 'teacher' ? ['none'] : model === 'tutor' ? ['none', 'teacher-student'] : SEG_CHAINS;
+}
+
+/** Which trained model a run distils from: null for none. */
+export function distillSource(c: Pick<SegConfig, 'model' | 'chain'>): 'teacher' | 'tutor' | null {
+  if (c.chain === 'none' || c.model === 'teacher') return null;
+  return c.chain === 'teacher-tutor-student' && c.model === 'student' ? 'tutor' : 'teacher';
+}
+
+/** The model-zoo slot a model occupies: teacher, tutor, student-bilinear or student-pixelshuffle (per input size). */
+export type SegSlot = 'teacher' | 'tutor' | 'student-bilinear' | 'student-pixelshuffle';
+export const SEG_SLOTS: readonly SegSlot[] = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'];
+export function slotOf(model: SegModelName, upscale: UpscaleName): SegSlot {
+  return model === 'student' ? `student-${upscale}` : model;
+}
