@@ -9,6 +9,7 @@ import type { BackendPreference } from '../protocol/backend';
 import type { LabName, LiveHyperparams, TrainConfig } from '../protocol/config';
 import type { CompactionReport, ExportedModel, LoadedModelReport } from '../protocol/prune';
 import type { EngineError, EngineEvent, ErrorCode } from '../protocol/events';
+import type { SegConfig, SegPredictRequest, SegPredictResult, SegZooInfo } from '../protocol/segment';
 import { useWorkbench } from '../store';
 
 export interface EngineClient {
@@ -25,6 +26,11 @@ export interface EngineClient {
   compact(runId: string): Promise<{ ok: true; report: CompactionReport } | { ok: false; error: EngineError }>;
   exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
   loadModel(modelJson: string, weights: ArrayBuffer, config: TrainConfig): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
+  /** Segment lab: start a run of the config (its id is made here) and record it in the store. */
+  startSegment(config: SegConfig): Promise<EngineResult>;
+  /** The worker's model zoo (stored in the store too). */
+  segZoo(): Promise<SegZooInfo>;
+  segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
@@ -78,9 +84,11 @@ export function createEngineClient(): EngineClient {
     if (failure) {
       const message = `The engine was restarted because ${failure.reason}; the run's history is kept.`;
       store.getState().abortRun({ code: failure.code, message });
+      store.getState().abortSegRun({ code: failure.code, message });
       store.getState().addNotice('warning', message);
     } else {
       store.getState().abortRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
+      store.getState().abortSegRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
     }
     await boot(preference);
   }
@@ -121,6 +129,22 @@ export function createEngineClient(): EngineClient {
     compact: async (runId) => (await ready()).compact(runId),
     exportModel: async (runId) => (await ready()).exportModel(runId),
     loadModel: async (json, weights, config) => (await ready()).loadModel(json, Comlink.transfer(weights, [weights]), config),
+    async startSegment(config) {
+      const id = `seg-${Date.now().toString(36)}`;
+      store.getState().beginSegRun(id, config);
+      const result = await (await ready()).startSegment(config, id);
+      if (!result.ok) store.getState().abortSegRun(result.error);
+      return result;
+    },
+    async segZoo() {
+      const zoo = await (await ready()).segZoo();
+      store.getState().setSegZoo(zoo);
+      return zoo;
+    },
+    async segPredict(request) {
+      const transfers = request.images.flatMap((im) => [im.rgb.buffer, ...(im.labels ? [im.labels.buffer] : [])]) as ArrayBuffer[];
+      return (await ready()).segPredict(Comlink.transfer(request, transfers));
+    },
     restart,
   };
 }

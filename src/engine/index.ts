@@ -20,3 +20,13 @@ export type { Classifier } from './models/model';
 export { evaluateSplit, logitsOf } from './metrics/evaluate';
 export { channelStats, type ChannelStats } from './data/batcher';
 export { disposeParams } from './models/params';
+// Segment lab (TECHNIQUES.md §2)
+export { SegTrainer, DEFAULT_SEG_HYPERPARAMS, evaluateSegModel, polyLr } from './labs/segTrainer';
+export type { SegHyperparams, SegSessionOptions } from './labs/segTrainer';
+export { segImagesTensor } from './data/segBatcher';
+export type { SegDataset } from './data/segDataset';
+export { segCost } from './models/seg/segModel';
+export type { SegModel } from './models/seg/segModel';
+export { loadSegModel, serializeSegModel } from './models/seg/segSerialize';
+export type { SegProvenance } from './models/seg/segSerialize';
+export { confusionMatrix, segScores } from './metrics/segMetrics';

@@ -4,6 +4,7 @@ import type { LabName, LiveHyperparams } from './config';
 import type { DatasetInfo, DatasetSamples, ImportRequest } from './datasets';
 import type { CompactionReport, ExportedModel, LoadedModelReport } from './prune';
 import type { EngineError, EngineEvent, RunStatus } from './events';
+import type { SegPredictRequest, SegPredictResult, SegZooInfo } from './segment';
 
 /** Outcome of a call that can be refused; errors carry a code and a sentence (comlink drops Error fields). */
 export type EngineResult = { ok: true } | { ok: false; error: EngineError };
@@ -60,4 +61,14 @@ export interface EngineApi {
   exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
   /** Load an exported model back and evaluate it on a dataset's test split (the config's dataset). */
   loadModel(modelJson: string, weights: ArrayBuffer, config: unknown): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
+  /**
+   * Segment lab: validate a SegConfig and start its run (stopping any run in progress). A distilled run
+   * takes its frozen source (teacher or tutor) from the model zoo at the config's size; when the run is
+   * done its model replaces the zoo's model in that slot (a `segZoo` event follows).
+   */
+  startSegment(config: unknown, runId: string): Promise<EngineResult>;
+  /** The model zoo (loads the shipped demo weights on the first call). */
+  segZoo(): Promise<SegZooInfo>;
+  /** Run every zoo model of the size on the images: class maps, agreement with the teacher, mIoU against labels. */
+  segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
 }

@@ -1,6 +1,7 @@
 /** Run configuration: schema, defaults, and a forgiving normaliser for hand-edited input. */
 import { z } from 'zod';
 import { BUILTIN_DATASET_ID, DATASET_ID_PATTERN } from './datasets';
+import { SEG_PARAMS, type SegParamKey } from './segment';
 import { TRAIN_PARAMS, type NumberSpec, type TrainParamKey, type LiveKey, LIVE_KEYS, formatWidth } from './params';
 
 export const MODELS = ['vgg16', 'resnet18'] as const;
@@ -48,7 +49,9 @@ export const TrainConfigSchema = z
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
 export const LiveHyperparamsSchema = z
-  .object(Object.fromEntries(LIVE_KEYS.map((k) => [k, shape[k]])) as Record<LiveKey, z.ZodType<number>>)
+  .object(
+    Object.fromEntries(LIVE_KEYS.map((k) => [k, k in shape ? shape[k as TrainParamKey] : numberSchema(SEG_PARAMS[k as SegParamKey])])) as Record<LiveKey, z.ZodType<number>>,
+  )
   .partial()
   .strict();
 export type LiveHyperparams = Record<LiveKey, number>;

@@ -2,6 +2,7 @@
 import type { BackendInfo } from './backend';
 import type { DatasetInfo, ImportProgressInfo } from './datasets';
 import type { LiveKey } from './params';
+import type { SegEvalReport, SegZooInfo } from './segment';
 
 export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
 
@@ -20,7 +21,13 @@ export type SeriesName =
   /** Engine memory after the step: live tensors, MB held by tensors, MB of GPU buffers allocated (webgpu). */
   | 'memory.tensors'
   | 'memory.mb'
-  | 'memory.gpuAllocatedMb';
+  | 'memory.gpuAllocatedMb'
+  /** Segment lab: validation mIoU and pixel accuracy; the step's loss terms (CE or OHEM CE, weighted aux, weighted KD). */
+  | 'seg.miou'
+  | 'seg.pixelAcc'
+  | 'seg.loss.ce'
+  | 'seg.loss.aux'
+  | 'seg.loss.kd';
 
 /** Per-layer channel sparsity of the Prune lab at one step (on u for RGSM, on w otherwise). */
 export interface LayerReport {
@@ -103,4 +110,6 @@ export type EngineEvent =
   | { type: 'model'; runId: string; params: number; layers: number }
   | { type: 'layers'; runId: string; report: LayerReport }
   | { type: 'import'; progress: ImportProgressInfo }
-  | { type: 'datasets'; list: DatasetInfo[] };
+  | { type: 'datasets'; list: DatasetInfo[] }
+  | { type: 'segEval'; runId: string; report: SegEvalReport }
+  | { type: 'segZoo'; zoo: SegZooInfo };

@@ -2,6 +2,11 @@
  * Parameter specs: the single source of defaults, ranges and slider scales for every numeric
  * setting of a run. UI sliders, URL-hash parsing and worker-side validation all read these.
  */
+import type { SegLiveKey } from './segment';
+
+/** The Segment lab's live keys (kept here, not imported, so params.ts and segment.ts do not import each other's values). */
+const SEG_LIVE_KEY_NAMES: readonly SegLiveKey[] = ['alpha', 'temperature', 'auxWeight', 'ohemThreshold'];
+
 export interface NumberSpec {
   readonly label: string;
   readonly min: number;
@@ -43,10 +48,11 @@ export type TrainParamKey = keyof typeof TRAIN_PARAM_SPECS;
 export const TRAIN_PARAMS: Readonly<Record<TrainParamKey, NumberSpec>> = TRAIN_PARAM_SPECS;
 
 /** The keys that may change mid-run. */
-export const LIVE_KEYS = (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).filter(
-  (k) => TRAIN_PARAMS[k].live === true,
-) as LiveKey[];
-export type LiveKey = 'lr' | 'momentum' | 'weightDecay' | PruneLiveKey;
+export const LIVE_KEYS = [
+  ...((Object.keys(TRAIN_PARAMS) as TrainParamKey[]).filter((k) => TRAIN_PARAMS[k].live === true) as LiveKey[]),
+  ...SEG_LIVE_KEY_NAMES,
+];
+export type LiveKey = 'lr' | 'momentum' | 'weightDecay' | PruneLiveKey | SegLiveKey;
 /** The live keys only the Prune lab uses. */
 export type PruneLiveKey = 'lambda1' | 'lambda2' | 'beta' | 'lambdaGL' | 'zeroThreshold';
 export const PRUNE_LIVE_KEYS: readonly PruneLiveKey[] = ['lambda1', 'lambda2', 'beta', 'lambdaGL', 'zeroThreshold'];

@@ -98,3 +98,80 @@ export const SEG_SLOTS: readonly SegSlot[] = ['teacher', 'tutor', 'student-bilin
 export function slotOf(model: SegModelName, upscale: UpscaleName): SegSlot {
   return model === 'student' ? `student-${upscale}` : model;
 }
+
+/** A model held by the worker's model zoo (one per slot and input size). */
+export interface SegZooEntry {
+  slot: SegSlot;
+  size: SegSizeName;
+  /** Trainable scalars of the deployed model (aux heads left out) and of the whole training graph. */
+  params: number;
+  trainingParams: number;
+  /** Multiply-accumulates per image at the size (deployed model). */
+  macs: number;
+  /** Params and MACs of the upscale modules alone (0 for bilinear). */
+  upscaleParams: number;
+  upscaleMacs: number;
+  /** How it was trained. */
+  chain: SegChain | string;
+  steps: number;
+  seed: number;
+  /** Validation mIoU (0–1) when it was trained. */
+  mIoU: number;
+  dataset: string;
+  classNames: string[];
+  palette: [number, number, number][];
+  /** 'shipped' (npm run pretrain:segment) or the id of the run that trained it in this session. */
+  origin: string;
+}
+
+/** What the zoo holds now, and whether the shipped demo weights loaded. */
+export interface SegZooInfo {
+  entries: SegZooEntry[];
+  /** Why shipped weights are missing, if they are (null when they loaded or are still loading). */
+  shippedError: string | null;
+  loading: boolean;
+}
+
+/** One image for the viewer: RGB uint8 at exactly the size's height × width (the UI fits it). */
+export interface SegViewerImage {
+  rgb: Uint8Array;
+  /** Per-pixel class ids at the same size (255 = ignore), from a built-in sample or a label PNG decoded by the UI. */
+  labels?: Uint8Array | null;
+}
+
+export interface SegPredictRequest {
+  size: SegSizeName;
+  images: SegViewerImage[];
+}
+
+/** One model's output on one image. */
+export interface SegPrediction {
+  slot: SegSlot;
+  /** Class id per pixel, height × width. */
+  classMap: Uint8Array;
+  /** Share of pixels where this model's class equals the teacher's (null when there is no teacher). */
+  agreement: number | null;
+  /** mIoU against the image's labels (null without labels). */
+  mIoU: number | null;
+  pixelAccuracy: number | null;
+  /** Milliseconds of this model's forward pass. */
+  ms: number;
+}
+
+export interface SegPredictResult {
+  height: number;
+  width: number;
+  /** Per image: the predictions of every model in the zoo at this size, and the labels actually used. */
+  images: { predictions: SegPrediction[] }[];
+  classNames: string[];
+  palette: [number, number, number][];
+}
+
+/** Per-class IoU of a Segment-lab evaluation. */
+export interface SegEvalReport {
+  step: number;
+  mIoU: number;
+  pixelAccuracy: number;
+  classNames: string[];
+  perClassIoU: (number | null)[];
+}

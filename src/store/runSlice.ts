@@ -104,7 +104,10 @@ export const createRunSlice: StateCreator<WorkbenchState, [], [], RunSlice> = (s
     }),
   applyEvents: (events) => {
     let run = get().run;
+    get().applySegEvents(events);
+    const segRunId = get().segRun?.id;
     for (const e of events) {
+      if ('runId' in e && e.runId !== null && e.runId === segRunId) continue; // the Segment lab's run (segSlice)
       if (e.type === 'backend') get().setBackend(e.info);
       else if (e.type === 'import') get().setImportProgress(e.progress);
       else if (e.type === 'datasets') get().setDatasets(e.list);

@@ -10,9 +10,12 @@ import { DatasetService } from './datasetService';
 import { describeError } from './errors';
 import { EventQueue } from './eventQueue';
 import { RunController } from './runController';
+import { SegLab } from './segLab';
+import { SegZoo } from './segZoo';
+import { SegConfigSchema, type SegPredictRequest } from '../protocol/segment';
 import { WASM_PATHS } from '../engine/wasm/wasmAssets';
 
-export function createEngineApi(services: { datasets?: DatasetService } = {}): EngineApi {
+export function createEngineApi(services: { datasets?: DatasetService; segZoo?: SegZoo } = {}): EngineApi {
   const events = new EventQueue(null);
   const datasets = services.datasets ?? new DatasetService((progress) => events.push({ type: 'import', progress }));
   const runs = new RunController(
@@ -28,6 +31,10 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
     events.push({ type: 'datasets', list: await datasets.list() });
     events.flush();
   };
+  const seg = new SegLab(datasets, services.segZoo ?? new SegZoo(), (zoo) => {
+    events.push({ type: 'segZoo', zoo });
+    events.flush();
+  });
   let backend: BackendInfo | null = null;
   const compaction = new CompactionService();
   /** Run `f`, turning a throw into a refused result with a code and a sentence. */
@@ -73,6 +80,26 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
       await runs.start(parsed.data, runId, lab);
       return { ok: true };
     },
+    async startSegment(config: unknown, runId: string): Promise<EngineResult> {
+      if (!backend) return refuse(new Error('The engine is not initialised yet; wait for the backend badge.'), runId);
+      const parsed = SegConfigSchema.safeParse(config);
+      if (!parsed.success) {
+        const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        return refuse(Object.assign(new Error(`Invalid segmentation run settings (${msg}).`), { code: 'invalid-config' }), runId);
+      }
+      compaction.release();
+      await runs.startPlan(runId, seg.plan(parsed.data, runId));
+      return { ok: true };
+    },
+    async segZoo() {
+      return seg.zooInfo();
+    },
+    async segPredict(request: SegPredictRequest) {
+      const r = await attempt(() => seg.predict(request));
+      if (!r.ok) return r;
+      const buffers = r.value.images.flatMap((im) => im.predictions.map((p) => p.classMap.buffer as ArrayBuffer));
+      return { ok: true as const, result: Comlink.transfer(r.value, buffers) };
+    },
     async pause(): Promise<void> {
       runs.pause();
     },
@@ -111,6 +138,7 @@ export function createEngineApi(services: { datasets?: DatasetService } = {}): E
       try {
         await datasets.remove(id);
         runs.forgetDataset(id);
+        seg.forgetDataset(id);
         await pushList();
         return { ok: true };
       } catch (err) {

@@ -18,6 +18,18 @@ interface SparsitySource {
 }
 const hasSparsity = (s: TrainingSession): s is TrainingSession & SparsitySource => typeof (s as Partial<SparsitySource>).sparsity === 'function';
 
+/** What one run needs from its lab: the step budget, how to build its session, and what happens to the session at the end. */
+export interface RunPlan {
+  steps: number;
+  evalEvery: number;
+  /** The dataset id the run trains on (a running run's dataset cannot be deleted). */
+  dataset: string;
+  /** Load the data and build the session; `onDataProgress` gets the data-loading fraction. */
+  prepare(onDataProgress: (fraction: number) => void, onBuilding: () => void): Promise<TrainingSession>;
+  /** The loop ended with `status`: return true to take over the session (it is not disposed then). */
+  finish(session: TrainingSession, status: RunStatus): boolean;
+}
+
 /** Shortest interval between two sparsity measurements (the charts redraw at most 4 times a second). */
 const SPARSITY_EVERY_MS = 250;
 
@@ -50,19 +62,40 @@ export class RunController {
     return { runId: this.runId, status: this.statusValue, step: this.step, totalSteps: this.totalSteps, hyperparams: this.trainer?.hyperparams ?? null };
   }
 
-  /** Stop any run in progress, then start this one (the loop continues in the background). */
+  /** Stop any run in progress, then start this classification (Train/Prune) run (the loop continues in the background). */
   async start(config: TrainConfig, runId: string, lab: LabName = 'train'): Promise<void> {
+    let loaded: ImageDataset | null = null;
+    await this.startPlan(runId, {
+      steps: config.steps,
+      evalEvery: config.evalEvery,
+      dataset: config.dataset,
+      prepare: async (onData, onBuilding) => {
+        loaded = await this.getDataset(config, onData);
+        onBuilding();
+        await yieldToEventLoop();
+        return this.createSession(config, loaded, lab);
+      },
+      finish: (session, status) => {
+        if (lab !== 'prune' || status === 'error' || !loaded) return false;
+        this.kept = { runId, session, data: loaded, config };
+        return true;
+      },
+    });
+  }
+
+  /** Stop any run in progress, then start a run described by a plan (any lab). */
+  async startPlan(runId: string, plan: RunPlan): Promise<void> {
     await this.stop();
     this.releaseKept();
     this.runId = runId;
     this.step = 0;
-    this.totalSteps = config.steps;
-    this.currentDataset = config.dataset;
+    this.totalSteps = plan.steps;
+    this.currentDataset = plan.dataset;
     this.pendingHp = {};
     this.stopRequested = false;
     this.resumeGate = null;
     this.setStatus('preparing');
-    this.loopDone = this.loop(config, runId, lab);
+    this.loopDone = this.loop(plan, runId);
   }
 
   /** The session of the last finished Prune-lab run (`runId`), if it is still kept. */
@@ -195,20 +228,19 @@ export class RunController {
     });
   }
 
-  private async loop(config: TrainConfig, runId: string, lab: LabName): Promise<void> {
+  private async loop(plan: RunPlan, runId: string): Promise<void> {
+    const config = plan;
     const eta = new EtaEstimator();
     const idle = { epoch: 0, etaSeconds: null, stepsPerSecond: 0, imagesPerSecond: 0 };
-    let loaded: ImageDataset | null = null;
     let lastSparsityAt = -Infinity;
     try {
       this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: 0 });
-      const data = await this.getDataset(config, (f) => this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: f }));
-      loaded = data;
-      if (this.stopRequested) return this.setStatus('stopped');
-      this.progress(runId, { ...idle, phase: 'building model' });
-      await yieldToEventLoop();
-      const trainer = this.createSession(config, data, lab);
+      const trainer = await plan.prepare(
+        (f) => this.progress(runId, { ...idle, phase: 'loading data', phaseFraction: f }),
+        () => this.progress(runId, { ...idle, phase: 'building model' }),
+      );
       this.trainer = trainer;
+      if (this.stopRequested) return this.setStatus('stopped');
       this.emit({ type: 'model', runId, params: trainer.numParams, layers: trainer.numLayers });
       await this.waitIfPaused();
       if (this.statusValue === 'preparing') this.setStatus('running');
@@ -235,6 +267,13 @@ export class RunController {
             { series: 'train.loss', steps: [this.step], values: [r.loss] },
             { series: 'train.acc', steps: [this.step], values: [r.accuracy] },
             ...(r.lr !== undefined ? [{ series: 'train.lr' as const, steps: [this.step], values: [r.lr] }] : []),
+            ...(r.parts
+              ? [
+                  { series: 'seg.loss.ce' as const, steps: [this.step], values: [r.parts.ce] },
+                  { series: 'seg.loss.aux' as const, steps: [this.step], values: [r.parts.aux] },
+                  { series: 'seg.loss.kd' as const, steps: [this.step], values: [r.parts.kd] },
+                ]
+              : []),
           ],
         });
         // Group norms cost a pass over every kernel and a read-back: measure them as often as the UI redraws
@@ -267,8 +306,18 @@ export class RunController {
               { series: 'test.acc', steps: [this.step], values: [ev.accuracy] },
               { series: 'test.loss', steps: [this.step], values: [ev.loss] },
               ...(ev.accuracyW !== undefined ? [{ series: 'test.accW' as const, steps: [this.step], values: [ev.accuracyW] }] : []),
+              ...(ev.seg
+                ? [
+                    { series: 'seg.miou' as const, steps: [this.step], values: [ev.seg.mIoU] },
+                    { series: 'seg.pixelAcc' as const, steps: [this.step], values: [ev.accuracy] },
+                  ]
+                : []),
             ],
           });
+          if (ev.seg) {
+            const report = { step: this.step, mIoU: ev.seg.mIoU, pixelAccuracy: ev.accuracy, classNames: ev.seg.classNames ?? [], perClassIoU: ev.seg.perClassIoU };
+            this.emit({ type: 'segEval', runId, report });
+          }
           report('training');
         }
         await yieldToEventLoop();
@@ -277,8 +326,8 @@ export class RunController {
     } catch (err) {
       this.fail(runId, describeError(err));
     } finally {
-      if (this.trainer && loaded && lab === 'prune' && this.statusValue !== 'error') this.kept = { runId, session: this.trainer, data: loaded, config };
-      else this.trainer?.dispose();
+      const session = this.trainer;
+      if (session && !plan.finish(session, this.statusValue)) session.dispose();
       this.trainer = null;
       this.resumeGate = null;
     }

@@ -101,8 +101,8 @@ describe('SegTrainer (§2)', () => {
       counted++;
       if (p[i] === y) correct++;
       for (let c = 0; c < 3; c++) {
-        if (p[i] === c && y === c) inter[c]++;
-        if (p[i] === c || y === c) union[c]++;
+        if (p[i] === c && y === c) inter[c] = inter[c]! + 1;
+        if (p[i] === c || y === c) union[c] = union[c]! + 1;
       }
     }
     const ious = inter.map((v, c) => (union[c]! > 0 ? v / union[c]! : null));

@@ -55,6 +55,7 @@ export class SegTrainer implements TrainingSession {
   private readonly optimizer: Sgd;
   private readonly batchSize: number;
   private stepsDone = 0;
+  private released = false;
 
   constructor(
     readonly opts: SegSessionOptions,
@@ -130,9 +131,16 @@ export class SegTrainer implements TrainingSession {
     return evaluateSegModel(this.model, this.data, onProgress);
   }
 
+  /** Free the optimizer and hand the model over to the caller (who disposes it); the session is unusable after. */
+  releaseModel(): SegModel {
+    this.optimizer.dispose();
+    this.released = true;
+    return this.model;
+  }
+
   dispose(): void {
     this.optimizer.dispose();
-    disposeParams(this.model.store);
+    if (!this.released) disposeParams(this.model.store);
   }
 }
 
@@ -170,5 +178,5 @@ export async function evaluateSegModel(model: SegModel, data: SegDataset, onProg
     onProgress?.(Math.min(1, (start + count) / n));
   }
   const s = segScores(cm, k);
-  return { loss: n > 0 ? lossSum / n : NaN, accuracy: s.pixelAccuracy, count: n, seg: { mIoU: s.mIoU, perClassIoU: s.perClassIoU } };
+  return { loss: n > 0 ? lossSum / n : NaN, accuracy: s.pixelAccuracy, count: n, seg: { mIoU: s.mIoU, perClassIoU: s.perClassIoU, classNames: [...data.classNames] } };
 }

@@ -18,7 +18,7 @@ export interface EvalResult {
   /** Prune lab, RGSM: accuracy on w while `accuracy` is on u. */
   accuracyW?: number;
   /** Segment lab: scores from the confusion matrix over the whole validation split (`accuracy` = pixel accuracy). */
-  seg?: { mIoU: number; perClassIoU: (number | null)[] };
+  seg?: { mIoU: number; perClassIoU: (number | null)[]; classNames?: string[] };
 }
 
 export interface TrainingSession {

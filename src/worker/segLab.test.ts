@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { createSegModel } from '../engine/models/seg/registry';
+import { serializeSegModel } from '../engine/models/seg/segSerialize';
+import { defaultSegConfig, type SegConfig } from '../protocol/segment';
+import { createEngineApi } from './engineApi';
+import { agreement } from './segLab';
+import { SegZoo } from './segZoo';
+import type { EngineEvent, RunStatus } from '../protocol/events';
+
+const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({ ...defaultSegConfig(), trainSize: 16, testSize: 4, batchSize: 2, steps: 2, evalEvery: 2, ...over });
+
+async function engine(files: Record<string, ArrayBuffer> = {}) {
+  const api = createEngineApi({ segZoo: new SegZoo(async (path) => files[path] ?? null) });
+  const events: EngineEvent[] = [];
+  api.subscribe((batch) => events.push(...batch));
+  await api.init('cpu');
+  const statuses = (runId: string) => events.flatMap((e) => (e.type === 'status' && e.runId === runId ? [e.status] : [])) as RunStatus[];
+  const waitEnd = async (runId: string) => {
+    const t0 = Date.now();
+    while (!statuses(runId).some((s) => s === 'done' || s === 'error' || s === 'stopped')) {
+      if (Date.now() - t0 > 120_000) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return statuses(runId).at(-1);
+  };
+  return { api, events, waitEnd };
+}
+
+describe('Segment lab through the worker seam (cpu backend)', () => {
+  it('refuses a chain without its source, trains teacher then a distilled student into the zoo, and predicts with both', async () => {
+    const { api, events, waitEnd } = await engine();
+    const zoo0 = await api.segZoo();
+    expect(zoo0.entries).toEqual([]);
+    expect(zoo0.shippedError).toMatch(/No shipped demo weights/);
+
+    expect((await api.startSegment(tiny({ model: 'student', chain: 'teacher-student' }), 's0')).ok).toBe(true);
+    expect(await waitEnd('s0')).toBe('error');
+    const err = events.find((e) => e.type === 'error' && e.runId === 's0');
+    expect(err?.type === 'error' && err.error.message).toMatch(/no teacher for the low input size .*train one first/);
+
+    expect((await api.startSegment(tiny({ model: 'teacher', chain: 'none' }), 't1')).ok).toBe(true);
+    expect(await waitEnd('t1')).toBe('done');
+    const evals = events.flatMap((e) => (e.type === 'segEval' && e.runId === 't1' ? [e.report] : []));
+    expect(evals.map((r) => r.step)).toEqual([2]);
+    expect(evals[0]!.classNames).toHaveLength(8);
+    expect(evals[0]!.mIoU).toBeGreaterThanOrEqual(0);
+    const zooEvent = events.filter((e) => e.type === 'segZoo').at(-1);
+    expect(zooEvent?.type === 'segZoo' && zooEvent.zoo.entries.map((e) => [e.slot, e.size, e.origin])).toEqual([['teacher', 'low', 't1']]);
+
+    expect((await api.startSegment(tiny({ model: 'student', chain: 'teacher-student', upscale: 'pixelshuffle' }), 's1')).ok).toBe(true);
+    expect(await waitEnd('s1')).toBe('done');
+    const kd = events.flatMap((e) => (e.type === 'metrics' && e.runId === 's1' ? e.batches.filter((b) => b.series === 'seg.loss.kd').flatMap((b) => b.values) : []));
+    expect(kd).toHaveLength(2);
+    expect(kd.every((v) => v > 0)).toBe(true);
+
+    const zoo = await api.segZoo();
+    const student = zoo.entries.find((e) => e.slot === 'student-pixelshuffle')!;
+    expect(student.chain).toBe('teacher-student');
+    expect(student.upscaleParams).toBeGreaterThan(0);
+
+    const rgb = new Uint8Array(64 * 128 * 3).map((_, i) => (i * 37) % 256);
+    const labels = new Uint8Array(64 * 128).map((_, i) => (i < 4096 ? 0 : 2));
+    const r = await api.segPredict({ size: 'low', images: [{ rgb, labels }] });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const preds = r.result.images[0]!.predictions;
+    expect(preds.map((p) => p.slot)).toEqual(['teacher', 'student-pixelshuffle']);
+    expect(preds[0]!.agreement).toBe(1);
+    expect(preds[1]!.agreement).toBeCloseTo(agreement(preds[1]!.classMap, preds[0]!.classMap), 12);
+    for (const p of preds) {
+      expect(p.classMap).toHaveLength(64 * 128);
+      expect(p.mIoU).not.toBeNull();
+    }
+    const bad = await api.segPredict({ size: 'low', images: [{ rgb: new Uint8Array(64 * 128 * 3), labels: new Uint8Array(64 * 128).fill(9) }] });
+    expect(bad.ok === false && bad.error.message).toMatch(/hold class 9 at pixel 0, but the models know 8 classes/);
+    const high = await api.segPredict({ size: 'high', images: [{ rgb: new Uint8Array(128 * 256 * 3) }] });
+    expect(high.ok === false && high.error.message).toMatch(/no trained models for the high input size/);
+  }, 240_000);
+
+  it('loads shipped weights from their manifest and marks them shipped', async () => {
+    const m = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 1 });
+    const { json, weights } = await serializeSegModel(m, {
+      slot: 'student-bilinear', chain: 'teacher-tutor-student', size: 'low', dataset: 'streets', classNames: ['a', 'b', 'c'], palette: [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+      steps: 5, seed: 1, mIoU: 0.25, seconds: 2, origin: 'npm run pretrain:segment',
+    });
+    const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o)).buffer as ArrayBuffer;
+    const zoo = new SegZoo(async (p) =>
+      ({ 'low/manifest.json': enc({ models: [{ slot: 'student-bilinear', file: 'low/student-bilinear.json' }] }), 'low/student-bilinear.json': enc(json), 'low/student-bilinear.bin': weights })[p] ?? null,
+    );
+    await zoo.ensureShipped();
+    const info = zoo.info();
+    expect(info.shippedError).toBeNull();
+    expect(info.entries).toMatchObject([{ slot: 'student-bilinear', size: 'low', origin: 'shipped', mIoU: 0.25, chain: 'teacher-tutor-student', classNames: ['a', 'b', 'c'] }]);
+    zoo.dispose();
+  });
+});
