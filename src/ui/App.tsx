@@ -3,12 +3,14 @@ import { BackendStatus, SoftwareNotice } from './components/BackendStatus';
 import { Notices } from './components/Notices';
 import { DataLab } from './labs/data/DataLab';
 import { PruneLab } from './labs/prune/PruneLab';
+import { SegmentLab } from './labs/segment/SegmentLab';
 import { TrainLab } from './labs/train/TrainLab';
 import { readTabParam, writeTabParam } from './urlSync';
 
 const TABS = [
   { id: 'train', label: 'Train' },
   { id: 'prune', label: 'Prune' },
+  { id: 'segment', label: 'Segment' },
   { id: 'data', label: 'Data' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -49,6 +51,7 @@ export function App() {
       <main>
         {tab === 'train' && <TrainLab />}
         {tab === 'prune' && <PruneLab />}
+        {tab === 'segment' && <SegmentLab />}
         {tab === 'data' && <DataLab onTrain={() => setTab('train')} />}
       </main>
     </div>

@@ -36,6 +36,9 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
     events.flush();
   });
   let backend: BackendInfo | null = null;
+  /** Resolves once a backend is initialised: model loading must wait for it (the UI may ask for the zoo first). */
+  let markReady: () => void = () => {};
+  const backendReady = new Promise<void>((resolve) => (markReady = resolve));
   const compaction = new CompactionService();
   /** Run `f`, turning a throw into a refused result with a code and a sentence. */
   const attempt = async <T,>(f: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof describeError> }> => {
@@ -58,6 +61,7 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
       await runs.stop();
       const info = await initBackend(preference, { wasmPaths: WASM_PATHS });
       backend = info;
+      markReady();
       onDeviceLost((reason: string) => {
         events.push({ type: 'error', runId: runs.snapshot().runId, error: { code: 'device-lost', message: `The GPU device was lost (${reason}). The engine restarts; start the run again.` } });
         events.flush();
@@ -92,9 +96,11 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
       return { ok: true };
     },
     async segZoo() {
+      await backendReady;
       return seg.zooInfo();
     },
     async segPredict(request: SegPredictRequest) {
+      await backendReady;
       const r = await attempt(() => seg.predict(request));
       if (!r.ok) return r;
       const buffers = r.value.images.flatMap((im) => im.predictions.map((p) => p.classMap.buffer as ArrayBuffer));

@@ -9,11 +9,14 @@ import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry,
 /** Reads a shipped file by its path under models/segment/ (the worker: fetch; tests: the file system). */
 export type ShippedReader = (path: string) => Promise<ArrayBuffer | null>;
 
-/** fetch() from the app's own origin; null for a missing file (404). */
+/**
+ * fetch() from the app's own origin; null for a missing file: a 404, or the HTML page a single-page-app
+ * server (vite preview, most static hosts) answers for any unknown path.
+ */
 export const fetchShipped: ShippedReader = async (path) => {
   const base = (import.meta as { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
   const res = await fetch(new URL(`${base}models/segment/${path}`, self.location.origin));
-  if (res.status === 404) return null;
+  if (res.status === 404 || (res.headers.get('content-type') ?? '').includes('text/html')) return null;
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return res.arrayBuffer();
 };
@@ -59,6 +62,7 @@ export class SegZoo {
       if (missing.length === SEG_SIZES.length) this.shippedError = 'No shipped demo weights were found (run `npm run pretrain:segment`); train the models in the lab.';
     } catch (err) {
       this.shippedError = `The shipped demo weights could not be loaded (${err instanceof Error ? err.message : String(err)}); train the models in the lab.`;
+      this.shipped = null; // the next request tries again
     } finally {
       this.loading = false;
     }

@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { encodePng } from './fixtures/png';
+import { SEG_PANES, SegmentPage } from './pages/SegmentPage';
+
+const percentOf = (text: string | null) => Number(/([\d.]+)%/.exec(text ?? '')?.[1] ?? NaN);
+
+test('Segment viewer: an uploaded photo of any size is shown with the five panes, coloured by the shipped models', async ({ page }) => {
+  const seg = new SegmentPage(page);
+  await seg.open();
+  // A 90×150 "street": sky over grey road, a red box; not the models' 1:2 aspect, so it is centre-cropped and resized.
+  const png = encodePng(150, 90, (x, y) => (y < 35 ? [110, 160, 230] : x > 40 && x < 80 && y > 45 && y < 70 ? [190, 30, 30] : [90, 90, 95]));
+  await seg.byId('seg.viewer.upload').setInputFiles({ name: 'street.png', mimeType: 'image/png', buffer: png });
+  for (const name of SEG_PANES) await expect(seg.pane(name)).toBeVisible({ timeout: 60_000 });
+  // The shipped low-size models answer: each model pane draws a canvas and reports its agreement with the teacher.
+  for (const name of SEG_PANES) await expect(seg.pane(name).locator('canvas').first()).toBeVisible({ timeout: 60_000 });
+  await expect(seg.byId('seg.viewer.agreement.teacher')).toHaveText('100.0%');
+  for (const slot of ['tutor', 'student-bilinear', 'student-pixelshuffle']) {
+    const v = percentOf(await seg.byId(`seg.viewer.agreement.${slot}`).textContent());
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(100);
+  }
+  await expect(seg.byId('seg.viewer.legend')).toContainText('road');
+
+  // A file that is not an image is refused with a sentence, and the panes stay.
+  await seg.byId('seg.viewer.upload').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a png') });
+  await expect(page.getByRole('alert').filter({ hasText: /notes\.png/ }).first()).toBeVisible();
+  await expect(seg.pane('teacher').locator('canvas').first()).toBeVisible();
+});
+
+test('Segment lab: a tiny teacher → student distillation run advances the mIoU chart', async ({ page }) => {
+  const seg = new SegmentPage(page);
+  await seg.open();
+  await seg.byId('seg.model').selectOption('student');
+  await seg.byId('seg.chain').selectOption('teacher-student');
+  await seg.byId('seg.upscale').selectOption('pixelshuffle');
+  for (const [k, v] of [['steps', 6], ['batchSize', 2], ['trainSize', 16], ['testSize', 4], ['evalEvery', 2]] as const) await seg.setNumber(k, v);
+  await seg.byId('seg.start').click();
+  await expect(seg.byId('seg.status')).toHaveText(/running|done/, { timeout: 60_000 });
+  await expect.poll(() => seg.miouPoints(), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await expect(seg.byId('seg.miou')).toHaveText(/^\d+(\.\d)?%$/);
+  await expect(seg.byId('seg.status')).toHaveText('done', { timeout: 120_000 });
+  expect(await seg.miouPoints()).toBe(3);
+  await expect(seg.byId('seg.classIoU').getByTestId('seg.classIoU.item')).toHaveCount(8);
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('teacher → student');
+});

@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import { getEngine } from '../../../client';
+import { SEG_CHAIN_LABELS, SEG_SIZES, type SegChain, type SegSizeName } from '../../../protocol/segment';
+import { useWorkbench } from '../../../store';
+import { formatCount, formatPercent } from '../../format';
+import { pixelShuffleOverhead, SLOT_LABELS, sizeLabel, zooRows } from './segView';
+
+const chainLabel = (c: string) => (c in SEG_CHAIN_LABELS ? SEG_CHAIN_LABELS[c as SegChain] : c);
+const signed = (n: number) => `${n >= 0 ? '+' : '−'}${formatCount(Math.abs(n))}`;
+const signedPct = (f: number) => `${f >= 0 ? '+' : '−'}${formatPercent(Math.abs(f), 2)}`;
+
+/** The worker's trained models per slot at one input size: size, cost, mIoU and where they came from; plus PixelShuffle's overhead. */
+export function ModelZooTable() {
+  const zoo = useWorkbench((s) => s.segZoo);
+  const configSize = useWorkbench((s) => s.segConfig.size);
+  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  const addNotice = useWorkbench((s) => s.addNotice);
+  const [size, setSize] = useState<SegSizeName>(configSize);
+  useEffect(() => setSize(configSize), [configSize]);
+  useEffect(() => {
+    if (!engineReady) return;
+    getEngine()
+      .segZoo()
+      .catch((err: unknown) => addNotice('warning', `The model zoo could not be read: ${err instanceof Error ? err.message : String(err)}`));
+  }, [engineReady, addNotice]);
+
+  const rows = zooRows(zoo, size);
+  const overhead = pixelShuffleOverhead(rows);
+  return (
+    <section className="seg-zoo" aria-labelledby="seg-zoo-title">
+      <div className="seg-section-head">
+        <h2 id="seg-zoo-title">Model zoo</h2>
+        <label className="inline-field">
+          Input size
+          <select data-testid="seg.zoo.size" value={size} onChange={(e) => setSize(e.target.value as SegSizeName)}>
+            {SEG_SIZES.map((s) => (
+              <option key={s} value={s}>
+                {s} ({sizeLabel(s)})
+              </option>
+            ))}
+          </select>
+        </label>
+        {zoo?.loading && <span className="muted">loading shipped weights…</span>}
+      </div>
+      {zoo?.shippedError && <p className="notice notice-warning" data-testid="seg.zoo.shippedError">{zoo.shippedError}</p>}
+      <div className="runs-table-wrap">
+        <table className="runs seg-zoo-table" data-testid="seg.zoo">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th title="Trainable scalars of the deployed model (aux heads left out)">Params</th>
+              <th title="Params of the upscale modules alone">Upscale params</th>
+              <th title="Multiply-accumulates per image at this size">MACs</th>
+              <th title="2 × MACs">FLOPs</th>
+              <th>mIoU</th>
+              <th>Chain</th>
+              <th>Steps</th>
+              <th>Origin</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ slot, entry: e }) => (
+              <tr key={slot} data-testid="seg.zoo.row" data-slot={slot} className={e ? undefined : 'seg-empty-row'}>
+                <td>{SLOT_LABELS[slot]}</td>
+                {e ? (
+                  <>
+                    <td className="num" data-testid="seg.zoo.params">{formatCount(e.params)}</td>
+                    <td className="num">{e.upscaleParams ? formatCount(e.upscaleParams) : '—'}</td>
+                    <td className="num">{formatCount(e.macs)}</td>
+                    <td className="num">{formatCount(2 * e.macs)}</td>
+                    <td className="num" data-testid="seg.zoo.miou">{formatPercent(e.mIoU)}</td>
+                    <td>{chainLabel(e.chain)}</td>
+                    <td className="num">{e.steps}</td>
+                    <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>this session&apos;s run</span>}</td>
+                  </>
+                ) : (
+                  <td colSpan={8} className="muted">
+                    not trained at this size yet{slot === 'teacher' || slot === 'tutor' ? ` — train a ${slot} here to distil from it` : ''}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="seg-overhead" data-testid="seg.zoo.overhead">
+        {overhead ? (
+          <>
+            PixelShuffle vs bilinear student: params <b>{signed(overhead.params)}</b> ({signedPct(overhead.fraction)}), MACs <b>{signed(overhead.macs)}</b> (
+            {signedPct(overhead.macsFraction)}); upscale modules <b>{formatCount(overhead.upscaleParams)}</b> params.
+          </>
+        ) : (
+          <span className="muted">The PixelShuffle overhead shows once both students are in the zoo at this size.</span>
+        )}
+      </p>
+    </section>
+  );
+}

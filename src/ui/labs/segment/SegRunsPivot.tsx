@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES } from '../../../protocol/segment';
+import type { SegRunRecord } from '../../../store';
+import { formatPercent } from '../../format';
+import { pivotDelta, studentPivot } from './segView';
+
+const UPSCALE_SHORT = { bilinear: 'bilinear', pixelshuffle: 'PixelShuffle' } as const;
+const points = (d: number) => `${d >= 0 ? '+' : '−'}${(Math.abs(d) * 100).toFixed(1)} pt`;
+
+/** Students only: mIoU by chain (rows) × input size and upscaling (columns), best or mean over finished runs, with PixelShuffle − bilinear. */
+export function SegRunsPivot({ runs }: { runs: readonly SegRunRecord[] }) {
+  const [by, setBy] = useState<'best' | 'mean'>('best');
+  const pivot = studentPivot(runs, SEG_CHAINS);
+  if (pivot.rows.every((r) => r.cells.every((c) => c === null))) return null;
+  return (
+    <figure className="seg-pivot-fig">
+      <figcaption className="seg-section-head">
+        <span>Students: validation mIoU of finished runs</span>
+        <label className="inline-field">
+          <select data-testid="seg.runs.pivot.by" value={by} onChange={(e) => setBy(e.target.value as 'best' | 'mean')} aria-label="Aggregate">
+            <option value="best">best</option>
+            <option value="mean">mean</option>
+          </select>
+          over runs (n)
+        </label>
+      </figcaption>
+      <table className="runs seg-pivot" data-testid="seg.runs.pivot">
+        <thead>
+          <tr>
+            <th rowSpan={2}>Chain</th>
+            {SEG_SIZES.map((s) => (
+              <th key={s} colSpan={3} className="seg-pivot-group">
+                {s} size
+              </th>
+            ))}
+          </tr>
+          <tr>
+            {SEG_SIZES.flatMap((s) => [
+              ...pivot.columns.filter((c) => c.size === s).map((c) => <th key={`${s}-${c.upscale}`}>{UPSCALE_SHORT[c.upscale]}</th>),
+              <th key={`${s}-delta`} title="PixelShuffle − bilinear, percentage points">Δ</th>,
+            ])}
+          </tr>
+        </thead>
+        <tbody>
+          {pivot.rows.map((row) => (
+            <tr key={row.chain} data-testid="seg.runs.pivot.row" data-chain={row.chain}>
+              <td>{SEG_CHAIN_LABELS[row.chain]}</td>
+              {SEG_SIZES.flatMap((s) => {
+                const delta = pivotDelta(row.cells, s, by);
+                return [
+                  ...pivot.columns.flatMap((c, i) => {
+                    if (c.size !== s) return [];
+                    const cell = row.cells[i] ?? null;
+                    return [
+                      <td key={`${s}-${c.upscale}`} className="num" data-testid="seg.runs.pivot.cell" data-upscale={c.upscale} data-size={s}>
+                        {cell ? (
+                          <>
+                            {formatPercent(cell[by])} <span className="muted">({cell.n})</span>
+                          </>
+                        ) : (
+                          '—'
+                        )}
+                      </td>,
+                    ];
+                  }),
+                  <td key={`${s}-delta`} className={`num seg-delta${delta === null ? '' : delta >= 0 ? ' seg-delta-up' : ' seg-delta-down'}`}>
+                    {delta === null ? '' : points(delta)}
+                  </td>,
+                ];
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}

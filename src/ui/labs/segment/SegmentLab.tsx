@@ -1,0 +1,78 @@
+import type { HyperparamChange, SeriesName } from '../../../protocol';
+import type { SegEvalReport } from '../../../protocol/segment';
+import { useWorkbench } from '../../../store';
+import { formatHp, formatPercent } from '../../format';
+import { useThrottledValue } from '../../useThrottledValue';
+import { ClassIoUBars } from './ClassIoUBars';
+import { ModelZooTable } from './ModelZooTable';
+import { SegCharts } from './SegCharts';
+import { SegConfigForm } from './SegConfigForm';
+import { SegRunControls } from './SegRunControls';
+import { SegRunsTable } from './SegRunsTable';
+import { SegViewer } from './viewer/SegViewer';
+import './segment.css';
+
+const REFRESH_MS = 250;
+const NO_CHANGES: readonly HyperparamChange[] = [];
+const NO_EVALS: readonly SegEvalReport[] = [];
+
+/** The Segment lab: train teacher / tutor / student through a distillation chain, watch mIoU live, compare models and runs. */
+export function SegmentLab() {
+  const run = useWorkbench((s) => s.segRun);
+  const datasetId = useWorkbench((s) => s.segRun?.config.dataset ?? s.segConfig.dataset);
+  const palette = useWorkbench((s) => s.datasets.find((d) => d.id === datasetId)?.palette ?? s.segZoo?.entries.find((e) => e.dataset === datasetId)?.palette);
+  const series = useThrottledValue(run?.series, REFRESH_MS);
+  const evals = useThrottledValue(run?.evals ?? NO_EVALS, REFRESH_MS);
+  const markers = run?.hpChanges ?? NO_CHANGES;
+  const last = (k: SeriesName) => run?.series[k]?.values.at(-1);
+  const miou = last('seg.miou') ?? run?.evals.at(-1)?.mIoU;
+  const pixelAcc = last('seg.pixelAcc') ?? run?.evals.at(-1)?.pixelAccuracy;
+  const loss = last('train.loss');
+  const lr = last('train.lr');
+
+  return (
+    <div className="lab seg-lab">
+      <aside className="panel">
+        <h2>Segment settings</h2>
+        <SegConfigForm />
+      </aside>
+      <section className="main">
+        <SegRunControls />
+        <div className="readouts seg-readouts" aria-live="polite">
+          <span className="readout">
+            validation mIoU <b data-testid="seg.miou">{miou === undefined ? '—' : formatPercent(miou)}</b>
+          </span>
+          <span className="readout">
+            pixel accuracy <b data-testid="seg.pixelAcc">{pixelAcc === undefined ? '—' : formatPercent(pixelAcc)}</b>
+          </span>
+          {loss !== undefined && (
+            <span className="readout">
+              loss <b data-testid="seg.loss">{loss.toFixed(3)}</b>
+            </span>
+          )}
+          {lr !== undefined && (
+            <span className="readout">
+              lr now <b>{formatHp(lr)}</b>
+            </span>
+          )}
+        </div>
+        <SegCharts series={series} markers={markers} />
+        <ClassIoUBars evals={evals} palette={palette} />
+        {markers.length > 0 && (
+          <ol className="seg-hp-list" data-testid="seg.hpChanges">
+            {markers.map((m, i) => (
+              <li key={i}>
+                step {m.step}: {m.key} {formatHp(m.from)} → {formatHp(m.to)}
+              </li>
+            ))}
+          </ol>
+        )}
+        <ModelZooTable />
+        <section className="seg-viewer-slot" aria-label="Compare segmentations">
+          <SegViewer />
+        </section>
+        <SegRunsTable />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { allowedChains, defaultSegConfig, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/segment';
+import type { SegRunRecord } from '../../../store';
+import { modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
+
+function entry(p: Partial<SegZooEntry>): SegZooEntry {
+  return {
+    slot: 'teacher', size: 'low', params: 1000, trainingParams: 1100, macs: 5000, upscaleParams: 0, upscaleMacs: 0, chain: 'none', steps: 10, seed: 1,
+    mIoU: 0.5, dataset: 'streets', classNames: [], palette: [], origin: 'shipped', ...p,
+  };
+}
+
+function run(c: Partial<SegConfig>, mIoU: number | null, status: SegRunRecord['status'] = 'done'): SegRunRecord {
+  return {
+    id: Math.random().toString(36), config: { ...defaultSegConfig(), ...c }, status, startedAt: 0, endedAt: 0, stepsDone: 10, params: 10, mIoU, pixelAccuracy: null,
+    perClassIoU: [], classNames: [], hpChanges: [], error: null, miouSeries: { steps: [], values: [] },
+  };
+}
+
+describe('modelChange', () => {
+  it('always yields a chain the model allows', () => {
+    for (const chain of SEG_CHAINS) for (const model of SEG_MODELS) expect(allowedChains(model)).toContain(modelChange({ chain }, model).chain);
+  });
+  it('keeps an allowed chain and maps teacher → tutor → student to teacher → tutor for the tutor', () => {
+    expect(modelChange({ chain: 'teacher-student' }, 'student')).toEqual({ model: 'student', chain: 'teacher-student' });
+    expect(modelChange({ chain: 'teacher-tutor-student' }, 'tutor')).toEqual({ model: 'tutor', chain: 'teacher-student' });
+    expect(modelChange({ chain: 'teacher-tutor-student' }, 'teacher')).toEqual({ model: 'teacher', chain: 'none' });
+  });
+});
+
+describe('zoo rows and the PixelShuffle overhead', () => {
+  const zoo: SegZooInfo = {
+    loading: false, shippedError: null,
+    entries: [
+      entry({ slot: 'student-bilinear', params: 2000, macs: 10_000 }),
+      entry({ slot: 'student-pixelshuffle', params: 2050, macs: 10_500, upscaleParams: 300 }),
+      entry({ slot: 'student-pixelshuffle', size: 'high', params: 9999 }),
+    ],
+  };
+  it('gives one row per slot at the size, null where none is trained', () => {
+    const rows = zooRows(zoo, 'low');
+    expect(rows.map((r) => r.slot)).toEqual(['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle']);
+    expect(rows.map((r) => r.entry?.params ?? null)).toEqual([null, null, 2000, 2050]);
+  });
+  it('subtracts the bilinear student from the PixelShuffle one', () => {
+    expect(pixelShuffleOverhead(zooRows(zoo, 'low'))).toEqual({ params: 50, fraction: 0.025, upscaleParams: 300, macs: 500, macsFraction: 0.05 });
+    expect(pixelShuffleOverhead(zooRows(zoo, 'high'))).toBeNull();
+    expect(pixelShuffleOverhead(zooRows(null, 'low'))).toBeNull();
+  });
+});
+
+describe('studentPivot', () => {
+  const runs = [
+    run({ chain: 'none', upscale: 'bilinear', size: 'low' }, 0.4),
+    run({ chain: 'none', upscale: 'bilinear', size: 'low' }, 0.5),
+    run({ chain: 'none', upscale: 'pixelshuffle', size: 'low' }, 0.55),
+    run({ chain: 'none', upscale: 'pixelshuffle', size: 'low' }, 0.9, 'stopped'),
+    run({ chain: 'none', upscale: 'pixelshuffle', size: 'low' }, null),
+    run({ model: 'tutor', chain: 'none', upscale: 'bilinear', size: 'low' }, 0.99),
+    run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high' }, 0.6),
+  ];
+  const pivot = studentPivot(runs, SEG_CHAINS);
+  it('has columns size × upscale and a row per chain', () => {
+    expect(pivot.columns).toEqual([
+      { upscale: 'bilinear', size: 'low' }, { upscale: 'pixelshuffle', size: 'low' },
+      { upscale: 'bilinear', size: 'high' }, { upscale: 'pixelshuffle', size: 'high' },
+    ]);
+    expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
+  });
+  it('counts finished student runs with an evaluation only', () => {
+    const none = pivot.rows[0]!.cells;
+    expect(none[0]!.n).toBe(2);
+    expect(none[0]!.best).toBeCloseTo(0.5);
+    expect(none[0]!.mean).toBeCloseTo(0.45);
+    expect(none[1]).toEqual({ n: 1, best: 0.55, mean: 0.55 });
+    expect(none[2]).toBeNull();
+    expect(pivot.rows[2]!.cells[3]).toEqual({ n: 1, best: 0.6, mean: 0.6 });
+  });
+  it('gives PixelShuffle − bilinear per size', () => {
+    expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'best')).toBeCloseTo(0.05);
+    expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'mean')).toBeCloseTo(0.1);
+    expect(pivotDelta(pivot.rows[0]!.cells, 'high', 'best')).toBeNull();
+  });
+});
+
+describe('sizeLabel', () => {
+  it('shows height × width', () => expect(sizeLabel('low')).toBe('64×128 px'));
+});

@@ -1,0 +1,100 @@
+/** Pure helpers of the Segment lab's UI: config choices, zoo rows, the PixelShuffle overhead and the run pivot. */
+import {
+  allowedChains, SEG_SIZE_PIXELS, SEG_SLOTS, UPSCALES, SEG_SIZES,
+  type SegChain, type SegConfig, type SegModelName, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo, type UpscaleName,
+} from '../../../protocol/segment';
+import type { SegRunRecord } from '../../../store';
+
+/** The config change of picking a model: keeps the chain allowed (the nearest allowed one, else 'none'). */
+export function modelChange(current: Pick<SegConfig, 'chain'>, model: SegModelName): Pick<SegConfig, 'model' | 'chain'> {
+  const allowed = allowedChains(model);
+  if (allowed.includes(current.chain)) return { model, chain: current.chain };
+  // A tutor cannot learn through itself: teacher → tutor → student becomes teacher → tutor.
+  const chain: SegChain = current.chain === 'teacher-tutor-student' && allowed.includes('teacher-student') ? 'teacher-student' : 'none';
+  return { model, chain };
+}
+
+/** "64×128 px" (height × width). */
+export function sizeLabel(size: SegSizeName): string {
+  const p = SEG_SIZE_PIXELS[size];
+  return `${p.height}×${p.width} px`;
+}
+
+export const SLOT_LABELS: Record<SegSlot, string> = {
+  teacher: 'teacher (HRNet-like)',
+  tutor: 'tutor (student + 1/4 path)',
+  'student-bilinear': 'student, bilinear',
+  'student-pixelshuffle': 'student, PixelShuffle',
+};
+
+/** One row of the zoo table: the slot and its model at the size (null when none is trained). */
+export interface ZooRow {
+  slot: SegSlot;
+  entry: SegZooEntry | null;
+}
+
+/** The zoo's models at `size`, one row per slot in SEG_SLOTS order. */
+export function zooRows(zoo: SegZooInfo | null, size: SegSizeName): ZooRow[] {
+  return SEG_SLOTS.map((slot) => ({ slot, entry: zoo?.entries.find((e) => e.slot === slot && e.size === size) ?? null }));
+}
+
+export interface PixelShuffleOverhead {
+  /** student-pixelshuffle params − student-bilinear params (deployed models). */
+  params: number;
+  /** The same as a share of the bilinear student's params. */
+  fraction: number;
+  /** Params of the PixelShuffle student's upscale modules alone. */
+  upscaleParams: number;
+  macs: number;
+  macsFraction: number;
+}
+
+/** What replacing bilinear upscaling by PixelShuffle costs at one size (null unless both students are in the zoo). */
+export function pixelShuffleOverhead(rows: readonly ZooRow[]): PixelShuffleOverhead | null {
+  const bi = rows.find((r) => r.slot === 'student-bilinear')?.entry;
+  const ps = rows.find((r) => r.slot === 'student-pixelshuffle')?.entry;
+  if (!bi || !ps) return null;
+  const params = ps.params - bi.params;
+  const macs = ps.macs - bi.macs;
+  return { params, fraction: bi.params ? params / bi.params : 0, upscaleParams: ps.upscaleParams, macs, macsFraction: bi.macs ? macs / bi.macs : 0 };
+}
+
+/** One cell of the students' pivot: the mIoUs of the finished runs of one chain × upscale × size. */
+export interface PivotCell {
+  n: number;
+  best: number;
+  mean: number;
+}
+export interface PivotColumn {
+  upscale: UpscaleName;
+  size: SegSizeName;
+}
+export interface Pivot {
+  columns: PivotColumn[];
+  rows: { chain: SegChain; cells: (PivotCell | null)[] }[];
+}
+
+export const PIVOT_COLUMNS: readonly PivotColumn[] = SEG_SIZES.flatMap((size) => UPSCALES.map((upscale) => ({ upscale, size })));
+
+/** Students only, finished runs with an evaluation: rows = chain, columns = size × upscale; cell = best and mean mIoU with n. */
+export function studentPivot(runs: readonly SegRunRecord[], chains: readonly SegChain[]): Pivot {
+  const rows = chains.map((chain) => ({
+    chain,
+    cells: PIVOT_COLUMNS.map(({ upscale, size }) => {
+      const m = runs
+        .filter((r) => r.status === 'done' && r.mIoU !== null && r.config.model === 'student' && r.config.chain === chain && r.config.upscale === upscale && r.config.size === size)
+        .map((r) => r.mIoU!);
+      if (m.length === 0) return null;
+      return { n: m.length, best: Math.max(...m), mean: m.reduce((a, b) => a + b, 0) / m.length };
+    }),
+  }));
+  return { columns: [...PIVOT_COLUMNS], rows };
+}
+
+/** PixelShuffle − bilinear of one pivot row at a size (percentage points as a fraction), by best or mean. */
+export function pivotDelta(cells: readonly (PivotCell | null)[], size: SegSizeName, by: 'best' | 'mean'): number | null {
+  const at = (u: UpscaleName) => cells[PIVOT_COLUMNS.findIndex((c) => c.size === size && c.upscale === u)] ?? null;
+  const bi = at('bilinear');
+  const ps = at('pixelshuffle');
+  return bi && ps ? ps[by] - bi[by] : null;
+}

@@ -1,0 +1,123 @@
+/**
+ * The Segment lab's side-by-side viewer: the user's images (or built-in street scenes) segmented by every
+ * zoo model at the selected size — input | teacher | tutor | student (bilinear) | student (PixelShuffle),
+ * plus the labels when given — with agreement with the teacher, mIoU / pixel accuracy and inference time.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { getEngine } from '../../../../client';
+import { SEG_SIZE_PIXELS, SEG_SLOTS, type SegZooInfo, type SegSizeName } from '../../../../protocol/segment';
+import { useWorkbench } from '../../../../store';
+import { Legend, ThumbStrip } from './canvases';
+import { fitSource, type FittedImage } from './fitImage';
+import { InputPane, LabelsPane, ModelPane } from './SegPane';
+import { usePredictions, zooKey } from './usePredictions';
+import { useSources } from './useSources';
+import { ViewerInputs } from './ViewerInputs';
+import './viewer.css';
+
+const DEFAULT_OPACITY = 60;
+
+/** Class names and colours: the last prediction's, else a zoo model's (the size's first). */
+function legendOf(zoo: SegZooInfo | null, size: SegSizeName) {
+  const entries = zoo?.entries ?? [];
+  const entry = entries.find((e) => e.size === size) ?? entries[0];
+  return entry ? { classNames: entry.classNames, palette: entry.palette } : null;
+}
+
+const slotsAt = (zoo: SegZooInfo | null, size: SegSizeName) => new Set((zoo?.entries ?? []).filter((e) => e.size === size).map((e) => e.slot));
+
+/** Fit the selected image to the size (a canvas failure becomes a message, not a crash). */
+function useFitted(source: ReturnType<typeof useSources>['selected'], size: SegSizeName): { image: FittedImage | null; error: string | null } {
+  const { width, height } = SEG_SIZE_PIXELS[size];
+  return useMemo(() => {
+    if (!source) return { image: null, error: null };
+    try {
+      return { image: fitSource(source, width, height), error: null };
+    } catch (err) {
+      return { image: null, error: `${source.name} could not be fitted to ${width}×${height}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }, [source, width, height]);
+}
+
+export function SegViewer() {
+  const size = useWorkbench((s) => s.segConfig.size);
+  const zoo = useWorkbench((s) => s.segZoo);
+  const [zooError, setZooError] = useState<string | null>(null);
+  const [opacity, setOpacity] = useState(DEFAULT_OPACITY);
+  const sources = useSources();
+  const fitted = useFitted(sources.selected, size);
+  const predictions = usePredictions(fitted.image, size, zooKey(zoo, size));
+
+  const zooLegend = legendOf(zoo, size);
+  const { samples } = sources;
+  const needStreetLegend = zooLegend === null;
+  useEffect(() => {
+    // No model tells the classes yet: take the street scenes' legend.
+    if (needStreetLegend) samples().catch(() => undefined);
+  }, [needStreetLegend, samples]);
+
+  useEffect(() => {
+    if (zoo) return;
+    getEngine()
+      .segZoo()
+      .then(
+        () => setZooError(null),
+        (err: unknown) => setZooError(`The model zoo could not be read: ${err instanceof Error ? err.message : String(err)}`),
+      );
+  }, [zoo]);
+
+  const result = predictions.image === fitted.image ? predictions.result : null;
+  const legend = result ? { classNames: result.classNames, palette: result.palette } : (zooLegend ?? sources.streetLegend);
+  const palette = legend?.palette ?? null;
+  const present = slotsAt(zoo, size);
+  const presentElsewhere = slotsAt(zoo, size === 'low' ? 'high' : 'low');
+  const predictionOf = (slot: string) => result?.images[0]?.predictions.find((p) => p.slot === slot);
+  const busy = predictions.busy || sources.loading;
+  const { height, width } = SEG_SIZE_PIXELS[size];
+
+  return (
+    <section className="seg-viewer" data-testid="seg.viewer" aria-label="Segmentation viewer">
+      <h3>Compare the models on an image</h3>
+      <ViewerInputs sources={sources} palette={palette} opacity={opacity} onOpacity={setOpacity} />
+      <p className="seg-viewer-note">
+        Images are centre-cropped to 1:2 and resized to {width}×{height} (the {size} size).
+        {busy && (
+          <span className="seg-viewer-busy" role="status" data-testid="seg.viewer.busy">
+            {sources.loading ? ' loading the image…' : ' predicting…'}
+          </span>
+        )}
+      </p>
+      {sources.inputError && (
+        <p className="seg-viewer-error" role="alert" data-testid="seg.viewer.inputError">
+          {sources.inputError}
+        </p>
+      )}
+      {[fitted.error, predictions.error, zooError].filter(Boolean).map((e) => (
+        <p key={e} className="seg-viewer-error" role="alert" data-testid="seg.viewer.error">
+          {e}
+        </p>
+      ))}
+      <ThumbStrip sources={sources.sources} selectedKey={sources.selected?.key ?? null} onSelect={sources.select} />
+      <div className="seg-viewer-panes" aria-busy={busy}>
+        <InputPane image={fitted.image} />
+        {SEG_SLOTS.map((slot) => (
+          <ModelPane
+            key={slot}
+            slot={slot}
+            size={size}
+            present={present.has(slot)}
+            atOtherSize={presentElsewhere.has(slot)}
+            zooLoading={!zoo || zoo.loading}
+            image={fitted.image}
+            prediction={predictionOf(slot)}
+            palette={palette ?? []}
+            opacity={opacity / 100}
+            busy={predictions.busy}
+          />
+        ))}
+        {fitted.image?.labels && <LabelsPane image={fitted.image} palette={palette ?? []} opacity={opacity / 100} />}
+      </div>
+      {legend && <Legend classNames={legend.classNames} palette={legend.palette} />}
+    </section>
+  );
+}

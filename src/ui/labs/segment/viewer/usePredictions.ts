@@ -1,0 +1,58 @@
+/**
+ * Run every zoo model of the size on the selected (fitted) image through the worker, again whenever the
+ * image, the size or the zoo's models change. A late answer for an older request is dropped.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { getEngine } from '../../../../client';
+import type { SegPredictResult, SegSizeName, SegZooInfo } from '../../../../protocol/segment';
+import type { FittedImage } from './fitImage';
+
+export interface Predictions {
+  busy: boolean;
+  error: string | null;
+  result: SegPredictResult | null;
+  /** The fitted image the result belongs to (panes draw a result only over its own image). */
+  image: FittedImage | null;
+}
+
+const IDLE: Predictions = { busy: false, error: null, result: null, image: null };
+
+/** A key that changes when a model of the size is added, removed or replaced. */
+export function zooKey(zoo: SegZooInfo | null, size: SegSizeName): string {
+  return (zoo?.entries ?? [])
+    .filter((e) => e.size === size)
+    .map((e) => `${e.slot}:${e.origin}:${e.steps}:${e.seed}:${e.mIoU}`)
+    .sort()
+    .join('|');
+}
+
+export function usePredictions(image: FittedImage | null, size: SegSizeName, modelsKey: string): Predictions {
+  const [state, setState] = useState<Predictions>(IDLE);
+  const request = useRef(0);
+
+  useEffect(() => {
+    const id = ++request.current;
+    if (!image || modelsKey === '') {
+      setState(IDLE);
+      return;
+    }
+    setState((s) => ({ ...s, busy: true, error: null }));
+    // The call transfers its buffers: send copies, keep the originals for drawing.
+    const images = [{ rgb: image.rgb.slice(), labels: image.labels ? image.labels.slice() : null }];
+    getEngine()
+      .segPredict({ size, images })
+      .then(
+        (res) => {
+          if (id !== request.current) return;
+          if (res.ok) setState({ busy: false, error: null, result: res.result, image });
+          else setState({ busy: false, error: res.error.message, result: null, image: null });
+        },
+        (err: unknown) => {
+          if (id !== request.current) return;
+          setState({ busy: false, error: `Prediction failed: ${err instanceof Error ? err.message : String(err)}`, result: null, image: null });
+        },
+      );
+  }, [image, size, modelsKey]);
+
+  return state;
+}
