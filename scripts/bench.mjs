@@ -21,6 +21,8 @@ const CASES = [
   { label: 'prune vgg16 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune resnet18 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune vgg16 w1/16', timeoutMs: 600_000, only: ['wasm', 'webgpu'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
+  // Segment lab: the four models' inference ms/image and training ms/step (batch 8) at the low input size.
+  { label: 'segment low', timeoutMs: 600_000, only: ['wasm', 'webgpu', 'webgl'], spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3 } },
 ];
 // BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
 const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
@@ -226,6 +228,16 @@ function printTable(rows) {
   }
 }
 
+function printSegment(rows) {
+  const segRows = rows.flatMap((r) => Object.entries(r.cases).filter(([k, c]) => k.startsWith('segment') && c.ok).map(([k, c]) => ({ backend: r.backend, label: k, ...c })));
+  if (!segRows.length) return;
+  console.log('\nSegment lab: inference ms/image (batch 1, median) and training ms/step (CE + OHEM + aux, no source)');
+  for (const s of segRows) {
+    console.log(`  ${s.backend} ${s.height}×${s.width}, batch ${s.batchSize}:`);
+    for (const m of s.models) console.log(`    ${m.label.padEnd(24)} ${String(m.params).padStart(8)} params ${fmt(m.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(m.inferenceMs, 1).padStart(7)} ms  step ${fmt(m.stepMs, 0).padStart(6)} ms`);
+  }
+}
+
 async function main() {
   const preview = await startPreview();
   let browser;
@@ -238,6 +250,7 @@ async function main() {
     const responsiveness = RUN_APP ? await benchResponsiveness(browser) : { ok: false, error: 'skipped (BENCH_APP=0)' };
     const wallSeconds = (performance.now() - t0) / 1000;
     printTable(backends);
+    printSegment(backends);
     if (responsiveness.ok) {
       const r = responsiveness;
       console.log(

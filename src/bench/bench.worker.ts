@@ -9,6 +9,7 @@ import { isBackendPreference } from '../protocol/backend';
 import { benchMatMul } from './matmulBench';
 import { WASM_PATHS } from '../engine/wasm/wasmAssets';
 import { benchPrune } from './pruneBench';
+import { benchSegment } from './segBench';
 import { benchTraining } from './trainBench';
 import type { AdapterResult, BenchCase, BenchRun } from './types';
 
@@ -38,6 +39,7 @@ async function ensureBackend(backend: string): Promise<AdapterResult> {
 async function runCase(c: BenchCase) {
   if (c.kind === 'matmul') return benchMatMul(c.n, c.runs);
   if (c.kind === 'prune') return benchPrune(c.model, c.width, c.batchSize, c.timedSteps);
+  if (c.kind === 'segment') return benchSegment(c.size, c.batchSize, c.timedSteps, c.inferenceRuns);
   return benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
 }
 

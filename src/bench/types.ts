@@ -5,7 +5,18 @@ import type { BackendInfo } from '../protocol/backend';
 export type BenchCase =
   | { kind: 'matmul'; n: number; runs: number }
   | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
-  | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number };
+  | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
+  | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number };
+
+/** Segment lab: per model, inference ms per image (batch 1, median) and training ms per step. */
+export interface SegBenchResult {
+  kind: 'segment';
+  size: 'low' | 'high';
+  height: number;
+  width: number;
+  batchSize: number;
+  models: { label: string; params: number; macs: number; inferenceMs: number; stepMs: number }[];
+}
 
 /** Prune lab: RGSM overhead per step and the compact model's speed-up against its MAC reduction. */
 export interface PruneResult {
@@ -59,7 +70,7 @@ export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'descr
 
 export interface BenchRun {
   adapter: AdapterResult;
-  results: (MatMulResult | TrainResult | PruneResult)[];
+  results: (MatMulResult | TrainResult | PruneResult | SegBenchResult)[];
 }
 
 declare global {

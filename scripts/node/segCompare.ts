@@ -1,0 +1,65 @@
+/**
+ * The Segment lab's comparison (TECHNIQUES.md §2), headless on wasm: at each input size, students with
+ * bilinear and PixelShuffle upscaling trained without distillation, distilled directly from the teacher,
+ * and distilled through the tutor — same steps, batch and seeds. At the low size the teacher and tutor are
+ * the shipped ones (public/models/segment/low); at the high size they are trained here first.
+ *   node scripts/run-node.mjs scripts/node/segCompare.ts sizes=low,high seeds=1,2,3 steps=300 highSeeds=1
+ * Appends one JSON line per run to results/seg-compare.jsonl (already-present runs are skipped).
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { initBackend } from '../../src/engine';
+import { parseSegArgs, runSegment } from './segment';
+
+const OUT = 'results/seg-compare.jsonl';
+const CONFIGS = [
+  { upscale: 'bilinear', chain: 'none' },
+  { upscale: 'pixelshuffle', chain: 'none' },
+  { upscale: 'pixelshuffle', chain: 'teacher-tutor-student' },
+  { upscale: 'pixelshuffle', chain: 'teacher-student' },
+  { upscale: 'bilinear', chain: 'teacher-tutor-student' },
+  { upscale: 'bilinear', chain: 'teacher-student' },
+] as const;
+
+async function done(): Promise<Set<string>> {
+  if (!existsSync(OUT)) return new Set();
+  const lines = (await readFile(OUT, 'utf8')).split('\n').filter(Boolean);
+  return new Set(lines.map((l) => (JSON.parse(l) as { key: string }).key));
+}
+
+export async function main(args: string[]): Promise<void> {
+  const kv = new Map(args.map((a) => a.split('=') as [string, string]));
+  const sizes = (kv.get('sizes') ?? 'low,high').split(',');
+  const seeds = (kv.get('seeds') ?? '1,2,3').split(',');
+  const highSeeds = (kv.get('highSeeds') ?? '1').split(',');
+  const steps = kv.get('steps') ?? '300';
+  const teacherSteps = kv.get('teacherSteps') ?? '300';
+  await initBackend('wasm');
+  const common = ['trainSize=1000', 'testSize=100', 'dataSeed=1', 'logEvery=100', 'batch=8', 'backend=wasm', 'origin=scripts/node/segCompare.ts'];
+  const record = async (key: string, r: Record<string, unknown>) => appendFile(OUT, `${JSON.stringify({ key, ...r })}\n`);
+  for (const size of sizes) {
+    const dir = size === 'low' ? 'public/models/segment/low' : `results/seg-models/${size}`;
+    if (size !== 'low') {
+      for (const [slot, extra] of [
+        ['teacher', ['model=teacher', `steps=${teacherSteps}`]],
+        ['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]],
+      ] as const) {
+        const key = `${size}:${slot}`;
+        if ((await done()).has(key)) continue;
+        console.log(`== ${key}`);
+        const r = await runSegment(parseSegArgs([...common, `size=${size}`, 'seed=1', ...extra, `out=${dir}/${slot}.json`]), (l) => console.log(`  ${l}`));
+        await record(key, { role: slot, ...r });
+      }
+    }
+    for (const seed of size === 'low' ? seeds : highSeeds) {
+      for (const c of CONFIGS) {
+        const key = `${size}:student:${c.upscale}:${c.chain}:${seed}`;
+        if ((await done()).has(key)) continue;
+        const source = c.chain === 'none' ? [] : [`source=${dir}/${c.chain === 'teacher-student' ? 'teacher' : 'tutor'}.json`];
+        console.log(`== ${key}`);
+        const r = await runSegment(parseSegArgs([...common, `size=${size}`, `seed=${seed}`, 'model=student', `upscale=${c.upscale}`, `chain=${c.chain}`, `steps=${steps}`, ...source]), (l) => console.log(`  ${l}`));
+        await record(key, { role: 'student', ...r });
+      }
+    }
+  }
+}

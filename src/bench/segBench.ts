@@ -1,0 +1,52 @@
+/**
+ * Segment-lab benchmark on the current backend: for the teacher, the tutor and both students (at the
+ * lab's widths), inference time per image (batch 1, median) and the training step time (CE + OHEM + aux,
+ * no distillation source) at one input size.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, segCost, segImagesTensor } from '../engine';
+import { generateStreetDataset } from '../engine/data/streets';
+import { SEG_MODEL_WIDTH, type SegSizeName } from '../protocol/segment';
+import type { SegBenchResult } from './types';
+
+const MODELS = [
+  { label: 'teacher', kind: 'teacher', upscale: 'bilinear' },
+  { label: 'tutor', kind: 'tutor', upscale: 'bilinear' },
+  { label: 'student (bilinear)', kind: 'student', upscale: 'bilinear' },
+  { label: 'student (PixelShuffle)', kind: 'student', upscale: 'pixelshuffle' },
+] as const;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Inference ms/image and training ms/step of the four models at `size`, batch `batchSize`. */
+export async function benchSegment(size: SegSizeName, batchSize: number, timedSteps: number, inferenceRuns: number): Promise<SegBenchResult> {
+  const data = await generateStreetDataset({ seed: 1, size, trainSize: Math.max(16, batchSize * 2), testSize: 4 });
+  const models: SegBenchResult['models'] = [];
+  for (const m of MODELS) {
+    const trainer = new SegTrainer(
+      { kind: m.kind, upscale: m.upscale, width: SEG_MODEL_WIDTH[m.kind], seed: 1, batchSize, totalSteps: 1000, flip: true, hyperparams: { ...DEFAULT_SEG_HYPERPARAMS } },
+      data,
+    );
+    try {
+      const cost = segCost(trainer.model);
+      const x = segImagesTensor(data.test.images.subarray(0, data.height * data.width * 3), 1, data.height, data.width);
+      const infer: number[] = [];
+      for (let i = 0; i <= inferenceRuns; i++) {
+        const t0 = performance.now();
+        const logits = tf.tidy(() => trainer.model.forward(x, { training: false }).logits);
+        await logits.data();
+        logits.dispose();
+        if (i > 0) infer.push(performance.now() - t0); // run 0 compiles the shaders
+      }
+      x.dispose();
+      await trainer.step(); // warm-up
+      const t0 = performance.now();
+      for (let i = 0; i < timedSteps; i++) await trainer.step();
+      const stepMs = (performance.now() - t0) / timedSteps;
+      models.push({ label: m.label, params: cost.inference.params, macs: cost.inference.macs, inferenceMs: median(infer), stepMs });
+    } finally {
+      trainer.dispose();
+    }
+  }
+  return { kind: 'segment', size, height: data.height, width: data.width, batchSize, models };
+}
