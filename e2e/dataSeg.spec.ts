@@ -67,6 +67,10 @@ test('segmentation pairs: imported at 256×128 with their label format, shown wi
   await data.openTab();
   await expect(data.segItem('camvid-mini').getByTestId('data.segItem.classes')).toHaveText('11');
   await expect(data.byId('data.segItem')).toHaveCount(2);
+
+  // "Train on it" selects the set for the Segment lab and opens it.
+  await data.segItem('camvid-mini').getByTestId('data.segItem.trainOn').click();
+  await expect(wb.byId('seg.dataset').locator('option:checked')).toContainText('camvid-mini');
 });
 
 test('an unpaired image or an unknown label value gets the importer sentence, and nothing stored is lost', async ({ page }) => {

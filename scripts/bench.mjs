@@ -21,8 +21,11 @@ const CASES = [
   { label: 'prune vgg16 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune resnet18 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune vgg16 w1/16', timeoutMs: 600_000, only: ['wasm', 'webgpu'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
-  // Segment lab: the four models' inference ms/image and training ms/step (batch 8) at the low input size.
-  { label: 'segment low', timeoutMs: 600_000, only: ['wasm', 'webgpu', 'webgl'], spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3 } },
+  // Segment lab: each model's inference ms/image and training ms/step (batch 8) at the low input size
+  // (one case per model, so the software GPU adapters' minutes per step keep what finished).
+  ...['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'].map((model) => ({
+    label: `segment low ${model}`, timeoutMs: 600_000, only: ['wasm', 'webgpu', 'webgl'], spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3, model },
+  })),
 ];
 // BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
 const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
@@ -233,8 +236,10 @@ function printSegment(rows) {
   if (!segRows.length) return;
   console.log('\nSegment lab: inference ms/image (batch 1, median) and training ms/step (CE + OHEM + aux, no source)');
   for (const s of segRows) {
-    console.log(`  ${s.backend} ${s.height}×${s.width}, batch ${s.batchSize}:`);
-    for (const m of s.models) console.log(`    ${m.label.padEnd(24)} ${String(m.params).padStart(8)} params ${fmt(m.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(m.inferenceMs, 1).padStart(7)} ms  step ${fmt(m.stepMs, 0).padStart(6)} ms`);
+    for (const m of s.models) {
+      const what = `${s.backend.padEnd(7)} ${s.height}×${s.width} b${s.batchSize} ${m.label.padEnd(24)}`;
+      console.log(`  ${what} ${String(m.params).padStart(8)} params ${fmt(m.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(m.inferenceMs, 1).padStart(7)} ms  step ${fmt(m.stepMs, 0).padStart(6)} ms`);
+    }
   }
 }
 

@@ -39,7 +39,7 @@ async function ensureBackend(backend: string): Promise<AdapterResult> {
 async function runCase(c: BenchCase) {
   if (c.kind === 'matmul') return benchMatMul(c.n, c.runs);
   if (c.kind === 'prune') return benchPrune(c.model, c.width, c.batchSize, c.timedSteps);
-  if (c.kind === 'segment') return benchSegment(c.size, c.batchSize, c.timedSteps, c.inferenceRuns);
+  if (c.kind === 'segment') return benchSegment(c.size, c.batchSize, c.timedSteps, c.inferenceRuns, c.model);
   return benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
 }
 

@@ -10,19 +10,19 @@ import { SEG_MODEL_WIDTH, type SegSizeName } from '../protocol/segment';
 import type { SegBenchResult } from './types';
 
 const MODELS = [
-  { label: 'teacher', kind: 'teacher', upscale: 'bilinear' },
-  { label: 'tutor', kind: 'tutor', upscale: 'bilinear' },
-  { label: 'student (bilinear)', kind: 'student', upscale: 'bilinear' },
-  { label: 'student (PixelShuffle)', kind: 'student', upscale: 'pixelshuffle' },
+  { slot: 'teacher', label: 'teacher', kind: 'teacher', upscale: 'bilinear' },
+  { slot: 'tutor', label: 'tutor', kind: 'tutor', upscale: 'bilinear' },
+  { slot: 'student-bilinear', label: 'student (bilinear)', kind: 'student', upscale: 'bilinear' },
+  { slot: 'student-pixelshuffle', label: 'student (PixelShuffle)', kind: 'student', upscale: 'pixelshuffle' },
 ] as const;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Inference ms/image and training ms/step of the four models at `size`, batch `batchSize`. */
-export async function benchSegment(size: SegSizeName, batchSize: number, timedSteps: number, inferenceRuns: number): Promise<SegBenchResult> {
+/** Inference ms/image and training ms/step of the four models (or of `only` one) at `size`, batch `batchSize`. */
+export async function benchSegment(size: SegSizeName, batchSize: number, timedSteps: number, inferenceRuns: number, only?: string): Promise<SegBenchResult> {
   const data = await generateStreetDataset({ seed: 1, size, trainSize: Math.max(16, batchSize * 2), testSize: 4 });
   const models: SegBenchResult['models'] = [];
-  for (const m of MODELS) {
+  for (const m of MODELS.filter((x) => !only || x.slot === only)) {
     const trainer = new SegTrainer(
       { kind: m.kind, upscale: m.upscale, width: SEG_MODEL_WIDTH[m.kind], seed: 1, batchSize, totalSteps: 1000, flip: true, hyperparams: { ...DEFAULT_SEG_HYPERPARAMS } },
       data,

@@ -6,7 +6,7 @@ export type BenchCase =
   | { kind: 'matmul'; n: number; runs: number }
   | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
   | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
-  | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number };
+  | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number; model?: string };
 
 /** Segment lab: per model, inference ms per image (batch 1, median) and training ms per step. */
 export interface SegBenchResult {

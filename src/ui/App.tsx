@@ -52,7 +52,7 @@ export function App() {
         {tab === 'train' && <TrainLab />}
         {tab === 'prune' && <PruneLab />}
         {tab === 'segment' && <SegmentLab />}
-        {tab === 'data' && <DataLab onTrain={() => setTab('train')} />}
+        {tab === 'data' && <DataLab onTrain={() => setTab('train')} onTrainSeg={() => setTab('segment')} />}
       </main>
     </div>
   );

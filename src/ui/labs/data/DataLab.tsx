@@ -13,11 +13,12 @@ const SAMPLES_PER_CLASS = 8;
 const SEG_SAMPLES = 6;
 
 /** The dataset manager: import, list, inspect and delete datasets; choose the classification set runs train on. */
-export function DataLab({ onTrain }: { onTrain(): void }) {
+export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg(): void }) {
   const datasets = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
   const trainingId = useWorkbench((s) => s.config.dataset);
   const setConfig = useWorkbench((s) => s.setConfig);
+  const setSegConfig = useWorkbench((s) => s.setSegConfig);
   const runActive = useWorkbench((s) => s.run !== null && ['preparing', 'running', 'paused'].includes(s.run.status));
   const [selected, setSelected] = useState<string | null>(null);
   const [samples, setSamples] = useState<DatasetSamples | null>(null);
@@ -83,7 +84,11 @@ export function DataLab({ onTrain }: { onTrain(): void }) {
               onDelete={(id) => void remove(id)}
             />
             <h3>Segmentation (a class per pixel, for the Segment lab)</h3>
-            <SegDatasetList datasets={datasets.filter(isSegmentation)} selectedId={selected} busyId={busyId} onShow={setSelected} onDelete={(id) => void remove(id)} />
+            <SegDatasetList datasets={datasets.filter(isSegmentation)} selectedId={selected} busyId={busyId} onShow={setSelected} onDelete={(id) => void remove(id)}
+              onTrain={(id) => {
+                setSegConfig({ dataset: id });
+                onTrainSeg();
+              }} />
           </>
         )}
         {sampleError && (

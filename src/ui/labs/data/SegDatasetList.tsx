@@ -7,6 +7,8 @@ export interface SegDatasetListProps {
   busyId: string | null;
   onShow(id: string): void;
   onDelete(id: string): void;
+  /** Select the set for the Segment lab's next run and open the lab. */
+  onTrain(id: string): void;
 }
 
 /** The label format's display name ("CamVid 11-class"), or the stored id as it is. */
@@ -16,7 +18,7 @@ function formatName(id: string | undefined): string {
 }
 
 /** The segmentation datasets' table: kind, classes, counts, image size, label format, storage and actions (they train in the Segment lab). */
-export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete }: SegDatasetListProps) {
+export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete, onTrain }: SegDatasetListProps) {
   if (datasets.length === 0) return <p className="muted">No segmentation datasets yet.</p>;
   return (
     <table className="datasets" data-testid="data.segList">
@@ -53,6 +55,9 @@ export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete 
               <td className="row-actions">
                 <button type="button" data-testid="data.segItem.show" onClick={() => onShow(d.id)} aria-pressed={d.id === selectedId}>
                   Samples
+                </button>
+                <button type="button" data-testid="data.segItem.trainOn" onClick={() => onTrain(d.id)} aria-label={`Train on ${d.name} in the Segment lab`}>
+                  Train on it
                 </button>
                 {!builtin && (
                   <button type="button" data-testid="data.segItem.delete" disabled={busyId === d.id} onClick={() => onDelete(d.id)} aria-label={`Delete ${d.name}`}>
