@@ -4,6 +4,7 @@
  * and distilled through the tutor — same steps, batch and seeds. At the low size the teacher and tutor are
  * the shipped ones (public/models/segment/low); at the high size they are trained here first.
  *   node scripts/run-node.mjs scripts/node/segCompare.ts sizes=low,high seeds=1,2,3 steps=300 highSeeds=1
+ * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel.
  * Appends one JSON line per run to results/seg-compare.jsonl (already-present runs are skipped).
  */
 import { appendFile, readFile } from 'node:fs/promises';
@@ -34,12 +35,13 @@ export async function main(args: string[]): Promise<void> {
   const highSeeds = (kv.get('highSeeds') ?? '1').split(',');
   const steps = kv.get('steps') ?? '300';
   const teacherSteps = kv.get('teacherSteps') ?? '300';
+  const chains = kv.get('chains')?.split(',');
   await initBackend('wasm');
   const common = ['trainSize=1000', 'testSize=100', 'dataSeed=1', 'logEvery=100', 'batch=8', 'backend=wasm', 'origin=scripts/node/segCompare.ts'];
   const record = async (key: string, r: Record<string, unknown>) => appendFile(OUT, `${JSON.stringify({ key, ...r })}\n`);
   for (const size of sizes) {
     const dir = size === 'low' ? 'public/models/segment/low' : `results/seg-models/${size}`;
-    if (size !== 'low') {
+    if (size !== 'low' && !(chains && chains.every((c) => c === 'none'))) {
       for (const [slot, extra] of [
         ['teacher', ['model=teacher', `steps=${teacherSteps}`]],
         ['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]],
@@ -52,7 +54,7 @@ export async function main(args: string[]): Promise<void> {
       }
     }
     for (const seed of size === 'low' ? seeds : highSeeds) {
-      for (const c of CONFIGS) {
+      for (const c of CONFIGS.filter((x) => !chains || chains.includes(x.chain))) {
         const key = `${size}:student:${c.upscale}:${c.chain}:${seed}`;
         if ((await done()).has(key)) continue;
         const source = c.chain === 'none' ? [] : [`source=${dir}/${c.chain === 'teacher-student' ? 'teacher' : 'tutor'}.json`];

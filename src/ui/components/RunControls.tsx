@@ -13,7 +13,9 @@ export function RunControls({ lab, children }: { lab: LabName; children?: React.
   const mine = run?.lab === lab ? run : null;
   const status = mine?.status ?? 'idle';
   const active = ACTIVE.includes(status);
-  const otherActive = run !== null && run.lab !== lab && ACTIVE.includes(run.status);
+  const segActive = useWorkbench((s) => s.segRun !== null && ACTIVE.includes(s.segRun.status));
+  const otherLab = run !== null && run.lab !== lab && ACTIVE.includes(run.status) ? run.lab : segActive ? 'segment' : null;
+  const otherActive = otherLab !== null;
   const engine = getEngine();
   return (
     <div className="controls">
@@ -32,7 +34,7 @@ export function RunControls({ lab, children }: { lab: LabName; children?: React.
       <span className={`status status-${status}`} data-testid="run.status">
         {status}
       </span>
-      {otherActive && <span className="muted">A {run.lab} run is going; stop it to start here.</span>}
+      {otherActive && <span className="muted">A {otherLab} run is going; stop it to start here.</span>}
       {mine?.params != null && (
         <span className="readout">
           params <b data-testid="run.params">{formatCount(mine.params)}</b>
