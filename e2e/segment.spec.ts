@@ -42,4 +42,10 @@ test('Segment lab: a tiny teacher → student distillation run advances the mIoU
   expect(await seg.miouPoints()).toBe(3);
   await expect(seg.byId('seg.classIoU').getByTestId('seg.classIoU.item')).toHaveCount(8);
   await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('teacher → student');
+
+  // The finished student replaced the shipped one in the zoo; "Restore shipped models" brings it back.
+  const origin = seg.byId('seg.zoo').locator('[data-slot="student-pixelshuffle"]').getByTestId('seg.zoo.origin');
+  await expect(origin).not.toHaveText('shipped');
+  await seg.byId('seg.zoo.reset').click();
+  await expect(origin).toHaveText('shipped');
 });

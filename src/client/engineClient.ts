@@ -30,6 +30,8 @@ export interface EngineClient {
   startSegment(config: SegConfig): Promise<EngineResult>;
   /** The worker's model zoo (stored in the store too). */
   segZoo(): Promise<SegZooInfo>;
+  /** Reload the shipped demo weights into the zoo (the store gets the new zoo). */
+  segResetZoo(): Promise<{ ok: true; zoo: SegZooInfo } | { ok: false; error: EngineError }>;
   segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
@@ -140,6 +142,11 @@ export function createEngineClient(): EngineClient {
       const zoo = await (await ready()).segZoo();
       store.getState().setSegZoo(zoo);
       return zoo;
+    },
+    async segResetZoo() {
+      const r = await (await ready()).segResetZoo();
+      if (r.ok) store.getState().setSegZoo(r.zoo);
+      return r;
     },
     async segPredict(request) {
       const transfers = request.images.flatMap((im) => [im.rgb.buffer, ...(im.labels ? [im.labels.buffer] : [])]) as ArrayBuffer[];

@@ -69,6 +69,8 @@ export interface EngineApi {
   startSegment(config: unknown, runId: string): Promise<EngineResult>;
   /** The model zoo (loads the shipped demo weights on the first call). */
   segZoo(): Promise<SegZooInfo>;
+  /** Drop the models trained in this session and load the shipped demo weights again (refused while a run is going). */
+  segResetZoo(): Promise<{ ok: true; zoo: SegZooInfo } | { ok: false; error: EngineError }>;
   /** Run every zoo model of the size on the images: class maps, agreement with the teacher, mIoU against labels. */
   segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
 }

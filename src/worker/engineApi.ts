@@ -99,6 +99,12 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
       await backendReady;
       return seg.zooInfo();
     },
+    async segResetZoo() {
+      await backendReady;
+      if (runs.active) return { ok: false as const, error: { code: 'busy' as const, message: 'A run is going (it may be distilling from the zoo); stop it before resetting the zoo.' } };
+      const r = await attempt(() => seg.resetZoo());
+      return r.ok ? { ok: true as const, zoo: r.value } : r;
+    },
     async segPredict(request: SegPredictRequest) {
       await backendReady;
       const r = await attempt(() => seg.predict(request));

@@ -91,6 +91,12 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     const info = zoo.info();
     expect(info.shippedError).toBeNull();
     expect(info.entries).toMatchObject([{ slot: 'student-bilinear', size: 'low', origin: 'shipped', mIoU: 0.25, chain: 'teacher-tutor-student', classNames: ['a', 'b', 'c'] }]);
+    // A trained model replaces the slot; reset brings the shipped one back.
+    const trained = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 2 });
+    zoo.put('low', 'student-bilinear', trained, { ...info.entries[0]!, slot: 'student-bilinear', size: 'low', mIoU: 0.1, seconds: 1, origin: 'run-x' });
+    expect(zoo.info().entries.map((e) => e.origin)).toEqual(['run-x']);
+    await zoo.reset();
+    expect(zoo.info().entries.map((e) => [e.origin, e.mIoU])).toEqual([['shipped', 0.25]]);
     zoo.dispose();
   });
 });

@@ -29,6 +29,14 @@ export class SegLab {
     return this.zoo.info();
   }
 
+  /** Put the shipped demo weights back in every slot (trained models are dropped). */
+  async resetZoo(): Promise<SegZooInfo> {
+    await this.zoo.reset();
+    const info = this.zoo.info();
+    this.onZoo(info);
+    return info;
+  }
+
   /** The frozen model a config distils from, or a fault saying what to train first. */
   private async source(config: SegConfig) {
     const kind = distillSource(config);

@@ -68,6 +68,15 @@ export class SegZoo {
     }
   }
 
+  /** Drop every trained model and load the shipped ones again. */
+  async reset(): Promise<void> {
+    await this.shipped?.catch(() => undefined);
+    this.dispose();
+    this.shipped = null;
+    this.shippedError = null;
+    await this.ensureShipped();
+  }
+
   get(size: SegSizeName, slot: SegSlot): Held | null {
     return this.held.get(`${size}:${slot}`) ?? null;
   }

@@ -15,6 +15,7 @@ export function ModelZooTable() {
   const configSize = useWorkbench((s) => s.segConfig.size);
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const addNotice = useWorkbench((s) => s.addNotice);
+  const segActive = useWorkbench((s) => s.segRun !== null && ['preparing', 'running', 'paused'].includes(s.segRun.status));
   const [size, setSize] = useState<SegSizeName>(configSize);
   useEffect(() => setSize(configSize), [configSize]);
   useEffect(() => {
@@ -41,6 +42,17 @@ export function ModelZooTable() {
           </select>
         </label>
         {zoo?.loading && <span className="muted">loading shipped weights…</span>}
+        {zoo?.entries.some((e) => e.origin !== 'shipped') && (
+          <button
+            type="button"
+            data-testid="seg.zoo.reset"
+            disabled={!engineReady || segActive}
+            title={segActive ? 'Stop the run first' : 'Drop the models trained in this session and reload the shipped demo weights'}
+            onClick={() => void getEngine().segResetZoo().then((r) => !r.ok && addNotice('error', r.error.message))}
+          >
+            Restore shipped models
+          </button>
+        )}
       </div>
       {zoo?.shippedError && <p className="notice notice-warning" data-testid="seg.zoo.shippedError">{zoo.shippedError}</p>}
       <div className="runs-table-wrap">

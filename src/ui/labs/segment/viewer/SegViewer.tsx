@@ -56,6 +56,17 @@ export function SegViewer() {
     if (needStreetLegend) samples().catch(() => undefined);
   }, [needStreetLegend, samples]);
 
+  // First visit: show a built-in street scene at once, so the shipped models can be compared without an upload.
+  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  const empty = sources.sources.length === 0;
+  const { addSample } = sources;
+  const [autoPicked, setAutoPicked] = useState(false);
+  useEffect(() => {
+    if (!engineReady || autoPicked || !empty) return;
+    setAutoPicked(true);
+    void addSample(0);
+  }, [engineReady, autoPicked, empty, addSample]);
+
   useEffect(() => {
     if (zoo) return;
     getEngine()
