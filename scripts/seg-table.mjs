@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Turn results/seg-compare.jsonl (scripts/node/segCompare.ts) into the README's markdown table:
-// students' validation mIoU per input size, upscaling and distillation chain, mean ± sd over seeds.
+// students' validation mIoU per input size, upscaling and distillation chain, mean ± sd over seeds (n runs).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const rows = readFileSync('results/seg-compare.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -21,12 +21,12 @@ for (const size of ['low', 'high']) {
     const cell = (rs) => {
       if (!rs.length) return '—';
       const s = stats(rs.map((r) => r.mIoU));
-      return s.n > 1 ? `${pct(s.m)} ± ${pct(s.sd)}` : pct(s.m);
+      return s.n > 1 ? `${pct(s.m)} ± ${pct(s.sd)} (n=${s.n})` : `${pct(s.m)} (n=1)`;
     };
     const seeds = [...new Set([...b, ...p].map((r) => r.seed))].sort().join(', ');
     const diffs = b.flatMap((rb) => p.filter((rp) => rp.seed === rb.seed).map((rp) => rp.mIoU - rb.mIoU));
     const d = diffs.length ? stats(diffs) : null;
-    out.push(`| ${size} | ${label} | ${cell(b)} | ${cell(p)} | ${d ? (d.n > 1 ? `${(d.m * 100).toFixed(1)} ± ${(d.sd * 100).toFixed(1)}` : (d.m * 100).toFixed(1)) : '—'} | ${seeds} |`);
+    out.push(`| ${size} | ${label} | ${cell(b)} | ${cell(p)} | ${d ? (d.n > 1 ? `${(d.m * 100).toFixed(1)} ± ${(d.sd * 100).toFixed(1)} (n=${d.n})` : `${(d.m * 100).toFixed(1)} (n=1)`) : '—'} | ${seeds} |`);
   }
 }
 const teachers = rows.filter((r) => r.role !== 'student').map((r) => `${r.role} at ${r.size}: ${pct(r.mIoU)} % (${r.steps} steps, ${Math.round(r.seconds)} s)`);

@@ -41,11 +41,13 @@ export async function main(args: string[]): Promise<void> {
   const record = async (key: string, r: Record<string, unknown>) => appendFile(OUT, `${JSON.stringify({ key, ...r })}\n`);
   for (const size of sizes) {
     const dir = size === 'low' ? 'public/models/segment/low' : `results/seg-models/${size}`;
-    if (size !== 'low' && !(chains && chains.every((c) => c === 'none'))) {
-      for (const [slot, extra] of [
-        ['teacher', ['model=teacher', `steps=${teacherSteps}`]],
-        ['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]],
-      ] as const) {
+    if (size !== 'low') {
+      const needs = (chain: string) => !chains || chains.includes(chain);
+      const sources = [
+        ...(needs('teacher-student') || needs('teacher-tutor-student') ? [['teacher', ['model=teacher', `steps=${teacherSteps}`]] as const] : []),
+        ...(needs('teacher-tutor-student') ? [['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]] as const] : []),
+      ];
+      for (const [slot, extra] of sources) {
         const key = `${size}:${slot}`;
         if ((await done()).has(key)) continue;
         console.log(`== ${key}`);
