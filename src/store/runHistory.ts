@@ -9,21 +9,27 @@ export const RUN_DB_NAME = 'pdw-runs';
 const STORE = 'runs';
 const VERSION = 1;
 
-interface RunDb extends DBSchema {
-  runs: { key: string; value: RunRecord };
+/** What every saved run has: an id and a start time (the list order). */
+export interface SavedRun {
+  id: string;
+  startedAt: number;
 }
 
-export interface RunHistory {
+interface RunDb<R extends SavedRun> extends DBSchema {
+  runs: { key: string; value: R };
+}
+
+export interface RunHistory<R extends SavedRun = RunRecord> {
   /** Every saved run, newest (by start time) first. */
-  list(): Promise<RunRecord[]>;
+  list(): Promise<R[]>;
   /** Insert or replace (same id) a run. */
-  put(r: RunRecord): Promise<void>;
+  put(r: R): Promise<void>;
   remove(id: string): Promise<void>;
   clear(): Promise<void>;
 }
 
 /** Newest first; ties (same start time) by id so the order is stable. */
-export function newestFirst(a: RunRecord, b: RunRecord): number {
+export function newestFirst(a: SavedRun, b: SavedRun): number {
   return b.startedAt - a.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -31,13 +37,13 @@ export function newestFirst(a: RunRecord, b: RunRecord): number {
  * Open (lazily, on first use) the run history. Failures (no IndexedDB, quota, a blocked upgrade)
  * reject the returned promises; a failed open is retried on the next call.
  */
-export function openRunHistory(name: string = RUN_DB_NAME): RunHistory {
-  let db: Promise<IDBPDatabase<RunDb>> | null = null;
-  const get = (): Promise<IDBPDatabase<RunDb>> => {
+export function openRunHistory<R extends SavedRun = RunRecord>(name: string = RUN_DB_NAME): RunHistory<R> {
+  let db: Promise<IDBPDatabase<RunDb<R>>> | null = null;
+  const get = (): Promise<IDBPDatabase<RunDb<R>>> => {
     if (!db) {
       // Promise.resolve().then: a missing `indexedDB` global rejects instead of throwing synchronously.
       const opening = Promise.resolve().then(() =>
-        openDB<RunDb>(name, VERSION, {
+        openDB<RunDb<R>>(name, VERSION, {
           upgrade(d) {
             if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'id' });
           },

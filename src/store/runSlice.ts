@@ -62,7 +62,11 @@ export interface RunSlice {
 
 const ENDED: readonly RunStatus[] = ['done', 'stopped', 'error'];
 
-function applyToRun(run: RunState, e: EngineEvent): RunState {
+/** The fields every lab's run shares, and the events that update them. */
+export type CommonRunFields = Pick<RunState, 'status' | 'progress' | 'hpChanges' | 'params' | 'error' | 'series'>;
+
+/** Apply a status, progress, hyperparameter-change, model, error or metrics event to any lab's run (others: unchanged). */
+export function applyCommonEvent<R extends CommonRunFields>(run: R, e: EngineEvent): R {
   switch (e.type) {
     case 'status':
       return { ...run, status: e.status };
@@ -74,8 +78,6 @@ function applyToRun(run: RunState, e: EngineEvent): RunState {
       return { ...run, params: e.params };
     case 'error':
       return { ...run, error: e.error };
-    case 'layers':
-      return { ...run, layers: e.report, layerHistory: addLayerReport(run.layerHistory, e.report) };
     case 'metrics': {
       const series = { ...run.series };
       for (const b of e.batches) {
@@ -87,6 +89,10 @@ function applyToRun(run: RunState, e: EngineEvent): RunState {
     default:
       return run;
   }
+}
+
+function applyToRun(run: RunState, e: EngineEvent): RunState {
+  return e.type === 'layers' ? { ...run, layers: e.report, layerHistory: addLayerReport(run.layerHistory, e.report) } : applyCommonEvent(run, e);
 }
 
 const datasetName = (get: () => WorkbenchState, run: RunState) => get().datasets.find((d) => d.id === run.config.dataset)?.name ?? run.config.dataset;

@@ -1,7 +1,7 @@
 /** Finished Segment-lab runs in IndexedDB (database 'pdw-seg-runs', store 'runs', keyed by run id). */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SegConfig } from '../protocol/segment';
 import type { HyperparamChange, RunStatus } from '../protocol/events';
+import { openRunHistory, type RunHistory } from './runHistory';
 
 /** One row of the Segment lab's run table. */
 export interface SegRunRecord {
@@ -22,45 +22,21 @@ export interface SegRunRecord {
   miouSeries: { steps: number[]; values: number[] };
 }
 
-interface SegRunDb extends DBSchema {
-  runs: { key: string; value: SegRunRecord };
-}
-
 export const SEG_RUN_DB_NAME = 'pdw-seg-runs';
-let db: Promise<IDBPDatabase<SegRunDb>> | null = null;
-
-function open(): Promise<IDBPDatabase<SegRunDb>> {
-  if (!db) {
-    const opening = Promise.resolve().then(() =>
-      openDB<SegRunDb>(SEG_RUN_DB_NAME, 1, {
-        upgrade(d) {
-          if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id' });
-        },
-        terminated() {
-          db = null;
-        },
-      }),
-    );
-    db = opening;
-    opening.catch(() => {
-      if (db === opening) db = null;
-    });
-  }
-  return db;
-}
+let history: RunHistory<SegRunRecord> | null = null;
+const db = (): RunHistory<SegRunRecord> => (history ??= openRunHistory<SegRunRecord>(SEG_RUN_DB_NAME));
 
 /** Every saved segmentation run, newest first. */
-export async function loadSegRuns(): Promise<SegRunRecord[]> {
-  const all = await (await open()).getAll('runs');
-  return all.sort((a, b) => b.startedAt - a.startedAt);
+export function loadSegRuns(): Promise<SegRunRecord[]> {
+  return db().list();
 }
 
 /** Insert or replace a run. */
-export async function saveSegRun(r: SegRunRecord): Promise<void> {
-  await (await open()).put('runs', r);
+export function saveSegRun(r: SegRunRecord): Promise<void> {
+  return db().put(r);
 }
 
 /** Delete a run. */
-export async function deleteSegRun(id: string): Promise<void> {
-  await (await open()).delete('runs', id);
+export function deleteSegRun(id: string): Promise<void> {
+  return db().remove(id);
 }

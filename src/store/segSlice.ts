@@ -7,7 +7,7 @@ import type { StateCreator } from 'zustand';
 import type { EngineError, EngineEvent, HyperparamChange, ProgressInfo, RunStatus, SeriesName } from '../protocol/events';
 import { defaultSegConfig, type SegConfig, type SegEvalReport, type SegZooInfo } from '../protocol/segment';
 import type { WorkbenchState } from './index';
-import type { Series } from './runSlice';
+import { applyCommonEvent, type Series } from './runSlice';
 import { loadSegRuns, saveSegRun, deleteSegRun, type SegRunRecord } from './segRunHistory';
 
 export interface SegRunState {
@@ -43,30 +43,7 @@ export interface SegSlice {
 const ENDED: readonly RunStatus[] = ['done', 'stopped', 'error'];
 
 function applyToSegRun(run: SegRunState, e: EngineEvent): SegRunState {
-  switch (e.type) {
-    case 'status':
-      return { ...run, status: e.status };
-    case 'progress':
-      return { ...run, progress: e.progress };
-    case 'hpChange':
-      return { ...run, hpChanges: [...run.hpChanges, e.change] };
-    case 'model':
-      return { ...run, params: e.params };
-    case 'error':
-      return { ...run, error: e.error };
-    case 'segEval':
-      return { ...run, evals: [...run.evals, e.report] };
-    case 'metrics': {
-      const series = { ...run.series };
-      for (const b of e.batches) {
-        const old = series[b.series] ?? { steps: [], values: [] };
-        series[b.series] = { steps: old.steps.concat(b.steps), values: old.values.concat(b.values) };
-      }
-      return { ...run, series };
-    }
-    default:
-      return run;
-  }
+  return e.type === 'segEval' ? { ...run, evals: [...run.evals, e.report] } : applyCommonEvent(run, e);
 }
 
 /** The table row of an ended run. */

@@ -71,7 +71,6 @@ export class SegLab {
   /** The run plan of a config: on 'done' the trained model replaces its zoo slot. */
   plan(config: SegConfig, runId: string): RunPlan {
     let data: SegDataset | null = null;
-    let lastMIoU = NaN;
     const startedAt = performance.now();
     return {
       steps: config.steps,
@@ -82,20 +81,13 @@ export class SegLab {
         data = await this.data(config, onData);
         onBuilding();
         const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold } = config;
-        const trainer = new SegTrainer(
+        return new SegTrainer(
           {
             kind: config.model, upscale: config.upscale, width: SEG_MODEL_WIDTH[config.model], seed: config.seed, batchSize: config.batchSize,
             totalSteps: config.steps, flip: config.flip, hyperparams: { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold }, source,
           },
           data,
         );
-        const evaluate = trainer.evaluate.bind(trainer);
-        trainer.evaluate = async (onProgress) => {
-          const ev = await evaluate(onProgress);
-          lastMIoU = ev.seg?.mIoU ?? NaN;
-          return ev;
-        };
-        return trainer;
       },
       finish: (session, status: RunStatus) => {
         if (status !== 'done' || !data || !(session instanceof SegTrainer)) return false;
@@ -104,7 +96,7 @@ export class SegLab {
         this.zoo.put(config.size, slotOf(config.model, config.upscale), model, {
           slot: slotOf(config.model, config.upscale), chain: config.model === 'teacher' ? 'none' : config.chain, size: config.size, dataset: config.dataset,
           classNames: [...d.classNames], palette: d.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
-          steps: config.steps, seed: config.seed, mIoU: lastMIoU, seconds: (performance.now() - startedAt) / 1000, origin: runId,
+          steps: config.steps, seed: config.seed, mIoU: session.lastMIoU, seconds: (performance.now() - startedAt) / 1000, origin: runId,
         });
         this.onZoo(this.zoo.info());
         session.dispose();

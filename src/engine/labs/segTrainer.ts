@@ -56,6 +56,8 @@ export class SegTrainer implements TrainingSession {
   private readonly batchSize: number;
   private stepsDone = 0;
   private released = false;
+  /** Validation mIoU of the latest evaluation (NaN before the first). */
+  lastMIoU = NaN;
 
   constructor(
     readonly opts: SegSessionOptions,
@@ -106,11 +108,12 @@ export class SegTrainer implements TrainingSession {
     try {
       const { value, grads } = tf.variableGrads(() => {
         const out = model.forward(x, { training: true });
+        const valid = validMask(y); // labels only: a constant, computed once per step
         const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
         const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
-        const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, validMask(y)), hp.alpha) : tf.scalar(0);
-        const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), validMask(y)));
-        parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(validMask(y))]));
+        const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, valid), hp.alpha) : tf.scalar(0);
+        const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), valid));
+        parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(valid)]));
         return tf.addN([ce, aux, kd]) as tf.Scalar;
       }, [...model.store.trainable.values()]);
       const named: Record<string, tf.Tensor> = {};
@@ -127,8 +130,10 @@ export class SegTrainer implements TrainingSession {
   }
 
   /** Pixel-wise CE, pixel accuracy, mIoU and per-class IoU over the whole validation split (running BN statistics). */
-  evaluate(onProgress?: (fraction: number) => void): Promise<EvalResult> {
-    return evaluateSegModel(this.model, this.data, onProgress);
+  async evaluate(onProgress?: (fraction: number) => void): Promise<EvalResult> {
+    const ev = await evaluateSegModel(this.model, this.data, onProgress);
+    this.lastMIoU = ev.seg?.mIoU ?? NaN;
+    return ev;
   }
 
   /** Free the optimizer and hand the model over to the caller (who disposes it); the session is unusable after. */

@@ -1,15 +1,22 @@
-import type { RunState } from '../../store';
+import type { ProgressInfo, RunStatus } from '../../protocol';
 import { formatDuration } from '../format';
 import { ProgressBar } from './ProgressBar';
 
-/** Progress bar with step counter, epoch, throughput and ETA of the current run. */
-export function RunProgress({ run, plannedSteps }: { run: RunState | null; plannedSteps: number }) {
+/** What the bar needs of any lab's run. */
+interface ProgressOf {
+  progress: ProgressInfo | null;
+  status: RunStatus;
+  config: { steps: number };
+}
+
+/** Progress bar with step counter, epoch, throughput and ETA of a run (any lab's). */
+export function RunProgress({ run, plannedSteps, label = 'Run progress' }: { run: ProgressOf | null; plannedSteps: number; label?: string }) {
   const p = run?.progress;
   const total = p?.totalSteps ?? run?.config.steps ?? plannedSteps;
   const step = p?.step ?? 0;
   const training = p && (p.phase === 'training' || p.phase === 'evaluating');
   const fraction = training || !p ? (total ? step / total : 0) : (p.phaseFraction ?? 0);
-  let caption = 'idle';
+  let caption: string = run?.status === 'preparing' ? 'preparing…' : 'idle';
   if (p) {
     const eta = p.etaSeconds === null ? 'ETA estimating…' : `ETA ${formatDuration(p.etaSeconds)}`;
     caption =
@@ -21,7 +28,7 @@ export function RunProgress({ run, plannedSteps }: { run: RunState | null; plann
     <div className="progress">
       <ProgressBar
         fraction={fraction}
-        label="Run progress"
+        label={label}
         testId="run.progress"
         statusTestId="run.eta"
         caption={

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { getEngine } from '../../../client';
 import { SegConfigSchema } from '../../../protocol/segment';
-import { useWorkbench, type SegRunState } from '../../../store';
-import { ProgressBar } from '../../components/ProgressBar';
-import { formatCount, formatDuration } from '../../format';
+import { useWorkbench } from '../../../store';
+import { RunProgress } from '../../components/RunProgress';
+import { formatCount } from '../../format';
 import { isActive } from './segStatus';
 
 /** Why Start is off (null when it is on). */
@@ -67,46 +67,12 @@ export function SegRunControls() {
           {invalid}
         </p>
       )}
-      <SegProgress run={run} plannedSteps={config.steps} />
+      <RunProgress run={run} plannedSteps={config.steps} label="Segmentation run progress" />
       {run?.error && (
         <p className="notice notice-error" role="alert" data-testid="seg.error">
           {run.error.message}
         </p>
       )}
     </>
-  );
-}
-
-/** Progress bar with step counter, epoch, throughput and ETA of the segmentation run. */
-function SegProgress({ run, plannedSteps }: { run: SegRunState | null; plannedSteps: number }) {
-  const p = run?.progress;
-  const total = p?.totalSteps ?? run?.config.steps ?? plannedSteps;
-  const step = p?.step ?? 0;
-  const training = !p || p.phase === 'training' || p.phase === 'evaluating';
-  const fraction = training ? (total ? step / total : 0) : (p.phaseFraction ?? 0);
-  let caption: string = run?.status === 'preparing' ? 'preparing…' : 'idle';
-  if (p) {
-    const eta = p.etaSeconds === null ? 'ETA estimating…' : `ETA ${formatDuration(p.etaSeconds)}`;
-    caption = training
-      ? `${p.phase === 'evaluating' ? `evaluating ${Math.round((p.phaseFraction ?? 0) * 100)}% · ` : ''}epoch ${p.epoch.toFixed(2)} · ${p.imagesPerSecond.toFixed(1)} img/s · ${run?.status === 'running' ? eta : run?.status}`
-      : `${p.phase}${p.phaseFraction !== undefined ? ` ${Math.round(p.phaseFraction * 100)}%` : ''}…`;
-  }
-  return (
-    <div className="progress">
-      <ProgressBar
-        fraction={fraction}
-        label="Segmentation run progress"
-        testId="run.progress"
-        statusTestId="run.eta"
-        caption={
-          <span data-testid="seg.step">
-            <span data-testid="run.step">
-              step {step} / {total}
-            </span>
-          </span>
-        }
-        status={caption}
-      />
-    </div>
   );
 }
