@@ -53,6 +53,13 @@ export function wrongTaskFault(info: Pick<DatasetInfo, 'name' | 'task'>): Engine
     : new EngineFault('invalid-config', `"${info.name}" is a classification dataset (one class per image); segmentation needs per-pixel labels: choose Street scenes or import segmentation pairs on the Data tab.`);
 }
 
+let lastCreatedAt = 0;
+/** Milliseconds since the epoch, strictly increasing: two saves in the same millisecond still list in save order. */
+function nextCreatedAt(): number {
+  lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1);
+  return lastCreatedAt;
+}
+
 export class DatasetStore {
   private constructor(private readonly db: IDBPDatabase<Schema>) {}
 
@@ -114,7 +121,7 @@ export class DatasetStore {
           onProgress?.(written / total);
         }
       }
-      const info: DatasetInfo = { id, ...base, trainCount: splits.train.count, testCount: splits.test.count, bytes: total * (imageBytes + labelBytes), createdAt: Date.now() };
+      const info: DatasetInfo = { id, ...base, trainCount: splits.train.count, testCount: splits.test.count, bytes: total * (imageBytes + labelBytes), createdAt: nextCreatedAt() };
       await this.db.put('datasets', info);
       return info;
     } catch (err) {
