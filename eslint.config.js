@@ -56,8 +56,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/ui', '**/ui/**', '**/store', '**/store/**', '**/client', '**/client/**', '**/worker', '**/worker/**', ...ui, 'comlink'],
-              message: 'engine must stay DOM/React/comlink free (DESIGN.md).' },
+            {
+              group: ['**/ui', '**/ui/**', '**/store', '**/store/**', '**/client', '**/client/**', '**/worker', '**/worker/**', ...ui, 'comlink'],
+              message: 'engine must stay DOM/React/comlink free (DESIGN.md).',
+            },
             { group: ['**/protocol', '**/protocol/**'], allowTypeImports: true, message: 'engine imports protocol types only (DESIGN.md).' },
           ],
         },

@@ -33,7 +33,21 @@ test('CIFAR-10 archive: import, survives a reload, samples with the right labels
   await data.item('CIFAR-10').getByTestId('data.item.show').click();
   // Labels (file*3 + i) % 10 over batches 1..5, shown class by class.
   expect(await data.sampleLabels()).toEqual([
-    'airplane', 'automobile', 'bird', 'cat', 'cat', 'deer', 'deer', 'dog', 'dog', 'frog', 'frog', 'horse', 'horse', 'ship', 'truck',
+    'airplane',
+    'automobile',
+    'bird',
+    'cat',
+    'cat',
+    'deer',
+    'deer',
+    'dog',
+    'dog',
+    'frog',
+    'frog',
+    'horse',
+    'horse',
+    'ship',
+    'truck',
   ]);
   // The airplane is record 1 of data_batch_3: its planar bytes must come out as the pixel at (row, col).
   expect(await data.samplePixel(0, 5, 2)).toEqual([0, 1, 2].map((c) => pixel(3, 1, c, 2, 5)));
@@ -58,7 +72,11 @@ test('image folder: class subfolders of PNGs are decoded, resized to 32×32 and 
   const colours: Record<string, [number, number, number]> = { blue: [20, 40, 230], red: [220, 30, 30] };
   for (const [name, rgb] of Object.entries(colours)) {
     mkdirSync(join(root, name), { recursive: true });
-    for (let i = 0; i < 5; i++) writeFileSync(join(root, name, `${i}.png`), encodePng(40, 24 + i, () => rgb));
+    for (let i = 0; i < 5; i++)
+      writeFileSync(
+        join(root, name, `${i}.png`),
+        encodePng(40, 24 + i, () => rgb),
+      );
   }
   writeFileSync(join(root, 'notes.txt'), 'not an image');
   const wb = new WorkbenchPage(page);

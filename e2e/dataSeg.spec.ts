@@ -12,7 +12,19 @@ const H = 16;
 /** CamVid-11 grey label of pixel (x, y) of pair `i`: classes 0–10 in 4-pixel-wide stripes, and 11 (void) on the last row. */
 const label = (i: number, x: number, y: number) => (y === H - 1 ? 11 : (i + Math.floor(x / 4) + y) % 11);
 /** The CamVid 11-class palette: Sky, Building, Pole, Road, Pavement, Tree, SignSymbol, Fence, Car, Pedestrian, Bicyclist. */
-const CAMVID11 = [[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128], [0, 0, 192], [128, 128, 0], [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0], [0, 128, 192]];
+const CAMVID11 = [
+  [128, 128, 128],
+  [128, 0, 0],
+  [192, 192, 128],
+  [128, 64, 128],
+  [0, 0, 192],
+  [128, 128, 0],
+  [192, 128, 128],
+  [64, 64, 128],
+  [64, 0, 128],
+  [64, 64, 0],
+  [0, 128, 192],
+];
 
 /** A CamVid-11-style folder: `root/images/000i.png` ↔ `root/labels/000i.png`, i = 1…count. */
 function camvidFolder(name: string, count: number, tweak?: (root: string) => void): string {
@@ -20,8 +32,14 @@ function camvidFolder(name: string, count: number, tweak?: (root: string) => voi
   mkdirSync(join(root, 'images'), { recursive: true });
   mkdirSync(join(root, 'labels'), { recursive: true });
   for (let i = 1; i <= count; i++) {
-    writeFileSync(join(root, 'images', `000${i}.png`), encodePng(W, H, (x, y) => [(i * 40 + x * 7) & 255, (y * 15) & 255, 90]));
-    writeFileSync(join(root, 'labels', `000${i}.png`), encodeGrayPng(W, H, (x, y) => label(i, x, y)));
+    writeFileSync(
+      join(root, 'images', `000${i}.png`),
+      encodePng(W, H, (x, y) => [(i * 40 + x * 7) & 255, (y * 15) & 255, 90]),
+    );
+    writeFileSync(
+      join(root, 'labels', `000${i}.png`),
+      encodeGrayPng(W, H, (x, y) => label(i, x, y)),
+    );
   }
   tweak?.(root);
   return root;
@@ -54,7 +72,11 @@ test('segmentation pairs: imported at 256×128 with their label format, shown wi
   await expect(data.byId('data.sample.image')).toHaveCount(5);
   await expect(data.byId('data.legend.item')).toHaveCount(12); // 11 classes + ignore
   // Train pair 0 is 0001.png: source pixel (x, y) fills the 8×8 block at (8x, 8y); void (the last row) is drawn black.
-  for (const [x, y] of [[0, 0], [5, 3], [31, 10]] as const) {
+  for (const [x, y] of [
+    [0, 0],
+    [5, 3],
+    [31, 10],
+  ] as const) {
     expect(await data.labelMapPixel(0, 8 * x + 4, 8 * y + 4)).toEqual(CAMVID11[label(1, x, y)]);
   }
   expect(await data.labelMapPixel(0, 100, 8 * (H - 1) + 4)).toEqual([0, 0, 0]);
@@ -82,13 +104,25 @@ test('an unpaired image or an unknown label value gets the importer sentence, an
   await data.importSegFolder(camvidFolder('good-set', 6));
   await expect(data.segItem('good-set')).toBeVisible();
 
-  const unpaired = camvidFolder('unpaired-set', 6, (root) => writeFileSync(join(root, 'images', '0009.png'), encodePng(W, H, () => [1, 2, 3])));
+  const unpaired = camvidFolder('unpaired-set', 6, (root) =>
+    writeFileSync(
+      join(root, 'images', '0009.png'),
+      encodePng(W, H, () => [1, 2, 3]),
+    ),
+  );
   await data.importSegFolder(unpaired);
   await expect(data.byId('data.error')).toContainText('1 image has no label PNG (unpaired-set/images/0009.png)');
 
-  const badValue = camvidFolder('bad-value-set', 6, (root) => writeFileSync(join(root, 'labels', '0003.png'), encodeGrayPng(W, H, (x) => (x === 7 ? 40 : 0))));
+  const badValue = camvidFolder('bad-value-set', 6, (root) =>
+    writeFileSync(
+      join(root, 'labels', '0003.png'),
+      encodeGrayPng(W, H, (x) => (x === 7 ? 40 : 0)),
+    ),
+  );
   await data.importSegFolder(badValue, 'camvid11');
-  await expect(data.byId('data.error')).toContainText('bad-value-set/labels/0003.png: the pixel at x 7, y 0 has value 40, which is not a CamVid 11-class label');
+  await expect(data.byId('data.error')).toContainText(
+    'bad-value-set/labels/0003.png: the pixel at x 7, y 0 has value 40, which is not a CamVid 11-class label',
+  );
 
   await expect(data.byId('data.segItem')).toHaveCount(2);
   await expect(data.segItem('good-set').getByTestId('data.segItem.train')).toHaveText('5');

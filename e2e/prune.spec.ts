@@ -10,7 +10,9 @@ const countOf = (text: string | null) => {
   return m ? Number(m[1]) * (m[2] === 'M' ? 1e6 : m[2] === 'k' ? 1e3 : 1) : NaN;
 };
 
-test('Prune lab: RGSM sparsity grows live (total and per layer), a λ1 move is a marker, compaction shrinks the net, the run stays in the table after a reload', async ({ page }) => {
+test('Prune lab: RGSM sparsity grows live (total and per layer), a λ1 move is a marker, compaction shrinks the net, the run stays in the table after a reload', async ({
+  page,
+}) => {
   const wb = new WorkbenchPage(page);
   await page.goto(`/?backend=wasm&lab=prune#${new URLSearchParams(Object.entries(TINY_RGSM).map(([k, v]) => [k, String(v)])).toString()}`);
   await wb.waitForBackend('wasm');
@@ -21,7 +23,10 @@ test('Prune lab: RGSM sparsity grows live (total and per layer), a λ1 move is a
   await expect(wb.status).toHaveText('running', { timeout: 60_000 });
   await expect.poll(async () => percentOf(await wb.byId('prune.sparsity.total').textContent()), { timeout: 60_000 }).toBeGreaterThan(0);
   const layerValues = async () =>
-    (await wb.byId('prune.sparsity.layers').getByTestId('prune.sparsity.layer').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value')))));
+    await wb
+      .byId('prune.sparsity.layers')
+      .getByTestId('prune.sparsity.layer')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
   await expect.poll(async () => (await layerValues()).some((v) => v > 0)).toBe(true);
   expect(await layerValues()).toHaveLength(13);
 

@@ -23,7 +23,12 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
 
   // A file that is not an image is refused with a sentence, and the panes stay.
   await seg.byId('seg.viewer.upload').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a png') });
-  await expect(page.getByRole('alert').filter({ hasText: /notes\.png/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: /notes\.png/ })
+      .first(),
+  ).toBeVisible();
   await expect(seg.pane('teacher').locator('canvas').first()).toBeVisible();
 });
 
@@ -33,7 +38,14 @@ test('Segment lab: a tiny teacher → student distillation run advances the mIoU
   await seg.byId('seg.model').selectOption('student');
   await seg.byId('seg.chain').selectOption('teacher-student');
   await seg.byId('seg.upscale').selectOption('pixelshuffle');
-  for (const [k, v] of [['steps', 6], ['batchSize', 2], ['trainSize', 16], ['testSize', 4], ['evalEvery', 2]] as const) await seg.setNumber(k, v);
+  for (const [k, v] of [
+    ['steps', 6],
+    ['batchSize', 2],
+    ['trainSize', 16],
+    ['testSize', 4],
+    ['evalEvery', 2],
+  ] as const)
+    await seg.setNumber(k, v);
   await seg.byId('seg.start').click();
   await expect(seg.byId('seg.status')).toHaveText(/running|done/, { timeout: 60_000 });
   await expect.poll(() => seg.miouPoints(), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);

@@ -27,7 +27,12 @@ function tarHeader(name, size, type) {
   h.write('0000000\0', 108);
   h.write('0000000\0', 116);
   h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  h.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+  );
   h.write('        ', 148);
   h.write(type, 156);
   h.write('ustar\0', 257);
@@ -151,7 +156,10 @@ try {
   log(`imported in ${importSeconds.toFixed(1)} s; peak so far: page ${mb(afterImport.page)}, worker ${mb(afterImport.worker)}, sum ${mb(afterImport.total)}`);
   await page.getByTestId('data.item').filter({ hasText: 'CIFAR-10' }).getByTestId('data.item.use').click();
   await page.getByTestId('run.start').click();
-  await page.waitForFunction((n) => /step (\d+)/.exec(document.querySelector('[data-testid="run.step"]')?.textContent ?? '')?.[1] >= n, TRAIN_STEPS, { timeout: 600_000, polling: 500 });
+  await page.waitForFunction((n) => /step (\d+)/.exec(document.querySelector('[data-testid="run.step"]')?.textContent ?? '')?.[1] >= n, TRAIN_STEPS, {
+    timeout: 600_000,
+    polling: 500,
+  });
   await page.getByTestId('run.stop').click();
   sampling = false;
   await loop;

@@ -8,7 +8,14 @@ import { chromium } from 'playwright-core';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4319);
 const BASE = `http://localhost:${PORT}`;
-const CHROMIUM_ARGS = ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 // wasm-nothreads: wasm with WebAssembly threads switched off (the page itself is cross-origin isolated).
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-nothreads,webgpu,webgl,cpu').split(',').filter(Boolean);
 /** Each case with its own time limit; a case past it is recorded as failed and the page is replaced. */
@@ -20,11 +27,19 @@ const CASES = [
   // Prune lab: RGSM overhead and compact-model speed-up (the software GPU adapters only at width 1/16: minutes per step otherwise).
   { label: 'prune vgg16 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
   { label: 'prune resnet18 w1/4', timeoutMs: 600_000, only: ['wasm'], spec: { kind: 'prune', model: 'resnet18', width: 1 / 4, batchSize: 32, timedSteps: 3 } },
-  { label: 'prune vgg16 w1/16', timeoutMs: 600_000, only: ['wasm', 'webgpu'], spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 } },
+  {
+    label: 'prune vgg16 w1/16',
+    timeoutMs: 600_000,
+    only: ['wasm', 'webgpu'],
+    spec: { kind: 'prune', model: 'vgg16', width: 1 / 16, batchSize: 32, timedSteps: 3 },
+  },
   // Segment lab: each model's inference ms/image and training ms/step (batch 8) at the low input size
   // (one case per model, so the software GPU adapters' minutes per step keep what finished).
   ...['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'].map((model) => ({
-    label: `segment low ${model}`, timeoutMs: 600_000, only: ['wasm', 'webgpu', 'webgl'], spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3, model },
+    label: `segment low ${model}`,
+    timeoutMs: 600_000,
+    only: ['wasm', 'webgpu', 'webgl'],
+    spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3, model },
   })),
 ];
 // BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
@@ -139,7 +154,12 @@ async function benchResponsiveness(browser) {
     }).observe({ type: 'longtask', buffered: true });
   });
   const stepOf = async () => {
-    const m = /step (\d+) \/ (\d+)/.exec((await page.getByTestId('run.step').textContent({ timeout: 5_000 }).catch(() => '')) ?? '');
+    const m = /step (\d+) \/ (\d+)/.exec(
+      (await page
+        .getByTestId('run.step')
+        .textContent({ timeout: 5_000 })
+        .catch(() => '')) ?? '',
+    );
     return m ? Number(m[1]) : 0;
   };
   try {
@@ -194,7 +214,16 @@ async function benchResponsiveness(browser) {
 const fmt = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
 
 function printTable(rows) {
-  const header = ['backend', 'adapter', 'software?', 'matMul GFLOP/s', 'VGG-16 w1/16 img/s', 'VGG-16 w1/4 img/s', 'ResNet-18 w1/4 img/s', 'ms/step (VGG w1/16 | w1/4 | ResNet w1/4)'];
+  const header = [
+    'backend',
+    'adapter',
+    'software?',
+    'matMul GFLOP/s',
+    'VGG-16 w1/16 img/s',
+    'VGG-16 w1/4 img/s',
+    'ResNet-18 w1/4 img/s',
+    'ms/step (VGG w1/16 | w1/4 | ResNet w1/4)',
+  ];
   const cell = (c, key, f) => (c.cases[key] === undefined ? '—' : c.cases[key].ok ? f(c.cases[key]) : 'FAILED');
   const adapterText = (a) => {
     const base = [a.vendor, a.architecture || a.description].filter(Boolean).join(' / ') || '—';
@@ -213,15 +242,20 @@ function printTable(rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cols) => cols.map((c, i) => c.padEnd(widths[i])).join(' | ');
   console.log(['', line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n'));
-  for (const r of rows)
-    for (const [k, c] of Object.entries(r.cases)) if (!c.ok) console.log(`  ${r.backend} ${k} failed: ${c.error}`);
+  for (const r of rows) for (const [k, c] of Object.entries(r.cases)) if (!c.ok) console.log(`  ${r.backend} ${k} failed: ${c.error}`);
   const ips = (b, k) => rows.find((r) => r.backend === b)?.cases[k]?.imagesPerSecond;
   const wasm = ips('wasm', 'vgg16 w1/4');
   const gpu = ips('webgpu', 'vgg16 w1/4');
   if (wasm && gpu) console.log(`\nwasm vs software webgpu, VGG-16 w1/4 batch 32 training: ${(wasm / gpu).toFixed(1)}× (target ≥ 10×)`);
-  const pruneRows = rows.flatMap((r) => Object.entries(r.cases).filter(([k, c]) => k.startsWith('prune') && c.ok).map(([k, c]) => ({ backend: r.backend, label: k, ...c })));
+  const pruneRows = rows.flatMap((r) =>
+    Object.entries(r.cases)
+      .filter(([k, c]) => k.startsWith('prune') && c.ok)
+      .map(([k, c]) => ({ backend: r.backend, label: k, ...c })),
+  );
   if (pruneRows.length) {
-    console.log('\nPrune lab (batch 32): RGSM step ÷ dense step (target ≤ 1.15); half the input groups zeroed, compacted: measured speed-up vs MAC reduction (target ≥ 0.7×)');
+    console.log(
+      '\nPrune lab (batch 32): RGSM step ÷ dense step (target ≤ 1.15); half the input groups zeroed, compacted: measured speed-up vs MAC reduction (target ≥ 0.7×)',
+    );
     for (const p of pruneRows) {
       console.log(
         `  ${p.backend.padEnd(8)} ${p.label.padEnd(20)} dense ${fmt(p.denseStepMs, 0)} ms, RGSM ${fmt(p.rgsmStepMs, 0)} ms → overhead ${fmt(p.rgsmOverhead, 3)}; ` +
@@ -232,13 +266,19 @@ function printTable(rows) {
 }
 
 function printSegment(rows) {
-  const segRows = rows.flatMap((r) => Object.entries(r.cases).filter(([k, c]) => k.startsWith('segment') && c.ok).map(([k, c]) => ({ backend: r.backend, label: k, ...c })));
+  const segRows = rows.flatMap((r) =>
+    Object.entries(r.cases)
+      .filter(([k, c]) => k.startsWith('segment') && c.ok)
+      .map(([k, c]) => ({ backend: r.backend, label: k, ...c })),
+  );
   if (!segRows.length) return;
   console.log('\nSegment lab: inference ms/image (batch 1, median) and training ms/step (CE + OHEM + aux, no source)');
   for (const s of segRows) {
     for (const m of s.models) {
       const what = `${s.backend.padEnd(7)} ${s.height}×${s.width} b${s.batchSize} ${m.label.padEnd(24)}`;
-      console.log(`  ${what} ${String(m.params).padStart(8)} params ${fmt(m.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(m.inferenceMs, 1).padStart(7)} ms  step ${fmt(m.stepMs, 0).padStart(6)} ms`);
+      console.log(
+        `  ${what} ${String(m.params).padStart(8)} params ${fmt(m.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(m.inferenceMs, 1).padStart(7)} ms  step ${fmt(m.stepMs, 0).padStart(6)} ms`,
+      );
     }
   }
 }
@@ -269,7 +309,12 @@ async function main() {
     const cpus = os.cpus();
     const report = {
       date: new Date().toISOString(),
-      machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpu: cpus[0]?.model ?? 'unknown',
+        cores: cpus.length,
+        memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+        platform: `${os.platform()} ${os.release()}`,
+      },
       chromium: browser.version(),
       node: process.version,
       wallSeconds,

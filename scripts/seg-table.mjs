@@ -3,14 +3,21 @@
 // students' validation mIoU per input size, upscaling and distillation chain, mean ± sd over seeds (n runs).
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const rows = readFileSync('results/seg-compare.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const rows = readFileSync('results/seg-compare.jsonl', 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const pct = (v) => (v * 100).toFixed(1);
 const stats = (xs) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : NaN;
   return { m, sd, n: xs.length };
 };
-const CHAINS = [['none', 'none'], ['teacher-student', 'teacher → student'], ['teacher-tutor-student', 'teacher → tutor → student']];
+const CHAINS = [
+  ['none', 'none'],
+  ['teacher-student', 'teacher → student'],
+  ['teacher-tutor-student', 'teacher → tutor → student'],
+];
 const out = ['| size | chain | bilinear mIoU % | PixelShuffle mIoU % | PixelShuffle − bilinear (pp) | seeds |', '|---|---|---|---|---|---|'];
 for (const size of ['low', 'high']) {
   for (const [chain, label] of CHAINS) {
@@ -26,7 +33,9 @@ for (const size of ['low', 'high']) {
     const seeds = [...new Set([...b, ...p].map((r) => r.seed))].sort().join(', ');
     const diffs = b.flatMap((rb) => p.filter((rp) => rp.seed === rb.seed).map((rp) => rp.mIoU - rb.mIoU));
     const d = diffs.length ? stats(diffs) : null;
-    out.push(`| ${size} | ${label} | ${cell(b)} | ${cell(p)} | ${d ? (d.n > 1 ? `${(d.m * 100).toFixed(1)} ± ${(d.sd * 100).toFixed(1)} (n=${d.n})` : `${(d.m * 100).toFixed(1)} (n=1)`) : '—'} | ${seeds} |`);
+    out.push(
+      `| ${size} | ${label} | ${cell(b)} | ${cell(p)} | ${d ? (d.n > 1 ? `${(d.m * 100).toFixed(1)} ± ${(d.sd * 100).toFixed(1)} (n=${d.n})` : `${(d.m * 100).toFixed(1)} (n=1)`) : '—'} | ${seeds} |`,
+    );
   }
 }
 const teachers = rows.filter((r) => r.role !== 'student').map((r) => `${r.role} at ${r.size}: ${pct(r.mIoU)} % (${r.steps} steps, ${Math.round(r.seconds)} s)`);

@@ -26,7 +26,10 @@ export async function main(args: string[]): Promise<void> {
     { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(Number(teacherSteps) / 3)}`] },
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`] },
     { slot: 'student-bilinear', args: ['model=student', 'upscale=bilinear', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
-    { slot: 'student-pixelshuffle', args: ['model=student', 'upscale=pixelshuffle', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
+    {
+      slot: 'student-pixelshuffle',
+      args: ['model=student', 'upscale=pixelshuffle', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`],
+    },
   ];
   const t0 = performance.now();
   const models: Record<string, unknown>[] = [];
@@ -34,12 +37,29 @@ export async function main(args: string[]): Promise<void> {
     const a = parseSegArgs([...common, ...p.args, `out=${dir}/${p.slot}.json`, `backend=${backend}`]);
     console.log(`== ${p.slot}`);
     const r = await runSegment(a, (line) => console.log(`  ${line}`));
-    models.push({ slot: p.slot, file: `${size}/${p.slot}.json`, chain: a.chain, steps: a.steps, params: r.params, macs: r.macs, mIoU: r.mIoU, seconds: r.seconds });
+    models.push({
+      slot: p.slot,
+      file: `${size}/${p.slot}.json`,
+      chain: a.chain,
+      steps: a.steps,
+      params: r.params,
+      macs: r.macs,
+      mIoU: r.mIoU,
+      seconds: r.seconds,
+    });
     console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const manifest = { format: 'pdw-segmentation-zoo', size, createdBy: 'npm run pretrain:segment', backend: info.name, machine: `${cpu}, ${os.cpus().length} cores`, seconds, models };
+  const manifest = {
+    format: 'pdw-segmentation-zoo',
+    size,
+    createdBy: 'npm run pretrain:segment',
+    backend: info.name,
+    machine: `${cpu}, ${os.cpus().length} cores`,
+    seconds,
+    models,
+  };
   await writeFile(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(`done in ${(seconds / 60).toFixed(1)} min on ${info.name} (${manifest.machine})`);
 }

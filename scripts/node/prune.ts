@@ -42,9 +42,7 @@ export function parseArgs(args: string[]) {
     if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
     return v as (typeof CHOICES)[K][number];
   };
-  const hyperparams = Object.fromEntries(
-    Object.entries(DEFAULT_PRUNE_HYPERPARAMS).map(([k, v]) => [k, num(k, v)]),
-  ) as unknown as PruneHyperparams;
+  const hyperparams = Object.fromEntries(Object.entries(DEFAULT_PRUNE_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as PruneHyperparams;
   const steps = Math.round(num('steps', 200));
   const opts: PruneSessionOptions = {
     model: pick('model', 'vgg16'),

@@ -134,7 +134,11 @@ export async function main(args: string[]): Promise<void> {
     const s = await trainer.sparsity();
     // Sparsity of the dense w too (equal to s for the baselines; for RGSM, w is only near-sparse).
     const sw = trainer.rgsm
-      ? await channelSparsity([...trainer.kernels].map(([name, kernel]) => ({ name, kernel })), opts.grouping, hp.zeroThreshold)
+      ? await channelSparsity(
+          [...trainer.kernels].map(([name, kernel]) => ({ name, kernel })),
+          opts.grouping,
+          hp.zeroThreshold,
+        )
       : s;
     const result = {
       label,

@@ -45,7 +45,9 @@ export async function main(args: string[]): Promise<void> {
       const needs = (chain: string) => !chains || chains.includes(chain);
       const sources = [
         ...(needs('teacher-student') || needs('teacher-tutor-student') ? [['teacher', ['model=teacher', `steps=${teacherSteps}`]] as const] : []),
-        ...(needs('teacher-tutor-student') ? [['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]] as const] : []),
+        ...(needs('teacher-tutor-student')
+          ? [['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]] as const]
+          : []),
       ];
       for (const [slot, extra] of sources) {
         const key = `${size}:${slot}`;
@@ -61,7 +63,10 @@ export async function main(args: string[]): Promise<void> {
         if ((await done()).has(key)) continue;
         const source = c.chain === 'none' ? [] : [`source=${dir}/${c.chain === 'teacher-student' ? 'teacher' : 'tutor'}.json`];
         console.log(`== ${key}`);
-        const r = await runSegment(parseSegArgs([...common, `size=${size}`, `seed=${seed}`, 'model=student', `upscale=${c.upscale}`, `chain=${c.chain}`, `steps=${steps}`, ...source]), (l) => console.log(`  ${l}`));
+        const r = await runSegment(
+          parseSegArgs([...common, `size=${size}`, `seed=${seed}`, 'model=student', `upscale=${c.upscale}`, `chain=${c.chain}`, `steps=${steps}`, ...source]),
+          (l) => console.log(`  ${l}`),
+        );
         await record(key, { role: 'student', ...r });
       }
     }

@@ -65,13 +65,25 @@ export function parseSegArgs(args: string[]): SegRunArgs {
   const model = pick('model', 'student');
   const steps = Math.round(num('steps', 300));
   return {
-    model, upscale: pick('upscale', 'bilinear'), chain: pick('chain', 'none'), size: pick('size', 'low'), steps,
-    batch: Math.round(num('batch', 8)), seed: Math.round(num('seed', 1)), dataSeed: Math.round(num('dataSeed', 1)),
-    trainSize: Math.round(num('trainSize', 1000)), testSize: Math.round(num('testSize', 100)),
-    evalEvery: Math.round(num('evalEvery', steps)), logEvery: Math.round(num('logEvery', 25)), width: num('width', SEG_MODEL_WIDTH[model]),
+    model,
+    upscale: pick('upscale', 'bilinear'),
+    chain: pick('chain', 'none'),
+    size: pick('size', 'low'),
+    steps,
+    batch: Math.round(num('batch', 8)),
+    seed: Math.round(num('seed', 1)),
+    dataSeed: Math.round(num('dataSeed', 1)),
+    trainSize: Math.round(num('trainSize', 1000)),
+    testSize: Math.round(num('testSize', 100)),
+    evalEvery: Math.round(num('evalEvery', steps)),
+    logEvery: Math.round(num('logEvery', 25)),
+    width: num('width', SEG_MODEL_WIDTH[model]),
     flip: (raw.get('flip') ?? 'true') !== 'false',
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_SEG_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
-    backend: raw.get('backend') ?? 'wasm', source: raw.get('source'), out: raw.get('out'), origin: raw.get('origin') ?? 'scripts/node/segment.ts',
+    backend: raw.get('backend') ?? 'wasm',
+    source: raw.get('source'),
+    out: raw.get('out'),
+    origin: raw.get('origin') ?? 'scripts/node/segment.ts',
   };
 }
 
@@ -87,15 +99,33 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
   const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize });
   const source = a.source ? await readSegModel(a.source) : null;
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
-  const trainer = new SegTrainer({ kind: a.model, upscale: a.upscale, width: a.width, seed: a.seed, batchSize: a.batch, totalSteps: a.steps, flip: a.flip, hyperparams: a.hyperparams, source }, data);
+  const trainer = new SegTrainer(
+    {
+      kind: a.model,
+      upscale: a.upscale,
+      width: a.width,
+      seed: a.seed,
+      batchSize: a.batch,
+      totalSteps: a.steps,
+      flip: a.flip,
+      hyperparams: a.hyperparams,
+      source,
+    },
+    data,
+  );
   const cost = segCost(trainer.model);
-  log(`${a.model} (${a.upscale}) w${a.width} ${a.size} ${data.height}×${data.width}: ${cost.inference.params} params, ${(cost.inference.macs / 1e6).toFixed(1)} M MACs; chain ${a.chain}`);
+  log(
+    `${a.model} (${a.upscale}) w${a.width} ${a.size} ${data.height}×${data.width}: ${cost.inference.params} params, ${(cost.inference.macs / 1e6).toFixed(1)} M MACs; chain ${a.chain}`,
+  );
   const t0 = performance.now();
   let last = { mIoU: NaN, perClassIoU: [] as (number | null)[], pixelAccuracy: NaN };
   for (let step = 1; step <= a.steps; step++) {
     const r = await trainer.step();
     if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
-    if (step % a.logEvery === 0) log(`step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (step % a.logEvery === 0)
+      log(
+        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
     if (step % a.evalEvery === 0 || step === a.steps) {
       const ev = await trainer.evaluate();
       last = { mIoU: ev.seg!.mIoU, perClassIoU: ev.seg!.perClassIoU, pixelAccuracy: ev.accuracy };
@@ -105,8 +135,17 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
   const seconds = (performance.now() - t0) / 1000;
   if (a.out) {
     const { json, weights } = await serializeSegModel(trainer.model, {
-      slot: slotOf(a.model, a.upscale), chain: a.chain, size: a.size, dataset: 'streets', classNames: [...data.classNames],
-      palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]), steps: a.steps, seed: a.seed, mIoU: last.mIoU, seconds, origin: a.origin,
+      slot: slotOf(a.model, a.upscale),
+      chain: a.chain,
+      size: a.size,
+      dataset: 'streets',
+      classNames: [...data.classNames],
+      palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
+      steps: a.steps,
+      seed: a.seed,
+      mIoU: last.mIoU,
+      seconds,
+      origin: a.origin,
     });
     await mkdir(path.dirname(a.out), { recursive: true });
     await writeFile(a.out, JSON.stringify(json));

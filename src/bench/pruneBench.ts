@@ -26,7 +26,10 @@ function zeroHalfTheGroups(trainer: PruneTrainer): void {
   const [, ...rest] = [...trainer.kernels.values()];
   for (const k of rest) {
     const cin = k.shape[2]!;
-    const mask = tf.tensor4d(Array.from({ length: cin }, (_, c) => (c % 2 === 0 ? 1 : 0)), [1, 1, cin, 1]);
+    const mask = tf.tensor4d(
+      Array.from({ length: cin }, (_, c) => (c % 2 === 0 ? 1 : 0)),
+      [1, 1, cin, 1],
+    );
     k.assign(tf.tidy(() => tf.mul(k, mask)));
     mask.dispose();
   }
@@ -52,9 +55,22 @@ export async function benchPrune(model: 'vgg16' | 'resnet18', width: number, bat
       const speedup = denseLatency.msPerBatch / compactLatency.msPerBatch;
       const macsRatio = before.macs / after.macs;
       return {
-        kind: 'prune', model, width, batchSize, denseStepMs: denseMs, rgsmStepMs: rgsmMs, rgsmOverhead: rgsmMs / denseMs,
-        paramsBefore: before.params, paramsAfter: after.params, macsBefore: before.macs, macsAfter: after.macs,
-        latencyBeforeMs: denseLatency.msPerBatch, latencyAfterMs: compactLatency.msPerBatch, speedup, macsRatio, speedupOverMacsRatio: speedup / macsRatio,
+        kind: 'prune',
+        model,
+        width,
+        batchSize,
+        denseStepMs: denseMs,
+        rgsmStepMs: rgsmMs,
+        rgsmOverhead: rgsmMs / denseMs,
+        paramsBefore: before.params,
+        paramsAfter: after.params,
+        macsBefore: before.macs,
+        macsAfter: after.macs,
+        latencyBeforeMs: denseLatency.msPerBatch,
+        latencyAfterMs: compactLatency.msPerBatch,
+        speedup,
+        macsRatio,
+        speedupOverMacsRatio: speedup / macsRatio,
       };
     } finally {
       disposeParams(compact.store);

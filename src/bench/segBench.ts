@@ -24,7 +24,16 @@ export async function benchSegment(size: SegSizeName, batchSize: number, timedSt
   const models: SegBenchResult['models'] = [];
   for (const m of MODELS.filter((x) => !only || x.slot === only)) {
     const trainer = new SegTrainer(
-      { kind: m.kind, upscale: m.upscale, width: SEG_MODEL_WIDTH[m.kind], seed: 1, batchSize, totalSteps: 1000, flip: true, hyperparams: { ...DEFAULT_SEG_HYPERPARAMS } },
+      {
+        kind: m.kind,
+        upscale: m.upscale,
+        width: SEG_MODEL_WIDTH[m.kind],
+        seed: 1,
+        batchSize,
+        totalSteps: 1000,
+        flip: true,
+        hyperparams: { ...DEFAULT_SEG_HYPERPARAMS },
+      },
       data,
     );
     try {

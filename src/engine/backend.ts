@@ -45,8 +45,7 @@ async function probeWebGpu(): Promise<AdapterReport> {
 
 /** Read the WebGL renderer string (unmasked when the browser allows it). */
 function probeWebGl(): AdapterReport {
-  const canvas =
-    typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : (globalThis.document?.createElement('canvas') ?? null);
+  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : (globalThis.document?.createElement('canvas') ?? null);
   const gl = canvas?.getContext('webgl2') as WebGL2RenderingContext | null | undefined;
   if (!gl) throw new Error('no WebGL2 context could be created');
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
@@ -70,8 +69,7 @@ async function register(name: BackendName, opts: BackendOptions): Promise<Partia
   else if (name === 'cpu') {
     await import('@tensorflow/tfjs-backend-cpu');
     registerCpuKernelFixes();
-  }
-  else {
+  } else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
     if (opts.wasmThreads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

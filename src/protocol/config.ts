@@ -28,9 +28,10 @@ function numberSchema(spec: NumberSpec) {
   return s;
 }
 
-const shape = Object.fromEntries(
-  (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, numberSchema(TRAIN_PARAMS[k])]),
-) as unknown as Record<TrainParamKey, z.ZodType<number>>;
+const shape = Object.fromEntries((Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, numberSchema(TRAIN_PARAMS[k])])) as unknown as Record<
+  TrainParamKey,
+  z.ZodType<number>
+>;
 
 export const TrainConfigSchema = z
   .object({
@@ -50,16 +51,17 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
 export const LiveHyperparamsSchema = z
   .object(
-    Object.fromEntries(LIVE_KEYS.map((k) => [k, k in shape ? shape[k as TrainParamKey] : numberSchema(SEG_PARAMS[k as SegParamKey])])) as Record<LiveKey, z.ZodType<number>>,
+    Object.fromEntries(LIVE_KEYS.map((k) => [k, k in shape ? shape[k as TrainParamKey] : numberSchema(SEG_PARAMS[k as SegParamKey])])) as Record<
+      LiveKey,
+      z.ZodType<number>
+    >,
   )
   .partial()
   .strict();
 export type LiveHyperparams = Record<LiveKey, number>;
 
 export function defaultConfig(): TrainConfig {
-  const nums = Object.fromEntries(
-    (Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, TRAIN_PARAMS[k].default]),
-  ) as Record<TrainParamKey, number>;
+  const nums = Object.fromEntries((Object.keys(TRAIN_PARAMS) as TrainParamKey[]).map((k) => [k, TRAIN_PARAMS[k].default])) as Record<TrainParamKey, number>;
   return { model: 'vgg16', dataset: BUILTIN_DATASET_ID, augment: true, method: 'rgsm', prox: 'hard', grouping: 'input', schedule: 'step', ...nums };
 }
 

@@ -48,10 +48,7 @@ export type TrainParamKey = keyof typeof TRAIN_PARAM_SPECS;
 export const TRAIN_PARAMS: Readonly<Record<TrainParamKey, NumberSpec>> = TRAIN_PARAM_SPECS;
 
 /** The keys that may change mid-run. */
-export const LIVE_KEYS = [
-  ...((Object.keys(TRAIN_PARAMS) as TrainParamKey[]).filter((k) => TRAIN_PARAMS[k].live === true) as LiveKey[]),
-  ...SEG_LIVE_KEY_NAMES,
-];
+export const LIVE_KEYS = [...((Object.keys(TRAIN_PARAMS) as TrainParamKey[]).filter((k) => TRAIN_PARAMS[k].live === true) as LiveKey[]), ...SEG_LIVE_KEY_NAMES];
 export type LiveKey = 'lr' | 'momentum' | 'weightDecay' | PruneLiveKey | SegLiveKey;
 /** The live keys only the Prune lab uses. */
 export type PruneLiveKey = 'lambda1' | 'lambda2' | 'beta' | 'lambdaGL' | 'zeroThreshold';

@@ -54,7 +54,10 @@ function numberSchema(spec: NumberSpec) {
   return spec.integer ? s.int() : s;
 }
 
-const segNumberShape = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, spec]) => [k, numberSchema(spec)])) as unknown as Record<SegParamKey, z.ZodNumber>;
+const segNumberShape = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, spec]) => [k, numberSchema(spec)])) as unknown as Record<
+  SegParamKey,
+  z.ZodNumber
+>;
 
 export const SegConfigSchema = z
   .object({
@@ -70,8 +73,10 @@ export const SegConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.model === 'teacher' && c.chain !== 'none') ctx.addIssue({ code: 'custom', path: ['chain'], message: 'the teacher trains on labels only (chain none)' });
-    if (c.model === 'tutor' && c.chain === 'teacher-tutor-student') ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone' });
+    if (c.model === 'teacher' && c.chain !== 'none')
+      ctx.addIssue({ code: 'custom', path: ['chain'], message: 'the teacher trains on labels only (chain none)' });
+    if (c.model === 'tutor' && c.chain === 'teacher-tutor-student')
+      ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone' });
   });
 export type SegConfig = z.infer<typeof SegConfigSchema>;
 

@@ -33,7 +33,6 @@ export const createEngineSlice: StateCreator<WorkbenchState, [], [], EngineSlice
   setEngineStatus: (engineStatus) => set({ engineStatus }),
   setBackend: (backend) => set({ backend }),
   setBackendPreference: (backendPreference) => set({ backendPreference }),
-  addNotice: (kind, text) =>
-    set((s) => (s.notices.some((n) => n.text === text) ? s : { notices: [...s.notices, { id: nextNotice++, kind, text }] })),
+  addNotice: (kind, text) => set((s) => (s.notices.some((n) => n.text === text) ? s : { notices: [...s.notices, { id: nextNotice++, kind, text }] })),
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
 });

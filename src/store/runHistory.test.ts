@@ -27,7 +27,14 @@ function runState(over: Partial<RunState> = {}): RunState {
     error: null,
     startedAt: 1_700_000_000_000,
     layers: null,
-    layerHistory: { names: ['c1', 'c2'], steps: [100, 200], rows: [[0, 0.2], [0.25, 0.5]] },
+    layerHistory: {
+      names: ['c1', 'c2'],
+      steps: [100, 200],
+      rows: [
+        [0, 0.2],
+        [0.25, 0.5],
+      ],
+    },
     ...over,
   };
 }
@@ -140,7 +147,10 @@ describe('runs slice', () => {
     await a.getState().saveRun(record('old', 1000));
     await a.getState().saveRun(record('new', 2000));
     await a.getState().saveRun({ ...record('old', 1000), status: 'stopped' });
-    expect(a.getState().runs.map((r) => [r.id, r.status])).toEqual([['new', 'done'], ['old', 'stopped']]);
+    expect(a.getState().runs.map((r) => [r.id, r.status])).toEqual([
+      ['new', 'done'],
+      ['old', 'stopped'],
+    ]);
 
     const b = makeStore();
     await b.getState().loadRuns();

@@ -91,10 +91,7 @@ function lastStep(series: Partial<Record<SeriesName, Series>>): number {
 }
 
 /** The record of a run for the run table: its config, history and a summary of its final values. */
-export function summarizeRun(
-  run: RunState,
-  extra: { datasetName: string; compaction: CompactionReport | null; endedAt?: number },
-): RunRecord {
+export function summarizeRun(run: RunState, extra: { datasetName: string; compaction: CompactionReport | null; endedAt?: number }): RunRecord {
   const { compaction } = extra;
   const summary: RunSummary = {
     testAccuracy: last(run.series['test.acc']),

@@ -106,7 +106,20 @@ export const createRunSlice: StateCreator<WorkbenchState, [], [], RunSlice> = (s
   run: null,
   beginRun: (id, config, lab = 'train') =>
     set({
-      run: { id, lab, config, status: 'preparing', progress: null, series: {}, hpChanges: [], params: null, error: null, startedAt: Date.now(), layers: null, layerHistory: null },
+      run: {
+        id,
+        lab,
+        config,
+        status: 'preparing',
+        progress: null,
+        series: {},
+        hpChanges: [],
+        params: null,
+        error: null,
+        startedAt: Date.now(),
+        layers: null,
+        layerHistory: null,
+      },
     }),
   applyEvents: (events) => {
     let run = get().run;

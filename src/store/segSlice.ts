@@ -51,9 +51,19 @@ export function summarizeSegRun(run: SegRunState): SegRunRecord {
   const last = run.evals[run.evals.length - 1] ?? null;
   const steps = run.series['train.loss']?.steps;
   return {
-    id: run.id, config: run.config, status: run.status, startedAt: run.startedAt, endedAt: Date.now(),
-    stepsDone: steps?.[steps.length - 1] ?? 0, params: run.params, mIoU: last?.mIoU ?? null, pixelAccuracy: last?.pixelAccuracy ?? null,
-    perClassIoU: last?.perClassIoU ?? [], classNames: last?.classNames ?? [], hpChanges: run.hpChanges, error: run.error?.message ?? null,
+    id: run.id,
+    config: run.config,
+    status: run.status,
+    startedAt: run.startedAt,
+    endedAt: Date.now(),
+    stepsDone: steps?.[steps.length - 1] ?? 0,
+    params: run.params,
+    mIoU: last?.mIoU ?? null,
+    pixelAccuracy: last?.pixelAccuracy ?? null,
+    perClassIoU: last?.perClassIoU ?? [],
+    classNames: last?.classNames ?? [],
+    hpChanges: run.hpChanges,
+    error: run.error?.message ?? null,
     miouSeries: run.series['seg.miou'] ?? { steps: [], values: [] },
   };
 }
@@ -62,14 +72,18 @@ export const createSegSlice: StateCreator<WorkbenchState, [], [], SegSlice> = (s
   const persist = (run: SegRunState) => {
     const rec = summarizeSegRun(run);
     set((s) => ({ segRuns: [rec, ...s.segRuns.filter((r) => r.id !== rec.id)] }));
-    void saveSegRun(rec).catch((err: unknown) => get().addNotice('warning', `The run could not be saved in this browser: ${err instanceof Error ? err.message : String(err)}`));
+    void saveSegRun(rec).catch((err: unknown) =>
+      get().addNotice('warning', `The run could not be saved in this browser: ${err instanceof Error ? err.message : String(err)}`),
+    );
   };
   return {
     segConfig: defaultSegConfig(),
     setSegConfig: (partial) => set((s) => ({ segConfig: { ...s.segConfig, ...partial } })),
     segRun: null,
     beginSegRun: (id, config) =>
-      set({ segRun: { id, config, status: 'preparing', progress: null, series: {}, hpChanges: [], params: null, error: null, startedAt: Date.now(), evals: [] } }),
+      set({
+        segRun: { id, config, status: 'preparing', progress: null, series: {}, hpChanges: [], params: null, error: null, startedAt: Date.now(), evals: [] },
+      }),
     applySegEvents: (events) => {
       const before = get().segRun;
       let run = before;

@@ -16,7 +16,7 @@ export function hashToConfig(hash: string): NormalizeResult {
   try {
     for (const [k, v] of new URLSearchParams(body)) raw[k] = v;
   } catch {
-    return { ...normalizeConfig({}), issues: ['The link\'s settings could not be read; the defaults are used.'] };
+    return { ...normalizeConfig({}), issues: ["The link's settings could not be read; the defaults are used."] };
   }
   return normalizeConfig(raw);
 }

@@ -4,8 +4,20 @@
  */
 import { z } from 'zod';
 import {
-  PruneTrainer, channelStats, compactModel, evaluateSplit, loadModel, logitsOf, maxAbsDiff, measureLatency, modelCost,
-  disposeParams, serializeModel, type ChannelStats, type Classifier, type ImageDataset,
+  PruneTrainer,
+  channelStats,
+  compactModel,
+  evaluateSplit,
+  loadModel,
+  logitsOf,
+  maxAbsDiff,
+  measureLatency,
+  modelCost,
+  disposeParams,
+  serializeModel,
+  type ChannelStats,
+  type Classifier,
+  type ImageDataset,
 } from '../engine';
 import type { TrainConfig } from '../protocol/config';
 import type { CompactionReport, ExportedModel, LoadedModelReport, ModelFigures } from '../protocol/prune';
@@ -99,9 +111,19 @@ export class CompactionService {
       const stats = extra.success && extra.data.normalization ? extra.data.normalization : channelStats(data.train.images);
       const a = model.architecture;
       const cost = modelCost(model);
-      const base = { name: `${a.model} (${a.numClasses} classes, ${a.inputSize}×${a.inputSize})`, params: cost.params, macs: cost.macs, convChannels: convChannels(model), datasetName: data.name };
+      const base = {
+        name: `${a.model} (${a.numClasses} classes, ${a.inputSize}×${a.inputSize})`,
+        params: cost.params,
+        macs: cost.macs,
+        convChannels: convChannels(model),
+        datasetName: data.name,
+      };
       if (a.numClasses !== data.classNames.length || a.inputSize !== data.height) {
-        return { ...base, testAccuracy: null, note: `It has ${a.numClasses} classes at ${a.inputSize}×${a.inputSize}; the selected dataset has ${data.classNames.length} at ${data.height}×${data.width}, so it was not evaluated.` };
+        return {
+          ...base,
+          testAccuracy: null,
+          note: `It has ${a.numClasses} classes at ${a.inputSize}×${a.inputSize}; the selected dataset has ${data.classNames.length} at ${data.height}×${data.width}, so it was not evaluated.`,
+        };
       }
       const test = await evaluateSplit(model, data.test, data.height, stats);
       const note = extra.success && extra.data.normalization ? undefined : 'The file has no normalisation statistics; those of the selected dataset were used.';

@@ -10,7 +10,10 @@ let n = 0;
 function service() {
   const progress: ImportProgressInfo[] = [];
   const name = `svc-${n++}`;
-  const svc = new DatasetService((p) => progress.push(p), () => DatasetStore.open(name));
+  const svc = new DatasetService(
+    (p) => progress.push(p),
+    () => DatasetStore.open(name),
+  );
   return { svc, progress };
 }
 

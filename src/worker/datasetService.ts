@@ -7,7 +7,14 @@ import { IMPORT_ERROR_CODES, SHAPE_CLASS_NAMES, generateShapesDataset, loadDatas
 import type { SegDataset } from '../engine/data/segDataset';
 import { STREET_CLASSES, STREET_PALETTE, STREET_SIZES, generateStreetDataset, type StreetSize } from '../engine/data/streets';
 import type { TrainConfig } from '../protocol/config';
-import { BUILTIN_DATASET_ID, STREETS_DATASET_ID, type DatasetInfo, type DatasetSamples, type ImportProgressInfo, type ImportRequest } from '../protocol/datasets';
+import {
+  BUILTIN_DATASET_ID,
+  STREETS_DATASET_ID,
+  type DatasetInfo,
+  type DatasetSamples,
+  type ImportProgressInfo,
+  type ImportRequest,
+} from '../protocol/datasets';
 import type { EngineError } from '../protocol/events';
 import { pickSamples, pickSegSamples } from './datasetSamples';
 import { DatasetStore, wrongTaskFault } from './datasetStore';
@@ -44,7 +51,10 @@ export class DatasetService {
   private store(): Promise<DatasetStore> {
     this.storeP ??= this.openStore().catch((err: unknown) => {
       this.storeP = null;
-      throw new EngineFault('storage-failed', `This browser's storage (IndexedDB) is not available (${err instanceof Error ? err.message : String(err)}), so datasets cannot be kept.`);
+      throw new EngineFault(
+        'storage-failed',
+        `This browser's storage (IndexedDB) is not available (${err instanceof Error ? err.message : String(err)}), so datasets cannot be kept.`,
+      );
     });
     return this.storeP;
   }
@@ -52,17 +62,35 @@ export class DatasetService {
   /** The built-in classification dataset's entry (its size follows the run settings). */
   static builtin(): DatasetInfo {
     return {
-      id: BUILTIN_DATASET_ID, name: 'Shapes & textures (built-in)', kind: 'builtin', classNames: [...SHAPE_CLASS_NAMES],
-      trainCount: 0, testCount: 0, height: 32, width: 32, bytes: 0, source: 'generated', createdAt: 0,
+      id: BUILTIN_DATASET_ID,
+      name: 'Shapes & textures (built-in)',
+      kind: 'builtin',
+      classNames: [...SHAPE_CLASS_NAMES],
+      trainCount: 0,
+      testCount: 0,
+      height: 32,
+      width: 32,
+      bytes: 0,
+      source: 'generated',
+      createdAt: 0,
     };
   }
 
   /** The built-in street-scene segmentation dataset's entry (8 classes, 128×256; its counts follow the run settings). */
   static streets(): DatasetInfo {
     return {
-      id: STREETS_DATASET_ID, name: 'Street scenes (built-in)', kind: 'builtin', task: 'segment', classNames: [...STREET_CLASSES],
+      id: STREETS_DATASET_ID,
+      name: 'Street scenes (built-in)',
+      kind: 'builtin',
+      task: 'segment',
+      classNames: [...STREET_CLASSES],
       palette: STREET_PALETTE.map(([r, g, b]): [number, number, number] => [r, g, b]),
-      trainCount: 0, testCount: 0, ...STREET_SIZES.high, bytes: 0, source: 'generated', createdAt: 0,
+      trainCount: 0,
+      testCount: 0,
+      ...STREET_SIZES.high,
+      bytes: 0,
+      source: 'generated',
+      createdAt: 0,
     };
   }
 
@@ -86,7 +114,12 @@ export class DatasetService {
       return pickSamples(DatasetService.builtin(), split, data[split], perClass, 100);
     }
     if (id === STREETS_DATASET_ID) {
-      const data = await generateStreetDataset({ seed: 1, size: 'high', trainSize: split === 'train' ? perClass : 0, testSize: split === 'test' ? perClass : 0 });
+      const data = await generateStreetDataset({
+        seed: 1,
+        size: 'high',
+        trainSize: split === 'train' ? perClass : 0,
+        testSize: split === 'test' ? perClass : 0,
+      });
       return pickSegSamples(DatasetService.streets(), split, data[split], perClass);
     }
     return (await this.store()).samples(id, split, perClass);
@@ -141,7 +174,8 @@ export class DatasetService {
    * Refuses classification datasets (invalid-config) and ids not stored (dataset-missing).
    */
   async loadSeg(id: string, size: StreetSize, opts: SegLoadOptions): Promise<SegDataset> {
-    if (id === STREETS_DATASET_ID) return generateStreetDataset({ seed: opts.seed, size, trainSize: opts.trainSize, testSize: opts.testSize, onProgress: opts.onProgress });
+    if (id === STREETS_DATASET_ID)
+      return generateStreetDataset({ seed: opts.seed, size, trainSize: opts.trainSize, testSize: opts.testSize, onProgress: opts.onProgress });
     if (id === BUILTIN_DATASET_ID) throw wrongTaskFault(DatasetService.builtin());
     const store = await this.stored(id);
     const resizing = size !== 'high';
@@ -154,7 +188,10 @@ export class DatasetService {
   private async stored(id: string): Promise<DatasetStore> {
     const store = await this.store();
     if (!(await store.info(id))) {
-      throw new EngineFault('dataset-missing', `The dataset ${id} is not stored in this browser (deleted, or the link came from another browser): import it or choose another dataset.`);
+      throw new EngineFault(
+        'dataset-missing',
+        `The dataset ${id} is not stored in this browser (deleted, or the link came from another browser): import it or choose another dataset.`,
+      );
     }
     return store;
   }

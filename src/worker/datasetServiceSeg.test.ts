@@ -14,7 +14,11 @@ const SH = 8;
 let n = 0;
 function service(decode: SegImageDecoder = decodeTestImage) {
   const name = `seg-svc-${n++}`;
-  return new DatasetService(() => undefined, () => DatasetStore.open(name), decode);
+  return new DatasetService(
+    () => undefined,
+    () => DatasetStore.open(name),
+    decode,
+  );
 }
 
 /** CamVid-11 label value of pixel (x, y) of pair `i`: 0–10, and 11 (void) on one column. */
@@ -29,7 +33,12 @@ function camvidRequest(count: number, extra: Record<string, Uint8Array> = {}, ro
     files[`${root}/labels/000${i}.png`] = grayPng(SW, SH, labelValues(i));
   }
   Object.assign(files, extra);
-  return { format: 'segmentation', labelMode: 'fine', segFormat: 'auto', files: Object.entries(files).map(([path, bytes]) => ({ path, file: new File([new Uint8Array(bytes)], path.split('/').pop()!) })) };
+  return {
+    format: 'segmentation',
+    labelMode: 'fine',
+    segFormat: 'auto',
+    files: Object.entries(files).map(([path, bytes]) => ({ path, file: new File([new Uint8Array(bytes)], path.split('/').pop()!) })),
+  };
 }
 
 describe('DatasetService: segmentation datasets', () => {
@@ -43,7 +52,14 @@ describe('DatasetService: segmentation datasets', () => {
     const list = await service().list();
     expect(list.map((d) => d.id)).toEqual(['shapes', 'streets']);
     expect(list[0]!.task).toBeUndefined();
-    expect(list[1]).toMatchObject({ name: 'Street scenes (built-in)', kind: 'builtin', task: 'segment', classNames: [...STREET_CLASSES], height: 128, width: 256 });
+    expect(list[1]).toMatchObject({
+      name: 'Street scenes (built-in)',
+      kind: 'builtin',
+      task: 'segment',
+      classNames: [...STREET_CLASSES],
+      height: 128,
+      width: 256,
+    });
     expect(list[1]!.palette).toEqual(STREET_PALETTE.map((c) => [...c]));
     await expect(service().remove('streets')).rejects.toThrow(/built-in/);
   });
@@ -52,7 +68,17 @@ describe('DatasetService: segmentation datasets', () => {
     const svc = service();
     const r = await svc.import(camvidRequest(6));
     if (!r.ok) throw new Error(r.error.message);
-    expect(r.dataset).toMatchObject({ name: 'street', kind: 'segmentation', task: 'segment', segFormat: 'camvid11', source: 'street/', trainCount: 5, testCount: 1, height: 128, width: 256 });
+    expect(r.dataset).toMatchObject({
+      name: 'street',
+      kind: 'segmentation',
+      task: 'segment',
+      segFormat: 'camvid11',
+      source: 'street/',
+      trainCount: 5,
+      testCount: 1,
+      height: 128,
+      width: 256,
+    });
     expect(r.dataset.classNames).toHaveLength(11);
     expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', r.dataset.id]);
 
@@ -67,12 +93,21 @@ describe('DatasetService: segmentation datasets', () => {
     expect(low).toMatchObject({ height: 64, width: 128 });
     expect(low.train.labels.length).toBe(5 * 64 * 128);
     // Halving by nearest neighbour picks the stored pixel (2x + 1, 2y + 1): labels are never mixed.
-    for (const [x, y] of [[0, 0], [9, 3], [127, 63], [64, 32]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [9, 3],
+      [127, 63],
+      [64, 32],
+    ] as const) {
       expect(low.train.labels[4 * 64 * 128 + y * 128 + x]).toBe(high.train.labels[4 * 128 * 256 + (2 * y + 1) * 256 + 2 * x + 1]);
     }
     // Halving images bilinearly (antialiased) is the filter 1/8, 3/8, 3/8, 1/8 over stored pixels 2x − 1 … 2x + 2, per axis.
     const taps = [1 / 8, 3 / 8, 3 / 8, 1 / 8];
-    for (const [x, y] of [[4, 4], [30, 17], [100, 50]] as const) {
+    for (const [x, y] of [
+      [4, 4],
+      [30, 17],
+      [100, 50],
+    ] as const) {
       for (let c = 0; c < 3; c++) {
         let v = 0;
         for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) v += taps[i]! * taps[j]! * high.train.images[((2 * y - 1 + j) * 256 + 2 * x - 1 + i) * 3 + c]!;
@@ -107,8 +142,14 @@ describe('DatasetService: segmentation datasets', () => {
     const seg = await svc.import(camvidRequest(6));
     if (!seg.ok) throw new Error(seg.error.message);
     const opts = { seed: 1, trainSize: 4, testSize: 2 };
-    await expect(svc.loadSeg('shapes', 'low', opts)).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/classification dataset/) });
-    await expect(svc.load({ ...defaultConfig(), dataset: 'streets' }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/segmentation dataset/) });
+    await expect(svc.loadSeg('shapes', 'low', opts)).rejects.toMatchObject({
+      code: 'invalid-config',
+      message: expect.stringMatching(/classification dataset/),
+    });
+    await expect(svc.load({ ...defaultConfig(), dataset: 'streets' }, () => undefined)).rejects.toMatchObject({
+      code: 'invalid-config',
+      message: expect.stringMatching(/segmentation dataset/),
+    });
     await expect(svc.load({ ...defaultConfig(), dataset: seg.dataset.id }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config' });
     await expect(svc.loadSeg('ds-gone', 'high', opts)).rejects.toMatchObject({ code: 'dataset-missing' });
   });
@@ -117,11 +158,17 @@ describe('DatasetService: segmentation datasets', () => {
     const svc = service();
     const good = await svc.import(camvidRequest(6));
     const unpaired = await svc.import(camvidRequest(6, { 'street/images/0009.png': photoPng(9, SW, SH) }));
-    expect(unpaired).toMatchObject({ ok: false, error: { code: 'import-failed', detail: 'unpaired-image', message: expect.stringMatching(/street\/images\/0009\.png/) } });
+    expect(unpaired).toMatchObject({
+      ok: false,
+      error: { code: 'import-failed', detail: 'unpaired-image', message: expect.stringMatching(/street\/images\/0009\.png/) },
+    });
     const values = labelValues(2);
     values[5] = 40;
     const badValue = await svc.import(camvidRequest(6, { 'street/labels/0002.png': grayPng(SW, SH, values) }));
-    expect(badValue).toMatchObject({ ok: false, error: { code: 'import-failed', detail: 'label-value', message: expect.stringMatching(/x 5, y 0 has value 40/) } });
+    expect(badValue).toMatchObject({
+      ok: false,
+      error: { code: 'import-failed', detail: 'label-value', message: expect.stringMatching(/x 5, y 0 has value 40/) },
+    });
     expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', good.ok ? good.dataset.id : '']);
   });
 

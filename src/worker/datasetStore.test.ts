@@ -62,7 +62,11 @@ describe('DatasetStore', () => {
     const store = await freshStore();
     const bad = makeDataset(5, 2);
     // A test split whose labels are missing makes the second put fail mid-save.
-    (bad.test as { labels: unknown }).labels = { slice: () => { throw Object.assign(new Error('disk full'), { name: 'QuotaExceededError' }); } };
+    (bad.test as { labels: unknown }).labels = {
+      slice: () => {
+        throw Object.assign(new Error('disk full'), { name: 'QuotaExceededError' });
+      },
+    };
     await expect(store.save(bad, { kind: 'folder', source: 'x' })).rejects.toThrow(/storage quota is full/);
     expect(await store.list()).toEqual([]);
   });

@@ -49,8 +49,14 @@ export interface SegSaveMeta {
 /** The refusal of a dataset of the other task: a segmentation set where classes per image are needed, or the reverse. */
 export function wrongTaskFault(info: Pick<DatasetInfo, 'name' | 'task'>): EngineFault {
   return isSegmentation(info)
-    ? new EngineFault('invalid-config', `"${info.name}" is a segmentation dataset (a class per pixel); the Train and Prune labs need a classification dataset: choose another dataset.`)
-    : new EngineFault('invalid-config', `"${info.name}" is a classification dataset (one class per image); segmentation needs per-pixel labels: choose Street scenes or import segmentation pairs on the Data tab.`);
+    ? new EngineFault(
+        'invalid-config',
+        `"${info.name}" is a segmentation dataset (a class per pixel); the Train and Prune labs need a classification dataset: choose another dataset.`,
+      )
+    : new EngineFault(
+        'invalid-config',
+        `"${info.name}" is a classification dataset (one class per image); segmentation needs per-pixel labels: choose Street scenes or import segmentation pairs on the Data tab.`,
+      );
 }
 
 let lastCreatedAt = 0;
@@ -88,7 +94,15 @@ export class DatasetStore {
   /** Store a classification dataset (NHWC uint8 images, one label each); progress in [0, 1]. */
   async save(data: ImageDataset, meta: SaveMeta, onProgress?: (fraction: number) => void): Promise<DatasetInfo> {
     const { name, classNames, height, width } = data;
-    const base = { name, kind: meta.kind, classNames: [...classNames], height, width, source: meta.source, ...(meta.labelMode ? { labelMode: meta.labelMode } : {}) };
+    const base = {
+      name,
+      kind: meta.kind,
+      classNames: [...classNames],
+      height,
+      width,
+      source: meta.source,
+      ...(meta.labelMode ? { labelMode: meta.labelMode } : {}),
+    };
     return this.write(base, data, onProgress);
   }
 
@@ -96,7 +110,17 @@ export class DatasetStore {
   async saveSeg(data: SegDataset, meta: SegSaveMeta, onProgress?: (fraction: number) => void): Promise<DatasetInfo> {
     const { name, height, width } = data;
     const palette = data.palette.map(([r, g, b]): [number, number, number] => [r, g, b]);
-    const base = { name, kind: 'segmentation' as const, task: 'segment' as const, classNames: [...data.classNames], palette, segFormat: meta.segFormat, height, width, source: meta.source };
+    const base = {
+      name,
+      kind: 'segmentation' as const,
+      task: 'segment' as const,
+      classNames: [...data.classNames],
+      palette,
+      segFormat: meta.segFormat,
+      height,
+      width,
+      source: meta.source,
+    };
     return this.write(base, data, onProgress);
   }
 
@@ -104,7 +128,11 @@ export class DatasetStore {
    * Chunks first, the metadata record last, so a failed or interrupted save never lists a half-written
    * dataset (its chunks are removed again).
    */
-  private async write(base: Omit<DatasetInfo, 'id' | 'trainCount' | 'testCount' | 'bytes' | 'createdAt'>, splits: Splits, onProgress?: (fraction: number) => void): Promise<DatasetInfo> {
+  private async write(
+    base: Omit<DatasetInfo, 'id' | 'trainCount' | 'testCount' | 'bytes' | 'createdAt'>,
+    splits: Splits,
+    onProgress?: (fraction: number) => void,
+  ): Promise<DatasetInfo> {
     const id = `ds-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
     const { imageBytes, labelBytes, chunkImages } = layoutOf(base);
     const total = splits.train.count + splits.test.count;
@@ -121,7 +149,14 @@ export class DatasetStore {
           onProgress?.(written / total);
         }
       }
-      const info: DatasetInfo = { id, ...base, trainCount: splits.train.count, testCount: splits.test.count, bytes: total * (imageBytes + labelBytes), createdAt: nextCreatedAt() };
+      const info: DatasetInfo = {
+        id,
+        ...base,
+        trainCount: splits.train.count,
+        testCount: splits.test.count,
+        bytes: total * (imageBytes + labelBytes),
+        createdAt: nextCreatedAt(),
+      };
       await this.db.put('datasets', info);
       return info;
     } catch (err) {
@@ -149,7 +184,11 @@ export class DatasetStore {
 
   private async stored(id: string): Promise<DatasetInfo> {
     const info = await this.info(id);
-    if (!info) throw new EngineFault('dataset-missing', `The dataset ${id} is not stored in this browser (it was deleted or imported elsewhere); choose another dataset.`);
+    if (!info)
+      throw new EngineFault(
+        'dataset-missing',
+        `The dataset ${id} is not stored in this browser (it was deleted or imported elsewhere); choose another dataset.`,
+      );
     return info;
   }
 
@@ -170,7 +209,8 @@ export class DatasetStore {
         read += n;
         onProgress?.(read / total);
       }
-      if (at !== count) throw new Error(`The stored ${split} images of "${info.name}" are incomplete (${at} of ${count}); delete the dataset and import it again.`);
+      if (at !== count)
+        throw new Error(`The stored ${split} images of "${info.name}" are incomplete (${at} of ${count}); delete the dataset and import it again.`);
       return out;
     };
     return { train: await readSplit('train', info.trainCount), test: await readSplit('test', info.testCount) };
@@ -203,7 +243,10 @@ function storageError(err: unknown): Error {
   const name = (err as { name?: string } | null)?.name;
   const message = err instanceof Error ? err.message : String(err);
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
-    return Object.assign(new Error('The browser refused to store the dataset: its storage quota is full. Delete a dataset or free disk space, then import again.'), { code: 'storage-failed' });
+    return Object.assign(
+      new Error('The browser refused to store the dataset: its storage quota is full. Delete a dataset or free disk space, then import again.'),
+      { code: 'storage-failed' },
+    );
   }
   return Object.assign(new Error(`The dataset could not be stored (${message}); nothing was saved.`), { code: 'storage-failed' });
 }

@@ -17,7 +17,20 @@ function makeSeg(train: number, test: number): SegDataset {
     for (let k = 0; k < labels.length; k++) labels[k] = (salt + Math.floor(k / (H * W)) + k) % 4 === 3 ? 255 : (salt + k) % 3;
     return { images, labels, count };
   };
-  return { name: 'roads', classNames: ['road', 'car', 'sky'], palette: [[128, 64, 128], [0, 0, 142], [70, 130, 180]], height: H, width: W, ignoreLabel: 255, train: split(train, 1), test: split(test, 2) };
+  return {
+    name: 'roads',
+    classNames: ['road', 'car', 'sky'],
+    palette: [
+      [128, 64, 128],
+      [0, 0, 142],
+      [70, 130, 180],
+    ],
+    height: H,
+    width: W,
+    ignoreLabel: 255,
+    train: split(train, 1),
+    test: split(test, 2),
+  };
 }
 
 /** The first index where two byte arrays differ, or -1 (toEqual walks megabytes element by element). */
@@ -46,8 +59,21 @@ describe('DatasetStore: segmentation datasets', () => {
     const progress: number[] = [];
     const info = await first.saveSeg(data, { source: 'roads/', segFormat: 'camvid11' }, (f) => progress.push(f));
     first.close();
-    expect(info).toMatchObject({ kind: 'segmentation', task: 'segment', segFormat: 'camvid11', classNames: ['road', 'car', 'sky'], trainCount: PER_CHUNK + 3, testCount: 2, height: H, width: W });
-    expect(info.palette).toEqual([[128, 64, 128], [0, 0, 142], [70, 130, 180]]);
+    expect(info).toMatchObject({
+      kind: 'segmentation',
+      task: 'segment',
+      segFormat: 'camvid11',
+      classNames: ['road', 'car', 'sky'],
+      trainCount: PER_CHUNK + 3,
+      testCount: 2,
+      height: H,
+      width: W,
+    });
+    expect(info.palette).toEqual([
+      [128, 64, 128],
+      [0, 0, 142],
+      [70, 130, 180],
+    ]);
     expect(info.bytes).toBe((PER_CHUNK + 5) * H * W * 4);
     expect(progress.length).toBe(3); // two train chunks and one test chunk
     expect(progress.at(-1)).toBe(1);
@@ -78,7 +104,10 @@ describe('DatasetStore: segmentation datasets', () => {
     const seg = await store.saveSeg(makeSeg(1, 1), { source: 'roads/', segFormat: 'camvid11' });
     await expect(store.load(seg.id)).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/"roads" is a segmentation dataset/) });
     const img = { images: new Uint8Array(2 * 48), labels: Uint8Array.of(0, 1), count: 2 };
-    const cls = await store.save({ name: 'tiny', classNames: ['a', 'b'], height: 4, width: 4, channels: 3, train: img, test: img }, { kind: 'folder', source: 'tiny' });
+    const cls = await store.save(
+      { name: 'tiny', classNames: ['a', 'b'], height: 4, width: 4, channels: 3, train: img, test: img },
+      { kind: 'folder', source: 'tiny' },
+    );
     await expect(store.loadSeg(cls.id)).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/"tiny" is a classification dataset/) });
     await expect(store.loadSeg('ds-gone')).rejects.toMatchObject({ code: 'dataset-missing' });
   });
@@ -86,7 +115,11 @@ describe('DatasetStore: segmentation datasets', () => {
   it('removes the chunks of a segmentation save that fails, and lists nothing', async () => {
     const store = await freshStore();
     const bad = makeSeg(2, 1);
-    (bad.test as { labels: unknown }).labels = { slice: () => { throw Object.assign(new Error('disk full'), { name: 'QuotaExceededError' }); } };
+    (bad.test as { labels: unknown }).labels = {
+      slice: () => {
+        throw Object.assign(new Error('disk full'), { name: 'QuotaExceededError' });
+      },
+    };
     await expect(store.saveSeg(bad, { source: 'x/', segFormat: 'camvid11' })).rejects.toMatchObject({ code: 'storage-failed' });
     expect(await store.list()).toEqual([]);
     // The train chunk written before the failure is gone too: a later save of the same split starts clean.

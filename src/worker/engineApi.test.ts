@@ -13,8 +13,7 @@ describe('EngineApi (worker seam, cpu backend)', () => {
     expect((await api.start(tiny(), 'r1')).ok).toBe(true);
     await waitFor(() => statuses().includes('done'));
     expect(statuses()).toEqual(['preparing', 'running', 'done']);
-    const steps = (series: string) =>
-      events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === series).flatMap((b) => b.steps) : []));
+    const steps = (series: string) => events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === series).flatMap((b) => b.steps) : []));
     expect(steps('train.loss')).toEqual([1, 2, 3, 4, 5, 6]);
     expect(steps('test.acc')).toEqual([3, 6]);
     const model = events.find((e) => e.type === 'model');
@@ -67,7 +66,6 @@ describe('EngineApi (worker seam, cpu backend)', () => {
     expect((await api.status()).status).toBe('running');
     await api.stop();
   });
-
 });
 
 describe('RunController', () => {
@@ -84,7 +82,10 @@ describe('RunController', () => {
       evaluate: async () => ({ loss: 2.3, accuracy: 0.1, count: 16 }),
       dispose: () => undefined,
     };
-    const rc = new RunController((e) => events.push(e), () => fake);
+    const rc = new RunController(
+      (e) => events.push(e),
+      () => fake,
+    );
     await rc.start(tiny({ steps: 50 }), 'nan');
     for (let i = 0; i < 500 && rc.active; i++) await new Promise((r) => setTimeout(r, 10));
     const err = events.find((e) => e.type === 'error');

@@ -41,7 +41,7 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
   const backendReady = new Promise<void>((resolve) => (markReady = resolve));
   const compaction = new CompactionService();
   /** Run `f`, turning a throw into a refused result with a code and a sentence. */
-  const attempt = async <T,>(f: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof describeError> }> => {
+  const attempt = async <T>(f: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: ReturnType<typeof describeError> }> => {
     try {
       return { ok: true, value: await f() };
     } catch (err) {
@@ -63,7 +63,11 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
       backend = info;
       markReady();
       onDeviceLost((reason: string) => {
-        events.push({ type: 'error', runId: runs.snapshot().runId, error: { code: 'device-lost', message: `The GPU device was lost (${reason}). The engine restarts; start the run again.` } });
+        events.push({
+          type: 'error',
+          runId: runs.snapshot().runId,
+          error: { code: 'device-lost', message: `The GPU device was lost (${reason}). The engine restarts; start the run again.` },
+        });
         events.flush();
       });
       events.push({ type: 'backend', info });
@@ -73,7 +77,8 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
       events.setSink(sink);
     },
     async start(config: unknown, runId: string, lab: LabName = 'train'): Promise<EngineResult> {
-      if (!(LABS as readonly string[]).includes(lab)) return refuse(Object.assign(new Error(`Unknown lab "${String(lab)}".`), { code: 'invalid-config' }), runId);
+      if (!(LABS as readonly string[]).includes(lab))
+        return refuse(Object.assign(new Error(`Unknown lab "${String(lab)}".`), { code: 'invalid-config' }), runId);
       if (!backend) return refuse(new Error('The engine is not initialised yet; wait for the backend badge.'), runId);
       const parsed = TrainConfigSchema.safeParse(config);
       if (!parsed.success) {
@@ -101,7 +106,11 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
     },
     async segResetZoo() {
       await backendReady;
-      if (runs.active) return { ok: false as const, error: { code: 'busy' as const, message: 'A run is going (it may be distilling from the zoo); stop it before resetting the zoo.' } };
+      if (runs.active)
+        return {
+          ok: false as const,
+          error: { code: 'busy' as const, message: 'A run is going (it may be distilling from the zoo); stop it before resetting the zoo.' },
+        };
       const r = await attempt(() => seg.resetZoo());
       return r.ok ? { ok: true as const, zoo: r.value } : r;
     },
@@ -159,7 +168,14 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
     },
     async compact(runId: string) {
       const kept = runs.keptSession(runId);
-      if (!kept) return { ok: false as const, error: { code: 'invalid-config' as const, message: 'That run is not in memory any more (a newer run started, or the page reloaded); train it again to compact it.' } };
+      if (!kept)
+        return {
+          ok: false as const,
+          error: {
+            code: 'invalid-config' as const,
+            message: 'That run is not in memory any more (a newer run started, or the page reloaded); train it again to compact it.',
+          },
+        };
       const r = await attempt(() => compaction.compact(runId, kept.session, kept.data, kept.config, backend?.name ?? 'unknown'));
       return r.ok ? { ok: true as const, report: r.value } : r;
     },
@@ -169,7 +185,8 @@ export function createEngineApi(services: { datasets?: DatasetService; segZoo?: 
     },
     async loadModel(modelJson: string, weights: ArrayBuffer, config: unknown) {
       const parsed = TrainConfigSchema.safeParse(config);
-      if (!parsed.success) return { ok: false as const, error: { code: 'invalid-config' as const, message: 'The dataset settings to evaluate the model on are invalid.' } };
+      if (!parsed.success)
+        return { ok: false as const, error: { code: 'invalid-config' as const, message: 'The dataset settings to evaluate the model on are invalid.' } };
       const r = await attempt(async () => compaction.load(modelJson, weights, await datasets.load(parsed.data, () => undefined)));
       return r.ok ? { ok: true as const, report: r.value } : r;
     },

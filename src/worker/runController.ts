@@ -198,8 +198,16 @@ export class RunController {
   private async reportSparsity(runId: string, trainer: TrainingSession & SparsitySource): Promise<void> {
     const r = await trainer.sparsity();
     const report = {
-      step: this.step, names: r.layers, sparsity: r.layerSparsity, norms: r.norms, groups: r.groups, total: r.total,
-      weightSparsity: r.weightSparsity, zeroThreshold: r.threshold, hardThreshold: r.hardThreshold, measuredOn: r.measuredOn,
+      step: this.step,
+      names: r.layers,
+      sparsity: r.layerSparsity,
+      norms: r.norms,
+      groups: r.groups,
+      total: r.total,
+      weightSparsity: r.weightSparsity,
+      zeroThreshold: r.threshold,
+      hardThreshold: r.hardThreshold,
+      measuredOn: r.measuredOn,
     };
     this.emit({ type: 'layers', runId, report });
     this.emit({
@@ -278,7 +286,8 @@ export class RunController {
         });
         // Group norms cost a pass over every kernel and a read-back: measure them as often as the UI redraws
         // (every SPARSITY_EVERY_MS), and always at the first, the last and every evaluation step.
-        const due = this.step === 1 || this.step === config.steps || this.step % config.evalEvery === 0 || performance.now() - lastSparsityAt >= SPARSITY_EVERY_MS;
+        const due =
+          this.step === 1 || this.step === config.steps || this.step % config.evalEvery === 0 || performance.now() - lastSparsityAt >= SPARSITY_EVERY_MS;
         if (hasSparsity(trainer) && due) {
           await this.reportSparsity(runId, trainer);
           lastSparsityAt = performance.now();
@@ -315,7 +324,13 @@ export class RunController {
             ],
           });
           if (ev.seg) {
-            const report = { step: this.step, mIoU: ev.seg.mIoU, pixelAccuracy: ev.accuracy, classNames: ev.seg.classNames ?? [], perClassIoU: ev.seg.perClassIoU };
+            const report = {
+              step: this.step,
+              mIoU: ev.seg.mIoU,
+              pixelAccuracy: ev.accuracy,
+              classNames: ev.seg.classNames ?? [],
+              perClassIoU: ev.seg.perClassIoU,
+            };
             this.emit({ type: 'segEval', runId, report });
           }
           report('training');

@@ -7,7 +7,15 @@ import { agreement } from './segLab';
 import { SegZoo } from './segZoo';
 import type { EngineEvent, RunStatus } from '../protocol/events';
 
-const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({ ...defaultSegConfig(), trainSize: 16, testSize: 4, batchSize: 2, steps: 2, evalEvery: 2, ...over });
+const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
+  ...defaultSegConfig(),
+  trainSize: 16,
+  testSize: 4,
+  batchSize: 2,
+  steps: 2,
+  evalEvery: 2,
+  ...over,
+});
 
 async function engine(files: Record<string, ArrayBuffer> = {}) {
   const api = createEngineApi({ segZoo: new SegZoo(async (path) => files[path] ?? null) });
@@ -49,7 +57,9 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
 
     expect((await api.startSegment(tiny({ model: 'student', chain: 'teacher-student', upscale: 'pixelshuffle' }), 's1')).ok).toBe(true);
     expect(await waitEnd('s1')).toBe('done');
-    const kd = events.flatMap((e) => (e.type === 'metrics' && e.runId === 's1' ? e.batches.filter((b) => b.series === 'seg.loss.kd').flatMap((b) => b.values) : []));
+    const kd = events.flatMap((e) =>
+      e.type === 'metrics' && e.runId === 's1' ? e.batches.filter((b) => b.series === 'seg.loss.kd').flatMap((b) => b.values) : [],
+    );
     expect(kd).toHaveLength(2);
     expect(kd.every((v) => v > 0)).toBe(true);
 
@@ -80,17 +90,37 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
   it('loads shipped weights from their manifest and marks them shipped', async () => {
     const m = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 1 });
     const { json, weights } = await serializeSegModel(m, {
-      slot: 'student-bilinear', chain: 'teacher-tutor-student', size: 'low', dataset: 'streets', classNames: ['a', 'b', 'c'], palette: [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
-      steps: 5, seed: 1, mIoU: 0.25, seconds: 2, origin: 'npm run pretrain:segment',
+      slot: 'student-bilinear',
+      chain: 'teacher-tutor-student',
+      size: 'low',
+      dataset: 'streets',
+      classNames: ['a', 'b', 'c'],
+      palette: [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ],
+      steps: 5,
+      seed: 1,
+      mIoU: 0.25,
+      seconds: 2,
+      origin: 'npm run pretrain:segment',
     });
     const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o)).buffer as ArrayBuffer;
-    const zoo = new SegZoo(async (p) =>
-      ({ 'low/manifest.json': enc({ models: [{ slot: 'student-bilinear', file: 'low/student-bilinear.json' }] }), 'low/student-bilinear.json': enc(json), 'low/student-bilinear.bin': weights })[p] ?? null,
+    const zoo = new SegZoo(
+      async (p) =>
+        ({
+          'low/manifest.json': enc({ models: [{ slot: 'student-bilinear', file: 'low/student-bilinear.json' }] }),
+          'low/student-bilinear.json': enc(json),
+          'low/student-bilinear.bin': weights,
+        })[p] ?? null,
     );
     await zoo.ensureShipped();
     const info = zoo.info();
     expect(info.shippedError).toBeNull();
-    expect(info.entries).toMatchObject([{ slot: 'student-bilinear', size: 'low', origin: 'shipped', mIoU: 0.25, chain: 'teacher-tutor-student', classNames: ['a', 'b', 'c'] }]);
+    expect(info.entries).toMatchObject([
+      { slot: 'student-bilinear', size: 'low', origin: 'shipped', mIoU: 0.25, chain: 'teacher-tutor-student', classNames: ['a', 'b', 'c'] },
+    ]);
     // A trained model replaces the slot; reset brings the shipped one back.
     const trained = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 2 });
     zoo.put('low', 'student-bilinear', trained, { ...info.entries[0]!, slot: 'student-bilinear', size: 'low', mIoU: 0.1, seconds: 1, origin: 'run-x' });

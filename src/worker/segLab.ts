@@ -6,8 +6,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SegTrainer, confusionMatrix, segImagesTensor, segScores, type SegDataset } from '../engine';
 import type { RunStatus } from '../protocol/events';
 import {
-  SEG_MODEL_WIDTH, SEG_SIZE_PIXELS, distillSource, slotOf,
-  type SegConfig, type SegPredictRequest, type SegPredictResult, type SegPrediction, type SegZooInfo,
+  SEG_MODEL_WIDTH,
+  SEG_SIZE_PIXELS,
+  distillSource,
+  slotOf,
+  type SegConfig,
+  type SegPredictRequest,
+  type SegPredictResult,
+  type SegPrediction,
+  type SegZooInfo,
 } from '../protocol/segment';
 import type { DatasetService } from './datasetService';
 import { EngineFault } from './errors';
@@ -46,10 +53,16 @@ export class SegLab {
     const { height, width } = SEG_SIZE_PIXELS[config.size];
     if (!held) {
       const how = kind === 'teacher' ? 'model teacher, chain none' : 'model tutor, chain teacher → student';
-      throw new EngineFault('invalid-config', `There is no ${kind} for the ${config.size} input size (${height}×${width}) yet: train one first (${how}) or switch the size.`);
+      throw new EngineFault(
+        'invalid-config',
+        `There is no ${kind} for the ${config.size} input size (${height}×${width}) yet: train one first (${how}) or switch the size.`,
+      );
     }
     if (kind === 'tutor' && held.provenance.chain !== 'teacher-student') {
-      throw new EngineFault('invalid-config', `The tutor at the ${config.size} size was trained without the teacher (chain ${held.provenance.chain}), so it cannot stand in a teacher → tutor → student chain: train the tutor with chain teacher → student first.`);
+      throw new EngineFault(
+        'invalid-config',
+        `The tutor at the ${config.size} size was trained without the teacher (chain ${held.provenance.chain}), so it cannot stand in a teacher → tutor → student chain: train the tutor with chain teacher → student first.`,
+      );
     }
     return held.model;
   }
@@ -58,7 +71,12 @@ export class SegLab {
     const key = `${config.dataset}:${config.size}:${config.seed}:${config.trainSize}:${config.testSize}`;
     if (this.cache?.key === key) return this.cache.data;
     this.cache = null;
-    const data = await this.datasets.loadSeg(config.dataset, config.size, { seed: config.seed, trainSize: config.trainSize, testSize: config.testSize, onProgress });
+    const data = await this.datasets.loadSeg(config.dataset, config.size, {
+      seed: config.seed,
+      trainSize: config.trainSize,
+      testSize: config.testSize,
+      onProgress,
+    });
     this.cache = { key, data };
     return data;
   }
@@ -83,8 +101,15 @@ export class SegLab {
         const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold } = config;
         return new SegTrainer(
           {
-            kind: config.model, upscale: config.upscale, width: SEG_MODEL_WIDTH[config.model], seed: config.seed, batchSize: config.batchSize,
-            totalSteps: config.steps, flip: config.flip, hyperparams: { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold }, source,
+            kind: config.model,
+            upscale: config.upscale,
+            width: SEG_MODEL_WIDTH[config.model],
+            seed: config.seed,
+            batchSize: config.batchSize,
+            totalSteps: config.steps,
+            flip: config.flip,
+            hyperparams: { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold },
+            source,
           },
           data,
         );
@@ -94,9 +119,17 @@ export class SegLab {
         const model = session.releaseModel();
         const d = data;
         this.zoo.put(config.size, slotOf(config.model, config.upscale), model, {
-          slot: slotOf(config.model, config.upscale), chain: config.model === 'teacher' ? 'none' : config.chain, size: config.size, dataset: config.dataset,
-          classNames: [...d.classNames], palette: d.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
-          steps: config.steps, seed: config.seed, mIoU: session.lastMIoU, seconds: (performance.now() - startedAt) / 1000, origin: runId,
+          slot: slotOf(config.model, config.upscale),
+          chain: config.model === 'teacher' ? 'none' : config.chain,
+          size: config.size,
+          dataset: config.dataset,
+          classNames: [...d.classNames],
+          palette: d.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
+          steps: config.steps,
+          seed: config.seed,
+          mIoU: session.lastMIoU,
+          seconds: (performance.now() - startedAt) / 1000,
+          origin: runId,
         });
         this.onZoo(this.zoo.info());
         session.dispose();
@@ -110,12 +143,14 @@ export class SegLab {
     await this.zoo.ensureShipped();
     const { height, width } = SEG_SIZE_PIXELS[req.size];
     const held = this.zoo.atSize(req.size);
-    if (held.length === 0) throw new EngineFault('invalid-config', `There are no trained models for the ${req.size} input size yet: train one, or switch the size.`);
+    if (held.length === 0)
+      throw new EngineFault('invalid-config', `There are no trained models for the ${req.size} input size yet: train one, or switch the size.`);
     const ref = held.find((h) => h.slot === 'teacher') ?? held[0]!;
     const k = ref.model.numClasses;
     const images = [];
     for (const [i, im] of req.images.entries()) {
-      if (im.rgb.length !== height * width * 3) throw new EngineFault('invalid-config', `Image ${i + 1} has ${im.rgb.length} bytes, not the ${height * width * 3} of a ${height}×${width} RGB image.`);
+      if (im.rgb.length !== height * width * 3)
+        throw new EngineFault('invalid-config', `Image ${i + 1} has ${im.rgb.length} bytes, not the ${height * width * 3} of a ${height}×${width} RGB image.`);
       if (im.labels) checkLabels(im.labels, height * width, k, i);
       const x = segImagesTensor(im.rgb, 1, height, width);
       const predictions: SegPrediction[] = [];
@@ -129,7 +164,14 @@ export class SegLab {
           const ms = performance.now() - t0;
           if (h.slot === 'teacher') teacherMap = classMap;
           const scores = im.labels && h.model.numClasses === k ? segScores(confusionMatrix(classMap, im.labels, k), k) : null;
-          predictions.push({ slot: h.slot, classMap, ms, agreement: null, mIoU: scores ? scores.mIoU : null, pixelAccuracy: scores ? scores.pixelAccuracy : null });
+          predictions.push({
+            slot: h.slot,
+            classMap,
+            ms,
+            agreement: null,
+            mIoU: scores ? scores.mIoU : null,
+            pixelAccuracy: scores ? scores.pixelAccuracy : null,
+          });
         }
       } finally {
         x.dispose();
@@ -145,7 +187,11 @@ function checkLabels(labels: Uint8Array, pixels: number, k: number, i: number): 
   if (labels.length !== pixels) throw new EngineFault('invalid-config', `The labels of image ${i + 1} have ${labels.length} pixels, not ${pixels}.`);
   for (let p = 0; p < labels.length; p++) {
     const v = labels[p]!;
-    if (v !== 255 && v >= k) throw new EngineFault('invalid-config', `The labels of image ${i + 1} hold class ${v} at pixel ${p}, but the models know ${k} classes (0–${k - 1}, 255 = ignore).`);
+    if (v !== 255 && v >= k)
+      throw new EngineFault(
+        'invalid-config',
+        `The labels of image ${i + 1} hold class ${v} at pixel ${p}, but the models know ${k} classes (0–${k - 1}, 255 = ignore).`,
+      );
   }
 }
 

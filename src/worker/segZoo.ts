@@ -55,11 +55,13 @@ export class SegZoo {
           const [json, bin] = await Promise.all([this.read(m.file), this.read(m.file.replace(/\.json$/, '.bin'))]);
           if (!json || !bin) throw new Error(`${m.file} or its .bin is missing`);
           const { model, provenance } = loadSegModel(JSON.parse(new TextDecoder().decode(json)), bin);
-          if (this.held.has(`${size}:${m.slot}`)) disposeParams(model.store); // a run already replaced it
+          if (this.held.has(`${size}:${m.slot}`))
+            disposeParams(model.store); // a run already replaced it
           else this.held.set(`${size}:${m.slot}`, { model, provenance: { ...provenance, origin: 'shipped' } });
         }
       }
-      if (missing.length === SEG_SIZES.length) this.shippedError = 'No shipped demo weights were found (run `npm run pretrain:segment`); train the models in the lab.';
+      if (missing.length === SEG_SIZES.length)
+        this.shippedError = 'No shipped demo weights were found (run `npm run pretrain:segment`); train the models in the lab.';
     } catch (err) {
       this.shippedError = `The shipped demo weights could not be loaded (${err instanceof Error ? err.message : String(err)}); train the models in the lab.`;
       this.shipped = null; // the next request tries again
@@ -101,8 +103,21 @@ export class SegZoo {
       this.atSize(size).map(({ slot, model, provenance: p }) => {
         const c = segCost(model);
         return {
-          slot, size, params: c.inference.params, trainingParams: c.params, macs: c.inference.macs, upscaleParams: c.upscale.params, upscaleMacs: c.upscale.macs,
-          chain: p.chain, steps: p.steps, seed: p.seed, mIoU: p.mIoU, dataset: p.dataset, classNames: p.classNames, palette: p.palette, origin: p.origin,
+          slot,
+          size,
+          params: c.inference.params,
+          trainingParams: c.params,
+          macs: c.inference.macs,
+          upscaleParams: c.upscale.params,
+          upscaleMacs: c.upscale.macs,
+          chain: p.chain,
+          steps: p.steps,
+          seed: p.seed,
+          mIoU: p.mIoU,
+          dataset: p.dataset,
+          classNames: p.classNames,
+          palette: p.palette,
+          origin: p.origin,
         };
       }),
     );

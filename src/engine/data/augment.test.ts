@@ -18,8 +18,7 @@ function tinyImage(h = 3, w = 4): Uint8Array {
 }
 
 const identity = { scale: [1, 1, 1], shift: [0, 0, 0] };
-const red = (out: Float32Array, h: number, w: number) =>
-  Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => out[(y * w + x) * 3]));
+const red = (out: Float32Array, h: number, w: number) => Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => out[(y * w + x) * 3]));
 
 describe('writeAugmented', () => {
   const g: Augment = { height: 3, width: 4, padding: 1, flip: true };
@@ -91,6 +90,15 @@ describe('Batcher with augmentation', () => {
     expect(distinct.size).toBeGreaterThan(8);
     // With padding 0 and no flip, augmentation is the identity.
     const none = new Batcher(split, 12, stats, 3, { height: 3, width: 4, padding: 0, flip: false }).next(count);
-    expect(Array.from(none.x)).toEqual(Array.from(gatherBatch(split, Array.from({ length: count }, (_, i) => i), 12, stats).x));
+    expect(Array.from(none.x)).toEqual(
+      Array.from(
+        gatherBatch(
+          split,
+          Array.from({ length: count }, (_, i) => i),
+          12,
+          stats,
+        ).x,
+      ),
+    );
   });
 });

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import {
-  checker, colorWithLuma, createCanvas, dotGrid, drawShape, fillGradient, hsv, luma, pickLuma, sdBox, sdCapsule,
-  sdPolygon, stripes, writeNoisyUint8, type Pattern, type Rgb,
+  checker,
+  colorWithLuma,
+  createCanvas,
+  dotGrid,
+  drawShape,
+  fillGradient,
+  hsv,
+  luma,
+  pickLuma,
+  sdBox,
+  sdCapsule,
+  sdPolygon,
+  stripes,
+  writeNoisyUint8,
+  type Pattern,
+  type Rgb,
 } from './raster';
 
 /** Mean of a pattern over a large square, sampled at pixel centres. */
@@ -41,7 +55,14 @@ describe('colours', () => {
 describe('signed distances', () => {
   it('sdBox and sdPolygon agree on a square, and have the right sign and size', () => {
     const square = new Float64Array([-1, -1, 1, -1, 1, 1, -1, 1]);
-    for (const [u, v] of [[0, 0], [0.5, 0.2], [2, 0], [1.5, 1.5], [-0.9, 0.3], [0, -3]] as const) {
+    for (const [u, v] of [
+      [0, 0],
+      [0.5, 0.2],
+      [2, 0],
+      [1.5, 1.5],
+      [-0.9, 0.3],
+      [0, -3],
+    ] as const) {
       expect(sdPolygon(u, v, square)).toBeCloseTo(sdBox(u, v, 1, 1), 12);
     }
     expect(sdBox(0, 0, 1, 1)).toBe(-1);

@@ -61,7 +61,6 @@ function nearestClassMeanAccuracy(train: ImageSplit, test: ImageSplit, features:
 const ds = await generateShapesDataset({ seed: 11, trainSize: 203, testSize: 97 });
 
 describe('generateShapesDataset', () => {
-
   it('has the documented shape: NHWC uint8, 32×32×3, 10 classes', () => {
     expect(ds.classNames).toEqual(SHAPE_CLASS_NAMES);
     expect(ds.classNames).toHaveLength(10);
@@ -107,7 +106,10 @@ describe('generateShapesDataset', () => {
 
   it('renderShapeImage reproduces any slot of the dataset', () => {
     const out = new Uint8Array(STRIDE + 5);
-    for (const [split, id] of [[ds.train, SHAPE_SPLIT.train], [ds.test, SHAPE_SPLIT.test]] as const) {
+    for (const [split, id] of [
+      [ds.train, SHAPE_SPLIT.train],
+      [ds.test, SHAPE_SPLIT.test],
+    ] as const) {
       for (const i of [0, 1, 42, split.count - 1]) {
         renderShapeImage(11, id, i, split.labels[i]!, out, 5);
         expect(sameBytes(out.subarray(5), image(split, i))).toBe(true);

@@ -2,13 +2,24 @@
 import { hashSeed, mulberry32, randInt, uniform, type Rng } from '../random';
 import type { ImageDataset, ImageSplit } from './dataset';
 import {
-  checker, colorWithLuma, createCanvas, dotGrid, drawShape, fillGradient, pickLuma, sdBox, sdCapsule, sdPolygon,
-  stripes, writeNoisyUint8, type Frame, type Pattern, type Sdf,
+  checker,
+  colorWithLuma,
+  createCanvas,
+  dotGrid,
+  drawShape,
+  fillGradient,
+  pickLuma,
+  sdBox,
+  sdCapsule,
+  sdPolygon,
+  stripes,
+  writeNoisyUint8,
+  type Frame,
+  type Pattern,
+  type Sdf,
 } from './raster';
 
-export const SHAPE_CLASS_NAMES = [
-  'circle', 'square', 'triangle', 'cross', 'star', 'ring', 'crescent', 'stripes', 'checker', 'dots',
-] as const;
+export const SHAPE_CLASS_NAMES = ['circle', 'square', 'triangle', 'cross', 'star', 'ring', 'crescent', 'stripes', 'checker', 'dots'] as const;
 
 /** Split ids mixed into each image's seed, so train and test never coincide. */
 export const SHAPE_SPLIT = { train: 0, test: 1 } as const;
@@ -52,22 +63,31 @@ function patch(rng: Rng): Sdf {
 const STYLES: readonly ClassStyle[] = [
   { minR: 5.6, aspect: 1.2, extent: 1.1, build: () => ({ sdf: circle }) },
   {
-    minR: 6, aspect: 1.3, extent: 1.3,
+    minR: 6,
+    aspect: 1.3,
+    extent: 1.3,
     build: (rng) => {
       const round = uniform(rng, 0, 0.12);
       return { sdf: (u, v) => sdBox(u, v, 0.8 - round, 0.8 - round) - round };
     },
   },
   {
-    minR: 7, aspect: 1.15, extent: 1.3,
+    minR: 7,
+    aspect: 1.15,
+    extent: 1.3,
     build: (rng) => {
       const angles = [0, 1, 2].map((k) => -Math.PI / 2 + (k * 2 * Math.PI) / 3 + uniform(rng, -0.2, 0.2));
-      const verts = polar(angles.map(() => uniform(rng, 0.95, 1.15)), angles);
+      const verts = polar(
+        angles.map(() => uniform(rng, 0.95, 1.15)),
+        angles,
+      );
       return { sdf: (u, v) => sdPolygon(u, v, verts) };
     },
   },
   {
-    minR: 6, aspect: 1.15, extent: 1.2,
+    minR: 6,
+    aspect: 1.15,
+    extent: 1.2,
     build: (rng) => {
       const t = uniform(rng, 0.2, 0.34);
       const l = uniform(rng, 0.85, 1);
@@ -75,24 +95,33 @@ const STYLES: readonly ClassStyle[] = [
     },
   },
   {
-    minR: 7, aspect: 1.1, extent: 1.1,
+    minR: 7,
+    aspect: 1.1,
+    extent: 1.1,
     build: (rng) => {
       const points = rng() < 0.75 ? 5 : 6;
       const inner = uniform(rng, 0.38, 0.5);
       const radii = Array.from({ length: 2 * points }, (_, i) => (i % 2 ? inner : 1));
-      const verts = polar(radii, radii.map((_, i) => (i * Math.PI) / points));
+      const verts = polar(
+        radii,
+        radii.map((_, i) => (i * Math.PI) / points),
+      );
       return { sdf: (u, v) => sdPolygon(u, v, verts) };
     },
   },
   {
-    minR: 6.5, aspect: 1.15, extent: 1.1,
+    minR: 6.5,
+    aspect: 1.15,
+    extent: 1.1,
     build: (rng) => {
       const t = uniform(rng, 0.16, 0.28);
       return { sdf: (u, v) => Math.abs(Math.sqrt(u * u + v * v) - 1 + t) - t };
     },
   },
   {
-    minR: 6.5, aspect: 1.1, extent: 1.1,
+    minR: 6.5,
+    aspect: 1.1,
+    extent: 1.1,
     build: (rng) => {
       const off = uniform(rng, 0.45, 0.7);
       const r2 = uniform(rng, 0.75, 0.95);
@@ -100,15 +129,21 @@ const STYLES: readonly ClassStyle[] = [
     },
   },
   {
-    minR: 7.5, aspect: 1.4, extent: 1.1,
+    minR: 7.5,
+    aspect: 1.4,
+    extent: 1.1,
     build: (rng) => ({ sdf: patch(rng), pattern: stripes(uniform(rng, 3.5, 6), uniform(rng, 0, Math.PI), rng()) }),
   },
   {
-    minR: 7.5, aspect: 1.4, extent: 1.1,
+    minR: 7.5,
+    aspect: 1.4,
+    extent: 1.1,
     build: (rng) => ({ sdf: patch(rng), pattern: checker(uniform(rng, 3, 4.5), uniform(rng, 0, Math.PI / 2), rng(), rng()) }),
   },
   {
-    minR: 7.5, aspect: 1.4, extent: 1.1,
+    minR: 7.5,
+    aspect: 1.4,
+    extent: 1.1,
     build: (rng) => {
       const spacing = uniform(rng, 4, 6);
       const pattern = dotGrid(spacing, spacing * uniform(rng, 0.22, 0.3), uniform(rng, 0, Math.PI / 2), rng(), rng());

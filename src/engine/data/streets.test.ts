@@ -106,8 +106,14 @@ describe('generateStreetDataset', () => {
 
   // Measured (seed 11, 40 low scenes): see the test name; Cityscapes for scale: road 37, building 22, vegetation 15, car 7, sidewalk 5, sky 4, pole 1.5, person 1.2 %.
   const bounds: Record<(typeof STREET_CLASSES)[number], [number, number]> = {
-    sky: [0.03, 0.2], building: [0.12, 0.4], road: [0.2, 0.4], sidewalk: [0.04, 0.18],
-    vegetation: [0.08, 0.35], car: [0.02, 0.12], person: [0.002, 0.03], pole: [0.003, 0.03],
+    sky: [0.03, 0.2],
+    building: [0.12, 0.4],
+    road: [0.2, 0.4],
+    sidewalk: [0.04, 0.18],
+    vegetation: [0.08, 0.35],
+    car: [0.02, 0.12],
+    person: [0.002, 0.03],
+    pole: [0.003, 0.03],
   };
   it('gives every class a reasonable share of pixels over 40 scenes', async () => {
     const ds = await generateStreetDataset({ seed: 11, size: 'low', trainSize: 40, testSize: 0 });

@@ -13,8 +13,14 @@ export const STREET_CLASSES = ['sky', 'building', 'road', 'sidewalk', 'vegetatio
 
 /** Display colours per class (the Cityscapes palette for the same classes). */
 export const STREET_PALETTE: readonly SegColour[] = [
-  [70, 130, 180], [70, 70, 70], [128, 64, 128], [244, 35, 232],
-  [107, 142, 35], [0, 0, 142], [220, 20, 60], [153, 153, 153],
+  [70, 130, 180],
+  [70, 70, 70],
+  [128, 64, 128],
+  [244, 35, 232],
+  [107, 142, 35],
+  [0, 0, 142],
+  [220, 20, 60],
+  [153, 153, 153],
 ];
 
 /** The two input sizes (height × width; both 1:2). */
@@ -24,19 +30,47 @@ export type StreetSize = keyof typeof STREET_SIZES;
 /** Split ids mixed into each scene's seed, so train and test never coincide. */
 export const STREET_SPLIT = { train: 0, test: 1 } as const;
 
-const SKY = 0, BUILDING = 1, ROAD = 2, SIDEWALK = 3, VEGETATION = 4, CAR = 5, PERSON = 6, POLE = 7;
+const SKY = 0,
+  BUILDING = 1,
+  ROAD = 2,
+  SIDEWALK = 3,
+  VEGETATION = 4,
+  CAR = 5,
+  PERSON = 6,
+  POLE = 7;
 const ASPECT = 2; // width / height the scenes are composed for
 const CURB = 0.25; // kerb stone width (m), labelled sidewalk
 const NOISE_SALT = 0x5ce4e;
 
 interface Facade {
-  z0: number; z1: number;
+  z0: number;
+  z1: number;
   kind: 'building' | 'green' | 'gap';
-  height: number; colour: Rgb; glass: Rgb;
-  floor: number; bay: number; winW: number; winH: number; lit: number; salt: number;
+  height: number;
+  colour: Rgb;
+  glass: Rgb;
+  floor: number;
+  bay: number;
+  winW: number;
+  winH: number;
+  lit: number;
+  salt: number;
 }
-interface Side { curb: number; verge: number; walk: number; setbackGrass: boolean; wall: number; facades: Facade[] }
-interface Block { x0: number; x1: number; h: number; colour: Rgb; veg: boolean }
+interface Side {
+  curb: number;
+  verge: number;
+  walk: number;
+  setbackGrass: boolean;
+  wall: number;
+  facades: Facade[];
+}
+interface Block {
+  x0: number;
+  x1: number;
+  h: number;
+  colour: Rgb;
+  veg: boolean;
+}
 type Thing =
   | { kind: 'car'; X: number; Z: number; w: number; h: number; L: number; colour: Rgb; front: boolean; van: boolean }
   | { kind: 'person'; X: number; Z: number; h: number; shirt: Rgb; pants: Rgb; skin: Rgb; hair: Rgb; stride: number; swing: number }
@@ -45,14 +79,41 @@ type Thing =
 
 /** A whole scene in world units: camera, light, street layout and objects sorted far to near. */
 interface Scene {
-  hz: number; vp: number; fv: number; hc: number;
-  light: number; tint: Rgb; sun: number; sunK: number; shadeA: number;
-  skyTop: Rgb; skyLow: Rgb; cloud: number; cloudColour: Rgb; haze: number; salt: number;
-  left: number; right: number; laneW: number; lanes: number; asphalt: Rgb; paint: Rgb; yellow: boolean;
-  dash: number; duty: number; dashPhase: number; edgeLines: boolean; cross: number;
-  walk: Rgb; curb: Rgb; grass: Rgb; tile: number;
+  hz: number;
+  vp: number;
+  fv: number;
+  hc: number;
+  light: number;
+  tint: Rgb;
+  sun: number;
+  sunK: number;
+  shadeA: number;
+  skyTop: Rgb;
+  skyLow: Rgb;
+  cloud: number;
+  cloudColour: Rgb;
+  haze: number;
+  salt: number;
+  left: number;
+  right: number;
+  laneW: number;
+  lanes: number;
+  asphalt: Rgb;
+  paint: Rgb;
+  yellow: boolean;
+  dash: number;
+  duty: number;
+  dashPhase: number;
+  edgeLines: boolean;
+  cross: number;
+  walk: Rgb;
+  curb: Rgb;
+  grass: Rgb;
+  tile: number;
   sides: [Side, Side];
-  end: number; skylineZ: number; skyline: Block[];
+  end: number;
+  skylineZ: number;
+  skyline: Block[];
   things: Thing[];
   noise: number;
 }
@@ -82,12 +143,20 @@ let lattice: Float32Array | undefined;
 function vnoise(x: number, y: number, salt: number): number {
   const t = (lattice ??= Float32Array.from({ length: 65536 }, mulberry32(0x1a77)));
   const o = Math.imul(salt, 0x9e3779b1);
-  const ix = Math.floor(x), iy = Math.floor(y);
-  const fx = x - ix, fy = y - iy;
-  const sx = fx * fx * (3 - 2 * fx), sy = fy * fy * (3 - 2 * fy);
-  const x0 = (ix + (o >>> 24)) & 255, x1 = (x0 + 1) & 255;
-  const r0 = ((iy + (o >>> 16)) & 255) << 8, r1 = (r0 + 256) & 65535;
-  const a = t[r0 | x0]!, b = t[r0 | x1]!, c = t[r1 | x0]!, d = t[r1 | x1]!;
+  const ix = Math.floor(x),
+    iy = Math.floor(y);
+  const fx = x - ix,
+    fy = y - iy;
+  const sx = fx * fx * (3 - 2 * fx),
+    sy = fy * fy * (3 - 2 * fy);
+  const x0 = (ix + (o >>> 24)) & 255,
+    x1 = (x0 + 1) & 255;
+  const r0 = ((iy + (o >>> 16)) & 255) << 8,
+    r1 = (r0 + 256) & 65535;
+  const a = t[r0 | x0]!,
+    b = t[r0 | x1]!,
+    c = t[r1 | x0]!,
+    d = t[r1 | x1]!;
   return a + (b - a) * sx + (c - a) * sy + (a - b - c + d) * sx * sy;
 }
 
@@ -116,15 +185,23 @@ function facadeStyle(rng: Rng, urban: boolean, lit: number): Omit<Facade, 'z0' |
   const u = (lo: number, hi: number) => uniform(rng, lo, hi);
   const pick = rng();
   const glassy = pick < 0.12;
-  const colour = glassy ? hsv(u(0.52, 0.62), u(0.1, 0.35), u(0.3, 0.55))
-    : pick < 0.35 ? hsv(u(0, 0.05), u(0.35, 0.6), u(0.35, 0.6)) // brick
-      : pick < 0.7 ? hsv(u(0.04, 0.16), u(0.1, 0.4), u(0.55, 0.92)) // plaster
+  const colour = glassy
+    ? hsv(u(0.52, 0.62), u(0.1, 0.35), u(0.3, 0.55))
+    : pick < 0.35
+      ? hsv(u(0, 0.05), u(0.35, 0.6), u(0.35, 0.6)) // brick
+      : pick < 0.7
+        ? hsv(u(0.04, 0.16), u(0.1, 0.4), u(0.55, 0.92)) // plaster
         : greyish(rng, 0.4, 0.8, 0.08); // concrete
   return {
-    height: urban ? u(10, 32) : u(6, 14), colour,
+    height: urban ? u(10, 32) : u(6, 14),
+    colour,
     glass: hsv(u(0.55, 0.65), u(0.1, 0.35), u(0.1, 0.32)),
-    floor: u(2.9, 3.6), bay: u(2, 3.5), winW: glassy ? u(0.8, 0.9) : u(0.3, 0.6), winH: glassy ? u(0.7, 0.85) : u(0.4, 0.6),
-    lit, salt: (rng() * 2 ** 31) | 0,
+    floor: u(2.9, 3.6),
+    bay: u(2, 3.5),
+    winW: glassy ? u(0.8, 0.9) : u(0.3, 0.6),
+    winH: glassy ? u(0.7, 0.85) : u(0.4, 0.6),
+    lit,
+    salt: (rng() * 2 ** 31) | 0,
   };
 }
 
@@ -163,12 +240,24 @@ const depth = (rng: Rng, near: number, far: number, bias: number) => near + (far
 
 function buildScene(rng: Rng): Scene {
   const u = (lo: number, hi: number) => uniform(rng, lo, hi);
-  const hz = u(0.36, 0.5), vp = u(0.4, 0.6), fv = u(0.95, 1.35), hc = u(1.3, 1.7);
+  const hz = u(0.36, 0.5),
+    vp = u(0.4, 0.6),
+    fv = u(0.95, 1.35),
+    hc = u(1.3, 1.7);
   const zMin = (fv * hc) / (1 - hz);
   const mood = rng();
-  const sunny = mood < 0.55, dusk = mood >= 0.85;
-  const skyTop = sunny ? hsv(u(0.56, 0.61), u(0.45, 0.75), u(0.7, 0.95)) : dusk ? hsv(u(0.6, 0.7), u(0.35, 0.6), u(0.35, 0.55)) : hsv(u(0.55, 0.65), u(0.03, 0.15), u(0.62, 0.82));
-  const skyLow = sunny ? hsv(u(0.55, 0.6), u(0.1, 0.3), u(0.88, 1)) : dusk ? hsv(u(0.04, 0.1), u(0.35, 0.6), u(0.85, 1)) : hsv(u(0.55, 0.65), u(0.02, 0.1), u(0.8, 0.95));
+  const sunny = mood < 0.55,
+    dusk = mood >= 0.85;
+  const skyTop = sunny
+    ? hsv(u(0.56, 0.61), u(0.45, 0.75), u(0.7, 0.95))
+    : dusk
+      ? hsv(u(0.6, 0.7), u(0.35, 0.6), u(0.35, 0.55))
+      : hsv(u(0.55, 0.65), u(0.03, 0.15), u(0.62, 0.82));
+  const skyLow = sunny
+    ? hsv(u(0.55, 0.6), u(0.1, 0.3), u(0.88, 1))
+    : dusk
+      ? hsv(u(0.04, 0.1), u(0.35, 0.6), u(0.85, 1))
+      : hsv(u(0.55, 0.65), u(0.02, 0.1), u(0.8, 0.95));
   const sunK = sunny ? u(0.5, 1) : dusk ? u(0.2, 0.5) : u(0, 0.15);
   const light = sunny ? u(0.95, 1.12) : dusk ? u(0.62, 0.82) : u(0.8, 1);
   const warm = dusk ? u(0.05, 0.12) : u(-0.04, 0.05);
@@ -194,17 +283,43 @@ function buildScene(rng: Rng): Scene {
     x += w;
   }
   const scene: Scene = {
-    hz, vp, fv, hc, light, sunK, sun, skyTop, skyLow, haze: u(120, 450), salt: (rng() * 2 ** 31) | 0,
+    hz,
+    vp,
+    fv,
+    hc,
+    light,
+    sunK,
+    sun,
+    skyTop,
+    skyLow,
+    haze: u(120, 450),
+    salt: (rng() * 2 ** 31) | 0,
     tint: [1 + warm, 1, 1 - warm],
     shadeA: sunSide.wall - u(0.2, 1) * (sunSide.wall + sides[sun < 0 ? 1 : 0].wall),
     cloud: sunny ? u(0, 0.5) : dusk ? u(0.1, 0.5) : u(0.4, 0.9),
     cloudColour: sunny ? [0.97, 0.97, 0.98] : dusk ? hsv(u(0.02, 0.08), u(0.2, 0.4), u(0.6, 0.8)) : hsv(0.6, 0.04, u(0.55, 0.75)),
-    left, right, laneW, lanes, asphalt: greyish(rng, 0.2, 0.42, 0.08), paint: [0.9, 0.9, 0.88],
-    yellow: rng() < 0.35, dash: u(8, 12), duty: u(0.3, 0.5), dashPhase: rng(), edgeLines: rng() < 0.5,
+    left,
+    right,
+    laneW,
+    lanes,
+    asphalt: greyish(rng, 0.2, 0.42, 0.08),
+    paint: [0.9, 0.9, 0.88],
+    yellow: rng() < 0.35,
+    dash: u(8, 12),
+    duty: u(0.3, 0.5),
+    dashPhase: rng(),
+    edgeLines: rng() < 0.5,
     cross: rng() < 0.3 ? zMin + u(2, 20) : 0,
-    walk: hsv(u(0.05, 0.15), u(0, 0.25), u(0.5, 0.78)), curb: greyish(rng, 0.7, 0.85, 0.05),
-    grass: hsv(u(0.2, 0.3), u(0.35, 0.7), u(0.3, 0.6)), tile: u(0.4, 1.2),
-    sides, end, skylineZ, skyline, things: [], noise: u(0.015, 0.045),
+    walk: hsv(u(0.05, 0.15), u(0, 0.25), u(0.5, 0.78)),
+    curb: greyish(rng, 0.7, 0.85, 0.05),
+    grass: hsv(u(0.2, 0.3), u(0.35, 0.7), u(0.3, 0.6)),
+    tile: u(0.4, 1.2),
+    sides,
+    end,
+    skylineZ,
+    skyline,
+    things: [],
+    noise: u(0.015, 0.045),
   };
   placeThings(rng, scene, zMin, leaf);
   return scene;
@@ -219,7 +334,15 @@ function placeThings(rng: Rng, s: Scene, zMin: number, leaf: Rgb): void {
       const a = side.verge > 0 ? side.curb + CURB + side.verge / 2 : side.setbackGrass ? side.wall - 1.2 : side.curb + CURB + 0.8;
       const spacing = u(6, 14);
       for (let z = u(0.8, 0.8 + spacing / zMin) * zMin; z < s.end - 3; z += spacing * u(0.8, 1.2)) {
-        things.push({ kind: 'tree', X: sg * a, Z: z, trunk: u(1.8, 3.2), r: u(1.3, 3), leaf: mix(leaf, hsv(u(0.18, 0.32), u(0.4, 0.7), u(0.25, 0.55)), 0.4), salt: (rng() * 2 ** 31) | 0 });
+        things.push({
+          kind: 'tree',
+          X: sg * a,
+          Z: z,
+          trunk: u(1.8, 3.2),
+          r: u(1.3, 3),
+          leaf: mix(leaf, hsv(u(0.18, 0.32), u(0.4, 0.7), u(0.25, 0.55)), 0.4),
+          salt: (rng() * 2 ** 31) | 0,
+        });
       }
     }
     if (rng() < 0.7) {
@@ -262,10 +385,16 @@ function placeThings(rng: Rng, s: Scene, zMin: number, leaf: Rgb): void {
     const Z = onCross ? s.cross + u(0.5, 3) : depth(rng, zMin, Math.min(s.end, 45), 2);
     const child = rng() < 0.1;
     things.push({
-      kind: 'person', X, Z, h: child ? u(1, 1.3) : u(1.55, 1.9),
-      shirt: hsv(rng(), u(0, 0.8), u(0.15, 0.9)), pants: hsv(rng(), u(0, 0.5), u(0.1, 0.6)),
-      skin: hsv(u(0.03, 0.1), u(0.25, 0.6), u(0.3, 0.9)), hair: hsv(u(0.05, 0.1), u(0.2, 0.6), u(0.05, 0.45)),
-      stride: u(0, 0.22), swing: u(-0.1, 0.15),
+      kind: 'person',
+      X,
+      Z,
+      h: child ? u(1, 1.3) : u(1.55, 1.9),
+      shirt: hsv(rng(), u(0, 0.8), u(0.15, 0.9)),
+      pants: hsv(rng(), u(0, 0.5), u(0.1, 0.6)),
+      skin: hsv(u(0.03, 0.1), u(0.25, 0.6), u(0.3, 0.9)),
+      hair: hsv(u(0.05, 0.1), u(0.2, 0.6), u(0.05, 0.45)),
+      stride: u(0, 0.22),
+      swing: u(-0.1, 0.15),
     });
   }
   things.sort((a, b) => b.Z - a.Z);
@@ -273,14 +402,25 @@ function placeThings(rng: Rng, s: Scene, zMin: number, leaf: Rgb): void {
 
 // ─── Rasteriser (pixel space: x = cx + f·X/Z, y = cy + f·(hc − Y)/Z, Y up, Z depth) ─────────────────
 
-interface Raster { W: number; H: number; f: number; cx: number; cy: number; s: Scene; data: Float32Array; label: Uint8Array }
+interface Raster {
+  W: number;
+  H: number;
+  f: number;
+  cx: number;
+  cy: number;
+  s: Scene;
+  data: Float32Array;
+  label: Uint8Array;
+}
 type Sdf2 = (X: number, Y: number) => number;
 type Paint2 = (X: number, Y: number, out: Rgb) => void;
 
 /** Blend colour c, hazed by depth Z, over pixel p with coverage a; the label follows the pixel centre (inside). */
 function put(r: Raster, p: number, c: Rgb, a: number, Z: number, cls: number, inside: boolean): void {
   const m = Z / (Z + r.s.haze);
-  const h = r.s.skyLow, d = r.data, i = p * 3;
+  const h = r.s.skyLow,
+    d = r.data,
+    i = p * 3;
   d[i] = d[i]! + (c[0] + (h[0] - c[0]) * m - d[i]!) * a;
   d[i + 1] = d[i + 1]! + (c[1] + (h[1] - c[1]) * m - d[i + 1]!) * a;
   d[i + 2] = d[i + 2]! + (c[2] + (h[2] - c[2]) * m - d[i + 2]!) * a;
@@ -293,7 +433,8 @@ function roadAt(s: Scene, X: number, Z: number, pxm: number, dz: number, out: Rg
   const k = 0.8 + 0.25 * vnoise(X * 1.5, Z * 0.6, s.salt) + 0.2 * vnoise(X * 0.25, Z * 0.08, s.salt + 1);
   const xl = X + s.left;
   const kNear = Math.round(xl / s.laneW);
-  let white = 0, yellow = 0;
+  let white = 0,
+    yellow = 0;
   if (kNear >= 1 && kNear < s.lanes) {
     const d = xl - kNear * s.laneW;
     if (s.yellow && kNear === Math.floor(s.lanes / 2)) yellow = Math.max(boxCov(d - 0.12, 0.06, pxm), boxCov(d + 0.12, 0.06, pxm));
@@ -335,7 +476,9 @@ function groundAt(s: Scene, X: number, Z: number, pxm: number, dz: number, out: 
   }
   if (s.sunK > 0 && X * s.sun > s.shadeA) {
     const k = 1 - 0.45 * s.sunK;
-    out[0] *= k; out[1] *= k; out[2] *= k;
+    out[0] *= k;
+    out[1] *= k;
+    out[2] *= k;
   }
   return cls;
 }
@@ -360,7 +503,9 @@ function drawSkyAndGround(r: Raster): void {
         r.label[p] = SKY;
       }
     } else {
-      const Z = (f * s.hc) / dy, pxm = Z / f, dz = Z / dy;
+      const Z = (f * s.hc) / dy,
+        pxm = Z / f,
+        dz = Z / dy;
       for (let x = 0; x < W; x++) {
         const p = y * W + x;
         const cls = groundAt(s, (x + 0.5 - cx) * pxm, Z, pxm, dz, c);
@@ -411,8 +556,7 @@ function facadeColour(g: Facade, z: number, Y: number, dZ: number, dY: number, o
   if (Y > g.height - 1) return;
   const ground = Y < g.floor;
   const bay = ground ? g.bay * 2 : g.bay;
-  const w = band(Y / g.floor, ground ? 0.45 : 0.55, (ground ? 0.7 : g.winH) / 2, dY / g.floor) *
-    band(z / bay, 0.5, (ground ? 0.8 : g.winW) / 2, dZ / bay);
+  const w = band(Y / g.floor, ground ? 0.45 : 0.55, (ground ? 0.7 : g.winH) / 2, dY / g.floor) * band(z / bay, 0.5, (ground ? 0.8 : g.winW) / 2, dZ / bay);
   if (w <= 0) return;
   const h = hash2(Math.floor(Y / g.floor), Math.floor(z / bay), g.salt);
   const glass: Rgb = h < g.lit ? [0.95, 0.82, 0.5] : scale(g.glass, 0.7 + 0.8 * h);
@@ -432,14 +576,17 @@ function drawSide(r: Raster, side: Side, sg: number): void {
     if (!g || g.kind === 'gap') continue;
     const green = g.kind === 'green';
     const top = green ? g.height * (0.7 + 0.3 * Math.sin(Z * 0.8 + g.salt) + 0.4 * vnoise(Z * 0.7, 0, g.salt)) : g.height;
-    const dZ = (Z * Z) / (f * A), dY = Z / f;
+    const dZ = (Z * Z) / (f * A),
+      dY = Z / f;
     span(r, x, Z, cy + (f * (s.hc - top)) / Z, cy + (f * s.hc) / Z, green ? VEGETATION : BUILDING, (Y, out) => {
       if (green) {
         const k = (0.55 + 0.6 * vnoise(Z * 1.3, Y * 1.3, g.salt)) * (0.75 + 0.25 * clamp01(Y / top)) * light;
         set(out, g.colour, k);
       } else {
         facadeColour(g, Z - g.z0, Y, dZ, dY, out);
-        out[0] *= light; out[1] *= light; out[2] *= light;
+        out[0] *= light;
+        out[1] *= light;
+        out[2] *= light;
       }
     });
   }
@@ -448,9 +595,12 @@ function drawSide(r: Raster, side: Side, sg: number): void {
 /** Draw a shape on the vertical plane at depth Z (world bbox X0..X1 × Y0..Y1), anti-aliased by its distance (m). */
 function drawFrontal(r: Raster, Z: number, X0: number, X1: number, Y0: number, Y1: number, sdf: Sdf2, paint: Paint2, cls: number): void {
   const { W, H, f, cx, cy, s } = r;
-  const k = f / Z, m = Z / f;
-  const x0 = Math.max(0, Math.floor(cx + X0 * k) - 1), x1 = Math.min(W, Math.ceil(cx + X1 * k) + 1);
-  const y0 = Math.max(0, Math.floor(cy + (s.hc - Y1) * k) - 1), y1 = Math.min(H, Math.ceil(cy + (s.hc - Y0) * k) + 1);
+  const k = f / Z,
+    m = Z / f;
+  const x0 = Math.max(0, Math.floor(cx + X0 * k) - 1),
+    x1 = Math.min(W, Math.ceil(cx + X1 * k) + 1);
+  const y0 = Math.max(0, Math.floor(cy + (s.hc - Y1) * k) - 1),
+    y1 = Math.min(H, Math.ceil(cy + (s.hc - Y0) * k) + 1);
   const c: Rgb = [0, 0, 0];
   for (let y = y0; y < y1; y++) {
     const Y = s.hc - (y + 0.5 - cy) * m;
@@ -467,7 +617,8 @@ function drawFrontal(r: Raster, Z: number, X0: number, X1: number, Y0: number, Y
 /** Draw on the plane X = Xp between depths z0 and z1 up to height Y1; shader says which (Z, Y) belong to it. */
 function drawSidePlane(r: Raster, Xp: number, z0: number, z1: number, Y1: number, shader: (Z: number, Y: number, out: Rgb) => boolean, cls: number): void {
   const { W, H, f, cx, cy, s } = r;
-  const xa = cx + (f * Xp) / z0, xb = cx + (f * Xp) / z1;
+  const xa = cx + (f * Xp) / z0,
+    xb = cx + (f * Xp) / z1;
   const c: Rgb = [0, 0, 0];
   for (let x = Math.max(0, Math.floor(Math.min(xa, xb))); x < Math.min(W, Math.ceil(Math.max(xa, xb))); x++) {
     const dx = x + 0.5 - cx;
@@ -484,7 +635,7 @@ function drawSidePlane(r: Raster, Xp: number, z0: number, z1: number, Y1: number
 function shadeGround(r: Raster, X0: number, X1: number, Z0: number, Z1: number, k: number): void {
   const { W, H, f, cx, cy, s } = r;
   for (let y = Math.max(0, Math.ceil(cy + (f * s.hc) / Z1 - 0.5)); y < Math.min(H, cy + (f * s.hc) / Z0 - 0.5); y++) {
-    const m = (s.hc / (y + 0.5 - cy));
+    const m = s.hc / (y + 0.5 - cy);
     for (let x = Math.max(0, Math.ceil(cx + X0 / m - 0.5)); x < Math.min(W, cx + X1 / m - 0.5); x++) {
       for (let c = 0; c < 3; c++) r.data[3 * (y * W + x) + c]! *= k;
     }
@@ -495,36 +646,45 @@ const TYRE: Rgb = [0.06, 0.06, 0.07];
 const RIM: Rgb = [0.5, 0.5, 0.52];
 const BARK: Rgb = [0.32, 0.24, 0.16];
 
-
 function drawCar(r: Raster, c: Extract<Thing, { kind: 'car' }>): void {
   const s = r.s;
-  const hw = c.w / 2, hb = c.van ? 1 : 0.85 + (c.h - 1.35) * 0.3;
+  const hw = c.w / 2,
+    hb = c.van ? 1 : 0.85 + (c.h - 1.35) * 0.3;
   const glass = scale(mix(c.colour, [0.3, 0.4, 0.5], 0.8), 0.45);
   shadeGround(r, c.X - hw, c.X + hw, c.Z, c.Z + c.L * 0.95, 0.45);
   const sideX = c.X + hw < -0.05 ? c.X + hw : c.X - hw > 0.05 ? c.X - hw : 0;
   if (sideX !== 0) {
     const light = Math.sign(sideX - c.X) === s.sun ? 1 + 0.1 * s.sunK : 1 - 0.3 * s.sunK;
-    drawSidePlane(r, sideX, c.Z, c.Z + c.L, c.h, (Z, Y, out) => {
-      const z = Z - c.Z;
-      for (const zc of [0.8, c.L - 0.8]) {
-        const dd = (z - zc) ** 2 + (Y - 0.32) ** 2;
-        if (dd < 0.1024) {
-          set(out, dd < 0.03 ? RIM : TYRE);
+    drawSidePlane(
+      r,
+      sideX,
+      c.Z,
+      c.Z + c.L,
+      c.h,
+      (Z, Y, out) => {
+        const z = Z - c.Z;
+        for (const zc of [0.8, c.L - 0.8]) {
+          const dd = (z - zc) ** 2 + (Y - 0.32) ** 2;
+          if (dd < 0.1024) {
+            set(out, dd < 0.03 ? RIM : TYRE);
+            return true;
+          }
+        }
+        if (Y < 0.25 || Y > c.h) return false;
+        if (Y < hb) {
+          set(out, c.colour, light * (Y < 0.4 ? 0.75 : 1));
           return true;
         }
-      }
-      if (Y < 0.25 || Y > c.h) return false;
-      if (Y < hb) {
-        set(out, c.colour, light * (Y < 0.4 ? 0.75 : 1));
+        const t = (Y - hb) / (c.h - hb);
+        const za = c.van ? 0.15 + t * 0.4 : 0.9 + t * 0.7,
+          zb = c.van ? c.L - 0.15 : c.L - 0.9 - t * 0.6;
+        if (z < za || z > zb) return false;
+        const inGlass = z > za + 0.1 && z < zb - 0.1 && Y < c.h - 0.07 && Y > hb + 0.05 && Math.abs(z - (za + zb) / 2) > 0.05;
+        set(out, inGlass ? glass : c.colour, inGlass ? 1 : light);
         return true;
-      }
-      const t = (Y - hb) / (c.h - hb);
-      const za = c.van ? 0.15 + t * 0.4 : 0.9 + t * 0.7, zb = c.van ? c.L - 0.15 : c.L - 0.9 - t * 0.6;
-      if (z < za || z > zb) return false;
-      const inGlass = z > za + 0.1 && z < zb - 0.1 && Y < c.h - 0.07 && Y > hb + 0.05 && Math.abs(z - (za + zb) / 2) > 0.05;
-      set(out, inGlass ? glass : c.colour, inGlass ? 1 : light);
-      return true;
-    }, CAR);
+      },
+      CAR,
+    );
   }
   const cabinW = (Y: number) => hw * (0.94 - (c.van ? 0.06 : 0.24) * clamp01((Y - hb) / (c.h - hb)));
   const sdf: Sdf2 = (X, Y) => {
@@ -550,7 +710,8 @@ function drawCar(r: Raster, c: Extract<Thing, { kind: 'car' }>): void {
 }
 
 function drawPerson(r: Raster, p: Extract<Thing, { kind: 'person' }>): void {
-  const k = p.h, sun = r.s.sun * r.s.sunK;
+  const k = p.h,
+    sun = r.s.sun * r.s.sunK;
   const sdf: Sdf2 = (X, Y) => {
     const x = X - p.X;
     let d = Math.min(sdCapsule(x, Y, -0.09 - p.stride, 0.05, -0.08, 0.47 * k, 0.07), sdCapsule(x, Y, 0.09 + p.stride, 0.05, 0.08, 0.47 * k, 0.07));
@@ -560,7 +721,8 @@ function drawPerson(r: Raster, p: Extract<Thing, { kind: 'person' }>): void {
   };
   const paint: Paint2 = (X, Y, out) => {
     const x = X - p.X;
-    const col = Y > 0.955 * k ? p.hair : Y > 0.835 * k ? p.skin : Y > 0.49 * k ? (Y < 0.55 * k && Math.abs(x) > 0.17 ? p.skin : p.shirt) : Y < 0.05 ? TYRE : p.pants;
+    const col =
+      Y > 0.955 * k ? p.hair : Y > 0.835 * k ? p.skin : Y > 0.49 * k ? (Y < 0.55 * k && Math.abs(x) > 0.17 ? p.skin : p.shirt) : Y < 0.05 ? TYRE : p.pants;
     const l = 1 + 0.5 * sun * x;
     set(out, col, l);
   };
@@ -569,22 +731,46 @@ function drawPerson(r: Raster, p: Extract<Thing, { kind: 'person' }>): void {
 
 function drawTree(r: Raster, t: Extract<Thing, { kind: 'tree' }>): void {
   const s = r.s;
-  const cyc = t.trunk + t.r * 0.85, rx = t.r, ry = t.r * 1.1;
+  const cyc = t.trunk + t.r * 0.85,
+    rx = t.r,
+    ry = t.r * 1.1;
   const trunkTop = t.trunk + t.r * 0.4;
-  drawFrontal(r, t.Z, t.X - 0.3, t.X + 0.3, 0, trunkTop, (X, Y) => sdBox(X - t.X, Y - trunkTop / 2, 0.12 + 0.02 * t.r, trunkTop / 2),
-    (X, _Y, out) => set(out, BARK, 1 + 0.3 * s.sun * s.sunK * (X - t.X) * 4), VEGETATION);
-  drawFrontal(r, t.Z, t.X - rx * 1.3, t.X + rx * 1.3, cyc - ry * 1.3, cyc + ry * 1.3, (X, Y) => {
-    const dx = (X - t.X) / rx, dy = (Y - cyc) / ry;
-    return (Math.sqrt(dx * dx + dy * dy) - 1) * t.r * 0.9 + (vnoise(X * 1.4, Y * 1.4, t.salt) - 0.5) * t.r * 0.5;
-  }, (X, Y, out) => {
-    const dx = (X - t.X) / rx, dy = (Y - cyc) / ry;
-    const k = (0.55 + 0.6 * vnoise(X * 3.5, Y * 3.5, t.salt + 1)) * (1 + 0.3 * s.sun * s.sunK * dx) * (0.85 + 0.2 * dy);
-    set(out, t.leaf, k);
-  }, VEGETATION);
+  drawFrontal(
+    r,
+    t.Z,
+    t.X - 0.3,
+    t.X + 0.3,
+    0,
+    trunkTop,
+    (X, Y) => sdBox(X - t.X, Y - trunkTop / 2, 0.12 + 0.02 * t.r, trunkTop / 2),
+    (X, _Y, out) => set(out, BARK, 1 + 0.3 * s.sun * s.sunK * (X - t.X) * 4),
+    VEGETATION,
+  );
+  drawFrontal(
+    r,
+    t.Z,
+    t.X - rx * 1.3,
+    t.X + rx * 1.3,
+    cyc - ry * 1.3,
+    cyc + ry * 1.3,
+    (X, Y) => {
+      const dx = (X - t.X) / rx,
+        dy = (Y - cyc) / ry;
+      return (Math.sqrt(dx * dx + dy * dy) - 1) * t.r * 0.9 + (vnoise(X * 1.4, Y * 1.4, t.salt) - 0.5) * t.r * 0.5;
+    },
+    (X, Y, out) => {
+      const dx = (X - t.X) / rx,
+        dy = (Y - cyc) / ry;
+      const k = (0.55 + 0.6 * vnoise(X * 3.5, Y * 3.5, t.salt + 1)) * (1 + 0.3 * s.sun * s.sunK * dx) * (0.85 + 0.2 * dy);
+      set(out, t.leaf, k);
+    },
+    VEGETATION,
+  );
 }
 
 function drawPole(r: Raster, p: Extract<Thing, { kind: 'pole' }>): void {
-  const arm = 1.6 * p.dir, boxX = 0.3 * p.dir;
+  const arm = 1.6 * p.dir,
+    boxX = 0.3 * p.dir;
   const sdf: Sdf2 = (X, Y) => {
     const x = X - p.X;
     const shaft = sdBox(x, Y - p.h / 2, p.w / 2, p.h / 2);
@@ -599,7 +785,16 @@ function drawPole(r: Raster, p: Extract<Thing, { kind: 'pole' }>): void {
     else if (p.top === 'sign' && Math.abs(Y - 2.6) < 0.3 && Math.abs(x) < 0.32) col = Math.abs(Y - 2.6) < 0.22 && Math.abs(x) < 0.24 ? p.sign : [0.9, 0.9, 0.9];
     else if (p.top === 'light' && Math.abs(Y - 3.3) < 0.45 && Math.abs(x - boxX) < 0.17) {
       const lamp = Math.round((Y - 3.3) / 0.28);
-      col = Math.hypot(x - boxX, Y - 3.3 - lamp * 0.28) < 0.1 ? ([[0.1, 0.8, 0.3], [0.95, 0.7, 0.1], [0.9, 0.1, 0.1]] as Rgb[])[lamp + 1] ?? TYRE : TYRE;
+      col =
+        Math.hypot(x - boxX, Y - 3.3 - lamp * 0.28) < 0.1
+          ? ((
+              [
+                [0.1, 0.8, 0.3],
+                [0.95, 0.7, 0.1],
+                [0.9, 0.1, 0.1],
+              ] as Rgb[]
+            )[lamp + 1] ?? TYRE)
+          : TYRE;
     }
     set(out, col);
   };
@@ -614,8 +809,15 @@ const canvases = new Map<string, Canvas>();
  * every size (composed for 1:2) shows the same scene.
  */
 export function renderStreetScene(
-  seed: number, split: 0 | 1, index: number, height: number, width: number,
-  outImage: Uint8Array, imageOffset: number, outLabel: Uint8Array, labelOffset: number,
+  seed: number,
+  split: 0 | 1,
+  index: number,
+  height: number,
+  width: number,
+  outImage: Uint8Array,
+  imageOffset: number,
+  outLabel: Uint8Array,
+  labelOffset: number,
 ): void {
   if (imageOffset + height * width * 3 > outImage.length || labelOffset + height * width > outLabel.length) {
     throw new RangeError(`street scene ${height}×${width} does not fit the output buffers at the given offsets`);
@@ -625,8 +827,14 @@ export function renderStreetScene(
   const cv = canvases.get(key) ?? createCanvas(width, height);
   canvases.set(key, cv);
   const r: Raster = {
-    W: width, H: height, f: s.fv * height, cx: s.vp * width, cy: s.hz * height, s,
-    data: cv.data, label: outLabel.subarray(labelOffset, labelOffset + width * height),
+    W: width,
+    H: height,
+    f: s.fv * height,
+    cx: s.vp * width,
+    cy: s.hz * height,
+    s,
+    data: cv.data,
+    label: outLabel.subarray(labelOffset, labelOffset + width * height),
   };
   drawSkyAndGround(r);
   drawSkyline(r);

@@ -17,8 +17,18 @@ function tinyDataset(train: number, test: number): ImageDataset {
 }
 
 const options = (over: Partial<PruneSessionOptions> = {}, hp: Partial<PruneSessionOptions['hyperparams']> = {}): PruneSessionOptions => ({
-  model: 'vgg16', width: 1 / 16, seed: 3, batchSize: 2, totalSteps: 10, method: 'rgsm', prox: 'hard', grouping: 'input',
-  schedule: 'step', augment: true, ...over, hyperparams: { ...DEFAULT_PRUNE_HYPERPARAMS, lr: 0.01, ...hp },
+  model: 'vgg16',
+  width: 1 / 16,
+  seed: 3,
+  batchSize: 2,
+  totalSteps: 10,
+  method: 'rgsm',
+  prox: 'hard',
+  grouping: 'input',
+  schedule: 'step',
+  augment: true,
+  ...over,
+  hyperparams: { ...DEFAULT_PRUNE_HYPERPARAMS, lr: 0.01, ...hp },
 });
 
 const snapshot = async (t: PruneTrainer) => Promise.all([...t.kernels.values()].map(async (w) => Array.from(await w.data())));

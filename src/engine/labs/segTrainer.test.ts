@@ -22,17 +22,42 @@ function toyDataset(count: number): SegDataset {
           const c = y < horizon ? 0 : car ? 2 : 1;
           const p = k * H * W + y * W + x;
           labels[p] = x === 0 ? 255 : c;
-          const rgb = [[90, 150, 230], [80, 80, 80], [200, 30, 30]][c]!;
+          const rgb = [
+            [90, 150, 230],
+            [80, 80, 80],
+            [200, 30, 30],
+          ][c]!;
           for (let ch = 0; ch < 3; ch++) images[p * 3 + ch] = rgb[ch]! + ((x * 7 + y * 3 + ch) % 11);
         }
       }
     }
     return { images, labels, count: n };
   };
-  return { name: 'toy', classNames: ['sky', 'road', 'car'], palette: [[0, 0, 255], [128, 128, 128], [255, 0, 0]], height: H, width: W, ignoreLabel: 255, train: make(count, 0), test: make(4, 3) };
+  return {
+    name: 'toy',
+    classNames: ['sky', 'road', 'car'],
+    palette: [
+      [0, 0, 255],
+      [128, 128, 128],
+      [255, 0, 0],
+    ],
+    height: H,
+    width: W,
+    ignoreLabel: 255,
+    train: make(count, 0),
+    test: make(4, 3),
+  };
 }
 
-const opts = { upscale: 'bilinear' as const, width: 1 / 16, seed: 3, batchSize: 2, totalSteps: 40, flip: true, hyperparams: { ...DEFAULT_SEG_HYPERPARAMS, lr: 0.05 } };
+const opts = {
+  upscale: 'bilinear' as const,
+  width: 1 / 16,
+  seed: 3,
+  batchSize: 2,
+  totalSteps: 40,
+  flip: true,
+  hyperparams: { ...DEFAULT_SEG_HYPERPARAMS, lr: 0.05 },
+};
 const trainers: SegTrainer[] = [];
 afterEach(() => {
   for (const t of trainers.splice(0)) t.dispose();
@@ -114,7 +139,23 @@ describe('SegTrainer (§2)', () => {
 
   it('writes and reads back a model with its provenance (same logits), and refuses a damaged file', async () => {
     const m = createSegModel('student', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, upscale: 'pixelshuffle', seed: 4 });
-    const prov: SegProvenance = { slot: 'student-pixelshuffle', chain: 'none', size: 'low', dataset: 'toy', classNames: ['a', 'b', 'c'], palette: [[0, 0, 0], [1, 1, 1], [2, 2, 2]], steps: 0, seed: 4, mIoU: 0.5, seconds: 1, origin: 'test' };
+    const prov: SegProvenance = {
+      slot: 'student-pixelshuffle',
+      chain: 'none',
+      size: 'low',
+      dataset: 'toy',
+      classNames: ['a', 'b', 'c'],
+      palette: [
+        [0, 0, 0],
+        [1, 1, 1],
+        [2, 2, 2],
+      ],
+      steps: 0,
+      seed: 4,
+      mIoU: 0.5,
+      seconds: 1,
+      origin: 'test',
+    };
     const { json, weights } = await serializeSegModel(m, prov);
     const back = loadSegModel(JSON.parse(JSON.stringify(json)), weights);
     expect(back.provenance).toEqual(prov);

@@ -25,7 +25,15 @@ export interface SegHyperparams extends Record<SegLiveKey, number> {
   weightDecay: number;
 }
 
-export const DEFAULT_SEG_HYPERPARAMS: SegHyperparams = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, alpha: 1, temperature: 1, auxWeight: 0.2, ohemThreshold: 0.7 };
+export const DEFAULT_SEG_HYPERPARAMS: SegHyperparams = {
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  alpha: 1,
+  temperature: 1,
+  auxWeight: 0.2,
+  ohemThreshold: 0.7,
+};
 
 export interface SegSessionOptions {
   kind: SegModelKind;
@@ -65,14 +73,28 @@ export class SegTrainer implements TrainingSession {
   ) {
     const numClasses = data.classNames.length;
     if (opts.source && opts.source.numClasses !== numClasses) {
-      throw new Error(`The ${opts.source.name} to distil from predicts ${opts.source.numClasses} classes but ${data.name} has ${numClasses}: train a ${opts.source.name} on this dataset first.`);
+      throw new Error(
+        `The ${opts.source.name} to distil from predicts ${opts.source.numClasses} classes but ${data.name} has ${numClasses}: train a ${opts.source.name} on this dataset first.`,
+      );
     }
     this.hyperparams = { ...opts.hyperparams };
     this.batchSize = Math.min(opts.batchSize, data.train.count);
-    this.model = createSegModel(opts.kind, { numClasses, height: data.height, width: data.width, widthMultiplier: opts.width, upscale: opts.upscale, seed: hashSeed(opts.seed, 11) });
+    this.model = createSegModel(opts.kind, {
+      numClasses,
+      height: data.height,
+      width: data.width,
+      widthMultiplier: opts.width,
+      upscale: opts.upscale,
+      seed: hashSeed(opts.seed, 11),
+    });
     if (opts.init) copyWeights(opts.init, this.model);
     this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip);
-    this.optimizer = new Sgd(this.model.store.trainable, { lr: opts.hyperparams.lr, momentum: opts.hyperparams.momentum, weightDecay: opts.hyperparams.weightDecay, nesterov: false });
+    this.optimizer = new Sgd(this.model.store.trainable, {
+      lr: opts.hyperparams.lr,
+      momentum: opts.hyperparams.momentum,
+      weightDecay: opts.hyperparams.weightDecay,
+      nesterov: false,
+    });
   }
 
   get numParams(): number {
@@ -154,7 +176,8 @@ export function copyWeights(from: SegModel, to: SegModel): void {
   const src = new Map([...from.store.trainable, ...from.store.state]);
   for (const [name, v] of [...to.store.trainable, ...to.store.state]) {
     const s = src.get(name);
-    if (!s || s.shape.join() !== v.shape.join()) throw new Error(`Cannot start from the given ${from.name}: its weight '${name}' is missing or has another shape.`);
+    if (!s || s.shape.join() !== v.shape.join())
+      throw new Error(`Cannot start from the given ${from.name}: its weight '${name}' is missing or has another shape.`);
     v.assign(s);
   }
 }
@@ -183,5 +206,10 @@ export async function evaluateSegModel(model: SegModel, data: SegDataset, onProg
     onProgress?.(Math.min(1, (start + count) / n));
   }
   const s = segScores(cm, k);
-  return { loss: n > 0 ? lossSum / n : NaN, accuracy: s.pixelAccuracy, count: n, seg: { mIoU: s.mIoU, perClassIoU: s.perClassIoU, classNames: [...data.classNames] } };
+  return {
+    loss: n > 0 ? lossSum / n : NaN,
+    accuracy: s.pixelAccuracy,
+    count: n,
+    seg: { mIoU: s.mIoU, perClassIoU: s.perClassIoU, classNames: [...data.classNames] },
+  };
 }

@@ -9,7 +9,13 @@ describe('channelSparsity', () => {
     // b: HWIO [1,1,4,1]: input groups 0, 1e-20, 3, 0 → with threshold 1e-15: 3 of 4 zero.
     const b = tf.tensor4d([0, 1e-20, 3, 0], [1, 1, 4, 1]);
     const before = tf.memory().numTensors;
-    const s = await channelSparsity([{ name: 'a', kernel: a }, { name: 'b', kernel: b }], 'input');
+    const s = await channelSparsity(
+      [
+        { name: 'a', kernel: a },
+        { name: 'b', kernel: b },
+      ],
+      'input',
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(s.layers).toEqual(['a', 'b']);
     expect(s.groups).toEqual([2, 4]);

@@ -30,9 +30,7 @@ export async function channelSparsity(
   grouping: Grouping,
   threshold = DEFAULT_ZERO_THRESHOLD,
 ): Promise<ChannelSparsity> {
-  const pending = kernels.map(({ kernel }) =>
-    tf.tidy(() => [groupNorms(kernel, grouping), tf.sum(tf.cast(tf.equal(kernel, 0), 'float32'))] as const),
-  );
+  const pending = kernels.map(({ kernel }) => tf.tidy(() => [groupNorms(kernel, grouping), tf.sum(tf.cast(tf.equal(kernel, 0), 'float32'))] as const));
   try {
     const read = await Promise.all(pending.map(async ([n, z]) => [(await n.data()) as Float32Array, (await z.data())[0]!] as const));
     const out: ChannelSparsity = {

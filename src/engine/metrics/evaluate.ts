@@ -24,7 +24,12 @@ export async function evaluateSplit(
   let correctSum = 0;
   for (let start = 0; start < split.count; start += batchSize) {
     const n = Math.min(batchSize, split.count - start);
-    const batch = gatherBatch(split, Array.from({ length: n }, (_, i) => start + i), pixels, stats);
+    const batch = gatherBatch(
+      split,
+      Array.from({ length: n }, (_, i) => start + i),
+      pixels,
+      stats,
+    );
     const [loss, correct] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [n, side, side, 3]);
       const y = tf.tensor1d(batch.y, 'int32');
@@ -43,6 +48,11 @@ export async function evaluateSplit(
 /** Eval-mode logits of the first `n` test images (for comparing two networks on the same batch). */
 export function logitsOf(model: Classifier, split: Split, side: number, stats: ChannelStats, n: number): tf.Tensor2D {
   const count = Math.min(n, split.count);
-  const batch = gatherBatch(split, Array.from({ length: count }, (_, i) => i), side * side, stats);
+  const batch = gatherBatch(
+    split,
+    Array.from({ length: count }, (_, i) => i),
+    side * side,
+    stats,
+  );
   return tf.tidy(() => model.forward(tf.tensor4d(batch.x, [count, side, side, 3]), { training: false }));
 }

@@ -50,13 +50,20 @@ describe('accumulateConfusion', () => {
     const rng = mulberry32(4);
     const [b, h, w, k] = [6, 3, 4, 5];
     const n = b * h * w;
-    const logits = tf.tensor4d(Float32Array.from({ length: n * k }, () => rng()), [b, h, w, k]);
+    const logits = tf.tensor4d(
+      Float32Array.from({ length: n * k }, () => rng()),
+      [b, h, w, k],
+    );
     const labels = Uint8Array.from({ length: n }, () => (rng() < 0.15 ? 255 : Math.floor(rng() * k)));
     const before = tf.memory().numTensors;
 
     const whole = await accumulateConfusion(logits, labels, k, emptyConfusion(k));
     const parts = emptyConfusion(k);
-    for (const [start, size] of [[0, 1], [1, 3], [4, 2]] as const) {
+    for (const [start, size] of [
+      [0, 1],
+      [1, 3],
+      [4, 2],
+    ] as const) {
       const lg = tf.slice(logits, [start, 0, 0, 0], [size, h, w, k]);
       const lb = tf.tensor3d(Int32Array.from(labels.subarray(start * h * w, (start + size) * h * w)), [size, h, w], 'int32');
       const ret = await accumulateConfusion(lg, lb, k, parts);

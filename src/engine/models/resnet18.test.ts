@@ -34,13 +34,32 @@ describe('ResNet-18 (CIFAR)', () => {
     expect(m.convs).toHaveLength(20);
     expect(m.convs.map((c) => c.name)).toEqual([
       'stem.conv.kernel',
-      'layer1.0.conv1.kernel', 'layer1.0.conv2.kernel', 'layer1.1.conv1.kernel', 'layer1.1.conv2.kernel',
-      'layer2.0.conv1.kernel', 'layer2.0.conv2.kernel', 'layer2.0.shortcut.conv.kernel', 'layer2.1.conv1.kernel', 'layer2.1.conv2.kernel',
-      'layer3.0.conv1.kernel', 'layer3.0.conv2.kernel', 'layer3.0.shortcut.conv.kernel', 'layer3.1.conv1.kernel', 'layer3.1.conv2.kernel',
-      'layer4.0.conv1.kernel', 'layer4.0.conv2.kernel', 'layer4.0.shortcut.conv.kernel', 'layer4.1.conv1.kernel', 'layer4.1.conv2.kernel',
+      'layer1.0.conv1.kernel',
+      'layer1.0.conv2.kernel',
+      'layer1.1.conv1.kernel',
+      'layer1.1.conv2.kernel',
+      'layer2.0.conv1.kernel',
+      'layer2.0.conv2.kernel',
+      'layer2.0.shortcut.conv.kernel',
+      'layer2.1.conv1.kernel',
+      'layer2.1.conv2.kernel',
+      'layer3.0.conv1.kernel',
+      'layer3.0.conv2.kernel',
+      'layer3.0.shortcut.conv.kernel',
+      'layer3.1.conv1.kernel',
+      'layer3.1.conv2.kernel',
+      'layer4.0.conv1.kernel',
+      'layer4.0.conv2.kernel',
+      'layer4.0.shortcut.conv.kernel',
+      'layer4.1.conv1.kernel',
+      'layer4.1.conv2.kernel',
     ]);
     const shortcuts = m.convs.filter((c) => c.name.includes('shortcut'));
-    expect(shortcuts.map((c) => c.kernelShape)).toEqual([[1, 1, 4, 8], [1, 1, 8, 16], [1, 1, 16, 32]]);
+    expect(shortcuts.map((c) => c.kernelShape)).toEqual([
+      [1, 1, 4, 8],
+      [1, 1, 8, 16],
+      [1, 1, 16, 32],
+    ]);
     expect(m.convs.filter((c) => c.kernelShape[0] === 1)).toHaveLength(3);
     expect(m.convs.map((c) => c.outSize)).toEqual([32, 32, 32, 32, 32, 16, 16, 16, 16, 16, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4]);
     // every listed kernel is a variable of the store with that shape
@@ -110,8 +129,7 @@ describe('ResNet-18 (CIFAR)', () => {
     // y = γ·(x − μ)/√(σ² + ε) + β, written out with elementwise ops
     const bn = (name: string, x: tf.Tensor): tf.Tensor =>
       tf.add(tf.mul(p(`${name}.gamma`), tf.div(tf.sub(x, p(`${name}.runningMean`)), tf.sqrt(tf.add(p(`${name}.runningVar`), BN_EPSILON)))), p(`${name}.beta`));
-    const cv = (name: string, x: tf.Tensor, stride: number): tf.Tensor =>
-      tf.conv2d(x as tf.Tensor4D, p(`${name}.kernel`) as tf.Tensor4D, stride, 'same');
+    const cv = (name: string, x: tf.Tensor, stride: number): tf.Tensor => tf.conv2d(x as tf.Tensor4D, p(`${name}.kernel`) as tf.Tensor4D, stride, 'same');
     const reference = (x: tf.Tensor4D): tf.Tensor =>
       tf.tidy(() => {
         let h = tf.relu(bn('stem.bn', cv('stem.conv', x, 1)));

@@ -72,7 +72,14 @@ export function resnetLayout(arch: ResNetArchitecture): ModelLayout {
   checkCounts(arch.channels.inner, BLOCKS, 'ResNet-18 inner');
   const stem = arch.channels.stages[0]!;
   const convs: ConvLayerInfo[] = [{ name: 'stem.conv.kernel', kernelShape: [3, 3, 3, stem], outSize: arch.inputSize }];
-  const stream = (s: number, size: number): ChannelSpace => ({ name: `stage${s + 1}`, kind: 'residual', size, producerKernels: [], bnPrefixes: [], consumerKernels: [] });
+  const stream = (s: number, size: number): ChannelSpace => ({
+    name: `stage${s + 1}`,
+    kind: 'residual',
+    size,
+    producerKernels: [],
+    bnPrefixes: [],
+    consumerKernels: [],
+  });
   const streams = arch.channels.stages.map((c, s) => stream(s, c));
   streams[0]!.producerKernels.push('stem.conv.kernel');
   streams[0]!.bnPrefixes.push('stem.bn');
@@ -83,7 +90,14 @@ export function resnetLayout(arch: ResNetArchitecture): ModelLayout {
     const outSize = Math.ceil(p.inSize / p.stride);
     convs.push({ name: `${p.name}.conv1.kernel`, kernelShape: [3, 3, p.cin, p.mid], outSize });
     convs.push({ name: `${p.name}.conv2.kernel`, kernelShape: [3, 3, p.mid, p.cout], outSize });
-    inner.push({ name: `${p.name}.inner`, kind: 'inner', size: arch.channels.inner[j]!, producerKernels: [`${p.name}.conv1.kernel`], bnPrefixes: [`${p.name}.bn1`], consumerKernels: [`${p.name}.conv2.kernel`] });
+    inner.push({
+      name: `${p.name}.inner`,
+      kind: 'inner',
+      size: arch.channels.inner[j]!,
+      producerKernels: [`${p.name}.conv1.kernel`],
+      bnPrefixes: [`${p.name}.bn1`],
+      consumerKernels: [`${p.name}.conv2.kernel`],
+    });
     streams[current]!.consumerKernels.push(`${p.name}.conv1.kernel`);
     streams[s]!.producerKernels.push(`${p.name}.conv2.kernel`);
     streams[s]!.bnPrefixes.push(`${p.name}.bn2`);

@@ -11,7 +11,10 @@ function randomise(m: Classifier, seed: number): void {
   const rng = mulberry32(seed);
   for (const [name, v] of [...m.store.trainable, ...m.store.state]) {
     const lo = name.endsWith('runningVar') ? 0.5 : -0.5;
-    const t = tf.tensor(Float32Array.from({ length: v.size }, () => lo + rng()), v.shape);
+    const t = tf.tensor(
+      Float32Array.from({ length: v.size }, () => lo + rng()),
+      v.shape,
+    );
     v.assign(t);
     t.dispose();
   }
@@ -58,7 +61,9 @@ describe('serializeModel / loadModel', () => {
     const before = tf.memory().numTensors;
     const weights = modelJson.weightsManifest[0]!.weights;
 
-    expect(() => loadModel({ ...clone(modelJson), format: 'tfjs-layers' }, weightData)).toThrow(/^This is not a Prune & Distill Workbench model: its format is "tfjs-layers"/);
+    expect(() => loadModel({ ...clone(modelJson), format: 'tfjs-layers' }, weightData)).toThrow(
+      /^This is not a Prune & Distill Workbench model: its format is "tfjs-layers"/,
+    );
     expect(() => loadModel('hello', weightData)).toThrow(/not a Prune & Distill Workbench model/);
 
     const badPlan = clone(modelJson);

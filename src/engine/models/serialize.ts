@@ -34,7 +34,12 @@ const modelJsonSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   architecture: architectureSchema,
   weightsManifest: z
-    .array(z.object({ paths: z.array(z.string()), weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32') })) }))
+    .array(
+      z.object({
+        paths: z.array(z.string()),
+        weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32') })),
+      }),
+    )
     .min(1),
 });
 

@@ -13,7 +13,10 @@ const build = (name: 'vgg16' | 'resnet18', seed: number): Classifier => createMo
 function randomiseBn(m: Classifier, seed: number): void {
   const rng = mulberry32(seed);
   const set = (v: tf.Variable, lo: number, hi: number) => {
-    const t = tf.tensor(Float32Array.from({ length: v.size }, () => lo + (hi - lo) * rng()), v.shape);
+    const t = tf.tensor(
+      Float32Array.from({ length: v.size }, () => lo + (hi - lo) * rng()),
+      v.shape,
+    );
     v.assign(t);
     t.dispose();
   };
@@ -66,7 +69,10 @@ describe('compactModel', () => {
 
     expect(c.architecture).toEqual({ ...m.architecture, channels: [2, 4, 8, 8, 13, 16, 16, 32, 32, 32, 31, 32, 31] });
     expect(removed.filter((r) => r.removed.length > 0).map((r) => [r.name, r.removed])).toEqual([
-      ['conv0', [0, 2]], ['conv4', [3, 7, 8]], ['conv10', [1]], ['conv12', [5]],
+      ['conv0', [0, 2]],
+      ['conv4', [3, 7, 8]],
+      ['conv10', [1]],
+      ['conv12', [5]],
     ]);
     // Removed params (a channel of conv l: 9·cin_l kernel + 2 BN + 9·cout_{l+1} kernel, or the dense row):
     //   conv0 ×2: 2·(9·3 + 2 + 9·4)    =  130
@@ -95,7 +101,9 @@ describe('compactModel', () => {
 
     expect(c.architecture).toEqual({ ...m.architecture, channels: { stages: [4, 7, 16, 31], inner: [4, 4, 6, 8, 16, 16, 32, 32] } });
     expect(removed.filter((r) => r.removed.length > 0).map((r) => [r.name, r.kind, r.removed])).toEqual([
-      ['stage2', 'residual', [3]], ['stage4', 'residual', [7]], ['layer2.0.inner', 'inner', [1, 5]],
+      ['stage2', 'residual', [3]],
+      ['stage4', 'residual', [7]],
+      ['layer2.0.inner', 'inner', [1, 5]],
     ]);
     // layer2.0 inner ×2: 2·(9·4 conv1 out + 2 bn1 + 9·8 conv2 in)                            =   220
     // stage2 ch 3: writers layer2.0.conv2 9·8 + bn2 2 + shortcut 1·4 + bn 2 + layer2.1.conv2 9·8 + bn2 2
@@ -163,8 +171,14 @@ describe('compactModel', () => {
   });
 
   it('maxAbsDiff reads the largest difference and refuses mismatched shapes', async () => {
-    const a = tf.tensor([[1, 2], [3, 4]]);
-    const b = tf.tensor([[1, 2.5], [3, 3]]);
+    const a = tf.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tf.tensor([
+      [1, 2.5],
+      [3, 3],
+    ]);
     expect(await maxAbsDiff(a, b)).toBeCloseTo(1, 6);
     const c = tf.tensor([1, 2]);
     await expect(maxAbsDiff(a, c)).rejects.toThrow(/shapes/);

@@ -131,7 +131,12 @@ export async function compactModel(model: Classifier, opts: CompactionOptions = 
     kept.push(keep);
     removed.push({ name: space.name, kind: space.kind, before: space.size, after: keep.length, removed: drop });
   }
-  const compact = buildModel(withPlanSizes(model.architecture, kept.map((k) => k.length)));
+  const compact = buildModel(
+    withPlanSizes(
+      model.architecture,
+      kept.map((k) => k.length),
+    ),
+  );
   try {
     copySliced(model.store, compact.store, slicePlan(spaces, kept));
   } catch (e) {

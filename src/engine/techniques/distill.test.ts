@@ -104,7 +104,8 @@ describe('kdLoss (Hinton et al. 2015)', () => {
     const g = gs!.dataSync();
     const h = 1e-6;
     for (let k = 0; k < zs.length; k++) {
-      const p = Float64Array.from(zs), m = Float64Array.from(zs);
+      const p = Float64Array.from(zs),
+        m = Float64Array.from(zs);
       p[k]! += h;
       m[k]! -= h;
       expect(Math.abs(g[k]! - (kdRef(p, zt, 3, T) - kdRef(m, zt, 3, T)) / (2 * h))).toBeLessThan(1e-5);
@@ -169,7 +170,15 @@ describe('OHEM cross-entropy', () => {
     const { logits, lab } = setup(probs.map(() => 0));
     const m = ohemMask(logits, lab);
     expect(await maskOf(m)).toEqual(byProb((p) => p < 0.7)); // 8 pixels ≥ ⌈16/16⌉
-    expect(value(ohemCrossEntropy(logits, lab))).toBeCloseTo(ceRef(z, probs.map(() => 0), 2, byProb((p) => p < 0.7)), 5);
+    expect(value(ohemCrossEntropy(logits, lab))).toBeCloseTo(
+      ceRef(
+        z,
+        probs.map(() => 0),
+        2,
+        byProb((p) => p < 0.7),
+      ),
+      5,
+    );
     tf.dispose([logits, lab, m]);
   });
 
@@ -216,7 +225,14 @@ describe('OHEM cross-entropy', () => {
 describe('withoutGradient', () => {
   it('passes the value and stops the gradient', () => {
     const x = tf.tensor1d([1, 2, 3]);
-    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(a, withoutGradient(a, (b) => tf.square(b)))))(x);
+    const g = tf.grad((a: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          a,
+          withoutGradient(a, (b) => tf.square(b)),
+        ),
+      ),
+    )(x);
     expect(Array.from(g.dataSync())).toEqual([1, 4, 9]);
     tf.dispose([x, g]);
   });

@@ -22,10 +22,13 @@ describe('groupLassoPenalty', () => {
       const lambda = 0.3;
       const wt = tf.tensor4d(Float32Array.from(w), [...SHAPE]);
       expect(groupLassoPenalty([wt], lambda, grouping).arraySync()).toBeCloseTo(penaltyRef(w, lambda, grouping), 4);
-      const g = tf.grad((k: tf.Tensor) => groupLassoPenalty([k], lambda, grouping))(wt).dataSync();
+      const g = tf
+        .grad((k: tf.Tensor) => groupLassoPenalty([k], lambda, grouping))(wt)
+        .dataSync();
       const h = 1e-6;
       for (let k = 0; k < w.length; k++) {
-        const wp = Float64Array.from(w), wm = Float64Array.from(w);
+        const wp = Float64Array.from(w),
+          wm = Float64Array.from(w);
         wp[k]! += h;
         wm[k]! -= h;
         const fd = (penaltyRef(wp, lambda, grouping) - penaltyRef(wm, lambda, grouping)) / (2 * h);

@@ -35,7 +35,10 @@ const SHAPES: [number[], number][] = [
 describe('pixelShuffle (Shi et al. 2016)', () => {
   for (const [shape, r] of SHAPES) {
     it(`equals tf.depthToSpace and the float64 reference for [${shape}] ×${r}`, async () => {
-      const values = randomArray(shape.reduce((a, v) => a * v, 1), r + shape[3]!);
+      const values = randomArray(
+        shape.reduce((a, v) => a * v, 1),
+        r + shape[3]!,
+      );
       const x = tf.tensor4d(Float32Array.from(values), shape as [number, number, number, number]);
       const got = pixelShuffle(x, r);
       const d2s = tf.depthToSpace(x, r, 'NHWC');
@@ -69,7 +72,8 @@ describe('pixelShuffle (Shi et al. 2016)', () => {
     const gv = g.dataSync();
     const eps = 1e-6;
     for (let k = 0; k < n; k++) {
-      const p = Float64Array.from(xv), m = Float64Array.from(xv);
+      const p = Float64Array.from(xv),
+        m = Float64Array.from(xv);
       p[k]! += eps;
       m[k]! -= eps;
       expect(Math.abs(gv[k]! - (f(p) - f(m)) / (2 * eps))).toBeLessThan(1e-6);

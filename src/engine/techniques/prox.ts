@@ -48,7 +48,5 @@ export function groupSoftProx(w: tf.Tensor, lambda1: number, beta: number, group
 
 /** The RGSM prox for a kind and the current λ1, β, grouping, as a function of w (HWIO). */
 export function makeProx(kind: ProxKind, lambda1: number, beta: number, grouping: Grouping): ProxFn {
-  return kind === 'hard'
-    ? (w) => groupHardProx(w, lambda1, beta, grouping)
-    : (w) => groupSoftProx(w, lambda1, beta, grouping);
+  return kind === 'hard' ? (w) => groupHardProx(w, lambda1, beta, grouping) : (w) => groupSoftProx(w, lambda1, beta, grouping);
 }

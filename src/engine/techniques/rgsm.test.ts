@@ -6,7 +6,12 @@ import { makeProx, type ProxKind } from './prox';
 import { RgsmState, rgsmStep } from './rgsm';
 
 // Model: out = conv2d_valid(x, w) + b, x [1,3,3,3], w HWIO [2,2,3,2], out [1,2,2,2]; loss = ½·mean((out − y)²).
-const KH = 2, C = 3, O = 2, XS = 3, OS = 2, M = OS * OS * O;
+const KH = 2,
+  C = 3,
+  O = 2,
+  XS = 3,
+  OS = 2,
+  M = OS * OS * O;
 const wIdx = (di: number, dj: number, c: number, o: number) => ((di * KH + dj) * C + c) * O + o;
 const xIdx = (i: number, j: number, c: number) => (i * XS + j) * C + c;
 const oIdx = (i: number, j: number, o: number) => (i * OS + j) * O + o;
@@ -34,8 +39,10 @@ function proxRef(w: Float64Array, kind: ProxKind): Float64Array {
 
 /** Float64 reference of `steps` RGSM steps (§1 order), analytic gradients. */
 function reference(steps: number, kind: ProxKind) {
-  const w = Float64Array.from(W0), b = Float64Array.from(B0);
-  const vw = new Float64Array(w.length), vb = new Float64Array(b.length);
+  const w = Float64Array.from(W0),
+    b = Float64Array.from(B0);
+  const vw = new Float64Array(w.length),
+    vb = new Float64Array(b.length);
   let u = proxRef(w, kind);
   const sgd = (p: Float64Array, g: Float64Array, v: Float64Array) => {
     for (let k = 0; k < p.length; k++) {
@@ -47,19 +54,27 @@ function reference(steps: number, kind: ProxKind) {
   for (let s = 0; s < steps; s++) {
     // (1) gradient of ½·mean(r²) + λ2·Σ_g sqrt(‖w_g‖² + 1e-8) at the current w.
     const r = new Float64Array(M);
-    for (let i = 0; i < OS; i++) for (let j = 0; j < OS; j++) for (let o = 0; o < O; o++) {
-      let acc = b[o]!;
-      for (let di = 0; di < KH; di++) for (let dj = 0; dj < KH; dj++) for (let c = 0; c < C; c++) acc += X[xIdx(i + di, j + dj, c)]! * w[wIdx(di, dj, c, o)]!;
-      r[oIdx(i, j, o)] = acc - Y[oIdx(i, j, o)]!;
-    }
-    const gw = new Float64Array(w.length), gb = new Float64Array(b.length);
-    for (let i = 0; i < OS; i++) for (let j = 0; j < OS; j++) for (let o = 0; o < O; o++) {
-      const ro = r[oIdx(i, j, o)]! / M;
-      gb[o] = gb[o]! + ro;
-      for (let di = 0; di < KH; di++) for (let dj = 0; dj < KH; dj++) for (let c = 0; c < C; c++) {
-        gw[wIdx(di, dj, c, o)] = gw[wIdx(di, dj, c, o)]! + ro * X[xIdx(i + di, j + dj, c)]!;
-      }
-    }
+    for (let i = 0; i < OS; i++)
+      for (let j = 0; j < OS; j++)
+        for (let o = 0; o < O; o++) {
+          let acc = b[o]!;
+          for (let di = 0; di < KH; di++)
+            for (let dj = 0; dj < KH; dj++) for (let c = 0; c < C; c++) acc += X[xIdx(i + di, j + dj, c)]! * w[wIdx(di, dj, c, o)]!;
+          r[oIdx(i, j, o)] = acc - Y[oIdx(i, j, o)]!;
+        }
+    const gw = new Float64Array(w.length),
+      gb = new Float64Array(b.length);
+    for (let i = 0; i < OS; i++)
+      for (let j = 0; j < OS; j++)
+        for (let o = 0; o < O; o++) {
+          const ro = r[oIdx(i, j, o)]! / M;
+          gb[o] = gb[o]! + ro;
+          for (let di = 0; di < KH; di++)
+            for (let dj = 0; dj < KH; dj++)
+              for (let c = 0; c < C; c++) {
+                gw[wIdx(di, dj, c, o)] = gw[wIdx(di, dj, c, o)]! + ro * X[xIdx(i + di, j + dj, c)]!;
+              }
+        }
     for (let c = 0; c < C; c++) {
       let sq = 0;
       for (let k = 0; k < w.length; k++) if (Math.floor(k / O) % C === c) sq += w[k]! ** 2;
@@ -79,14 +94,21 @@ function setup(kind: ProxKind) {
   const [w, b] = tf.tidy(() => [tf.variable(tf.tensor4d(Float32Array.from(W0), [KH, KH, C, O])), tf.variable(tf.tensor1d(Float32Array.from(B0)))]);
   const x = tf.tensor4d(Float32Array.from(X), [1, XS, XS, C]);
   const y = tf.tensor4d(Float32Array.from(Y), [1, OS, OS, O]);
-  const trainable = new Map<string, tf.Variable>([['conv.kernel', w], ['conv.bias', b]]);
+  const trainable = new Map<string, tf.Variable>([
+    ['conv.kernel', w],
+    ['conv.bias', b],
+  ]);
   const state = new RgsmState(new Map<string, tf.Variable>([['conv.kernel', w]]));
   const prox = makeProx(kind, HP.lambda1, HP.beta, 'input');
   state.reinit(prox);
   const sgd = new Sgd(trainable, { lr: 1, momentum: HP.momentum, weightDecay: HP.weightDecay, nesterov: true });
   const loss = () => tf.mul(tf.mean(tf.square(tf.sub(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'valid'), b), y))), 0.5) as tf.Scalar;
   const step = () => rgsmStep({ state, sgd, trainable, loss, lr: HP.lr, lambda2: HP.lambda2, beta: HP.beta, grouping: 'input', prox });
-  const dispose = () => { sgd.dispose(); state.dispose(); tf.dispose([w, b, x, y]); };
+  const dispose = () => {
+    sgd.dispose();
+    state.dispose();
+    tf.dispose([w, b, x, y]);
+  };
   return { w, b, state, step, dispose };
 }
 

@@ -5,7 +5,12 @@ import { createUpscale, upscale, upscaleMacs, upscaleParams, type PixelShuffleUp
 import { pixelShuffle } from './pixelShuffle';
 
 describe('upscale module (§2)', () => {
-  for (const [cin, cout, r] of [[3, 3, 2], [4, 2, 2], [2, 5, 4], [3, 3, 8]] as const) {
+  for (const [cin, cout, r] of [
+    [3, 3, 2],
+    [4, 2, 2],
+    [2, 5, 4],
+    [3, 3, 8],
+  ] as const) {
     it(`pixelshuffle maps [2,3,4,${cin}] to [2,${3 * r},${4 * r},${cout}] (r=${r}) in both modes`, () => {
       const store = createParamStore(1);
       const m = createUpscale(store, 'up', cin, cout, r, 'pixelshuffle');
@@ -53,7 +58,10 @@ describe('upscale module (§2)', () => {
   });
 
   it('ICNR: the initial 1×1 + shuffle output is identical at the r² sub-pixels of every block; the kernel is not', async () => {
-    for (const [cin, cout, r] of [[3, 2, 2], [4, 3, 4]] as const) {
+    for (const [cin, cout, r] of [
+      [3, 2, 2],
+      [4, 3, 4],
+    ] as const) {
       const store = createParamStore(7);
       const m = createUpscale(store, 'up', cin, cout, r, 'pixelshuffle') as PixelShuffleUpscale;
       const [h, w] = [3, 5];
@@ -108,7 +116,10 @@ describe('upscale module (§2)', () => {
       const g = grads[v.name];
       expect(g, name).toBeDefined();
       expect(g!.shape, name).toEqual(v.shape);
-      expect(tf.tidy(() => tf.max(tf.abs(g!)).dataSync()[0]), name).toBeGreaterThan(0);
+      expect(
+        tf.tidy(() => tf.max(tf.abs(g!)).dataSync()[0]),
+        name,
+      ).toBeGreaterThan(0);
     }
     tf.dispose([value, ...Object.values(grads)]);
     for (const training of [false, true]) upscale(m, x, { training }).dispose();

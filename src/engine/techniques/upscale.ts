@@ -35,7 +35,11 @@ export interface PixelShuffleUpscale {
 export type UpscaleModule = BilinearUpscale | PixelShuffleUpscale;
 
 function checkArgs(cin: number, cout: number, r: number, kind: UpscaleKind): void {
-  for (const [what, v] of [['cin', cin], ['cout', cout], ['r', r]] as const) {
+  for (const [what, v] of [
+    ['cin', cin],
+    ['cout', cout],
+    ['r', r],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`Upscale needs a positive integer ${what}, got ${v}.`);
   }
   if (kind === 'bilinear' && cin !== cout) {

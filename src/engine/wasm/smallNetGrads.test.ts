@@ -18,7 +18,10 @@ async function netGradients(): Promise<Map<string, Float32Array>> {
   const dw2 = heNormal(store, 'dw2.kernel', [5, 5, 12, 1], 25);
   const fc = createDense(store, 'fc', 12, 10);
   const rng = mulberry32(3);
-  const x = tf.tensor4d(Float32Array.from({ length: 4 * 16 * 16 * 3 }, () => normal(rng)), [4, 16, 16, 3]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 4 * 16 * 16 * 3 }, () => normal(rng)),
+    [4, 16, 16, 3],
+  );
   const y = tf.tensor1d([1, 7, 3, 3], 'int32');
   const mode = { training: true };
   const { value, grads } = tf.variableGrads(() => {
@@ -71,9 +74,19 @@ describe('a small conv net has the same gradients on wasm as on cpu', () => {
   it('computes the segmentation losses as cpu does (wasm OneHot ignores its dtype: regression)', async () => {
     const losses = async () => {
       const rng = mulberry32(5);
-      const logits = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)), [2, 4, 6, 5]);
-      const teacher = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)), [2, 4, 6, 5]);
-      const labels = tf.tensor3d(Int32Array.from({ length: 48 }, (_, i) => (i % 7 === 0 ? 255 : i % 5)), [2, 4, 6], 'int32');
+      const logits = tf.tensor4d(
+        Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)),
+        [2, 4, 6, 5],
+      );
+      const teacher = tf.tensor4d(
+        Float32Array.from({ length: 2 * 4 * 6 * 5 }, () => normal(rng)),
+        [2, 4, 6, 5],
+      );
+      const labels = tf.tensor3d(
+        Int32Array.from({ length: 48 }, (_, i) => (i % 7 === 0 ? 255 : i % 5)),
+        [2, 4, 6],
+        'int32',
+      );
       const out = [pixelCrossEntropy(logits, labels), ohemCrossEntropy(logits, labels), kdLoss(logits, teacher, 2)];
       const values = await Promise.all(out.map(async (t) => (await t.data())[0]!));
       tf.dispose([logits, teacher, labels, ...out]);

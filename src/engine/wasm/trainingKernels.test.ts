@@ -36,8 +36,7 @@ async function convGrads(c: ConvCase, depthwise: boolean): Promise<{ dx: Float32
   const wShape = [c.k, c.k, cin, c.out];
   const x = tf.tensor4d(values(size(c.x), 1), c.x);
   const w = tf.tensor4d(values(size(wShape), 2), wShape as [number, number, number, number]);
-  const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
-    depthwise ? tf.depthwiseConv2d(xx, ww, c.stride, c.pad) : tf.conv2d(xx, ww, c.stride, c.pad);
+  const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => (depthwise ? tf.depthwiseConv2d(xx, ww, c.stride, c.pad) : tf.conv2d(xx, ww, c.stride, c.pad));
   const probe = f(x, w);
   const yShape = probe.shape;
   probe.dispose();

@@ -159,7 +159,15 @@ function convGradKernel(name: string, inputNames: [string, string], depthwise: b
     const [first, second] = inputNames.map((n) => named[n]!) as [TensorInfo, TensorInfo];
     const inShape = (a.inputShape ?? named.x!.shape) as Shape4;
     const filterShape = (a.filterShape ?? named.filter!.shape) as Shape4;
-    const conv = backend_util.computeConv2DInfo(inShape, filterShape, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, depthwise);
+    const conv = backend_util.computeConv2DInfo(
+      inShape,
+      filterShape,
+      a.strides as [number, number],
+      1,
+      a.pad as 'same',
+      a.dimRoundingMode as 'floor' | undefined,
+      depthwise,
+    );
     return asOutput(backend as unknown as RefCountingBackend, () => compute(view(first) as tf.Tensor4D, view(second) as tf.Tensor4D, conv));
   };
   return { kernelName: name, backendName: 'wasm', kernelFunc };

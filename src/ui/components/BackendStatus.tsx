@@ -61,18 +61,19 @@ export function SoftwareNotice() {
       <p className="notice notice-info" data-testid="app.softwareNotice">
         <span>
           No hardware GPU was found{passedOver.length ? ` (${passedOver.join(' and ')} offer only a software adapter)` : ''}, so the engine trains on the CPU
-          with WebAssembly ({backend.simd ? 'SIMD' : 'no SIMD'}, {backend.threads ?? 1} thread{backend.threads === 1 ? '' : 's'}).
-          Training works but is slower than on a GPU; choose a backend under Backend to override.
+          with WebAssembly ({backend.simd ? 'SIMD' : 'no SIMD'}, {backend.threads ?? 1} thread{backend.threads === 1 ? '' : 's'}). Training works but is slower
+          than on a GPU; choose a backend under Backend to override.
         </span>
       </p>
     );
   }
-  const what = backend.name === 'cpu' ? 'the tfjs CPU backend' : `a software ${backend.name} adapter (${backend.description || backend.architecture || backend.vendor})`;
+  const what =
+    backend.name === 'cpu' ? 'the tfjs CPU backend' : `a software ${backend.name} adapter (${backend.description || backend.architecture || backend.vendor})`;
   return (
     <p className="notice notice-warning" data-testid="app.softwareNotice">
       <span>
-        Running on {what}: there is no hardware GPU acceleration, so training will be slow. Keep the width at 1/16
-        and the batch small, or open the workbench on a machine with a GPU.
+        Running on {what}: there is no hardware GPU acceleration, so training will be slow. Keep the width at 1/16 and the batch small, or open the workbench on
+        a machine with a GPU.
       </span>
       {!light && (
         <button type="button" className="notice-action" data-testid="app.useLightSettings" onClick={() => setConfig({ width: 1 / 16, batchSize: 16 })}>

@@ -2,7 +2,12 @@ import { isSegmentation } from '../../protocol/datasets';
 import { useWorkbench } from '../../store';
 
 /** The classification dataset a run trains on (built-in or imported; segmentation sets are left out), plus the augmentation switch. */
-export function DatasetSelect({ value, augment, disabled, onChange }: {
+export function DatasetSelect({
+  value,
+  augment,
+  disabled,
+  onChange,
+}: {
   value: string;
   augment: boolean;
   disabled: boolean;
@@ -22,7 +27,9 @@ export function DatasetSelect({ value, augment, disabled, onChange }: {
           {!loaded && value === 'shapes' && <option value="shapes">Shapes &amp; textures (built-in)</option>}
           {datasets.map((d) => (
             <option key={d.id} value={d.id}>
-              {d.kind === 'builtin' ? 'Shapes & textures (built-in, 10 classes)' : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`}
+              {d.kind === 'builtin'
+                ? 'Shapes & textures (built-in, 10 classes)'
+                : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`}
             </option>
           ))}
           {loaded && !known && <option value={value}>{segmentation ? `${segmentation.name} (segmentation)` : `${value} (not in this browser)`}</option>}
@@ -34,7 +41,9 @@ export function DatasetSelect({ value, augment, disabled, onChange }: {
               : 'This dataset is not stored in this browser: import it on the Data tab or choose another.'}
           </p>
         )}
-        {current && current.kind !== 'builtin' && <p className="field-hint">Imported sets train on all their images; the image counts below apply to the built-in set.</p>}
+        {current && current.kind !== 'builtin' && (
+          <p className="field-hint">Imported sets train on all their images; the image counts below apply to the built-in set.</p>
+        )}
       </div>
       <div className="field">
         <label className="check">

@@ -24,7 +24,10 @@ function toSlider(spec: NumberSpec, v: number): number {
 
 function fromSlider(spec: NumberSpec, pos: number): number {
   const t = pos / SLIDER_STEPS;
-  const v = spec.scale === 'log' ? 10 ** (Math.log10(spec.min || 1e-8) + t * (Math.log10(spec.max) - Math.log10(spec.min || 1e-8))) : spec.min + t * (spec.max - spec.min);
+  const v =
+    spec.scale === 'log'
+      ? 10 ** (Math.log10(spec.min || 1e-8) + t * (Math.log10(spec.max) - Math.log10(spec.min || 1e-8)))
+      : spec.min + t * (spec.max - spec.min);
   return Number(v.toPrecision(2));
 }
 
@@ -34,9 +37,12 @@ export function ParamField({ id, spec, value, disabled, onCommit, hint }: Props)
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => setText(formatHp(value)), [value]);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const commit = (raw: string) => {
     const issues: string[] = [];

@@ -1,5 +1,12 @@
 /** A labelled progress bar: caption on the left, status text on the right, the bar below. */
-export function ProgressBar({ fraction, label, caption, status, testId, statusTestId }: {
+export function ProgressBar({
+  fraction,
+  label,
+  caption,
+  status,
+  testId,
+  statusTestId,
+}: {
   fraction: number;
   label: string;
   caption: React.ReactNode;

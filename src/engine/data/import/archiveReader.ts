@@ -19,7 +19,10 @@ export class ArchiveReader {
   private head = new Uint8Array(0);
 
   /** `label` names the archive in error messages (e.g. "cifar-10-binary.tar.gz"). */
-  constructor(onEntry: TarEntryHandler, private readonly label = 'The file') {
+  constructor(
+    onEntry: TarEntryHandler,
+    private readonly label = 'The file',
+  ) {
     this.tar = new TarReader(onEntry);
   }
 
@@ -49,7 +52,13 @@ export class ArchiveReader {
     const tar = this.tar;
     if (isGzip(head)) {
       const gunzip = new GunzipStream((data) => tar.push(data));
-      this.sink = { push: (c) => gunzip.push(c), end: () => { gunzip.end(); tar.end(); } };
+      this.sink = {
+        push: (c) => gunzip.push(c),
+        end: () => {
+          gunzip.end();
+          tar.end();
+        },
+      };
     } else if (head.length >= SNIFF && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') {
       this.sink = tar;
     } else {

@@ -5,9 +5,7 @@ import { readableChunks } from './byteStream';
 import { importCifar } from './cifar';
 import { CIFAR10_CLASSES } from './cifarNames';
 import { makeTar } from './testTar';
-import {
-  CIFAR10_META, chunked, cifar100Files, cifar100Labels, cifar10Files, cifar10Label, pixel, tarGz,
-} from './testCifar';
+import { CIFAR10_META, chunked, cifar100Files, cifar100Labels, cifar10Files, cifar10Label, pixel, tarGz } from './testCifar';
 
 /** Count pixels of `split` that differ from the test pattern, image k coming from (file, index) = source(k). */
 function wrongPixels(split: ImageSplit, source: (k: number) => [number, number]): number {
@@ -53,7 +51,11 @@ describe('importCifar: CIFAR-10', () => {
   it('puts the R value at (row 3, col 5) of image 2 at images[((2*32+3)*32+5)*3+0]', async () => {
     const d = await importCifar(files);
     const record = files[0]!.bytes.subarray(2 * 3073, 3 * 3073); // image 2 of data_batch_1.bin
-    for (const [c, plane] of [[0, 'R'], [1, 'G'], [2, 'B']] as const) {
+    for (const [c, plane] of [
+      [0, 'R'],
+      [1, 'G'],
+      [2, 'B'],
+    ] as const) {
       expect(d.train.images[((2 * 32 + 3) * 32 + 5) * 3 + c], plane).toBe(record[1 + c * 1024 + 3 * 32 + 5]);
     }
     expect(d.train.labels[2]).toBe(record[0]);

@@ -68,11 +68,7 @@ function entryHandler(collector: CifarCollector) {
   return (entry: TarEntry) => (entry.type === 'file' ? collector.beginFile(entry.name, entry.size) : undefined);
 }
 
-async function readArchive(
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  archive: ArchiveReader,
-  progress: ImportProgress,
-): Promise<void> {
+async function readArchive(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, archive: ArchiveReader, progress: ImportProgress): Promise<void> {
   for await (const chunk of chunks) {
     archive.push(chunk);
     await progress.add(chunk.length);
@@ -111,7 +107,11 @@ async function readFiles(files: readonly CifarInputFile[], collector: CifarColle
       read += part.length;
       await progress.add(part.length);
     }
-    if (read !== size) throw new ImportError('record-size', `${file.name} changed while it was read (${formatCount(size)} bytes expected, ${formatCount(read)} read): select it again.`);
+    if (read !== size)
+      throw new ImportError(
+        'record-size',
+        `${file.name} changed while it was read (${formatCount(size)} bytes expected, ${formatCount(read)} read): select it again.`,
+      );
     sink?.end();
   }
 }

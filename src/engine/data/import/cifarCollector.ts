@@ -2,8 +2,15 @@
 import type { ImageDataset } from '../dataset';
 import { ImportError, formatCount } from './importError';
 import {
-  CIFAR10_TRAIN_BATCHES, CIFAR_PIXELS, CIFAR_SIDE, DEFAULT_CLASSES, KIND_NAME, RECORD_BYTES,
-  baseName, identifyCifarFile, parseClassNames,
+  CIFAR10_TRAIN_BATCHES,
+  CIFAR_PIXELS,
+  CIFAR_SIDE,
+  DEFAULT_CLASSES,
+  KIND_NAME,
+  RECORD_BYTES,
+  baseName,
+  identifyCifarFile,
+  parseClassNames,
 } from './cifarFormat';
 import type { CifarKind, CifarLabelSet, CifarSplitName } from './cifarFormat';
 import { CifarRecordSink } from './cifarRecords';
@@ -140,9 +147,8 @@ export class CifarCollector {
 }
 
 function missing(kind: CifarKind, split: CifarSplitName): ImportError {
-  const files = kind === 'cifar10'
-    ? (split === 'train' ? 'data_batch_1.bin … data_batch_5.bin' : 'test_batch.bin')
-    : (split === 'train' ? 'train.bin' : 'test.bin');
+  const files =
+    kind === 'cifar10' ? (split === 'train' ? 'data_batch_1.bin … data_batch_5.bin' : 'test_batch.bin') : split === 'train' ? 'train.bin' : 'test.bin';
   const what = split === 'train' ? 'training data' : 'test data';
   return new ImportError(`missing-${split}`, `The ${KIND_NAME[kind]} import has no ${what} (${files}): add the missing file or use the whole archive.`);
 }

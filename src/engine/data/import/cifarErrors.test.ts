@@ -24,15 +24,21 @@ async function expectFailure(source: CifarSource, code: ImportErrorCode, message
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-const replace = (files: ReturnType<typeof cifar10Files>, name: string, bytes: Uint8Array) =>
-  files.map((f) => (f.name === name ? { name, bytes } : f));
+const replace = (files: ReturnType<typeof cifar10Files>, name: string, bytes: Uint8Array) => files.map((f) => (f.name === name ? { name, bytes } : f));
 
 describe('importCifar: validation', () => {
   const c10 = cifar10Files();
   const c100 = cifar100Files();
 
   it('refuses a file whose size is not a whole number of records', async () => {
-    const odd = replace(c10, 'data_batch_2.bin', cifarRecords(2, Array.from({ length: 10 }, () => [1])).subarray(0, 30_721));
+    const odd = replace(
+      c10,
+      'data_batch_2.bin',
+      cifarRecords(
+        2,
+        Array.from({ length: 10 }, () => [1]),
+      ).subarray(0, 30_721),
+    );
     const message = 'cifar-10-batches-bin/data_batch_2.bin has 30,721 bytes, not a multiple of the 3,073-byte CIFAR-10 record';
     await expectFailure(chunked(tarGz('cifar-10-batches-bin', odd), 4096), 'record-size', message);
     await expectFailure(odd, 'record-size', /^data_batch_2\.bin has 30,721 bytes/);
@@ -43,10 +49,20 @@ describe('importCifar: validation', () => {
 
   it('refuses labels out of range: CIFAR-10 above 9, CIFAR-100 fine above 99 or coarse above 19', async () => {
     const bad10 = replace(c10, 'data_batch_3.bin', cifarRecords(3, [[1], [9], [10]]));
-    await expectFailure(chunked(tarGz('cifar-10-batches-bin', bad10), 999), 'label-range',
-      'cifar-10-batches-bin/data_batch_3.bin: image 3 has label 10, but CIFAR-10 labels run from 0 to 9');
+    await expectFailure(
+      chunked(tarGz('cifar-10-batches-bin', bad10), 999),
+      'label-range',
+      'cifar-10-batches-bin/data_batch_3.bin: image 3 has label 10, but CIFAR-10 labels run from 0 to 9',
+    );
     const withTrain = (labels: number[][]) => c100.map((f) => (f.name === 'train.bin' ? { name: f.name, bytes: cifarRecords(1, labels) } : f));
-    await expectFailure(withTrain([[19, 99], [0, 100]]), 'label-range', /image 2 has fine label 100, but CIFAR-100 fine labels run from 0 to 99/);
+    await expectFailure(
+      withTrain([
+        [19, 99],
+        [0, 100],
+      ]),
+      'label-range',
+      /image 2 has fine label 100, but CIFAR-100 fine labels run from 0 to 99/,
+    );
     await expectFailure(withTrain([[20, 5]]), 'label-range', /image 1 has coarse label 20, but CIFAR-100 coarse labels run from 0 to 19/);
     // Both label bytes are checked whichever label set is used.
     await expectFailure(withTrain([[20, 5]]), 'label-range', /coarse label 20/, { labelMode: 'fine' });
@@ -54,8 +70,12 @@ describe('importCifar: validation', () => {
 
   it('refuses an archive without CIFAR files, listing what it found', async () => {
     const other = gzipSync(makeTar(['x.txt', 'y.png', 'z.csv'].map((name) => ({ name, data: 'data' }))));
-    await expectFailure(chunked(other, 4096), 'not-cifar', /^photos\.tar\.gz is not a CIFAR archive: found x\.txt, y\.png, z\.csv\. Expected the binary version/,
-      { sourceName: 'photos.tar.gz' });
+    await expectFailure(
+      chunked(other, 4096),
+      'not-cifar',
+      /^photos\.tar\.gz is not a CIFAR archive: found x\.txt, y\.png, z\.csv\. Expected the binary version/,
+      { sourceName: 'photos.tar.gz' },
+    );
     const many = gzipSync(makeTar(Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, data: 'd' }))));
     await expectFailure(chunked(many, 4096), 'not-cifar', /found f0, f1, f2, f3, f4 and 3 more/);
     const python = gzipSync(makeTar(['data_batch_1', 'batches.meta', 'test_batch'].map((n) => ({ name: `cifar-10-batches-py/${n}`, data: 'p' }))));
@@ -67,15 +87,40 @@ describe('importCifar: validation', () => {
 
   it('refuses CIFAR-10 and CIFAR-100 files mixed in one import', async () => {
     await expectFailure([...c10, ...c100], 'mixed-cifar', /mixes CIFAR-10 files \(.*\) with CIFAR-100 files \(.*\): import one dataset at a time/);
-    const archives = [{ name: 'a.tar.gz', bytes: tarGz('cifar-10-batches-bin', c10) }, { name: 'b.tar.gz', bytes: tarGz('cifar-100-binary', c100) }];
+    const archives = [
+      { name: 'a.tar.gz', bytes: tarGz('cifar-10-batches-bin', c10) },
+      { name: 'b.tar.gz', bytes: tarGz('cifar-100-binary', c100) },
+    ];
     await expectFailure(archives, 'mixed-cifar');
   });
 
   it('refuses an import without training or without test data', async () => {
-    await expectFailure(c10.filter((f) => f.name !== 'test_batch.bin'), 'missing-test', 'The CIFAR-10 import has no test data (test_batch.bin)');
-    await expectFailure(c10.filter((f) => !f.name.startsWith('data_batch')), 'missing-train', /no training data \(data_batch_1\.bin … data_batch_5\.bin\)/);
-    await expectFailure(chunked(tarGz('cifar-100-binary', c100.filter((f) => f.name !== 'train.bin')), 4096), 'missing-train', /CIFAR-100 .*\(train\.bin\)/);
-    await expectFailure(c100.filter((f) => f.name !== 'test.bin'), 'missing-test', /\(test\.bin\)/);
+    await expectFailure(
+      c10.filter((f) => f.name !== 'test_batch.bin'),
+      'missing-test',
+      'The CIFAR-10 import has no test data (test_batch.bin)',
+    );
+    await expectFailure(
+      c10.filter((f) => !f.name.startsWith('data_batch')),
+      'missing-train',
+      /no training data \(data_batch_1\.bin … data_batch_5\.bin\)/,
+    );
+    await expectFailure(
+      chunked(
+        tarGz(
+          'cifar-100-binary',
+          c100.filter((f) => f.name !== 'train.bin'),
+        ),
+        4096,
+      ),
+      'missing-train',
+      /CIFAR-100 .*\(train\.bin\)/,
+    );
+    await expectFailure(
+      c100.filter((f) => f.name !== 'test.bin'),
+      'missing-test',
+      /\(test\.bin\)/,
+    );
   });
 
   it('refuses a file given twice', async () => {

@@ -24,9 +24,7 @@ export const DEFAULT_CLASSES: Record<CifarLabelSet, readonly string[]> = {
 };
 
 /** A recognised CIFAR file: a record file of one split (`order` = batch number, for the canonical order) or a names file. */
-export type CifarFile =
-  | { role: 'records'; kind: CifarKind; split: CifarSplitName; order: number }
-  | { role: 'names'; kind: CifarKind; labels: CifarLabelSet };
+export type CifarFile = { role: 'records'; kind: CifarKind; split: CifarSplitName; order: number } | { role: 'names'; kind: CifarKind; labels: CifarLabelSet };
 
 /** Last path component of an archive path or file name. */
 export function baseName(path: string): string {
@@ -39,19 +37,30 @@ export function identifyCifarFile(path: string): CifarFile | null {
   const batch = /^data_batch_([1-5])\.bin$/.exec(name);
   if (batch) return { role: 'records', kind: 'cifar10', split: 'train', order: Number(batch[1]) };
   switch (name) {
-    case 'test_batch.bin': return { role: 'records', kind: 'cifar10', split: 'test', order: 0 };
-    case 'train.bin': return { role: 'records', kind: 'cifar100', split: 'train', order: 0 };
-    case 'test.bin': return { role: 'records', kind: 'cifar100', split: 'test', order: 0 };
-    case 'batches.meta.txt': return { role: 'names', kind: 'cifar10', labels: 'cifar10' };
-    case 'fine_label_names.txt': return { role: 'names', kind: 'cifar100', labels: 'fine' };
-    case 'coarse_label_names.txt': return { role: 'names', kind: 'cifar100', labels: 'coarse' };
-    default: return null;
+    case 'test_batch.bin':
+      return { role: 'records', kind: 'cifar10', split: 'test', order: 0 };
+    case 'train.bin':
+      return { role: 'records', kind: 'cifar100', split: 'train', order: 0 };
+    case 'test.bin':
+      return { role: 'records', kind: 'cifar100', split: 'test', order: 0 };
+    case 'batches.meta.txt':
+      return { role: 'names', kind: 'cifar10', labels: 'cifar10' };
+    case 'fine_label_names.txt':
+      return { role: 'names', kind: 'cifar100', labels: 'fine' };
+    case 'coarse_label_names.txt':
+      return { role: 'names', kind: 'cifar100', labels: 'coarse' };
+    default:
+      return null;
   }
 }
 
 /** Class names from a names file (one per line; blank lines and surrounding spaces dropped), checked against the label count. */
 export function parseClassNames(path: string, bytes: Uint8Array, labels: CifarLabelSet): string[] {
-  const names = new TextDecoder('utf-8').decode(bytes).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+  const names = new TextDecoder('utf-8')
+    .decode(bytes)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const expected = DEFAULT_CLASSES[labels].length;
   if (names.length !== expected) {
     throw new ImportError('class-names', `${path} lists ${names.length} class names, but ${expected} are expected: the file is damaged.`);

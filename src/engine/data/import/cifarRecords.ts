@@ -72,7 +72,10 @@ export class CifarRecordSink implements TarEntrySink {
   /** The file is complete: every announced record must have arrived, whole. */
   end(): void {
     if (this.carryFill > 0 || this.records !== this.expectedRecords) {
-      throw new ImportError('record-size', `${this.path} ended after ${formatCount(this.records)} of ${formatCount(this.expectedRecords)} ${KIND_NAME[this.kind]} records: the file is incomplete.`);
+      throw new ImportError(
+        'record-size',
+        `${this.path} ended after ${formatCount(this.records)} of ${formatCount(this.expectedRecords)} ${KIND_NAME[this.kind]} records: the file is incomplete.`,
+      );
     }
   }
 

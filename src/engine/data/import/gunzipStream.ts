@@ -66,10 +66,7 @@ export class GunzipStream {
       const crc = view.getUint32(0, true);
       const size = view.getUint32(4, true);
       if (crc !== this.crc || size !== this.outputBytes % 2 ** 32) {
-        throw new ImportError(
-          'gzip-corrupt',
-          'The gzip file is damaged or incomplete (its checksum does not match the content): please download it again.',
-        );
+        throw new ImportError('gzip-corrupt', 'The gzip file is damaged or incomplete (its checksum does not match the content): please download it again.');
       }
     });
   }

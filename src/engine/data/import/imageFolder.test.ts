@@ -11,7 +11,12 @@ function expectImportError(f: () => unknown, code: string, message: RegExp): voi
 describe('planImageFolder', () => {
   it('uses train/ and test/ folders as the split and class folder names as sorted labels', () => {
     const plan = planImageFolder([
-      'pets/train/dog/b.jpg', 'pets/train/cat/a.png', 'pets/test/cat/c.PNG', 'pets/val/dog/d.jpeg', 'pets/train/dog/a.JPG', 'pets/readme.txt',
+      'pets/train/dog/b.jpg',
+      'pets/train/cat/a.png',
+      'pets/test/cat/c.PNG',
+      'pets/val/dog/d.jpeg',
+      'pets/train/dog/a.JPG',
+      'pets/readme.txt',
     ]);
     expect(plan.name).toBe('pets');
     expect(plan.classNames).toEqual(['cat', 'dog']);
@@ -28,7 +33,19 @@ describe('planImageFolder', () => {
   });
 
   it('without split folders holds out every fifth image of each class, in path order', () => {
-    const paths = ['shapes/a/1.png', 'shapes/a/2.png', 'shapes/a/3.png', 'shapes/a/4.png', 'shapes/a/5.png', 'shapes/a/6.png', 'shapes/b/1.png', 'shapes/b/2.png', 'shapes/b/3.png', 'shapes/b/4.png', 'shapes/b/5.png'];
+    const paths = [
+      'shapes/a/1.png',
+      'shapes/a/2.png',
+      'shapes/a/3.png',
+      'shapes/a/4.png',
+      'shapes/a/5.png',
+      'shapes/a/6.png',
+      'shapes/b/1.png',
+      'shapes/b/2.png',
+      'shapes/b/3.png',
+      'shapes/b/4.png',
+      'shapes/b/5.png',
+    ];
     const plan = planImageFolder(paths);
     expect(HOLD_OUT).toBe(5);
     expect(plan.items.filter((i) => i.split === 'test').map((i) => i.path)).toEqual(['shapes/a/5.png', 'shapes/b/5.png']);

@@ -45,7 +45,10 @@ export function planImageFolder(paths: readonly string[]): FolderPlan {
   }
   if (found.length === 0) {
     const seen = skipped.length ? ` (found ${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ` and ${formatCount(skipped.length - 3)} more` : ''})` : '';
-    throw new ImportError('no-images', `No PNG or JPEG images inside class folders were found${seen}: choose a folder whose subfolders are named after the classes.`);
+    throw new ImportError(
+      'no-images',
+      `No PNG or JPEG images inside class folders were found${seen}: choose a folder whose subfolders are named after the classes.`,
+    );
   }
   const classNames = [...new Set(found.map((f) => f.cls))].sort((a, b) => a.localeCompare(b));
   if (classNames.length < 2) {
@@ -67,7 +70,10 @@ export function planImageFolder(paths: readonly string[]): FolderPlan {
     }
   }
   if (counts.test === 0) {
-    throw new ImportError('missing-test', `There are too few images to hold any out for testing (${formatCount(items.length)} in all): add a test/ folder or more images.`);
+    throw new ImportError(
+      'missing-test',
+      `There are too few images to hold any out for testing (${formatCount(items.length)} in all): add a test/ folder or more images.`,
+    );
   }
   const root = paths[0]?.split('/')[0] ?? '';
   const name = root && !IMAGE.test(root) && !TRAIN_DIRS.has(root.toLowerCase()) && !TEST_DIRS.has(root.toLowerCase()) ? root : 'Image folder';

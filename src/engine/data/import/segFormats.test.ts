@@ -29,7 +29,19 @@ describe('label formats as data', () => {
   });
 
   it('CamVid 11: SegNet class order', () => {
-    expect(SEG_FORMATS.camvid11.classNames).toEqual(['Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist']);
+    expect(SEG_FORMATS.camvid11.classNames).toEqual([
+      'Sky',
+      'Building',
+      'Pole',
+      'Road',
+      'Pavement',
+      'Tree',
+      'SignSymbol',
+      'Fence',
+      'Car',
+      'Pedestrian',
+      'Bicyclist',
+    ]);
   });
 
   it('CamVid 32: label_colors.txt, 32 distinct colours, Void ignored', () => {
@@ -51,8 +63,27 @@ describe('label formats as data', () => {
   });
 
   it('Cityscapes: the labels.py labelId → trainId mapping', () => {
-    const expected = new Map([[7, 0], [8, 1], [11, 2], [12, 3], [13, 4], [17, 5], [19, 6], [20, 7], [21, 8], [22, 9], [23, 10],
-      [24, 11], [25, 12], [26, 13], [27, 14], [28, 15], [31, 16], [32, 17], [33, 18]]);
+    const expected = new Map([
+      [7, 0],
+      [8, 1],
+      [11, 2],
+      [12, 3],
+      [13, 4],
+      [17, 5],
+      [19, 6],
+      [20, 7],
+      [21, 8],
+      [22, 9],
+      [23, 10],
+      [24, 11],
+      [25, 12],
+      [26, 13],
+      [27, 14],
+      [28, 15],
+      [31, 16],
+      [32, 17],
+      [33, 18],
+    ]);
     expect(CITYSCAPES_TRAIN_ID).toHaveLength(34);
     for (let id = 0; id < 34; id++) expect(CITYSCAPES_TRAIN_ID[id]).toBe(expected.get(id) ?? 255);
     expect(SEG_FORMATS.cityscapes.classNames[13]).toBe('car');
@@ -60,9 +91,29 @@ describe('label formats as data', () => {
   });
 
   it('Pascal VOC: the devkit colormap and the border colour', () => {
-    const devkit = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128], [128, 0, 128], [0, 128, 128], [128, 128, 128],
-      [64, 0, 0], [192, 0, 0], [64, 128, 0], [192, 128, 0], [64, 0, 128], [192, 0, 128], [64, 128, 128], [192, 128, 128],
-      [0, 64, 0], [128, 64, 0], [0, 192, 0], [128, 192, 0], [0, 64, 128]];
+    const devkit = [
+      [0, 0, 0],
+      [128, 0, 0],
+      [0, 128, 0],
+      [128, 128, 0],
+      [0, 0, 128],
+      [128, 0, 128],
+      [0, 128, 128],
+      [128, 128, 128],
+      [64, 0, 0],
+      [192, 0, 0],
+      [64, 128, 0],
+      [192, 128, 0],
+      [64, 0, 128],
+      [192, 0, 128],
+      [64, 128, 128],
+      [192, 128, 128],
+      [0, 64, 0],
+      [128, 64, 0],
+      [0, 192, 0],
+      [128, 192, 0],
+      [0, 64, 128],
+    ];
     expect(SEG_FORMATS.voc.palette).toEqual(devkit);
     expect(vocColour(255)).toEqual([224, 224, 192]);
     expect(SEG_FORMATS.voc.classNames[15]).toBe('person');
@@ -83,7 +134,9 @@ describe('mapLabelPng', () => {
   it('CamVid 11: an unknown value names the file, the value and the pixel', () => {
     const e = failure(() => map('camvid11', grayPng(3, 2, [0, 1, 2, 3, 12, 5]), 'trainannot/0001TP_006690.png'));
     expect(e.code).toBe('label-value');
-    expect(e.message).toBe('trainannot/0001TP_006690.png: the pixel at x 1, y 1 has value 12, which is not a CamVid 11-class label (values 0–10, or 11 for void).');
+    expect(e.message).toBe(
+      'trainannot/0001TP_006690.png: the pixel at x 1, y 1 has value 12, which is not a CamVid 11-class label (values 0–10, or 11 for void).',
+    );
     const c = failure(() => map('camvid11', rgbPng(1, 1, [[128, 128, 128]]), 'a_L.png'));
     expect(c.code).toBe('label-format');
     expect(c.message).toMatch(/^a_L\.png is a colour \(RGB\) PNG, but CamVid 11-class labels are index PNGs/);
@@ -100,7 +153,9 @@ describe('mapLabelPng', () => {
 
   it('Cityscapes labelTrainIds: 0–18 and 255', () => {
     expect(map('cityscapes-trainids', grayPng(3, 1, [0, 18, 255]))).toEqual([0, 18, 255]);
-    expect(failure(() => map('cityscapes-trainids', grayPng(1, 1, [19]))).message).toMatch(/value 19, which is not a Cityscapes labelTrainIds label \(train ids 0–18, or 255 for ignore\)/);
+    expect(failure(() => map('cityscapes-trainids', grayPng(1, 1, [19]))).message).toMatch(
+      /value 19, which is not a Cityscapes labelTrainIds label \(train ids 0–18, or 255 for ignore\)/,
+    );
   });
 
   it('CamVid 32: colour PNGs (RGB, RGBA, 16-bit) map every label_colors.txt colour, Void to ignore', () => {
@@ -112,7 +167,17 @@ describe('mapLabelPng', () => {
     expect(map('camvid32', rgbPng(8, 4, colours, { depth: 16 }))).toEqual(expected);
     // A palette PNG of a colour format is read through its palette's colours.
     const palette = [...colours].reverse();
-    expect(map('camvid32', palettePng(8, 4, colours.map((_, i) => 31 - i), palette))).toEqual(expected);
+    expect(
+      map(
+        'camvid32',
+        palettePng(
+          8,
+          4,
+          colours.map((_, i) => 31 - i),
+          palette,
+        ),
+      ),
+    ).toEqual(expected);
   });
 
   it('CamVid 32: index PNGs (fastai _P.png) hold label_colors.txt codes, 30 = Void', () => {
@@ -122,10 +187,36 @@ describe('mapLabelPng', () => {
   });
 
   it('CamVid 32: an unknown colour names the file, the RGB and the pixel', () => {
-    const e = failure(() => map('camvid32', rgbPng(2, 2, [[128, 64, 128], [128, 64, 128], [128, 64, 128], [1, 2, 3]]), 'LabeledApproved_full/0001TP_006690_L.png'));
+    const e = failure(() =>
+      map(
+        'camvid32',
+        rgbPng(2, 2, [
+          [128, 64, 128],
+          [128, 64, 128],
+          [128, 64, 128],
+          [1, 2, 3],
+        ]),
+        'LabeledApproved_full/0001TP_006690_L.png',
+      ),
+    );
     expect(e.code).toBe('label-value');
-    expect(e.message).toBe('LabeledApproved_full/0001TP_006690_L.png: the pixel at x 1, y 1 has colour RGB(1, 2, 3), which is not in the CamVid 32-class palette.');
-    const p = failure(() => map('camvid32', palettePng(2, 1, [0, 1], [[0, 0, 0], [9, 9, 9]])));
+    expect(e.message).toBe(
+      'LabeledApproved_full/0001TP_006690_L.png: the pixel at x 1, y 1 has colour RGB(1, 2, 3), which is not in the CamVid 32-class palette.',
+    );
+    const p = failure(() =>
+      map(
+        'camvid32',
+        palettePng(
+          2,
+          1,
+          [0, 1],
+          [
+            [0, 0, 0],
+            [9, 9, 9],
+          ],
+        ),
+      ),
+    );
     expect(p.message).toMatch(/x 1, y 0 has palette entry 1 = RGB\(9, 9, 9\), which is not in the CamVid 32-class palette/);
   });
 
@@ -135,7 +226,9 @@ describe('mapLabelPng', () => {
     expect(png.palette).toHaveLength(256);
     expect(Array.from(mapLabelPng(SEG_FORMATS.voc, png, 'x.png'))).toEqual(indices);
     const e = failure(() => map('voc', vocIndexedPng(3, 1, [0, 15, 21]), 'SegmentationClass/2007_000032.png'));
-    expect(e.message).toBe('SegmentationClass/2007_000032.png: the pixel at x 2, y 0 has palette index 21, which is not a Pascal VOC label (values 0–20, or 255 for the border).');
+    expect(e.message).toBe(
+      'SegmentationClass/2007_000032.png: the pixel at x 2, y 0 has palette index 21, which is not a Pascal VOC label (values 0–20, or 255 for the border).',
+    );
   });
 
   it('Pascal VOC: RGB colour PNGs by colour (border 224 224 192), grayscale (SBD aug) by value', () => {

@@ -45,21 +45,54 @@ function indexTable(entries: Iterable<readonly [number, number]>): Int16Array {
 const CAMVID11_CLASSES = ['Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist'];
 /** The CamVid label colours of the 11 classes (Pole = Column_Pole, Pavement = Sidewalk). */
 const CAMVID11_PALETTE: SegColour[] = [
-  [128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128], [0, 0, 192], [128, 128, 0],
-  [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0], [0, 128, 192],
+  [128, 128, 128],
+  [128, 0, 0],
+  [192, 192, 128],
+  [128, 64, 128],
+  [0, 0, 192],
+  [128, 128, 0],
+  [192, 128, 128],
+  [64, 64, 128],
+  [64, 0, 128],
+  [64, 64, 0],
+  [0, 128, 192],
 ];
 
 // ---- CamVid, 32 classes: label_colors.txt, in file order (= fastai codes.txt order). Void is ignored.
 /** CamVid `label_colors.txt`: the 32 colour codes with their class names, in the file's order. */
 export const CAMVID32_COLOURS: readonly (readonly [string, number, number, number])[] = [
-  ['Animal', 64, 128, 64], ['Archway', 192, 0, 128], ['Bicyclist', 0, 128, 192], ['Bridge', 0, 128, 64],
-  ['Building', 128, 0, 0], ['Car', 64, 0, 128], ['CartLuggagePram', 64, 0, 192], ['Child', 192, 128, 64],
-  ['Column_Pole', 192, 192, 128], ['Fence', 64, 64, 128], ['LaneMkgsDriv', 128, 0, 192], ['LaneMkgsNonDriv', 192, 0, 64],
-  ['Misc_Text', 128, 128, 64], ['MotorcycleScooter', 192, 0, 192], ['OtherMoving', 128, 64, 64], ['ParkingBlock', 64, 192, 128],
-  ['Pedestrian', 64, 64, 0], ['Road', 128, 64, 128], ['RoadShoulder', 128, 128, 192], ['Sidewalk', 0, 0, 192],
-  ['SignSymbol', 192, 128, 128], ['Sky', 128, 128, 128], ['SUVPickupTruck', 64, 128, 192], ['TrafficCone', 0, 0, 64],
-  ['TrafficLight', 0, 64, 64], ['Train', 192, 64, 128], ['Tree', 128, 128, 0], ['Truck_Bus', 192, 128, 192],
-  ['Tunnel', 64, 0, 64], ['VegetationMisc', 192, 192, 0], ['Void', 0, 0, 0], ['Wall', 64, 192, 0],
+  ['Animal', 64, 128, 64],
+  ['Archway', 192, 0, 128],
+  ['Bicyclist', 0, 128, 192],
+  ['Bridge', 0, 128, 64],
+  ['Building', 128, 0, 0],
+  ['Car', 64, 0, 128],
+  ['CartLuggagePram', 64, 0, 192],
+  ['Child', 192, 128, 64],
+  ['Column_Pole', 192, 192, 128],
+  ['Fence', 64, 64, 128],
+  ['LaneMkgsDriv', 128, 0, 192],
+  ['LaneMkgsNonDriv', 192, 0, 64],
+  ['Misc_Text', 128, 128, 64],
+  ['MotorcycleScooter', 192, 0, 192],
+  ['OtherMoving', 128, 64, 64],
+  ['ParkingBlock', 64, 192, 128],
+  ['Pedestrian', 64, 64, 0],
+  ['Road', 128, 64, 128],
+  ['RoadShoulder', 128, 128, 192],
+  ['Sidewalk', 0, 0, 192],
+  ['SignSymbol', 192, 128, 128],
+  ['Sky', 128, 128, 128],
+  ['SUVPickupTruck', 64, 128, 192],
+  ['TrafficCone', 0, 0, 64],
+  ['TrafficLight', 0, 64, 64],
+  ['Train', 192, 64, 128],
+  ['Tree', 128, 128, 0],
+  ['Truck_Bus', 192, 128, 192],
+  ['Tunnel', 64, 0, 64],
+  ['VegetationMisc', 192, 192, 0],
+  ['Void', 0, 0, 0],
+  ['Wall', 64, 192, 0],
 ];
 const CAMVID32_CLASSES = CAMVID32_COLOURS.filter(([name]) => name !== 'Void');
 /** Class id of label_colors.txt entry `i` (Void → ignore, the entries after it shift down by one). */
@@ -67,15 +100,48 @@ const camvid32Class = (name: string) => (name === 'Void' ? IGNORE : CAMVID32_CLA
 
 // ---- Cityscapes: labelIds 0–33 → the 19 train ids of cityscapesScripts labels.py.
 export const CITYSCAPES_CLASSES = [
-  'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
-  'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle',
+  'road',
+  'sidewalk',
+  'building',
+  'wall',
+  'fence',
+  'pole',
+  'traffic light',
+  'traffic sign',
+  'vegetation',
+  'terrain',
+  'sky',
+  'person',
+  'rider',
+  'car',
+  'truck',
+  'bus',
+  'train',
+  'motorcycle',
+  'bicycle',
 ];
 /** labels.py: the labelId of each train id 0–18. */
 const CITYSCAPES_LABEL_IDS = [7, 8, 11, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 31, 32, 33];
 const CITYSCAPES_PALETTE: SegColour[] = [
-  [128, 64, 128], [244, 35, 232], [70, 70, 70], [102, 102, 156], [190, 153, 153], [153, 153, 153], [250, 170, 30],
-  [220, 220, 0], [107, 142, 35], [152, 251, 152], [70, 130, 180], [220, 20, 60], [255, 0, 0], [0, 0, 142],
-  [0, 0, 70], [0, 60, 100], [0, 80, 100], [0, 0, 230], [119, 11, 32],
+  [128, 64, 128],
+  [244, 35, 232],
+  [70, 70, 70],
+  [102, 102, 156],
+  [190, 153, 153],
+  [153, 153, 153],
+  [250, 170, 30],
+  [220, 220, 0],
+  [107, 142, 35],
+  [152, 251, 152],
+  [70, 130, 180],
+  [220, 20, 60],
+  [255, 0, 0],
+  [0, 0, 142],
+  [0, 0, 70],
+  [0, 60, 100],
+  [0, 80, 100],
+  [0, 0, 230],
+  [119, 11, 32],
 ];
 /** Train id of each Cityscapes labelId 0–33 (255 for the ids not trained on: unlabeled, parking, guard rail, ...). */
 export const CITYSCAPES_TRAIN_ID: readonly number[] = Array.from({ length: 34 }, (_, id) => {
@@ -85,8 +151,27 @@ export const CITYSCAPES_TRAIN_ID: readonly number[] = Array.from({ length: 34 },
 
 // ---- Pascal VOC: 21 classes, palette PNGs where the index is the class, 255 = border.
 export const VOC_CLASSES = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+  'background',
+  'aeroplane',
+  'bicycle',
+  'bird',
+  'boat',
+  'bottle',
+  'bus',
+  'car',
+  'cat',
+  'chair',
+  'cow',
+  'diningtable',
+  'dog',
+  'horse',
+  'motorbike',
+  'person',
+  'pottedplant',
+  'sheep',
+  'sofa',
+  'train',
+  'tvmonitor',
 ];
 /** Colour of VOC index `i`: the bit-interleaved colormap of the devkit (1 → 128 0 0, 255 → 224 224 192). */
 export function vocColour(i: number): SegColour {
@@ -207,7 +292,10 @@ export function mapLabelPng(format: SegFormat, png: DecodedPng, file: string): U
   }
   const colours = format.colourTable;
   if (!colours) {
-    throw new SegImportError('label-format', `${file} is a ${pngKind(png)} PNG, but ${format.name} labels are index PNGs (${format.indexText}): choose a colour-coded format or the index label files.`);
+    throw new SegImportError(
+      'label-format',
+      `${file} is a ${pngKind(png)} PNG, but ${format.name} labels are index PNGs (${format.indexText}): choose a colour-coded format or the index label files.`,
+    );
   }
   if (png.palette) {
     const palette = png.palette;

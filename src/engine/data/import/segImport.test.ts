@@ -16,7 +16,10 @@ const values = (seed: number, n: number, map: (v: number) => number = (v) => v) 
   Array.from({ length: W * H }, (_, p) => map(labelValue(seed, p % W, Math.floor(p / W), n)));
 
 async function failure(files: SegImportFile[], o: SegImportOptions = opts()): Promise<SegImportError> {
-  const error: unknown = await importSegPairs(files, o).then(() => new Error('expected the import to fail'), (e: unknown) => e);
+  const error: unknown = await importSegPairs(files, o).then(
+    () => new Error('expected the import to fail'),
+    (e: unknown) => e,
+  );
   if (!(error instanceof SegImportError)) throw error;
   return error;
 }
@@ -37,14 +40,24 @@ function expectPair(split: SegSplit, slot: number, seed: number, labels: readonl
 describe('importSegPairs: each real format, pixel by pixel', () => {
   it('CamVid 11 (SegNet layout): index PNGs, 11 → ignore', async () => {
     const files = memFiles({
-      'CamVid/train/a.png': photoPng(1, W, H), 'CamVid/trainannot/a.png': grayPng(W, H, values(1, 12)),
-      'CamVid/train/b.png': photoPng(2, W, H), 'CamVid/trainannot/b.png': grayPng(W, H, values(2, 12)),
-      'CamVid/test/c.png': photoPng(3, W, H), 'CamVid/testannot/c.png': grayPng(W, H, values(3, 12)),
+      'CamVid/train/a.png': photoPng(1, W, H),
+      'CamVid/trainannot/a.png': grayPng(W, H, values(1, 12)),
+      'CamVid/train/b.png': photoPng(2, W, H),
+      'CamVid/trainannot/b.png': grayPng(W, H, values(2, 12)),
+      'CamVid/test/c.png': photoPng(3, W, H),
+      'CamVid/testannot/c.png': grayPng(W, H, values(3, 12)),
     });
     let info: unknown;
     const ds = await importSegPairs(files, opts({ onInfo: (i) => (info = i) }));
     expect(info).toEqual({ format: 'camvid11', counts: { train: 2, test: 1 }, skipped: [] });
-    expect(ds).toMatchObject({ name: 'CamVid', height: H, width: W, ignoreLabel: 255, classNames: SEG_FORMATS.camvid11.classNames, palette: SEG_FORMATS.camvid11.palette });
+    expect(ds).toMatchObject({
+      name: 'CamVid',
+      height: H,
+      width: W,
+      ignoreLabel: 255,
+      classNames: SEG_FORMATS.camvid11.classNames,
+      palette: SEG_FORMATS.camvid11.palette,
+    });
     expect(ds.train.count).toBe(2);
     expect(ds.test.count).toBe(1);
     const ignore11 = (v: number) => (v === 11 ? 255 : v);
@@ -65,8 +78,18 @@ describe('importSegPairs: each real format, pixel by pixel', () => {
     });
     const ds = await importSegPairs(files, opts());
     expect(ds.classNames).toEqual(SEG_FORMATS.cityscapes.classNames);
-    expectPair(ds.train, 0, 4, values(4, 34, (v) => CITYSCAPES_TRAIN_ID[v]!));
-    expectPair(ds.test, 0, 5, values(5, 34, (v) => CITYSCAPES_TRAIN_ID[v]!));
+    expectPair(
+      ds.train,
+      0,
+      4,
+      values(4, 34, (v) => CITYSCAPES_TRAIN_ID[v]!),
+    );
+    expectPair(
+      ds.test,
+      0,
+      5,
+      values(5, 34, (v) => CITYSCAPES_TRAIN_ID[v]!),
+    );
   });
 
   it('Pascal VOC: palette PNGs by index, 255 border kept as ignore, val.txt is the test split', async () => {
@@ -74,10 +97,12 @@ describe('importSegPairs: each real format, pixel by pixel', () => {
     const root = 'VOC2012';
     const names = ['2007_000032', '2007_000033', '2007_000039'];
     const files = memFiles({
-      ...Object.fromEntries(names.flatMap((n, i) => [
-        [`${root}/JPEGImages/${n}.jpg`, photoPng(10 + i, W, H)],
-        [`${root}/SegmentationClass/${n}.png`, vocIndexedPng(W, H, values(10 + i, 22, voc))],
-      ])),
+      ...Object.fromEntries(
+        names.flatMap((n, i) => [
+          [`${root}/JPEGImages/${n}.jpg`, photoPng(10 + i, W, H)],
+          [`${root}/SegmentationClass/${n}.png`, vocIndexedPng(W, H, values(10 + i, 22, voc))],
+        ]),
+      ),
       [`${root}/JPEGImages/2007_000027.jpg`]: photoPng(9, W, H),
       [`${root}/ImageSets/Segmentation/val.txt`]: '2007_000039\n',
     });
@@ -93,8 +118,10 @@ describe('importSegPairs: each real format, pixel by pixel', () => {
     const colour = (v: number) => CAMVID32_COLOURS[v]!.slice(1) as number[];
     const cls = (v: number) => (v === 30 ? 255 : v > 30 ? v - 1 : v);
     const files = memFiles({
-      'camvid/train/a.png': photoPng(6, W, H), 'camvid/train_labels/a_L.png': rgbPng(W, H, values(6, 32, (v) => v).map(colour)),
-      'camvid/val/b.png': photoPng(7, W, H), 'camvid/val_labels/b_L.png': rgbPng(W, H, values(7, 32, (v) => v).map(colour)),
+      'camvid/train/a.png': photoPng(6, W, H),
+      'camvid/train_labels/a_L.png': rgbPng(W, H, values(6, 32, (v) => v).map(colour)),
+      'camvid/val/b.png': photoPng(7, W, H),
+      'camvid/val_labels/b_L.png': rgbPng(W, H, values(7, 32, (v) => v).map(colour)),
     });
     const ds = await importSegPairs(files, opts());
     expect(ds.classNames).toHaveLength(31);
@@ -103,7 +130,12 @@ describe('importSegPairs: each real format, pixel by pixel', () => {
   });
 
   it('the format option overrides detection', async () => {
-    const files = memFiles({ 'train/a.png': photoPng(1, W, H), 'trainannot/a.png': grayPng(W, H, values(1, 32)), 'val/b.png': photoPng(2, W, H), 'valannot/b.png': grayPng(W, H, values(2, 32)) });
+    const files = memFiles({
+      'train/a.png': photoPng(1, W, H),
+      'trainannot/a.png': grayPng(W, H, values(1, 32)),
+      'val/b.png': photoPng(2, W, H),
+      'valannot/b.png': grayPng(W, H, values(2, 32)),
+    });
     await expectFailure(files, 'label-value', /^trainannot\/a\.png: the pixel at x 1, y 1 has value 12, which is not a CamVid 11-class label/);
     const ds = await importSegPairs(files, opts({ format: 'camvid32' }));
     expect(Array.from(ds.train.labels)).toEqual(values(1, 32, (v) => (v === 30 ? 255 : v > 30 ? v - 1 : v)));
@@ -115,7 +147,12 @@ describe('importSegPairs: resizing, progress, errors', () => {
     const sw = 12;
     const sh = 8;
     const big = Array.from({ length: sw * sh }, (_, p) => ((p % sw) + Math.floor(p / sw) * 3) % 11);
-    const files = memFiles({ 'train/a.png': photoPng(1, sw, sh), 'trainannot/a.png': grayPng(sw, sh, big), 'test/b.png': photoPng(2, sw, sh), 'testannot/b.png': grayPng(sw, sh, big) });
+    const files = memFiles({
+      'train/a.png': photoPng(1, sw, sh),
+      'trainannot/a.png': grayPng(sw, sh, big),
+      'test/b.png': photoPng(2, sw, sh),
+      'testannot/b.png': grayPng(sw, sh, big),
+    });
     const ds = await importSegPairs(files, opts());
     // 12 → 6 and 8 → 4: source pixel 2i + 1 (the nearer of the two centres).
     expect(Array.from(ds.train.labels)).toEqual(Array.from({ length: W * H }, (_, p) => big[(Math.floor(p / W) * 2 + 1) * sw + (p % W) * 2 + 1]));
@@ -124,25 +161,57 @@ describe('importSegPairs: resizing, progress, errors', () => {
   });
 
   it('reports progress up to 1', async () => {
-    const files = memFiles(Object.fromEntries([0, 1, 2, 3, 4].flatMap((i) => [[`images/${i}.png`, photoPng(i, W, H)], [`labels/${i}.png`, grayPng(W, H, values(i, 11))]])));
+    const files = memFiles(
+      Object.fromEntries(
+        [0, 1, 2, 3, 4].flatMap((i) => [
+          [`images/${i}.png`, photoPng(i, W, H)],
+          [`labels/${i}.png`, grayPng(W, H, values(i, 11))],
+        ]),
+      ),
+    );
     const seen: number[] = [];
     await importSegPairs(files, opts({ onProgress: (f) => seen.push(f) }));
     expect(seen).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
   });
 
   it('refuses unreadable labels and images, size mismatches, and unpaired files', async () => {
-    const good = { 'train/a.png': photoPng(1, W, H), 'trainannot/a.png': grayPng(W, H, values(1, 11)), 'val/b.png': photoPng(2, W, H), 'valannot/b.png': grayPng(W, H, values(2, 11)) };
-    await expectFailure(memFiles({ ...good, 'valannot/b.png': 'not a png' }), 'label-decode', /^valannot\/b\.png could not be read as a PNG \(.+\): label files must be PNGs\.$/);
+    const good = {
+      'train/a.png': photoPng(1, W, H),
+      'trainannot/a.png': grayPng(W, H, values(1, 11)),
+      'val/b.png': photoPng(2, W, H),
+      'valannot/b.png': grayPng(W, H, values(2, 11)),
+    };
+    await expectFailure(
+      memFiles({ ...good, 'valannot/b.png': 'not a png' }),
+      'label-decode',
+      /^valannot\/b\.png could not be read as a PNG \(.+\): label files must be PNGs\.$/,
+    );
     const broken = async () => Promise.reject(new Error('The source image cannot be decoded.'));
-    await expectFailure(memFiles(good), 'image-decode', 'train/a.png could not be decoded as an image (The source image cannot be decoded.).', opts({ decodeImage: broken }));
+    await expectFailure(
+      memFiles(good),
+      'image-decode',
+      'train/a.png could not be decoded as an image (The source image cannot be decoded.).',
+      opts({ decodeImage: broken }),
+    );
     const short = async () => ({ width: W, height: H, rgba: new Uint8Array(5) });
     await expectFailure(memFiles(good), 'image-decode', /^train\/a\.png decoded to 5 bytes, not the 96 of 6×4 RGBA pixels\.$/, opts({ decodeImage: short }));
-    await expectFailure(memFiles({ ...good, 'val/b.png': photoPng(2, 5, 4) }), 'size-mismatch', 'valannot/b.png is 6×4 pixels but its image val/b.png is 5×4: a label must cover its image pixel for pixel.');
+    await expectFailure(
+      memFiles({ ...good, 'val/b.png': photoPng(2, 5, 4) }),
+      'size-mismatch',
+      'valannot/b.png is 6×4 pixels but its image val/b.png is 5×4: a label must cover its image pixel for pixel.',
+    );
     await expectFailure(memFiles({ ...good, 'val/c.png': photoPng(3, W, H) }), 'unpaired-image', /^1 image has no label PNG \(val\/c\.png\)/);
   });
 
   it('stops when aborted, before or during the import', async () => {
-    const files = memFiles(Object.fromEntries([0, 1, 2, 3, 4].flatMap((i) => [[`images/${i}.png`, photoPng(i, W, H)], [`labels/${i}.png`, grayPng(W, H, values(i, 11))]])));
+    const files = memFiles(
+      Object.fromEntries(
+        [0, 1, 2, 3, 4].flatMap((i) => [
+          [`images/${i}.png`, photoPng(i, W, H)],
+          [`labels/${i}.png`, grayPng(W, H, values(i, 11))],
+        ]),
+      ),
+    );
     const before = new AbortController();
     before.abort();
     await expectFailure(files, 'aborted', 'The import was cancelled.', opts({ signal: before.signal }));

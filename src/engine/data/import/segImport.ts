@@ -70,7 +70,10 @@ export async function importSegPairs(files: readonly SegImportFile[], opts: SegI
     checkAborted();
     const image = await decodeImageChecked(opts.decodeImage, await byPath.get(pair.image)!.bytes(), pair.image);
     if (image.width !== png.width || image.height !== png.height) {
-      throw new SegImportError('size-mismatch', `${pair.label} is ${png.width}×${png.height} pixels but its image ${pair.image} is ${image.width}×${image.height}: a label must cover its image pixel for pixel.`);
+      throw new SegImportError(
+        'size-mismatch',
+        `${pair.label} is ${png.width}×${png.height} pixels but its image ${pair.image} is ${image.width}×${image.height}: a label must cover its image pixel for pixel.`,
+      );
     }
     const split = splits[pair.split];
     split.images.set(resizeBilinearRgb(image.rgba, image.width, image.height, width, height), pair.slot * pixels * 3);
@@ -103,7 +106,10 @@ async function decodeImageChecked(decodeImage: SegImportOptions['decodeImage'], 
     throw new SegImportError('image-decode', `${path} could not be decoded as an image (${e instanceof Error ? e.message : String(e)}).`);
   }
   if (image.rgba.length !== image.width * image.height * 4) {
-    throw new SegImportError('image-decode', `${path} decoded to ${image.rgba.length} bytes, not the ${image.width * image.height * 4} of ${image.width}×${image.height} RGBA pixels.`);
+    throw new SegImportError(
+      'image-decode',
+      `${path} decoded to ${image.rgba.length} bytes, not the ${image.width * image.height * 4} of ${image.width}×${image.height} RGBA pixels.`,
+    );
   }
   return image;
 }

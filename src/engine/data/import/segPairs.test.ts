@@ -59,7 +59,10 @@ describe('planSegPairs: the layouts of real datasets', () => {
   });
 
   it('Cityscapes: leftImg8bit ↔ gtFine labelIds; colour, instance, trainIds and polygons skipped; val tests, test has no labels', () => {
-    const gt = (split: string, id: string) => ['labelIds.png', 'color.png', 'instanceIds.png', 'labelTrainIds.png', 'polygons.json'].map((s) => `gtFine/${split}/${id.split('_')[0]}/${id}_gtFine_${s}`);
+    const gt = (split: string, id: string) =>
+      ['labelIds.png', 'color.png', 'instanceIds.png', 'labelTrainIds.png', 'polygons.json'].map(
+        (s) => `gtFine/${split}/${id.split('_')[0]}/${id}_gtFine_${s}`,
+      );
     const img = (split: string, id: string) => `leftImg8bit/${split}/${id.split('_')[0]}/${id}_leftImg8bit.png`;
     const ids = { train: ['aachen_000000_000019', 'bremen_000001_000019'], val: ['frankfurt_000000_000294'], test: ['berlin_000000_000019'] };
     const paths = Object.entries(ids).flatMap(([split, list]) => list.flatMap((id) => [img(split, id), ...gt(split, id)]));
@@ -75,7 +78,12 @@ describe('planSegPairs: the layouts of real datasets', () => {
     expect(plan.skipped).toContain('leftImg8bit/test/berlin/berlin_000000_000019_leftImg8bit.png');
     expect(plan.skipped).toContain('gtFine/test/berlin/berlin_000000_000019_gtFine_labelIds.png');
     // labelTrainIds alone pair too.
-    const trainIds = planSegPairs([img('train', 'a_1'), `gtFine/train/a/a_1_gtFine_labelTrainIds.png`, img('val', 'b_1'), `gtFine/val/b/b_1_gtFine_labelTrainIds.png`]);
+    const trainIds = planSegPairs([
+      img('train', 'a_1'),
+      `gtFine/train/a/a_1_gtFine_labelTrainIds.png`,
+      img('val', 'b_1'),
+      `gtFine/val/b/b_1_gtFine_labelTrainIds.png`,
+    ]);
     expect(trainIds.pairs.map((p) => p.label)).toEqual(['gtFine/train/a/a_1_gtFine_labelTrainIds.png', 'gtFine/val/b/b_1_gtFine_labelTrainIds.png']);
   });
 
@@ -141,8 +149,9 @@ describe('planSegPairs: errors', () => {
   });
 
   it('a split without pairs', () => {
-    expect(failure(['images/a.png', 'labels/a.png', 'images/b.png', 'labels/b.png']).message)
-      .toBe('No test pairs: there are too few pairs to hold any out for testing (2 in all); add a val/ or test/ folder or more pairs.');
+    expect(failure(['images/a.png', 'labels/a.png', 'images/b.png', 'labels/b.png']).message).toBe(
+      'No test pairs: there are too few pairs to hold any out for testing (2 in all); add a val/ or test/ folder or more pairs.',
+    );
     expect(failure(['train/a.png', 'trainannot/a.png']).code).toBe('missing-test');
     const t = failure(['test/a.png', 'testannot/a.png']);
     expect(t.code).toBe('missing-train');
@@ -165,8 +174,38 @@ describe('detectSegFormat', () => {
     expect(detectSegFormat('train_labels/a_L.png', decode(rgbPng(1, 1, [[128, 64, 128]])))).toBe('camvid32');
     expect(detectSegFormat('labels/a_P.png', decode(grayPng(1, 1, [17])))).toBe('camvid32');
     expect(detectSegFormat('trainannot/a.png', decode(grayPng(1, 1, [3])))).toBe('camvid11');
-    expect(detectSegFormat('labels/a.png', decode(palettePng(2, 1, [0, 1], [[128, 64, 128], [0, 0, 0]])))).toBe('camvid32');
-    expect(detectSegFormat('labels/a.png', decode(palettePng(2, 1, [0, 1], [[7, 7, 7], [8, 8, 8]])))).toBe('camvid11');
+    expect(
+      detectSegFormat(
+        'labels/a.png',
+        decode(
+          palettePng(
+            2,
+            1,
+            [0, 1],
+            [
+              [128, 64, 128],
+              [0, 0, 0],
+            ],
+          ),
+        ),
+      ),
+    ).toBe('camvid32');
+    expect(
+      detectSegFormat(
+        'labels/a.png',
+        decode(
+          palettePng(
+            2,
+            1,
+            [0, 1],
+            [
+              [7, 7, 7],
+              [8, 8, 8],
+            ],
+          ),
+        ),
+      ),
+    ).toBe('camvid11');
     expect(VOC_FILE_PALETTE).toHaveLength(256);
   });
 });

@@ -41,7 +41,8 @@ const OTHER_ANNOTATION_DIR = /^segmentationobject/;
 const LABEL_SUFFIX = /(_L|_P|_gt(?:Fine|Coarse)_label(?:Train)?Ids|_(?:label|labels|mask|gt|annot|seg))$/;
 const IMAGE_SUFFIX = /_leftImg8bit$/;
 const SPLIT = /^(train|training|trainval|val|valid|validation|test|testing)(?:[_-]?(?:annot|annots|labels?|masks?|gt|images?|imgs?))?$/;
-const LABEL_DIR = /^(labels?|annots?|annotations?|masks?|gt|gtfine|gtcoarse|ground_?truth|segmentationclass(?:aug|raw)?|labeledapproved_full|(?:train|training|trainval|val|valid|validation|test|testing)[_-]?(?:annot|annots|labels?|masks?|gt))$/;
+const LABEL_DIR =
+  /^(labels?|annots?|annotations?|masks?|gt|gtfine|gtcoarse|ground_?truth|segmentationclass(?:aug|raw)?|labeledapproved_full|(?:train|training|trainval|val|valid|validation|test|testing)[_-]?(?:annot|annots|labels?|masks?|gt))$/;
 const STRUCTURE_DIR = /^(images?|imgs?|jpegimages|leftimg8bit|701_stillsraw_full)$/;
 
 type SplitTag = 'train' | 'val' | 'test';
@@ -121,7 +122,10 @@ function pairUp(images: Entry[], labels: Entry[], skipped: string[]) {
       continue;
     }
     if (candidates.length > 1) {
-      throw new SegImportError('duplicate-label', `Image ${image.path} has ${candidates.length} label files (${listSome(candidates.map((l) => l.path))}): keep one of them.`);
+      throw new SegImportError(
+        'duplicate-label',
+        `Image ${image.path} has ${candidates.length} label files (${listSome(candidates.map((l) => l.path))}): keep one of them.`,
+      );
     }
     const other = claimed.get(label);
     if (other) {
@@ -140,7 +144,10 @@ export function planSegPairs(paths: readonly string[], opts: SegPlanOptions = {}
   const { images, labels, skipped } = classify(paths);
   const { pairs: found, unpairedImages, unpairedLabels } = pairUp(images, labels, skipped);
   if (found.length === 0) {
-    throw new SegImportError('no-pairs', `No image–label pairs were found among ${paths.length.toLocaleString('en-US')} files (${images.length} images, ${labels.length} label PNGs): ${PAIRING_HINT}.`);
+    throw new SegImportError(
+      'no-pairs',
+      `No image–label pairs were found among ${paths.length.toLocaleString('en-US')} files (${images.length} images, ${labels.length} label PNGs): ${PAIRING_HINT}.`,
+    );
   }
   // Pascal VOC: JPEGImages holds every image, SegmentationClass labels only a subset.
   const voc = labels.some((l) => l.dirs.some((d) => d.startsWith('segmentationclass')));
@@ -148,11 +155,17 @@ export function planSegPairs(paths: readonly string[], opts: SegPlanOptions = {}
   skipped.push(...unpairedImages.filter((i) => !unlabelled.includes(i)).map((i) => i.path));
   if (unlabelled.length > 0) {
     const n = unlabelled.length;
-    throw new SegImportError('unpaired-image', `${n} image${n > 1 ? 's have' : ' has'} no label PNG (${listSome(unlabelled.map((i) => i.path))}): ${PAIRING_HINT}.`);
+    throw new SegImportError(
+      'unpaired-image',
+      `${n} image${n > 1 ? 's have' : ' has'} no label PNG (${listSome(unlabelled.map((i) => i.path))}): ${PAIRING_HINT}.`,
+    );
   }
   if (unpairedLabels.length > 0) {
     const n = unpairedLabels.length;
-    throw new SegImportError('unpaired-label', `${n} label PNG${n > 1 ? 's have' : ' has'} no image (${listSome(unpairedLabels.map((l) => l.path))}): ${PAIRING_HINT}.`);
+    throw new SegImportError(
+      'unpaired-label',
+      `${n} label PNG${n > 1 ? 's have' : ' has'} no image (${listSome(unpairedLabels.map((l) => l.path))}): ${PAIRING_HINT}.`,
+    );
   }
   return assignSplits(paths, found, skipped, opts);
 }
@@ -171,7 +184,8 @@ function assignSplits(paths: readonly string[], found: { image: Entry; label: En
   const pairs: SegPair[] = kept.map((p, i) => {
     const t = tag(p);
     let test: boolean;
-    if (tagged) test = t === 'test' || (t === 'val' && !tags.has('test')); // CamVid: train + val, test on test
+    if (tagged)
+      test = t === 'test' || (t === 'val' && !tags.has('test')); // CamVid: train + val, test on test
     else if (testNames.size > 0) test = testNames.has(p.image.key);
     else test = i % HOLD_OUT === HOLD_OUT - 1;
     const split = test ? 'test' : 'train';
@@ -202,7 +216,10 @@ export function vocTestListPath(paths: readonly string[]): string | undefined {
 
 /** The names of a VOC split list: one base name per line. */
 export function parseNameList(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 /** The label format of a label PNG, from its path and its decoded pixels (used unless the user picks one). */

@@ -16,7 +16,13 @@ function addFile(builder: SplitBuilder, order: number, n: number, hint = 0): voi
 describe('SplitBuilder', () => {
   it('puts segments in canonical order in place, whatever their arrival order and sizes', () => {
     const builder = new SplitBuilder(2);
-    const arrival: [number, number][] = [[3, 2], [1, 3], [5, 1], [2, 4], [4, 2]];
+    const arrival: [number, number][] = [
+      [3, 2],
+      [1, 3],
+      [5, 1],
+      [2, 4],
+      [4, 2],
+    ];
     for (const [order, n] of arrival) addFile(builder, order, n, 20);
     const split = builder.finish();
     const expected = [...arrival].sort((a, b) => a[0] - b[0]).flatMap(([order, n]) => Array.from({ length: n }, (_, i) => [order, i]));
@@ -52,7 +58,12 @@ describe('planarToNhwc', () => {
     for (let i = 0; i < 3072; i++) src[1 + i] = i % 251;
     const dst = new Uint8Array(4 + 3072);
     planarToNhwc(src, 1, dst, 4);
-    for (const [row, col] of [[0, 0], [3, 5], [31, 31], [17, 2]] as const) {
+    for (const [row, col] of [
+      [0, 0],
+      [3, 5],
+      [31, 31],
+      [17, 2],
+    ] as const) {
       for (let c = 0; c < 3; c++) expect(dst[4 + (row * 32 + col) * 3 + c]).toBe((c * 1024 + row * 32 + col) % 251);
     }
   });

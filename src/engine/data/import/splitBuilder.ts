@@ -81,7 +81,10 @@ export class SplitBuilder {
   /** Turn records [a, b) [b, c) into [b, c) [a, b), in both images and labels. */
   private rotate(a: number, b: number, c: number): void {
     const size = this.imageBytes;
-    for (const [array, unit] of [[this.images, size], [this.labels, 1]] as const) {
+    for (const [array, unit] of [
+      [this.images, size],
+      [this.labels, 1],
+    ] as const) {
       array.subarray(a * unit, b * unit).reverse();
       array.subarray(b * unit, c * unit).reverse();
       array.subarray(a * unit, c * unit).reverse();

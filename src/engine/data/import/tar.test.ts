@@ -75,16 +75,18 @@ describe('TarReader', () => {
 
   it('applies PAX path and size to the next entry only, skips global PAX headers, applies GNU long names', () => {
     const long = `${'deep/'.repeat(40)}data_batch_2.bin`;
-    const { entries } = read(makeTar([
-      { name: 'pax_global_header', type: 'g', data: paxRecords({ comment: 'made by a test' }) },
-      { name: 'PaxHeaders/x', type: 'x', data: paxRecords({ path: long, mtime: '1.5' }) },
-      { name: 'short-name.bin', data: 'hello' },
-      { name: 'next.bin', data: 'z' },
-      { name: '././@LongLink', type: 'L', magic: 'gnu', data: `${long.replace('2', '3')}\u0000` },
-      { name: 'truncated-name', magic: 'gnu', data: 'ab' },
-      { name: 'PaxHeaders/y', type: 'x', data: paxRecords({ size: '3' }) },
-      { name: 'sized.bin', data: 'abc' },
-    ]));
+    const { entries } = read(
+      makeTar([
+        { name: 'pax_global_header', type: 'g', data: paxRecords({ comment: 'made by a test' }) },
+        { name: 'PaxHeaders/x', type: 'x', data: paxRecords({ path: long, mtime: '1.5' }) },
+        { name: 'short-name.bin', data: 'hello' },
+        { name: 'next.bin', data: 'z' },
+        { name: '././@LongLink', type: 'L', magic: 'gnu', data: `${long.replace('2', '3')}\u0000` },
+        { name: 'truncated-name', magic: 'gnu', data: 'ab' },
+        { name: 'PaxHeaders/y', type: 'x', data: paxRecords({ size: '3' }) },
+        { name: 'sized.bin', data: 'abc' },
+      ]),
+    );
     expect(entries.map((e) => [e.name, e.size])).toEqual([
       [long, 5],
       ['next.bin', 1],
@@ -128,7 +130,10 @@ describe('TarReader', () => {
   });
 
   it('reports malformed PAX records', () => {
-    const bad = makeTar([{ name: 'p', type: 'x', data: '99 path=x\n' }, { name: 'a', data: 'a' }]);
+    const bad = makeTar([
+      { name: 'p', type: 'x', data: '99 path=x\n' },
+      { name: 'a', data: 'a' },
+    ]);
     expect(failure(() => read(bad)).code).toBe('tar-bad-header');
   });
 

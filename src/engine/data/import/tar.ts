@@ -75,8 +75,7 @@ export class TarReader {
     } else if (this.state === 'header' && this.blockFill === 0) {
       where = `after ${this.entries} entries, without its end-of-archive marker`;
     } else {
-      const part = this.state === 'header' ? 'an entry header'
-        : this.state === 'padding' ? `the padding after "${this.lastName}"` : 'a metadata header';
+      const part = this.state === 'header' ? 'an entry header' : this.state === 'padding' ? `the padding after "${this.lastName}"` : 'a metadata header';
       where = `at byte ${formatCount(this.offset)}, inside ${part}`;
     }
     throw new ImportError('tar-truncated', `The tar archive is cut off ${where}: the file is incomplete (was the download interrupted?).`);

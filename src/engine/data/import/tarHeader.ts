@@ -4,9 +4,7 @@ import { ImportError } from './importError';
 export const BLOCK = 512;
 
 /** What an entry is; 'pax' / 'pax-global' / 'gnu-longname' / 'gnu-longlink' describe the entry that follows. */
-export type TarEntryType =
-  | 'file' | 'directory' | 'symlink' | 'hardlink' | 'other'
-  | 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink';
+export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other' | 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink';
 
 export interface TarHeader {
   /** Path inside the archive: the ustar `prefix` + '/' + `name` when the prefix is set. */
@@ -59,15 +57,26 @@ function checksums(block: Uint8Array): [number, number] {
 
 function entryType(flag: number): TarEntryType {
   switch (String.fromCharCode(flag)) {
-    case '\0': case '0': case '7': return 'file';
-    case '1': return 'hardlink';
-    case '2': return 'symlink';
-    case '5': return 'directory';
-    case 'x': return 'pax';
-    case 'g': return 'pax-global';
-    case 'L': return 'gnu-longname';
-    case 'K': return 'gnu-longlink';
-    default: return 'other';
+    case '\0':
+    case '0':
+    case '7':
+      return 'file';
+    case '1':
+      return 'hardlink';
+    case '2':
+      return 'symlink';
+    case '5':
+      return 'directory';
+    case 'x':
+      return 'pax';
+    case 'g':
+      return 'pax-global';
+    case 'L':
+      return 'gnu-longname';
+    case 'K':
+      return 'gnu-longlink';
+    default:
+      return 'other';
   }
 }
 
@@ -77,7 +86,10 @@ export function parseHeader(block: Uint8Array, offset: number): TarHeader {
   const [unsigned, signed] = checksums(block);
   if (stored !== unsigned && stored !== signed) {
     const where = offset === 0 ? 'The archive does not start with a tar header' : `The tar header at byte ${offset} is damaged`;
-    throw new ImportError('tar-bad-header', `${where} (checksum ${unsigned} expected, ${Number.isNaN(stored) ? 'none' : stored} stored): the file is corrupt or not a tar archive.`);
+    throw new ImportError(
+      'tar-bad-header',
+      `${where} (checksum ${unsigned} expected, ${Number.isNaN(stored) ? 'none' : stored} stored): the file is corrupt or not a tar archive.`,
+    );
   }
   const type = entryType(block[156] ?? 0);
   // Links, devices, directories and fifos carry no data blocks whatever their size field says.

@@ -32,7 +32,11 @@ export const cifar10Label = (file: number, i: number) => (file * 3 + i) % 10;
 
 /** The files of a small CIFAR-10 download: `per` records in each of data_batch_1..5.bin and test_batch.bin. */
 export function cifar10Files(per = 3, names = CIFAR10_META): { name: string; bytes: Uint8Array }[] {
-  const batch = (file: number) => cifarRecords(file, Array.from({ length: per }, (_, i) => [cifar10Label(file, i)]));
+  const batch = (file: number) =>
+    cifarRecords(
+      file,
+      Array.from({ length: per }, (_, i) => [cifar10Label(file, i)]),
+    );
   // The order of the real archive: not sorted.
   return [
     { name: 'data_batch_1.bin', bytes: batch(1) },
@@ -56,7 +60,11 @@ export function cifar100Names(prefix: string, count: number): string {
 
 /** The files of a small CIFAR-100 download: `train` and `test` records. */
 export function cifar100Files(train = 4, test = 2): { name: string; bytes: Uint8Array }[] {
-  const records = (file: number, n: number) => cifarRecords(file, Array.from({ length: n }, (_, i) => cifar100Labels(file, i)));
+  const records = (file: number, n: number) =>
+    cifarRecords(
+      file,
+      Array.from({ length: n }, (_, i) => cifar100Labels(file, i)),
+    );
   const text = (s: string) => new TextEncoder().encode(s);
   return [
     { name: 'coarse_label_names.txt', bytes: text(cifar100Names('super', 20)) },
@@ -67,15 +75,8 @@ export function cifar100Files(train = 4, test = 2): { name: string; bytes: Uint8
 }
 
 /** A real-layout .tar.gz (made by gzip, i.e. zlib): a folder entry then each file inside `folder`. */
-export function tarGz(
-  folder: string,
-  files: readonly { name: string; bytes: Uint8Array }[],
-  magic: TarSpec['magic'] = 'gnu',
-): Uint8Array {
-  const specs: TarSpec[] = [
-    { name: `${folder}/`, type: '5', magic },
-    ...files.map((f) => ({ name: `${folder}/${f.name}`, data: f.bytes, magic })),
-  ];
+export function tarGz(folder: string, files: readonly { name: string; bytes: Uint8Array }[], magic: TarSpec['magic'] = 'gnu'): Uint8Array {
+  const specs: TarSpec[] = [{ name: `${folder}/`, type: '5', magic }, ...files.map((f) => ({ name: `${folder}/${f.name}`, data: f.bytes, magic }))];
   return gzipSync(makeTar(specs));
 }
 

@@ -34,7 +34,13 @@ export function rgbPng(width: number, height: number, colours: readonly (readonl
 }
 
 /** A palette PNG made by fast-png's encoder. */
-export function palettePng(width: number, height: number, indices: readonly number[], palette: readonly (readonly number[])[], depth: 1 | 2 | 4 | 8 = 8): Uint8Array {
+export function palettePng(
+  width: number,
+  height: number,
+  indices: readonly number[],
+  palette: readonly (readonly number[])[],
+  depth: 1 | 2 | 4 | 8 = 8,
+): Uint8Array {
   const data = depth === 8 ? Uint8Array.from(indices) : pack(width, height, indices, depth);
   return encode({ width, height, data, channels: 1, depth, palette: palette.map((c) => [...c]) });
 }
@@ -76,7 +82,13 @@ export function vocIndexedPng(width: number, height: number, indices: readonly n
     }
   }
   const signature = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
-  const parts = [signature, chunk('IHDR', ihdr), chunk('PLTE', Uint8Array.from(palette.flat())), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('PLTE', Uint8Array.from(palette.flat())),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

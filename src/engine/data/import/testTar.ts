@@ -61,12 +61,14 @@ export function tarEntry(spec: TarSpec): Uint8Array {
 
 /** PAX extended-header body: "<len> <key>=<value>\n" records, len counting itself. */
 export function paxRecords(records: Record<string, string>): string {
-  return Object.entries(records).map(([key, value]) => {
-    const body = ` ${key}=${value}\n`;
-    let length = encoder.encode(body).length + 1;
-    while (String(length).length + encoder.encode(body).length !== length) length++;
-    return `${length}${body}`;
-  }).join('');
+  return Object.entries(records)
+    .map(([key, value]) => {
+      const body = ` ${key}=${value}\n`;
+      let length = encoder.encode(body).length + 1;
+      while (String(length).length + encoder.encode(body).length !== length) length++;
+      return `${length}${body}`;
+    })
+    .join('');
 }
 
 /** Concatenate byte arrays. */

@@ -24,7 +24,10 @@ export function resize(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
 
 /** Throw unless the input size is positive and divisible by `by` (every stride-2 level then halves exactly). */
 export function checkInput(what: string, height: number, width: number, numClasses: number, by = 32): void {
-  for (const [n, v] of [['height', height], ['width', width]] as const) {
+  for (const [n, v] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
     if (!Number.isInteger(v) || v < by || v % by !== 0) throw new Error(`${what} needs an input ${n} that is a positive multiple of ${by}, got ${v}.`);
   }
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${what} needs a positive integer class count, got ${numClasses}.`);
@@ -38,7 +41,17 @@ export interface ConvUnit {
 }
 
 /** Create `${name}.conv` (HWIO [k,k,cin,cout]) + `${name}.bn`, logging k·k·cin·cout·outH·outW MACs. */
-export function createConvUnit(b: SegBuilder, name: string, k: number, cin: number, cout: number, stride: number, outH: number, outW: number, relu = true): ConvUnit {
+export function createConvUnit(
+  b: SegBuilder,
+  name: string,
+  k: number,
+  cin: number,
+  cout: number,
+  stride: number,
+  outH: number,
+  outW: number,
+  relu = true,
+): ConvUnit {
   const unit = { conv: createConv(b.store, `${name}.conv`, k, cin, cout, stride), bn: createBatchNorm(b.store, `${name}.bn`, cout), relu };
   const kernel = k * k * cin * cout;
   b.layers.push({ name: `${name}.conv`, kind: 'conv', params: kernel, macs: kernel * outH * outW, aux: b.aux });

@@ -19,7 +19,10 @@ const build = (kind: SegModelKind, upscale: UpscaleKind, height: number, width: 
 const tinyPlan = (): StudentPlan => ({ ...studentPlan(1), stem: [2, 3, 4], c16: 5, c32: 6, head: 2 });
 
 describe('segmentation models (§2)', () => {
-  for (const [height, width] of [[64, 128], [128, 256]] as const) {
+  for (const [height, width] of [
+    [64, 128],
+    [128, 256],
+  ] as const) {
     for (const kind of KINDS) {
       for (const upscale of kind === 'teacher' ? UPSCALES.slice(0, 1) : UPSCALES) {
         it(`${kind} (${upscale}) maps [2,${height},${width},3] to logits at input size; aux only in training`, () => {
@@ -78,7 +81,10 @@ describe('segmentation models (§2)', () => {
   });
 
   it('counts the tiny teacher by hand: 4,060 params', () => {
-    const t = buildTeacher({ model: 'seg-teacher', numClasses: 3, inputHeight: 32, inputWidth: 32, stem: 2, streams: [2, 3, 4, 5], blocks: 1, modules: [1, 1, 1, 1] }, 0);
+    const t = buildTeacher(
+      { model: 'seg-teacher', numClasses: 3, inputHeight: 32, inputWidth: 32, stem: 2, streams: [2, 3, 4, 5], blocks: 1, modules: [1, 1, 1, 1] },
+      0,
+    );
     // stem 58+40; stage1 80; transition2 60; stage2 80+174+10+60; transition3 116;
     // stage3 80+174+304 + fusion 10+12+60+18+120+116; transition4 190;
     // stage4 80+174+304+470 + fusion 36+99+264+602; head 196+28 + 14·3+3
@@ -89,13 +95,15 @@ describe('segmentation models (§2)', () => {
 
   it('at every size the default student, tutor and teacher keep params = countParams; teacher ≫ student; student inference cost fixed', () => {
     const costs = (h: number, w: number) =>
-      Object.fromEntries(KINDS.map((k) => {
-        const m = createSegModel(k, { numClasses: 19, height: h, width: w, seed: 0 });
-        const c = segCost(m);
-        expect(c.params).toBe(countParams(m.store));
-        disposeParams(m.store);
-        return [k, c];
-      }));
+      Object.fromEntries(
+        KINDS.map((k) => {
+          const m = createSegModel(k, { numClasses: 19, height: h, width: w, seed: 0 });
+          const c = segCost(m);
+          expect(c.params).toBe(countParams(m.store));
+          disposeParams(m.store);
+          return [k, c];
+        }),
+      );
     const lo = costs(64, 128);
     const hi = costs(128, 256);
     expect(lo.teacher!.params).toBeGreaterThan(3 * lo.student!.params);
@@ -104,7 +112,7 @@ describe('segmentation models (§2)', () => {
     expect(hi.student!.macs).toBe(4 * lo.student!.macs);
   });
 
-  it('PixelShuffle adds exactly the upscale modules\' params to the student (no other change)', () => {
+  it("PixelShuffle adds exactly the upscale modules' params to the student (no other change)", () => {
     const bi = createSegModel('student', { numClasses: 19, height: 64, width: 128, upscale: 'bilinear', seed: 0 });
     const ps = createSegModel('student', { numClasses: 19, height: 64, width: 128, upscale: 'pixelshuffle', seed: 0 });
     const plan = studentPlan(1);
@@ -138,7 +146,10 @@ describe('segmentation models (§2)', () => {
         for (const [name, v] of m.store.trainable) {
           const g = grads[v.name];
           expect(g, name).toBeDefined();
-          expect(tf.tidy(() => tf.max(tf.abs(g!)).dataSync()[0]), name).toBeGreaterThan(0);
+          expect(
+            tf.tidy(() => tf.max(tf.abs(g!)).dataSync()[0]),
+            name,
+          ).toBeGreaterThan(0);
         }
         tf.dispose([value, ...Object.values(grads)]);
         for (const training of [false, true]) {
@@ -153,4 +164,3 @@ describe('segmentation models (§2)', () => {
     }
   }
 });
-

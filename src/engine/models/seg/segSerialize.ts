@@ -46,15 +46,31 @@ const upscale = z.enum(['bilinear', 'pixelshuffle']);
 const architectureSchema = z.discriminatedUnion('model', [
   z.object({ model: z.literal('seg-student'), ...common, upscale, plan }),
   z.object({ model: z.literal('seg-tutor'), ...common, upscale, plan, hr: int }),
-  z.object({ model: z.literal('seg-teacher'), ...common, stem: int, streams: z.tuple([int, int, int, int]), blocks: int, modules: z.tuple([int, int, int, int]) }),
+  z.object({
+    model: z.literal('seg-teacher'),
+    ...common,
+    stem: int,
+    streams: z.tuple([int, int, int, int]),
+    blocks: int,
+    modules: z.tuple([int, int, int, int]),
+  }),
 ]);
 const colour = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const jsonSchema = z.object({
   format: z.literal(SEG_MODEL_FORMAT),
   architecture: architectureSchema,
   provenance: z.object({
-    slot: z.string(), chain: z.string(), size: z.enum(['low', 'high']), dataset: z.string(), classNames: z.array(z.string()).min(1),
-    palette: z.array(colour), steps: z.number().int().nonnegative(), seed: z.number().int(), mIoU: z.number(), seconds: z.number(), origin: z.string(),
+    slot: z.string(),
+    chain: z.string(),
+    size: z.enum(['low', 'high']),
+    dataset: z.string(),
+    classNames: z.array(z.string()).min(1),
+    palette: z.array(colour),
+    steps: z.number().int().nonnegative(),
+    seed: z.number().int(),
+    mIoU: z.number(),
+    seconds: z.number(),
+    origin: z.string(),
   }),
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32') })).min(1),
 });
@@ -62,13 +78,17 @@ const jsonSchema = z.object({
 /** Write a segmentation model with its provenance as JSON + one float32 weight buffer. */
 export async function serializeSegModel(model: SegModel, provenance: SegProvenance): Promise<{ json: SegModelJson; weights: ArrayBuffer }> {
   const { weights, data } = await packWeights(model.store);
-  return { json: { format: SEG_MODEL_FORMAT, architecture: structuredClone(model.architecture), provenance: structuredClone(provenance), weights }, weights: data };
+  return {
+    json: { format: SEG_MODEL_FORMAT, architecture: structuredClone(model.architecture), provenance: structuredClone(provenance), weights },
+    weights: data,
+  };
 }
 
 /** Parse and check a segmentation model JSON; throws one clear sentence. */
 export function parseSegModelJson(json: unknown): SegModelJson {
   const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
-  if (format !== SEG_MODEL_FORMAT) throw new Error(`This is not a Segment-lab model: its format is ${JSON.stringify(format ?? null)}, expected "${SEG_MODEL_FORMAT}".`);
+  if (format !== SEG_MODEL_FORMAT)
+    throw new Error(`This is not a Segment-lab model: its format is ${JSON.stringify(format ?? null)}, expected "${SEG_MODEL_FORMAT}".`);
   const parsed = jsonSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

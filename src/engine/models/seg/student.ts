@@ -4,8 +4,25 @@ import { upscale, type UpscaleKind } from '../../techniques/upscale';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import {
-  aggStep, cell, checkInput, convUnit, createAggStep, finishSegModel, createCell, createConvUnit, createHead, createUp, half, head, resize,
-  type AggStep, type Cell, type ConvUnit, type SegBuilder, type SegHead, type Upscale,
+  aggStep,
+  cell,
+  checkInput,
+  convUnit,
+  createAggStep,
+  finishSegModel,
+  createCell,
+  createConvUnit,
+  createHead,
+  createUp,
+  half,
+  head,
+  resize,
+  type AggStep,
+  type Cell,
+  type ConvUnit,
+  type SegBuilder,
+  type SegHead,
+  type Upscale,
 } from './blocks';
 import type { CellSpec, SegModel, StudentArchitecture, StudentPlan } from './segModel';
 
@@ -48,8 +65,12 @@ export function studentPlan(widthMultiplier = 1): StudentPlan {
   const s = (c: number) => scaleChannels(c, widthMultiplier);
   const [s2, s4, s8] = STUDENT_BASE.stem;
   return {
-    stem: [s(s2), s(s4), s(s8)], c16: s(STUDENT_BASE.c16), c32: s(STUDENT_BASE.c32), head: s(STUDENT_BASE.head),
-    branchA: STUDENT_BRANCH_A.map((c) => ({ ...c })), branchB: STUDENT_BRANCH_B.map((c) => ({ ...c })),
+    stem: [s(s2), s(s4), s(s8)],
+    c16: s(STUDENT_BASE.c16),
+    c32: s(STUDENT_BASE.c32),
+    head: s(STUDENT_BASE.head),
+    branchA: STUDENT_BRANCH_A.map((c) => ({ ...c })),
+    branchB: STUDENT_BRANCH_B.map((c) => ({ ...c })),
   };
 }
 
@@ -67,7 +88,16 @@ export interface Branch {
   agg: AggStep[];
 }
 
-function createBranch(b: SegBuilder, name: string, specs: readonly CellSpec[], downs: number, plan: StudentPlan, kind: UpscaleKind, h8: number, w8: number): Branch {
+function createBranch(
+  b: SegBuilder,
+  name: string,
+  specs: readonly CellSpec[],
+  downs: number,
+  plan: StudentPlan,
+  kind: UpscaleKind,
+  h8: number,
+  w8: number,
+): Branch {
   const widths = [plan.stem[2], plan.c16, plan.c32];
   if (specs.filter((c) => c.down).length !== downs) throw new Error(`Student branch ${name} needs exactly ${downs} downsampling cells.`);
   let level = 0;
@@ -121,7 +151,11 @@ export interface StudentParts {
  * Create the student's layers (names `stem.i`, `a.cellI.j`, `a.agg16|agg8.reduce|up|refine`, `b.*`, `fuse`, `head`, `up8`,
  * `aux16`, `aux32`). `headIsAux` marks `head` and `up8` as training-only (the tutor's embedded student head).
  */
-export function createStudentParts(b: SegBuilder, arch: Pick<StudentArchitecture, 'numClasses' | 'inputHeight' | 'inputWidth' | 'upscale' | 'plan'>, headIsAux = false): StudentParts {
+export function createStudentParts(
+  b: SegBuilder,
+  arch: Pick<StudentArchitecture, 'numClasses' | 'inputHeight' | 'inputWidth' | 'upscale' | 'plan'>,
+  headIsAux = false,
+): StudentParts {
   const { plan, numClasses: k, upscale: kind } = arch;
   let [h, w] = [arch.inputHeight, arch.inputWidth];
   let cin = 3;

@@ -7,7 +7,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import { basicBlock, createBasicBlock, type BasicBlock } from '../resnet18';
-import { checkInput, classify, finishSegModel, convUnit, createClassifier, createConvUnit, half, resize, type Classifier1x1, type ConvUnit, type SegBuilder } from './blocks';
+import {
+  checkInput,
+  classify,
+  finishSegModel,
+  convUnit,
+  createClassifier,
+  createConvUnit,
+  half,
+  resize,
+  type Classifier1x1,
+  type ConvUnit,
+  type SegBuilder,
+} from './blocks';
 import type { SegModel, TeacherArchitecture } from './segModel';
 
 /** Widths at multiplier 1 (HRNetV2-W48-like streams), 2 basic blocks per stream, one module per stage. */
@@ -30,8 +42,13 @@ export function teacherArchitecture(opts: Omit<TeacherOptions, 'seed'>): Teacher
   const [a, b, c, d] = TEACHER_BASE.streams;
   const [m1, m2, m3, m4] = TEACHER_BASE.modules;
   return {
-    model: 'seg-teacher', numClasses: opts.numClasses, inputHeight: opts.height, inputWidth: opts.width,
-    stem: s(TEACHER_BASE.stem), streams: [s(a), s(b), s(c), s(d)], blocks: opts.blocks ?? TEACHER_BASE.blocks,
+    model: 'seg-teacher',
+    numClasses: opts.numClasses,
+    inputHeight: opts.height,
+    inputWidth: opts.width,
+    stem: s(TEACHER_BASE.stem),
+    streams: [s(a), s(b), s(c), s(d)],
+    blocks: opts.blocks ?? TEACHER_BASE.blocks,
     modules: opts.modules ? [...opts.modules] : [m1, m2, m3, m4],
   };
 }
@@ -97,10 +114,7 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
     [h, w] = [half(h), half(w)];
   }
   const [h4, w4] = sizes[0]!;
-  const stem = [
-    createConvUnit(b, 'stem.0', 3, 3, arch.stem, 2, h4 * 2, w4 * 2),
-    createConvUnit(b, 'stem.1', 3, arch.stem, arch.stem, 2, h4, w4),
-  ];
+  const stem = [createConvUnit(b, 'stem.0', 3, 3, arch.stem, 2, h4 * 2, w4 * 2), createConvUnit(b, 'stem.1', 3, arch.stem, arch.stem, 2, h4, w4)];
   const transitions: ConvUnit[] = [];
   const stages: Module[][] = [];
   let inWidths = [arch.stem];
@@ -110,7 +124,9 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
     const modules: Module[] = [];
     for (let m = 0; m < arch.modules[s]!; m++) {
       const blocks = widths.map((c, i) =>
-        Array.from({ length: arch.blocks }, (_, j) => createBlock(b, `stage${s + 1}.m${m}.s${i}.b${j}`, j === 0 ? (inWidths[i] ?? c) : c, c, sizes[i]![0], sizes[i]![1])),
+        Array.from({ length: arch.blocks }, (_, j) =>
+          createBlock(b, `stage${s + 1}.m${m}.s${i}.b${j}`, j === 0 ? (inWidths[i] ?? c) : c, c, sizes[i]![0], sizes[i]![1]),
+        ),
       );
       modules.push({ blocks, fuse: s > 0 ? createFusion(b, `stage${s + 1}.m${m}.fuse`, widths, sizes) : [] });
       inWidths = widths;
@@ -131,7 +147,10 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
       }
     });
     const [hh, ww] = [xs[0]!.shape[1], xs[0]!.shape[2]];
-    const cat = tf.concat(xs.map((xi) => resize(xi, hh, ww)), 3);
+    const cat = tf.concat(
+      xs.map((xi) => resize(xi, hh, ww)),
+      3,
+    );
     const logits = resize(classify(cls, convUnit(headUnit, cat, mode)), x.shape[1], x.shape[2]);
     return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
   });

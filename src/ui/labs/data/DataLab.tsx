@@ -84,11 +84,17 @@ export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg()
               onDelete={(id) => void remove(id)}
             />
             <h3>Segmentation (a class per pixel, for the Segment lab)</h3>
-            <SegDatasetList datasets={datasets.filter(isSegmentation)} selectedId={selected} busyId={busyId} onShow={setSelected} onDelete={(id) => void remove(id)}
+            <SegDatasetList
+              datasets={datasets.filter(isSegmentation)}
+              selectedId={selected}
+              busyId={busyId}
+              onShow={setSelected}
+              onDelete={(id) => void remove(id)}
               onTrain={(id) => {
                 setSegConfig({ dataset: id });
                 onTrainSeg();
-              }} />
+              }}
+            />
           </>
         )}
         {sampleError && (

@@ -44,7 +44,10 @@ export function DatasetList({ datasets, selectedId, trainingId, busyId, onShow, 
                 {d.name}
                 {d.id === trainingId && <span className="tag">used for training</span>}
               </td>
-              <td>{KIND_LABEL[d.kind]}{d.labelMode ? ` (${d.labelMode})` : ''}</td>
+              <td>
+                {KIND_LABEL[d.kind]}
+                {d.labelMode ? ` (${d.labelMode})` : ''}
+              </td>
               <td data-testid="data.item.classes" title={d.classNames.join(', ')}>
                 {d.classNames.length}
               </td>

@@ -41,7 +41,12 @@ export function ImportPanel() {
       <h2>Import a dataset</h2>
       <div className="field">
         <label htmlFor="data-import-format">What to import</label>
-        <select id="data-import-format" data-testid="data.import.format" value={kind} onChange={(e) => setKind(e.target.value === 'segmentation' ? 'segmentation' : 'classify')}>
+        <select
+          id="data-import-format"
+          data-testid="data.import.format"
+          value={kind}
+          onChange={(e) => setKind(e.target.value === 'segmentation' ? 'segmentation' : 'classify')}
+        >
           <option value="classify">Classification: CIFAR-10/100 files or class-named image folders</option>
           <option value="segmentation">Segmentation pairs (images + label PNGs)</option>
         </select>
@@ -98,9 +103,34 @@ export function ImportPanel() {
             </div>
           </>
         )}
-        <input ref={filesInput} type="file" multiple hidden accept=".gz,.tgz,.tar,.bin,.txt" aria-label="CIFAR archive or files" data-testid="data.import" onChange={fromInput(classify)} />
-        <input ref={folderInput} type="file" hidden aria-label="Image folder" data-testid="data.importFolder" {...{ webkitdirectory: '', directory: '' }} onChange={fromInput(classify)} />
-        <input ref={segInput} type="file" hidden aria-label="Segmentation folder" data-testid="data.import.segFolder" {...{ webkitdirectory: '', directory: '' }} onChange={fromInput(segment)} />
+        <input
+          ref={filesInput}
+          type="file"
+          multiple
+          hidden
+          accept=".gz,.tgz,.tar,.bin,.txt"
+          aria-label="CIFAR archive or files"
+          data-testid="data.import"
+          onChange={fromInput(classify)}
+        />
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          aria-label="Image folder"
+          data-testid="data.importFolder"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={fromInput(classify)}
+        />
+        <input
+          ref={segInput}
+          type="file"
+          hidden
+          aria-label="Segmentation folder"
+          data-testid="data.import.segFolder"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={fromInput(segment)}
+        />
       </div>
       {importing && (
         <div className="progress">

@@ -60,7 +60,13 @@ export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete,
                   Train on it
                 </button>
                 {!builtin && (
-                  <button type="button" data-testid="data.segItem.delete" disabled={busyId === d.id} onClick={() => onDelete(d.id)} aria-label={`Delete ${d.name}`}>
+                  <button
+                    type="button"
+                    data-testid="data.segItem.delete"
+                    disabled={busyId === d.id}
+                    onClick={() => onDelete(d.id)}
+                    aria-label={`Delete ${d.name}`}
+                  >
                     Delete
                   </button>
                 )}

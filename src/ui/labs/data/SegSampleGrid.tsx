@@ -3,7 +3,15 @@ import type { DatasetSamples, RgbColour } from '../../../protocol/datasets';
 
 /** Colour of ignored pixels (label 255) in a drawn label map. */
 const IGNORE_COLOUR: RgbColour = [0, 0, 0];
-const CANVAS_STYLE = { flex: '1 1 0', minWidth: 0, maxWidth: 256, height: 'auto', imageRendering: 'pixelated', borderRadius: 3, border: '1px solid #e5e7eb' } as const;
+const CANVAS_STYLE = {
+  flex: '1 1 0',
+  minWidth: 0,
+  maxWidth: 256,
+  height: 'auto',
+  imageRendering: 'pixelated',
+  borderRadius: 3,
+  border: '1px solid #e5e7eb',
+} as const;
 
 /** Draw `pixels` of sample `index` (RGB bytes, or class ids coloured by `palette`) onto a canvas. */
 function useDraw(ref: RefObject<HTMLCanvasElement | null>, samples: DatasetSamples, index: number, mode: 'image' | 'labels') {
@@ -40,8 +48,22 @@ function SegSample({ samples, index }: { samples: DatasetSamples; index: number 
   return (
     <figure className="seg-sample" style={{ margin: 0 }}>
       <div style={{ display: 'flex', gap: 6 }}>
-        <canvas ref={image} width={samples.width} height={samples.height} style={CANVAS_STYLE} data-testid="data.sample.image" aria-label={`sample ${index + 1}: image`} />
-        <canvas ref={labels} width={samples.width} height={samples.height} style={CANVAS_STYLE} data-testid="data.sample.labelMap" aria-label={`sample ${index + 1}: label map`} />
+        <canvas
+          ref={image}
+          width={samples.width}
+          height={samples.height}
+          style={CANVAS_STYLE}
+          data-testid="data.sample.image"
+          aria-label={`sample ${index + 1}: image`}
+        />
+        <canvas
+          ref={labels}
+          width={samples.width}
+          height={samples.height}
+          style={CANVAS_STYLE}
+          data-testid="data.sample.labelMap"
+          aria-label={`sample ${index + 1}: label map`}
+        />
       </div>
       <figcaption data-testid="data.sample.caption" style={{ fontSize: 11, color: '#374151' }}>
         {`${samples.split} ${index + 1}: ${present.join(', ') || 'only ignored pixels'}`}
@@ -54,7 +76,11 @@ function SegSample({ samples, index }: { samples: DatasetSamples; index: number 
 function Legend({ classNames, palette }: { classNames: string[]; palette: RgbColour[] }) {
   const entries: [string, RgbColour][] = [...classNames.map((name, c): [string, RgbColour] => [name, palette[c] ?? IGNORE_COLOUR]), ['ignore', IGNORE_COLOUR]];
   return (
-    <ul data-testid="data.legend" aria-label="Class colours" style={{ listStyle: 'none', padding: 0, display: 'flex', flexWrap: 'wrap', gap: '4px 12px', fontSize: 12 }}>
+    <ul
+      data-testid="data.legend"
+      aria-label="Class colours"
+      style={{ listStyle: 'none', padding: 0, display: 'flex', flexWrap: 'wrap', gap: '4px 12px', fontSize: 12 }}
+    >
       {entries.map(([name, [r, g, b]], i) => (
         <li key={i} data-testid="data.legend.item" style={{ display: 'flex', alignItems: 'center', gap: 4 }}>
           <span aria-hidden style={{ width: 12, height: 12, borderRadius: 2, border: '1px solid #cbd5e1', background: `rgb(${r}, ${g}, ${b})` }} />

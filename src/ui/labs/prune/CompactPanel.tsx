@@ -92,12 +92,10 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
             </tbody>
           </table>
           <p className="readout">
-            max |compact − masked| over {shown.batchSize} test logits: <b data-testid="prune.compact.diff">{shown.maxAbsDiff.toExponential(2)}</b> · compact test
-            accuracy <b>{formatPercent(shown.testAccuracy)}</b> · measured on {shown.backend}
+            max |compact − masked| over {shown.batchSize} test logits: <b data-testid="prune.compact.diff">{shown.maxAbsDiff.toExponential(2)}</b> · compact
+            test accuracy <b>{formatPercent(shown.testAccuracy)}</b> · measured on {shown.backend}
           </p>
-          <p className="muted">
-            Channels per conv layer: {shown.layers.map((l) => (l.before === l.after ? l.after : `${l.before}→${l.after}`)).join(' · ')}
-          </p>
+          <p className="muted">Channels per conv layer: {shown.layers.map((l) => (l.before === l.after ? l.after : `${l.before}→${l.after}`)).join(' · ')}</p>
         </div>
       )}
     </section>

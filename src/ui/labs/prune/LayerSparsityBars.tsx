@@ -62,14 +62,7 @@ export const LayerSparsityBars = memo(function LayerSparsityBars({ report }: Pro
           <ResponsiveContainer width="100%" height={240}>
             <BarChart data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }} barCategoryGap="15%">
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" vertical={false} />
-              <XAxis
-                dataKey="label"
-                interval={0}
-                tick={{ fontSize: 10 }}
-                angle={many ? -50 : 0}
-                textAnchor={many ? 'end' : 'middle'}
-                height={many ? 52 : 24}
-              />
+              <XAxis dataKey="label" interval={0} tick={{ fontSize: 10 }} angle={many ? -50 : 0} textAnchor={many ? 'end' : 'middle'} height={many ? 52 : 24} />
               <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tickFormatter={percentTick} width={48} />
               <Tooltip content={BarTip} cursor={{ fill: '#f3f4f6' }} isAnimationActive={false} />
               <Bar dataKey="pct" name="channel sparsity" fill="#7c3aed" isAnimationActive={false} />

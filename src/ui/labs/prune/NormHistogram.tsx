@@ -86,7 +86,13 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
         {report && (
           <label htmlFor={selectId}>
             Layer
-            <select id={selectId} aria-label="Histogram layer" data-testid="prune.histogram.layer" value={names[index] ?? ''} onChange={(e) => setChosen(e.target.value)}>
+            <select
+              id={selectId}
+              aria-label="Histogram layer"
+              data-testid="prune.histogram.layer"
+              value={names[index] ?? ''}
+              onChange={(e) => setChosen(e.target.value)}
+            >
               {names.map((n, i) => (
                 <option key={n} value={n}>
                   {labels[i]}
@@ -114,10 +120,20 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
                 ))}
               </Bar>
               {inRange(zeroLine) && (
-                <ReferenceLine x={view.toPos(zeroLine)} stroke="#6b7280" strokeDasharray="4 3" label={{ value: 'zero thr.', position: 'top', fontSize: 10, fill: '#6b7280' }} />
+                <ReferenceLine
+                  x={view.toPos(zeroLine)}
+                  stroke="#6b7280"
+                  strokeDasharray="4 3"
+                  label={{ value: 'zero thr.', position: 'top', fontSize: 10, fill: '#6b7280' }}
+                />
               )}
               {hard !== null && (
-                <ReferenceLine x={view.toPos(Math.log10(hard))} stroke="#b45309" strokeDasharray="4 3" label={{ value: '√(2λ1/β)', position: 'top', fontSize: 11, fill: '#b45309' }} />
+                <ReferenceLine
+                  x={view.toPos(Math.log10(hard))}
+                  stroke="#b45309"
+                  strokeDasharray="4 3"
+                  label={{ value: '√(2λ1/β)', position: 'top', fontSize: 11, fill: '#b45309' }}
+                />
               )}
             </BarChart>
           </ResponsiveContainer>

@@ -1,8 +1,16 @@
 import { memo } from 'react';
 import { getEngine } from '../../../client';
 import {
-  GROUPINGS, LR_SCHEDULES, MODELS, PROX_KINDS, PRUNE_METHODS, TRAIN_PARAMS, hardThreshold,
-  type LiveKey, type TrainConfig, type TrainParamKey,
+  GROUPINGS,
+  LR_SCHEDULES,
+  MODELS,
+  PROX_KINDS,
+  PRUNE_METHODS,
+  TRAIN_PARAMS,
+  hardThreshold,
+  type LiveKey,
+  type TrainConfig,
+  type TrainParamKey,
 } from '../../../protocol';
 import { useWorkbench } from '../../../store';
 import { DatasetSelect } from '../../components/DatasetSelect';
@@ -38,7 +46,13 @@ function Choice<K extends 'model' | 'method' | 'prox' | 'grouping' | 'schedule'>
   return (
     <div className="field">
       <label htmlFor={`f-${props.id}`}>{props.label}</label>
-      <select id={`f-${props.id}`} data-testid={props.id} value={value} disabled={props.disabled} onChange={(e) => setConfig({ [props.k]: e.target.value } as Partial<TrainConfig>)}>
+      <select
+        id={`f-${props.id}`}
+        data-testid={props.id}
+        value={value}
+        disabled={props.disabled}
+        onChange={(e) => setConfig({ [props.k]: e.target.value } as Partial<TrainConfig>)}
+      >
         {props.options.map((o) => (
           <option key={o} value={o}>
             {props.names?.[o] ?? o}
@@ -81,7 +95,14 @@ export const PruneConfigForm = memo(function PruneConfigForm() {
   return (
     <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Prune settings">
       <Choice id="prune.method" label="Method" k="method" options={PRUNE_METHODS} names={METHOD_LABEL} disabled={locked} />
-      <Choice id="prune.model" label="Model" k="model" options={MODELS} names={{ vgg16: 'VGG-16 (CIFAR, 13 conv)', resnet18: 'ResNet-18 (CIFAR)' }} disabled={locked} />
+      <Choice
+        id="prune.model"
+        label="Model"
+        k="model"
+        options={MODELS}
+        names={{ vgg16: 'VGG-16 (CIFAR, 13 conv)', resnet18: 'ResNet-18 (CIFAR)' }}
+        disabled={locked}
+      />
       <WidthSelect id="prune.width" value={config.width} disabled={locked} onChange={(width) => setConfig({ width })} />
       <DatasetSelect value={config.dataset} augment={config.augment} disabled={locked} onChange={setConfig} />
       {field('batchSize')}
@@ -101,9 +122,30 @@ export const PruneConfigForm = memo(function PruneConfigForm() {
       {field('weightDecay')}
       <details>
         <summary>Grouping, prox, schedule, data</summary>
-        <Choice id="prune.grouping" label="Groups" k="grouping" options={GROUPINGS} names={{ input: 'input channels (axes 0,1,3)', output: 'output channels (filters)' }} disabled={locked} />
-        <Choice id="prune.prox" label="RGSM prox" k="prox" options={PROX_KINDS} names={{ hard: 'hard (group ℓ0)', soft: 'soft (group ℓ1)' }} disabled={locked} />
-        <Choice id="prune.schedule" label="Learning-rate schedule" k="schedule" options={LR_SCHEDULES} names={{ step: 'step ×0.1 at 40/60/80 %', cosine: 'cosine', constant: 'constant' }} disabled={locked} />
+        <Choice
+          id="prune.grouping"
+          label="Groups"
+          k="grouping"
+          options={GROUPINGS}
+          names={{ input: 'input channels (axes 0,1,3)', output: 'output channels (filters)' }}
+          disabled={locked}
+        />
+        <Choice
+          id="prune.prox"
+          label="RGSM prox"
+          k="prox"
+          options={PROX_KINDS}
+          names={{ hard: 'hard (group ℓ0)', soft: 'soft (group ℓ1)' }}
+          disabled={locked}
+        />
+        <Choice
+          id="prune.schedule"
+          label="Learning-rate schedule"
+          k="schedule"
+          options={LR_SCHEDULES}
+          names={{ step: 'step ×0.1 at 40/60/80 %', cosine: 'cosine', constant: 'constant' }}
+          disabled={locked}
+        />
         {field('evalEvery')}
         {field('trainSize')}
         {field('testSize')}

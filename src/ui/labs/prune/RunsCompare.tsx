@@ -20,10 +20,7 @@ function lines(runs: readonly RunRecord[], name: 'test.acc' | 'sparsity.channel'
 export const RunsCompare = memo(function RunsCompare() {
   const runs = useWorkbench((s) => s.runs);
   const compareIds = useWorkbench((s) => s.compareIds);
-  const picked = useMemo(
-    () => compareIds.map((id) => runs.find((r) => r.id === id)).filter((r): r is RunRecord => r !== undefined),
-    [runs, compareIds],
-  );
+  const picked = useMemo(() => compareIds.map((id) => runs.find((r) => r.id === id)).filter((r): r is RunRecord => r !== undefined), [runs, compareIds]);
   const acc = useMemo(() => lines(picked, 'test.acc', true), [picked]);
   const sparsity = useMemo(() => lines(picked, 'sparsity.channel', false), [picked]);
 

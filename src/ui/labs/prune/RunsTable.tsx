@@ -48,7 +48,11 @@ const RunRow = memo(function RunRow({ r, compared, onCompare, onDelete }: RowPro
         <span data-testid="runs.row.acc" title={method === 'rgsm' ? 'on u (the sparse weights)' : undefined}>
           {pct(s.testAccuracy)}
         </span>
-        {showW && <span className="sub" data-testid="runs.row.accW">on w {pct(s.testAccuracyW)}</span>}
+        {showW && (
+          <span className="sub" data-testid="runs.row.accW">
+            on w {pct(s.testAccuracyW)}
+          </span>
+        )}
       </td>
       <td className="num" data-testid="runs.row.channelSparsity">
         {pct(s.channelSparsity)}
@@ -68,10 +72,20 @@ const RunRow = memo(function RunRow({ r, compared, onCompare, onDelete }: RowPro
         </span>
       </td>
       <td className="row-actions">
-        <button type="button" data-testid="runs.row.json" onClick={() => downloadText(`${runFileBase(r)}.json`, runToJson(r), 'application/json')} aria-label={`Download run ${label} as JSON`}>
+        <button
+          type="button"
+          data-testid="runs.row.json"
+          onClick={() => downloadText(`${runFileBase(r)}.json`, runToJson(r), 'application/json')}
+          aria-label={`Download run ${label} as JSON`}
+        >
           JSON
         </button>
-        <button type="button" data-testid="runs.row.csv" onClick={() => downloadText(`${runFileBase(r)}.csv`, runToCsv(r), 'text/csv')} aria-label={`Download metrics of run ${label} as CSV`}>
+        <button
+          type="button"
+          data-testid="runs.row.csv"
+          onClick={() => downloadText(`${runFileBase(r)}.csv`, runToCsv(r), 'text/csv')}
+          aria-label={`Download metrics of run ${label} as CSV`}
+        >
           CSV
         </button>
         <button type="button" data-testid="runs.row.delete" onClick={() => onDelete(r.id)} aria-label={`Delete run ${label}`}>

@@ -13,7 +13,11 @@ describe('binNorms', () => {
     expect(h.lo).toBeCloseTo(-3, 12);
     expect(h.hi).toBeCloseTo(0, 12);
     expect(counts(h)).toEqual([2, 2, 3]);
-    expect(h.bins.map((b) => [b.x0, b.x1])).toEqual([[h.lo, h.lo + 1], [h.lo + 1, h.lo + 2], [h.lo + 2, h.hi]]);
+    expect(h.bins.map((b) => [b.x0, b.x1])).toEqual([
+      [h.lo, h.lo + 1],
+      [h.lo + 1, h.lo + 2],
+      [h.lo + 2, h.hi],
+    ]);
   });
 
   it('counts norms below the zero threshold and exact zeros apart, and ranges over the rest', () => {

@@ -38,16 +38,7 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
 
 describe('runToCsv', () => {
   it('writes one row per step with any value, series columns sorted, empty cells where a series has none', () => {
-    expect(runToCsv(record())).toBe(
-      [
-        'step,sparsity.channel,test.acc,train.loss',
-        '1,,,2.5',
-        '2,0.125,0.25,2',
-        '3,,,1.5',
-        '4,0.25,0.5,1.25',
-        '',
-      ].join('\n'),
-    );
+    expect(runToCsv(record())).toBe(['step,sparsity.channel,test.acc,train.loss', '1,,,2.5', '2,0.125,0.25,2', '3,,,1.5', '4,0.25,0.5,1.25', ''].join('\n'));
   });
 
   it('gives only the header for a run without metrics', () => {

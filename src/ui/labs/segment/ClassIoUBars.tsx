@@ -39,7 +39,11 @@ export const ClassIoUBars = memo(function ClassIoUBars({ evals, palette }: { eva
                   <span className="seg-bar-track" aria-hidden>
                     {v !== null && <span className="seg-bar-fill" style={{ width: `${(v * 100).toFixed(1)}%` }} />}
                   </span>
-                  <b className="seg-bar-value" data-testid="seg.classIoU.value" title={v === null ? 'absent from the validation images and never predicted' : undefined}>
+                  <b
+                    className="seg-bar-value"
+                    data-testid="seg.classIoU.value"
+                    title={v === null ? 'absent from the validation images and never predicted' : undefined}
+                  >
                     {v === null ? 'n/a' : formatPercent(v)}
                   </b>
                 </li>
@@ -48,16 +52,26 @@ export const ClassIoUBars = memo(function ClassIoUBars({ evals, palette }: { eva
           </ol>
           {shown.length > 1 && (
             <figure className="seg-grid-fig">
-              <figcaption className="muted">Class × evaluation (steps {shown[0]!.step}–{last.step}); darker = higher IoU, hatched = n/a</figcaption>
-              <div className="seg-grid" data-testid="seg.classIoU.grid" style={{ gridTemplateColumns: `max-content repeat(${shown.length}, minmax(4px, 1fr))` }}>
+              <figcaption className="muted">
+                Class × evaluation (steps {shown[0]!.step}–{last.step}); darker = higher IoU, hatched = n/a
+              </figcaption>
+              <div
+                className="seg-grid"
+                data-testid="seg.classIoU.grid"
+                style={{ gridTemplateColumns: `max-content repeat(${shown.length}, minmax(4px, 1fr))` }}
+              >
                 {last.classNames.map((name, c) => (
                   <div key={name} className="seg-grid-row" style={{ display: 'contents' }}>
                     <span className="seg-grid-name">{name}</span>
                     {shown.map((e) => {
                       const v = e.perClassIoU[c] ?? null;
                       return (
-                        <span key={e.step} className={v === null ? 'seg-cell seg-cell-na' : 'seg-cell'} style={v === null ? undefined : { background: iouColour(v) }}
-                          title={`${name}, step ${e.step}: ${v === null ? 'n/a' : formatPercent(v)}`} />
+                        <span
+                          key={e.step}
+                          className={v === null ? 'seg-cell seg-cell-na' : 'seg-cell'}
+                          style={v === null ? undefined : { background: iouColour(v) }}
+                          title={`${name}, step ${e.step}: ${v === null ? 'n/a' : formatPercent(v)}`}
+                        />
                       );
                     })}
                   </div>

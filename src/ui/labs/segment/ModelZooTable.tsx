@@ -48,13 +48,21 @@ export function ModelZooTable() {
             data-testid="seg.zoo.reset"
             disabled={!engineReady || segActive}
             title={segActive ? 'Stop the run first' : 'Drop the models trained in this session and reload the shipped demo weights'}
-            onClick={() => void getEngine().segResetZoo().then((r) => !r.ok && addNotice('error', r.error.message))}
+            onClick={() =>
+              void getEngine()
+                .segResetZoo()
+                .then((r) => !r.ok && addNotice('error', r.error.message))
+            }
           >
             Restore shipped models
           </button>
         )}
       </div>
-      {zoo?.shippedError && <p className="notice notice-warning" data-testid="seg.zoo.shippedError">{zoo.shippedError}</p>}
+      {zoo?.shippedError && (
+        <p className="notice notice-warning" data-testid="seg.zoo.shippedError">
+          {zoo.shippedError}
+        </p>
+      )}
       <div className="runs-table-wrap">
         <table className="runs seg-zoo-table" data-testid="seg.zoo">
           <thead>
@@ -76,11 +84,15 @@ export function ModelZooTable() {
                 <td>{SLOT_LABELS[slot]}</td>
                 {e ? (
                   <>
-                    <td className="num" data-testid="seg.zoo.params">{formatCount(e.params)}</td>
+                    <td className="num" data-testid="seg.zoo.params">
+                      {formatCount(e.params)}
+                    </td>
                     <td className="num">{e.upscaleParams ? formatCount(e.upscaleParams) : '—'}</td>
                     <td className="num">{formatCount(e.macs)}</td>
                     <td className="num">{formatCount(2 * e.macs)}</td>
-                    <td className="num" data-testid="seg.zoo.miou">{formatPercent(e.mIoU)}</td>
+                    <td className="num" data-testid="seg.zoo.miou">
+                      {formatPercent(e.mIoU)}
+                    </td>
                     <td>{chainLabel(e.chain)}</td>
                     <td className="num">{e.steps}</td>
                     <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>this session&apos;s run</span>}</td>

@@ -2,8 +2,15 @@ import { memo } from 'react';
 import { getEngine } from '../../../client';
 import { isSegmentation, STREETS_DATASET_ID, type LiveKey } from '../../../protocol';
 import {
-  allowedChains, distillSource, SEG_CHAIN_LABELS, SEG_MODELS, SEG_PARAMS, SEG_SIZES, UPSCALES,
-  type SegConfig, type SegParamKey,
+  allowedChains,
+  distillSource,
+  SEG_CHAIN_LABELS,
+  SEG_MODELS,
+  SEG_PARAMS,
+  SEG_SIZES,
+  UPSCALES,
+  type SegConfig,
+  type SegParamKey,
 } from '../../../protocol/segment';
 import { useWorkbench } from '../../../store';
 import { ParamField } from '../../components/ParamField';
@@ -15,7 +22,17 @@ const UPSCALE_LABELS = { bilinear: 'Bilinear', pixelshuffle: 'Depthwise conv + P
 const IDS: Partial<Record<SegParamKey, string>> = { steps: 'seg.steps' };
 const KD_KEYS: readonly SegParamKey[] = ['alpha', 'temperature'];
 
-function Select<T extends string>(props: { id: string; label: string; value: T; options: readonly T[]; names: Record<T, string>; disabled: boolean; onChange(v: T): void; hint?: string; warn?: boolean }) {
+function Select<T extends string>(props: {
+  id: string;
+  label: string;
+  value: T;
+  options: readonly T[];
+  names: Record<T, string>;
+  disabled: boolean;
+  onChange(v: T): void;
+  hint?: string;
+  warn?: boolean;
+}) {
   return (
     <div className="field">
       <label htmlFor={`f-${props.id}`}>{props.label}</label>
@@ -41,7 +58,12 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
   const loaded = useWorkbench((s) => s.datasetsLoaded);
   const sets = all.filter(isSegmentation);
   const names: Record<string, string> = Object.fromEntries(
-    sets.map((d) => [d.id, d.kind === 'builtin' ? `${d.name}, ${d.classNames.length} classes` : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`]),
+    sets.map((d) => [
+      d.id,
+      d.kind === 'builtin'
+        ? `${d.name}, ${d.classNames.length} classes`
+        : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`,
+    ]),
   );
   const ids = sets.map((d) => d.id);
   if (!ids.includes(STREETS_DATASET_ID) && !loaded) {
@@ -54,8 +76,16 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
     names[value] = loaded ? `${value} (not in this browser)` : value;
   }
   return (
-    <Select id="seg.dataset" label="Dataset" value={value} options={ids} names={names} disabled={disabled} onChange={onChange}
-      {...(loaded && !known ? { hint: 'This dataset is not stored in this browser: import it on the Data tab or choose another.' } : {})} />
+    <Select
+      id="seg.dataset"
+      label="Dataset"
+      value={value}
+      options={ids}
+      names={names}
+      disabled={disabled}
+      onChange={onChange}
+      {...(loaded && !known ? { hint: 'This dataset is not stored in this browser: import it on the Data tab or choose another.' } : {})}
+    />
   );
 }
 
@@ -83,21 +113,59 @@ export const SegConfigForm = memo(function SegConfigForm() {
     const unused = KD_KEYS.includes(key) && source === null;
     const shownHint = unused ? 'Not used without distillation (chain none).' : hint;
     return (
-      <ParamField key={key} id={IDS[key] ?? `seg.param.${key}`} spec={spec} value={config[key]} disabled={active && spec.live !== true}
-        onCommit={(v) => commit(key, v)} {...(shownHint ? { hint: shownHint } : {})} />
+      <ParamField
+        key={key}
+        id={IDS[key] ?? `seg.param.${key}`}
+        spec={spec}
+        value={config[key]}
+        disabled={active && spec.live !== true}
+        onCommit={(v) => commit(key, v)}
+        {...(shownHint ? { hint: shownHint } : {})}
+      />
     );
   };
 
   return (
     <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Segment settings">
-      <Select id="seg.model" label="Model to train" value={config.model} options={SEG_MODELS} names={MODEL_LABELS} disabled={active}
-        onChange={(m) => setConfig(modelChange(config, m))} />
-      <Select id="seg.chain" label="Distillation chain" value={config.chain} options={allowedChains(config.model)} names={SEG_CHAIN_LABELS} disabled={active}
-        onChange={(chain) => setConfig({ chain })} hint={chainHint} warn={missing} />
-      <Select id="seg.upscale" label="Upscaling" value={config.upscale} options={UPSCALES} names={UPSCALE_LABELS} disabled={active || config.model === 'teacher'}
-        onChange={(upscale) => setConfig({ upscale })} {...(config.model === 'teacher' ? { hint: 'The teacher always upsamples bilinearly.' } : {})} />
-      <Select id="seg.size" label="Input size" value={config.size} options={SEG_SIZES}
-        names={{ low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` }} disabled={active} onChange={(size) => setConfig({ size })} />
+      <Select
+        id="seg.model"
+        label="Model to train"
+        value={config.model}
+        options={SEG_MODELS}
+        names={MODEL_LABELS}
+        disabled={active}
+        onChange={(m) => setConfig(modelChange(config, m))}
+      />
+      <Select
+        id="seg.chain"
+        label="Distillation chain"
+        value={config.chain}
+        options={allowedChains(config.model)}
+        names={SEG_CHAIN_LABELS}
+        disabled={active}
+        onChange={(chain) => setConfig({ chain })}
+        hint={chainHint}
+        warn={missing}
+      />
+      <Select
+        id="seg.upscale"
+        label="Upscaling"
+        value={config.upscale}
+        options={UPSCALES}
+        names={UPSCALE_LABELS}
+        disabled={active || config.model === 'teacher'}
+        onChange={(upscale) => setConfig({ upscale })}
+        {...(config.model === 'teacher' ? { hint: 'The teacher always upsamples bilinearly.' } : {})}
+      />
+      <Select
+        id="seg.size"
+        label="Input size"
+        value={config.size}
+        options={SEG_SIZES}
+        names={{ low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` }}
+        disabled={active}
+        onChange={(size) => setConfig({ size })}
+      />
       <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} />
       <div className="field">
         <label className="check">

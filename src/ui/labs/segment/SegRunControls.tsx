@@ -55,10 +55,15 @@ export function SegRunControls() {
         <span className={`status status-${status}`} data-testid="seg.status">
           {status}
         </span>
-        {why && <span className="muted" data-testid="seg.startBlocked">{why}</span>}
+        {why && (
+          <span className="muted" data-testid="seg.startBlocked">
+            {why}
+          </span>
+        )}
         {run?.params != null && (
           <span className="readout">
-            <span title="Trainable params of the model being trained (the zoo shows the deployed model)">params</span> <b data-testid="seg.params">{formatCount(run.params)}</b>
+            <span title="Trainable params of the model being trained (the zoo shows the deployed model)">params</span>{' '}
+            <b data-testid="seg.params">{formatCount(run.params)}</b>
           </span>
         )}
       </div>

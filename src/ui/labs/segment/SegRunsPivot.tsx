@@ -37,7 +37,9 @@ export function SegRunsPivot({ runs }: { runs: readonly SegRunRecord[] }) {
           <tr>
             {SEG_SIZES.flatMap((s) => [
               ...pivot.columns.filter((c) => c.size === s).map((c) => <th key={`${s}-${c.upscale}`}>{UPSCALE_SHORT[c.upscale]}</th>),
-              <th key={`${s}-delta`} title="PixelShuffle − bilinear, percentage points">Δ</th>,
+              <th key={`${s}-delta`} title="PixelShuffle − bilinear, percentage points">
+                Δ
+              </th>,
             ])}
           </tr>
         </thead>

@@ -5,15 +5,41 @@ import { modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot,
 
 function entry(p: Partial<SegZooEntry>): SegZooEntry {
   return {
-    slot: 'teacher', size: 'low', params: 1000, trainingParams: 1100, macs: 5000, upscaleParams: 0, upscaleMacs: 0, chain: 'none', steps: 10, seed: 1,
-    mIoU: 0.5, dataset: 'streets', classNames: [], palette: [], origin: 'shipped', ...p,
+    slot: 'teacher',
+    size: 'low',
+    params: 1000,
+    trainingParams: 1100,
+    macs: 5000,
+    upscaleParams: 0,
+    upscaleMacs: 0,
+    chain: 'none',
+    steps: 10,
+    seed: 1,
+    mIoU: 0.5,
+    dataset: 'streets',
+    classNames: [],
+    palette: [],
+    origin: 'shipped',
+    ...p,
   };
 }
 
 function run(c: Partial<SegConfig>, mIoU: number | null, status: SegRunRecord['status'] = 'done'): SegRunRecord {
   return {
-    id: Math.random().toString(36), config: { ...defaultSegConfig(), ...c }, status, startedAt: 0, endedAt: 0, stepsDone: 10, params: 10, mIoU, pixelAccuracy: null,
-    perClassIoU: [], classNames: [], hpChanges: [], error: null, miouSeries: { steps: [], values: [] },
+    id: Math.random().toString(36),
+    config: { ...defaultSegConfig(), ...c },
+    status,
+    startedAt: 0,
+    endedAt: 0,
+    stepsDone: 10,
+    params: 10,
+    mIoU,
+    pixelAccuracy: null,
+    perClassIoU: [],
+    classNames: [],
+    hpChanges: [],
+    error: null,
+    miouSeries: { steps: [], values: [] },
   };
 }
 
@@ -30,7 +56,8 @@ describe('modelChange', () => {
 
 describe('zoo rows and the PixelShuffle overhead', () => {
   const zoo: SegZooInfo = {
-    loading: false, shippedError: null,
+    loading: false,
+    shippedError: null,
     entries: [
       entry({ slot: 'student-bilinear', params: 2000, macs: 10_000 }),
       entry({ slot: 'student-pixelshuffle', params: 2050, macs: 10_500, upscaleParams: 300 }),
@@ -62,8 +89,10 @@ describe('studentPivot', () => {
   const pivot = studentPivot(runs, SEG_CHAINS);
   it('has columns size × upscale and a row per chain', () => {
     expect(pivot.columns).toEqual([
-      { upscale: 'bilinear', size: 'low' }, { upscale: 'pixelshuffle', size: 'low' },
-      { upscale: 'bilinear', size: 'high' }, { upscale: 'pixelshuffle', size: 'high' },
+      { upscale: 'bilinear', size: 'low' },
+      { upscale: 'pixelshuffle', size: 'low' },
+      { upscale: 'bilinear', size: 'high' },
+      { upscale: 'pixelshuffle', size: 'high' },
     ]);
     expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
   });

@@ -1,7 +1,18 @@
 /** Pure helpers of the Segment lab's UI: config choices, zoo rows, the PixelShuffle overhead and the run pivot. */
 import {
-  allowedChains, SEG_SIZE_PIXELS, SEG_SLOTS, UPSCALES, SEG_SIZES,
-  type SegChain, type SegConfig, type SegModelName, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo, type UpscaleName,
+  allowedChains,
+  SEG_SIZE_PIXELS,
+  SEG_SLOTS,
+  UPSCALES,
+  SEG_SIZES,
+  type SegChain,
+  type SegConfig,
+  type SegModelName,
+  type SegSizeName,
+  type SegSlot,
+  type SegZooEntry,
+  type SegZooInfo,
+  type UpscaleName,
 } from '../../../protocol/segment';
 import type { SegRunRecord } from '../../../store';
 
@@ -82,7 +93,15 @@ export function studentPivot(runs: readonly SegRunRecord[], chains: readonly Seg
     chain,
     cells: PIVOT_COLUMNS.map(({ upscale, size }) => {
       const m = runs
-        .filter((r) => r.status === 'done' && r.mIoU !== null && r.config.model === 'student' && r.config.chain === chain && r.config.upscale === upscale && r.config.size === size)
+        .filter(
+          (r) =>
+            r.status === 'done' &&
+            r.mIoU !== null &&
+            r.config.model === 'student' &&
+            r.config.chain === chain &&
+            r.config.upscale === upscale &&
+            r.config.size === size,
+        )
         .map((r) => r.mIoU!);
       if (m.length === 0) return null;
       return { n: m.length, best: Math.max(...m), mean: m.reduce((a, b) => a + b, 0) / m.length };

@@ -7,7 +7,13 @@ import { useWorkbench } from '../../../store';
 import { ParamField } from '../../components/ParamField';
 
 /** Test ids of the form controls (the names where it gives them). */
-const IDS: Partial<Record<TrainParamKey, string>> = { lr: 'hp.lr', batchSize: 'hp.batch', steps: 'hp.steps', momentum: 'hp.momentum', weightDecay: 'hp.weightDecay' };
+const IDS: Partial<Record<TrainParamKey, string>> = {
+  lr: 'hp.lr',
+  batchSize: 'hp.batch',
+  steps: 'hp.steps',
+  momentum: 'hp.momentum',
+  weightDecay: 'hp.weightDecay',
+};
 
 /** The run settings. Structural ones lock while a run is active; live ones go to the worker at once. */
 export const ConfigForm = memo(function ConfigForm() {
@@ -40,7 +46,13 @@ export const ConfigForm = memo(function ConfigForm() {
     <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Run settings">
       <div className="field">
         <label htmlFor="f-model">Model</label>
-        <select id="f-model" data-testid="hp.model" value={config.model} disabled={active} onChange={(e) => setConfig({ model: e.target.value as TrainConfig['model'] })}>
+        <select
+          id="f-model"
+          data-testid="hp.model"
+          value={config.model}
+          disabled={active}
+          onChange={(e) => setConfig({ model: e.target.value as TrainConfig['model'] })}
+        >
           {MODELS.map((m) => (
             <option key={m} value={m}>
               {m === 'vgg16' ? 'VGG-16 (CIFAR variant)' : m === 'resnet18' ? 'ResNet-18 (CIFAR variant)' : m}

@@ -16,8 +16,20 @@ interface Props {
 
 /** Loss and accuracy against step; props are stable between redraws so the charts only re-render on new data. */
 export const TrainCharts = memo(function TrainCharts({ series, markers }: Props) {
-  const loss = useMemo(() => [{ ...TRAIN, series: series?.['train.loss'] }, { ...TEST, series: series?.['test.loss'] }], [series]);
-  const acc = useMemo(() => [{ ...TRAIN, series: series?.['train.acc'] }, { ...TEST, series: series?.['test.acc'] }], [series]);
+  const loss = useMemo(
+    () => [
+      { ...TRAIN, series: series?.['train.loss'] },
+      { ...TEST, series: series?.['test.loss'] },
+    ],
+    [series],
+  );
+  const acc = useMemo(
+    () => [
+      { ...TRAIN, series: series?.['train.acc'] },
+      { ...TEST, series: series?.['test.acc'] },
+    ],
+    [series],
+  );
   return (
     <div className="charts">
       <MetricChart testId="chart.loss" title="Loss (cross-entropy, log scale)" yScale="log" markers={markers} lines={loss} />

@@ -69,7 +69,8 @@ interface ModelPaneProps {
 export function ModelPane({ slot, size, present, atOtherSize, zooLoading, image, prediction, palette, opacity, busy }: ModelPaneProps) {
   const caption = SLOT_CAPTIONS[slot];
   const rgba = useMemo(
-    () => (image && prediction && prediction.classMap.length === image.width * image.height ? overlayRgba(image.rgb, prediction.classMap, palette, opacity) : null),
+    () =>
+      image && prediction && prediction.classMap.length === image.width * image.height ? overlayRgba(image.rgb, prediction.classMap, palette, opacity) : null,
     [image, prediction, palette, opacity],
   );
   let body: ReactNode;

@@ -64,7 +64,12 @@ type Palette = readonly (readonly number[])[];
  * Read a label PNG for `source`: exact decode, the image's dimensions required, then class ids (colours
  * through the palette; without a `known` one, `fetchPalette()` is asked, only for a colour PNG).
  */
-export async function readLabelFile(file: File, source: ViewerSource, known: Palette | null, fetchPalette: () => Promise<Palette | null>): Promise<LabelSource> {
+export async function readLabelFile(
+  file: File,
+  source: ViewerSource,
+  known: Palette | null,
+  fetchPalette: () => Promise<Palette | null>,
+): Promise<LabelSource> {
   const png = decodePng(new Uint8Array(await file.arrayBuffer()), file.name);
   const { width, height } = png;
   const { width: w, height: h } = source.bitmap;

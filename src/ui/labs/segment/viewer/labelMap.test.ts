@@ -39,7 +39,8 @@ describe('nearestResize', () => {
     expect([...nearestResize(src, 4, { x: 1, y: 1, width: 2, height: 2 }, 2, 2)]).toEqual([5, 6, 9, 10]);
   });
   it('matches an independent computation on a crop of a random map', () => {
-    const w = 37, h = 23;
+    const w = 37,
+      h = 23;
     const src = Array.from({ length: w * h }, (_, i) => (i * 7919) % 251);
     const rect = centreCrop(w, h);
     const out = nearestResize(src, w, rect, 8, 4);
@@ -85,7 +86,12 @@ describe('labelIdsFromPng', () => {
   });
   it('uses a class colour before the black ignore colour', () => {
     const data = new Uint8Array([0, 0, 0]);
-    expect([...labelIdsFromPng({ width: 1, height: 1, channels: 3, depth: 8, data }, [[9, 9, 9], [0, 0, 0]])]).toEqual([1]);
+    expect([
+      ...labelIdsFromPng({ width: 1, height: 1, channels: 3, depth: 8, data }, [
+        [9, 9, 9],
+        [0, 0, 0],
+      ]),
+    ]).toEqual([1]);
   });
   it('accepts any grey value when the classes are not known yet, but no colour PNG', () => {
     const grey = { width: 2, height: 1, channels: 1, depth: 8 as const, data: new Uint8Array([40, 255]) };
@@ -105,7 +111,18 @@ describe('decodeLabelPng', () => {
     expect(decodeLabelPng(bytes, PALETTE)).toEqual({ width: 3, height: 1, ids: new Uint8Array([2, 255, 0]) });
   });
   it('decodes an indexed PNG by its index values', () => {
-    const bytes = encode({ width: 2, height: 1, channels: 1, depth: 8, data: new Uint8Array([1, 2]), palette: [[9, 9, 9], [1, 1, 1], [2, 2, 2]] });
+    const bytes = encode({
+      width: 2,
+      height: 1,
+      channels: 1,
+      depth: 8,
+      data: new Uint8Array([1, 2]),
+      palette: [
+        [9, 9, 9],
+        [1, 1, 1],
+        [2, 2, 2],
+      ],
+    });
     expect([...decodeLabelPng(bytes, PALETTE).ids]).toEqual([1, 2]);
   });
   it('decodes an RGB PNG through the palette', () => {

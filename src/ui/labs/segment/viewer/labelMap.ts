@@ -103,7 +103,9 @@ export function labelIdsFromPng(png: LabelPng, palette: Palette | null, name = '
       ids[p] = IGNORE_ID;
       continue;
     }
-    const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
+    const r = data[i]!,
+      g = data[i + 1]!,
+      b = data[i + 2]!;
     const id = byColour.get((r << 16) | (g << 8) | b);
     if (id === undefined) {
       throw new LabelError(`${name}: colour ${colourHex([r, g, b])} (rgb ${r}, ${g}, ${b}) at ${at(p)} is not a class colour of the legend.`);

@@ -30,7 +30,12 @@ export function rgbToRgba(rgb: ArrayLike<number>): Uint8ClampedArray<ArrayBuffer
  * The image with each pixel's class colour blended over it at `opacity` (0–1): out = (1−a)·image + a·colour.
  * Ignored pixels (255) and ids without a palette colour keep the image's colour. Returns RGBA bytes.
  */
-export function overlayRgba(rgb: ArrayLike<number>, classMap: ArrayLike<number>, palette: readonly (readonly number[])[], opacity: number): Uint8ClampedArray<ArrayBuffer> {
+export function overlayRgba(
+  rgb: ArrayLike<number>,
+  classMap: ArrayLike<number>,
+  palette: readonly (readonly number[])[],
+  opacity: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const a = Math.min(1, Math.max(0, opacity));
   const out = rgbToRgba(rgb);
   const n = Math.min(classMap.length, out.length / 4);

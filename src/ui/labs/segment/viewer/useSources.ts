@@ -60,21 +60,24 @@ export function useSources(): Sources {
     setSelectedKey(added[0]!.key);
   }, []);
 
-  const addFiles = useCallback(async (files: File[]) => {
-    setLoading(true);
-    const added: ViewerSource[] = [];
-    const problems: string[] = [];
-    for (const file of files) {
-      try {
-        added.push({ key: `upload-${nextId.current++}`, name: file.name, bitmap: await decodeImageFile(file), labels: null });
-      } catch (err) {
-        problems.push(message(err));
+  const addFiles = useCallback(
+    async (files: File[]) => {
+      setLoading(true);
+      const added: ViewerSource[] = [];
+      const problems: string[] = [];
+      for (const file of files) {
+        try {
+          added.push({ key: `upload-${nextId.current++}`, name: file.name, bitmap: await decodeImageFile(file), labels: null });
+        } catch (err) {
+          problems.push(message(err));
+        }
       }
-    }
-    add(added);
-    setInputError(problems.length ? problems.join(' ') : null);
-    setLoading(false);
-  }, [add]);
+      add(added);
+      setInputError(problems.length ? problems.join(' ') : null);
+      setLoading(false);
+    },
+    [add],
+  );
 
   const addSample = useCallback(
     async (index: number) => {
@@ -110,7 +113,11 @@ export function useSources(): Sources {
         return;
       }
       try {
-        const fetchPalette = () => withTimeout(samples(), PALETTE_WAIT_MS).then((s) => s?.palette ?? null, () => null);
+        const fetchPalette = () =>
+          withTimeout(samples(), PALETTE_WAIT_MS).then(
+            (s) => s?.palette ?? null,
+            () => null,
+          );
         const labels = await readLabelFile(file, target, palette, fetchPalette);
         setSources((list) => list.map((s) => (s.key === target.key ? { ...s, labels } : s)));
         setInputError(null);
