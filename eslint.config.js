@@ -7,11 +7,15 @@ import globals from 'globals';
 const tfjs = ['@tensorflow/*'];
 const ui = ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*'];
 
-/** Build a no-restricted-imports rule from folder names (relative to src/) and package globs. */
-function forbid(folders, packages, why) {
+/** The engine's one door is src/engine/index.ts: no deep imports from outside it (test fixtures excepted). */
+const ENGINE_DOOR = { regex: '^(\\.\\./)+(src/)?engine/(?!.*\\.fixture$)', message: 'import the engine through src/engine/index.ts only (DESIGN.md).' };
+
+/** Build a no-restricted-imports rule from folder names (relative to src/) and package globs (plus extra patterns). */
+function forbid(folders, packages, why, extra = []) {
   const patterns = [
     ...folders.map((f) => ({ group: [`**/${f}`, `**/${f}/*`, `**/${f}/**`], message: why })),
     ...(packages.length ? [{ group: packages, message: why }] : []),
+    ...extra,
   ];
   return { 'no-restricted-imports': ['error', { patterns }] };
 }
@@ -46,7 +50,7 @@ export default tseslint.config(
   },
   {
     files: ['src/worker/**/*.ts'],
-    rules: forbid(['ui', 'store', 'client'], ui, 'worker may import engine and protocol only (DESIGN.md).'),
+    rules: forbid(['ui', 'store', 'client'], ui, 'worker may import engine and protocol only (DESIGN.md).', [ENGINE_DOOR]),
   },
   {
     files: ['src/engine/**/*.ts'],
@@ -77,7 +81,12 @@ export default tseslint.config(
   {
     // The benchmark page (bench.html) is its own entry: its worker drives the engine directly, never the UI.
     files: ['src/bench/**/*.ts'],
-    rules: forbid(['ui', 'store', 'client', 'worker'], ui, 'bench may import engine, protocol and comlink only (DESIGN.md).'),
+    rules: forbid(['ui', 'store', 'client', 'worker'], ui, 'bench may import engine, protocol and comlink only (DESIGN.md).', [ENGINE_DOOR]),
+  },
+  {
+    // Node scripts and e2e specs drive the engine through its public API too.
+    files: ['scripts/**/*.{ts,mjs}', 'e2e/**/*.ts'],
+    rules: forbid([], [], '', [ENGINE_DOOR]),
   },
   {
     files: ['src/protocol/**/*.ts'],

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CIFAR10_META, cifar10Files, pixel, tarGz } from '../src/engine/data/import/testCifar';
+import { CIFAR10_META, cifar10Files, pixel, tarGz } from '../src/engine/data/import/cifar.fixture';
 import { encodePng } from './fixtures/png';
 import { DataPage } from './pages/DataPage';
 import { WorkbenchPage } from './pages/WorkbenchPage';

@@ -5,11 +5,12 @@
  * and ends with one line `RESULT {json}`: test accuracy on u and on w, channel and weight sparsity, settings.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/engine';
-import { generateShapesDataset } from '../../src/engine/data/shapes';
-import { DEFAULT_PRUNE_HYPERPARAMS, type PruneHyperparams, type PruneSessionOptions } from '../../src/engine/labs/pruneOptions';
-import { PruneTrainer } from '../../src/engine/labs/pruneTrainer';
+import { initBackend, generateShapesDataset, pruneOptions, type PruneHyperparams, type PruneSessionOptions, PruneTrainer } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
+import { PRUNE_LAB } from '../../src/protocol/labs/prune';
+
+/** The live settings' defaults (the Prune lab's spec). */
+const DEFAULT_HYPERPARAMS = pruneOptions(PRUNE_LAB.defaults()).hyperparams;
 
 const CHOICES = {
   method: ['none', 'gl-penalty', 'gl-prox', 'rgsm'],
@@ -18,7 +19,7 @@ const CHOICES = {
   grouping: ['input', 'output'],
   schedule: ['step', 'cosine', 'constant'],
 } as const;
-const NUMBERS = ['width', 'steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', ...Object.keys(DEFAULT_PRUNE_HYPERPARAMS)];
+const NUMBERS = ['width', 'steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', ...Object.keys(DEFAULT_HYPERPARAMS)];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'augment', 'backend']);
 
 export function parseArgs(args: string[]) {
@@ -42,7 +43,7 @@ export function parseArgs(args: string[]) {
     if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
     return v as (typeof CHOICES)[K][number];
   };
-  const hyperparams = Object.fromEntries(Object.entries(DEFAULT_PRUNE_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as PruneHyperparams;
+  const hyperparams = Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as PruneHyperparams;
   const steps = Math.round(num('steps', 200));
   const opts: PruneSessionOptions = {
     model: pick('model', 'vgg16'),

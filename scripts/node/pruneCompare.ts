@@ -13,11 +13,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../src/engine';
-import type { ImageDataset } from '../../src/engine/data/dataset';
-import { generateShapesDataset } from '../../src/engine/data/shapes';
-import { channelSparsity } from '../../src/engine/metrics/channelSparsity';
-import { PruneTrainer } from '../../src/engine/labs/pruneTrainer';
+import { initBackend, type ImageDataset, generateShapesDataset, channelSparsity, PruneTrainer } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { parseArgs } from './prune';
 

@@ -7,16 +7,26 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { disposeParams, initBackend } from '../../src/engine';
-import { generateStreetDataset } from '../../src/engine/data/streets';
-import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, type SegHyperparams } from '../../src/engine/labs/segTrainer';
-import { segCost, type SegModel } from '../../src/engine/models/seg/segModel';
-import { loadSegModel, serializeSegModel } from '../../src/engine/models/seg/segSerialize';
+import {
+  disposeParams,
+  initBackend,
+  generateStreetDataset,
+  SegTrainer,
+  segHyperparamsOf,
+  type SegHyperparams,
+  segCost,
+  type SegModel,
+  loadSegModel,
+  serializeSegModel,
+} from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
-import { SEG_CHAINS, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, UPSCALES, slotOf } from '../../src/protocol/segment';
+import { SEG_CHAINS, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
+
+/** The live settings' defaults (the Segment lab's spec). */
+const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
 
 const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES } as const;
-const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_SEG_HYPERPARAMS)];
+const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_HYPERPARAMS)];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'out', 'flip', 'origin']);
 
 export interface SegRunArgs {
@@ -79,7 +89,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     logEvery: Math.round(num('logEvery', 25)),
     width: num('width', SEG_MODEL_WIDTH[model]),
     flip: (raw.get('flip') ?? 'true') !== 'false',
-    hyperparams: Object.fromEntries(Object.entries(DEFAULT_SEG_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
+    hyperparams: Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
     backend: raw.get('backend') ?? 'wasm',
     source: raw.get('source'),
     out: raw.get('out'),

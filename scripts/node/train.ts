@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ClassifyTrainer, initBackend, loadDataset } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
-import { normalizeConfig } from '../../src/protocol/config';
+import { TRAIN_LAB } from '../../src/protocol/labs/train';
 
 export async function main(args: string[]): Promise<void> {
   const raw = Object.fromEntries(args.map((a) => a.split('=') as [string, string]));
   const backendArg = raw.backend ?? 'wasm';
   delete raw.backend;
   if (!isBackendPreference(backendArg)) throw new Error(`backend=${backendArg} is not one of auto, webgpu, webgl, wasm, cpu`);
-  const { config, issues } = normalizeConfig(raw);
+  const { config, issues } = TRAIN_LAB.normalize(raw);
   for (const i of issues) console.warn(`setting: ${i}`);
   const info = await initBackend(backendArg);
   console.log(`backend ${info.name}${info.name === 'wasm' ? ` (SIMD ${info.simd}, ${info.threads} thread)` : ''}; config ${JSON.stringify(config)}`);

@@ -4,10 +4,9 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../engine';
+import { initBackend, WASM_PATHS } from '../engine';
 import { isBackendPreference } from '../protocol/backend';
 import { benchMatMul } from './matmulBench';
-import { WASM_PATHS } from '../engine/wasm/wasmAssets';
 import { benchPrune } from './pruneBench';
 import { benchSegment } from './segBench';
 import { benchTraining } from './trainBench';

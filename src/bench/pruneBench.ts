@@ -3,13 +3,12 @@
  * compact model's measured inference speed-up against its MAC reduction.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { PruneTrainer, compactModel, disposeParams, loadDataset, measureLatency, modelCost, pruneOptions } from '../engine';
-import type { PruneSessionOptions } from '../engine';
-import { defaultConfig } from '../protocol/config';
+import { PruneTrainer, compactModel, disposeParams, loadDataset, measureLatency, modelCost, pruneOptions, type PruneSessionOptions } from '../engine';
+import { DEFAULT_ZERO_THRESHOLD, PRUNE_LAB } from '../protocol/labs/prune';
 import type { PruneResult } from './types';
 
 async function meanStepMs(opts: PruneSessionOptions, timedSteps: number): Promise<number> {
-  const data = await loadDataset({ ...defaultConfig(), trainSize: 64, testSize: 16 }, () => undefined);
+  const data = await loadDataset({ ...PRUNE_LAB.defaults(), trainSize: 64, testSize: 16 }, () => undefined);
   const trainer = new PruneTrainer(opts, data);
   try {
     await trainer.step(); // warm-up: shader compilation
@@ -37,15 +36,15 @@ function zeroHalfTheGroups(trainer: PruneTrainer): void {
 
 /** Dense vs RGSM step time, then a half-pruned model compacted and timed (batch `batchSize`, 32×32 inputs). */
 export async function benchPrune(model: 'vgg16' | 'resnet18', width: number, batchSize: number, timedSteps: number): Promise<PruneResult> {
-  const base = pruneOptions({ ...defaultConfig(), model, width, batchSize, steps: 1000 });
+  const base = pruneOptions({ ...PRUNE_LAB.defaults(), model, width, batchSize, steps: 1000 });
   const denseMs = await meanStepMs({ ...base, method: 'none' }, timedSteps);
   const rgsmMs = await meanStepMs({ ...base, method: 'rgsm' }, timedSteps);
 
-  const data = await loadDataset({ ...defaultConfig(), trainSize: 64, testSize: 16 }, () => undefined);
+  const data = await loadDataset({ ...PRUNE_LAB.defaults(), trainSize: 64, testSize: 16 }, () => undefined);
   const trainer = new PruneTrainer({ ...base, method: 'none' }, data);
   try {
     zeroHalfTheGroups(trainer);
-    const { model: compact } = await compactModel(trainer.model);
+    const { model: compact } = await compactModel(trainer.model, { threshold: DEFAULT_ZERO_THRESHOLD });
     try {
       const before = modelCost(trainer.model);
       const after = modelCost(compact);

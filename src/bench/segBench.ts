@@ -4,9 +4,8 @@
  * no distillation source) at one input size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, segCost, segImagesTensor } from '../engine';
-import { generateStreetDataset } from '../engine/data/streets';
-import { SEG_MODEL_WIDTH, type SegSizeName } from '../protocol/segment';
+import { SegTrainer, segHyperparamsOf, segCost, segImagesTensor, generateStreetDataset } from '../engine';
+import { SEG_MODEL_WIDTH, SEGMENT_LAB, type SegSizeName } from '../protocol/labs/segment';
 import type { SegBenchResult } from './types';
 
 const MODELS = [
@@ -32,7 +31,7 @@ export async function benchSegment(size: SegSizeName, batchSize: number, timedSt
         batchSize,
         totalSteps: 1000,
         flip: true,
-        hyperparams: { ...DEFAULT_SEG_HYPERPARAMS },
+        hyperparams: segHyperparamsOf(SEGMENT_LAB.defaults()),
       },
       data,
     );

@@ -1,11 +1,11 @@
 /** Training throughput of the engine's ClassifyTrainer (VGG-16 or ResNet-18, built-in shapes data) on the current backend. */
 import { ClassifyTrainer, loadDataset } from '../engine';
-import { defaultConfig } from '../protocol/config';
+import { TRAIN_LAB } from '../protocol/labs/train';
 import type { TrainResult } from './types';
 
 /** Build a trainer, run one warm-up step (shader compilation), then time `timedSteps` steps. */
 export async function benchTraining(model: 'vgg16' | 'resnet18', width: number, batchSize: number, timedSteps: number): Promise<TrainResult> {
-  const config = { ...defaultConfig(), model, width, batchSize, trainSize: 64, testSize: 16 };
+  const config = { ...TRAIN_LAB.defaults(), model, width, batchSize, trainSize: 64, testSize: 16 };
   const data = await loadDataset(config, () => undefined);
   const t0 = performance.now();
   const trainer = new ClassifyTrainer(config, data);

@@ -1,38 +1,30 @@
 /**
  * The one place that creates the engine Worker. Wraps it with comlink, pipes its events into the
  * store, and restarts it when it dies (uncaught error, GPU device lost) or when the backend changes.
+ * It names no lab: runs start through `start(lab, config)`, lab-only calls go through `call`.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineResult, ImportResult } from '../protocol/api';
-import type { DatasetSamples, ImportRequest } from '../protocol/datasets';
+import type { EngineApi, EngineResult, ImportResult, LabCallArgs, LabCallName, LabCallResult } from '../protocol/api';
 import type { BackendPreference } from '../protocol/backend';
-import type { LabName, LiveHyperparams, TrainConfig } from '../protocol/config';
-import type { CompactionReport, ExportedModel, LoadedModelReport } from '../protocol/prune';
-import type { EngineError, EngineEvent, ErrorCode } from '../protocol/events';
-import type { SegConfig, SegPredictRequest, SegPredictResult, SegZooInfo } from '../protocol/segment';
+import type { DatasetSamples, ImportRequest, SplitName } from '../protocol/datasets';
+import type { EngineEvent, ErrorCode } from '../protocol/events';
+import type { LabConfig, LabName, LiveHyperparams } from '../protocol/labs';
 import { useWorkbench } from '../store';
 
 export interface EngineClient {
-  start(config: TrainConfig, lab?: LabName): Promise<EngineResult>;
+  /** Start a run of `lab` (its id is made here) and follow it in the store. */
+  start<L extends LabName>(lab: L, config: LabConfig<L>): Promise<EngineResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
+  setHyperparams(lab: LabName, partial: Partial<LiveHyperparams>): Promise<EngineResult>;
+  /** A lab-only call; `transfer` lists buffers of the arguments to move to the worker (they are unusable here after). */
+  call<L extends LabName, M extends LabCallName<L>>(lab: L, method: M, args: LabCallArgs<L, M>, transfer?: Transferable[]): Promise<LabCallResult<L, M>>;
   /** Import files as a dataset; progress and the outcome land in the store. */
   importDataset(request: ImportRequest, label: string): Promise<ImportResult>;
   cancelImport(): Promise<void>;
   deleteDataset(id: string): Promise<EngineResult>;
-  datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
-  compact(runId: string): Promise<{ ok: true; report: CompactionReport } | { ok: false; error: EngineError }>;
-  exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
-  loadModel(modelJson: string, weights: ArrayBuffer, config: TrainConfig): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
-  /** Segment lab: start a run of the config (its id is made here) and record it in the store. */
-  startSegment(config: SegConfig): Promise<EngineResult>;
-  /** The worker's model zoo (stored in the store too). */
-  segZoo(): Promise<SegZooInfo>;
-  /** Reload the shipped demo weights into the zoo (the store gets the new zoo). */
-  segResetZoo(): Promise<{ ok: true; zoo: SegZooInfo } | { ok: false; error: EngineError }>;
-  segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
+  datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
@@ -85,12 +77,10 @@ export function createEngineClient(): EngineClient {
     api = null;
     if (failure) {
       const message = `The engine was restarted because ${failure.reason}; the run's history is kept.`;
-      store.getState().abortRun({ code: failure.code, message });
-      store.getState().abortSegRun({ code: failure.code, message });
+      store.getState().abortRuns({ code: failure.code, message });
       store.getState().addNotice('warning', message);
     } else {
-      store.getState().abortRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
-      store.getState().abortSegRun({ code: 'internal', message: 'The run was stopped because the backend changed.' });
+      store.getState().abortRuns({ code: 'internal', message: 'The run was stopped because the backend changed.' });
     }
     await boot(preference);
   }
@@ -103,17 +93,22 @@ export function createEngineClient(): EngineClient {
   void boot(store.getState().backendPreference);
 
   return {
-    async start(config, lab = 'train') {
-      const id = `run-${Date.now().toString(36)}`;
-      store.getState().beginRun(id, config, lab);
-      const result = await (await ready()).start(config, id, lab);
-      if (!result.ok) store.getState().abortRun(result.error);
+    async start(lab, config) {
+      const id = `${lab}-${Date.now().toString(36)}`;
+      store.getState().beginRun(lab, id, config);
+      const result = await (await ready()).start(lab, config, id);
+      if (!result.ok) store.getState().abortRun(lab, result.error);
       return result;
     },
     pause: async () => (await ready()).pause(),
     resume: async () => (await ready()).resume(),
     stop: async () => (await ready()).stop(),
-    setHyperparams: async (partial) => (await ready()).setHyperparams(partial),
+    setHyperparams: async (lab, partial) => (await ready()).setHyperparams(lab, partial),
+    async call(lab, method, args, transfer) {
+      // comlink's Remote type loses the call's generic signature; the EngineApi declares it.
+      const remote = (await ready()) as unknown as Pick<EngineApi, 'call'>;
+      return remote.call(lab, method, transfer && transfer.length > 0 ? Comlink.transfer(args, transfer) : args);
+    },
     async importDataset(request, label) {
       store.getState().beginImport(label);
       let result: ImportResult;
@@ -128,30 +123,6 @@ export function createEngineClient(): EngineClient {
     cancelImport: async () => (await ready()).cancelImport(),
     deleteDataset: async (id) => (await ready()).deleteDataset(id),
     datasetSamples: async (id, split, perClass) => (await ready()).datasetSamples(id, split, perClass),
-    compact: async (runId) => (await ready()).compact(runId),
-    exportModel: async (runId) => (await ready()).exportModel(runId),
-    loadModel: async (json, weights, config) => (await ready()).loadModel(json, Comlink.transfer(weights, [weights]), config),
-    async startSegment(config) {
-      const id = `seg-${Date.now().toString(36)}`;
-      store.getState().beginSegRun(id, config);
-      const result = await (await ready()).startSegment(config, id);
-      if (!result.ok) store.getState().abortSegRun(result.error);
-      return result;
-    },
-    async segZoo() {
-      const zoo = await (await ready()).segZoo();
-      store.getState().setSegZoo(zoo);
-      return zoo;
-    },
-    async segResetZoo() {
-      const r = await (await ready()).segResetZoo();
-      if (r.ok) store.getState().setSegZoo(r.zoo);
-      return r;
-    },
-    async segPredict(request) {
-      const transfers = request.images.flatMap((im) => [im.rgb.buffer, ...(im.labels ? [im.labels.buffer] : [])]) as ArrayBuffer[];
-      return (await ready()).segPredict(Comlink.transfer(request, transfers));
-    },
     restart,
   };
 }

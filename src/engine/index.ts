@@ -3,7 +3,10 @@ import './tfSetup';
 
 export { initBackend, memorySnapshot, onDeviceLost } from './backend';
 export { ClassifyTrainer } from './labs/classifyTrainer';
-export type { TrainingSession, StepResult, EvalResult } from './labs/session';
+export type { TrainingSession, StepReport, Observation, SeriesValues, StepResult, EvalResult } from './labs/session';
+export { TrainSession } from './labs/train/session';
+export { PruneSession } from './labs/prune/session';
+export { SegmentSession } from './labs/segment/session';
 export { loadDataset } from './data/load';
 export type { ImageDataset, ImageSplit } from './data/dataset';
 export { SHAPE_CLASS_NAMES, generateShapesDataset } from './data/shapes';
@@ -21,7 +24,7 @@ export { evaluateSplit, logitsOf } from './metrics/evaluate';
 export { channelStats, type ChannelStats } from './data/batcher';
 export { disposeParams } from './models/params';
 // Segment lab (TECHNIQUES.md §2)
-export { SegTrainer, DEFAULT_SEG_HYPERPARAMS, evaluateSegModel, polyLr } from './labs/segTrainer';
+export { SegTrainer, segHyperparamsOf, evaluateSegModel, polyLr } from './labs/segTrainer';
 export type { SegHyperparams, SegSessionOptions } from './labs/segTrainer';
 export { segImagesTensor } from './data/segBatcher';
 export type { SegDataset } from './data/segDataset';
@@ -30,3 +33,13 @@ export type { SegModel } from './models/seg/segModel';
 export { loadSegModel, serializeSegModel } from './models/seg/segSerialize';
 export type { SegProvenance } from './models/seg/segSerialize';
 export { confusionMatrix, segScores } from './metrics/segMetrics';
+export { createSegModel } from './models/seg/registry';
+export type { SegSplit } from './data/segDataset';
+export { generateStreetDataset, STREET_CLASSES, STREET_PALETTE, STREET_SIZES, type StreetSize } from './data/streets';
+export { SEG_FORMATS, SEG_FORMAT_IDS, type SegFormatId } from './data/import/segFormats';
+export { importSegPairs, resizeBilinearRgb, resizeNearest, type DecodedRgba } from './data/import/segImport';
+// Prune lab internals the headless scripts drive directly
+export { channelSparsity } from './metrics/channelSparsity';
+export type { PruneHyperparams } from './labs/pruneOptions';
+// Where the wasm binaries are served from (the worker and the bench worker pass it to initBackend)
+export { WASM_PATHS } from './wasm/wasmAssets';

@@ -1,13 +1,12 @@
 /** The typed contract between the UI (through client/) and the worker. */
 import type { BackendInfo, BackendPreference } from './backend';
-import type { LabName, LiveHyperparams } from './config';
-import type { DatasetInfo, DatasetSamples, ImportRequest } from './datasets';
-import type { CompactionReport, ExportedModel, LoadedModelReport } from './prune';
-import type { EngineError, EngineEvent, RunStatus } from './events';
-import type { SegPredictRequest, SegPredictResult, SegZooInfo } from './segment';
+import type { DatasetInfo, DatasetSamples, ImportRequest, SplitName } from './datasets';
+import type { EngineError, Outcome } from './errors';
+import type { EngineEvent, RunStatus } from './events';
+import type { LabCalls, LabName, LiveHyperparams } from './labs';
 
 /** Outcome of a call that can be refused; errors carry a code and a sentence (comlink drops Error fields). */
-export type EngineResult = { ok: true } | { ok: false; error: EngineError };
+export type EngineResult = Outcome;
 
 /** Outcome of an import: the stored dataset, or why nothing was stored. */
 export type ImportResult = { ok: true; dataset: DatasetInfo } | { ok: false; error: EngineError };
@@ -16,28 +15,39 @@ export type EventSink = (events: EngineEvent[]) => void;
 
 export interface RunSnapshot {
   runId: string | null;
+  lab: LabName | null;
   status: RunStatus;
   step: number;
   totalSteps: number;
   hyperparams: Partial<LiveHyperparams> | null;
 }
 
+/** The name of a lab-only call of lab L. */
+export type LabCallName<L extends LabName> = keyof LabCalls<L> & string;
+type Fn = (...args: never[]) => unknown;
+/** The arguments and result of lab L's call M. */
+export type LabCallArgs<L extends LabName, M extends LabCallName<L>> = LabCalls<L>[M] extends Fn ? Parameters<LabCalls<L>[M]> : never;
+export type LabCallResult<L extends LabName, M extends LabCallName<L>> = LabCalls<L>[M] extends Fn ? Awaited<ReturnType<LabCalls<L>[M]>> : never;
+
 export interface EngineApi {
   /** Pick (or re-pick) the compute backend; disposes any run in progress. */
   init(preference: BackendPreference): Promise<BackendInfo>;
   /** Register the callback that receives throttled event batches (~10 per second). */
   subscribe(sink: EventSink): void;
-  /** Validate the config and start a run of `lab` (stopping any run in progress); the run continues in the background. */
-  start(config: unknown, runId: string, lab?: LabName): Promise<EngineResult>;
+  /** Validate the config against the lab's schema and start a run of `lab` (stopping any run in progress); the run continues in the background. */
+  start(lab: LabName, config: unknown, runId: string): Promise<EngineResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
   /**
-   * Queue a partial change of live hyperparameters; it applies between two steps and arrives back as
-   * an `hpChange` event with the step it took effect at. Bad values are refused (invalid-hyperparams).
+   * Queue a partial change of `lab`'s live hyperparameters; it applies between two steps of that lab's
+   * run and arrives back as an `hpChange` event with the step it took effect at. Bad values are
+   * refused (invalid-hyperparams); a change for a lab that is not running is ignored.
    */
-  setHyperparams(partial: Partial<LiveHyperparams>): Promise<EngineResult>;
+  setHyperparams(lab: LabName, partial: Partial<LiveHyperparams>): Promise<EngineResult>;
   status(): Promise<RunSnapshot>;
+  /** A lab-only call (declared in the lab's spec, answered by its worker module). */
+  call<L extends LabName, M extends LabCallName<L>>(lab: L, method: M, args: LabCallArgs<L, M>): Promise<LabCallResult<L, M>>;
   /** The built-in datasets first (shapes, then streets), then every imported one (oldest first). */
   listDatasets(): Promise<DatasetInfo[]>;
   /**
@@ -51,26 +61,5 @@ export interface EngineApi {
    * Up to `perClass` images of each class of a classification dataset (at most 100); for a segmentation
    * dataset the first `perClass` images of the split with their label maps and palette.
    */
-  datasetSamples(id: string, split: 'train' | 'test', perClass: number): Promise<DatasetSamples>;
-  /**
-   * Prune lab: physically remove the dead channels of the finished run `runId` (its masked network: u for
-   * RGSM), check the compact outputs against the masked ones, and measure both.
-   */
-  compact(runId: string): Promise<{ ok: true; report: CompactionReport } | { ok: false; error: EngineError }>;
-  /** The compact model of the last compaction in tfjs weights format (model.json + weights.bin). */
-  exportModel(runId: string): Promise<{ ok: true; model: ExportedModel } | { ok: false; error: EngineError }>;
-  /** Load an exported model back and evaluate it on a dataset's test split (the config's dataset). */
-  loadModel(modelJson: string, weights: ArrayBuffer, config: unknown): Promise<{ ok: true; report: LoadedModelReport } | { ok: false; error: EngineError }>;
-  /**
-   * Segment lab: validate a SegConfig and start its run (stopping any run in progress). A distilled run
-   * takes its frozen source (teacher or tutor) from the model zoo at the config's size; when the run is
-   * done its model replaces the zoo's model in that slot (a `segZoo` event follows).
-   */
-  startSegment(config: unknown, runId: string): Promise<EngineResult>;
-  /** The model zoo (loads the shipped demo weights on the first call). */
-  segZoo(): Promise<SegZooInfo>;
-  /** Drop the models trained in this session and load the shipped demo weights again (refused while a run is going). */
-  segResetZoo(): Promise<{ ok: true; zoo: SegZooInfo } | { ok: false; error: EngineError }>;
-  /** Run every zoo model of the size on the images: class maps, agreement with the teacher, mIoU against labels. */
-  segPredict(request: SegPredictRequest): Promise<{ ok: true; result: SegPredictResult } | { ok: false; error: EngineError }>;
+  datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples>;
 }

@@ -1,5 +1,8 @@
 /** Datasets as the UI sees them: the built-in ones and those the user imported (kept in IndexedDB by the worker). */
 
+/** The two splits of a dataset. */
+export type SplitName = 'train' | 'test';
+
 /** The id of the built-in procedural classification dataset. */
 export const BUILTIN_DATASET_ID = 'shapes';
 /** The id of the built-in procedural street-scene segmentation dataset. */
@@ -92,7 +95,7 @@ export interface ImportProgressInfo {
  */
 export interface DatasetSamples {
   id: string;
-  split: 'train' | 'test';
+  split: SplitName;
   width: number;
   height: number;
   count: number;

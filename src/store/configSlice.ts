@@ -1,16 +1,12 @@
-/** The settings form: the config the next run starts with (mirrored in the URL hash). */
+/** The settings forms: one config per lab, each the config its next run starts with (the open lab's is in the URL hash). */
 import type { StateCreator } from 'zustand';
-import { defaultConfig, type TrainConfig } from '../protocol/config';
-import type { WorkbenchState } from './index';
+import { LABS, type LabConfigs } from '../protocol/labs';
+import type { ConfigSlice, WorkbenchState } from './types';
 
-export interface ConfigSlice {
-  config: TrainConfig;
-  setConfig(partial: Partial<TrainConfig>): void;
-  replaceConfig(config: TrainConfig): void;
-}
+const defaults = (): LabConfigs => Object.fromEntries(LABS.map((l) => [l.id, l.defaults()])) as LabConfigs;
 
 export const createConfigSlice: StateCreator<WorkbenchState, [], [], ConfigSlice> = (set) => ({
-  config: defaultConfig(),
-  setConfig: (partial) => set((s) => ({ config: { ...s.config, ...partial } })),
-  replaceConfig: (config) => set({ config }),
+  configs: defaults(),
+  setConfig: (lab, partial) => set((s) => ({ configs: { ...s.configs, [lab]: { ...s.configs[lab], ...partial } } })),
+  replaceConfig: (lab, config) => set((s) => ({ configs: { ...s.configs, [lab]: config } })),
 });

@@ -1,27 +1,6 @@
 /** Engine state: which backend the worker got, whether it is (re)starting, user-facing notices. */
 import type { StateCreator } from 'zustand';
-import type { BackendInfo, BackendPreference } from '../protocol/backend';
-import type { WorkbenchState } from './index';
-
-export type EngineStatus = 'starting' | 'ready' | 'failed';
-
-export interface Notice {
-  id: number;
-  kind: 'info' | 'warning' | 'error';
-  text: string;
-}
-
-export interface EngineSlice {
-  engineStatus: EngineStatus;
-  backend: BackendInfo | null;
-  backendPreference: BackendPreference;
-  notices: Notice[];
-  setEngineStatus(status: EngineStatus): void;
-  setBackend(info: BackendInfo | null): void;
-  setBackendPreference(p: BackendPreference): void;
-  addNotice(kind: Notice['kind'], text: string): void;
-  dismissNotice(id: number): void;
-}
+import type { EngineSlice, WorkbenchState } from './types';
 
 let nextNotice = 1;
 

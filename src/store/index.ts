@@ -1,27 +1,20 @@
-/** The workbench store: one zustand store made of slices. */
+/** The workbench store: one zustand store made of slices (their shapes are in types.ts). */
 import { create } from 'zustand';
-import { createConfigSlice, type ConfigSlice } from './configSlice';
-import { createDatasetSlice, type DatasetSlice } from './datasetSlice';
-import { createEngineSlice, type EngineSlice } from './engineSlice';
-import { createRunSlice, type RunSlice } from './runSlice';
-import { createRunsSlice, type RunsSlice } from './runsSlice';
-import { createSegSlice, type SegSlice } from './segSlice';
-
-export type WorkbenchState = EngineSlice & RunSlice & ConfigSlice & DatasetSlice & RunsSlice & SegSlice;
+import { createConfigSlice } from './configSlice';
+import { createDatasetSlice } from './datasetSlice';
+import { createEngineSlice } from './engineSlice';
+import { createLiveRunsSlice } from './liveRunsSlice';
+import { createSavedRunsSlice } from './savedRunsSlice';
+import type { WorkbenchState } from './types';
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createEngineSlice(...a),
-  ...createRunSlice(...a),
-  ...createConfigSlice(...a),
   ...createDatasetSlice(...a),
-  ...createRunsSlice(...a),
-  ...createSegSlice(...a),
+  ...createConfigSlice(...a),
+  ...createLiveRunsSlice(...a),
+  ...createSavedRunsSlice(...a),
 }));
 
-export type { Series, RunState } from './runSlice';
-export type { Notice, EngineStatus } from './engineSlice';
-export type { ImportState } from './datasetSlice';
+export type { WorkbenchState, RunState, RunRecord, AnyRunRecord, Series, Notice, EngineStatus, ImportState, RunsByLab, LabData } from './types';
 export { configToHash, hashToConfig, backendFromSearch } from './urlState';
-export type { RunRecord, RunSummary } from './runRecord';
-export type { SegRunState } from './segSlice';
-export type { SegRunRecord } from './segRunHistory';
+export { lastValue } from './runHistory';

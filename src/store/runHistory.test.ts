@@ -1,18 +1,17 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from 'zustand';
-import { defaultConfig } from '../protocol/config';
-import type { CompactionReport } from '../protocol/prune';
+import { PRUNE_LAB } from '../protocol/labs/prune';
+import type { CompactionReport } from '../protocol/labs/prune';
 import { openRunHistory, RUN_DB_NAME, summarizeRun } from './runHistory';
-import type { RunRecord } from './runRecord';
-import type { RunState } from './runSlice';
-import { createRunsSlice, type RunsSlice } from './runsSlice';
+import { createSavedRunsSlice } from './savedRunsSlice';
+import type { AnyRunRecord, RunState, SavedRunsSlice } from './types';
 
-function runState(over: Partial<RunState> = {}): RunState {
+function runState(over: Partial<RunState<'prune'>> = {}): RunState<'prune'> {
   return {
     id: 'r1',
     lab: 'prune',
-    config: { ...defaultConfig(), method: 'rgsm' },
+    config: { ...PRUNE_LAB.defaults(), method: 'rgsm' },
     status: 'done',
     progress: { step: 200, totalSteps: 200, epoch: 3, etaSeconds: 0, stepsPerSecond: 5, imagesPerSecond: 160, phase: 'training' },
     series: {
@@ -26,14 +25,18 @@ function runState(over: Partial<RunState> = {}): RunState {
     params: 1_000_000,
     error: null,
     startedAt: 1_700_000_000_000,
-    layers: null,
-    layerHistory: {
-      names: ['c1', 'c2'],
-      steps: [100, 200],
-      rows: [
-        [0, 0.2],
-        [0.25, 0.5],
-      ],
+    extras: {
+      layers: {
+        latest: null,
+        history: {
+          names: ['c1', 'c2'],
+          steps: [100, 200],
+          rows: [
+            [0, 0.2],
+            [0.25, 0.5],
+          ],
+        },
+      },
     },
     ...over,
   };
@@ -50,49 +53,26 @@ const compaction: CompactionReport = {
   backend: 'cpu',
 };
 
-function record(id: string, startedAt: number): RunRecord {
-  return summarizeRun(runState({ id, startedAt }), { datasetName: 'Shapes', compaction: null, endedAt: startedAt + 1000 });
+function record(id: string, startedAt: number): AnyRunRecord {
+  return summarizeRun(runState({ id, startedAt }), { datasetName: 'Shapes', endedAt: startedAt + 1000 });
 }
 
 let dbCount = 0;
 const freshName = () => `pdw-runs-test-${++dbCount}`;
 
 describe('summarizeRun', () => {
-  it('takes the last value of each series, the params and the compaction figures', () => {
-    const r = summarizeRun(runState(), { datasetName: 'CIFAR-10', compaction, endedAt: 1_700_000_060_000 });
+  it('keeps the config, series, changes, extras and how far the run got', () => {
+    const r = summarizeRun(runState(), { datasetName: 'CIFAR-10', endedAt: 1_700_000_060_000 });
     expect(r).toMatchObject({ id: 'r1', lab: 'prune', status: 'done', datasetName: 'CIFAR-10', startedAt: 1_700_000_000_000, endedAt: 1_700_000_060_000 });
-    expect(r.summary).toEqual({
-      testAccuracy: 0.62,
-      testAccuracyW: 0.65,
-      channelSparsity: 0.375,
-      weightSparsity: 0.4,
-      params: 1_000_000,
-      compactParams: 400_000,
-      compactMacs: 15_000_000,
-      denseMacs: 40_000_000,
-      steps: 200,
-    });
+    expect(r).toMatchObject({ stepsDone: 200, params: 1_000_000, error: null, attachments: {} });
     expect(r.hpChanges).toHaveLength(1);
-    expect(r.layerHistory?.names).toEqual(['c1', 'c2']);
-    expect(r.compaction).toBe(compaction);
+    expect(r.lab === 'prune' && r.extras.layers?.history.names).toEqual(['c1', 'c2']);
   });
 
-  it('gives nulls for missing series and falls back to the last series step without progress', () => {
-    const r = summarizeRun(runState({ series: { 'train.loss': { steps: [1, 7], values: [2, 1] } }, progress: null, params: null }), {
-      datasetName: 'Shapes',
-      compaction: null,
-    });
-    expect(r.summary).toEqual({
-      testAccuracy: null,
-      testAccuracyW: null,
-      channelSparsity: null,
-      weightSparsity: null,
-      params: null,
-      compactParams: null,
-      compactMacs: null,
-      denseMacs: null,
-      steps: 7,
-    });
+  it('falls back to the last series step without progress', () => {
+    const r = summarizeRun(runState({ series: { 'train.loss': { steps: [1, 7], values: [2, 1] } }, progress: null, params: null }), { datasetName: 'Shapes' });
+    expect(r.stepsDone).toBe(7);
+    expect(r.params).toBeNull();
     expect(r.endedAt).toBeGreaterThan(0);
   });
 });
@@ -100,7 +80,7 @@ describe('summarizeRun', () => {
 describe('openRunHistory', () => {
   it('round-trips a record', async () => {
     const h = openRunHistory(freshName());
-    const r = summarizeRun(runState(), { datasetName: 'CIFAR-10', compaction, endedAt: 5 });
+    const r = { ...summarizeRun(runState(), { datasetName: 'CIFAR-10', endedAt: 5 }), attachments: { compaction } } as AnyRunRecord;
     await h.put(r);
     const [back] = await h.list();
     expect(back).toEqual(r);
@@ -129,13 +109,13 @@ describe('openRunHistory', () => {
   });
 });
 
-describe('runs slice', () => {
-  type Mini = RunsSlice & { notices: string[]; addNotice(kind: string, text: string): void };
+describe('saved runs slice', () => {
+  type Mini = SavedRunsSlice & { notices: string[]; addNotice(kind: string, text: string): void };
   const makeStore = () =>
     create<Mini>()((set, get, api) => ({
-      ...createRunsSlice(set as never, get as never, api as never),
+      ...createSavedRunsSlice(set as never, get as never, api as never),
       notices: [],
-      addNotice: (_kind, text) => set((s) => ({ notices: [...s.notices, text] })),
+      addNotice: (_kind: string, text: string) => set((s: Mini) => ({ notices: [...s.notices, text] })),
     }));
 
   afterEach(async () => {
@@ -147,15 +127,15 @@ describe('runs slice', () => {
     await a.getState().saveRun(record('old', 1000));
     await a.getState().saveRun(record('new', 2000));
     await a.getState().saveRun({ ...record('old', 1000), status: 'stopped' });
-    expect(a.getState().runs.map((r) => [r.id, r.status])).toEqual([
+    expect(a.getState().savedRuns.map((r) => [r.id, r.status])).toEqual([
       ['new', 'done'],
       ['old', 'stopped'],
     ]);
 
     const b = makeStore();
-    await b.getState().loadRuns();
-    expect(b.getState().runsLoaded).toBe(true);
-    expect(b.getState().runs.map((r) => r.id)).toEqual(['new', 'old']);
+    await b.getState().loadSavedRuns();
+    expect(b.getState().savedRunsLoaded).toBe(true);
+    expect(b.getState().savedRuns.map((r) => r.id)).toEqual(['new', 'old']);
 
     b.getState().toggleCompare('x');
     b.getState().toggleCompare('old');
@@ -164,19 +144,19 @@ describe('runs slice', () => {
     b.getState().toggleCompare('old');
     expect(b.getState().compareIds).toEqual(['new']);
 
-    await b.getState().deleteRun('new');
+    await b.getState().deleteSavedRun('new');
     expect(b.getState().compareIds).toEqual([]);
     const c = makeStore();
-    await c.getState().loadRuns();
-    expect(c.getState().runs.map((r) => r.id)).toEqual(['old']);
+    await c.getState().loadSavedRuns();
+    expect(c.getState().savedRuns.map((r) => r.id)).toEqual(['old']);
     expect(c.getState().notices).toEqual([]);
   });
 
   it('turns a storage failure into a warning instead of throwing', async () => {
     const s = makeStore();
-    const bad = { ...record('bad', 1), series: { 'train.loss': { steps: [1], values: [() => 0] } } } as unknown as RunRecord;
+    const bad = { ...record('bad', 1), series: { 'train.loss': { steps: [1], values: [() => 0] } } } as unknown as AnyRunRecord;
     await expect(s.getState().saveRun(bad)).resolves.toBeUndefined();
-    expect(s.getState().runs.map((r) => r.id)).toEqual(['bad']);
+    expect(s.getState().savedRuns.map((r) => r.id)).toEqual(['bad']);
     expect(s.getState().notices).toHaveLength(1);
     expect(s.getState().notices[0]).toMatch(/could not be saved/);
   });

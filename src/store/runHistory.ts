@@ -1,57 +1,91 @@
-/** Saved runs in IndexedDB (database 'pdw-runs', store 'runs', keyed by run id), and the record a finished run becomes. */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+/**
+ * The run history in IndexedDB: one database ('pdw-runs', store 'runs', keyed by run id) for the ended
+ * runs of every lab, each with its `lab`. Version 2 converted the version-1 records and the Segment
+ * lab's old database ('pdw-seg-runs') into this shape (runMigration.ts); nothing saved is lost.
+ */
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SeriesName } from '../protocol/events';
-import type { CompactionReport } from '../protocol/prune';
-import type { RunRecord, RunSummary } from './runRecord';
-import type { RunState, Series } from './runSlice';
+import { legacyRunToRecord, legacySegRunToRecord, LEGACY_SEG_RUN_DB_NAME } from './runMigration';
+import type { AnyRunRecord, RunState, Series } from './types';
 
 export const RUN_DB_NAME = 'pdw-runs';
 const STORE = 'runs';
-const VERSION = 1;
+const VERSION = 2;
 
-/** What every saved run has: an id and a start time (the list order). */
-export interface SavedRun {
-  id: string;
-  startedAt: number;
+interface RunDb extends DBSchema {
+  runs: { key: string; value: AnyRunRecord };
 }
 
-interface RunDb<R extends SavedRun> extends DBSchema {
-  runs: { key: string; value: R };
-}
-
-export interface RunHistory<R extends SavedRun = RunRecord> {
+export interface RunHistory {
   /** Every saved run, newest (by start time) first. */
-  list(): Promise<R[]>;
+  list(): Promise<AnyRunRecord[]>;
   /** Insert or replace (same id) a run. */
-  put(r: R): Promise<void>;
+  put(r: AnyRunRecord): Promise<void>;
   remove(id: string): Promise<void>;
   clear(): Promise<void>;
 }
 
 /** Newest first; ties (same start time) by id so the order is stable. */
-export function newestFirst(a: SavedRun, b: SavedRun): number {
+export function newestFirst(a: { id: string; startedAt: number }, b: { id: string; startedAt: number }): number {
   return b.startedAt - a.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Move the runs of the Segment lab's old database into the history, then delete that database. */
+async function absorbLegacySegRuns(db: IDBPDatabase<RunDb>, legacyName: string): Promise<void> {
+  let created = false;
+  const old = await openDB(legacyName, undefined, {
+    upgrade() {
+      created = true; // it did not exist: opening made an empty one, deleted below
+    },
+  });
+  try {
+    if (!created && old.objectStoreNames.contains(STORE)) {
+      const records = (await old.getAll(STORE)) as unknown[];
+      const tx = db.transaction(STORE, 'readwrite');
+      for (const r of records) {
+        const rec = legacySegRunToRecord(r);
+        if (rec && !(await tx.store.getKey(rec.id))) await tx.store.put(rec);
+      }
+      await tx.done;
+    }
+  } finally {
+    old.close();
+  }
+  await deleteDB(legacyName);
 }
 
 /**
  * Open (lazily, on first use) the run history. Failures (no IndexedDB, quota, a blocked upgrade)
  * reject the returned promises; a failed open is retried on the next call.
  */
-export function openRunHistory<R extends SavedRun = RunRecord>(name: string = RUN_DB_NAME): RunHistory<R> {
-  let db: Promise<IDBPDatabase<RunDb<R>>> | null = null;
-  const get = (): Promise<IDBPDatabase<RunDb<R>>> => {
+export function openRunHistory(name: string = RUN_DB_NAME, legacySegName: string = LEGACY_SEG_RUN_DB_NAME): RunHistory {
+  let db: Promise<IDBPDatabase<RunDb>> | null = null;
+  const get = (): Promise<IDBPDatabase<RunDb>> => {
     if (!db) {
       // Promise.resolve().then: a missing `indexedDB` global rejects instead of throwing synchronously.
-      const opening = Promise.resolve().then(() =>
-        openDB<RunDb<R>>(name, VERSION, {
-          upgrade(d) {
-            if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'id' });
-          },
-          terminated() {
-            db = null;
-          },
-        }),
-      );
+      const opening = Promise.resolve()
+        .then(() =>
+          openDB<RunDb>(name, VERSION, {
+            async upgrade(d, oldVersion, _newVersion, tx) {
+              if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'id' });
+              if (oldVersion === 1) {
+                // Version 1 held Train/Prune runs with a summary; convert each in place.
+                for (let c = await tx.objectStore(STORE).openCursor(); c; c = await c.continue()) {
+                  const rec = legacyRunToRecord(c.value);
+                  if (rec) await c.update(rec);
+                  else await c.delete();
+                }
+              }
+            },
+            terminated() {
+              db = null;
+            },
+          }),
+        )
+        .then(async (d) => {
+          await absorbLegacySegRuns(d, legacySegName);
+          return d;
+        });
       db = opening;
       opening.catch(() => {
         if (db === opening) db = null;
@@ -76,7 +110,8 @@ export function openRunHistory<R extends SavedRun = RunRecord>(name: string = RU
   };
 }
 
-function last(s: Series | undefined): number | null {
+/** The last finite value of a series, or null. */
+export function lastValue(s: Series | undefined): number | null {
   const v = s?.values.at(-1);
   return v === undefined || !Number.isFinite(v) ? null : v;
 }
@@ -90,20 +125,8 @@ function lastStep(series: Partial<Record<SeriesName, Series>>): number {
   return max;
 }
 
-/** The record of a run for the run table: its config, history and a summary of its final values. */
-export function summarizeRun(run: RunState, extra: { datasetName: string; compaction: CompactionReport | null; endedAt?: number }): RunRecord {
-  const { compaction } = extra;
-  const summary: RunSummary = {
-    testAccuracy: last(run.series['test.acc']),
-    testAccuracyW: last(run.series['test.accW']),
-    channelSparsity: last(run.series['sparsity.channel']),
-    weightSparsity: last(run.series['sparsity.weight']),
-    params: run.params ?? compaction?.before.params ?? null,
-    compactParams: compaction?.after.params ?? null,
-    compactMacs: compaction?.after.macs ?? null,
-    denseMacs: compaction?.before.macs ?? null,
-    steps: Math.max(run.progress?.step ?? 0, lastStep(run.series)),
-  };
+/** The record of an ended run for the run history: its config, series, changes, extras and how far it got. */
+export function summarizeRun(run: RunState, extra: { datasetName: string; endedAt?: number }): AnyRunRecord {
   return {
     id: run.id,
     lab: run.lab,
@@ -112,10 +135,12 @@ export function summarizeRun(run: RunState, extra: { datasetName: string; compac
     startedAt: run.startedAt,
     endedAt: extra.endedAt ?? Date.now(),
     datasetName: extra.datasetName,
-    summary,
+    stepsDone: Math.max(run.progress?.step ?? 0, lastStep(run.series)),
+    params: run.params,
+    error: run.error?.message ?? null,
     series: run.series,
     hpChanges: run.hpChanges,
-    layerHistory: run.layerHistory,
-    compaction,
-  };
+    extras: run.extras,
+    attachments: {},
+  } as AnyRunRecord;
 }

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../protocol/config';
+import { TRAIN_LAB } from '../protocol/labs/train';
 import { backendFromSearch, configToHash, hashToConfig } from './urlState';
 
 describe('URL state', () => {
   it('round-trips a config through the hash', () => {
-    const c = { ...defaultConfig(), width: 1 / 16, lr: 0.0031, seed: 42, steps: 12 };
-    const back = hashToConfig(configToHash(c));
+    const c = { ...TRAIN_LAB.defaults(), width: 1 / 16, lr: 0.0031, seed: 42, steps: 12 };
+    const back = hashToConfig('train', configToHash(c));
     expect(back.issues).toEqual([]);
     expect(back.config).toEqual(c);
   });
 
   it('clamps out-of-range values and says so', () => {
-    const r = hashToConfig('#lr=5&batchSize=0&steps=12.6');
+    const r = hashToConfig('train', '#lr=5&batchSize=0&steps=12.6');
     expect(r.config.lr).toBe(1);
     expect(r.config.batchSize).toBe(1);
     expect(r.config.steps).toBe(13);
@@ -20,8 +20,8 @@ describe('URL state', () => {
   });
 
   it('replaces malformed values by defaults and reports unknown keys', () => {
-    const r = hashToConfig('#lr=abc&width=0.3&model=resnet99&bogus=1');
-    expect(r.config.lr).toBe(defaultConfig().lr);
+    const r = hashToConfig('train', '#lr=abc&width=0.3&model=resnet99&bogus=1');
+    expect(r.config.lr).toBe(TRAIN_LAB.defaults().lr);
     expect(r.config.width).toBe(0.25); // nearest offered width
     expect(r.config.model).toBe('vgg16');
     expect(r.issues).toHaveLength(4);

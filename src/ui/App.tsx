@@ -1,30 +1,22 @@
 import { useState } from 'react';
 import { BackendStatus, SoftwareNotice } from './components/BackendStatus';
 import { Notices } from './components/Notices';
-import { DataLab } from './labs/data/DataLab';
-import { PruneLab } from './labs/prune/PruneLab';
-import { SegmentLab } from './labs/segment/SegmentLab';
-import { TrainLab } from './labs/train/TrainLab';
-import { readTabParam, writeTabParam } from './urlSync';
+import { DEFAULT_TAB, TABS } from './labs';
+import { openTabInUrl, readTabParam } from './urlSync';
 
-const TABS = [
-  { id: 'train', label: 'Train' },
-  { id: 'prune', label: 'Prune' },
-  { id: 'segment', label: 'Segment' },
-  { id: 'data', label: 'Data' },
-] as const;
-type TabId = (typeof TABS)[number]['id'];
-const isTab = (v: string | null): v is TabId => TABS.some((t) => t.id === v);
+const isTab = (v: string | null): v is string => TABS.some((t) => t.id === v);
 
 export function App() {
-  const [tab, setTabState] = useState<TabId>(() => {
+  const [tab, setTabState] = useState<string>(() => {
     const fromUrl = readTabParam();
-    return isTab(fromUrl) ? fromUrl : 'train';
+    return isTab(fromUrl) ? fromUrl : DEFAULT_TAB;
   });
-  const setTab = (t: TabId) => {
+  const openTab = (t: string) => {
+    if (!isTab(t)) return;
     setTabState(t);
-    writeTabParam(t === 'train' ? null : t);
+    openTabInUrl(t, t === DEFAULT_TAB);
   };
+  const current = TABS.find((t) => t.id === tab) ?? TABS[0]!;
   return (
     <div className="app">
       <header className="header">
@@ -38,7 +30,7 @@ export function App() {
               className={`tab${tab === t.id ? ' tab-active' : ''}`}
               aria-selected={tab === t.id}
               data-testid={`tab.${t.id}`}
-              onClick={() => setTab(t.id)}
+              onClick={() => openTab(t.id)}
             >
               {t.label}
             </button>
@@ -49,10 +41,7 @@ export function App() {
       <SoftwareNotice />
       <Notices />
       <main>
-        {tab === 'train' && <TrainLab />}
-        {tab === 'prune' && <PruneLab />}
-        {tab === 'segment' && <SegmentLab />}
-        {tab === 'data' && <DataLab onTrain={() => setTab('train')} onTrainSeg={() => setTab('segment')} />}
+        <current.Component openTab={openTab} />
       </main>
     </div>
   );

@@ -1,32 +1,42 @@
-/** Keep the store and the URL in step: the hash holds the run config, `?backend=` the backend override. */
-import { backendFromSearch, configToHash, hashToConfig, useWorkbench } from '../store';
+/**
+ * Keep the store and the URL in step: `?lab=` names the open tab, the hash holds the open lab's run
+ * config (a shareable experiment), `?backend=` the backend override.
+ */
+import { configToHash, hashToConfig, isLabName, type LabName } from '../protocol/labs';
 import type { BackendPreference } from '../protocol/backend';
+import { backendFromSearch, useWorkbench } from '../store';
 
-/** Read the config and backend override from the URL into the store, reporting corrections. */
-export function initFromUrl(): void {
+/** The lab whose config the hash holds (null on a tab that is not a lab, e.g. Data). */
+let hashLab: LabName | null = null;
+
+/** Read `?lab=`'s config from the hash and the backend override into the store, reporting corrections. */
+export function initFromUrl(defaultTab: string): void {
   const s = useWorkbench.getState();
-  if (location.hash.length > 1) {
-    const { config, issues } = hashToConfig(location.hash);
-    s.replaceConfig(config);
-    for (const issue of issues) s.addNotice('warning', `Link settings: ${issue}`);
-  }
+  const tab = readTabParam() ?? defaultTab;
+  hashLab = isLabName(tab) ? tab : null;
+  if (hashLab && location.hash.length > 1) readHash(hashLab);
   const { preference, issue } = backendFromSearch(location.search);
   if (preference) s.setBackendPreference(preference);
   if (issue) s.addNotice('warning', issue);
   writeHash();
   useWorkbench.subscribe((state, prev) => {
-    if (state.config !== prev.config) writeHash();
+    if (hashLab && state.configs[hashLab] !== prev.configs[hashLab]) writeHash();
   });
   window.addEventListener('hashchange', () => {
-    if (location.hash === configToHash(useWorkbench.getState().config)) return;
-    const { config, issues } = hashToConfig(location.hash);
-    useWorkbench.getState().replaceConfig(config);
-    for (const i of issues) useWorkbench.getState().addNotice('warning', `Link settings: ${i}`);
+    if (!hashLab || location.hash === configToHash(useWorkbench.getState().configs[hashLab])) return;
+    readHash(hashLab);
   });
 }
 
+function readHash(lab: LabName): void {
+  const { config, issues } = hashToConfig(lab, location.hash);
+  const s = useWorkbench.getState();
+  s.replaceConfig(lab, config);
+  for (const issue of issues) s.addNotice('warning', `Link settings: ${issue}`);
+}
+
 function writeHash(): void {
-  const hash = configToHash(useWorkbench.getState().config);
+  const hash = hashLab ? configToHash(useWorkbench.getState().configs[hashLab]) : '';
   if (location.hash !== hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
 }
 
@@ -39,16 +49,18 @@ export function writeBackendParam(p: BackendPreference): void {
   history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
 }
 
-/** The open lab from `?lab=` (null when absent). */
+/** The open tab from `?lab=` (null when absent). */
 export function readTabParam(): string | null {
   return new URLSearchParams(location.search).get('lab');
 }
 
-/** Put the open lab in the query string (null removes it), so a reload reopens it. */
-export function writeTabParam(tab: string | null): void {
+/** A tab was opened: `?lab=` names it (null removes it: the default tab), and the hash shows its config. */
+export function openTabInUrl(tab: string, isDefault: boolean): void {
   const params = new URLSearchParams(location.search);
-  if (tab === null) params.delete('lab');
+  if (isDefault) params.delete('lab');
   else params.set('lab', tab);
   const q = params.toString();
+  hashLab = isLabName(tab) ? tab : null;
   history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
+  writeHash();
 }

@@ -19,8 +19,8 @@ import {
   type Classifier,
   type ImageDataset,
 } from '../engine';
-import type { TrainConfig } from '../protocol/config';
-import type { CompactionReport, ExportedModel, LoadedModelReport, ModelFigures } from '../protocol/prune';
+import type { PruneConfig } from '../protocol/labs/prune';
+import type { CompactionReport, ExportedModel, LoadedModelReport, ModelFigures } from '../protocol/labs/prune';
 import { EngineFault } from './errors';
 
 /** Images in the equivalence check and in each latency run. */
@@ -32,7 +32,7 @@ interface Compacted {
   model: Classifier;
   stats: ChannelStats;
   classNames: readonly string[];
-  config: TrainConfig;
+  config: PruneConfig;
   datasetName: string;
 }
 
@@ -48,7 +48,7 @@ export class CompactionService {
   private last: Compacted | null = null;
 
   /** Compact the finished session: the masked network's dead channels go; outputs are compared and both nets measured. */
-  async compact(runId: string, session: unknown, data: ImageDataset, config: TrainConfig, backend: string): Promise<CompactionReport> {
+  async compact(runId: string, session: unknown, data: ImageDataset, config: PruneConfig, backend: string): Promise<CompactionReport> {
     if (!(session instanceof PruneTrainer)) throw new EngineFault('invalid-config', 'Only a finished Prune-lab run can be compacted.');
     this.release();
     const side = data.height;

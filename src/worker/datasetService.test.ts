@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { cifar10Files, tarGz } from '../engine/data/import/testCifar';
-import { defaultConfig } from '../protocol/config';
+import { cifar10Files, tarGz } from '../engine/data/import/cifar.fixture';
+import { TRAIN_LAB } from '../protocol/labs/train';
 import type { ImportProgressInfo, ImportRequest } from '../protocol/datasets';
 import { DatasetService } from './datasetService';
 import { DatasetStore } from './datasetStore';
@@ -33,7 +33,7 @@ describe('DatasetService (worker side of the dataset manager)', () => {
     expect(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1]!.fraction)).toBe(true);
     const list = await svc.list();
     expect(list.map((d) => d.id)).toEqual(['shapes', 'streets', r.dataset.id]);
-    const data = await svc.load({ ...defaultConfig(), dataset: r.dataset.id }, () => undefined);
+    const data = await svc.load({ ...TRAIN_LAB.defaults(), dataset: r.dataset.id }, () => undefined);
     expect(data.train.count).toBe(20);
     expect(data.classNames[0]).toBe('airplane');
     const samples = await svc.samples(r.dataset.id, 'train', 1);
@@ -58,7 +58,7 @@ describe('DatasetService (worker side of the dataset manager)', () => {
 
   it('refuses to load a dataset that is not stored, and to delete the built-in one', async () => {
     const { svc } = service();
-    await expect(svc.load({ ...defaultConfig(), dataset: 'ds-gone' }, () => undefined)).rejects.toMatchObject({ code: 'dataset-missing' });
+    await expect(svc.load({ ...TRAIN_LAB.defaults(), dataset: 'ds-gone' }, () => undefined)).rejects.toMatchObject({ code: 'dataset-missing' });
     await expect(svc.remove('shapes')).rejects.toThrow(/built-in/);
   });
 

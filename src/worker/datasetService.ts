@@ -3,10 +3,20 @@
  * progress, ETA and cancel) and loads a run's dataset by id: classification sets for the Train and Prune
  * labs (`load`), segmentation sets for the Segment lab (`loadSeg`).
  */
-import { IMPORT_ERROR_CODES, SHAPE_CLASS_NAMES, generateShapesDataset, loadDataset, type ImageDataset } from '../engine';
-import type { SegDataset } from '../engine/data/segDataset';
-import { STREET_CLASSES, STREET_PALETTE, STREET_SIZES, generateStreetDataset, type StreetSize } from '../engine/data/streets';
-import type { TrainConfig } from '../protocol/config';
+import {
+  IMPORT_ERROR_CODES,
+  SHAPE_CLASS_NAMES,
+  generateShapesDataset,
+  loadDataset,
+  type ImageDataset,
+  type SegDataset,
+  STREET_CLASSES,
+  STREET_PALETTE,
+  STREET_SIZES,
+  generateStreetDataset,
+  type StreetSize,
+} from '../engine';
+import type { TrainConfig } from '../protocol/labs/train';
 import {
   BUILTIN_DATASET_ID,
   STREETS_DATASET_ID,
@@ -162,7 +172,7 @@ export class DatasetService {
   }
 
   /** The classification dataset a run config names: generated (built-in) or read from storage; refuses segmentation sets. */
-  async load(config: TrainConfig, onProgress: (fraction: number) => void): Promise<ImageDataset> {
+  async load(config: Pick<TrainConfig, 'dataset' | 'seed' | 'trainSize' | 'testSize'>, onProgress: (fraction: number) => void): Promise<ImageDataset> {
     if (config.dataset === BUILTIN_DATASET_ID) return loadDataset(config, onProgress);
     if (config.dataset === STREETS_DATASET_ID) throw wrongTaskFault(DatasetService.streets());
     return (await this.stored(config.dataset)).load(config.dataset, onProgress);

@@ -1,9 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { SEG_FORMATS, SEG_FORMAT_IDS } from '../engine/data/import/segFormats';
-import { decodeTestImage, grayPng, photoPng } from '../engine/data/import/testSeg';
-import { STREET_CLASSES, STREET_PALETTE, generateStreetDataset } from '../engine/data/streets';
-import { defaultConfig } from '../protocol/config';
+import { SEG_FORMATS, SEG_FORMAT_IDS, STREET_CLASSES, STREET_PALETTE, generateStreetDataset } from '../engine';
+import { decodeTestImage, grayPng, photoPng } from '../engine/data/import/seg.fixture';
+import { TRAIN_LAB } from '../protocol/labs/train';
 import { DATASET_ID_PATTERN, SEG_LABEL_FORMATS, SEG_LABEL_FORMAT_NAMES, STREETS_DATASET_ID, type ImportRequest } from '../protocol/datasets';
 import { DatasetService } from './datasetService';
 import { DatasetStore } from './datasetStore';
@@ -146,11 +145,11 @@ describe('DatasetService: segmentation datasets', () => {
       code: 'invalid-config',
       message: expect.stringMatching(/classification dataset/),
     });
-    await expect(svc.load({ ...defaultConfig(), dataset: 'streets' }, () => undefined)).rejects.toMatchObject({
+    await expect(svc.load({ ...TRAIN_LAB.defaults(), dataset: 'streets' }, () => undefined)).rejects.toMatchObject({
       code: 'invalid-config',
       message: expect.stringMatching(/segmentation dataset/),
     });
-    await expect(svc.load({ ...defaultConfig(), dataset: seg.dataset.id }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config' });
+    await expect(svc.load({ ...TRAIN_LAB.defaults(), dataset: seg.dataset.id }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config' });
     await expect(svc.loadSeg('ds-gone', 'high', opts)).rejects.toMatchObject({ code: 'dataset-missing' });
   });
 

@@ -3,8 +3,7 @@
  * labels or label maps) as compact uint8 chunks, so that a 50,000-image set is written and read without one huge clone.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ImageDataset, ImageSplit } from '../engine';
-import type { SegDataset, SegSplit } from '../engine/data/segDataset';
+import type { ImageDataset, ImageSplit, SegDataset, SegSplit } from '../engine';
 import { isSegmentation, type DatasetInfo, type DatasetKind, type DatasetSamples } from '../protocol/datasets';
 import { pickSamples, pickSegSamples, type SampleSource } from './datasetSamples';
 import { EngineFault } from './errors';

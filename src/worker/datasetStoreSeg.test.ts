@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SegDataset } from '../engine/data/segDataset';
+import type { SegDataset } from '../engine';
 import { DatasetStore, SEG_CHUNK_BYTES } from './datasetStore';
 
 const H = 128;

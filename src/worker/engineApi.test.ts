@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../protocol/events';
 import type { TrainingSession } from '../engine';
 import { RunController } from './runController';
-import { testEngine, tinyConfig } from './testEngine';
+import { testEngine, tinyConfig } from './engineApi.fixture';
 
 const tiny = tinyConfig;
 const engine = testEngine;
@@ -10,7 +10,7 @@ const engine = testEngine;
 describe('EngineApi (worker seam, cpu backend)', () => {
   it('runs to the end and reports metrics, evaluations, progress and statuses in order', async () => {
     const { api, events, waitFor, statuses } = await engine();
-    expect((await api.start(tiny(), 'r1')).ok).toBe(true);
+    expect((await api.start('train', tiny(), 'r1')).ok).toBe(true);
     await waitFor(() => statuses().includes('done'));
     expect(statuses()).toEqual(['preparing', 'running', 'done']);
     const steps = (series: string) => events.flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === series).flatMap((b) => b.steps) : []));
@@ -24,7 +24,7 @@ describe('EngineApi (worker seam, cpu backend)', () => {
 
   it('pause holds the step count, a live change is recorded at the step it takes effect, stop ends the run', async () => {
     const { api, events, waitFor, statuses } = await engine();
-    await api.start(tiny({ steps: 1000, evalEvery: 1000 }), 'r2');
+    await api.start('train', tiny({ steps: 1000, evalEvery: 1000 }), 'r2');
     await waitFor(() => events.some((e) => e.type === 'metrics'));
     await api.pause();
     await waitFor(() => statuses().includes('paused'));
@@ -32,7 +32,7 @@ describe('EngineApi (worker seam, cpu backend)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await api.status()).step).toBe(held);
 
-    expect((await api.setHyperparams({ lr: 0.003 })).ok).toBe(true);
+    expect((await api.setHyperparams('train', { lr: 0.003 })).ok).toBe(true);
     await api.resume();
     await waitFor(() => events.some((e) => e.type === 'hpChange'));
     const change = events.find((e) => e.type === 'hpChange');
@@ -48,16 +48,16 @@ describe('EngineApi (worker seam, cpu backend)', () => {
 
   it('refuses bad hyperparameters and configs with a coded error, and the run goes on', async () => {
     const { api, events, waitFor, statuses } = await engine();
-    const bad = await api.start({ ...tiny(), lr: -1 }, 'bad');
+    const bad = await api.start('train', { ...tiny(), lr: -1 }, 'bad');
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.code).toBe('invalid-config');
 
-    await api.start(tiny({ steps: 1000, evalEvery: 1000 }), 'r3');
+    await api.start('train', tiny({ steps: 1000, evalEvery: 1000 }), 'r3');
     await waitFor(() => statuses().includes('running'));
-    const r = await api.setHyperparams({ lr: Number.NaN });
+    const r = await api.setHyperparams('train', { lr: Number.NaN });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error.code).toBe('invalid-hyperparams');
-    const r2 = await api.setHyperparams({ batchSize: 8 } as never);
+    const r2 = await api.setHyperparams('train', { batchSize: 8 } as never);
     expect(r2.ok).toBe(false);
     const step = (await api.status()).step;
     await waitFor(() => events.filter((e) => e.type === 'metrics').length > 0);
@@ -78,15 +78,22 @@ describe('RunController', () => {
       epoch: 0,
       hyperparams: { lr: 0.1, momentum: 0.9, weightDecay: 0 },
       setHyperparams: () => undefined,
-      step: async () => ({ loss: ++n < 3 ? 2.3 : Number.NaN, accuracy: 0.1, batchSize: 4 }),
-      evaluate: async () => ({ loss: 2.3, accuracy: 0.1, count: 16 }),
+      step: async () => {
+        const loss = ++n < 3 ? 2.3 : Number.NaN;
+        return { loss, batchSize: 4, values: { 'train.loss': loss, 'train.acc': 0.1 } };
+      },
+      evaluate: async () => ({ values: { 'test.loss': 2.3, 'test.acc': 0.1 } }),
       dispose: () => undefined,
     };
-    const rc = new RunController(
-      (e) => events.push(e),
-      () => fake,
-    );
-    await rc.start(tiny({ steps: 50 }), 'nan');
+    const rc = new RunController((e) => events.push(e));
+    const config = tiny({ steps: 50 });
+    await rc.start('nan', 'train', {
+      steps: config.steps,
+      evalEvery: config.evalEvery,
+      dataset: config.dataset,
+      prepare: async () => fake,
+      finish: () => false,
+    });
     for (let i = 0; i < 500 && rc.active; i++) await new Promise((r) => setTimeout(r, 10));
     const err = events.find((e) => e.type === 'error');
     expect(err?.type === 'error' && err.error.code).toBe('diverged');

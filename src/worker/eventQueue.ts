@@ -1,5 +1,6 @@
 /** Collects engine events and hands them to the sink in batches, at most ~10 times per second. */
 import type { EngineEvent, MetricBatch } from '../protocol/events';
+import { LATEST_ONLY_EXTRAS } from '../protocol/labs';
 
 export class EventQueue {
   private queue: EngineEvent[] = [];
@@ -16,11 +17,17 @@ export class EventQueue {
     this.schedule();
   }
 
-  /** Queue an event; consecutive metric points of one run merge; only the latest progress, layer report and import progress are kept. */
+  /**
+   * Queue an event; consecutive metric points of one run merge; only the latest progress, import progress
+   * and latest-only extra (e.g. a per-layer report, which carries the whole picture) are kept.
+   */
   push(event: EngineEvent): void {
-    if (event.type === 'progress' || event.type === 'layers' || event.type === 'import') {
-      // Only the latest of these matters to the UI (layer reports carry the whole per-layer picture).
+    if (event.type === 'progress' || event.type === 'import') {
       const i = this.queue.findIndex((e) => e.type === event.type && (!('runId' in e) || !('runId' in event) || e.runId === event.runId));
+      if (i >= 0) this.queue.splice(i, 1);
+    }
+    if (event.type === 'extra' && LATEST_ONLY_EXTRAS.has(event.extra.kind)) {
+      const i = this.queue.findIndex((e) => e.type === 'extra' && e.runId === event.runId && e.extra.kind === event.extra.kind);
       if (i >= 0) this.queue.splice(i, 1);
     }
     if (event.type === 'metrics') {

@@ -1,8 +1,5 @@
 /** Runs a segmentation-pairs import in the worker: images + label PNGs of a picked folder → a SegDataset at 128×256. */
-import { STREET_SIZES } from '../engine/data/streets';
-import { importSegPairs, type DecodedRgba } from '../engine/data/import/segImport';
-import type { SegFormatId } from '../engine/data/import/segFormats';
-import type { SegDataset } from '../engine/data/segDataset';
+import { STREET_SIZES, importSegPairs, type DecodedRgba, type SegFormatId, type SegDataset } from '../engine';
 import type { ImportRequest } from '../protocol/datasets';
 import type { SegSaveMeta } from './datasetStore';
 import { decodeFullSize } from './imageDecode';

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createSegModel } from '../engine/models/seg/registry';
-import { serializeSegModel } from '../engine/models/seg/segSerialize';
-import { defaultSegConfig, type SegConfig } from '../protocol/segment';
+import { createSegModel, serializeSegModel } from '../engine';
+import { SEGMENT_LAB, type SegConfig } from '../protocol/labs/segment';
 import { createEngineApi } from './engineApi';
 import { agreement } from './segLab';
 import { SegZoo } from './segZoo';
 import type { EngineEvent, RunStatus } from '../protocol/events';
 
 const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
-  ...defaultSegConfig(),
+  ...SEGMENT_LAB.defaults(),
   trainSize: 16,
   testSize: 4,
   batchSize: 2,
@@ -18,7 +17,7 @@ const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
 });
 
 async function engine(files: Record<string, ArrayBuffer> = {}) {
-  const api = createEngineApi({ segZoo: new SegZoo(async (path) => files[path] ?? null) });
+  const api = createEngineApi({ labs: { segment: { zoo: new SegZoo(async (path) => files[path] ?? null) } } });
   const events: EngineEvent[] = [];
   api.subscribe((batch) => events.push(...batch));
   await api.init('cpu');
@@ -37,25 +36,25 @@ async function engine(files: Record<string, ArrayBuffer> = {}) {
 describe('Segment lab through the worker seam (cpu backend)', () => {
   it('refuses a chain without its source, trains teacher then a distilled student into the zoo, and predicts with both', async () => {
     const { api, events, waitEnd } = await engine();
-    const zoo0 = await api.segZoo();
+    const zoo0 = await api.call('segment', 'zoo', []);
     expect(zoo0.entries).toEqual([]);
     expect(zoo0.shippedError).toMatch(/No shipped demo weights/);
 
-    expect((await api.startSegment(tiny({ model: 'student', chain: 'teacher-student' }), 's0')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'student', chain: 'teacher-student' }), 's0')).ok).toBe(true);
     expect(await waitEnd('s0')).toBe('error');
     const err = events.find((e) => e.type === 'error' && e.runId === 's0');
     expect(err?.type === 'error' && err.error.message).toMatch(/no teacher for the low input size .*train one first/);
 
-    expect((await api.startSegment(tiny({ model: 'teacher', chain: 'none' }), 't1')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none' }), 't1')).ok).toBe(true);
     expect(await waitEnd('t1')).toBe('done');
-    const evals = events.flatMap((e) => (e.type === 'segEval' && e.runId === 't1' ? [e.report] : []));
+    const evals = events.flatMap((e) => (e.type === 'extra' && e.extra.kind === 'segEval' && e.runId === 't1' ? [e.extra.payload] : []));
     expect(evals.map((r) => r.step)).toEqual([2]);
     expect(evals[0]!.classNames).toHaveLength(8);
     expect(evals[0]!.mIoU).toBeGreaterThanOrEqual(0);
-    const zooEvent = events.filter((e) => e.type === 'segZoo').at(-1);
-    expect(zooEvent?.type === 'segZoo' && zooEvent.zoo.entries.map((e) => [e.slot, e.size, e.origin])).toEqual([['teacher', 'low', 't1']]);
+    const zooEvent = events.filter((e) => e.type === 'push' && e.push.name === 'zoo').at(-1);
+    expect(zooEvent?.type === 'push' && zooEvent.push.value.entries.map((e) => [e.slot, e.size, e.origin])).toEqual([['teacher', 'low', 't1']]);
 
-    expect((await api.startSegment(tiny({ model: 'student', chain: 'teacher-student', upscale: 'pixelshuffle' }), 's1')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'student', chain: 'teacher-student', upscale: 'pixelshuffle' }), 's1')).ok).toBe(true);
     expect(await waitEnd('s1')).toBe('done');
     const kd = events.flatMap((e) =>
       e.type === 'metrics' && e.runId === 's1' ? e.batches.filter((b) => b.series === 'seg.loss.kd').flatMap((b) => b.values) : [],
@@ -63,14 +62,14 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(kd).toHaveLength(2);
     expect(kd.every((v) => v > 0)).toBe(true);
 
-    const zoo = await api.segZoo();
+    const zoo = await api.call('segment', 'zoo', []);
     const student = zoo.entries.find((e) => e.slot === 'student-pixelshuffle')!;
     expect(student.chain).toBe('teacher-student');
     expect(student.upscaleParams).toBeGreaterThan(0);
 
     const rgb = new Uint8Array(64 * 128 * 3).map((_, i) => (i * 37) % 256);
     const labels = new Uint8Array(64 * 128).map((_, i) => (i < 4096 ? 0 : 2));
-    const r = await api.segPredict({ size: 'low', images: [{ rgb, labels }] });
+    const r = await api.call('segment', 'predict', [{ size: 'low', images: [{ rgb, labels }] }]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const preds = r.result.images[0]!.predictions;
@@ -81,9 +80,11 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
       expect(p.classMap).toHaveLength(64 * 128);
       expect(p.mIoU).not.toBeNull();
     }
-    const bad = await api.segPredict({ size: 'low', images: [{ rgb: new Uint8Array(64 * 128 * 3), labels: new Uint8Array(64 * 128).fill(9) }] });
+    const bad = await api.call('segment', 'predict', [
+      { size: 'low', images: [{ rgb: new Uint8Array(64 * 128 * 3), labels: new Uint8Array(64 * 128).fill(9) }] },
+    ]);
     expect(bad.ok === false && bad.error.message).toMatch(/hold class 9 at pixel 0, but the models know 8 classes/);
-    const high = await api.segPredict({ size: 'high', images: [{ rgb: new Uint8Array(128 * 256 * 3) }] });
+    const high = await api.call('segment', 'predict', [{ size: 'high', images: [{ rgb: new Uint8Array(128 * 256 * 3) }] }]);
     expect(high.ok === false && high.error.message).toMatch(/no trained models for the high input size/);
   }, 240_000);
 

@@ -1,9 +1,9 @@
 /**
  * The Segment lab in the worker: turns a SegConfig into a run plan (data, frozen distillation source from
- * the zoo, SegTrainer; the finished model goes back into the zoo) and runs the viewer's predictions.
+ * the zoo, a SegmentSession; the finished model goes back into the zoo) and runs the viewer's predictions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SegTrainer, confusionMatrix, segImagesTensor, segScores, type SegDataset } from '../engine';
+import { SegmentSession, confusionMatrix, segHyperparamsOf, segImagesTensor, segScores, type SegDataset } from '../engine';
 import type { RunStatus } from '../protocol/events';
 import {
   SEG_MODEL_WIDTH,
@@ -15,10 +15,10 @@ import {
   type SegPredictResult,
   type SegPrediction,
   type SegZooInfo,
-} from '../protocol/segment';
+} from '../protocol/labs/segment';
 import type { DatasetService } from './datasetService';
 import { EngineFault } from './errors';
-import type { RunPlan } from './runController';
+import type { RunPlan } from './labs/types';
 import type { SegZoo } from './segZoo';
 
 export class SegLab {
@@ -98,8 +98,7 @@ export class SegLab {
         const source = await this.source(config);
         data = await this.data(config, onData);
         onBuilding();
-        const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold } = config;
-        return new SegTrainer(
+        return new SegmentSession(
           {
             kind: config.model,
             upscale: config.upscale,
@@ -108,14 +107,14 @@ export class SegLab {
             batchSize: config.batchSize,
             totalSteps: config.steps,
             flip: config.flip,
-            hyperparams: { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold },
+            hyperparams: segHyperparamsOf(config),
             source,
           },
           data,
         );
       },
       finish: (session, status: RunStatus) => {
-        if (status !== 'done' || !data || !(session instanceof SegTrainer)) return false;
+        if (status !== 'done' || !data || !(session instanceof SegmentSession)) return false;
         const model = session.releaseModel();
         const d = data;
         this.zoo.put(config.size, slotOf(config.model, config.upscale), model, {

@@ -1,6 +1,5 @@
 /** Resizing of a whole segmentation dataset: images bilinearly (antialiased), label maps by nearest neighbour. */
-import { resizeBilinearRgb, resizeNearest } from '../engine/data/import/segImport';
-import type { SegDataset, SegSplit } from '../engine/data/segDataset';
+import { resizeBilinearRgb, resizeNearest, type SegDataset, type SegSplit } from '../engine';
 import { yieldToEventLoop } from './yieldToEventLoop';
 
 /** Milliseconds of resizing between two yields to the event loop. */

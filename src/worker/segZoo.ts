@@ -4,7 +4,7 @@
  * made by `npm run pretrain:segment`); a finished run replaces its slot.
  */
 import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance } from '../engine';
-import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo } from '../protocol/segment';
+import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo } from '../protocol/labs/segment';
 
 /** Reads a shipped file by its path under models/segment/ (the worker: fetch; tests: the file system). */
 export type ShippedReader = (path: string) => Promise<ArrayBuffer | null>;

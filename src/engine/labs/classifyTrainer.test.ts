@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type TrainConfig } from '../../protocol/config';
+import { TRAIN_LAB, type TrainConfig } from '../../protocol/labs/train';
 import type { ImageDataset } from '../data/dataset';
 import { mulberry32 } from '../random';
 import { ClassifyTrainer } from './classifyTrainer';
@@ -16,7 +16,7 @@ function tinyDataset(train: number, test: number): ImageDataset {
   return { name: 'tiny', classNames: 'abcdefghij'.split(''), height: 32, width: 32, channels: 3, train: split(train), test: split(test) };
 }
 
-const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...defaultConfig(), width: 1 / 16, batchSize: 8, lr: 0.01, ...over });
+const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...TRAIN_LAB.defaults(), width: 1 / 16, batchSize: 8, lr: 0.01, ...over });
 
 describe('ClassifyTrainer', () => {
   it('one SGD step lowers the loss on a fixed batch', async () => {

@@ -1,14 +1,15 @@
 /** One classification training session: model + SGD + data, advanced one minibatch at a time. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LiveHyperparams, TrainConfig } from '../../protocol/config';
+import type { LiveHyperparams, TrainConfig } from '../../protocol/labs';
 import type { ImageDataset } from '../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../metrics/accuracy';
 import { disposeParams } from '../models/params';
+import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
 import { ImageSession } from './imageSession';
-import type { EvalResult, StepResult, TrainingSession } from './session';
+import type { EvalResult, StepResult } from './session';
 
-export class ClassifyTrainer extends ImageSession implements TrainingSession {
+export class ClassifyTrainer extends ImageSession {
   private readonly sgd: Sgd;
 
   constructor(
@@ -39,18 +40,16 @@ export class ClassifyTrainer extends ImageSession implements TrainingSession {
     const x = tf.tensor4d(batch.x, [batch.size, this.data.height, this.data.width, 3]);
     const y = tf.tensor1d(batch.y, 'int32');
     const kept: { correct?: tf.Scalar } = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = this.model.forward(x, { training: true });
-      kept.correct = tf.keep(countCorrect(logits, y));
-      return softmaxCrossEntropy(logits, y);
-    }, [...this.model.store.trainable.values()]);
-    const named: Record<string, tf.Tensor> = {};
-    for (const [name, v] of this.model.store.trainable) {
-      const g = grads[v.name];
-      if (g) named[name] = g;
-    }
-    this.sgd.step(named);
-    tf.dispose([x, y, ...Object.values(grads)]);
+    const value = minimize(
+      () => {
+        const logits = this.model.forward(x, { training: true });
+        kept.correct = tf.keep(countCorrect(logits, y));
+        return softmaxCrossEntropy(logits, y);
+      },
+      this.model.store.trainable,
+      (grads) => this.sgd.step(grads),
+    );
+    tf.dispose([x, y]);
     const correct = kept.correct!;
     const [lossArr, correctArr] = await Promise.all([value.data(), correct.data()]);
     tf.dispose([value, correct]);

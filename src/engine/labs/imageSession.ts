@@ -1,5 +1,5 @@
 /** What every image-classification session shares: model, normalisation, seeded (augmented) batches, evaluation. */
-import type { ModelName } from '../../protocol/config';
+import type { ModelName } from '../../protocol/labs';
 import { Batcher, channelStats, type ChannelStats } from '../data/batcher';
 import type { ImageDataset } from '../data/dataset';
 import { evaluateSplit } from '../metrics/evaluate';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../protocol/config';
+import { TRAIN_LAB } from '../../protocol/labs/train';
 import { initBackend } from '../backend';
 import { loadDataset } from '../data/load';
 import { ClassifyTrainer } from './classifyTrainer';
@@ -16,7 +16,7 @@ describe('training on the built-in shapes data (wasm backend in Node)', () => {
 
   for (const model of ['vgg16', 'resnet18'] as const) {
     it(`${model} at width 1/16 learns: the training loss falls over 60 steps and nothing leaks`, async () => {
-      const config = { ...defaultConfig(), model, width: 1 / 16, batchSize: 16, lr: 0.05, trainSize: 480, testSize: 16, seed: 3 };
+      const config = { ...TRAIN_LAB.defaults(), model, width: 1 / 16, batchSize: 16, lr: 0.05, trainSize: 480, testSize: 16, seed: 3 };
       const trainer = new ClassifyTrainer(config, await loadDataset(config, () => undefined));
       const losses: number[] = [];
       await trainer.step();

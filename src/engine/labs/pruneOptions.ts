@@ -1,5 +1,5 @@
 /** Settings of a Prune-lab session (TECHNIQUES.md §1: RGSM vs group Lasso) and its learning-rate schedules. */
-import type { TrainConfig } from '../../protocol/config';
+import type { PruneConfig } from '../../protocol/labs';
 import type { ChannelSparsity } from '../metrics/channelSparsity';
 
 export type PruneMethod = 'none' | 'gl-penalty' | 'gl-prox' | 'rgsm';
@@ -38,18 +38,6 @@ export interface SparsityReport extends ChannelSparsity {
   hardThreshold: number;
 }
 
-/** Defaults of §1 (from the authors' code). */
-export const DEFAULT_PRUNE_HYPERPARAMS: Readonly<PruneHyperparams> = {
-  lr: 0.1,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  lambda1: 1e-2,
-  lambda2: 1e-5,
-  beta: 1,
-  lambdaGL: 1e-4,
-  zeroThreshold: 1e-15,
-};
-
 /** Milestones of the 'step' schedule as fractions of the total steps; the lr is ×0.1 at each. */
 export const STEP_MILESTONES = [0.4, 0.6, 0.8] as const;
 
@@ -73,7 +61,7 @@ export function scheduledLr(base: number, schedule: LrSchedule, step: number, to
 }
 
 /** The Prune lab's session options from a run config (every live key included). */
-export function pruneOptions(config: TrainConfig): PruneSessionOptions {
+export function pruneOptions(config: PruneConfig): PruneSessionOptions {
   return {
     model: config.model,
     width: config.width,

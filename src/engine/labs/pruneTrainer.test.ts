@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 import type { ImageDataset } from '../data/dataset';
 import { mulberry32 } from '../random';
-import { DEFAULT_PRUNE_HYPERPARAMS, scheduledLr, type PruneSessionOptions } from './pruneOptions';
+import { PRUNE_LAB } from '../../protocol/labs/prune';
+import { pruneOptions, scheduledLr, type PruneSessionOptions } from './pruneOptions';
 import { PruneTrainer } from './pruneTrainer';
 
 /** A tiny random dataset in the real layout (NHWC uint8, 32×32). */
@@ -28,7 +29,7 @@ const options = (over: Partial<PruneSessionOptions> = {}, hp: Partial<PruneSessi
   schedule: 'step',
   augment: true,
   ...over,
-  hyperparams: { ...DEFAULT_PRUNE_HYPERPARAMS, lr: 0.01, ...hp },
+  hyperparams: { ...pruneOptions(PRUNE_LAB.defaults()).hyperparams, lr: 0.01, ...hp },
 });
 
 const snapshot = async (t: PruneTrainer) => Promise.all([...t.kernels.values()].map(async (w) => Array.from(await w.data())));

@@ -10,13 +10,14 @@ import type { ImageDataset } from '../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../metrics/accuracy';
 import { channelSparsity } from '../metrics/channelSparsity';
 import { disposeParams } from '../models/params';
+import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
 import { groupLassoPenalty, proxGroupLassoStep } from '../techniques/groupLasso';
 import { hardThreshold, makeProx, type ProxFn } from '../techniques/prox';
 import { RgsmState, rgsmStep } from '../techniques/rgsm';
 import { scheduledLr, type PruneHyperparams, type PruneSessionOptions, type SparsityReport } from './pruneOptions';
 import { ImageSession } from './imageSession';
-import type { EvalResult, StepResult, TrainingSession } from './session';
+import type { EvalResult, StepResult } from './session';
 
 export interface PruneStepResult extends StepResult {
   /** The lr this step used (after the schedule). */
@@ -32,7 +33,7 @@ export interface PruneEvalResult extends EvalResult {
 }
 
 /** A Prune-lab session: one method (none, gl-penalty, gl-prox, rgsm) stepped one minibatch at a time. */
-export class PruneTrainer extends ImageSession implements TrainingSession {
+export class PruneTrainer extends ImageSession {
   /** Conv kernels (HWIO) by parameter name, in forward order. */
   readonly kernels: ReadonlyMap<string, tf.Variable>;
   /** RGSM's u; null for the other methods. */
@@ -108,17 +109,18 @@ export class PruneTrainer extends ImageSession implements TrainingSession {
       objective = rgsmStep({ state: this.rgsm, sgd: this.sgd, trainable, loss: ce, lr, lambda2, beta, grouping, prox: this.prox() });
     } else {
       const lambdaGL = this.hp.lambdaGL;
-      const { value, grads } = tf.variableGrads(() => {
-        const loss = ce();
-        return method === 'gl-penalty' && lambdaGL !== 0 ? tf.add(loss, groupLassoPenalty(this.kernels.values(), lambdaGL, grouping)) : loss;
-      }, [...trainable.values()]);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [name, v] of trainable) if (grads[v.name]) named[name] = grads[v.name]!;
-      this.sgd.settings = { ...this.sgd.settings, lr };
-      this.sgd.step(named);
-      tf.dispose(Object.values(grads));
+      objective = minimize(
+        () => {
+          const loss = ce();
+          return method === 'gl-penalty' && lambdaGL !== 0 ? tf.add(loss, groupLassoPenalty(this.kernels.values(), lambdaGL, grouping)) : loss;
+        },
+        trainable,
+        (grads) => {
+          this.sgd.settings = { ...this.sgd.settings, lr };
+          this.sgd.step(grads);
+        },
+      );
       if (method === 'gl-prox') proxGroupLassoStep(this.kernels.values(), lr, lambdaGL, grouping);
-      objective = value;
     }
     tf.dispose([x, y]);
     this.steps++;

@@ -5,7 +5,8 @@ import type { SegDataset } from '../data/segDataset';
 import { disposeParams } from '../models/params';
 import { createSegModel } from '../models/seg/registry';
 import { loadSegModel, serializeSegModel, type SegProvenance } from '../models/seg/segSerialize';
-import { DEFAULT_SEG_HYPERPARAMS, SegTrainer, polyLr } from './segTrainer';
+import { SEGMENT_LAB } from '../../protocol/labs/segment';
+import { SegTrainer, polyLr, segHyperparamsOf } from './segTrainer';
 
 const H = 32;
 const W = 64;
@@ -56,7 +57,7 @@ const opts = {
   batchSize: 2,
   totalSteps: 40,
   flip: true,
-  hyperparams: { ...DEFAULT_SEG_HYPERPARAMS, lr: 0.05 },
+  hyperparams: { ...segHyperparamsOf(SEGMENT_LAB.defaults()), lr: 0.05 },
 };
 const trainers: SegTrainer[] = [];
 afterEach(() => {

@@ -6,18 +6,19 @@
  * lr · (1 − step/total)^0.9 (as FasterSeg and HRNet train), validation mIoU from a confusion matrix.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SegLiveKey } from '../../protocol/segment';
+import type { SegLiveKey } from '../../protocol/labs/segment';
 import { SegBatcher, segImagesTensor } from '../data/segBatcher';
 import type { SegDataset } from '../data/segDataset';
 import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
 import { countParams, disposeParams } from '../models/params';
 import { createSegModel, type SegModelKind } from '../models/seg/registry';
 import type { SegModel } from '../models/seg/segModel';
+import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
 import { hashSeed } from '../random';
 import { kdLoss, ohemCrossEntropy, pixelCrossEntropy, validMask } from '../techniques/distill';
-import type { UpscaleKind } from '../techniques/upscale';
-import type { EvalResult, StepResult, TrainingSession } from './session';
+import type { UpscaleKind } from '../models/upscale';
+import type { EvalResult, StepResult } from './session';
 
 export interface SegHyperparams extends Record<SegLiveKey, number> {
   lr: number;
@@ -25,15 +26,22 @@ export interface SegHyperparams extends Record<SegLiveKey, number> {
   weightDecay: number;
 }
 
-export const DEFAULT_SEG_HYPERPARAMS: SegHyperparams = {
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  alpha: 1,
-  temperature: 1,
-  auxWeight: 0.2,
-  ohemThreshold: 0.7,
-};
+/** The live settings of a segmentation config (the protocol's SEGMENT_LAB spec holds their defaults and ranges). */
+export function segHyperparamsOf(c: Readonly<SegHyperparams>): SegHyperparams {
+  const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold } = c;
+  return { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold };
+}
+
+/** A segmentation step: the loss terms (CE or OHEM CE, weighted aux CE, weighted KD) and the lr it used. */
+export interface SegStepResult extends StepResult {
+  lr: number;
+  parts: { ce: number; aux: number; kd: number };
+}
+
+/** A segmentation evaluation (`accuracy` = pixel accuracy) with the scores of the confusion matrix over the whole split. */
+export interface SegEvalResult extends EvalResult {
+  seg: { mIoU: number; perClassIoU: (number | null)[]; classNames: string[] };
+}
 
 export interface SegSessionOptions {
   kind: SegModelKind;
@@ -56,7 +64,7 @@ export function polyLr(lr: number, step: number, total: number): number {
   return lr * Math.pow(Math.max(0, 1 - step / Math.max(1, total)), 0.9);
 }
 
-export class SegTrainer implements TrainingSession {
+export class SegTrainer {
   readonly model: SegModel;
   readonly hyperparams: SegHyperparams;
   private readonly batcher: SegBatcher;
@@ -116,7 +124,7 @@ export class SegTrainer implements TrainingSession {
     }
   }
 
-  async step(): Promise<StepResult> {
+  async step(): Promise<SegStepResult> {
     const { data, model } = this;
     const hp = this.hyperparams;
     const lr = polyLr(hp.lr, this.stepsDone, this.opts.totalSteps);
@@ -128,21 +136,22 @@ export class SegTrainer implements TrainingSession {
     const target = source ? tf.tidy(() => source.forward(x, { training: false }).logits) : null;
     let parts: tf.Tensor | null = null;
     try {
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.forward(x, { training: true });
-        const valid = validMask(y); // labels only: a constant, computed once per step
-        const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
-        const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
-        const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, valid), hp.alpha) : tf.scalar(0);
-        const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), valid));
-        parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(valid)]));
-        return tf.addN([ce, aux, kd]) as tf.Scalar;
-      }, [...model.store.trainable.values()]);
-      const named: Record<string, tf.Tensor> = {};
-      for (const [name, v] of model.store.trainable) if (grads[v.name]) named[name] = grads[v.name]!;
-      this.optimizer.step(named);
+      const value = minimize(
+        () => {
+          const out = model.forward(x, { training: true });
+          const valid = validMask(y); // labels only: a constant, computed once per step
+          const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
+          const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
+          const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, valid), hp.alpha) : tf.scalar(0);
+          const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), valid));
+          parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(valid)]));
+          return tf.addN([ce, aux, kd]) as tf.Scalar;
+        },
+        model.store.trainable,
+        (grads) => this.optimizer.step(grads),
+      );
       const [loss, p] = await Promise.all([value.data(), (parts as unknown as tf.Tensor).data()]);
-      tf.dispose([value, ...Object.values(grads)]);
+      value.dispose();
       this.stepsDone++;
       const [ce, aux, kd, correct, valid] = Array.from(p);
       return { loss: loss[0]!, accuracy: valid! > 0 ? correct! / valid! : 0, batchSize: b.count, lr, parts: { ce: ce!, aux: aux!, kd: kd! } };
@@ -152,9 +161,9 @@ export class SegTrainer implements TrainingSession {
   }
 
   /** Pixel-wise CE, pixel accuracy, mIoU and per-class IoU over the whole validation split (running BN statistics). */
-  async evaluate(onProgress?: (fraction: number) => void): Promise<EvalResult> {
+  async evaluate(onProgress?: (fraction: number) => void): Promise<SegEvalResult> {
     const ev = await evaluateSegModel(this.model, this.data, onProgress);
-    this.lastMIoU = ev.seg?.mIoU ?? NaN;
+    this.lastMIoU = ev.seg.mIoU;
     return ev;
   }
 
@@ -183,7 +192,7 @@ export function copyWeights(from: SegModel, to: SegModel): void {
 }
 
 /** Evaluate a segmentation model on the test split in batches of 8: mean pixel CE, pixel accuracy, mIoU, per-class IoU. */
-export async function evaluateSegModel(model: SegModel, data: SegDataset, onProgress?: (fraction: number) => void): Promise<EvalResult> {
+export async function evaluateSegModel(model: SegModel, data: SegDataset, onProgress?: (fraction: number) => void): Promise<SegEvalResult> {
   const k = data.classNames.length;
   const cm = emptyConfusion(k);
   const { height: h, width: w } = data;

@@ -1,24 +1,26 @@
-/** The interface every lab's training session offers to the step loop. */
-import type { LiveHyperparams } from '../../protocol/config';
+/**
+ * The interface every lab's training session offers to the step loop, and the result shapes the
+ * trainers share. A session reports series → number maps (plus the lab's typed extras), so the loop
+ * names no lab and this file never grows per-lab fields.
+ */
+import type { LabExtra, LiveHyperparams, SeriesName } from '../../protocol/labs';
 
-export interface StepResult {
+/** Values of named series at one step. */
+export type SeriesValues = Partial<Record<SeriesName, number>>;
+
+/** What one training step reports. */
+export interface StepReport {
+  /** The minimised loss (a non-finite value ends the run as diverged). */
   loss: number;
-  accuracy: number;
+  /** Images (or scenes) in the step's batch, for the throughput readout. */
   batchSize: number;
-  /** The learning rate the step used, when a schedule sets it. */
-  lr?: number;
-  /** Segment lab: the loss terms of the step (CE or OHEM CE, weighted aux CE, weighted KD). */
-  parts?: { ce: number; aux: number; kd: number };
+  values: SeriesValues;
 }
 
-export interface EvalResult {
-  loss: number;
-  accuracy: number;
-  count: number;
-  /** Prune lab, RGSM: accuracy on w while `accuracy` is on u. */
-  accuracyW?: number;
-  /** Segment lab: scores from the confusion matrix over the whole validation split (`accuracy` = pixel accuracy). */
-  seg?: { mIoU: number; perClassIoU: (number | null)[]; classNames?: string[] };
+/** Series values and lab-specific payloads (an evaluation, or a measurement too costly for every step). */
+export interface Observation {
+  values: SeriesValues;
+  extras?: LabExtra[];
 }
 
 export interface TrainingSession {
@@ -29,9 +31,28 @@ export interface TrainingSession {
   /** The live hyperparameters this session uses (a lab uses a subset of the keys). */
   readonly hyperparams: Partial<LiveHyperparams>;
   setHyperparams(partial: Partial<LiveHyperparams>): void;
-  /** One optimisation step; resolves once its loss is read back. */
-  step(): Promise<StepResult>;
+  /** One optimisation step; resolves once its values are read back. */
+  step(): Promise<StepReport>;
   /** Metrics over the whole test split. */
-  evaluate(onProgress?: (fraction: number) => void): Promise<EvalResult>;
+  evaluate(onProgress?: (fraction: number) => void): Promise<Observation>;
+  /**
+   * Measurements too costly for every step (e.g. the Prune lab's group norms): the loop asks at most
+   * every 250 ms, and always at the first, the last and every evaluation step.
+   */
+  observe?(): Promise<Observation>;
   dispose(): void;
+}
+
+/** A classifier's or segmenter's training step, as the trainers return it. */
+export interface StepResult {
+  loss: number;
+  accuracy: number;
+  batchSize: number;
+}
+
+/** Loss and accuracy over a test split, as the trainers return it. */
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  count: number;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { channelSparsity } from './channelSparsity';
+import { DEFAULT_ZERO_THRESHOLD } from '../../protocol/labs/prune';
 
 describe('channelSparsity', () => {
   it('counts zero groups per layer and in total over all groups, and exact-zero weights', async () => {
@@ -15,6 +16,7 @@ describe('channelSparsity', () => {
         { name: 'b', kernel: b },
       ],
       'input',
+      DEFAULT_ZERO_THRESHOLD,
     );
     expect(tf.memory().numTensors).toBe(before);
     expect(s.layers).toEqual(['a', 'b']);
@@ -34,7 +36,7 @@ describe('channelSparsity', () => {
   it('uses the given threshold and the output grouping', async () => {
     // HWIO [1,1,2,3]: output groups (columns) [0.5,0], [0,0.1], [2,0] → norms 0.5, 0.1, 2.
     const k = tf.tensor4d([0.5, 0, 2, 0, 0.1, 0], [1, 1, 2, 3]);
-    const strict = await channelSparsity([{ name: 'k', kernel: k }], 'output');
+    const strict = await channelSparsity([{ name: 'k', kernel: k }], 'output', DEFAULT_ZERO_THRESHOLD);
     expect(strict.total).toBe(0);
     const loose = await channelSparsity([{ name: 'k', kernel: k }], 'output', 0.6);
     expect(loose.zeroGroups).toEqual([2]);
@@ -44,7 +46,7 @@ describe('channelSparsity', () => {
   });
 
   it('handles no layers', async () => {
-    const s = await channelSparsity([], 'input');
+    const s = await channelSparsity([], 'input', DEFAULT_ZERO_THRESHOLD);
     expect(s.total).toBe(0);
     expect(s.weightSparsity).toBe(0);
   });

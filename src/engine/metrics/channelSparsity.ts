@@ -2,9 +2,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { groupNorms, type Grouping } from '../techniques/groupNorms';
 
-/** Default norm threshold below which a group counts as removed. */
-export const DEFAULT_ZERO_THRESHOLD = 1e-15;
-
 export interface ChannelSparsity {
   /** Kernel parameter names, in the order given. */
   layers: string[];
@@ -24,11 +21,15 @@ export interface ChannelSparsity {
   threshold: number;
 }
 
-/** Measure channel and weight sparsity of named HWIO kernels; reads back with `await data()`, leaves no tensors. */
+/**
+ * Measure channel and weight sparsity of named HWIO kernels: a group counts as removed when its ℓ2 norm is
+ * below `threshold` (the Prune lab's zero threshold; its default lives in the lab's spec, PRUNE_LAB).
+ * Reads back with `await data()`, leaves no tensors.
+ */
 export async function channelSparsity(
   kernels: readonly { name: string; kernel: tf.Tensor }[],
   grouping: Grouping,
-  threshold = DEFAULT_ZERO_THRESHOLD,
+  threshold: number,
 ): Promise<ChannelSparsity> {
   const pending = kernels.map(({ kernel }) => tf.tidy(() => [groupNorms(kernel, grouping), tf.sum(tf.cast(tf.equal(kernel, 0), 'float32'))] as const));
   try {

@@ -1,5 +1,5 @@
 /** Model factory by name or by JSON architecture, and architecture-level helpers (layout, channel plan). */
-import type { ModelName } from '../../protocol/config';
+import type { ModelName } from '../../protocol/labs';
 import type { Architecture, Classifier, ModelLayout } from './model';
 import { buildResNet18, resnetArchitecture, resnetLayout } from './resnet18';
 import { buildVgg16, vggArchitecture, vggLayout } from './vgg16';

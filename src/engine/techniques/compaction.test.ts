@@ -6,6 +6,7 @@ import type { Classifier } from '../models/model';
 import { countParams, disposeParams } from '../models/params';
 import { createModel } from '../models/registry';
 import { compactModel, maxAbsDiff } from './compaction';
+import { DEFAULT_ZERO_THRESHOLD } from '../../protocol/labs/prune';
 
 const build = (name: 'vgg16' | 'resnet18', seed: number): Classifier => createModel(name, { width: 1 / 16, numClasses: 10, inputSize: 32, seed });
 
@@ -43,7 +44,7 @@ function zero(m: Classifier, name: string, axis: number, indices: number[]): voi
 async function compactAndCompare(m: Classifier, threshold?: number) {
   const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
   const before = tf.memory().numTensors;
-  const result = await compactModel(m, threshold === undefined ? {} : { threshold });
+  const result = await compactModel(m, { threshold: threshold ?? DEFAULT_ZERO_THRESHOLD });
   const own = result.model.store.trainable.size + result.model.store.state.size;
   expect(tf.memory().numTensors).toBe(before + own);
   const want = m.forward(x, { training: false });
@@ -134,7 +135,7 @@ describe('compactModel', () => {
     zero(m, 'fc.kernel', 0, [6, 38, 70, 102]); // channel 6 at every position: dead
     zero(m, 'fc.kernel', 0, [9, 41, 73]); // channel 9 at three of four positions: alive
     const x = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const { model: c, removed } = await compactModel(m);
+    const { model: c, removed } = await compactModel(m, { threshold: DEFAULT_ZERO_THRESHOLD });
     expect(removed[12]!.removed).toEqual([6]);
     expect(c.store.trainable.get('fc.kernel')!.shape).toEqual([4 * 31, 10]);
     const want = m.forward(x, { training: false });
@@ -160,7 +161,7 @@ describe('compactModel', () => {
     const small = tf.tidy(() => tf.mul(k, tf.tensor([1e-6, 1, 1, 1, 1, 1, 1, 1], [1, 1, 8, 1])));
     k.assign(small);
     small.dispose();
-    const strict = await compactModel(m);
+    const strict = await compactModel(m, { threshold: DEFAULT_ZERO_THRESHOLD });
     expect(strict.removed[3]!.removed).toEqual([]);
     disposeParams(strict.model.store);
     const loose = await compactAndCompare(m, 1e-2);

@@ -25,12 +25,9 @@ import type { ChannelSpace, Classifier } from '../models/model';
 import { disposeParams, type ParamStore } from '../models/params';
 import { buildModel, modelLayout, withPlanSizes } from '../models/registry';
 
-/** Same default as the channel-sparsity threshold of §1. */
-export const DEFAULT_COMPACTION_THRESHOLD = 1e-15;
-
 export interface CompactionOptions {
-  /** A channel is dead when every consumer group has ℓ2 norm ≤ threshold (default 1e-15). */
-  threshold?: number;
+  /** A channel is dead when every consumer group has ℓ2 norm ≤ threshold (the Prune lab's zero threshold, as channel sparsity). */
+  threshold: number;
 }
 
 export interface SpaceRemoval {
@@ -115,8 +112,8 @@ function copySliced(from: ParamStore, to: ParamStore, plan: Map<string, Slice[]>
 }
 
 /** Remove dead channels (rule above) from a masked VGG-16 / ResNet-18; returns a new, smaller classifier. */
-export async function compactModel(model: Classifier, opts: CompactionOptions = {}): Promise<CompactionResult> {
-  const threshold = opts.threshold ?? DEFAULT_COMPACTION_THRESHOLD;
+export async function compactModel(model: Classifier, opts: CompactionOptions): Promise<CompactionResult> {
+  const { threshold } = opts;
   const { spaces } = modelLayout(model.architecture);
   const kept: number[][] = [];
   const removed: SpaceRemoval[] = [];

@@ -3,6 +3,7 @@
  * conv kernels w (HWIO) are coupled to an exactly group-sparse copy u = prox(w).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { minimize } from '../optim/minimize';
 import type { Sgd } from '../optim/sgd';
 import { groupPenalty, type Grouping } from './groupNorms';
 import type { ProxFn } from './prox';
@@ -88,19 +89,18 @@ export interface RgsmStepOptions {
  * Sets `sgd.settings.lr` to `lr`. Returns the objective of (1) (the caller disposes it).
  */
 export function rgsmStep(o: RgsmStepOptions): tf.Scalar {
-  const { value, grads } = tf.variableGrads(() => {
-    const data = o.loss();
-    return o.lambda2 === 0 ? data : tf.add(data, groupPenalty(o.state.kernels.values(), o.grouping, o.lambda2));
-  }, [...o.trainable.values()]);
-  o.state.couple(o.lr, o.beta);
-  const named: Record<string, tf.Tensor> = {};
-  for (const [name, v] of o.trainable) {
-    const g = grads[v.name];
-    if (g) named[name] = g;
-  }
-  o.sgd.settings = { ...o.sgd.settings, lr: o.lr };
-  o.sgd.step(named);
-  tf.dispose(Object.values(grads));
+  const value = minimize(
+    () => {
+      const data = o.loss();
+      return o.lambda2 === 0 ? data : tf.add(data, groupPenalty(o.state.kernels.values(), o.grouping, o.lambda2));
+    },
+    o.trainable,
+    (grads) => {
+      o.state.couple(o.lr, o.beta);
+      o.sgd.settings = { ...o.sgd.settings, lr: o.lr };
+      o.sgd.step(grads);
+    },
+  );
   o.state.updateU(o.prox);
   return value;
 }

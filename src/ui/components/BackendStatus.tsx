@@ -1,5 +1,6 @@
 import { getEngine } from '../../client';
 import { BACKEND_PREFERENCES, type BackendInfo, type BackendPreference } from '../../protocol/backend';
+import { LABS } from '../../protocol/labs';
 import { useWorkbench } from '../../store';
 import { writeBackendParam } from '../urlSync';
 
@@ -51,10 +52,18 @@ function describeAdapter(b: BackendInfo): string {
 /** A plain notice when there is no hardware GPU: what the engine uses instead, and what that means. */
 export function SoftwareNotice() {
   const backend = useWorkbench((s) => s.backend);
-  const config = useWorkbench((s) => s.config);
+  const configs = useWorkbench((s) => s.configs);
   const setConfig = useWorkbench((s) => s.setConfig);
   if (!backend?.isSoftware) return null;
-  const light = config.width <= 1 / 16 && config.batchSize <= 16;
+  // The labs whose models have a width multiplier (the classifiers): light settings are width 1/16, batch ≤ 16.
+  const sized = LABS.filter((l) => 'width' in l.fields).map((l) => l.id);
+  const light = sized.every((lab) => {
+    const c = configs[lab] as { width?: number; batchSize?: number };
+    return (c.width ?? 0) <= 1 / 16 && (c.batchSize ?? 0) <= 16;
+  });
+  const useLight = () => {
+    for (const lab of sized) setConfig(lab, { width: 1 / 16, batchSize: 16 });
+  };
   if (backend.name === 'wasm') {
     const passedOver = backend.skipped.filter((s) => s.name === 'webgpu' || s.name === 'webgl').map((s) => s.name);
     return (
@@ -76,7 +85,7 @@ export function SoftwareNotice() {
         a machine with a GPU.
       </span>
       {!light && (
-        <button type="button" className="notice-action" data-testid="app.useLightSettings" onClick={() => setConfig({ width: 1 / 16, batchSize: 16 })}>
+        <button type="button" className="notice-action" data-testid="app.useLightSettings" onClick={useLight}>
           Use width 1/16, batch 16
         </button>
       )}

@@ -1,46 +1,81 @@
+import { useState, type ReactNode } from 'react';
 import { getEngine } from '../../client';
-import type { LabName } from '../../protocol';
+import { labSpec, type LabName } from '../../protocol';
 import { useWorkbench } from '../../store';
 import { formatCount } from '../format';
+import { isActive, useActiveLab, useLabConfig, useLabRun } from '../runStatus';
+import { RunProgress } from './RunProgress';
 
-const ACTIVE = ['running', 'paused', 'preparing'];
-
-/** Start / pause / resume / stop of a lab's run, its status and parameter count. Another lab's active run blocks Start. */
-export function RunControls({ lab, children }: { lab: LabName; children?: React.ReactNode }) {
-  const run = useWorkbench((s) => s.run);
-  const config = useWorkbench((s) => s.config);
+/**
+ * Start / pause / resume / stop of a lab's run, its status and parameter count, the progress bar and the
+ * run's error. The config is checked against the lab's schema before Start; another lab's active run
+ * blocks Start with a sentence. Test ids: `<prefix>.start`, `.pause`, `.resume`, `.stop`, `.status`,
+ * `.params`, `.startBlocked`, `.invalid`, `.error`.
+ */
+export function RunControls({ lab, prefix, children, paramsTitle }: { lab: LabName; prefix: string; children?: ReactNode; paramsTitle?: string }) {
+  const run = useLabRun(lab);
+  const config = useLabConfig(lab);
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
-  const mine = run?.lab === lab ? run : null;
-  const status = mine?.status ?? 'idle';
-  const active = ACTIVE.includes(status);
-  const segActive = useWorkbench((s) => s.segRun !== null && ACTIVE.includes(s.segRun.status));
-  const otherLab = run !== null && run.lab !== lab && ACTIVE.includes(run.status) ? run.lab : segActive ? 'segment' : null;
-  const otherActive = otherLab !== null;
+  const activeLab = useActiveLab();
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const status = run?.status ?? 'idle';
+  const active = isActive(status);
+  const otherLab = activeLab !== null && activeLab !== lab ? labSpec(activeLab).title : null;
+  const blocked = !engineReady ? 'The engine is starting…' : otherLab ? `A ${otherLab} run is going: stop it on the ${otherLab} tab to start here.` : null;
   const engine = getEngine();
+
+  const start = () => {
+    const parsed = labSpec(lab).schema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      setInvalid(`Setting ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}.`);
+      return;
+    }
+    setInvalid(null);
+    void engine.start(lab, config);
+  };
+
   return (
-    <div className="controls">
-      <button type="button" data-testid="run.start" disabled={!engineReady || active || otherActive} onClick={() => void engine.start(config, lab)}>
-        Start
-      </button>
-      <button type="button" data-testid="run.pause" disabled={status !== 'running' && status !== 'preparing'} onClick={() => void engine.pause()}>
-        Pause
-      </button>
-      <button type="button" data-testid="run.resume" disabled={status !== 'paused'} onClick={() => void engine.resume()}>
-        Resume
-      </button>
-      <button type="button" data-testid="run.stop" disabled={!active} onClick={() => void engine.stop()}>
-        Stop
-      </button>
-      <span className={`status status-${status}`} data-testid="run.status">
-        {status}
-      </span>
-      {otherActive && <span className="muted">A {otherLab} run is going; stop it to start here.</span>}
-      {mine?.params != null && (
-        <span className="readout">
-          params <b data-testid="run.params">{formatCount(mine.params)}</b>
+    <>
+      <div className="controls">
+        <button type="button" className="primary" data-testid={`${prefix}.start`} disabled={blocked !== null || active} onClick={start}>
+          Start
+        </button>
+        <button type="button" data-testid={`${prefix}.pause`} disabled={status !== 'running' && status !== 'preparing'} onClick={() => void engine.pause()}>
+          Pause
+        </button>
+        <button type="button" data-testid={`${prefix}.resume`} disabled={status !== 'paused'} onClick={() => void engine.resume()}>
+          Resume
+        </button>
+        <button type="button" data-testid={`${prefix}.stop`} disabled={!active} onClick={() => void engine.stop()}>
+          Stop
+        </button>
+        <span className={`status status-${status}`} data-testid={`${prefix}.status`}>
+          {status}
         </span>
+        {blocked && (
+          <span className="muted" data-testid={`${prefix}.startBlocked`}>
+            {blocked}
+          </span>
+        )}
+        {run?.params != null && (
+          <span className="readout">
+            <span title={paramsTitle}>params</span> <b data-testid={`${prefix}.params`}>{formatCount(run.params)}</b>
+          </span>
+        )}
+        {children}
+      </div>
+      {invalid && (
+        <p className="notice notice-error" role="alert" data-testid={`${prefix}.invalid`}>
+          {invalid}
+        </p>
       )}
-      {children}
-    </div>
+      <RunProgress run={run} plannedSteps={config.steps} label={`${labSpec(lab).title} run progress`} />
+      {run?.error && (
+        <p className="notice notice-error" role="alert" data-testid={`${prefix}.error`}>
+          {run.error.message}
+        </p>
+      )}
+    </>
   );
 }

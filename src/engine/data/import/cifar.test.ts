@@ -4,8 +4,8 @@ import type { ImageDataset, ImageSplit } from '../dataset';
 import { readableChunks } from './byteStream';
 import { importCifar } from './cifar';
 import { CIFAR10_CLASSES } from './cifarNames';
-import { makeTar } from './testTar';
-import { CIFAR10_META, chunked, cifar100Files, cifar100Labels, cifar10Files, cifar10Label, pixel, tarGz } from './testCifar';
+import { makeTar } from './tar.fixture';
+import { CIFAR10_META, chunked, cifar100Files, cifar100Labels, cifar10Files, cifar10Label, pixel, tarGz } from './cifar.fixture';
 
 /** Count pixels of `split` that differ from the test pattern, image k coming from (file, index) = source(k). */
 function wrongPixels(split: ImageSplit, source: (k: number) => [number, number]): number {

@@ -3,8 +3,8 @@ import { importCifar } from './cifar';
 import type { CifarImportOptions, CifarSource } from './cifar';
 import { ImportError } from './importError';
 import type { ImportErrorCode } from './importError';
-import { chunked, cifar100Files, cifar10Files, cifarRecords, tarGz } from './testCifar';
-import { makeTar } from './testTar';
+import { chunked, cifar100Files, cifar10Files, cifarRecords, tarGz } from './cifar.fixture';
+import { makeTar } from './tar.fixture';
 import { gzipSync } from 'node:zlib';
 
 /** The ImportError an import rejects with (and check it is one). */

@@ -1,10 +1,10 @@
 import { gzipSync as fflateGzip } from 'fflate';
 import { gzipSync as zlibGzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { concat } from './testTar';
+import { concat } from './tar.fixture';
 import { GunzipStream } from './gunzipStream';
 import { ImportError } from './importError';
-import { failure } from './testFailure';
+import { failure } from './failure.fixture';
 
 /** Gunzip `input` fed in chunks of `size`; returns the output and the largest chunk handed on. */
 function gunzip(input: Uint8Array, size = input.length): { output: Uint8Array; largest: number } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FolderDatasetBuilder, HOLD_OUT, planImageFolder } from './imageFolder';
-import { failure } from './testFailure';
+import { failure } from './failure.fixture';
 
 function expectImportError(f: () => unknown, code: string, message: RegExp): void {
   const e = failure(f);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CAMVID32_COLOURS, CITYSCAPES_TRAIN_ID, SEG_FORMATS, SEG_FORMAT_IDS, mapLabelPng, pngSamples, vocColour } from './segFormats';
 import type { SegFormatId } from './segFormats';
 import { SegImportError } from './segImportError';
-import { VOC_FILE_PALETTE, grayPng, palettePng, rgbPng, vocIndexedPng } from './testSeg';
+import { VOC_FILE_PALETTE, grayPng, palettePng, rgbPng, vocIndexedPng } from './seg.fixture';
 
 /** The SegImportError that `f` throws. */
 function failure(f: () => unknown): SegImportError {

@@ -5,7 +5,7 @@ import type { SegImportFile, SegImportOptions } from './segImport';
 import { SegImportError } from './segImportError';
 import type { SegImportErrorCode } from './segImportError';
 import type { SegSplit } from './segTypes';
-import { decodeTestImage, grayPng, imagePixel, memFiles, photoPng, rgbPng, vocIndexedPng } from './testSeg';
+import { decodeTestImage, grayPng, imagePixel, memFiles, photoPng, rgbPng, vocIndexedPng } from './seg.fixture';
 
 const W = 6;
 const H = 4;

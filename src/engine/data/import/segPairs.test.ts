@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SegImportError } from './segImportError';
 import { detectSegFormat, parseNameList, planSegPairs, vocTestListPath } from './segPairs';
 import type { SegPlan } from './segPairs';
-import { VOC_FILE_PALETTE, grayPng, palettePng, rgbPng, vocIndexedPng } from './testSeg';
+import { VOC_FILE_PALETTE, grayPng, palettePng, rgbPng, vocIndexedPng } from './seg.fixture';
 
 function failure(paths: string[]): SegImportError {
   try {

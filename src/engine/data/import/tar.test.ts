@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TarReader } from './tar';
 import type { TarEntry } from './tar';
 import { readNumber } from './tarHeader';
-import { concat, makeTar, paxRecords, tarEntry, tarHeader } from './testTar';
-import { failure } from './testFailure';
+import { concat, makeTar, paxRecords, tarEntry, tarHeader } from './tar.fixture';
+import { failure } from './failure.fixture';
 
 interface Read {
   entries: (TarEntry & { data: number[] })[];

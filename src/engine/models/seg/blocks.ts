@@ -1,6 +1,6 @@
 /** Shared pieces of the segmentation models: a cost-logging builder, conv-BN-ReLU units, FasterSeg cells, classifiers, bilinear resizes. NHWC activations, HWIO kernels. */
 import * as tf from '@tensorflow/tfjs-core';
-import { createUpscale, upscale, upscaleMacs, upscaleParams, type UpscaleKind, type UpscaleModule } from '../../techniques/upscale';
+import { createUpscale, upscale, upscaleMacs, upscaleParams, type UpscaleKind, type UpscaleModule } from '../upscale';
 import { batchNorm, conv, createBatchNorm, createConv, type BatchNorm, type Conv2d, type ForwardMode } from '../layers';
 import { constant, heNormal, type ParamStore } from '../params';
 import type { CellSpec, SegArchitecture, SegLayerCost, SegModel, SegOutput } from './segModel';

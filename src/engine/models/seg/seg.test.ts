@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { UpscaleKind } from '../../techniques/upscale';
-import { upscaleParams } from '../../techniques/upscale';
+import type { UpscaleKind } from '../upscale';
+import { upscaleParams } from '../upscale';
 import { countParams, disposeParams } from '../params';
 import { createSegModel, type SegModelKind } from './registry';
 import { segCost, type SegModel, type StudentPlan } from './segModel';

@@ -1,6 +1,6 @@
 /** The common shape of the Segment lab's models (TECHNIQUES.md §2), their JSON architectures and their cost. */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { UpscaleKind } from '../../techniques/upscale';
+import type { UpscaleKind } from '../upscale';
 import type { ForwardMode } from '../layers';
 import type { ParamStore } from '../params';
 

@@ -1,6 +1,6 @@
 /** FasterSeg-like student (Chen et al. 2020; TECHNIQUES.md §2): 3 stride-2 stem convs to 1/8, two multi-resolution branches, per-branch aggregation, fused 1/8 head, upscale ×8. NHWC, HWIO. */
 import * as tf from '@tensorflow/tfjs-core';
-import { upscale, type UpscaleKind } from '../../techniques/upscale';
+import { upscale, type UpscaleKind } from '../upscale';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import {

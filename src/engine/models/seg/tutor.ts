@@ -3,7 +3,7 @@
  * 2nd stride-2 conv (two 3×3 conv-BN-ReLU cells), fused into the aggregation so the head runs at 1/4:
  * fused 1/8 map → 1×1 conv-BN-ReLU → upscale ×2 → concat with the 1/4 path → 3×3 refine → head → upscale ×4. NHWC, HWIO.
  */
-import { upscale } from '../../techniques/upscale';
+import { upscale } from '../upscale';
 import { scaleChannels } from '../layers';
 import { createParamStore } from '../params';
 import { aggStep, checkInput, finishSegModel, convUnit, createAggStep, createConvUnit, createHead, createUp, head, type SegBuilder } from './blocks';

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { getEngine } from '../../../client';
 import { BUILTIN_DATASET_ID, isSegmentation, type DatasetInfo, type DatasetSamples } from '../../../protocol/datasets';
 import { useWorkbench } from '../../../store';
+import { useActiveLab } from '../../runStatus';
+import type { TabProps } from '../tab';
 import { DatasetList } from './DatasetList';
 import { ImportPanel } from './ImportPanel';
 import { SampleGrid } from './SampleGrid';
@@ -13,13 +15,18 @@ const SAMPLES_PER_CLASS = 8;
 const SEG_SAMPLES = 6;
 
 /** The dataset manager: import, list, inspect and delete datasets; choose the classification set runs train on. */
-export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg(): void }) {
+export function DataLab({ openTab }: TabProps) {
   const datasets = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
-  const trainingId = useWorkbench((s) => s.config.dataset);
+  const trainingId = useWorkbench((s) => s.configs.train.dataset);
   const setConfig = useWorkbench((s) => s.setConfig);
-  const setSegConfig = useWorkbench((s) => s.setSegConfig);
-  const runActive = useWorkbench((s) => s.run !== null && ['preparing', 'running', 'paused'].includes(s.run.status));
+  const activeLab = useActiveLab();
+  const runActive = activeLab === 'train' || activeLab === 'prune';
+  /** The classification labs (Train and Prune) train on the set picked here. */
+  const pickForClassifiers = (dataset: string) => {
+    setConfig('train', { dataset });
+    setConfig('prune', { dataset });
+  };
   const [selected, setSelected] = useState<string | null>(null);
   const [samples, setSamples] = useState<DatasetSamples | null>(null);
   const [sampleError, setSampleError] = useState<string | null>(null);
@@ -53,7 +60,7 @@ export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg()
       setSelected(null);
       setSamples(null);
     }
-    if (trainingId === id) setConfig({ dataset: BUILTIN_DATASET_ID });
+    if (trainingId === id) pickForClassifiers(BUILTIN_DATASET_ID);
   };
 
   const shown = samples && samples.id === selected ? samples : null;
@@ -78,8 +85,8 @@ export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg()
               onShow={setSelected}
               onUse={(id) => {
                 if (runActive) return;
-                setConfig({ dataset: id });
-                onTrain();
+                pickForClassifiers(id);
+                openTab('train');
               }}
               onDelete={(id) => void remove(id)}
             />
@@ -91,8 +98,8 @@ export function DataLab({ onTrain, onTrainSeg }: { onTrain(): void; onTrainSeg()
               onShow={setSelected}
               onDelete={(id) => void remove(id)}
               onTrain={(id) => {
-                setSegConfig({ dataset: id });
-                onTrainSeg();
+                setConfig('segment', { dataset: id });
+                openTab('segment');
               }}
             />
           </>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { getEngine } from '../../../client';
 import type { CompactionReport } from '../../../protocol';
-import { useWorkbench } from '../../../store';
+import { useLabRun } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
 import { downloadBytes } from './download';
 
@@ -9,7 +9,7 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 /** Physically remove dead channels of the finished run, show the before/after figures, export the compact model. */
 export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionReport): void }) {
-  const run = useWorkbench((s) => (s.run?.lab === 'prune' ? s.run : null));
+  const run = useLabRun('prune');
   const [report, setReport] = useState<CompactionReport | null>(null);
   const [busy, setBusy] = useState<'compact' | 'export' | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -20,7 +20,7 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
     if (!run) return;
     setBusy('compact');
     setError(null);
-    const r = await getEngine().compact(run.id);
+    const r = await getEngine().call('prune', 'compact', [run.id]);
     setBusy(null);
     if (!r.ok) return setError(r.error.message);
     setReport(r.report);
@@ -29,7 +29,7 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
   const exportModel = async () => {
     if (!run) return;
     setBusy('export');
-    const r = await getEngine().exportModel(run.id);
+    const r = await getEngine().call('prune', 'exportModel', [run.id]);
     setBusy(null);
     if (!r.ok) return setError(r.error.message);
     downloadBytes(`${r.model.fileBase}.json`, new TextEncoder().encode(r.model.modelJson), 'application/json');

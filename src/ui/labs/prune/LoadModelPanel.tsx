@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { getEngine } from '../../../client';
 import type { LoadedModelReport } from '../../../protocol';
 import { useWorkbench } from '../../../store';
+import { useLabConfig } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
 
 /** Load an exported model (model.json + weights.bin) back and evaluate it on the selected dataset. */
 export function LoadModelPanel() {
-  const config = useWorkbench((s) => s.config);
+  const config = useLabConfig('prune');
   const ready = useWorkbench((s) => s.engineStatus === 'ready');
   const [report, setReport] = useState<LoadedModelReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -19,7 +20,8 @@ export function LoadModelPanel() {
     const bin = files.find((f) => /\.bin$/i.test(f.name));
     if (!json || !bin) return setError('Choose both files of an exported model: the .json description and the .weights.bin file.');
     setBusy(true);
-    const r = await getEngine().loadModel(await json.text(), await bin.arrayBuffer(), config);
+    const weights = await bin.arrayBuffer();
+    const r = await getEngine().call('prune', 'loadModel', [await json.text(), weights, config], [weights]);
     setBusy(false);
     if (r.ok) setReport(r.report);
     else setError(r.error.message);

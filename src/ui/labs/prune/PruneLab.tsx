@@ -1,8 +1,9 @@
 import type { HyperparamChange } from '../../../protocol';
 import { useWorkbench } from '../../../store';
+import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
-import { RunProgress } from '../../components/RunProgress';
 import { formatHp, formatPercent } from '../../format';
+import { useLabConfig, useLabRun } from '../../runStatus';
 import { useThrottledValue } from '../../useThrottledValue';
 import { CompactPanel } from './CompactPanel';
 import { LayerSparsityBars } from './LayerSparsityBars';
@@ -19,12 +20,12 @@ const NO_CHANGES: readonly HyperparamChange[] = [];
 
 /** The Prune lab: RGSM vs group Lasso with live sparsity views, compaction, and the table of all runs. */
 export function PruneLab() {
-  const run = useWorkbench((s) => (s.run?.lab === 'prune' ? s.run : null));
-  const config = useWorkbench((s) => s.config);
-  const recordCompaction = useWorkbench((s) => s.recordCompaction);
+  const run = useLabRun('prune');
+  const config = useLabConfig('prune');
+  const attachToRun = useWorkbench((s) => s.attachToRun);
   const series = useThrottledValue(run?.series, REFRESH_MS);
-  const layers = useThrottledValue(run?.layers ?? null, REFRESH_MS);
-  const history = useThrottledValue(run?.layerHistory ?? null, REFRESH_MS);
+  const layers = useThrottledValue(run?.extras.layers?.latest ?? null, REFRESH_MS);
+  const history = useThrottledValue(run?.extras.layers?.history ?? null, REFRESH_MS);
   const markers = run?.hpChanges ?? NO_CHANGES;
   const method = run?.config.method ?? config.method;
   const rgsm = method === 'rgsm';
@@ -42,13 +43,7 @@ export function PruneLab() {
         <PruneConfigForm />
       </aside>
       <section className="main">
-        <RunControls lab="prune" />
-        <RunProgress run={run} plannedSteps={config.steps} />
-        {run?.error && (
-          <p className="notice notice-error" role="alert" data-testid="run.error">
-            {run.error.message}
-          </p>
-        )}
+        <RunControls lab="prune" prefix="run" />
         <div className="readouts" aria-live="polite">
           <span className="readout">
             channel sparsity{rgsm ? ' (u)' : ''} <b data-testid="prune.sparsity.total">{total === undefined ? '—' : formatPercent(total)}</b>
@@ -76,16 +71,8 @@ export function PruneLab() {
           <NormHistogram report={layers} showHardThreshold={rgsm} />
         </div>
         <SparsityHeatmap history={history} totalSteps={run?.config.steps ?? config.steps} />
-        {markers.length > 0 && (
-          <ol className="hp-list" data-testid="run.hpChanges">
-            {markers.map((m, i) => (
-              <li key={i}>
-                step {m.step}: {m.key} {formatHp(m.from)} → {formatHp(m.to)}
-              </li>
-            ))}
-          </ol>
-        )}
-        <CompactPanel onCompacted={(r) => void recordCompaction(r)} />
+        <HyperparameterChanges changes={markers} testId="run.hpChanges" />
+        <CompactPanel onCompacted={(r) => void attachToRun('prune', r.runId, 'compaction', r)} />
         <LoadModelPanel />
         <RunsPanel />
       </section>

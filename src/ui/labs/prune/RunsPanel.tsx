@@ -2,14 +2,15 @@ import { useEffect } from 'react';
 import { useWorkbench } from '../../../store';
 import { RunsCompare } from './RunsCompare';
 import { RunsScatter } from './RunsScatter';
-import { RunsTable } from './RunsTable';
+import { PruneRunsTable } from './PruneRunsTable';
+import { useClassifyRuns } from './useClassifyRuns';
 import './runs.css';
 
 /** Saved runs: the table, the accuracy-vs-sparsity scatter over all runs, and the overlay of two picked runs. */
 export function RunsPanel() {
-  const loaded = useWorkbench((s) => s.runsLoaded);
-  const loadRuns = useWorkbench((s) => s.loadRuns);
-  const count = useWorkbench((s) => s.runs.length);
+  const loaded = useWorkbench((s) => s.savedRunsLoaded);
+  const loadRuns = useWorkbench((s) => s.loadSavedRuns);
+  const count = useClassifyRuns().length;
 
   useEffect(() => {
     if (!loaded) void loadRuns();
@@ -18,7 +19,7 @@ export function RunsPanel() {
   return (
     <section className="runs-panel" aria-labelledby="runs-title" data-testid="runs.panel">
       <h2 id="runs-title">Runs</h2>
-      <RunsTable />
+      <PruneRunsTable />
       {count > 0 && (
         <>
           <div className="runs-charts">

@@ -1,9 +1,9 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { PRUNE_METHODS, type PruneMethodName } from '../../../protocol';
-import { useWorkbench } from '../../../store';
-import type { RunRecord } from '../../../store/runRecord';
-import { METHOD_SHORT, methodHyperparams, runMethod } from './runExport';
+import { METHOD_SHORT, methodHyperparams, runMethod, type ClassifyRunRecord } from './runExport';
+import { runSummary } from './runSummary';
+import { useClassifyRuns } from './useClassifyRuns';
 import './runs.css';
 
 export const METHOD_COLOR: Record<PruneMethodName, string> = {
@@ -24,10 +24,10 @@ interface Point {
   model: string;
 }
 
-function toPoints(runs: readonly RunRecord[]): [PruneMethodName, Point[]][] {
+function toPoints(runs: readonly ClassifyRunRecord[]): [PruneMethodName, Point[]][] {
   const groups = new Map<PruneMethodName, Point[]>();
   for (const r of runs) {
-    const { testAccuracy: acc, channelSparsity: sp } = r.summary;
+    const { testAccuracy: acc, channelSparsity: sp } = runSummary(r);
     if (acc === null || sp === null) continue;
     const m = runMethod(r);
     const list = groups.get(m) ?? [];
@@ -57,7 +57,7 @@ const pctTick = (v: number) => `${Number(v.toFixed(1))}%`;
 
 /** Final test accuracy against channel sparsity for every saved run, one colour per method. */
 export const RunsScatter = memo(function RunsScatter() {
-  const runs = useWorkbench((s) => s.runs);
+  const runs = useClassifyRuns();
   const groups = useMemo(() => toPoints(runs), [runs]);
   return (
     <figure className="chart" data-testid="runs.scatter">

@@ -1,6 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
-import type { LayerHistory } from '../../../store/runSlice';
+import type { LayerHistory } from '../../../protocol';
 import { formatPercent } from '../../format';
 import { shortLayerLabels } from './layerLabels';
 import './prune-views.css';

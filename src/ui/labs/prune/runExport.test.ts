@@ -1,28 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../protocol';
-import type { RunRecord } from '../../../store/runRecord';
+import { PRUNE_LAB, TRAIN_LAB } from '../../../protocol';
+import type { RunRecord } from '../../../store';
 import { methodHyperparams, runFileBase, runToCsv, runToJson } from './runExport';
 
-function record(over: Partial<RunRecord> = {}): RunRecord {
+function record(over: Partial<RunRecord<'prune'>> = {}): RunRecord<'prune'> {
   return {
     id: 'run-7',
     lab: 'prune',
-    config: { ...defaultConfig(), method: 'rgsm', lambda1: 0.01, lambda2: 1e-5, beta: 1 },
+    config: { ...PRUNE_LAB.defaults(), method: 'rgsm', lambda1: 0.01, lambda2: 1e-5, beta: 1 },
     status: 'done',
     startedAt: 1_700_000_000_000,
     endedAt: 1_700_000_060_000,
     datasetName: 'Shapes',
-    summary: {
-      testAccuracy: 0.5,
-      testAccuracyW: 0.55,
-      channelSparsity: 0.25,
-      weightSparsity: 0.3,
-      params: 1000,
-      compactParams: null,
-      compactMacs: null,
-      denseMacs: null,
-      steps: 4,
-    },
+    stepsDone: 4,
+    params: 1000,
+    error: null,
     series: {
       'train.loss': { steps: [1, 2, 3, 4], values: [2.5, 2, 1.5, 1.25] },
       'test.acc': { steps: [2, 4], values: [0.25, 0.5] },
@@ -30,8 +22,8 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
       'test.loss': { steps: [], values: [] },
     },
     hpChanges: [{ step: 3, key: 'lambda1', from: 0.01, to: 0.02 }],
-    layerHistory: null,
-    compaction: null,
+    extras: {},
+    attachments: {},
     ...over,
   };
 }
@@ -64,8 +56,9 @@ describe('runToJson', () => {
 describe('labels', () => {
   it('names the knobs of the method and a safe file base', () => {
     expect(methodHyperparams(record())).toBe('λ1 0.01, λ2 1e-5, β 1');
-    expect(methodHyperparams(record({ config: { ...defaultConfig(), method: 'gl-prox', lambdaGL: 1e-4 } }))).toBe('λ_GL 1e-4');
-    expect(methodHyperparams(record({ lab: 'train' }))).toBe('');
+    expect(methodHyperparams(record({ config: { ...PRUNE_LAB.defaults(), method: 'gl-prox', lambdaGL: 1e-4 } }))).toBe('λ_GL 1e-4');
+    const train: RunRecord<'train'> = { ...record(), lab: 'train', config: TRAIN_LAB.defaults(), attachments: {} };
+    expect(methodHyperparams(train)).toBe('');
     expect(runFileBase(record({ id: 'a b/c' }))).toBe('prune-rgsm-vgg16-a_b_c');
   });
 });

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { SegEvalReport } from '../../../protocol/segment';
+import type { SegEvalReport } from '../../../protocol/labs/segment';
 import { formatPercent } from '../../format';
 
 type Rgb = readonly [number, number, number];

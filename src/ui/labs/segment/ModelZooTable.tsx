@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { getEngine } from '../../../client';
-import { SEG_CHAIN_LABELS, SEG_SIZES, type SegChain, type SegSizeName } from '../../../protocol/segment';
+import { SEG_CHAIN_LABELS, SEG_SIZES, type SegChain, type SegSizeName } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
+import { isActive, useLabRun } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
 import { pixelShuffleOverhead, SLOT_LABELS, sizeLabel, zooRows } from './segView';
 
@@ -11,19 +12,23 @@ const signedPct = (f: number) => `${f >= 0 ? '+' : '−'}${formatPercent(Math.ab
 
 /** The worker's trained models per slot at one input size: size, cost, mIoU and where they came from; plus PixelShuffle's overhead. */
 export function ModelZooTable() {
-  const zoo = useWorkbench((s) => s.segZoo);
-  const configSize = useWorkbench((s) => s.segConfig.size);
+  const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
+  const configSize = useWorkbench((s) => s.configs.segment.size);
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const addNotice = useWorkbench((s) => s.addNotice);
-  const segActive = useWorkbench((s) => s.segRun !== null && ['preparing', 'running', 'paused'].includes(s.segRun.status));
+  const setPush = useWorkbench((s) => s.setPush);
+  const segActive = isActive(useLabRun('segment')?.status);
   const [size, setSize] = useState<SegSizeName>(configSize);
   useEffect(() => setSize(configSize), [configSize]);
   useEffect(() => {
     if (!engineReady) return;
     getEngine()
-      .segZoo()
-      .catch((err: unknown) => addNotice('warning', `The model zoo could not be read: ${err instanceof Error ? err.message : String(err)}`));
-  }, [engineReady, addNotice]);
+      .call('segment', 'zoo', [])
+      .then(
+        (value) => setPush({ lab: 'segment', name: 'zoo', value }),
+        (err: unknown) => addNotice('warning', `The model zoo could not be read: ${err instanceof Error ? err.message : String(err)}`),
+      );
+  }, [engineReady, addNotice, setPush]);
 
   const rows = zooRows(zoo, size);
   const overhead = pixelShuffleOverhead(rows);
@@ -50,8 +55,8 @@ export function ModelZooTable() {
             title={segActive ? 'Stop the run first' : 'Drop the models trained in this session and reload the shipped demo weights'}
             onClick={() =>
               void getEngine()
-                .segResetZoo()
-                .then((r) => !r.ok && addNotice('error', r.error.message))
+                .call('segment', 'resetZoo', [])
+                .then((r) => (r.ok ? setPush({ lab: 'segment', name: 'zoo', value: r.zoo }) : addNotice('error', r.error.message)))
             }
           >
             Restore shipped models

@@ -1,26 +1,10 @@
-import { memo } from 'react';
-import { getEngine } from '../../../client';
-import { isSegmentation, STREETS_DATASET_ID, type LiveKey } from '../../../protocol';
-import {
-  allowedChains,
-  distillSource,
-  SEG_CHAIN_LABELS,
-  SEG_MODELS,
-  SEG_PARAMS,
-  SEG_SIZES,
-  UPSCALES,
-  type SegConfig,
-  type SegParamKey,
-} from '../../../protocol/segment';
+import { isSegmentation, STREETS_DATASET_ID } from '../../../protocol';
+import { allowedChains, distillSource, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
-import { ParamField } from '../../components/ParamField';
+import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { modelChange, sizeLabel } from './segView';
-import { isActive } from './segStatus';
 
-const MODEL_LABELS = { teacher: 'Teacher (HRNet-like)', tutor: 'Tutor (student + high-res path)', student: 'Student (FasterSeg-like)' } as const;
-const UPSCALE_LABELS = { bilinear: 'Bilinear', pixelshuffle: 'Depthwise conv + PixelShuffle' } as const;
-const IDS: Partial<Record<SegParamKey, string>> = { steps: 'seg.steps' };
-const KD_KEYS: readonly SegParamKey[] = ['alpha', 'temperature'];
+const KD_KEYS: readonly (keyof SegConfig)[] = ['alpha', 'temperature'];
 
 function Select<T extends string>(props: {
   id: string;
@@ -89,108 +73,74 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
   );
 }
 
-/** Segment-lab settings: structure locks while a segmentation run is going; lr, momentum, wd, α, T, aux weight and OHEM stay live. */
-export const SegConfigForm = memo(function SegConfigForm() {
-  const config = useWorkbench((s) => s.segConfig);
-  const setConfig = useWorkbench((s) => s.setSegConfig);
-  const active = useWorkbench((s) => isActive(s.segRun?.status));
-  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+/** What the form says about a field: the chains the model allows and where a distillation source comes from, unused knobs. */
+function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | null): FieldState | undefined {
   const source = distillSource(config);
-  const zoo = useWorkbench((s) => s.segZoo);
-  const missing = source !== null && zoo !== null && !zoo.loading && !zoo.entries.some((e) => e.slot === source && e.size === config.size);
-  const chainHint = !source
-    ? 'Trains on the labels only.'
-    : missing
-      ? `The zoo has no ${source} at the ${config.size} size yet: train one first (model ${source}${source === 'tutor' ? ', chain teacher → student' : ', chain none'}) or pick another size.`
-      : `Distils from the zoo's ${source} at the ${config.size} size (frozen).`;
+  switch (key) {
+    case 'chain': {
+      const missing = source !== null && zoo !== null && !zoo.loading && !zoo.entries.some((e) => e.slot === source && e.size === config.size);
+      const hint = !source
+        ? 'Trains on the labels only.'
+        : missing
+          ? `The zoo has no ${source} at the ${config.size} size yet: train one first (model ${source}${source === 'tutor' ? ', chain teacher → student' : ', chain none'}) or pick another size.`
+          : `Distils from the zoo's ${source} at the ${config.size} size (frozen).`;
+      return { options: allowedChains(config.model), hint, warn: missing };
+    }
+    case 'upscale':
+      return config.model === 'teacher' ? { disabled: true, hint: 'The teacher always upsamples bilinearly.' } : undefined;
+    case 'size':
+      return { optionLabels: { low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` } };
+    default:
+      return KD_KEYS.includes(key) && source === null ? { hint: 'Not used without distillation (chain none).' } : undefined;
+  }
+}
 
-  const commit = (key: SegParamKey, v: number) => {
-    setConfig({ [key]: v } as Partial<SegConfig>);
-    if (active && SEG_PARAMS[key].live === true && engineReady) void getEngine().setHyperparams({ [key as LiveKey]: v });
-  };
-  const field = (key: SegParamKey, hint?: string) => {
-    const spec = SEG_PARAMS[key];
-    const unused = KD_KEYS.includes(key) && source === null;
-    const shownHint = unused ? 'Not used without distillation (chain none).' : hint;
-    return (
-      <ParamField
-        key={key}
-        id={IDS[key] ?? `seg.param.${key}`}
-        spec={spec}
-        value={config[key]}
-        disabled={active && spec.live !== true}
-        onCommit={(v) => commit(key, v)}
-        {...(shownHint ? { hint: shownHint } : {})}
-      />
-    );
-  };
+function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegConfig>) => void): FormItem<SegConfig>[] {
+  return [
+    { field: 'model' },
+    { field: 'chain' },
+    { field: 'upscale' },
+    { field: 'size' },
+    { key: 'dataset', node: <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
+    { field: 'flip' },
+    { field: 'batchSize' },
+    { field: 'steps' },
+    { heading: 'Losses (live)' },
+    { field: 'alpha', hint: 'Weight of the pixel-wise KL term (× T²).' },
+    { field: 'temperature' },
+    { field: 'auxWeight', hint: 'Weight of the 1/16 and 1/32 auxiliary heads.' },
+    { field: 'ohemThreshold', hint: 'Keep pixels whose true-class probability is below this (at least 1/16 of them).' },
+    { heading: 'Optimiser (live)' },
+    { field: 'lr' },
+    { field: 'momentum' },
+    { field: 'weightDecay' },
+    {
+      details: 'Evaluation, data, seed',
+      items: [
+        { field: 'evalEvery' },
+        { field: 'trainSize', hint: 'The built-in street scenes only; imported sets use all their images.' },
+        { field: 'testSize' },
+        { field: 'seed' },
+      ],
+    },
+  ];
+}
 
+/** Test ids: choices and switches `seg.<key>`, the step count `seg.steps`, other numbers `seg.param.<key>`. */
+const idOf = (key: string) => (key === 'steps' || !(key in SEGMENT_LAB.numbers) ? `seg.${key}` : `seg.param.${key}`);
+
+/** Segment-lab settings: structure locks while a segmentation run is going; lr, momentum, wd, α, T, aux weight and OHEM stay live. */
+export function SegConfigForm() {
+  const setConfig = useWorkbench((s) => s.setConfig);
+  const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
   return (
-    <form className="config" onSubmit={(e) => e.preventDefault()} aria-label="Segment settings">
-      <Select
-        id="seg.model"
-        label="Model to train"
-        value={config.model}
-        options={SEG_MODELS}
-        names={MODEL_LABELS}
-        disabled={active}
-        onChange={(m) => setConfig(modelChange(config, m))}
-      />
-      <Select
-        id="seg.chain"
-        label="Distillation chain"
-        value={config.chain}
-        options={allowedChains(config.model)}
-        names={SEG_CHAIN_LABELS}
-        disabled={active}
-        onChange={(chain) => setConfig({ chain })}
-        hint={chainHint}
-        warn={missing}
-      />
-      <Select
-        id="seg.upscale"
-        label="Upscaling"
-        value={config.upscale}
-        options={UPSCALES}
-        names={UPSCALE_LABELS}
-        disabled={active || config.model === 'teacher'}
-        onChange={(upscale) => setConfig({ upscale })}
-        {...(config.model === 'teacher' ? { hint: 'The teacher always upsamples bilinearly.' } : {})}
-      />
-      <Select
-        id="seg.size"
-        label="Input size"
-        value={config.size}
-        options={SEG_SIZES}
-        names={{ low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` }}
-        disabled={active}
-        onChange={(size) => setConfig({ size })}
-      />
-      <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} />
-      <div className="field">
-        <label className="check">
-          <input type="checkbox" data-testid="seg.flip" checked={config.flip} disabled={active} onChange={(e) => setConfig({ flip: e.target.checked })} />
-          Random horizontal flip (image and labels)
-        </label>
-      </div>
-      {field('batchSize')}
-      {field('steps')}
-      <h3>Losses (live)</h3>
-      {field('alpha', 'Weight of the pixel-wise KL term (× T²).')}
-      {field('temperature')}
-      {field('auxWeight', 'Weight of the 1/16 and 1/32 auxiliary heads.')}
-      {field('ohemThreshold', 'Keep pixels whose true-class probability is below this (at least 1/16 of them).')}
-      <h3>Optimiser (live)</h3>
-      {field('lr')}
-      {field('momentum')}
-      {field('weightDecay')}
-      <details>
-        <summary>Evaluation, data, seed</summary>
-        {field('evalEvery')}
-        {field('trainSize', 'The built-in street scenes only; imported sets use all their images.')}
-        {field('testSize')}
-        {field('seed')}
-      </details>
-    </form>
+    <ConfigForm
+      lab="segment"
+      ariaLabel="Segment settings"
+      items={(c, active) => items(c, active, (p) => setConfig('segment', p))}
+      idOf={idOf}
+      fieldState={(key, config) => fieldState(key, config, zoo)}
+      adjust={(change, config) => (change.model ? { ...change, ...modelChange(config, change.model) } : change)}
+    />
   );
-});
+}

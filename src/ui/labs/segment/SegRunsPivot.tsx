@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES } from '../../../protocol/segment';
-import type { SegRunRecord } from '../../../store';
+import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES } from '../../../protocol/labs/segment';
+import type { SegRunRecord } from './segView';
 import { formatPercent } from '../../format';
 import { pivotDelta, studentPivot } from './segView';
 

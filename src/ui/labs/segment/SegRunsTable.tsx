@@ -1,92 +1,60 @@
-import { memo, useEffect } from 'react';
-import { SEG_CHAIN_LABELS } from '../../../protocol/segment';
-import { useWorkbench, type SegRunRecord } from '../../../store';
+import { SEG_CHAIN_LABELS } from '../../../protocol/labs/segment';
+import { useWorkbench } from '../../../store';
+import { RunsTable, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatPercent } from '../../format';
 import { SegRunsPivot } from './SegRunsPivot';
+import { lastEval, type SegRunRecord } from './segView';
+import { useEffect, useMemo } from 'react';
 
-const pct = (v: number | null) => (v === null ? '—' : formatPercent(v));
-const started = (t: number) => new Date(t).toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : formatPercent(v));
 
-const Row = memo(function Row({ r, onDelete }: { r: SegRunRecord; onDelete(id: string): void }) {
-  const c = r.config;
-  const label = `${c.model} ${SEG_CHAIN_LABELS[c.chain]} ${c.size}`;
-  return (
-    <tr data-testid="seg.runs.row" data-id={r.id}>
-      <td>{c.model}</td>
-      <td>{SEG_CHAIN_LABELS[c.chain]}</td>
-      <td>{c.model === 'teacher' ? '—' : c.upscale}</td>
-      <td>{c.size}</td>
-      <td className="num">
-        {r.stepsDone} / {c.steps}
-      </td>
-      <td className="num">{c.seed}</td>
-      <td className="num" data-testid="seg.runs.row.miou">
-        {pct(r.mIoU)}
-      </td>
-      <td className="num">{pct(r.pixelAccuracy)}</td>
-      <td className="num">{r.params === null ? '—' : formatCount(r.params)}</td>
-      <td title={new Date(r.startedAt).toISOString()}>{started(r.startedAt)}</td>
-      <td>
-        <span className={`status status-${r.status}`} title={r.error ?? undefined}>
-          {r.status}
-        </span>
-      </td>
-      <td className="row-actions">
-        <button type="button" data-testid="seg.runs.row.delete" onClick={() => onDelete(r.id)} aria-label={`Delete run ${label}`}>
-          Delete
-        </button>
-      </td>
-    </tr>
-  );
-});
+const COLUMNS: RunColumn<SegRunRecord>[] = [
+  { header: 'Model', cell: (r) => r.config.model },
+  { header: 'Chain', cell: (r) => SEG_CHAIN_LABELS[r.config.chain] },
+  { header: 'Upscale', cell: (r) => (r.config.model === 'teacher' ? '—' : r.config.upscale) },
+  { header: 'Size', cell: (r) => r.config.size },
+  { header: 'Dataset', cell: (r) => r.datasetName },
+  { header: 'Steps', cell: (r) => `${r.stepsDone} / ${r.config.steps}`, className: 'num' },
+  { header: 'Seed', cell: (r) => r.config.seed, className: 'num' },
+  { header: 'mIoU', cell: (r) => pct(lastEval(r)?.mIoU), className: 'num', testId: 'seg.runs.row.miou' },
+  { header: 'Pixel acc', cell: (r) => pct(lastEval(r)?.pixelAccuracy), className: 'num' },
+  { header: 'Params', cell: (r) => (r.params === null ? '—' : formatCount(r.params)), className: 'num' },
+  startedColumn(),
+  statusColumn(),
+];
 
-/** Every finished segmentation run (IndexedDB), and the students' chain × upscaling × size pivot. */
+const label = (r: SegRunRecord) => `${r.config.model} ${SEG_CHAIN_LABELS[r.config.chain]} ${r.config.size}`;
+
+/** Every ended segmentation run (the run history), and the students' chain × upscaling × size pivot. */
 export function SegRunsTable() {
-  const runs = useWorkbench((s) => s.segRuns);
-  const loadSegRuns = useWorkbench((s) => s.loadSegRuns);
-  const removeSegRun = useWorkbench((s) => s.removeSegRun);
-  const addNotice = useWorkbench((s) => s.addNotice);
+  const all = useWorkbench((s) => s.savedRuns);
+  const runs = useMemo(() => all.filter((r): r is SegRunRecord => r.lab === 'segment'), [all]);
+  const loaded = useWorkbench((s) => s.savedRunsLoaded);
+  const load = useWorkbench((s) => s.loadSavedRuns);
+  const remove = useWorkbench((s) => s.deleteSavedRun);
   useEffect(() => {
-    void loadSegRuns();
-  }, [loadSegRuns]);
-  const remove = (id: string) =>
-    void removeSegRun(id).catch((err: unknown) => addNotice('warning', `The run could not be deleted: ${err instanceof Error ? err.message : String(err)}`));
+    if (!loaded) void load();
+  }, [loaded, load]);
 
   return (
     <section className="runs-panel" aria-labelledby="seg-runs-title" data-testid="seg.runs">
       <h2 id="seg-runs-title">Runs</h2>
       {runs.length === 0 ? (
         <p className="runs-empty" data-testid="seg.runs.empty">
-          No segmentation runs yet. Finished and stopped runs appear here.
+          {loaded ? 'No segmentation runs yet. Finished and stopped runs appear here.' : 'Loading saved runs…'}
         </p>
       ) : (
         <>
           <SegRunsPivot runs={runs} />
-          <div className="runs-table-wrap">
-            <table className="runs" data-testid="seg.runs.table">
-              <thead>
-                <tr>
-                  <th>Model</th>
-                  <th>Chain</th>
-                  <th>Upscale</th>
-                  <th>Size</th>
-                  <th>Steps</th>
-                  <th>Seed</th>
-                  <th>mIoU</th>
-                  <th>Pixel acc</th>
-                  <th>Params</th>
-                  <th>Started</th>
-                  <th>Status</th>
-                  <th aria-label="Actions" />
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((r) => (
-                  <Row key={r.id} r={r} onDelete={remove} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <RunsTable
+            runs={runs}
+            columns={COLUMNS}
+            testId="seg.runs.table"
+            rowTestId="seg.runs.row"
+            label={label}
+            onDelete={(id) => void remove(id)}
+            downloads
+          />
         </>
       )}
     </section>

@@ -1,13 +1,15 @@
 import type { HyperparamChange, SeriesName } from '../../../protocol';
-import type { SegEvalReport } from '../../../protocol/segment';
+import type { SegEvalReport } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
+import { HyperparameterChanges } from '../../components/HyperparameterChanges';
+import { RunControls } from '../../components/RunControls';
 import { formatHp, formatPercent } from '../../format';
+import { useLabRun } from '../../runStatus';
 import { useThrottledValue } from '../../useThrottledValue';
 import { ClassIoUBars } from './ClassIoUBars';
 import { ModelZooTable } from './ModelZooTable';
 import { SegCharts } from './SegCharts';
 import { SegConfigForm } from './SegConfigForm';
-import { SegRunControls } from './SegRunControls';
 import { SegRunsTable } from './SegRunsTable';
 import { SegViewer } from './viewer/SegViewer';
 import './segment.css';
@@ -18,15 +20,17 @@ const NO_EVALS: readonly SegEvalReport[] = [];
 
 /** The Segment lab: train teacher / tutor / student through a distillation chain, watch mIoU live, compare models and runs. */
 export function SegmentLab() {
-  const run = useWorkbench((s) => s.segRun);
-  const datasetId = useWorkbench((s) => s.segRun?.config.dataset ?? s.segConfig.dataset);
-  const palette = useWorkbench((s) => s.datasets.find((d) => d.id === datasetId)?.palette ?? s.segZoo?.entries.find((e) => e.dataset === datasetId)?.palette);
+  const run = useLabRun('segment');
+  const datasetId = useWorkbench((s) => s.runs.segment?.config.dataset ?? s.configs.segment.dataset);
+  const palette = useWorkbench(
+    (s) => s.datasets.find((d) => d.id === datasetId)?.palette ?? s.labData.segment?.zoo?.entries.find((e) => e.dataset === datasetId)?.palette,
+  );
   const series = useThrottledValue(run?.series, REFRESH_MS);
-  const evals = useThrottledValue(run?.evals ?? NO_EVALS, REFRESH_MS);
+  const evals = useThrottledValue(run?.extras.segEval ?? NO_EVALS, REFRESH_MS);
   const markers = run?.hpChanges ?? NO_CHANGES;
   const last = (k: SeriesName) => run?.series[k]?.values.at(-1);
-  const miou = last('seg.miou') ?? run?.evals.at(-1)?.mIoU;
-  const pixelAcc = last('seg.pixelAcc') ?? run?.evals.at(-1)?.pixelAccuracy;
+  const miou = last('seg.miou') ?? run?.extras.segEval?.at(-1)?.mIoU;
+  const pixelAcc = last('seg.pixelAcc') ?? run?.extras.segEval?.at(-1)?.pixelAccuracy;
   const loss = last('train.loss');
   const lr = last('train.lr');
 
@@ -37,7 +41,7 @@ export function SegmentLab() {
         <SegConfigForm />
       </aside>
       <section className="main">
-        <SegRunControls />
+        <RunControls lab="segment" prefix="seg" paramsTitle="Trainable params of the model being trained (the zoo shows the deployed model)" />
         <div className="readouts seg-readouts" aria-live="polite">
           <span className="readout">
             validation mIoU <b data-testid="seg.miou">{miou === undefined ? '—' : formatPercent(miou)}</b>
@@ -58,15 +62,7 @@ export function SegmentLab() {
         </div>
         <SegCharts series={series} markers={markers} />
         <ClassIoUBars evals={evals} palette={palette} />
-        {markers.length > 0 && (
-          <ol className="seg-hp-list" data-testid="seg.hpChanges">
-            {markers.map((m, i) => (
-              <li key={i}>
-                step {m.step}: {m.key} {formatHp(m.from)} → {formatHp(m.to)}
-              </li>
-            ))}
-          </ol>
-        )}
+        <HyperparameterChanges changes={markers} testId="seg.hpChanges" />
         <ModelZooTable />
         <section className="seg-viewer-slot" aria-label="Compare segmentations">
           <SegViewer />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allowedChains, defaultSegConfig, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/segment';
-import type { SegRunRecord } from '../../../store';
+import { allowedChains, SEGMENT_LAB, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/labs/segment';
 import { modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
+import type { SegRunRecord } from './segView';
 
 function entry(p: Partial<SegZooEntry>): SegZooEntry {
   return {
@@ -27,19 +27,19 @@ function entry(p: Partial<SegZooEntry>): SegZooEntry {
 function run(c: Partial<SegConfig>, mIoU: number | null, status: SegRunRecord['status'] = 'done'): SegRunRecord {
   return {
     id: Math.random().toString(36),
-    config: { ...defaultSegConfig(), ...c },
+    lab: 'segment',
+    config: { ...SEGMENT_LAB.defaults(), ...c },
     status,
     startedAt: 0,
     endedAt: 0,
+    datasetName: 'streets',
     stepsDone: 10,
     params: 10,
-    mIoU,
-    pixelAccuracy: null,
-    perClassIoU: [],
-    classNames: [],
-    hpChanges: [],
     error: null,
-    miouSeries: { steps: [], values: [] },
+    series: {},
+    hpChanges: [],
+    extras: { segEval: mIoU === null ? [] : [{ step: 10, mIoU, pixelAccuracy: NaN, classNames: [], perClassIoU: [] }] },
+    attachments: {},
   };
 }
 

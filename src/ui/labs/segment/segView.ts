@@ -13,8 +13,17 @@ import {
   type SegZooEntry,
   type SegZooInfo,
   type UpscaleName,
-} from '../../../protocol/segment';
-import type { SegRunRecord } from '../../../store';
+} from '../../../protocol/labs/segment';
+import type { SegEvalReport } from '../../../protocol/labs/segment';
+import type { RunRecord } from '../../../store';
+
+/** A saved Segment-lab run. */
+export type SegRunRecord = RunRecord<'segment'>;
+
+/** A saved run's last evaluation (null when it ended before its first). */
+export function lastEval(r: SegRunRecord): SegEvalReport | null {
+  return r.extras.segEval?.at(-1) ?? null;
+}
 
 /** The config change of picking a model: keeps the chain allowed (the nearest allowed one, else 'none'). */
 export function modelChange(current: Pick<SegConfig, 'chain'>, model: SegModelName): Pick<SegConfig, 'model' | 'chain'> {
@@ -96,13 +105,13 @@ export function studentPivot(runs: readonly SegRunRecord[], chains: readonly Seg
         .filter(
           (r) =>
             r.status === 'done' &&
-            r.mIoU !== null &&
+            lastEval(r) !== null &&
             r.config.model === 'student' &&
             r.config.chain === chain &&
             r.config.upscale === upscale &&
             r.config.size === size,
         )
-        .map((r) => r.mIoU!);
+        .map((r) => lastEval(r)!.mIoU);
       if (m.length === 0) return null;
       return { n: m.length, best: Math.max(...m), mean: m.reduce((a, b) => a + b, 0) / m.length };
     }),

@@ -1,5 +1,5 @@
 import { useMemo, type ReactNode } from 'react';
-import type { SegPrediction, SegSizeName, SegSlot } from '../../../../protocol/segment';
+import type { SegPrediction, SegSizeName, SegSlot } from '../../../../protocol/labs/segment';
 import { PixelCanvas } from './canvases';
 import type { FittedImage } from './fitImage';
 import { formatMs, overlayRgba, percentOrDash, rgbToRgba } from './pixels';

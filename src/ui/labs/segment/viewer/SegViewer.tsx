@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { SEG_SIZE_PIXELS, SEG_SLOTS, type SegZooInfo, type SegSizeName } from '../../../../protocol/segment';
+import { SEG_SIZE_PIXELS, SEG_SLOTS, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
 import { useWorkbench } from '../../../../store';
 import { Legend, ThumbStrip } from './canvases';
 import { fitSource, type FittedImage } from './fitImage';
@@ -40,8 +40,9 @@ function useFitted(source: ReturnType<typeof useSources>['selected'], size: SegS
 }
 
 export function SegViewer() {
-  const size = useWorkbench((s) => s.segConfig.size);
-  const zoo = useWorkbench((s) => s.segZoo);
+  const size = useWorkbench((s) => s.configs.segment.size);
+  const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
+  const setPush = useWorkbench((s) => s.setPush);
   const [zooError, setZooError] = useState<string | null>(null);
   const [opacity, setOpacity] = useState(DEFAULT_OPACITY);
   const sources = useSources();
@@ -70,12 +71,15 @@ export function SegViewer() {
   useEffect(() => {
     if (zoo) return;
     getEngine()
-      .segZoo()
+      .call('segment', 'zoo', [])
       .then(
-        () => setZooError(null),
+        (value) => {
+          setZooError(null);
+          setPush({ lab: 'segment', name: 'zoo', value });
+        },
         (err: unknown) => setZooError(`The model zoo could not be read: ${err instanceof Error ? err.message : String(err)}`),
       );
-  }, [zoo]);
+  }, [zoo, setPush]);
 
   const result = predictions.image === fitted.image ? predictions.result : null;
   const legend = result ? { classNames: result.classNames, palette: result.palette } : (zooLegend ?? sources.streetLegend);

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
-import type { SegPredictResult, SegSizeName, SegZooInfo } from '../../../../protocol/segment';
+import type { SegPredictResult, SegSizeName, SegZooInfo } from '../../../../protocol/labs/segment';
 import type { FittedImage } from './fitImage';
 
 export interface Predictions {
@@ -39,8 +39,9 @@ export function usePredictions(image: FittedImage | null, size: SegSizeName, mod
     setState((s) => ({ ...s, busy: true, error: null }));
     // The call transfers its buffers: send copies, keep the originals for drawing.
     const images = [{ rgb: image.rgb.slice(), labels: image.labels ? image.labels.slice() : null }];
+    const transfers = images.flatMap((im) => [im.rgb.buffer, ...(im.labels ? [im.labels.buffer] : [])]) as ArrayBuffer[];
     getEngine()
-      .segPredict({ size, images })
+      .call('segment', 'predict', [{ size, images }], transfers)
       .then(
         (res) => {
           if (id !== request.current) return;

@@ -4,10 +4,10 @@
  * 1×1 conv (Aitken et al. 2017). NHWC activations, HWIO kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNorm, createBatchNorm, type BatchNorm, type ForwardMode } from '../models/layers';
-import { constant, heNormal, type ParamStore } from '../models/params';
+import { batchNorm, createBatchNorm, type BatchNorm, type ForwardMode } from './layers';
+import { constant, heNormal, type ParamStore } from './params';
 import { normal } from '../random';
-import { pixelShuffle } from './pixelShuffle';
+import { pixelShuffle } from '../techniques/pixelShuffle';
 
 export type UpscaleKind = 'bilinear' | 'pixelshuffle';
 

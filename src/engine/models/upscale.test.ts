@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { countParams, createParamStore, disposeParams } from '../models/params';
+import { countParams, createParamStore, disposeParams } from './params';
 import { createUpscale, upscale, upscaleMacs, upscaleParams, type PixelShuffleUpscale } from './upscale';
-import { pixelShuffle } from './pixelShuffle';
+import { pixelShuffle } from '../techniques/pixelShuffle';
 
 describe('upscale module (§2)', () => {
   for (const [cin, cout, r] of [

@@ -3,8 +3,8 @@
  * chain, with which upscaling, at which input size, and the numeric settings (defaults + ranges = the
  * single source for every slider, the URL and worker-side validation).
  */
-import { z } from 'zod';
-import type { NumberSpec } from './params';
+import type { Outcome } from '../errors';
+import { defineLab, extra, phantom, type ConfigOf, type LiveKeyOf, type NumberKeyOf, type RuleBreak } from './spec';
 
 export const SEG_MODELS = ['teacher', 'tutor', 'student'] as const;
 export type SegModelName = (typeof SEG_MODELS)[number];
@@ -27,7 +27,34 @@ export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, t
 /** The id of the built-in procedural street scenes. */
 export const STREETS_ID = 'streets';
 
-const SEG_PARAM_SPECS = {
+const SEG_FIELDS = {
+  model: {
+    kind: 'enum',
+    label: 'Model to train',
+    options: SEG_MODELS,
+    default: 'student',
+    optionLabels: { teacher: 'Teacher (HRNet-like)', tutor: 'Tutor (student + high-res path)', student: 'Student (FasterSeg-like)' },
+  },
+  chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
+  upscale: {
+    kind: 'enum',
+    label: 'Upscaling',
+    options: UPSCALES,
+    default: 'pixelshuffle',
+    optionLabels: { bilinear: 'Bilinear', pixelshuffle: 'Depthwise conv + PixelShuffle' },
+  },
+  size: { kind: 'enum', label: 'Input size', options: SEG_SIZES, default: 'low' },
+  /** 'streets' (built-in) or the id of an imported segmentation dataset. */
+  dataset: {
+    kind: 'id',
+    label: 'Dataset',
+    default: STREETS_ID,
+    pattern: /^(streets|ds-[a-z0-9-]{1,40})$/,
+    what: 'a segmentation dataset id',
+    message: 'must be "streets" or an imported dataset id',
+  },
+  /** Random horizontal flip of every training image and its labels. */
+  flip: { kind: 'boolean', label: 'Random horizontal flip (image and labels)', default: true },
   batchSize: { label: 'Batch size', min: 1, max: 64, default: 8, scale: 'log', integer: true },
   steps: { label: 'Training steps', min: 1, max: 100_000, default: 300, scale: 'log', integer: true },
   lr: { label: 'Learning rate', min: 1e-5, max: 1, default: 0.05, scale: 'log', live: true },
@@ -41,50 +68,12 @@ const SEG_PARAM_SPECS = {
   trainSize: { label: 'Training images', min: 16, max: 20_000, default: 400, scale: 'log', integer: true },
   testSize: { label: 'Validation images', min: 4, max: 5_000, default: 64, scale: 'log', integer: true },
   seed: { label: 'Seed', min: 0, max: 2_147_483_647, default: 1, scale: 'linear', integer: true },
-} as const satisfies Record<string, NumberSpec>;
+} as const;
 
-export type SegParamKey = keyof typeof SEG_PARAM_SPECS;
-export const SEG_PARAMS: Readonly<Record<SegParamKey, NumberSpec>> = SEG_PARAM_SPECS;
-/** The live keys only the Segment lab uses. */
-export type SegLiveKey = 'alpha' | 'temperature' | 'auxWeight' | 'ohemThreshold';
-export const SEG_LIVE_KEYS: readonly SegLiveKey[] = ['alpha', 'temperature', 'auxWeight', 'ohemThreshold'];
-
-function numberSchema(spec: NumberSpec) {
-  const s = z.number().finite().min(spec.min).max(spec.max);
-  return spec.integer ? s.int() : s;
-}
-
-const segNumberShape = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, spec]) => [k, numberSchema(spec)])) as unknown as Record<
-  SegParamKey,
-  z.ZodNumber
->;
-
-export const SegConfigSchema = z
-  .object({
-    model: z.enum(SEG_MODELS),
-    chain: z.enum(SEG_CHAINS),
-    upscale: z.enum(UPSCALES),
-    size: z.enum(SEG_SIZES),
-    /** 'streets' (built-in) or the id of an imported segmentation dataset. */
-    dataset: z.string().regex(/^(streets|ds-[a-z0-9-]{1,40})$/, 'must be "streets" or an imported dataset id'),
-    /** Random horizontal flip of every training image and its labels. */
-    flip: z.boolean(),
-    ...segNumberShape,
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.model === 'teacher' && c.chain !== 'none')
-      ctx.addIssue({ code: 'custom', path: ['chain'], message: 'the teacher trains on labels only (chain none)' });
-    if (c.model === 'tutor' && c.chain === 'teacher-tutor-student')
-      ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone' });
-  });
-export type SegConfig = z.infer<typeof SegConfigSchema>;
-
-/** The Segment lab's defaults: the PixelShuffle student distilled through the tutor at the low size. */
-export function defaultSegConfig(): SegConfig {
-  const nums = Object.fromEntries(Object.entries(SEG_PARAMS).map(([k, s]) => [k, s.default])) as Record<SegParamKey, number>;
-  return { model: 'student', chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'low', dataset: STREETS_ID, flip: true, ...nums };
-}
+export type SegConfig = ConfigOf<typeof SEG_FIELDS>;
+/** The Segment lab's numeric settings and those that may change mid-run. */
+export type SegParamKey = NumberKeyOf<typeof SEG_FIELDS>;
+export type SegLiveKey = LiveKeyOf<typeof SEG_FIELDS>;
 
 /** The chain a model kind may actually use (the teacher: none; the tutor: at most teacher → tutor). */
 export function allowedChains(model: SegModelName): readonly SegChain[] {
@@ -180,3 +169,40 @@ export interface SegEvalReport {
   classNames: string[];
   perClassIoU: (number | null)[];
 }
+
+/** The Segment lab's lab-only calls (EngineApi.call('segment', …)). */
+export interface SegmentCalls {
+  /** The model zoo (loads the shipped demo weights on the first call). */
+  zoo(): Promise<SegZooInfo>;
+  /** Drop the models trained in this session and load the shipped demo weights again (refused while a run is going). */
+  resetZoo(): Promise<Outcome<{ zoo: SegZooInfo }>>;
+  /** Run every zoo model of the size on the images: class maps, agreement with the teacher, mIoU against labels. */
+  predict(request: SegPredictRequest): Promise<Outcome<{ result: SegPredictResult }>>;
+}
+
+/** The cross-field rules of a segmentation config: the teacher trains alone; a tutor is never distilled through a tutor. */
+function segRules(c: SegConfig): RuleBreak<SegConfig>[] {
+  if (c.model === 'teacher' && c.chain !== 'none') return [{ key: 'chain', message: 'the teacher trains on labels only (chain none)', fix: { chain: 'none' } }];
+  if (c.model === 'tutor' && c.chain === 'teacher-tutor-student')
+    return [{ key: 'chain', message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone', fix: { chain: 'teacher-student' } }];
+  return [];
+}
+
+/**
+ * The Segment lab: teacher / tutor / student through a distillation chain. Defaults: the PixelShuffle
+ * student distilled through the tutor at the low size. A finished run's model goes into the zoo, which
+ * the worker pushes as `zoo` whenever it changes.
+ */
+export const SEGMENT_LAB = defineLab({
+  id: 'segment',
+  title: 'Segment',
+  fields: SEG_FIELDS,
+  series: ['train.loss', 'train.acc', 'train.lr', 'test.acc', 'test.loss', 'seg.miou', 'seg.pixelAcc', 'seg.loss.ce', 'seg.loss.aux', 'seg.loss.kd'],
+  extras: {
+    /** Every evaluation's per-class IoU, oldest first. */
+    segEval: extra<SegEvalReport, SegEvalReport[]>((prev, r) => [...(prev ?? []), r]),
+  },
+  rules: segRules,
+  calls: phantom<SegmentCalls>(),
+  pushes: phantom<{ zoo: SegZooInfo }>(),
+});

@@ -1,19 +1,15 @@
 /** Test-only helpers: an engine on the cpu backend whose events are collected in order, and tiny run configs. */
-import { defaultConfig, type TrainConfig } from '../protocol/config';
+import { PRUNE_LAB, TRAIN_LAB, type PruneConfig, type TrainConfig } from '../protocol/labs';
 import type { EngineEvent, RunStatus } from '../protocol/events';
 import { createEngineApi } from './engineApi';
 
-/** A tiny run: width 1/16, batch 4, 64 training and 16 test images, a few steps. */
-export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
-  ...defaultConfig(),
-  width: 1 / 16,
-  batchSize: 4,
-  steps: 6,
-  trainSize: 64,
-  testSize: 16,
-  evalEvery: 3,
-  ...over,
-});
+const TINY = { width: 1 / 16, batchSize: 4, steps: 6, trainSize: 64, testSize: 16, evalEvery: 3 };
+
+/** A tiny Train-lab run: width 1/16, batch 4, 64 training and 16 test images, a few steps. */
+export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({ ...TRAIN_LAB.defaults(), ...TINY, ...over });
+
+/** The same tiny run in the Prune lab (RGSM by default). */
+export const tinyPruneConfig = (over: Partial<PruneConfig> = {}): PruneConfig => ({ ...PRUNE_LAB.defaults(), ...TINY, ...over });
 
 export async function testEngine() {
   const api = createEngineApi();

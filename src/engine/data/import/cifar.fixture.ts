@@ -1,7 +1,7 @@
 /** Test-only builders of CIFAR binary files and archives in the exact downloaded byte layout. */
 import { gzipSync } from 'node:zlib';
-import { makeTar } from './testTar';
-import type { TarSpec } from './testTar';
+import { makeTar } from './tar.fixture';
+import type { TarSpec } from './tar.fixture';
 
 /** The test pattern: byte of channel `c` at (`row`, `col`) of image `image` in file `file`. */
 export function pixel(file: number, image: number, c: number, row: number, col: number): number {

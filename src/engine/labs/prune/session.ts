@@ -1,0 +1,69 @@
+/**
+ * The Prune lab's session (TECHNIQUES.md §1): a PruneTrainer reporting loss, accuracy and the lr per
+ * step, test accuracy on u and w per evaluation, and channel sparsity with the per-layer report
+ * (`layers` extra) when the loop asks for an observation.
+ */
+import type { LiveHyperparams } from '../../../protocol/labs';
+import type { LayerReport } from '../../../protocol/labs/prune';
+import type { ImageDataset } from '../../data/dataset';
+import type { PruneHyperparams, PruneSessionOptions } from '../pruneOptions';
+import { PruneTrainer } from '../pruneTrainer';
+import type { Observation, StepReport, TrainingSession } from '../session';
+
+export class PruneSession implements TrainingSession {
+  /** The trainer, kept after the run for compaction and export. */
+  readonly trainer: PruneTrainer;
+
+  constructor(opts: PruneSessionOptions, data: ImageDataset) {
+    this.trainer = new PruneTrainer(opts, data);
+  }
+
+  get numParams(): number {
+    return this.trainer.numParams;
+  }
+  get numLayers(): number {
+    return this.trainer.numLayers;
+  }
+  get epoch(): number {
+    return this.trainer.epoch;
+  }
+  get hyperparams(): Partial<LiveHyperparams> {
+    return this.trainer.hyperparams;
+  }
+  setHyperparams(partial: Partial<LiveHyperparams>): void {
+    this.trainer.setHyperparams(partial as Partial<PruneHyperparams>);
+  }
+
+  async step(): Promise<StepReport> {
+    const r = await this.trainer.step();
+    return { loss: r.loss, batchSize: r.batchSize, values: { 'train.loss': r.loss, 'train.acc': r.accuracy, 'train.lr': r.lr } };
+  }
+
+  /** Test accuracy and loss on u for RGSM (on w otherwise), and accuracy on w. */
+  async evaluate(onProgress?: (fraction: number) => void): Promise<Observation> {
+    const ev = await this.trainer.evaluate(onProgress);
+    return { values: { 'test.acc': ev.accuracy, 'test.loss': ev.loss, 'test.accW': ev.accuracyW } };
+  }
+
+  /** Channel and weight sparsity (a pass over every kernel and a read-back), with the per-layer report. */
+  async observe(): Promise<Observation> {
+    const r = await this.trainer.sparsity();
+    const report: LayerReport = {
+      step: this.trainer.stepCount,
+      names: r.layers,
+      sparsity: r.layerSparsity,
+      norms: r.norms,
+      groups: r.groups,
+      total: r.total,
+      weightSparsity: r.weightSparsity,
+      zeroThreshold: r.threshold,
+      hardThreshold: r.hardThreshold,
+      measuredOn: r.measuredOn,
+    };
+    return { values: { 'sparsity.channel': r.total, 'sparsity.weight': r.weightSparsity }, extras: [{ kind: 'layers', payload: report }] };
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}
