@@ -1,5 +1,18 @@
-/** Test-only: run records exactly as the workbench stored them before the run history had one shape for every lab. */
+/** Test-only: run records exactly as the workbench stored them before the run history had one shape for every lab, and a compaction report. */
+import type { CompactionReport } from '../protocol/labs/prune';
 import type { LegacyRunRecord, LegacySegRunRecord } from './runMigration';
+
+/** A compaction report of a run 'r1' (tests of the run history and the Prune lab's run summary). */
+export const COMPACTION_FIXTURE: CompactionReport = {
+  runId: 'r1',
+  before: { params: 1_000_000, macs: 40_000_000, latencyMs: 3 },
+  after: { params: 400_000, macs: 15_000_000, latencyMs: 1.5 },
+  maxAbsDiff: 1e-6,
+  batchSize: 32,
+  layers: [{ name: 'c1', before: 16, after: 12 }],
+  testAccuracy: 0.62,
+  backend: 'cpu',
+};
 
 /** A Prune run in 'pdw-runs' version 1 (config with every Train/Prune key, a summary, a layer history, a compaction). */
 export const LEGACY_PRUNE_RUN: LegacyRunRecord = {

@@ -2,10 +2,10 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from 'zustand';
 import { PRUNE_LAB } from '../protocol/labs/prune';
-import type { CompactionReport } from '../protocol/labs/prune';
 import { openRunHistory, RUN_DB_NAME, summarizeRun } from './runHistory';
 import { createSavedRunsSlice } from './savedRunsSlice';
 import type { AnyRunRecord, RunState, SavedRunsSlice } from './types';
+import { COMPACTION_FIXTURE as compaction } from './legacyRuns.fixture';
 
 function runState(over: Partial<RunState<'prune'>> = {}): RunState<'prune'> {
   return {
@@ -41,17 +41,6 @@ function runState(over: Partial<RunState<'prune'>> = {}): RunState<'prune'> {
     ...over,
   };
 }
-
-const compaction: CompactionReport = {
-  runId: 'r1',
-  before: { params: 1_000_000, macs: 40_000_000, latencyMs: 3 },
-  after: { params: 400_000, macs: 15_000_000, latencyMs: 1.5 },
-  maxAbsDiff: 1e-6,
-  batchSize: 32,
-  layers: [{ name: 'c1', before: 16, after: 12 }],
-  testAccuracy: 0.62,
-  backend: 'cpu',
-};
 
 function record(id: string, startedAt: number): AnyRunRecord {
   return summarizeRun(runState({ id, startedAt }), { datasetName: 'Shapes', endedAt: startedAt + 1000 });

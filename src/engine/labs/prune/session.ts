@@ -3,35 +3,17 @@
  * step, test accuracy on u and w per evaluation, and channel sparsity with the per-layer report
  * (`layers` extra) when the loop asks for an observation.
  */
-import type { LiveHyperparams } from '../../../protocol/labs';
+import { TrainerSession } from '../trainerSession';
 import type { LayerReport } from '../../../protocol/labs/prune';
 import type { ImageDataset } from '../../data/dataset';
-import type { PruneHyperparams, PruneSessionOptions } from '../pruneOptions';
+import type { PruneSessionOptions } from '../pruneOptions';
 import { PruneTrainer } from '../pruneTrainer';
 import type { Observation, StepReport, TrainingSession } from '../session';
 
-export class PruneSession implements TrainingSession {
-  /** The trainer, kept after the run for compaction and export. */
-  readonly trainer: PruneTrainer;
-
+export class PruneSession extends TrainerSession<PruneTrainer> implements TrainingSession {
+  /** `trainer` is kept after the run for compaction and export. */
   constructor(opts: PruneSessionOptions, data: ImageDataset) {
-    this.trainer = new PruneTrainer(opts, data);
-  }
-
-  get numParams(): number {
-    return this.trainer.numParams;
-  }
-  get numLayers(): number {
-    return this.trainer.numLayers;
-  }
-  get epoch(): number {
-    return this.trainer.epoch;
-  }
-  get hyperparams(): Partial<LiveHyperparams> {
-    return this.trainer.hyperparams;
-  }
-  setHyperparams(partial: Partial<LiveHyperparams>): void {
-    this.trainer.setHyperparams(partial as Partial<PruneHyperparams>);
+    super(new PruneTrainer(opts, data));
   }
 
   async step(): Promise<StepReport> {
@@ -61,9 +43,5 @@ export class PruneSession implements TrainingSession {
       measuredOn: r.measuredOn,
     };
     return { values: { 'sparsity.channel': r.total, 'sparsity.weight': r.weightSparsity }, extras: [{ kind: 'layers', payload: report }] };
-  }
-
-  dispose(): void {
-    this.trainer.dispose();
   }
 }

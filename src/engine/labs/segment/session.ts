@@ -2,35 +2,19 @@
  * The Segment lab's session (TECHNIQUES.md §2): a SegTrainer reporting the loss terms and the lr per
  * step, and validation mIoU, pixel accuracy and per-class IoU (`segEval` extra) per evaluation.
  */
-import type { LiveHyperparams } from '../../../protocol/labs';
+import { TrainerSession } from '../trainerSession';
 import type { SegDataset } from '../../data/segDataset';
 import type { SegModel } from '../../models/seg/segModel';
 import { SegTrainer, type SegSessionOptions } from '../segTrainer';
 import type { Observation, StepReport, TrainingSession } from '../session';
 
-export class SegmentSession implements TrainingSession {
-  readonly trainer: SegTrainer;
+export class SegmentSession extends TrainerSession<SegTrainer> implements TrainingSession {
   private steps = 0;
 
   constructor(opts: SegSessionOptions, data: SegDataset) {
-    this.trainer = new SegTrainer(opts, data);
+    super(new SegTrainer(opts, data));
   }
 
-  get numParams(): number {
-    return this.trainer.numParams;
-  }
-  get numLayers(): number {
-    return this.trainer.numLayers;
-  }
-  get epoch(): number {
-    return this.trainer.epoch;
-  }
-  get hyperparams(): Partial<LiveHyperparams> {
-    return this.trainer.hyperparams;
-  }
-  setHyperparams(partial: Partial<LiveHyperparams>): void {
-    this.trainer.setHyperparams(partial);
-  }
   /** Validation mIoU of the latest evaluation (NaN before the first). */
   get lastMIoU(): number {
     return this.trainer.lastMIoU;
@@ -65,9 +49,5 @@ export class SegmentSession implements TrainingSession {
   /** Hand the trained model over (the caller disposes it); the session is unusable after. */
   releaseModel(): SegModel {
     return this.trainer.releaseModel();
-  }
-
-  dispose(): void {
-    this.trainer.dispose();
   }
 }

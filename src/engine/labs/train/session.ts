@@ -1,30 +1,13 @@
 /** The Train lab's session: a classifier trained with SGD, reporting train/test loss and accuracy. */
-import type { LiveHyperparams, TrainConfig } from '../../../protocol/labs';
+import type { TrainConfig } from '../../../protocol/labs';
+import { TrainerSession } from '../trainerSession';
 import type { ImageDataset } from '../../data/dataset';
 import { ClassifyTrainer } from '../classifyTrainer';
 import type { Observation, StepReport, TrainingSession } from '../session';
 
-export class TrainSession implements TrainingSession {
-  readonly trainer: ClassifyTrainer;
-
+export class TrainSession extends TrainerSession<ClassifyTrainer> implements TrainingSession {
   constructor(config: TrainConfig, data: ImageDataset) {
-    this.trainer = new ClassifyTrainer(config, data);
-  }
-
-  get numParams(): number {
-    return this.trainer.numParams;
-  }
-  get numLayers(): number {
-    return this.trainer.numLayers;
-  }
-  get epoch(): number {
-    return this.trainer.epoch;
-  }
-  get hyperparams(): Partial<LiveHyperparams> {
-    return this.trainer.hyperparams;
-  }
-  setHyperparams(partial: Partial<LiveHyperparams>): void {
-    this.trainer.setHyperparams(partial);
+    super(new ClassifyTrainer(config, data));
   }
 
   async step(): Promise<StepReport> {
@@ -35,9 +18,5 @@ export class TrainSession implements TrainingSession {
   async evaluate(onProgress?: (fraction: number) => void): Promise<Observation> {
     const ev = await this.trainer.evaluate(onProgress);
     return { values: { 'test.acc': ev.accuracy, 'test.loss': ev.loss } };
-  }
-
-  dispose(): void {
-    this.trainer.dispose();
   }
 }

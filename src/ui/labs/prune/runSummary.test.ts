@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PRUNE_LAB, type CompactionReport } from '../../../protocol';
+import { PRUNE_LAB } from '../../../protocol';
 import type { RunRecord } from '../../../store';
 import { runSummary } from './runSummary';
-
-const compaction: CompactionReport = {
-  runId: 'r1',
-  before: { params: 1_000_000, macs: 40_000_000, latencyMs: 3 },
-  after: { params: 400_000, macs: 15_000_000, latencyMs: 1.5 },
-  maxAbsDiff: 1e-6,
-  batchSize: 32,
-  layers: [{ name: 'c1', before: 16, after: 12 }],
-  testAccuracy: 0.62,
-  backend: 'cpu',
-};
+import { COMPACTION_FIXTURE as compaction } from '../../../store/legacyRuns.fixture';
 
 function record(over: Partial<RunRecord<'prune'>> = {}): RunRecord<'prune'> {
   return {
