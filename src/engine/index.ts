@@ -43,3 +43,12 @@ export { channelSparsity } from './metrics/channelSparsity';
 export type { PruneHyperparams } from './labs/pruneOptions';
 // Where the wasm binaries are served from (the worker and the bench worker pass it to initBackend)
 export { WASM_PATHS } from './wasm/wasmAssets';
+// Affinity lab (TECHNIQUES.md §3)
+export { AffinitySession } from './labs/affinity/session';
+export { AffinityTrainer } from './labs/affinity/trainer';
+export type { AffinityTrainerOptions, AffinityHyperparams } from './labs/affinity/trainer';
+export { createAffinityNet, affinityNetCost } from './models/affinity/affinityNet';
+export type { AffinityNet, AffinityArchitecture } from './models/affinity/affinityNet';
+export { serializeAffinityNet, loadAffinityNet } from './models/affinity/affinitySerialize';
+export { faLoss, ffaLoss, gaussianZ, affinityMatrix, rowL21Estimate } from './techniques/affinity';
+export { affinityTrainerOptions } from './labs/affinity/options';

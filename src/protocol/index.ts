@@ -10,3 +10,4 @@ export * from './labs/classifyFields';
 export * from './labs/train';
 export * from './labs/prune';
 export * from './labs/segment';
+export * from './labs/affinity';

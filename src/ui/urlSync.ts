@@ -6,14 +6,16 @@ import { configToHash, hashToConfig, isLabName, type LabName } from '../protocol
 import type { BackendPreference } from '../protocol/backend';
 import { backendFromSearch, useWorkbench } from '../store';
 
-/** The lab whose config the hash holds (null on a tab that is not a lab, e.g. Data). */
+/** The lab whose config the hash holds: the open lab, or on a tab that is not a lab (Data) the default tab's lab. */
 let hashLab: LabName | null = null;
+let fallbackLab: LabName | null = null;
+const labOfTab = (tab: string): LabName | null => (isLabName(tab) ? tab : fallbackLab);
 
 /** Read `?lab=`'s config from the hash and the backend override into the store, reporting corrections. */
 export function initFromUrl(defaultTab: string): void {
   const s = useWorkbench.getState();
-  const tab = readTabParam() ?? defaultTab;
-  hashLab = isLabName(tab) ? tab : null;
+  fallbackLab = isLabName(defaultTab) ? defaultTab : null;
+  hashLab = labOfTab(readTabParam() ?? defaultTab);
   if (hashLab && location.hash.length > 1) readHash(hashLab);
   const { preference, issue } = backendFromSearch(location.search);
   if (preference) s.setBackendPreference(preference);
@@ -60,7 +62,7 @@ export function openTabInUrl(tab: string, isDefault: boolean): void {
   if (isDefault) params.delete('lab');
   else params.set('lab', tab);
   const q = params.toString();
-  hashLab = isLabName(tab) ? tab : null;
+  hashLab = labOfTab(tab);
   history.replaceState(null, '', `${location.pathname}${q ? `?${q}` : ''}${location.hash}`);
   writeHash();
 }

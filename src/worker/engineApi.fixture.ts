@@ -11,8 +11,9 @@ export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({ .
 /** The same tiny run in the Prune lab (RGSM by default). */
 export const tinyPruneConfig = (over: Partial<PruneConfig> = {}): PruneConfig => ({ ...PRUNE_LAB.defaults(), ...TINY, ...over });
 
-export async function testEngine() {
-  const api = createEngineApi();
+/** An engine on the cpu backend (services as createEngineApi takes them) whose events are collected, with waits and readers by run. */
+export async function testEngine(services: Parameters<typeof createEngineApi>[0] = {}) {
+  const api = createEngineApi(services);
   const events: EngineEvent[] = [];
   api.subscribe((batch) => events.push(...batch));
   await api.init('cpu');
@@ -24,5 +25,16 @@ export async function testEngine() {
     }
   };
   const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])) as RunStatus[];
-  return { api, events, waitFor, statuses };
+  const statusesOf = (runId: string) => events.flatMap((e) => (e.type === 'status' && e.runId === runId ? [e.status] : [])) as RunStatus[];
+  /** Wait until run `runId` ends; its last status. */
+  const waitEnd = async (runId: string, ms = 120_000) => {
+    await waitFor(() => statusesOf(runId).some((s) => s === 'done' || s === 'error' || s === 'stopped'), ms);
+    return statusesOf(runId).at(-1);
+  };
+  /** Every value run `runId` reported for a series, in order. */
+  const seriesOf = (runId: string, name: string) =>
+    events.flatMap((e) => (e.type === 'metrics' && e.runId === runId ? e.batches.filter((b) => b.series === name).flatMap((b) => b.values) : []));
+  /** The error sentences of run `runId`. */
+  const errorOf = (runId: string) => events.flatMap((e) => (e.type === 'error' && e.runId === runId ? [e.error.message] : [])).join(' ');
+  return { api, events, waitFor, statuses, waitEnd, seriesOf, errorOf };
 }

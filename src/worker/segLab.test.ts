@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createSegModel, serializeSegModel } from '../engine';
 import { SEGMENT_LAB, type SegConfig } from '../protocol/labs/segment';
-import { createEngineApi } from './engineApi';
+import { testEngine } from './engineApi.fixture';
 import { agreement } from './segLab';
 import { SegZoo } from './segZoo';
-import type { EngineEvent, RunStatus } from '../protocol/events';
 
 const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
   ...SEGMENT_LAB.defaults(),
@@ -16,22 +15,7 @@ const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
   ...over,
 });
 
-async function engine(files: Record<string, ArrayBuffer> = {}) {
-  const api = createEngineApi({ labs: { segment: { zoo: new SegZoo(async (path) => files[path] ?? null) } } });
-  const events: EngineEvent[] = [];
-  api.subscribe((batch) => events.push(...batch));
-  await api.init('cpu');
-  const statuses = (runId: string) => events.flatMap((e) => (e.type === 'status' && e.runId === runId ? [e.status] : [])) as RunStatus[];
-  const waitEnd = async (runId: string) => {
-    const t0 = Date.now();
-    while (!statuses(runId).some((s) => s === 'done' || s === 'error' || s === 'stopped')) {
-      if (Date.now() - t0 > 120_000) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return statuses(runId).at(-1);
-  };
-  return { api, events, waitEnd };
-}
+const engine = (files: Record<string, ArrayBuffer> = {}) => testEngine({ labs: { segment: { zoo: new SegZoo(async (path) => files[path] ?? null) } } });
 
 describe('Segment lab through the worker seam (cpu backend)', () => {
   it('refuses a chain without its source, trains teacher then a distilled student into the zoo, and predicts with both', async () => {
@@ -51,8 +35,8 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(evals.map((r) => r.step)).toEqual([2]);
     expect(evals[0]!.classNames).toHaveLength(8);
     expect(evals[0]!.mIoU).toBeGreaterThanOrEqual(0);
-    const zooEvent = events.filter((e) => e.type === 'push' && e.push.name === 'zoo').at(-1);
-    expect(zooEvent?.type === 'push' && zooEvent.push.value.entries.map((e) => [e.slot, e.size, e.origin])).toEqual([['teacher', 'low', 't1']]);
+    const zoos = events.flatMap((e) => (e.type === 'push' && e.push.lab === 'segment' ? [e.push.value] : []));
+    expect(zoos.at(-1)?.entries.map((e) => [e.slot, e.size, e.origin])).toEqual([['teacher', 'low', 't1']]);
 
     expect((await api.start('segment', tiny({ model: 'student', chain: 'teacher-student', upscale: 'pixelshuffle' }), 's1')).ok).toBe(true);
     expect(await waitEnd('s1')).toBe('done');

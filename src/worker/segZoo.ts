@@ -4,22 +4,8 @@
  * made by `npm run pretrain:segment`); a finished run replaces its slot.
  */
 import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance } from '../engine';
+import { fetchShipped, type ShippedReader } from './shippedFiles';
 import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo } from '../protocol/labs/segment';
-
-/** Reads a shipped file by its path under models/segment/ (the worker: fetch; tests: the file system). */
-export type ShippedReader = (path: string) => Promise<ArrayBuffer | null>;
-
-/**
- * fetch() from the app's own origin; null for a missing file: a 404, or the HTML page a single-page-app
- * server (vite preview, most static hosts) answers for any unknown path.
- */
-export const fetchShipped: ShippedReader = async (path) => {
-  const base = (import.meta as { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
-  const res = await fetch(new URL(`${base}models/segment/${path}`, self.location.origin));
-  if (res.status === 404 || (res.headers.get('content-type') ?? '').includes('text/html')) return null;
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.arrayBuffer();
-};
 
 interface Held {
   model: SegModel;
@@ -32,7 +18,7 @@ export class SegZoo {
   private shippedError: string | null = null;
   private loading = false;
 
-  constructor(private readonly read: ShippedReader = fetchShipped) {}
+  constructor(private readonly read: ShippedReader = fetchShipped('segment')) {}
 
   /** Load the shipped demo weights once (later calls wait for the first). */
   ensureShipped(): Promise<void> {

@@ -12,7 +12,7 @@ export interface SplitEval {
 
 /** Mean CE and accuracy of `model` on an NHWC uint8 split of `side`×`side` images normalised with `stats`. */
 export async function evaluateSplit(
-  model: Classifier,
+  model: Pick<Classifier, 'forward'>,
   split: Split,
   side: number,
   stats: ChannelStats,

@@ -11,6 +11,8 @@ export interface ChartSeries {
   series: Series | undefined;
   /** Draw point markers (for sparse series such as periodic evaluations). */
   dots?: boolean;
+  /** A dashed line (a reference or shadow next to the series it accompanies). */
+  dashed?: boolean;
 }
 
 interface Props {
@@ -90,6 +92,7 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
                 isAnimationActive={false}
                 connectNulls
                 strokeWidth={1.6}
+                {...(l.dashed ? { strokeDasharray: '5 4' } : {})}
               />
             ))}
             {markers.map((m, i) => (

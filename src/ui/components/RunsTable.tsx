@@ -1,5 +1,6 @@
-import { memo, type ReactNode } from 'react';
-import type { AnyRunRecord } from '../../store';
+import { memo, useEffect, useMemo, type ReactNode } from 'react';
+import type { LabName } from '../../protocol';
+import { useWorkbench, type AnyRunRecord, type RunRecord } from '../../store';
 import { downloadText, runToCsv, runToJson } from '../runFiles';
 
 /** One column of a run table: its header and how a record fills its cell. */
@@ -127,5 +128,60 @@ export function RunsTable<R extends AnyRunRecord>({ runs, testId, ...rest }: Pro
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The saved runs of one lab, newest first (loads the run history on first use). */
+export function useLabRuns<L extends LabName>(lab: L): RunRecord<L>[] {
+  const all = useWorkbench((s) => s.savedRuns);
+  const loaded = useWorkbench((s) => s.savedRunsLoaded);
+  const load = useWorkbench((s) => s.loadSavedRuns);
+  useEffect(() => {
+    if (!loaded) void load();
+  }, [loaded, load]);
+  return useMemo(() => all.filter((r) => r.lab === lab) as RunRecord<L>[], [all, lab]);
+}
+
+/**
+ * A lab's "Runs" section: its saved runs in a RunsTable with the lab's columns (downloads and delete per
+ * row), what `above` shows over the table (e.g. a pivot), or a sentence while there are none.
+ */
+export function LabRunsSection<L extends LabName>(props: {
+  lab: L;
+  /** Test ids: the section, the table (rows are `<table>.row`… unless rowTestId is given), the empty note. */
+  testId: string;
+  tableTestId: string;
+  rowTestId: string;
+  columns: readonly RunColumn<RunRecord<L> & AnyRunRecord>[];
+  label(r: RunRecord<L> & AnyRunRecord): string;
+  empty: string;
+  above?(runs: RunRecord<L>[]): ReactNode;
+}) {
+  const runs = useLabRuns(props.lab) as (RunRecord<L> & AnyRunRecord)[];
+  const loaded = useWorkbench((s) => s.savedRunsLoaded);
+  const remove = useWorkbench((s) => s.deleteSavedRun);
+  const titleId = `${props.testId}-title`;
+  return (
+    <section className="runs-panel" aria-labelledby={titleId} data-testid={props.testId}>
+      <h2 id={titleId}>Runs</h2>
+      {runs.length === 0 ? (
+        <p className="runs-empty" data-testid={`${props.testId}.empty`}>
+          {loaded ? props.empty : 'Loading saved runs…'}
+        </p>
+      ) : (
+        <>
+          {props.above?.(runs)}
+          <RunsTable
+            runs={runs}
+            columns={props.columns}
+            testId={props.tableTestId}
+            rowTestId={props.rowTestId}
+            label={props.label}
+            onDelete={(id) => void remove(id)}
+            downloads
+          />
+        </>
+      )}
+    </section>
   );
 }

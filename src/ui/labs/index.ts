@@ -1,5 +1,6 @@
 /** The tab list: one entry per lab (plus the Data tab). Adding a lab adds one entry here. */
 import type { ComponentType } from 'react';
+import { AffinityLab } from './affinity/AffinityLab';
 import { DataLab } from './data/DataLab';
 import { PruneLab } from './prune/PruneLab';
 import { SegmentLab } from './segment/SegmentLab';
@@ -17,6 +18,7 @@ export const TABS: readonly TabSpec[] = [
   { id: 'train', label: 'Train', Component: TrainLab },
   { id: 'prune', label: 'Prune', Component: PruneLab },
   { id: 'segment', label: 'Segment', Component: SegmentLab },
+  { id: 'affinity', label: 'Affinity', Component: AffinityLab },
   { id: 'data', label: 'Data', Component: DataLab },
 ];
 

@@ -1,5 +1,6 @@
 /** The worker's lab list: one factory per lab (adding a lab adds one entry). */
 import type { LabName } from '../../protocol/labs';
+import { affinityLab, type AffinityLabOptions } from './affinity';
 import { pruneLab } from './prune';
 import { segmentLab, type SegmentLabOptions } from './segment';
 import { trainLab } from './train';
@@ -8,6 +9,7 @@ import type { LabContext, WorkerLab } from './types';
 /** Options a test may pass to a lab's factory. */
 export interface WorkerLabOptions {
   segment?: SegmentLabOptions;
+  affinity?: AffinityLabOptions;
 }
 
 export type WorkerLabs = { [L in LabName]: WorkerLab<L> };
@@ -18,6 +20,7 @@ export function createWorkerLabs(ctx: LabContext, opts: WorkerLabOptions = {}): 
     train: trainLab(ctx),
     prune: pruneLab(ctx),
     segment: segmentLab(ctx, opts.segment),
+    affinity: affinityLab(ctx, opts.affinity),
   };
 }
 

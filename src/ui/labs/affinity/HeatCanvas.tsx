@@ -1,0 +1,98 @@
+import { useEffect, useRef, type MouseEvent } from 'react';
+import { heatPixels } from './affinityView';
+
+interface Props {
+  testId: string;
+  label: string;
+  /** Row-major values of a w×h grid (an N×N affinity matrix, or a size×size spatial map). */
+  values: Float32Array;
+  w: number;
+  h: number;
+  lo: number;
+  hi: number;
+  /** Displayed side in CSS pixels (the grid is scaled without smoothing). */
+  view: number;
+  onPick?(x: number, y: number): void;
+  /** A pixel to outline (the picked one on a spatial map). */
+  mark?: number | null;
+}
+
+/** A heatmap on a 2-D canvas (viridis-like ramp on [lo, hi]); clicks report view coordinates. */
+export function HeatCanvas({ testId, label, values, w, h, lo, hi, view, onPick, mark }: Props) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const src = new OffscreenCanvas(w, h);
+    src.getContext('2d')!.putImageData(new ImageData(heatPixels(values, w, h, lo, hi) as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+    if (mark != null) {
+      const cw = canvas.width / w;
+      const ch = canvas.height / h;
+      ctx.strokeStyle = '#ef4444';
+      ctx.lineWidth = 2;
+      ctx.strokeRect((mark % w) * cw + 1, Math.floor(mark / w) * ch + 1, cw - 2, ch - 2);
+    }
+  }, [values, w, h, lo, hi, mark]);
+  const click = (e: MouseEvent<HTMLCanvasElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    onPick?.(e.clientX - r.left, e.clientY - r.top);
+  };
+  return (
+    <figure className="heat" data-testid={testId}>
+      <canvas ref={ref} width={view} height={view} style={{ width: view, height: view }} onClick={onPick ? click : undefined} aria-label={label} role="img" />
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}
+
+/** An RGB uint8 image (size×size×3) on a canvas, scaled without smoothing, clickable, with the picked map pixel outlined. */
+export function ImageCanvas(props: {
+  testId: string;
+  rgb: Uint8Array;
+  size: number;
+  view: number;
+  grid: number;
+  mark: number | null;
+  onPick(x: number, y: number): void;
+}) {
+  const { testId, rgb, size, view, grid, mark, onPick } = props;
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const data = new Uint8ClampedArray(size * size * 4);
+    for (let i = 0; i < size * size; i++) data.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 255], 4 * i);
+    const src = new OffscreenCanvas(size, size);
+    src.getContext('2d')!.putImageData(new ImageData(data, size, size), 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+    if (mark != null) {
+      const c = canvas.width / grid;
+      ctx.strokeStyle = '#ef4444';
+      ctx.lineWidth = 2;
+      ctx.strokeRect((mark % grid) * c + 1, Math.floor(mark / grid) * c + 1, c - 2, c - 2);
+    }
+  }, [rgb, size, grid, mark]);
+  return (
+    <figure className="heat" data-testid={testId}>
+      <canvas
+        ref={ref}
+        width={view}
+        height={view}
+        style={{ width: view, height: view, cursor: 'crosshair' }}
+        role="img"
+        aria-label="Test image: click a pixel to see its affinity row"
+        onClick={(e) => {
+          const r = e.currentTarget.getBoundingClientRect();
+          onPick(e.clientX - r.left, e.clientY - r.top);
+        }}
+      />
+      <figcaption>test image (click a pixel)</figcaption>
+    </figure>
+  );
+}

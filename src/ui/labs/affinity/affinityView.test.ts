@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { absDiff, affinityRow, heatColour, heatPixels, pixelAt, range } from './affinityView';
+
+describe('affinity views', () => {
+  it('takes |A_S − A_T| entrywise and refuses matrices of different sizes', () => {
+    expect(Array.from(absDiff(Float32Array.of(1, -2, 0.5, 0), Float32Array.of(0.5, 1, 0.5, -1)))).toEqual([0.5, 3, 0, 1]);
+    expect(() => absDiff(new Float32Array(4), new Float32Array(9))).toThrow(/differ in size/);
+  });
+
+  it('reads a pixel’s affinity row as a spatial map', () => {
+    // A 2×2 map: N = 4, a 4×4 matrix whose entry (i, j) is 10·i + j.
+    const m = Float32Array.from({ length: 16 }, (_, k) => 10 * Math.floor(k / 4) + (k % 4));
+    expect(Array.from(affinityRow(m, 2, 3))).toEqual([30, 31, 32, 33]);
+    expect(() => affinityRow(m, 2, 4)).toThrow(/outside/);
+    expect(() => affinityRow(m, 3, 0)).toThrow(/affinities/);
+  });
+
+  it('maps a click on the upscaled view to its map pixel, clamped at the edges', () => {
+    expect(pixelAt(0, 0, 128, 4)).toBe(0);
+    expect(pixelAt(127, 0, 128, 4)).toBe(3);
+    expect(pixelAt(40, 70, 128, 4)).toBe(2 * 4 + 1);
+    expect(pixelAt(500, 500, 128, 4)).toBe(15);
+  });
+
+  it('colours the ends of the ramp and shares one scale', () => {
+    expect(heatColour(0)).toEqual([68, 1, 84]);
+    expect(heatColour(1)).toEqual([253, 231, 37]);
+    expect(range(Float32Array.of(0.2, 0.9), Float32Array.of(-0.1))).toEqual([expect.closeTo(-0.1, 6), expect.closeTo(0.9, 6)]);
+    const px = heatPixels(Float32Array.of(0, 1), 2, 1, 0, 1);
+    expect(Array.from(px)).toEqual([68, 1, 84, 255, 253, 231, 37, 255]);
+  });
+});

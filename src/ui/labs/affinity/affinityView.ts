@@ -1,0 +1,66 @@
+/** Pure helpers of the Affinity lab's views: heat colours, |A_S − A_T|, a pixel's affinity row as a spatial map. */
+
+/** |a − b| entrywise (row-major N×N). */
+export function absDiff(a: Float32Array, b: Float32Array): Float32Array {
+  if (a.length !== b.length) throw new Error(`Affinity matrices differ in size (${a.length} vs ${b.length}).`);
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.abs(a[i]! - b[i]!);
+  return out;
+}
+
+/** Row `r` of a row-major N×N matrix: the affinity of pixel r with every pixel, as a size×size map (N = size²). */
+export function affinityRow(m: Float32Array, size: number, r: number): Float32Array {
+  const n = size * size;
+  if (m.length !== n * n) throw new Error(`A ${size}×${size} map has ${n}² affinities, not ${m.length}.`);
+  if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`Pixel ${r} is outside the ${size}×${size} map.`);
+  return m.slice(r * n, (r + 1) * n);
+}
+
+/** The map pixel under a click at (x, y) on a square view of `viewSize` CSS pixels showing a size×size map. */
+export function pixelAt(x: number, y: number, viewSize: number, size: number): number {
+  const col = Math.min(size - 1, Math.max(0, Math.floor((x / viewSize) * size)));
+  const row = Math.min(size - 1, Math.max(0, Math.floor((y / viewSize) * size)));
+  return row * size + col;
+}
+
+/** Min and max of values (for a shared colour scale); [0, 1] for an empty array. */
+export function range(...arrays: Float32Array[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const a of arrays) {
+    for (const v of a) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return lo === Infinity ? [0, 1] : [lo, hi === lo ? lo + 1 : hi];
+}
+
+/** A perceptual-ish dark-blue → yellow ramp (viridis-like) of t in [0, 1], as RGB bytes. */
+export function heatColour(t: number): [number, number, number] {
+  const stops: [number, number, number][] = [
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
+  ];
+  const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = stops[i]!;
+  const b = stops[i + 1]!;
+  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+}
+
+/** RGBA pixels of a w×h matrix coloured on [lo, hi]. */
+export function heatPixels(m: Float32Array, w: number, h: number, lo: number, hi: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(w * h * 4);
+  const span = hi - lo || 1;
+  for (let i = 0; i < w * h; i++) {
+    const [r, g, b] = heatColour((m[i]! - lo) / span);
+    out.set([r, g, b, 255], i * 4);
+  }
+  return out;
+}

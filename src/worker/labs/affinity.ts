@@ -1,0 +1,158 @@
+/**
+ * The Affinity lab in the worker: the teacher slot (the shipped teacher from public/models/affinity/, or
+ * one trained here, which replaces it), and runs: a teacher on labels, or a student distilled from the
+ * slot's teacher — refused, with what to train first, when there is none or it learned another dataset.
+ */
+import { AffinitySession, affinityNetCost, affinityTrainerOptions, disposeParams, loadAffinityNet, type AffinityNet, type ImageDataset } from '../../engine';
+import { type AffinityConfig, type AffinityTeacherInfo, type AffinityTeacherState } from '../../protocol/labs/affinity';
+import { EngineFault } from '../errors';
+import { fetchShipped, type ShippedReader } from '../shippedFiles';
+import { yieldToEventLoop } from '../yieldToEventLoop';
+import type { LabContext, RunPlan, WorkerLab } from './types';
+
+export interface AffinityLabOptions {
+  /** Where the shipped teacher is read from (tests give a map or the file system). */
+  read?: ShippedReader;
+}
+
+/** The frozen teacher a distillation run reads, and what the UI shows of it. */
+class TeacherSlot {
+  private held: { net: AffinityNet; info: AffinityTeacherInfo } | null = null;
+  private loading: Promise<void> | null = null;
+  private missing: string | null = null;
+
+  constructor(private readonly read: ShippedReader) {}
+
+  /** Load the shipped teacher once (a trained one that arrived first wins). */
+  ensureShipped(): Promise<void> {
+    this.loading ??= (async () => {
+      try {
+        const [json, bin] = await Promise.all([this.read('teacher.json'), this.read('teacher.bin')]);
+        if (!json || !bin) {
+          this.missing = 'No shipped teacher was found (run `npm run pretrain:affinity`): train one in the lab (Model to train: Teacher).';
+          return;
+        }
+        const { net, provenance } = loadAffinityNet(JSON.parse(new TextDecoder().decode(json)), bin);
+        if (this.held) return disposeParams(net.store);
+        this.held = { net, info: infoOf(net, provenance, 'shipped') };
+        this.missing = null;
+      } catch (err) {
+        this.missing = `The shipped teacher could not be loaded (${err instanceof Error ? err.message : String(err)}); train one in the lab.`;
+        this.loading = null; // try again next time
+      }
+    })();
+    return this.loading;
+  }
+
+  state(): AffinityTeacherState {
+    return { teacher: this.held?.info ?? null, missing: this.held ? null : this.missing };
+  }
+
+  get net(): AffinityNet | null {
+    return this.held?.net ?? null;
+  }
+
+  get info(): AffinityTeacherInfo | null {
+    return this.held?.info ?? null;
+  }
+
+  /** A trained teacher replaces the slot's (the old one is disposed). */
+  put(net: AffinityNet, info: AffinityTeacherInfo): void {
+    if (this.held && this.held.net !== net) disposeParams(this.held.net.store);
+    this.held = { net, info };
+    this.missing = null;
+  }
+}
+
+function infoOf(net: AffinityNet, p: Record<string, unknown>, origin: string): AffinityTeacherInfo {
+  const cost = affinityNetCost(net.architecture);
+  const str = (k: string, d: string) => (typeof p[k] === 'string' ? (p[k] as string) : d);
+  const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : NaN);
+  return {
+    width: net.architecture.width,
+    params: cost.params,
+    macs: cost.macs,
+    dataset: str('dataset', 'shapes'),
+    datasetName: str('datasetName', str('dataset', 'shapes')),
+    classNames: Array.isArray(p.classNames) ? (p.classNames as string[]) : [],
+    testAccuracy: num('testAccuracy'),
+    steps: num('steps'),
+    origin,
+  };
+}
+
+export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): WorkerLab<'affinity'> {
+  const slot = new TeacherSlot(opts.read ?? fetchShipped('affinity'));
+  const pushTeacher = () => ctx.push({ lab: 'affinity', name: 'teacher', value: slot.state() });
+
+  /** The teacher a student run needs, or a fault that says what to train first. */
+  const teacherFor = async (config: AffinityConfig, data: ImageDataset): Promise<AffinityNet | null> => {
+    if (config.role === 'teacher') return null;
+    await ctx.backendReady();
+    await slot.ensureShipped();
+    const info = slot.info;
+    if (!slot.net || !info)
+      throw new EngineFault('invalid-config', `There is no teacher to distil from yet: train one first (Model to train: Teacher) on ${data.name}.`);
+    if (info.dataset !== config.dataset)
+      throw new EngineFault(
+        'invalid-config',
+        `The teacher was trained on ${info.datasetName}, and this run trains on ${data.name}: train a teacher on ${data.name} first (Model to train: Teacher), or pick ${info.datasetName}.`,
+      );
+    return slot.net;
+  };
+
+  return {
+    plan: (config, runId): RunPlan => {
+      let data: ImageDataset | null = null;
+      let lastAccuracy = NaN;
+      return {
+        steps: config.steps,
+        evalEvery: config.evalEvery,
+        dataset: config.dataset,
+        prepare: async (onData, onBuilding) => {
+          data = await ctx.images.get(config, onData);
+          const teacher = await teacherFor(config, data);
+          onBuilding();
+          await yieldToEventLoop();
+          const session = new AffinitySession(
+            {
+              ...affinityTrainerOptions(config, teacher),
+              shadowEvery: config.shadowEvery,
+              teacherAccuracy: teacher ? (slot.info?.testAccuracy ?? null) : null,
+              imageIndex: 0,
+            },
+            data,
+          );
+          session.onEvaluated = (accuracy) => (lastAccuracy = accuracy);
+          return session;
+        },
+        finish: (session, status) => {
+          // A finished teacher run fills the teacher slot; a student stays with its run (kept in the model library later).
+          if (config.role !== 'teacher' || status !== 'done' || !data || !(session instanceof AffinitySession)) return false;
+          const net = session.releaseModel();
+          const cost = affinityNetCost(net.architecture);
+          slot.put(net, {
+            width: config.width,
+            params: cost.params,
+            macs: cost.macs,
+            dataset: config.dataset,
+            datasetName: data.name,
+            classNames: [...data.classNames],
+            testAccuracy: lastAccuracy,
+            steps: config.steps,
+            origin: runId,
+          });
+          pushTeacher();
+          return true;
+        },
+      };
+    },
+    calls: {
+      async teacher() {
+        await ctx.backendReady();
+        await slot.ensureShipped();
+        return slot.state();
+      },
+    },
+  };
+}
