@@ -52,3 +52,4 @@ export type { AffinityNet, AffinityArchitecture } from './models/affinity/affini
 export { serializeAffinityNet, loadAffinityNet } from './models/affinity/affinitySerialize';
 export { faLoss, ffaLoss, gaussianZ, affinityMatrix, rowL21Estimate } from './techniques/affinity';
 export { affinityTrainerOptions } from './labs/affinity/options';
+export { measureAffinityCost, type AffinityCostRow } from './metrics/affinityCost';

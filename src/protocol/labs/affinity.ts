@@ -3,6 +3,7 @@
  * KD on logits plus Feature Affinity (FA, Wang et al. CVPR 2020) or Fast Feature Affinity (FFA, Li, Yang,
  * Yin, Qi, Xin 2023) between stage features, plus CE on labels. Or the teacher itself, trained on labels.
  */
+import type { Outcome } from '../errors';
 import { CLASSIFY_FIELDS } from './classifyFields';
 import { defineLab, extra, phantom, type ConfigOf } from './spec';
 
@@ -104,10 +105,34 @@ export interface AffinityTeacherState {
   missing: string | null;
 }
 
+/** One measured (or skipped) point of the cost panel. */
+export interface AffinityCostPoint {
+  side: number;
+  n: number;
+  method: 'fa' | 'ffa';
+  ms: number | null;
+  peakBytes: number | null;
+  note: string | null;
+}
+
+export interface AffinityCostReport {
+  rows: AffinityCostPoint[];
+  backend: string;
+  k: number;
+  order: 1 | 2;
+  batch: number;
+  studentChannels: number;
+}
+
 /** The Affinity lab's lab-only calls (EngineApi.call('affinity', …)). */
 export interface AffinityCalls {
   /** The teacher slot (loads the shipped teacher on the first call). */
   teacher(): Promise<AffinityTeacherState>;
+  /**
+   * Time (forward + backward of the loss alone) and peak memory of FA vs FFA with k probes as the map grows
+   * (N = 8² … 128²), on the current backend; refused while a run is going (it would time both).
+   */
+  cost(k: number, order: 1 | 2): Promise<Outcome<{ report: AffinityCostReport }>>;
 }
 
 export const AFFINITY_LAB = defineLab({

@@ -3,9 +3,18 @@
  * one trained here, which replaces it), and runs: a teacher on labels, or a student distilled from the
  * slot's teacher — refused, with what to train first, when there is none or it learned another dataset.
  */
-import { AffinitySession, affinityNetCost, affinityTrainerOptions, disposeParams, loadAffinityNet, type AffinityNet, type ImageDataset } from '../../engine';
+import {
+  AffinitySession,
+  affinityNetCost,
+  affinityTrainerOptions,
+  measureAffinityCost,
+  disposeParams,
+  loadAffinityNet,
+  type AffinityNet,
+  type ImageDataset,
+} from '../../engine';
 import { type AffinityConfig, type AffinityTeacherInfo, type AffinityTeacherState } from '../../protocol/labs/affinity';
-import { EngineFault } from '../errors';
+import { describeError, EngineFault } from '../errors';
 import { fetchShipped, type ShippedReader } from '../shippedFiles';
 import { yieldToEventLoop } from '../yieldToEventLoop';
 import type { LabContext, RunPlan, WorkerLab } from './types';
@@ -152,6 +161,24 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
         await ctx.backendReady();
         await slot.ensureShipped();
         return slot.state();
+      },
+      async cost(k, order) {
+        await ctx.backendReady();
+        if (ctx.runActive())
+          return { ok: false as const, error: { code: 'busy' as const, message: 'A run is going: stop it first, or the measurement would time the run too.' } };
+        if (!Number.isInteger(k) || k < 1 || k > 256 || (order !== 1 && order !== 2))
+          return {
+            ok: false as const,
+            error: { code: 'invalid-config' as const, message: `k must be a whole number from 1 to 256 and the order 1 or 2 (got k ${k}, order ${order}).` },
+          };
+        try {
+          const batch = 2;
+          const studentChannels = 16;
+          const rows = await measureAffinityCost({ sides: [8, 16, 32, 64, 128], k, order, batch, studentChannels, faBudgetBytes: 256 * 2 ** 20, repeats: 3 });
+          return { ok: true as const, report: { rows, backend: ctx.backendName(), k, order, batch, studentChannels } };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
       },
     },
   };

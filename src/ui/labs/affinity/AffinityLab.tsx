@@ -8,6 +8,7 @@ import { AffinityCharts } from './AffinityCharts';
 import { AffinityConfigForm } from './AffinityConfigForm';
 import { AffinityMapsView } from './AffinityMapsView';
 import { AffinityRunsTable } from './AffinityRunsTable';
+import { CostPanel } from './CostPanel';
 import { TeacherPanel } from './TeacherPanel';
 import './affinity.css';
 
@@ -50,6 +51,7 @@ export function AffinityLab() {
         <AffinityCharts series={series} markers={markers} />
         <AffinityMapsView maps={maps} />
         <HyperparameterChanges changes={markers} testId="affinity.hpChanges" />
+        <CostPanel />
         <AffinityRunsTable />
       </section>
     </div>
