@@ -60,4 +60,9 @@ test('Affinity lab: a tiny teacher fills the slot, an FFA student advances the a
   await wb.byId('affinity.stop').click();
   await expect(wb.byId('affinity.status')).toHaveText('stopped');
   await expect(wb.byId('affinity.runs.table').getByTestId('affinity.runs.row')).toHaveCount(2);
+
+  // The estimator panel studies FFA on the stopped student's features.
+  await wb.byId('affinity.estimator.run').click();
+  await expect(wb.byId('affinity.estimator')).toContainText('Exact FA₂ =', { timeout: 90_000 });
+  await expect(wb.byId('affinity.estimator').locator('.recharts-line-curve')).not.toHaveCount(0);
 });

@@ -58,6 +58,18 @@ describe('Affinity lab through the worker seam (cpu backend)', () => {
       expect(m.image).toHaveLength(32 * 32 * 3);
       expect(m.teacher[0]).toBeCloseTo(1, 3); // a pixel's cosine similarity with itself (norms get + 1e-5)
     }
+
+    // The estimator study reads the finished student's features: FFA₂ around FA₂, FFA₁ around the row-ℓ2,1 quantity.
+    const est = await api.call('affinity', 'estimator', [8, 24]);
+    if (!est.ok) throw new Error(est.error.message);
+    const { study } = est;
+    expect(study.points.map((p) => p.k)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    const at64 = study.points.at(-1)!;
+    expect(Math.abs(at64.ffa2.mean - study.exact2) / study.exact2).toBeLessThan(0.25);
+    expect(Math.abs(at64.ffa1.mean - study.rowL21) / study.rowL21).toBeLessThan(0.25);
+    expect(study.points[0]!.ffa2.std).toBeGreaterThan(at64.ffa2.std); // the spread falls with k
+    const untapped = await api.call('affinity', 'estimator', [32, 4]);
+    expect(untapped.ok ? '' : untapped.error.message).toMatch(/did not distil the 32×32 stage/);
   }, 240_000);
 
   it('a live k change is recorded with its step; a student on another dataset than the teacher’s is refused with what to train', async () => {

@@ -124,6 +124,33 @@ export interface AffinityCostReport {
   studentChannels: number;
 }
 
+/** Mean, standard deviation and the 10th / 90th percentiles of some draws. */
+export interface DrawSummary {
+  mean: number;
+  std: number;
+  p10: number;
+  p90: number;
+}
+
+export interface EstimatorPoint {
+  k: number;
+  ffa2: DrawSummary;
+  ffa1: DrawSummary;
+}
+
+/** The FFA estimator studied on a finished student's features at one stage (the estimator panel). */
+export interface EstimatorStudy {
+  size: number;
+  n: number;
+  images: number;
+  draws: number;
+  exact2: number;
+  exact1: number;
+  /** √(2/π)·Σ_b Σ_i ‖row_i(A_S − A_T)‖₂ / N²: the quantity FFA order 1 estimates. */
+  rowL21: number;
+  points: EstimatorPoint[];
+}
+
 /** The Affinity lab's lab-only calls (EngineApi.call('affinity', …)). */
 export interface AffinityCalls {
   /** The teacher slot (loads the shipped teacher on the first call). */
@@ -133,6 +160,11 @@ export interface AffinityCalls {
    * (N = 8² … 128²), on the current backend; refused while a run is going (it would time both).
    */
   cost(k: number, order: 1 | 2): Promise<Outcome<{ report: AffinityCostReport }>>;
+  /**
+   * The FFA estimator on the last finished student run's features at stage `size` (the first test images):
+   * FFA of both orders for k = 1 … 64 over `draws` draws of Z, beside the exact FA and the row-ℓ2,1 quantity.
+   */
+  estimator(size: AffinityTap, draws: number): Promise<Outcome<{ study: EstimatorStudy }>>;
 }
 
 export const AFFINITY_LAB = defineLab({

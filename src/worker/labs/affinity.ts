@@ -92,6 +92,12 @@ function infoOf(net: AffinityNet, p: Record<string, unknown>, origin: string): A
 
 export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): WorkerLab<'affinity'> {
   const slot = new TeacherSlot(opts.read ?? fetchShipped('affinity'));
+  /** The last finished student run's session, kept for the estimator study until the next run starts. */
+  let kept: AffinitySession | null = null;
+  const release = () => {
+    kept?.dispose();
+    kept = null;
+  };
   const pushTeacher = () => ctx.push({ lab: 'affinity', name: 'teacher', value: slot.state() });
 
   /** The teacher a student run needs, or a fault that says what to train first. */
@@ -136,8 +142,15 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
           return session;
         },
         finish: (session, status) => {
-          // A finished teacher run fills the teacher slot; a student stays with its run (kept in the model library later).
-          if (config.role !== 'teacher' || status !== 'done' || !data || !(session instanceof AffinitySession)) return false;
+          if (!(session instanceof AffinitySession)) return false;
+          if (config.role === 'student') {
+            // Kept for the estimator study (its features) until the next run starts.
+            if (status === 'error') return false;
+            kept = session;
+            return true;
+          }
+          // A finished teacher run fills the teacher slot.
+          if (status !== 'done' || !data) return false;
           const net = session.releaseModel();
           const cost = affinityNetCost(net.architecture);
           slot.put(net, {
@@ -180,6 +193,27 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
           return { ok: false as const, error: describeError(err) };
         }
       },
+      async estimator(size, draws) {
+        if (ctx.runActive())
+          return { ok: false as const, error: { code: 'busy' as const, message: 'A run is going: the study reads the features of a finished student run.' } };
+        if (!kept)
+          return {
+            ok: false as const,
+            error: { code: 'invalid-config' as const, message: 'Train a student with an affinity loss first: the study reads its features and the teacher’s.' },
+          };
+        try {
+          const study = await kept.trainer.estimatorStudy(size, [1, 2, 4, 8, 16, 32, 64], Math.max(2, Math.min(256, Math.round(draws))));
+          if (!study)
+            return {
+              ok: false as const,
+              error: { code: 'invalid-config' as const, message: `The last student run did not distil the ${size}×${size} stage: pick a stage it tapped.` },
+            };
+          return { ok: true as const, study };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
+      },
     },
+    release,
   };
 }

@@ -18,9 +18,10 @@ import { clipByGlobalNorm } from '../../optim/clip';
 import { minimize } from '../../optim/minimize';
 import { Sgd } from '../../optim/sgd';
 import { hashSeed } from '../../random';
-import { affinityMatrix, faLoss, ffaLoss, gaussianZ, resizeTeacher } from '../../techniques/affinity';
+import { affinityMatrix, faLoss, ffaLoss, gaussianZ, resizeTeacher, rowL21Estimate } from '../../techniques/affinity';
 import { logitKdLoss } from '../../techniques/logitKd';
 import { scheduledLr } from '../pruneOptions';
+import type { DrawSummary, EstimatorPoint, EstimatorStudy } from '../../../protocol/labs/affinity';
 
 /** Every key is live: it may change between two steps. */
 export interface AffinityHyperparams {
@@ -65,6 +66,14 @@ export interface AffinityStepResult {
   stages: Record<number, number>;
   /** The shadow: exact FA per stage on the same features (an FFA step asked for it), else null. */
   exact: Record<number, number> | null;
+}
+
+function summary(v: ArrayLike<number>): DrawSummary {
+  const a = Array.from(v).sort((x, y) => x - y);
+  const mean = a.reduce((s, x) => s + x, 0) / a.length;
+  const std = Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, a.length - 1));
+  const q = (f: number) => a[Math.min(a.length - 1, Math.floor(f * a.length))]!;
+  return { mean, std, p10: q(0.1), p90: q(0.9) };
 }
 
 /** A 1×1 conv (with bias) + ReLU adapter from a student stage to the teacher stage's channel count. */
@@ -269,6 +278,60 @@ export class AffinityTrainer {
     const read = await Promise.all(mats.map((m) => m.data() as Promise<Float32Array>));
     tf.dispose(mats);
     return [...this.adapters.keys()].map((size, j) => ({ size, teacher: read[2 * j]!, student: read[2 * j + 1]! }));
+  }
+
+  /**
+   * The FFA estimator on the features of the first test images at stage `size` (eval mode): the exact FA of
+   * both orders, √(2/π)·Σ‖row(A_S − A_T)‖₂/N² (what FFA order 1 estimates), and FFA of both orders for each k
+   * over `draws` seeded draws of Z. Null when this run has no teacher or does not tap that stage.
+   */
+  async estimatorStudy(size: number, ks: readonly number[], draws: number, images = 8): Promise<EstimatorStudy | null> {
+    const teacher = this.opts.teacher;
+    const adapter = this.adapters.get(size);
+    if (!teacher || !adapter) return null;
+    const { data } = this;
+    const count = Math.min(images, data.test.count);
+    const px = data.height * data.width * 3;
+    const scale = this.stats.std.map((s) => 1 / (255 * s));
+    const shift = this.stats.mean.map((m, c) => m / this.stats.std[c]!);
+    const img = new Float32Array(count * px);
+    for (let p = 0; p < count * px; p++) img[p] = data.test.images[p]! * scale[p % 3]! - shift[p % 3]!;
+    const [fs, ft] = tf.tidy(() => {
+      const x = tf.tensor4d(img, [count, data.height, data.width, 3]);
+      const s = adapt(adapter, this.model.forward(x, { training: false }).taps[this.model.stages.findIndex((st) => st.size === size)]!);
+      const t = teacher.forward(x, { training: false }).taps[teacher.stages.findIndex((st) => st.size === size)]!;
+      return [s, t];
+    });
+    try {
+      const n = size * size;
+      const scalar = async (t: tf.Scalar) => {
+        const v = (await t.data())[0]!;
+        t.dispose();
+        return v;
+      };
+      const exact2 = await scalar(tf.tidy(() => faLoss(fs, ft, 2)));
+      const exact1 = await scalar(tf.tidy(() => faLoss(fs, ft, 1)));
+      const rowL21 = await scalar(tf.tidy(() => rowL21Estimate(fs, ft)));
+      const points: EstimatorPoint[] = [];
+      for (const k of ks) {
+        const values = tf.tidy(() => {
+          const order2: tf.Scalar[] = [];
+          const order1: tf.Scalar[] = [];
+          for (let d = 0; d < draws; d++) {
+            const z = gaussianZ(n, k, hashSeed(this.opts.seed, 36, k, d));
+            order2.push(ffaLoss(fs, ft, z, 2));
+            order1.push(ffaLoss(fs, ft, z, 1));
+          }
+          return tf.stack([tf.stack(order2), tf.stack(order1)]);
+        });
+        const v = await values.data();
+        values.dispose();
+        points.push({ k, ffa2: summary(v.subarray(0, draws)), ffa1: summary(v.subarray(draws)) });
+      }
+      return { size, n, images: count, draws, exact2, exact1, rowL21, points };
+    } finally {
+      tf.dispose([fs, ft]);
+    }
   }
 
   /** Free the optimiser and adapters and hand the network over (the caller disposes it); the trainer is unusable after. */

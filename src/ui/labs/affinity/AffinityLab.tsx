@@ -9,6 +9,7 @@ import { AffinityConfigForm } from './AffinityConfigForm';
 import { AffinityMapsView } from './AffinityMapsView';
 import { AffinityRunsTable } from './AffinityRunsTable';
 import { CostPanel } from './CostPanel';
+import { EstimatorPanel } from './EstimatorPanel';
 import { TeacherPanel } from './TeacherPanel';
 import './affinity.css';
 
@@ -51,6 +52,7 @@ export function AffinityLab() {
         <AffinityCharts series={series} markers={markers} />
         <AffinityMapsView maps={maps} />
         <HyperparameterChanges changes={markers} testId="affinity.hpChanges" />
+        <EstimatorPanel />
         <CostPanel />
         <AffinityRunsTable />
       </section>
