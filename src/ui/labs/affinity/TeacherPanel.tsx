@@ -20,6 +20,7 @@ export function TeacherPanel() {
       );
   }, [engineReady, setPush, addNotice]);
   const t = state?.teacher;
+  const datasetName = useWorkbench((s) => s.datasets.find((d) => d.id === t?.dataset)?.name) ?? t?.datasetName;
   return (
     <section className="affinity-teacher" aria-label="Teacher" data-testid="affinity.teacher">
       <h3>Teacher</h3>
@@ -27,8 +28,8 @@ export function TeacherPanel() {
       {state && !t && <p className="notice notice-warning">{state.missing}</p>}
       {t && (
         <p>
-          EfficientNet-like, width {formatWidth(t.width)}: <b>{formatCount(t.params)}</b> params, {formatCount(t.macs)} MACs per image; trained on{' '}
-          {t.datasetName} ({Number.isFinite(t.steps) ? `${t.steps} steps` : 'steps unknown'}), test accuracy{' '}
+          EfficientNet-like, width {formatWidth(t.width)}: <b>{formatCount(t.params)}</b> params, {formatCount(t.macs)} MACs per image; trained on {datasetName}{' '}
+          ({Number.isFinite(t.steps) ? `${t.steps} steps` : 'steps unknown'}), test accuracy{' '}
           <b data-testid="affinity.teacher.accuracy">{Number.isFinite(t.testAccuracy) ? formatPercent(t.testAccuracy) : '—'}</b>;{' '}
           {t.origin === 'shipped' ? 'shipped (npm run pretrain:affinity)' : `trained here (run ${t.origin})`}.
         </p>
