@@ -59,6 +59,12 @@ test('Affinity lab: a tiny teacher fills the slot, an FFA student advances the a
 
   await wb.byId('affinity.stop').click();
   await expect(wb.byId('affinity.status')).toHaveText('stopped');
+
+  // Another test image: the heatmaps are redrawn for it.
+  const heatT = await drawing(wb.byId('affinity.heatmap.teacher'));
+  await wb.byId('affinity.imageIndex').fill('4');
+  await wb.byId('affinity.imageIndex').press('Enter');
+  await expect.poll(() => drawing(wb.byId('affinity.heatmap.teacher'))).not.toBe(heatT);
   await expect(wb.byId('affinity.runs.table').getByTestId('affinity.runs.row')).toHaveCount(2);
 
   // The estimator panel studies FFA on the stopped student's features.

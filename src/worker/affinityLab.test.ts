@@ -68,6 +68,15 @@ describe('Affinity lab through the worker seam (cpu backend)', () => {
     expect(Math.abs(at64.ffa2.mean - study.exact2) / study.exact2).toBeLessThan(0.25);
     expect(Math.abs(at64.ffa1.mean - study.rowL21) / study.rowL21).toBeLessThan(0.25);
     expect(study.points[0]!.ffa2.std).toBeGreaterThan(at64.ffa2.std); // the spread falls with k
+    // Another test image for the views: its matrices at once, with its pixels.
+    const picked = await api.call('affinity', 'maps', [5]);
+    if (!picked.ok) throw new Error(picked.error.message);
+    expect(picked.maps.map((m) => [m.size, m.imageIndex])).toEqual([
+      [16, 5],
+      [8, 5],
+      [4, 5],
+    ]);
+    expect(Buffer.from(picked.maps[0]!.image).equals(Buffer.from(maps![0]!.image))).toBe(false);
     const untapped = await api.call('affinity', 'estimator', [32, 4]);
     expect(untapped.ok ? '' : untapped.error.message).toMatch(/did not distil the 32×32 stage/);
   }, 240_000);

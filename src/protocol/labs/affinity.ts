@@ -165,6 +165,8 @@ export interface AffinityCalls {
    * FFA of both orders for k = 1 … 64 over `draws` draws of Z, beside the exact FA and the row-ℓ2,1 quantity.
    */
   estimator(size: AffinityTap, draws: number): Promise<Outcome<{ study: EstimatorStudy }>>;
+  /** Show test image `index` (0-based) in the affinity views of the running or last student run: its matrices now, and at every later evaluation. */
+  maps(index: number): Promise<Outcome<{ maps: AffinityMaps[] }>>;
 }
 
 export const AFFINITY_LAB = defineLab({

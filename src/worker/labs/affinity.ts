@@ -94,6 +94,8 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
   const slot = new TeacherSlot(opts.read ?? fetchShipped('affinity'));
   /** The last finished student run's session, kept for the estimator study until the next run starts. */
   let kept: AffinitySession | null = null;
+  /** The session of the run in progress (for the image the views show). */
+  let current: AffinitySession | null = null;
   const release = () => {
     kept?.dispose();
     kept = null;
@@ -139,9 +141,11 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
             data,
           );
           session.onEvaluated = (accuracy) => (lastAccuracy = accuracy);
+          current = session;
           return session;
         },
         finish: (session, status) => {
+          current = null;
           if (!(session instanceof AffinitySession)) return false;
           if (config.role === 'student') {
             // Kept for the estimator study (its features) until the next run starts.
@@ -209,6 +213,22 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
               error: { code: 'invalid-config' as const, message: `The last student run did not distil the ${size}×${size} stage: pick a stage it tapped.` },
             };
           return { ok: true as const, study };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
+      },
+      async maps(index) {
+        const session = current ?? kept;
+        if (!session)
+          return {
+            ok: false as const,
+            error: { code: 'invalid-config' as const, message: 'Start a student run first: the views show its features and the teacher’s.' },
+          };
+        if (!Number.isFinite(index))
+          return { ok: false as const, error: { code: 'invalid-config' as const, message: `The image number must be a number (got ${index}).` } };
+        try {
+          session.setImage(index);
+          return { ok: true as const, maps: await session.maps() };
         } catch (err) {
           return { ok: false as const, error: describeError(err) };
         }

@@ -23,12 +23,14 @@ export interface AffinitySessionOptions extends AffinityTrainerOptions {
 export class AffinitySession extends TrainerSession<AffinityTrainer> implements TrainingSession {
   /** Called with the test accuracy after each evaluation (the worker keeps a trained teacher's). */
   onEvaluated: ((accuracy: number) => void) | null = null;
+  private imageIndex = 0;
 
   constructor(
     private readonly options: AffinitySessionOptions,
     private readonly data: ImageDataset,
   ) {
     super(new AffinityTrainer(options, data));
+    this.setImage(options.imageIndex);
   }
 
   async step(): Promise<StepReport> {
@@ -64,20 +66,22 @@ export class AffinitySession extends TrainerSession<AffinityTrainer> implements 
     this.onEvaluated?.(ev.accuracy);
     const values: SeriesValues = { 'test.acc': ev.accuracy, 'test.loss': ev.loss };
     if (this.options.teacherAccuracy !== null) values['teacher.acc'] = this.options.teacherAccuracy;
-    const maps = await this.trainer.affinityMaps(this.options.imageIndex);
-    if (maps.length === 0) return { values };
+    const payload = await this.maps();
+    return payload.length === 0 ? { values } : { values, extras: [{ kind: 'affinityMaps', payload }] };
+  }
+
+  /** Show test image `index` from now on (clamped to the test split). */
+  setImage(index: number): void {
+    this.imageIndex = Math.max(0, Math.min(Math.round(index), this.data.test.count - 1));
+  }
+
+  /** Teacher and student affinity matrices of the chosen test image at every tapped stage (none without a teacher). */
+  async maps(): Promise<AffinityMaps[]> {
+    const maps = await this.trainer.affinityMaps(this.imageIndex);
     const px = this.data.height * this.data.width * 3;
-    const i = Math.min(this.options.imageIndex, this.data.test.count - 1);
+    const i = this.imageIndex;
     const image = this.data.test.images.slice(i * px, (i + 1) * px);
-    const payload: AffinityMaps[] = maps.map((m) => ({
-      step: this.trainer.stepCount,
-      size: m.size as AffinityTap,
-      imageIndex: i,
-      image,
-      teacher: m.teacher,
-      student: m.student,
-    }));
-    return { values, extras: [{ kind: 'affinityMaps', payload }] };
+    return maps.map((m) => ({ step: this.trainer.stepCount, size: m.size as AffinityTap, imageIndex: i, image, teacher: m.teacher, student: m.student }));
   }
 
   /** Hand the trained network over (the caller disposes it); the session is unusable after. */

@@ -50,7 +50,7 @@ export function AffinityLab() {
         </div>
         <TeacherPanel />
         <AffinityCharts series={series} markers={markers} />
-        <AffinityMapsView maps={maps} />
+        <AffinityMapsView maps={maps} testCount={run?.config.testSize ?? 0} />
         <HyperparameterChanges changes={markers} testId="affinity.hpChanges" />
         <EstimatorPanel />
         <CostPanel />

@@ -1,4 +1,5 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { getEngine } from '../../../client';
 import type { AffinityMaps } from '../../../protocol/labs/affinity';
 import { absDiff, affinityRow, pixelAt, range } from './affinityView';
 import { HeatCanvas, ImageCanvas } from './HeatCanvas';
@@ -9,7 +10,18 @@ const VIEW = 176;
  * The affinity views (TECHNIQUES.md §3): for one test image and stage, A_T, A_S and |A_S − A_T| as N×N
  * heatmaps, and the picked pixel's affinity row as a spatial map, teacher beside student.
  */
-export const AffinityMapsView = memo(function AffinityMapsView({ maps }: { maps: readonly AffinityMaps[] | undefined }) {
+export const AffinityMapsView = memo(function AffinityMapsView({ maps: fromRun, testCount }: { maps: readonly AffinityMaps[] | undefined; testCount: number }) {
+  // A picked image shows at once (from the worker) until the next evaluation brings the run's own maps.
+  const [picked, setPicked] = useState<readonly AffinityMaps[] | null>(null);
+  const [pickError, setPickError] = useState<string | null>(null);
+  useEffect(() => setPicked(null), [fromRun]);
+  const maps = picked ?? fromRun;
+  const pickImage = async (oneBased: number) => {
+    setPickError(null);
+    const r = await getEngine().call('affinity', 'maps', [oneBased - 1]);
+    if (r.ok) setPicked(r.maps);
+    else setPickError(r.error.message);
+  };
   const sizes = maps?.map((m) => m.size) ?? [];
   const [chosen, setChosen] = useState<number | null>(null);
   const [pixel, setPixel] = useState<number>(0);
@@ -50,10 +62,28 @@ export const AffinityMapsView = memo(function AffinityMapsView({ maps }: { maps:
             ))}
           </select>
         </label>
-        <span className="muted">
-          test image {m.imageIndex + 1}, step {m.step}; cosine similarity of pixel features, −1…1
-        </span>
+        <label className="inline-field">
+          Test image
+          <input
+            type="number"
+            data-testid="affinity.imageIndex"
+            min={1}
+            max={testCount}
+            defaultValue={m.imageIndex + 1}
+            key={m.imageIndex}
+            style={{ width: 72 }}
+            onKeyDown={(e) => e.key === 'Enter' && void pickImage(Number(e.currentTarget.value))}
+            onBlur={(e) => Number(e.currentTarget.value) !== m.imageIndex + 1 && void pickImage(Number(e.currentTarget.value))}
+          />
+          <span className="muted">of {testCount}</span>
+        </label>
+        <span className="muted">step {m.step}; cosine similarity of pixel features, −1…1</span>
       </div>
+      {pickError && (
+        <p className="notice notice-error" role="alert">
+          {pickError}
+        </p>
+      )}
       <div className="heat-row">
         <HeatCanvas
           testId="affinity.heatmap.teacher"
