@@ -41,6 +41,13 @@ const CASES = [
     only: ['wasm', 'webgpu', 'webgl'],
     spec: { kind: 'segment', size: 'low', batchSize: 8, timedSteps: 2, inferenceRuns: 3, model },
   })),
+  // Affinity lab: FA vs FFA(k=15) loss alone at N = 32², and a student step (w1/4, batch 32) with KD only, KD+FA, KD+FFA.
+  {
+    label: 'affinity N=32²',
+    timeoutMs: 600_000,
+    only: ['wasm', 'webgpu'],
+    spec: { kind: 'affinity', side: 32, k: 15, width: 1 / 4, batchSize: 32, timedSteps: 2 },
+  },
 ];
 // BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
 const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
@@ -283,6 +290,25 @@ function printSegment(rows) {
   }
 }
 
+function printAffinity(rows) {
+  const aRows = rows.flatMap((r) =>
+    Object.entries(r.cases)
+      .filter(([k, c]) => k.startsWith('affinity') && c.ok)
+      .map(([, c]) => ({ backend: r.backend, ...c })),
+  );
+  if (!aRows.length) return;
+  console.log('\nAffinity lab: the loss alone (forward + backward), FA vs FFA, and a distillation step per loss type');
+  for (const a of aRows) {
+    const speed = a.faMs && a.ffaMs ? a.faMs / a.ffaMs : NaN;
+    const mem = a.faPeakBytes && a.ffaPeakBytes ? a.faPeakBytes / a.ffaPeakBytes : NaN;
+    console.log(
+      `  ${a.backend.padEnd(7)} N=${a.n} k=${a.k}: FA ${fmt(a.faMs, 1)} ms / ${fmt(a.faPeakBytes / 2 ** 20, 1)} MB, FFA ${fmt(a.ffaMs, 1)} ms / ${fmt(a.ffaPeakBytes / 2 ** 20, 1)} MB: ` +
+        `×${fmt(speed, 1)} faster, ×${fmt(mem, 1)} less memory (target ≥ 10 each: ${speed >= 10 && mem >= 10 ? 'met' : 'NOT met'}); ` +
+        `student w${a.width} b${a.batchSize} step: ${a.steps.map((s) => `${s.lossType === 'none' ? 'KD only' : `KD+${s.lossType.toUpperCase()}`} ${fmt(s.stepMs, 0)} ms`).join(', ')}`,
+    );
+  }
+}
+
 async function main() {
   const preview = await startPreview();
   let browser;
@@ -296,6 +322,7 @@ async function main() {
     const wallSeconds = (performance.now() - t0) / 1000;
     printTable(backends);
     printSegment(backends);
+    printAffinity(backends);
     if (responsiveness.ok) {
       const r = responsiveness;
       console.log(

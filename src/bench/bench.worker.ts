@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, WASM_PATHS } from '../engine';
 import { isBackendPreference } from '../protocol/backend';
+import { benchAffinity } from './affinityBench';
 import { benchMatMul } from './matmulBench';
 import { benchPrune } from './pruneBench';
 import { benchSegment } from './segBench';
@@ -39,6 +40,7 @@ async function runCase(c: BenchCase) {
   if (c.kind === 'matmul') return benchMatMul(c.n, c.runs);
   if (c.kind === 'prune') return benchPrune(c.model, c.width, c.batchSize, c.timedSteps);
   if (c.kind === 'segment') return benchSegment(c.size, c.batchSize, c.timedSteps, c.inferenceRuns, c.model);
+  if (c.kind === 'affinity') return benchAffinity(c.side, c.k, c.width, c.batchSize, c.timedSteps);
   return benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
 }
 

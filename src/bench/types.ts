@@ -6,7 +6,22 @@ export type BenchCase =
   | { kind: 'matmul'; n: number; runs: number }
   | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
   | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
-  | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number; model?: string };
+  | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number; model?: string }
+  | { kind: 'affinity'; side: number; k: number; width: number; batchSize: number; timedSteps: number };
+
+/** Affinity lab: the loss alone, FA vs FFA at one N (time and peak memory), and a distillation step per loss type. */
+export interface AffinityBenchResult {
+  kind: 'affinity';
+  n: number;
+  k: number;
+  faMs: number | null;
+  ffaMs: number | null;
+  faPeakBytes: number | null;
+  ffaPeakBytes: number | null;
+  width: number;
+  batchSize: number;
+  steps: { lossType: 'none' | 'fa' | 'ffa'; stepMs: number }[];
+}
 
 /** Segment lab: per model, inference ms per image (batch 1, median) and training ms per step. */
 export interface SegBenchResult {
@@ -70,7 +85,7 @@ export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'descr
 
 export interface BenchRun {
   adapter: AdapterResult;
-  results: (MatMulResult | TrainResult | PruneResult | SegBenchResult)[];
+  results: (MatMulResult | TrainResult | PruneResult | SegBenchResult | AffinityBenchResult)[];
 }
 
 declare global {
