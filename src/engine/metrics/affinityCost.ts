@@ -5,6 +5,7 @@
  * Features are seeded pseudo-random NHWC tensors; the teacher has twice the student's channels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { AffinityCostPoint } from '../../protocol/labs/affinity';
 import { mulberry32, normal } from '../random';
 import { faLoss, ffaLoss, gaussianZ } from '../techniques/affinity';
 
@@ -21,17 +22,8 @@ export interface AffinityCostOptions {
   repeats: number;
 }
 
-export interface AffinityCostRow {
-  side: number;
-  n: number;
-  method: 'fa' | 'ffa';
-  /** Median milliseconds of forward + backward, read back; null when skipped or failed. */
-  ms: number | null;
-  /** Peak bytes held by tensors during one forward + backward; null when skipped or failed. */
-  peakBytes: number | null;
-  /** Why it was not measured (over the memory budget, or the backend ran out of memory). */
-  note: string | null;
-}
+/** One measured (or skipped) size and method: the protocol's AffinityCostPoint. */
+export type AffinityCostRow = AffinityCostPoint;
 
 function seededFeature(shape: [number, number, number, number], seed: number): tf.Tensor4D {
   const rng = mulberry32(seed);
