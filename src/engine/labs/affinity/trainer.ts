@@ -8,7 +8,7 @@
  * channel count) before the affinity loss, as §3 prescribes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Batcher, channelStats, type ChannelStats } from '../../data/batcher';
+import { Batcher, channelStats, gatherBatch, type ChannelStats } from '../../data/batcher';
 import type { ImageDataset } from '../../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../../metrics/accuracy';
 import { evaluateSplit } from '../../metrics/evaluate';
@@ -84,6 +84,11 @@ interface Adapter {
 
 function createAdapter(store: ParamStore, name: string, cin: number, cout: number): Adapter {
   return { kernel: heNormal(store, `${name}.kernel`, [1, 1, cin, cout], cin), bias: constant(store, `${name}.bias`, [cout], 0) };
+}
+
+/** A network's stage output at map size `size` (its taps are in stage order). */
+function tapAt(net: AffinityNet, taps: readonly tf.Tensor4D[], size: number): tf.Tensor4D {
+  return taps[net.stages.findIndex((st) => st.size === size)]!;
 }
 
 function adapt(a: Adapter, x: tf.Tensor4D): tf.Tensor4D {
@@ -200,8 +205,8 @@ export class AffinityTrainer {
           const kd =
             target && hp.kdWeight > 0 ? (tf.mul(logitKdLoss(out.logits, target.logits, opts.kdMode, hp.temperature), hp.kdWeight) as tf.Scalar) : tf.scalar(0);
           const stageLosses = taps.map((size, i) => {
-            const s = out.taps[this.model.stages.findIndex((st) => st.size === size)]!;
-            const t = target!.taps[teacher!.stages.findIndex((st) => st.size === size)]!;
+            const s = tapAt(this.model, out.taps, size);
+            const t = tapAt(teacher!, target!.taps, size);
             const a = adapt(this.adapters.get(size)!, s);
             return opts.lossType === 'fa' ? faLoss(a, t, opts.order) : ffaLoss(a, t, zs[i]!, opts.order);
           });
@@ -209,8 +214,8 @@ export class AffinityTrainer {
           // The shadow: exact FA on the very features the estimator saw (not part of the loss: no gradient).
           const exact = withShadow
             ? taps.map((size) => {
-                const s = out.taps[this.model.stages.findIndex((st) => st.size === size)]!;
-                const t = target!.taps[teacher!.stages.findIndex((st) => st.size === size)]!;
+                const s = tapAt(this.model, out.taps, size);
+                const t = tapAt(teacher!, target!.taps, size);
                 return faLoss(adapt(this.adapters.get(size)!, s), t, opts.order);
               })
             : [];
@@ -223,7 +228,7 @@ export class AffinityTrainer {
           try {
             this.sgd.step(clipped.grads);
           } finally {
-            tf.dispose([...Object.values(clipped.grads).filter((g) => !Object.values(grads).includes(g)), clipped.norm]);
+            tf.dispose([...Object.values(clipped.grads), clipped.norm]); // new tensors even when nothing was clipped
           }
         },
       );
@@ -254,24 +259,24 @@ export class AffinityTrainer {
     return evaluateSplit({ forward: (x, mode) => this.model.forward(x, mode).logits }, this.data.test, this.data.height, this.stats, 64, onProgress);
   }
 
+  /** Test images `indices`, normalised as the training batches are (float32 NHWC). */
+  private testImages(indices: number[]): Float32Array {
+    return gatherBatch(this.data.test, indices, this.data.height * this.data.width, this.stats).x;
+  }
+
   /** Teacher and adapted-student affinity matrices of test image `index` at each tapped stage (the heatmaps). */
   async affinityMaps(index: number): Promise<{ size: number; teacher: Float32Array; student: Float32Array }[]> {
     const teacher = this.opts.teacher;
     if (!teacher || this.adapters.size === 0) return [];
     const { data } = this;
-    const px = data.height * data.width * 3;
-    const i = Math.min(index, data.test.count - 1);
-    const scale = this.stats.std.map((s) => 1 / (255 * s));
-    const shift = this.stats.mean.map((m, c) => m / this.stats.std[c]!);
-    const img = new Float32Array(px);
-    for (let p = 0; p < px; p++) img[p] = data.test.images[i * px + p]! * scale[p % 3]! - shift[p % 3]!;
+    const img = this.testImages([Math.min(index, data.test.count - 1)]);
     const mats = tf.tidy(() => {
       const x = tf.tensor4d(img, [1, data.height, data.width, 3]);
       const out = this.model.forward(x, { training: false });
       const target = teacher.forward(x, { training: false });
       return [...this.adapters].flatMap(([size, a]) => {
-        const s = adapt(a, out.taps[this.model.stages.findIndex((st) => st.size === size)]!);
-        const t = resizeTeacher(target.taps[teacher.stages.findIndex((st) => st.size === size)]!, size, size);
+        const s = adapt(a, tapAt(this.model, out.taps, size));
+        const t = resizeTeacher(tapAt(teacher, target.taps, size), size, size);
         return [affinityMatrix(t), affinityMatrix(s)];
       });
     });
@@ -291,15 +296,11 @@ export class AffinityTrainer {
     if (!teacher || !adapter) return null;
     const { data } = this;
     const count = Math.min(images, data.test.count);
-    const px = data.height * data.width * 3;
-    const scale = this.stats.std.map((s) => 1 / (255 * s));
-    const shift = this.stats.mean.map((m, c) => m / this.stats.std[c]!);
-    const img = new Float32Array(count * px);
-    for (let p = 0; p < count * px; p++) img[p] = data.test.images[p]! * scale[p % 3]! - shift[p % 3]!;
+    const img = this.testImages(Array.from({ length: count }, (_, i) => i));
     const [fs, ft] = tf.tidy(() => {
       const x = tf.tensor4d(img, [count, data.height, data.width, 3]);
-      const s = adapt(adapter, this.model.forward(x, { training: false }).taps[this.model.stages.findIndex((st) => st.size === size)]!);
-      const t = teacher.forward(x, { training: false }).taps[teacher.stages.findIndex((st) => st.size === size)]!;
+      const s = adapt(adapter, tapAt(this.model, this.model.forward(x, { training: false }).taps, size));
+      const t = tapAt(teacher, teacher.forward(x, { training: false }).taps, size);
       return [s, t];
     });
     try {
