@@ -32,12 +32,13 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
   await expect(seg.pane('teacher').locator('canvas').first()).toBeVisible();
 });
 
-test('Segment lab: a tiny teacher → student distillation run advances the mIoU chart', async ({ page }) => {
+test('Segment lab: a tiny teacher → student distillation run with the FFA term advances the mIoU chart', async ({ page }) => {
   const seg = new SegmentPage(page);
   await seg.open();
   await seg.byId('seg.model').selectOption('student');
   await seg.byId('seg.chain').selectOption('teacher-student');
   await seg.byId('seg.upscale').selectOption('pixelshuffle');
+  await seg.byId('seg.affinityLoss').selectOption('ffa');
   for (const [k, v] of [
     ['steps', 6],
     ['batchSize', 2],
@@ -54,6 +55,8 @@ test('Segment lab: a tiny teacher → student distillation run advances the mIoU
   expect(await seg.miouPoints()).toBe(3);
   await expect(seg.byId('seg.classIoU').getByTestId('seg.classIoU.item')).toHaveCount(8);
   await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('teacher → student');
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('FFA₂ k=15 ×1');
+  await expect(seg.byId('chart.seg.loss')).toContainText('affinity (weighted FA|FFA, 1/8)');
 
   // The finished student replaced the shipped one in the zoo; "Restore shipped models" brings it back.
   const origin = seg.byId('seg.zoo').locator('[data-slot="student-pixelshuffle"]').getByTestId('seg.zoo.origin');

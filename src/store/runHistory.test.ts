@@ -87,6 +87,16 @@ describe('openRunHistory', () => {
     expect(list.find((r) => r.id === 'b')?.datasetName).toBe('changed');
   });
 
+  it('fills the settings a lab gained since a run was saved with their defaults, keeping the saved ones as they are', async () => {
+    const h = openRunHistory(freshName());
+    const r = record('old', 1000);
+    const config: Record<string, unknown> = { ...r.config, lr: 5 }; // out of today's range: kept as saved
+    delete config.lambda2;
+    await h.put({ ...r, config } as AnyRunRecord);
+    const [back] = await h.list();
+    expect(back!.config).toEqual({ ...PRUNE_LAB.defaults(), method: 'rgsm', lr: 5 });
+  });
+
   it('removes one record and clears all', async () => {
     const h = openRunHistory(freshName());
     await h.put(record('a', 1000));

@@ -5,6 +5,7 @@
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SeriesName } from '../protocol/events';
+import { isLabName, labSpec } from '../protocol/labs';
 import { legacyRunToRecord, legacySegRunToRecord, LEGACY_SEG_RUN_DB_NAME } from './runMigration';
 import type { AnyRunRecord, RunState, Series } from './types';
 
@@ -23,6 +24,19 @@ export interface RunHistory {
   put(r: AnyRunRecord): Promise<void>;
   remove(id: string): Promise<void>;
   clear(): Promise<void>;
+}
+
+/**
+ * A stored run with the settings its lab gained since it was saved filled in with their defaults (e.g. the
+ * Segment lab's affinity term, off), so every record has a complete config; the settings it ran with are
+ * kept exactly as saved (not clamped or re-checked).
+ */
+export function withNewSettings(r: AnyRunRecord): AnyRunRecord {
+  if (!isLabName(r.lab)) return r;
+  const defaults = labSpec(r.lab).defaults() as Record<string, unknown>;
+  const config = r.config as Record<string, unknown>;
+  if (Object.keys(defaults).every((k) => k in config)) return r;
+  return { ...r, config: { ...defaults, ...config } } as AnyRunRecord;
 }
 
 /** Newest first; ties (same start time) by id so the order is stable. */
@@ -96,7 +110,7 @@ export function openRunHistory(name: string = RUN_DB_NAME, legacySegName: string
   return {
     async list() {
       const all = await (await get()).getAll(STORE);
-      return all.sort(newestFirst);
+      return all.map(withNewSettings).sort(newestFirst);
     },
     async put(r) {
       await (await get()).put(STORE, r);

@@ -70,6 +70,15 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(bad.ok === false && bad.error.message).toMatch(/hold class 9 at pixel 0, but the models know 8 classes/);
     const high = await api.call('segment', 'predict', [{ size: 'high', images: [{ rgb: new Uint8Array(128 * 256 * 3) }] }]);
     expect(high.ok === false && high.error.message).toMatch(/no trained models for the high input size/);
+
+    // The optional affinity term (§3 at the 1/8 features): its line carries the weighted FFA of every step.
+    expect((await api.start('segment', tiny({ model: 'student', chain: 'teacher-student', upscale: 'bilinear', affinityLoss: 'ffa' }), 's2')).ok).toBe(true);
+    expect(await waitEnd('s2')).toBe('done');
+    const seriesOf = (runId: string, name: string) =>
+      events.flatMap((e) => (e.type === 'metrics' && e.runId === runId ? e.batches.filter((b) => b.series === name).flatMap((b) => b.values) : []));
+    expect(seriesOf('s2', 'seg.loss.affinity')).toHaveLength(2);
+    expect(seriesOf('s2', 'seg.loss.affinity').every((v) => v > 0)).toBe(true);
+    expect(seriesOf('s1', 'seg.loss.affinity').every((v) => v === 0)).toBe(true);
   }, 240_000);
 
   it('loads shipped weights from their manifest and marks them shipped', async () => {

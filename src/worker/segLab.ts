@@ -109,6 +109,7 @@ export class SegLab {
             flip: config.flip,
             hyperparams: segHyperparamsOf(config),
             source,
+            affinity: source && config.affinityLoss !== 'none' ? { loss: config.affinityLoss, order: config.affinityOrder === '1' ? 1 : 2 } : null,
           },
           data,
         );

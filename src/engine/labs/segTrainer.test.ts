@@ -6,6 +6,8 @@ import { disposeParams } from '../models/params';
 import { createSegModel } from '../models/seg/registry';
 import { loadSegModel, serializeSegModel, type SegProvenance } from '../models/seg/segSerialize';
 import { SEGMENT_LAB } from '../../protocol/labs/segment';
+import { faLoss } from '../techniques/affinity';
+import { adaptFeature } from '../techniques/affinityTerm';
 import { SegTrainer, polyLr, segHyperparamsOf } from './segTrainer';
 
 const H = 32;
@@ -104,6 +106,59 @@ describe('SegTrainer (§2)', () => {
     expect((await t.step()).parts!.kd).toBe(0);
     const after = await Promise.all([...source.store.trainable.values()].map((v) => v.data()));
     after.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(frozen[i]!)));
+    disposeParams(source.store);
+  });
+
+  it('adds the affinity term at the 1/8 features: weight · FA(adapter(F_S), F_src), the same engine function, recomputed here', async () => {
+    const data = toyDataset(4);
+    const source = createSegModel('teacher', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 9 });
+    // The whole training split in one batch without flips: BN batch statistics and FA₂ (a sum over the batch) do not
+    // depend on the batcher's order, so the expected value can be computed on the split as stored.
+    const hp = { ...opts.hyperparams, alpha: 0, affinityWeight: 2.5 };
+    const t = new SegTrainer({ ...opts, kind: 'student', batchSize: 4, flip: false, hyperparams: hp, source, affinity: { loss: 'fa', order: 2 } }, data);
+    trainers.push(t);
+    const adapter = t.affinityAdapter!;
+    const adapterBefore = await adapter.kernel.data();
+    const expected = tf.tidy(() => {
+      const x = segImagesTensor(data.train.images, 4, H, W);
+      const fs = t.model.forward(x, { training: true }).features.f8!;
+      const ft = source.forward(x, { training: false }).features.f8!;
+      expect(fs.shape.slice(1, 3)).toEqual([H / 8, W / 8]);
+      return faLoss(adaptFeature(adapter, fs), ft, 2);
+    });
+    const want = (await expected.data())[0]! * 2.5;
+    expected.dispose();
+    const r = await t.step();
+    expect(r.parts.affinity).toBeGreaterThan(0);
+    expect(r.parts.affinity).toBeCloseTo(want, 4);
+    expect(r.parts.kd).toBe(0);
+    expect(r.loss).toBeCloseTo(r.parts.ce + r.parts.aux + r.parts.affinity, 4);
+    // The adapter trains with the student.
+    const adapterAfter = await adapter.kernel.data();
+    expect(Array.from(adapterAfter)).not.toEqual(Array.from(adapterBefore));
+    t.setHyperparams({ affinityWeight: 0 });
+    expect((await t.step()).parts.affinity).toBe(0);
+    disposeParams(source.store);
+  });
+
+  it('FFA at the 1/8 features: live k, no tensor leaked per step, everything freed on dispose', async () => {
+    const data = toyDataset(4);
+    const source = createSegModel('tutor', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 9 });
+    const baseline = tf.memory().numTensors;
+    const t = new SegTrainer({ ...opts, kind: 'student', source, affinity: { loss: 'ffa', order: 1 } }, data);
+    const first = await t.step();
+    expect(first.parts.affinity).toBeGreaterThan(0);
+    expect(Number.isFinite(first.loss)).toBe(true);
+    await t.step(); // the fixed Z of k = 15 now exists
+    const before = tf.memory().numTensors;
+    await t.step();
+    expect(tf.memory().numTensors).toBe(before);
+    t.setHyperparams({ affinityK: 64 });
+    const wide = await t.step();
+    expect(wide.parts.affinity).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before + 1); // one more fixed Z, for k = 64
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
     disposeParams(source.store);
   });
 

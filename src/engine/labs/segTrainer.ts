@@ -4,19 +4,25 @@
  * (the teacher, or the tutor of the teacher → tutor → student chain), α · T² · pixel-wise
  * KL(softmax(z_src/T) ‖ softmax(z/T)) (Hinton et al. 2015). Momentum SGD with the poly schedule
  * lr · (1 − step/total)^0.9 (as FasterSeg and HRNet train), validation mIoU from a confusion matrix.
+ *
+ * Optional affinity term (TECHNIQUES.md §3, where FA and FFA were born: segmentation distillation):
+ * affinityWeight · FA|FFA(adapter(F_S^{1/8}), F_src^{1/8}) between the trained model's and the source's fused
+ * 1/8-resolution features, through a learned 1×1 conv + ReLU adapter (dropped after training), with the Affinity
+ * lab's engine functions; FFA's Z is fixed per (N, k) and seeded.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SegLiveKey } from '../../protocol/labs/segment';
 import { SegBatcher, segImagesTensor } from '../data/segBatcher';
 import type { SegDataset } from '../data/segDataset';
 import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
-import { countParams, disposeParams } from '../models/params';
+import { countParams, createParamStore, disposeParams, type ParamStore } from '../models/params';
 import { createSegModel, type SegModelKind } from '../models/seg/registry';
 import type { SegModel } from '../models/seg/segModel';
 import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
 import { hashSeed } from '../random';
 import { kdLoss, ohemCrossEntropy, pixelCrossEntropy, validMask } from '../techniques/distill';
+import { adaptFeature, affinityTerm, createFeatureAdapter, ProbeBank, type AffinityLossKind, type FeatureAdapter } from '../techniques/affinityTerm';
 import type { UpscaleKind } from '../models/upscale';
 import type { EvalResult, StepResult } from './session';
 
@@ -28,14 +34,14 @@ export interface SegHyperparams extends Record<SegLiveKey, number> {
 
 /** The live settings of a segmentation config (the protocol's SEGMENT_LAB spec holds their defaults and ranges). */
 export function segHyperparamsOf(c: Readonly<SegHyperparams>): SegHyperparams {
-  const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold } = c;
-  return { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold };
+  const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, affinityWeight, affinityK } = c;
+  return { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, affinityWeight, affinityK };
 }
 
-/** A segmentation step: the loss terms (CE or OHEM CE, weighted aux CE, weighted KD) and the lr it used. */
+/** A segmentation step: the loss terms (CE or OHEM CE, weighted aux CE, weighted KD, weighted affinity) and the lr it used. */
 export interface SegStepResult extends StepResult {
   lr: number;
-  parts: { ce: number; aux: number; kd: number };
+  parts: { ce: number; aux: number; kd: number; affinity: number };
 }
 
 /** A segmentation evaluation (`accuracy` = pixel accuracy) with the scores of the confusion matrix over the whole split. */
@@ -57,6 +63,8 @@ export interface SegSessionOptions {
   source?: SegModel | null;
   /** Start from these weights instead of a fresh init (the caller keeps ownership of the given model). */
   init?: SegModel | null;
+  /** The affinity term at the 1/8 features (needs a source); null or absent for none. */
+  affinity?: { loss: AffinityLossKind; order: 1 | 2 } | null;
 }
 
 /** Poly learning-rate decay used by FasterSeg and HRNet: lr · (1 − step/total)^0.9 (step counted from 0). */
@@ -69,6 +77,10 @@ export class SegTrainer {
   readonly hyperparams: SegHyperparams;
   private readonly batcher: SegBatcher;
   private readonly optimizer: Sgd;
+  /** The model's trainable weights, plus the affinity adapter's when the term is on. */
+  private readonly trainable: Map<string, tf.Variable>;
+  /** The affinity term's adapter (student side) and probe matrices; null without the term. */
+  private readonly affinity: { adapter: FeatureAdapter; store: ParamStore; probes: ProbeBank; pixels: number } | null = null;
   private readonly batchSize: number;
   private stepsDone = 0;
   private released = false;
@@ -97,7 +109,21 @@ export class SegTrainer {
     });
     if (opts.init) copyWeights(opts.init, this.model);
     this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip);
-    this.optimizer = new Sgd(this.model.store.trainable, {
+    if (opts.affinity && opts.source) {
+      const [fs, ft] = tf.tidy(() => {
+        const probe = tf.zeros([1, data.height, data.width, 3]) as tf.Tensor4D;
+        return [this.model.forward(probe, { training: false }).features.f8!.shape, opts.source!.forward(probe, { training: false }).features.f8!.shape];
+      });
+      const store = createParamStore(hashSeed(opts.seed, 13));
+      this.affinity = {
+        adapter: createFeatureAdapter(store, 'adapter8', fs![3], ft![3]),
+        store,
+        probes: new ProbeBank(hashSeed(opts.seed, 14), 'fixed'),
+        pixels: fs![1] * fs![2],
+      };
+    }
+    this.trainable = this.affinity ? new Map([...this.model.store.trainable, ...this.affinity.store.trainable]) : this.model.store.trainable;
+    this.optimizer = new Sgd(this.trainable, {
       lr: opts.hyperparams.lr,
       momentum: opts.hyperparams.momentum,
       weightDecay: opts.hyperparams.weightDecay,
@@ -107,6 +133,11 @@ export class SegTrainer {
 
   get numParams(): number {
     return countParams(this.model.store);
+  }
+
+  /** The affinity term's adapter (null without the term); for tests and feature views. */
+  get affinityAdapter(): FeatureAdapter | null {
+    return this.affinity?.adapter ?? null;
   }
 
   get numLayers(): number {
@@ -133,7 +164,18 @@ export class SegTrainer {
     const x = segImagesTensor(b.images, b.count, data.height, data.width);
     const y = tf.tensor3d(b.labels, [b.count, data.height, data.width], 'int32');
     const source = this.opts.source;
-    const target = source ? tf.tidy(() => source.forward(x, { training: false }).logits) : null;
+    const aff = this.affinity;
+    const target: { logits: tf.Tensor4D; f8: tf.Tensor4D | null } | null = source
+      ? (() => {
+          const [logits, f8] = tf.tidy(() => {
+            const out = source.forward(x, { training: false });
+            return aff ? [out.logits, out.features.f8!] : [out.logits];
+          });
+          return { logits: logits!, f8: f8 ?? null };
+        })()
+      : null;
+    const opts = this.opts;
+    const z = aff && opts.affinity!.loss === 'ffa' ? aff.probes.probes(aff.pixels, Math.max(1, Math.round(hp.affinityK)), this.stepsDone).z : null;
     let parts: tf.Tensor | null = null;
     try {
       const value = minimize(
@@ -142,21 +184,31 @@ export class SegTrainer {
           const valid = validMask(y); // labels only: a constant, computed once per step
           const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
           const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
-          const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target, hp.temperature, valid), hp.alpha) : tf.scalar(0);
+          const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target.logits, hp.temperature, valid), hp.alpha) : tf.scalar(0);
+          const affinity =
+            aff && target?.f8 && hp.affinityWeight > 0
+              ? tf.mul(affinityTerm(opts.affinity!.loss, adaptFeature(aff.adapter, out.features.f8!), target.f8, opts.affinity!.order, z), hp.affinityWeight)
+              : tf.scalar(0);
           const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), valid));
-          parts = tf.keep(tf.stack([ce, aux, kd, correct, tf.sum(valid)]));
-          return tf.addN([ce, aux, kd]) as tf.Scalar;
+          parts = tf.keep(tf.stack([ce, aux, kd, affinity, correct, tf.sum(valid)]));
+          return tf.addN([ce, aux, kd, affinity]) as tf.Scalar;
         },
-        model.store.trainable,
+        this.trainable,
         (grads) => this.optimizer.step(grads),
       );
       const [loss, p] = await Promise.all([value.data(), (parts as unknown as tf.Tensor).data()]);
       value.dispose();
       this.stepsDone++;
-      const [ce, aux, kd, correct, valid] = Array.from(p);
-      return { loss: loss[0]!, accuracy: valid! > 0 ? correct! / valid! : 0, batchSize: b.count, lr, parts: { ce: ce!, aux: aux!, kd: kd! } };
+      const [ce, aux, kd, affinity, correct, valid] = Array.from(p);
+      return {
+        loss: loss[0]!,
+        accuracy: valid! > 0 ? correct! / valid! : 0,
+        batchSize: b.count,
+        lr,
+        parts: { ce: ce!, aux: aux!, kd: kd!, affinity: affinity! },
+      };
     } finally {
-      tf.dispose([x, y, ...(target ? [target] : []), ...(parts ? [parts] : [])]);
+      tf.dispose([x, y, ...(target ? [target.logits, ...(target.f8 ? [target.f8] : [])] : []), ...(parts ? [parts] : [])]);
     }
   }
 
@@ -170,13 +222,22 @@ export class SegTrainer {
   /** Free the optimizer and hand the model over to the caller (who disposes it); the session is unusable after. */
   releaseModel(): SegModel {
     this.optimizer.dispose();
+    this.disposeAffinity();
     this.released = true;
     return this.model;
   }
 
+  private disposeAffinity(): void {
+    if (!this.affinity) return;
+    disposeParams(this.affinity.store);
+    this.affinity.probes.dispose();
+  }
+
   dispose(): void {
+    if (this.released) return;
     this.optimizer.dispose();
-    if (!this.released) disposeParams(this.model.store);
+    this.disposeAffinity();
+    disposeParams(this.model.store);
   }
 }
 

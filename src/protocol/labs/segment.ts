@@ -24,6 +24,8 @@ export type SegSizeName = (typeof SEG_SIZES)[number];
 export const SEG_SIZE_PIXELS: Record<SegSizeName, { height: number; width: number }> = { low: { height: 64, width: 128 }, high: { height: 128, width: 256 } };
 /** Width multiplier of each model at browser scale (teacher HRNet-W48 ×1/4, tutor and student FasterSeg ×1/2). */
 export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, tutor: 1 / 2, student: 1 / 2 };
+/** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
+export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
 /** The id of the built-in procedural street scenes. */
 export const STREETS_ID = 'streets';
 
@@ -64,6 +66,23 @@ const SEG_FIELDS = {
   temperature: { label: 'Temperature T', min: 0.5, max: 10, default: 1, scale: 'log', live: true },
   auxWeight: { label: 'Aux-head weight', min: 0, max: 1, default: 0.2, scale: 'linear', live: true },
   ohemThreshold: { label: 'OHEM threshold (1 = off)', min: 0.05, max: 1, default: 0.7, scale: 'linear', live: true },
+  /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */
+  affinityLoss: {
+    kind: 'enum',
+    label: 'Affinity term (1/8 features)',
+    options: SEG_AFFINITY_LOSSES,
+    default: 'none',
+    optionLabels: { none: 'none', fa: 'FA: exact feature affinity, O(N²)', ffa: 'FFA: fast feature affinity, O(N·k)' },
+  },
+  affinityOrder: {
+    kind: 'enum',
+    label: 'Affinity order',
+    options: ['2', '1'],
+    default: '2',
+    optionLabels: { '2': 'order 2 (Frobenius)', '1': 'order 1 (entrywise ℓ1)' },
+  },
+  affinityWeight: { label: 'Affinity weight', min: 0, max: 10, default: 1, scale: 'linear', live: true },
+  affinityK: { label: 'FFA probes k', min: 1, max: 256, default: 15, scale: 'log', integer: true, live: true },
   evalEvery: { label: 'Evaluate every (steps)', min: 1, max: 10_000, default: 50, scale: 'log', integer: true },
   trainSize: { label: 'Training images', min: 16, max: 20_000, default: 400, scale: 'log', integer: true },
   testSize: { label: 'Validation images', min: 4, max: 5_000, default: 64, scale: 'log', integer: true },
@@ -180,12 +199,31 @@ export interface SegmentCalls {
   predict(request: SegPredictRequest): Promise<Outcome<{ result: SegPredictResult }>>;
 }
 
-/** The cross-field rules of a segmentation config: the teacher trains alone; a tutor is never distilled through a tutor. */
+/**
+ * The cross-field rules of a segmentation config: the teacher trains alone; a tutor is never distilled through
+ * a tutor; the affinity term needs a source to distil from.
+ */
 function segRules(c: SegConfig): RuleBreak<SegConfig>[] {
-  if (c.model === 'teacher' && c.chain !== 'none') return [{ key: 'chain', message: 'the teacher trains on labels only (chain none)', fix: { chain: 'none' } }];
-  if (c.model === 'tutor' && c.chain === 'teacher-tutor-student')
-    return [{ key: 'chain', message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone', fix: { chain: 'teacher-student' } }];
-  return [];
+  const breaks: RuleBreak<SegConfig>[] = [];
+  let chain = c.chain;
+  if (c.model === 'teacher' && c.chain !== 'none') {
+    breaks.push({ key: 'chain', message: 'the teacher trains on labels only (chain none)', fix: { chain: 'none' } });
+    chain = 'none';
+  } else if (c.model === 'tutor' && c.chain === 'teacher-tutor-student') {
+    breaks.push({
+      key: 'chain',
+      message: 'a tutor is distilled from the teacher (teacher → student chain) or trained alone',
+      fix: { chain: 'teacher-student' },
+    });
+    chain = 'teacher-student';
+  }
+  if (c.affinityLoss !== 'none' && distillSource({ model: c.model, chain }) === null)
+    breaks.push({
+      key: 'affinityLoss',
+      message: 'the affinity term compares features with a source model: choose a distillation chain',
+      fix: { affinityLoss: 'none' },
+    });
+  return breaks;
 }
 
 /**
@@ -197,7 +235,19 @@ export const SEGMENT_LAB = defineLab({
   id: 'segment',
   title: 'Segment',
   fields: SEG_FIELDS,
-  series: ['train.loss', 'train.acc', 'train.lr', 'test.acc', 'test.loss', 'seg.miou', 'seg.pixelAcc', 'seg.loss.ce', 'seg.loss.aux', 'seg.loss.kd'],
+  series: [
+    'train.loss',
+    'train.acc',
+    'train.lr',
+    'test.acc',
+    'test.loss',
+    'seg.miou',
+    'seg.pixelAcc',
+    'seg.loss.ce',
+    'seg.loss.aux',
+    'seg.loss.kd',
+    'seg.loss.affinity',
+  ],
   extras: {
     /** Every evaluation's per-class IoU, oldest first. */
     segEval: extra<SegEvalReport, SegEvalReport[]>((prev, r) => [...(prev ?? []), r]),

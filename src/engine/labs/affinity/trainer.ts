@@ -13,12 +13,13 @@ import type { ImageDataset } from '../../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../../metrics/accuracy';
 import { evaluateSplit } from '../../metrics/evaluate';
 import { createAffinityNet, type AffinityNet, type AffinityRole } from '../../models/affinity/affinityNet';
-import { heNormal, constant, createParamStore, countParams, disposeParams, type ParamStore } from '../../models/params';
+import { createParamStore, countParams, disposeParams, type ParamStore } from '../../models/params';
 import { clipByGlobalNorm } from '../../optim/clip';
 import { minimize } from '../../optim/minimize';
 import { Sgd } from '../../optim/sgd';
 import { hashSeed } from '../../random';
 import { affinityMatrix, faLoss, ffaLoss, gaussianZ, resizeTeacher, rowL21Estimate } from '../../techniques/affinity';
+import { adaptFeature as adapt, affinityTerm, createFeatureAdapter, ProbeBank, type FeatureAdapter } from '../../techniques/affinityTerm';
 import { logitKdLoss } from '../../techniques/logitKd';
 import { scheduledLr } from '../pruneOptions';
 import type { DrawSummary, EstimatorPoint, EstimatorStudy } from '../../../protocol/labs/affinity';
@@ -76,23 +77,9 @@ function summary(v: ArrayLike<number>): DrawSummary {
   return { mean, std, p10: q(0.1), p90: q(0.9) };
 }
 
-/** A 1×1 conv (with bias) + ReLU adapter from a student stage to the teacher stage's channel count. */
-interface Adapter {
-  kernel: tf.Variable;
-  bias: tf.Variable;
-}
-
-function createAdapter(store: ParamStore, name: string, cin: number, cout: number): Adapter {
-  return { kernel: heNormal(store, `${name}.kernel`, [1, 1, cin, cout], cin), bias: constant(store, `${name}.bias`, [cout], 0) };
-}
-
 /** A network's stage output at map size `size` (its taps are in stage order). */
 function tapAt(net: AffinityNet, taps: readonly tf.Tensor4D[], size: number): tf.Tensor4D {
   return taps[net.stages.findIndex((st) => st.size === size)]!;
-}
-
-function adapt(a: Adapter, x: tf.Tensor4D): tf.Tensor4D {
-  return tf.relu(tf.add(tf.conv2d(x, a.kernel as tf.Tensor4D, 1, 'same'), a.bias)) as tf.Tensor4D;
 }
 
 export class AffinityTrainer {
@@ -101,13 +88,13 @@ export class AffinityTrainer {
   readonly hyperparams: AffinityHyperparams;
   /** Adapter parameters (student side, trained with the student). */
   private readonly adapterStore: ParamStore;
-  private readonly adapters = new Map<number, Adapter>();
+  private readonly adapters = new Map<number, FeatureAdapter>();
   private readonly trainable: Map<string, tf.Variable>;
   private readonly batcher: Batcher;
   private readonly sgd: Sgd;
   private readonly batchSize: number;
-  /** Fixed probe matrices per map size (zMode 'fixed'), keyed by `${N}:${k}`. */
-  private readonly fixedZ = new Map<string, tf.Tensor2D>();
+  /** FFA probe matrices Z: fixed per (N, k) and seed by default, or fresh each step. */
+  private readonly probeBank: ProbeBank;
   private stepsDone = 0;
   private released = false;
 
@@ -126,12 +113,13 @@ export class AffinityTrainer {
     this.batchSize = Math.min(opts.batchSize, data.train.count);
     this.model = createAffinityNet(opts.role, { numClasses, width: opts.width, seed: hashSeed(opts.seed, 31) });
     this.adapterStore = createParamStore(hashSeed(opts.seed, 32));
+    this.probeBank = new ProbeBank(opts.seed, opts.zMode);
     if (teacher && opts.lossType !== 'none') {
       for (const size of opts.taps) {
         const s = this.model.stages.find((st) => st.size === size);
         const t = teacher.stages.find((st) => st.size === size);
         if (!s || !t) throw new Error(`Neither network has a stage at ${size}×${size}.`);
-        this.adapters.set(size, createAdapter(this.adapterStore, `adapter${size}`, s.channels, t.channels));
+        this.adapters.set(size, createFeatureAdapter(this.adapterStore, `adapter${size}`, s.channels, t.channels));
       }
     }
     this.trainable = new Map([...this.model.store.trainable, ...this.adapterStore.trainable]);
@@ -165,19 +153,6 @@ export class AffinityTrainer {
     }
   }
 
-  /** The probe matrix Z [N, k] of a map with N pixels: fixed per (N, k) and seed by default, or fresh each step. */
-  private probes(n: number): tf.Tensor2D {
-    const k = this.hyperparams.k;
-    if (this.opts.zMode === 'resample') return gaussianZ(n, k, hashSeed(this.opts.seed, 34, n, this.stepsDone));
-    const key = `${n}:${k}`;
-    let z = this.fixedZ.get(key);
-    if (!z) {
-      z = tf.keep(gaussianZ(n, k, hashSeed(this.opts.seed, 35, n, k)));
-      this.fixedZ.set(key, z);
-    }
-    return z;
-  }
-
   /**
    * One step on the next minibatch; reads back the loss terms (awaits the device). With `shadow`, an FFA
    * step also computes the exact FA of the same order on the same features (no gradient flows from it).
@@ -193,8 +168,9 @@ export class AffinityTrainer {
     const teacher = opts.teacher ?? null;
     const target = teacher ? tf.tidy(() => teacher.forward(x, { training: false })) : null;
     const taps = [...this.adapters.keys()];
-    const zs = opts.lossType === 'ffa' ? taps.map((size) => this.probes(size * size)) : [];
-    const resampled = opts.zMode === 'resample' ? zs : [];
+    const drawn = opts.lossType === 'ffa' ? taps.map((size) => this.probeBank.probes(size * size, hp.k, this.stepsDone)) : [];
+    const zs = drawn.map((d) => d.z);
+    const resampled = drawn.filter((d) => d.owned).map((d) => d.z);
     const withShadow = shadow && opts.lossType === 'ffa' && taps.length > 0;
     let parts: tf.Tensor | null = null;
     try {
@@ -207,8 +183,7 @@ export class AffinityTrainer {
           const stageLosses = taps.map((size, i) => {
             const s = tapAt(this.model, out.taps, size);
             const t = tapAt(teacher!, target!.taps, size);
-            const a = adapt(this.adapters.get(size)!, s);
-            return opts.lossType === 'fa' ? faLoss(a, t, opts.order) : ffaLoss(a, t, zs[i]!, opts.order);
+            return affinityTerm(opts.lossType as 'fa' | 'ffa', adapt(this.adapters.get(size)!, s), t, opts.order, zs[i] ?? null);
           });
           const fa = stageLosses.length > 0 ? (tf.mul(tf.addN(stageLosses), hp.faWeight) as tf.Scalar) : tf.scalar(0);
           // The shadow: exact FA on the very features the estimator saw (not part of the loss: no gradient).
@@ -345,8 +320,7 @@ export class AffinityTrainer {
   private disposeExtras(): void {
     this.sgd.dispose();
     disposeParams(this.adapterStore);
-    tf.dispose([...this.fixedZ.values()]);
-    this.fixedZ.clear();
+    this.probeBank.dispose();
   }
 
   dispose(): void {

@@ -33,6 +33,7 @@ export class SegmentSession extends TrainerSession<SegTrainer> implements Traini
         'seg.loss.ce': r.parts.ce,
         'seg.loss.aux': r.parts.aux,
         'seg.loss.kd': r.parts.kd,
+        'seg.loss.affinity': r.parts.affinity,
       },
     };
   }

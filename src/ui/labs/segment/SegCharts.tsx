@@ -28,6 +28,7 @@ export const SegCharts = memo(function SegCharts({ series, markers }: Props) {
       { key: 'ce', label: 'CE (OHEM)', color: '#2563eb', series: series?.['seg.loss.ce'] },
       { key: 'aux', label: 'aux (weighted)', color: '#059669', series: series?.['seg.loss.aux'] },
       { key: 'kd', label: 'KD (α·T²·KL)', color: '#d97706', series: series?.['seg.loss.kd'] },
+      { key: 'affinity', label: 'affinity (weighted FA|FFA, 1/8)', color: '#db2777', series: series?.['seg.loss.affinity'] },
       { key: 'val', label: 'validation CE', color: '#dc2626', dots: true, series: series?.['test.loss'] },
     ],
     [series],

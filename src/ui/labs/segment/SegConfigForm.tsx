@@ -90,6 +90,15 @@ function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | n
       return config.model === 'teacher' ? { disabled: true, hint: 'The teacher always upsamples bilinearly.' } : undefined;
     case 'size':
       return { optionLabels: { low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` } };
+    case 'affinityLoss':
+      return source === null
+        ? { options: ['none'], hint: 'Needs a distillation chain: the term compares this model’s 1/8 features with the source’s.' }
+        : { hint: `Between the ${source}’s and this model’s fused 1/8 features, through a learned 1×1 conv + ReLU adapter (§3).` };
+    case 'affinityOrder':
+    case 'affinityWeight':
+      return config.affinityLoss === 'none' ? { hint: 'Not used without an affinity term.' } : undefined;
+    case 'affinityK':
+      return config.affinityLoss !== 'ffa' ? { hint: 'FFA only: the number of Gaussian probes (Z fixed per map size, seeded).' } : undefined;
     default:
       return KD_KEYS.includes(key) && source === null ? { hint: 'Not used without distillation (chain none).' } : undefined;
   }
@@ -110,6 +119,11 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'temperature' },
     { field: 'auxWeight', hint: 'Weight of the 1/16 and 1/32 auxiliary heads.' },
     { field: 'ohemThreshold', hint: 'Keep pixels whose true-class probability is below this (at least 1/16 of them).' },
+    { heading: 'Affinity term (§3)' },
+    { field: 'affinityLoss' },
+    { field: 'affinityOrder' },
+    { field: 'affinityWeight' },
+    { field: 'affinityK' },
     { heading: 'Optimiser (live)' },
     { field: 'lr' },
     { field: 'momentum' },
@@ -126,10 +140,16 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
   ];
 }
 
+/** A change that leaves the run without a distillation source also turns the affinity term off (it needs one). */
+function withoutOrphanAffinity(config: SegConfig, change: Partial<SegConfig>): Partial<SegConfig> {
+  const next = { ...config, ...change };
+  return next.affinityLoss !== 'none' && distillSource(next) === null ? { ...change, affinityLoss: 'none' } : change;
+}
+
 /** Test ids: choices and switches `seg.<key>`, the step count `seg.steps`, other numbers `seg.param.<key>`. */
 const idOf = (key: string) => (key === 'steps' || !(key in SEGMENT_LAB.numbers) ? `seg.${key}` : `seg.param.${key}`);
 
-/** Segment-lab settings: structure locks while a segmentation run is going; lr, momentum, wd, α, T, aux weight and OHEM stay live. */
+/** Segment-lab settings: structure locks while a segmentation run is going; lr, momentum, wd, α, T, aux weight, OHEM, affinity weight and k stay live. */
 export function SegConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
   const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
@@ -140,7 +160,7 @@ export function SegConfigForm() {
       items={(c, active) => items(c, active, (p) => setConfig('segment', p))}
       idOf={idOf}
       fieldState={(key, config) => fieldState(key, config, zoo)}
-      adjust={(change, config) => (change.model ? { ...change, ...modelChange(config, change.model) } : change)}
+      adjust={(change, config) => withoutOrphanAffinity(config, change.model ? { ...change, ...modelChange(config, change.model) } : change)}
     />
   );
 }

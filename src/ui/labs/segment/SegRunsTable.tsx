@@ -2,7 +2,7 @@ import { SEG_CHAIN_LABELS } from '../../../protocol/labs/segment';
 import { LabRunsSection, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatPercent } from '../../format';
 import { SegRunsPivot } from './SegRunsPivot';
-import { lastEval, type SegRunRecord } from './segView';
+import { affinityLabel, lastEval, type SegRunRecord } from './segView';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : formatPercent(v));
 
@@ -10,6 +10,7 @@ const COLUMNS: RunColumn<SegRunRecord>[] = [
   { header: 'Model', cell: (r) => r.config.model },
   { header: 'Chain', cell: (r) => SEG_CHAIN_LABELS[r.config.chain] },
   { header: 'Upscale', cell: (r) => (r.config.model === 'teacher' ? '—' : r.config.upscale) },
+  { header: 'Affinity', cell: (r) => affinityLabel(r.config) },
   { header: 'Size', cell: (r) => r.config.size },
   { header: 'Dataset', cell: (r) => r.datasetName },
   { header: 'Steps', cell: (r) => `${r.stepsDone} / ${r.config.steps}`, className: 'num' },

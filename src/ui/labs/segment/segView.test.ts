@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedChains, SEGMENT_LAB, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/labs/segment';
-import { modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
+import { affinityLabel, modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
 import type { SegRunRecord } from './segView';
 
 function entry(p: Partial<SegZooEntry>): SegZooEntry {
@@ -85,6 +85,7 @@ describe('studentPivot', () => {
     run({ chain: 'none', upscale: 'pixelshuffle', size: 'low' }, null),
     run({ model: 'tutor', chain: 'none', upscale: 'bilinear', size: 'low' }, 0.99),
     run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high' }, 0.6),
+    run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high', affinityLoss: 'ffa' }, 0.7),
   ];
   const pivot = studentPivot(runs, SEG_CHAINS);
   it('has columns size × upscale and a row per chain', () => {
@@ -96,7 +97,7 @@ describe('studentPivot', () => {
     ]);
     expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
   });
-  it('counts finished student runs with an evaluation only', () => {
+  it('counts finished student runs with an evaluation and without the affinity term only', () => {
     const none = pivot.rows[0]!.cells;
     expect(none[0]!.n).toBe(2);
     expect(none[0]!.best).toBeCloseTo(0.5);
@@ -109,6 +110,15 @@ describe('studentPivot', () => {
     expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'best')).toBeCloseTo(0.05);
     expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'mean')).toBeCloseTo(0.1);
     expect(pivotDelta(pivot.rows[0]!.cells, 'high', 'best')).toBeNull();
+  });
+});
+
+describe('affinityLabel', () => {
+  const base = { affinityLoss: 'ffa', affinityOrder: '2', affinityK: 15, affinityWeight: 1 } as const;
+  it('names loss, order, k (FFA only) and weight', () => {
+    expect(affinityLabel(base)).toBe('FFA₂ k=15 ×1');
+    expect(affinityLabel({ ...base, affinityLoss: 'fa', affinityOrder: '1', affinityWeight: 0.5 })).toBe('FA₁ ×0.5');
+    expect(affinityLabel({ ...base, affinityLoss: 'none' })).toBe('—');
   });
 });
 

@@ -96,7 +96,17 @@ export interface Pivot {
 
 export const PIVOT_COLUMNS: readonly PivotColumn[] = SEG_SIZES.flatMap((size) => UPSCALES.map((upscale) => ({ upscale, size })));
 
-/** Students only, finished runs with an evaluation: rows = chain, columns = size × upscale; cell = best and mean mIoU with n. */
+/** The affinity term of a run's config in a few characters, e.g. `FFA₂ k=15 ×1`, or `—` without one. */
+export function affinityLabel(c: Pick<SegConfig, 'affinityLoss' | 'affinityOrder' | 'affinityK' | 'affinityWeight'>): string {
+  if (c.affinityLoss === 'none') return '—';
+  const order = c.affinityOrder === '1' ? '₁' : '₂';
+  return `${c.affinityLoss.toUpperCase()}${order}${c.affinityLoss === 'ffa' ? ` k=${c.affinityK}` : ''} ×${c.affinityWeight}`;
+}
+
+/**
+ * Students only, finished runs with an evaluation and without the affinity term (the pivot compares upscalings
+ * under the §2 losses): rows = chain, columns = size × upscale; cell = best and mean mIoU with n.
+ */
 export function studentPivot(runs: readonly SegRunRecord[], chains: readonly SegChain[]): Pivot {
   const rows = chains.map((chain) => ({
     chain,
@@ -107,6 +117,7 @@ export function studentPivot(runs: readonly SegRunRecord[], chains: readonly Seg
             r.status === 'done' &&
             lastEval(r) !== null &&
             r.config.model === 'student' &&
+            r.config.affinityLoss === 'none' &&
             r.config.chain === chain &&
             r.config.upscale === upscale &&
             r.config.size === size,
