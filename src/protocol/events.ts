@@ -8,7 +8,13 @@ export type { EngineError, ErrorCode } from './errors';
 export { ERROR_CODES } from './errors';
 export type { SeriesName } from './labs';
 
-export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+/**
+ * A run's status. `interrupted`: the run ended without the worker saying so (the page was reloaded or closed,
+ * or the worker died or stopped answering and was restarted); set by the UI, never sent by the worker.
+ */
+export type RunStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'stopped' | 'done' | 'error' | 'interrupted';
+/** The statuses of a run that has ended. */
+export const ENDED_STATUSES: readonly RunStatus[] = ['done', 'stopped', 'error', 'interrupted'];
 
 /** A batch of metric points of one series (columns, so long runs stay compact). */
 export interface MetricBatch {

@@ -3,12 +3,11 @@
  * lab's extras, updated by one event reducer. An ended run is saved in the run history.
  */
 import type { StateCreator } from 'zustand';
-import type { EngineError, EngineEvent, RunStatus } from '../protocol/events';
+import { ENDED_STATUSES as ENDED, type EngineError, type EngineEvent } from '../protocol/events';
 import { LAB_NAMES, reduceExtra, type LabExtrasState, type LabName } from '../protocol/labs';
 import { summarizeRun } from './runHistory';
 import type { AnyRunRecord, LiveRunsSlice, RunsByLab, RunState, WorkbenchState } from './types';
 
-const ENDED: readonly RunStatus[] = ['done', 'stopped', 'error'];
 const noRuns = (): RunsByLab => Object.fromEntries(LAB_NAMES.map((l) => [l, null])) as RunsByLab;
 
 /** Apply one event of a run to it (events of other kinds leave it unchanged). */
@@ -97,15 +96,18 @@ export const createLiveRunsSlice: StateCreator<WorkbenchState, [], [], LiveRunsS
       if (now && was && was.id === now.id && !ENDED.includes(was.status) && ENDED.includes(now.status)) saveEnded(get, now);
     }
   },
-  abortRun: (lab, error: EngineError) => {
+  abortRun: (lab, error: EngineError, status = 'error') => {
     const run = get().runs[lab];
     if (!run || ENDED.includes(run.status)) return;
-    const ended = { ...run, status: 'error' as const, error };
+    const ended = { ...run, status, error };
     set((s) => ({ runs: { ...s.runs, [lab]: ended } }));
     saveEnded(get, ended);
   },
   abortRuns: (error) => {
     for (const lab of LAB_NAMES) get().abortRun(lab, error);
+  },
+  interruptRuns: (reason) => {
+    for (const lab of LAB_NAMES) get().abortRun(lab, { code: 'internal', message: reason }, 'interrupted');
   },
   setPush: (push) => set((s) => ({ labData: { ...s.labData, [push.lab]: { ...s.labData[push.lab], [push.name]: push.value } } })),
 });

@@ -109,10 +109,12 @@ export interface LiveRunsSlice {
   beginRun<L extends LabName>(lab: L, id: string, config: LabConfig<L>): void;
   /** Route a batch of worker events: to their run (by id), to the engine, dataset and lab-data state. */
   applyEvents(events: EngineEvent[]): void;
-  /** Mark a lab's run as ended by something outside the worker (a refused start, a crash). */
-  abortRun(lab: LabName, error: EngineError): void;
+  /** Mark a lab's run as ended by something outside the worker (a refused start, a crash): status 'error' unless given. */
+  abortRun(lab: LabName, error: EngineError, status?: 'error' | 'interrupted'): void;
   /** The same for every lab's active run (the worker restarted). */
   abortRuns(error: EngineError): void;
+  /** Every lab's active run ended without the worker saying so (reload, a dead or hung worker): 'interrupted', with the reason. */
+  interruptRuns(reason: string): void;
   setPush(push: LabPush): void;
 }
 
