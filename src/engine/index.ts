@@ -37,7 +37,7 @@ export { createSegModel } from './models/seg/registry';
 export type { SegSplit } from './data/segDataset';
 export { generateStreetDataset, STREET_CLASSES, STREET_PALETTE, STREET_SIZES, type StreetSize } from './data/streets';
 export { SEG_FORMATS, SEG_FORMAT_IDS, type SegFormatId } from './data/import/segFormats';
-export { importSegPairs, resizeBilinearRgb, resizeNearest, type DecodedRgba } from './data/import/segImport';
+export { importSegPairs, readLabelPng, resizeBilinearRgb, resizeNearest, type DecodedRgba } from './data/import/segImport';
 // Prune lab internals the headless scripts drive directly
 export { channelSparsity } from './metrics/channelSparsity';
 export type { PruneHyperparams } from './labs/pruneOptions';
@@ -53,3 +53,7 @@ export { serializeAffinityNet, loadAffinityNet } from './models/affinity/affinit
 export { faLoss, ffaLoss, gaussianZ, affinityMatrix, rowL21Estimate } from './techniques/affinity';
 export { affinityTrainerOptions } from './labs/affinity/options';
 export { measureAffinityCost, type AffinityCostRow } from './metrics/affinityCost';
+// ONNX export of every trained model (issue #14): opset 13, NCHW input, logits output, normalisation in metadata_props
+export { exportOnnx, buildOnnx, ONNX_METADATA_KEYS, type ExportableModel, type OnnxExportOptions } from './export/exportOnnx';
+export { readWeights, type WeightMap } from './export/onnxLayers';
+export { ONNX_OPSET } from './export/onnxGraph';

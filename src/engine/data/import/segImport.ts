@@ -89,6 +89,15 @@ export async function importSegPairs(files: readonly SegImportFile[], opts: SegI
   return { name: opts.name ?? plan.name, classNames: f.classNames, palette: f.palette, height, width, ignoreLabel: IGNORE, ...splits };
 }
 
+/**
+ * One label PNG read exactly as the importer reads a dataset's labels in `format` (e.g. CamVid 11's void 11 →
+ * 255), at the PNG's own size: for the viewer, so an uploaded label of an imported set means what its import meant.
+ */
+export function readLabelPng(bytes: Uint8Array, format: SegFormatId, name: string): { width: number; height: number; ids: Uint8Array } {
+  const png = decodeLabel(bytes, name);
+  return { width: png.width, height: png.height, ids: mapLabelPng(SEG_FORMATS[format], png, name) };
+}
+
 function decodeLabel(bytes: Uint8Array, path: string): DecodedPng {
   try {
     return decode(bytes);

@@ -1,0 +1,132 @@
+/**
+ * ONNX graphs of the Segment lab's models (TECHNIQUES.md §2) in inference mode (aux heads left out): the FasterSeg-like
+ * student (`models/seg/student.ts`), the tutor (`tutor.ts`) and the HRNet-like teacher (`teacher.ts`), rebuilt from
+ * the architecture JSON and the store's tensors under the engine's parameter names. Input NCHW `[N, 3, H, W]`, output
+ * logits `[N, classes, H, W]` (the engine's NHWC `[B, H, W, classes]` transposed).
+ */
+import type { CellSpec, SegModel, StudentArchitecture, TeacherArchitecture, TutorArchitecture } from '../models/seg/segModel';
+import type { UpscaleKind } from '../models/upscale';
+import { basicBlock, batchNorm, concat, conv, convBn, pixelShuffle, resizeBilinear, sum, unary, weight, type Ctx, type Value } from './onnxLayers';
+
+/** Upscale ×r (`models/upscale.ts`): bilinear (align corners), or depthwise 3×3 → BN → ReLU → 1×1 → PixelShuffle (DCR). */
+function upscale(ctx: Ctx, x: Value, name: string, r: number, kind: UpscaleKind): Value {
+  if (kind === 'bilinear') return resizeBilinear(ctx, x, x.h * r, x.w * r);
+  const dw = conv(ctx, x, `${name}.dw.kernel`, { depthwise: true });
+  const act = unary(ctx, 'Relu', batchNorm(ctx, dw, `${name}.bn`));
+  return pixelShuffle(ctx, conv(ctx, act, `${name}.pw.kernel`), r);
+}
+
+/** A FasterSeg cell (`seg/blocks.ts` cell): conv (stride 2 when `down`), conv2, or zoomed (resize to ⌈h/2⌉ → conv → resize back). */
+function cell(ctx: Ctx, x: Value, name: string, spec: CellSpec): Value {
+  if (spec.op === 'zoomed') {
+    const small = resizeBilinear(ctx, x, Math.ceil(x.h / 2), Math.ceil(x.w / 2));
+    return resizeBilinear(ctx, convBn(ctx, small, `${name}.0`, 'relu'), x.h, x.w);
+  }
+  const y = convBn(ctx, x, `${name}.0`, 'relu', spec.down ? 2 : 1);
+  return spec.op === 'conv2' ? convBn(ctx, y, `${name}.1`, 'relu') : y;
+}
+
+/** Aggregation step (`aggStep`): 1×1 reduce → upscale ×2 → concat [up, high] → 3×3 refine. */
+function aggStep(ctx: Ctx, name: string, low: Value, high: Value, kind: UpscaleKind): Value {
+  const up = upscale(ctx, convBn(ctx, low, `${name}.reduce`, 'relu'), `${name}.up`, 2, kind);
+  return convBn(ctx, concat(ctx, [up, high]), `${name}.refine`, 'relu');
+}
+
+/** Head (`head`): 3×3 conv-BN-ReLU → 1×1 conv with bias to classes. */
+function segHead(ctx: Ctx, x: Value, name: string): Value {
+  return conv(ctx, convBn(ctx, x, name, 'relu'), `${name}.cls.kernel`, { bias: `${name}.cls.bias` });
+}
+
+/** A student branch from the 1/8 feature: its cells, then aggregation from its lowest level back up to 1/8. */
+function branch(ctx: Ctx, x8: Value, name: string, specs: readonly CellSpec[], kind: UpscaleKind): Value {
+  const feats: Value[] = [x8];
+  let level = 0;
+  let x = x8;
+  specs.forEach((spec, i) => {
+    x = cell(ctx, x, `${name}.cell${i}`, spec);
+    if (spec.down) level++;
+    feats[level] = x;
+  });
+  let low = feats[level]!;
+  for (let l = level - 1; l >= 0; l--) low = aggStep(ctx, `${name}.agg${8 * 2 ** l}`, low, feats[l]!, kind);
+  return low;
+}
+
+/** Student trunk (`studentTrunk`): the 1/4 stem feature and the fused 1/8 map. */
+function studentTrunk(ctx: Ctx, x: Value, arch: StudentArchitecture | TutorArchitecture): { s4: Value; f8: Value } {
+  const s2 = convBn(ctx, x, 'stem.0', 'relu', 2);
+  const s4 = convBn(ctx, s2, 'stem.1', 'relu', 2);
+  const s8 = convBn(ctx, s4, 'stem.2', 'relu', 2);
+  const a = branch(ctx, s8, 'a', arch.plan.branchA, arch.upscale);
+  const b = branch(ctx, s8, 'b', arch.plan.branchB, arch.upscale);
+  return { s4, f8: convBn(ctx, concat(ctx, [a, b]), 'fuse', 'relu') };
+}
+
+function studentGraph(ctx: Ctx, x: Value, arch: StudentArchitecture): Value {
+  const { f8 } = studentTrunk(ctx, x, arch);
+  return upscale(ctx, segHead(ctx, f8, 'head'), 'up8', 8, arch.upscale);
+}
+
+/** Tutor: trunk, 1/4 path (two 3×3 cells on the 1/4 stem feature), agg4 with the fused 1/8 map, head, upscale ×4. */
+function tutorGraph(ctx: Ctx, x: Value, arch: TutorArchitecture): Value {
+  const t = studentTrunk(ctx, x, arch);
+  const p4 = convBn(ctx, convBn(ctx, t.s4, 'tutor.hr.0', 'relu'), 'tutor.hr.1', 'relu');
+  const f4 = aggStep(ctx, 'tutor.agg4', t.f8, p4, arch.upscale);
+  return upscale(ctx, segHead(ctx, f4, 'tutor.head'), 'tutor.up4', 4, arch.upscale);
+}
+
+/** HRNet fusion (`teacher.ts` fuse): stream i = ReLU(Σ_j path_ij(x_j)); j > i 1×1 conv-BN + bilinear up, j < i strided 3×3 convs. */
+function fuse(ctx: Ctx, name: string, xs: Value[]): Value[] {
+  return xs.map((xi, i) =>
+    unary(
+      ctx,
+      'Relu',
+      sum(
+        ctx,
+        xs.map((xj, j) => {
+          if (j === i) return xi;
+          if (j > i) return resizeBilinear(ctx, convBn(ctx, xj, `${name}.${i}.${j}`, 'none'), xi.h, xi.w);
+          let y = xj;
+          for (let k = 0; k < i - j; k++) y = convBn(ctx, y, `${name}.${i}.${j}.${k}`, k === i - j - 1 ? 'none' : 'relu', 2);
+          return y;
+        }),
+      ),
+    ),
+  );
+}
+
+function teacherGraph(ctx: Ctx, x: Value, arch: TeacherArchitecture): Value {
+  let xs = [convBn(ctx, convBn(ctx, x, 'stem.0', 'relu', 2), 'stem.1', 'relu', 2)];
+  for (let s = 0; s < 4; s++) {
+    if (s > 0) xs = [...xs, convBn(ctx, xs[s - 1]!, `transition${s + 1}`, 'relu', 2)];
+    for (let m = 0; m < arch.modules[s]!; m++) {
+      xs = xs.map((xi, i) => {
+        let y = xi;
+        for (let j = 0; j < arch.blocks; j++) y = basicBlock(ctx, y, `stage${s + 1}.m${m}.s${i}.b${j}`, 1);
+        return y;
+      });
+      if (s > 0) xs = fuse(ctx, `stage${s + 1}.m${m}.fuse`, xs);
+    }
+  }
+  const x4 = xs[0]!;
+  const cat = concat(
+    ctx,
+    xs.map((xi) => resizeBilinear(ctx, xi, x4.h, x4.w)),
+  );
+  const logits = conv(ctx, convBn(ctx, cat, 'head', 'relu'), 'head.cls.kernel', { bias: 'head.cls.bias' });
+  return resizeBilinear(ctx, logits, x.h, x.w);
+}
+
+/** The NCHW logits `[N, classes, H, W]` of a segmentation model on the NCHW input `x`. */
+export function segGraph(ctx: Ctx, model: SegModel, x: Value): Value {
+  const arch = model.architecture;
+  weight(ctx, 'stem.0.conv.kernel'); // every seg model starts with it: a clear error for a foreign store
+  let out: Value;
+  if (arch.model === 'seg-teacher') out = teacherGraph(ctx, x, arch);
+  else if (arch.model === 'seg-tutor') out = tutorGraph(ctx, x, arch);
+  else out = studentGraph(ctx, x, arch);
+  if (out.c !== model.numClasses || out.h !== x.h || out.w !== x.w) {
+    throw new Error(`Export: the ${model.name} graph ends at ${out.c}×${out.h}×${out.w}, expected ${model.numClasses}×${x.h}×${x.w}.`);
+  }
+  return out;
+}
