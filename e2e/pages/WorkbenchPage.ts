@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, type Worker } from '@playwright/test';
 
 /** Settings a test passes through the URL hash (they are the run config). */
 export type HashConfig = Record<string, string | number>;
@@ -12,6 +12,13 @@ export class WorkbenchPage {
 
   byId(id: string): Locator {
     return this.page.getByTestId(id);
+  }
+
+  /** Open a lab's tab (`?lab=`) on a backend with its config in the hash. */
+  async openLab(lab: string, opts: { backend?: string; config?: HashConfig } = {}): Promise<void> {
+    const query = new URLSearchParams({ ...(opts.backend ? { backend: opts.backend } : {}), lab });
+    const hash = opts.config ? `#${new URLSearchParams(Object.entries(opts.config).map(([k, v]) => [k, String(v)])).toString()}` : '';
+    await this.page.goto(`/?${query.toString()}${hash}`);
   }
 
   async open(opts: { backend?: string; config?: HashConfig; rawHash?: string } = {}): Promise<void> {
@@ -58,4 +65,19 @@ export class WorkbenchPage {
   markers(chartId: string): Locator {
     return this.byId(chartId).locator('.recharts-reference-line');
   }
+}
+
+/** The engine's Web Worker (its script is the built `engine.worker-*.js`); null before the page started it. */
+export function engineWorker(page: Page): Worker | null {
+  return page.workers().find((w) => w.url().includes('engine.worker')) ?? null;
+}
+
+/**
+ * Close the engine worker from inside (`self.close()`): it dies without an `error` event, as a hung or lost worker
+ * does. The evaluation may never answer once the worker is gone, so it is not awaited past a second.
+ */
+export async function closeEngineWorker(page: Page): Promise<void> {
+  const w = engineWorker(page);
+  if (!w) throw new Error('the engine worker is not running');
+  await Promise.race([w.evaluate(() => (self as unknown as { close(): void }).close()).catch(() => undefined), page.waitForTimeout(1_000)]);
 }

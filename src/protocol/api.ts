@@ -32,6 +32,8 @@ export type LabCallResult<L extends LabName, M extends LabCallName<L>> = LabCall
 export interface EngineApi {
   /** Pick (or re-pick) the compute backend; disposes any run in progress. */
   init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Answer at once with the worker's clock and what it is busy with: the client's watchdog asks when it hears nothing while it expects work. */
+  ping(): Promise<{ at: number; busy: string | null }>;
   /** Register the callback that receives throttled event batches (~10 per second). */
   subscribe(sink: EventSink): void;
   /** Validate the config against the lab's schema and start a run of `lab` (stopping any run in progress); the run continues in the background. */

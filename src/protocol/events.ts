@@ -58,4 +58,10 @@ export type EngineEvent =
   /** A lab's worker side changed something it holds outside runs (e.g. the Segment lab's model zoo). */
   | { type: 'push'; push: LabPush }
   | { type: 'import'; progress: ImportProgressInfo }
-  | { type: 'datasets'; list: DatasetInfo[] };
+  | { type: 'datasets'; list: DatasetInfo[] }
+  /**
+   * A sign of life, sent about once a second while the worker is busy (a run, an import, a lab call): `at` is the
+   * worker's clock (ms since the epoch), `busy` names the work in words. The client's watchdog restarts a worker that
+   * stays silent while the UI waits on it; the store ignores this event.
+   */
+  | { type: 'heartbeat'; at: number; busy: string | null };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../protocol/events';
 import type { TrainingSession } from '../engine';
 import { RunController } from './runController';
-import { testEngine, tinyConfig } from './engineApi.fixture';
+import { testEngine, tinyConfig, tinyPruneConfig } from './engineApi.fixture';
 
 const tiny = tinyConfig;
 const engine = testEngine;
@@ -99,5 +99,45 @@ describe('RunController', () => {
     expect(err?.type === 'error' && err.error.code).toBe('diverged');
     expect(err?.type === 'error' && err.error.message).toMatch(/NaN at step 3.*Lower the learning rate/);
     expect(rc.snapshot()).toMatchObject({ status: 'error', step: 3 });
+  });
+});
+
+describe('loading an uploaded model (Prune lab loadModel)', () => {
+  const crafted = (architecture: Record<string, unknown>) =>
+    JSON.stringify({
+      format: 'prune-distill-workbench',
+      architecture,
+      weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'fc.kernel', shape: [2], dtype: 'float32' }] }],
+    });
+
+  it('refuses absurd sizes before building anything, at once and in a sentence naming the limit and the value', async () => {
+    const { api } = await engine();
+    const channels = Array.from({ length: 13 }, () => 1);
+    const t0 = Date.now();
+    const huge = await api.call('prune', 'loadModel', [
+      crafted({ model: 'vgg16', numClasses: 10, inputSize: 100_000, channels }),
+      new ArrayBuffer(8),
+      tinyPruneConfig(),
+    ]);
+    expect(huge.ok).toBe(false);
+    expect(!huge.ok && huge.error.message).toBe('The model.json declares an input size of 100000×100000; the workbench loads models of at most 1024×1024.');
+
+    const wide = Array.from({ length: 13 }, () => 4096);
+    const big = await api.call('prune', 'loadModel', [
+      crafted({ model: 'vgg16', numClasses: 1000, inputSize: 1024, channels: wide }),
+      new ArrayBuffer(8),
+      tinyPruneConfig(),
+    ]);
+    expect(big.ok).toBe(false);
+    expect(!big.ok && big.error.message).toMatch(/^The architecture in model\.json has [\d,]+ weights; the workbench loads models of at most 32,000,000\.$/);
+
+    // Sizes within the limits but a weight file that cannot match its manifest: refused before building too.
+    const small = await api.call('prune', 'loadModel', [
+      crafted({ model: 'vgg16', numClasses: 10, inputSize: 32, channels }),
+      new ArrayBuffer(4),
+      tinyPruneConfig(),
+    ]);
+    expect(!small.ok && small.error.message).toBe('The weight file has 4 bytes but the manifest describes 8.');
+    expect(Date.now() - t0).toBeLessThan(3_000);
   });
 });

@@ -6,19 +6,45 @@ import type { DatasetSamples, ImportRequest, SplitName } from '../protocol/datas
 import { isLabName, labSpec, LAB_NAMES, type LabConfig, type LabName, type LiveHyperparams } from '../protocol/labs';
 import { DatasetService } from './datasetService';
 import { describeError, EngineFault } from './errors';
-import { EventQueue } from './eventQueue';
+import { EventQueue, Heartbeat } from './eventQueue';
 import { ImageDataCache } from './imageData';
 import { createWorkerLabs, type WorkerLabOptions } from './labs';
 import { RunController } from './runController';
 
 export function createEngineApi(services: { datasets?: DatasetService; labs?: WorkerLabOptions } = {}): EngineApi {
   const events = new EventQueue(null);
-  const datasets = services.datasets ?? new DatasetService((progress) => events.push({ type: 'import', progress }));
+  /** Work in progress outside runs (imports, lab calls, sample reads), in words, one entry per call. */
+  const work: string[] = [];
+  const busy = (): string | null => {
+    const snap = runs.snapshot();
+    const run = runs.active && snap.lab ? `the ${labSpec(snap.lab).title} run (${snap.status}, step ${snap.step} of ${snap.totalSteps})` : null;
+    const all = run ? [run, ...work] : work;
+    return all.length > 0 ? all.join('; ') : null;
+  };
+  const heartbeat = new Heartbeat(events, busy);
+  const datasets =
+    services.datasets ??
+    new DatasetService((progress) => {
+      events.push({ type: 'import', progress });
+      heartbeat.touch();
+    });
   const runs = new RunController((e) => {
     events.push(e);
     // Ends of runs and errors go out at once so the UI never waits on a throttle for them.
     if (e.type === 'error' || (e.type === 'status' && e.status !== 'running')) events.flush();
+    heartbeat.touch();
   });
+  /** Run `f` as work the heartbeat names while it lasts. */
+  const busyWith = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    work.push(what);
+    heartbeat.touch();
+    try {
+      return await f();
+    } finally {
+      work.splice(work.indexOf(what), 1);
+      heartbeat.touch();
+    }
+  };
   const pushList = async () => {
     events.push({ type: 'datasets', list: await datasets.list() });
     events.flush();
@@ -67,6 +93,9 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       events.push({ type: 'backend', info });
       return info;
     },
+    async ping() {
+      return { at: Date.now(), busy: busy() };
+    },
     subscribe(sink: EventSink): void {
       events.setSink(sink);
     },
@@ -110,13 +139,13 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       const handlers = isLabName(lab) ? (labs[lab].calls as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>) : undefined;
       const f = handlers && Object.hasOwn(handlers, method) ? handlers[method] : undefined;
       if (!f) throw new Error(`The ${String(lab)} lab has no call "${String(method)}".`);
-      return (await f(...(args as unknown[]))) as LabCallResult<L, M>;
+      return (await busyWith(`the ${labSpec(lab).title} lab's ${method} call`, () => f(...(args as unknown[])))) as LabCallResult<L, M>;
     },
     async listDatasets() {
       return datasets.list();
     },
     async importDataset(request: ImportRequest) {
-      const result = await datasets.import(request);
+      const result = await busyWith('an import', () => datasets.import(request));
       if (result.ok) await pushList();
       return result;
     },
@@ -138,7 +167,7 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       }
     },
     async datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples> {
-      return datasets.samples(id, split, Math.max(1, Math.min(10, Math.floor(perClass))));
+      return busyWith('reading dataset samples', () => datasets.samples(id, split, Math.max(1, Math.min(10, Math.floor(perClass)))));
     },
   };
 }

@@ -22,7 +22,7 @@ export class EventQueue {
    * and latest-only extra (e.g. a per-layer report, which carries the whole picture) are kept.
    */
   push(event: EngineEvent): void {
-    if (event.type === 'progress' || event.type === 'import') {
+    if (event.type === 'progress' || event.type === 'import' || event.type === 'heartbeat') {
       const i = this.queue.findIndex((e) => e.type === event.type && (!('runId' in e) || !('runId' in event) || e.runId === event.runId));
       if (i >= 0) this.queue.splice(i, 1);
     }
@@ -60,6 +60,51 @@ export class EventQueue {
       this.timer = null;
       this.flush();
     }, wait);
+  }
+}
+
+/** How often a busy worker says it is alive (the client's watchdog allows tens of seconds of silence; see src/client/watchdog.ts). */
+export const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Sends `heartbeat` events about once a second while `busy()` names some work. A timer beats while the event loop
+ * turns; `touch()`, called whenever the work reports anything (a step, a progress fraction of data loading or an
+ * evaluation, an import's progress), beats too when one is due, so code that only awaits already-settled promises
+ * (the cpu backend's `data()`) and never lets a timer run still gets heartbeats out: the beat is flushed to the sink
+ * synchronously.
+ */
+export class Heartbeat {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private last = 0;
+
+  constructor(
+    private readonly events: EventQueue,
+    private readonly busy: () => string | null,
+    private readonly everyMs = HEARTBEAT_EVERY_MS,
+  ) {}
+
+  /** Work started or progressed: keep the timer going while busy, and beat now if the last beat is older than the interval. */
+  touch(): void {
+    if (this.busy() === null) return this.idle();
+    this.timer ??= setInterval(() => this.tick(), this.everyMs);
+    if (Date.now() - this.last >= this.everyMs) this.beat();
+  }
+
+  private tick(): void {
+    if (this.busy() === null) this.idle();
+    // a beat from touch() may have just gone out: skip this tick then (timers run a little early or late)
+    else if (Date.now() - this.last >= 0.9 * this.everyMs) this.beat();
+  }
+
+  private idle(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private beat(): void {
+    this.last = Date.now();
+    this.events.push({ type: 'heartbeat', at: this.last, busy: this.busy() });
+    this.events.flush();
   }
 }
 

@@ -167,6 +167,8 @@ export class RunController {
         () => this.progress(runId, { ...idle, phase: 'building model' }),
       );
       this.session = session;
+      // Data loading and model building run mostly synchronously: let a stop, a ping or a heartbeat through before the first step.
+      await yieldToEventLoop();
       if (this.stopRequested) return this.setStatus('stopped');
       this.emit({ type: 'model', runId, params: session.numParams, layers: session.numLayers });
       await this.waitIfPaused();

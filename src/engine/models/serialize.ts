@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Architecture, Classifier } from './model';
 import { disposeParams } from './params';
-import { buildModel } from './registry';
+import { buildModel, modelLayout } from './registry';
 import { packWeights, unpackWeights, type WeightSpec } from './weightsFile';
 
 export type { WeightSpec } from './weightsFile';
@@ -66,9 +66,45 @@ export function parseModelJson(json: unknown): ModelJson {
   return parsed.data;
 }
 
-/** Rebuild a classifier from model.json + weights.bin (the manifest's groups concatenated); validates everything first. */
+/** Largest input side a loaded model may declare (the workbench's images are 32×32 to 256 wide; a crafted 100000 would make a dense layer of billions of weights). */
+export const MAX_MODEL_INPUT_SIZE = 1024;
+/** Most scalars (weights + BN statistics) a loaded model may have: twice a full-width VGG-16 (15 M); building that many takes a second or two, not minutes. */
+export const MAX_MODEL_SCALARS = 32_000_000;
+
+const scalarsOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Refuse, before anything is built, a model that is absurdly large or whose weight file cannot match its manifest:
+ * an uploaded model.json must not block the worker for a minute building variables. Counts from the layout alone
+ * (HWIO conv kernels, one BN of 4 vectors after each conv, the dense kernel and bias); throws one clear sentence.
+ */
+function checkModelSize(json: ModelJson, weightData: ArrayBuffer): void {
+  const arch = json.architecture;
+  if (arch.inputSize > MAX_MODEL_INPUT_SIZE) {
+    throw new Error(
+      `The model.json declares an input size of ${arch.inputSize}×${arch.inputSize}; the workbench loads models of at most ${MAX_MODEL_INPUT_SIZE}×${MAX_MODEL_INPUT_SIZE}.`,
+    );
+  }
+  let scalars: number;
+  try {
+    const layout = modelLayout(arch);
+    scalars = layout.convs.reduce((n, c) => n + scalarsOf(c.kernelShape) + 4 * c.kernelShape[3], 0) + (layout.dense.inFeatures + 1) * layout.dense.outFeatures;
+  } catch (e) {
+    throw new Error(`The architecture in model.json cannot be built: ${(e as Error).message}`);
+  }
+  if (scalars > MAX_MODEL_SCALARS) {
+    throw new Error(
+      `The architecture in model.json has ${scalars.toLocaleString('en-US')} weights; the workbench loads models of at most ${MAX_MODEL_SCALARS.toLocaleString('en-US')}.`,
+    );
+  }
+  const bytes = json.weightsManifest.reduce((n, g) => n + g.weights.reduce((m, w) => m + 4 * scalarsOf(w.shape), 0), 0);
+  if (weightData.byteLength !== bytes) throw new Error(`The weight file has ${weightData.byteLength} bytes but the manifest describes ${bytes}.`);
+}
+
+/** Rebuild a classifier from model.json + weights.bin (the manifest's groups concatenated); validates everything (sizes included) before building. */
 export function loadModel(modelJson: unknown, weightData: ArrayBuffer): Classifier {
   const json = parseModelJson(modelJson);
+  checkModelSize(json, weightData);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   let model: Classifier;
   try {
