@@ -16,6 +16,8 @@ const DIST = process.env.PW_DIST ? ` --outDir ${process.env.PW_DIST}` : '';
 
 export default defineConfig({
   testDir: 'e2e',
+  // A side-by-side build (PW_DIST) keeps its own results folder: runs in parallel must not wipe each other's traces.
+  ...(process.env.PW_DIST ? { outputDir: `${process.env.PW_DIST}-results` } : {}),
   timeout: 180_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,

@@ -19,7 +19,9 @@ test('CIFAR-10 archive: import, survives a reload, samples with the right labels
 
   // 3 records per batch: 15 training and 3 test images, in the exact downloaded byte layout.
   const archive = tarGz('cifar-10-batches-bin', cifar10Files(3, CIFAR10_META));
-  await data.importFiles([{ name: 'cifar-10-binary.tar.gz', buffer: Buffer.from(archive) }]);
+  const archivePath = join(mkdtempSync(join(tmpdir(), 'cifar-')), 'cifar-10-binary.tar.gz');
+  writeFileSync(archivePath, archive);
+  await data.byId('data.import').setInputFiles(archivePath);
   const row = data.item('CIFAR-10');
   await expect(row).toBeVisible();
   await expect(row.getByTestId('data.item.train')).toHaveText('15');
@@ -29,6 +31,14 @@ test('CIFAR-10 archive: import, survives a reload, samples with the right labels
   await page.reload();
   await data.openTab();
   await expect(data.item('CIFAR-10')).toBeVisible();
+  await expect(data.byId('data.storage')).toContainText(/Browser storage: .* used · /);
+
+  // The same archive again: named as a duplicate, and skipping it leaves one copy.
+  await data.byId('data.import').setInputFiles(archivePath);
+  await expect(data.byId('data.duplicate')).toContainText('cifar-10-binary.tar.gz was already imported the same way as “CIFAR-10');
+  await data.byId('data.duplicate.skip').click();
+  await expect(data.byId('data.duplicate')).toHaveCount(0);
+  await expect(data.byId('data.item')).toHaveCount(2);
 
   await data.item('CIFAR-10').getByTestId('data.item.show').click();
   // Labels (file*3 + i) % 10 over batches 1..5, shown class by class.

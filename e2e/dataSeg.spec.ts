@@ -95,6 +95,54 @@ test('segmentation pairs: imported at 256×128 with their label format, shown wi
   await expect(wb.byId('seg.dataset').locator('option:checked')).toContainText('camvid-mini');
 });
 
+test('a CamVid-trained student is never compared with the 8-class street teacher; CamVid labels with void 11 are read as the import read them', async ({
+  page,
+}) => {
+  const wb = new WorkbenchPage(page);
+  const data = new DataPage(page);
+  await wb.open({ backend: 'wasm' });
+  await wb.waitForBackend('wasm');
+  await data.openTab();
+  const folder = camvidFolder('camvid-cls', 6);
+  await data.importSegFolder(folder);
+  await data.segItem('camvid-cls').getByTestId('data.segItem.trainOn').click();
+
+  // Known before Start: the shipped teacher knows the 8 street classes, not CamVid's 11.
+  await wb.byId('seg.model').selectOption('student');
+  await wb.byId('seg.chain').selectOption('teacher-student');
+  await expect(wb.byId('seg.chain.warning')).toContainText("The zoo's teacher at the low size knows 8 classes, but camvid-cls has 11");
+
+  // A CamVid student trained on labels alone goes into the zoo beside the street models.
+  await wb.byId('seg.chain').selectOption('none');
+  await wb.byId('seg.upscale').selectOption('bilinear');
+  for (const [k, v] of [
+    ['steps', 2],
+    ['batchSize', 2],
+  ] as const) {
+    const input = wb.byId(k === 'steps' ? 'seg.steps' : `seg.param.${k}`);
+    await input.fill(String(v));
+    await input.press('Enter');
+  }
+  await wb.byId('seg.start').click();
+  await expect(wb.byId('seg.status')).toHaveText('done', { timeout: 120_000 });
+
+  // The viewer compares one class set at a time: the street set first, the CamVid student named and left out.
+  await wb.byId('seg.viewer.upload').setInputFiles(join(folder, 'images', '0001.png'));
+  const classSet = wb.byId('seg.viewer.classSet');
+  await expect(classSet.locator('option')).toHaveCount(2);
+  await expect(wb.byId('seg.viewer.otherClasses.student-bilinear')).toContainText('trained on camvid-cls (11 classes): not compared');
+  await expect(wb.byId('seg.viewer.agreement.student-pixelshuffle')).toHaveText(/%$/);
+
+  // The CamVid set: its student alone (no teacher to agree with), the street models named and left out.
+  await classSet.selectOption((await classSet.locator('option', { hasText: 'camvid-cls' }).getAttribute('value'))!);
+  await expect(wb.byId('seg.viewer.otherClasses.teacher')).toContainText('trained on Street scenes');
+  await expect(wb.byId('seg.viewer.agreement.student-bilinear')).toHaveText('—');
+  // Its label PNG holds void = 11 on the last row: read in the CamVid format (void → ignore), it is accepted and scored.
+  await wb.byId('seg.viewer.labelUpload').setInputFiles(join(folder, 'labels', '0001.png'));
+  await expect(wb.byId('seg.viewer.miou.student-bilinear')).toHaveText(/%$/);
+  await expect(wb.byId('seg.viewer.inputError')).toHaveCount(0);
+});
+
 test('an unpaired image or an unknown label value gets the importer sentence, and nothing stored is lost', async ({ page }) => {
   const wb = new WorkbenchPage(page);
   const data = new DataPage(page);

@@ -32,6 +32,11 @@ test('an out-of-range value typed mid-run is refused inline and the run goes on'
   await wb.setLiveParam('hp.momentum', '1.5');
   await expect(page.getByRole('alert').filter({ hasText: 'clamped to 0.99' })).toBeVisible();
   await expect(wb.byId('hp.momentum')).toHaveValue('0.99');
+  // The message stays when the field loses focus; it goes when the value changes.
+  await wb.byId('hp.lr').focus();
+  await expect(page.getByRole('alert').filter({ hasText: 'clamped to 0.99' })).toBeVisible();
+  await wb.setLiveParam('hp.momentum', '0.8');
+  await expect(page.getByRole('alert').filter({ hasText: 'clamped to 0.99' })).toHaveCount(0);
   await wb.waitForStepAbove(s + 1);
   await expect(wb.status).toHaveText('running');
   await wb.byId('run.stop').click();

@@ -51,6 +51,8 @@ export interface DatasetInfo {
   source: string;
   /** CIFAR-100 only: which label set it trains on. */
   labelMode?: 'fine' | 'coarse';
+  /** Imports: the request's fingerprint (importFingerprint), to name a second import of the same files as a duplicate. */
+  fingerprint?: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
 }
@@ -78,6 +80,8 @@ export interface ImportRequest {
   labelMode: 'fine' | 'coarse';
   /** Segmentation: how the label PNGs are read; 'auto' (the default) detects it from the first label. */
   segFormat?: 'auto' | SegLabelFormat;
+  /** importFingerprint of the request, stored with the dataset. */
+  fingerprint?: string;
 }
 
 export interface ImportProgressInfo {
@@ -109,3 +113,20 @@ export interface DatasetSamples {
 }
 
 export const DATASET_ID_PATTERN = /^(shapes|streets|ds-[a-z0-9-]{1,40})$/;
+
+/**
+ * A fingerprint of an import request: its kind and reading options and every file's path, size and modification
+ * time (FNV-1a 32-bit over that text, hex, with the file count). The same files imported the same way give the same
+ * fingerprint, so a second import is named as a duplicate before it runs (reading every byte first would take as
+ * long as the import).
+ */
+export function importFingerprint(req: Pick<ImportRequest, 'format' | 'labelMode' | 'segFormat' | 'files'>): string {
+  const parts = req.files.map((f) => `${f.path}\u0000${f.file.size}\u0000${f.file.lastModified}`).sort();
+  const text = [req.format, req.format === 'cifar' ? req.labelMode : '', req.segFormat ?? '', ...parts].join('\u0001');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${req.files.length}:${h.toString(16).padStart(8, '0')}`;
+}

@@ -44,18 +44,23 @@ export function normalizeNumber(key: string, spec: NumberSpec, raw: unknown, iss
     issues.push(`${spec.label} (${key}): "${String(raw)}" is not a number; using the default ${spec.default}.`);
     return spec.default;
   }
-  let out = spec.integer ? Math.round(v) : v;
+  const show = (x: number) => (key === 'width' ? formatWidth(x) : String(x));
+  if (spec.choices) {
+    // A choice field: the nearest offered value (in log space), naming every choice.
+    const choices = spec.choices;
+    const nearest = v > 0 ? choices.reduce((a, b) => (Math.abs(Math.log(b / v)) < Math.abs(Math.log(a / v)) ? b : a)) : choices[0]!;
+    if (Math.abs(nearest - v) > 1e-9) issues.push(`${spec.label} (${key}): ${v} is not offered (${choices.map(show).join(', ')}); using ${show(nearest)}.`);
+    return nearest;
+  }
+  let out = v;
+  if (spec.integer && !Number.isInteger(out)) {
+    out = Math.round(out);
+    issues.push(`${spec.label} (${key}): ${v} is not a whole number; rounded to ${out}.`);
+  }
   if (out < spec.min || out > spec.max) {
     const clamped = Math.min(spec.max, Math.max(spec.min, out));
     issues.push(`${spec.label} (${key}): ${v} is outside ${spec.min}…${spec.max}; clamped to ${clamped}.`);
     out = clamped;
-  }
-  if (spec.choices) {
-    const nearest = spec.choices.reduce((a, b) => (Math.abs(Math.log(b / out)) < Math.abs(Math.log(a / out)) ? b : a));
-    if (Math.abs(nearest - out) > 1e-9) {
-      issues.push(`${spec.label} (${key}): ${v} is not offered; using ${key === 'width' ? formatWidth(nearest) : nearest}.`);
-    }
-    out = nearest;
   }
   return out;
 }

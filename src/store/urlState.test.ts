@@ -17,6 +17,14 @@ describe('URL state', () => {
     expect(r.config.steps).toBe(13);
     expect(r.issues.join(' ')).toMatch(/Learning rate \(lr\): 5 is outside/);
     expect(r.issues.join(' ')).toMatch(/Batch size/);
+    expect(r.issues.join(' ')).toMatch(/Training steps \(steps\): 12.6 is not a whole number; rounded to 13\./);
+  });
+
+  it('names every offered width when a link asks for another (never silently)', () => {
+    const r = hashToConfig('train', '#width=7');
+    expect(r.config.width).toBe(1);
+    expect(r.issues).toEqual(['Width multiplier (width): 7 is not offered (1/16, 1/8, 1/4, 1/2, 1); using 1.']);
+    expect(hashToConfig('train', '#width=-2').config.width).toBe(1 / 16);
   });
 
   it('replaces malformed values by defaults and reports unknown keys', () => {
@@ -30,6 +38,6 @@ describe('URL state', () => {
   it('reads ?backend= and rejects unknown names', () => {
     expect(backendFromSearch('?backend=webgpu')).toEqual({ preference: 'webgpu', issue: null });
     expect(backendFromSearch('')).toEqual({ preference: null, issue: null });
-    expect(backendFromSearch('?backend=metal').issue).toMatch(/not a backend/);
+    expect(backendFromSearch('?backend=metal').issue).toBe('?backend=metal is not a backend (auto, webgpu, webgl, wasm, cpu); choosing automatically.');
   });
 });

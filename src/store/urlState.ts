@@ -1,5 +1,5 @@
 /** The open lab's config lives in the URL hash (a shareable experiment); the backend override in `?backend=`. */
-import { isBackendPreference, type BackendPreference } from '../protocol/backend';
+import { BACKEND_PREFERENCES, isBackendPreference, type BackendPreference } from '../protocol/backend';
 
 export { configToHash, hashToConfig } from '../protocol/labs';
 
@@ -8,5 +8,5 @@ export function backendFromSearch(search: string): { preference: BackendPreferen
   const v = new URLSearchParams(search).get('backend');
   if (v === null) return { preference: null, issue: null };
   if (isBackendPreference(v)) return { preference: v, issue: null };
-  return { preference: null, issue: `?backend=${v} is not a backend (auto, webgpu, webgl, cpu); choosing automatically.` };
+  return { preference: null, issue: `?backend=${v} is not a backend (${BACKEND_PREFERENCES.join(', ')}); choosing automatically.` };
 }

@@ -20,6 +20,20 @@ export function formatHp(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+/**
+ * An axis tick in at most ~6 characters, so a 48-px axis never cuts it: two significant digits, and powers of
+ * ten beyond 1e4 or below 1e-3 (100000 → "1e5", 0.00025 → "2.5e-4", 12.5 → "13", 0.5 → "0.5").
+ */
+export function formatTick(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e4) {
+    const [m, e] = v.toExponential(1).split('e');
+    return `${Number(m)}e${Number(e)}`;
+  }
+  return String(Number(v.toPrecision(2)));
+}
+
 /** 14724042 → "14.72 M", 5386 → "5.39 k". */
 export function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;

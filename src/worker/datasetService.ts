@@ -155,10 +155,10 @@ export class DatasetService {
       const onSave = (f: number) => report('saving', READ_SHARE + f * (1 - READ_SHARE));
       if (req.format === 'segmentation') {
         const { data, meta } = await runSegImport(req, label, onRead, abort.signal, this.decodeImage);
-        return { ok: true, dataset: await store.saveSeg(data, meta, onSave) };
+        return { ok: true, dataset: await store.saveSeg(data, { ...meta, ...fingerprintOf(req) }, onSave) };
       }
       const { data, meta } = await runImport(req, onRead, abort.signal);
-      return { ok: true, dataset: await store.save(data, meta, onSave) };
+      return { ok: true, dataset: await store.save(data, { ...meta, ...fingerprintOf(req) }, onSave) };
     } catch (err) {
       return { ok: false, error: importError(err) };
     } finally {
@@ -214,4 +214,9 @@ export function importError(err: unknown): EngineError {
     return { code: 'import-failed', detail: code, message: (err as Error).message };
   }
   return describeError(err);
+}
+
+/** The request's fingerprint, when the UI sent one, for the stored metadata. */
+function fingerprintOf(req: ImportRequest): { fingerprint?: string } {
+  return req.fingerprint ? { fingerprint: req.fingerprint } : {};
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SEG_FORMATS, SEG_FORMAT_IDS, STREET_CLASSES, STREET_PALETTE, generateStreetDataset } from '../engine';
 import { decodeTestImage, grayPng, photoPng } from '../engine/data/import/seg.fixture';
 import { TRAIN_LAB } from '../protocol/labs/train';
-import { DATASET_ID_PATTERN, SEG_LABEL_FORMATS, SEG_LABEL_FORMAT_NAMES, STREETS_DATASET_ID, type ImportRequest } from '../protocol/datasets';
+import { DATASET_ID_PATTERN, importFingerprint, SEG_LABEL_FORMATS, SEG_LABEL_FORMAT_NAMES, STREETS_DATASET_ID, type ImportRequest } from '../protocol/datasets';
 import { DatasetService } from './datasetService';
 import { DatasetStore } from './datasetStore';
 import type { SegImageDecoder } from './segImporter';
@@ -65,8 +65,11 @@ describe('DatasetService: segmentation datasets', () => {
 
   it('imports CamVid-11 pairs at 128×256, stores them, and loads them at both sizes', async () => {
     const svc = service();
-    const r = await svc.import(camvidRequest(6));
+    const req = camvidRequest(6);
+    const r = await svc.import({ ...req, fingerprint: importFingerprint(req) });
     if (!r.ok) throw new Error(r.error.message);
+    expect(r.dataset.fingerprint).toBe(importFingerprint(req));
+    expect((await svc.list()).find((d) => d.id === r.dataset.id)?.fingerprint).toBe(importFingerprint(req));
     expect(r.dataset).toMatchObject({
       name: 'street',
       kind: 'segmentation',

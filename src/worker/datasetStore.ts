@@ -37,10 +37,12 @@ export interface SaveMeta {
   kind: Exclude<DatasetKind, 'builtin' | 'segmentation'>;
   source: string;
   labelMode?: 'fine' | 'coarse';
+  fingerprint?: string;
 }
 
 export interface SegSaveMeta {
   source: string;
+  fingerprint?: string;
   /** The label format the PNGs were read as. */
   segFormat: string;
 }
@@ -101,6 +103,7 @@ export class DatasetStore {
       width,
       source: meta.source,
       ...(meta.labelMode ? { labelMode: meta.labelMode } : {}),
+      ...(meta.fingerprint ? { fingerprint: meta.fingerprint } : {}),
     };
     return this.write(base, data, onProgress);
   }
@@ -119,6 +122,7 @@ export class DatasetStore {
       height,
       width,
       source: meta.source,
+      ...(meta.fingerprint ? { fingerprint: meta.fingerprint } : {}),
     };
     return this.write(base, data, onProgress);
   }

@@ -11,6 +11,7 @@ import {
   distillSource,
   slotOf,
   type SegConfig,
+  sameClassSet,
   type SegPredictRequest,
   type SegPredictResult,
   type SegPrediction,
@@ -97,6 +98,14 @@ export class SegLab {
       prepare: async (onData, onBuilding) => {
         const source = await this.source(config);
         data = await this.data(config, onData);
+        const kind = distillSource(config);
+        const held = kind ? this.zoo.get(config.size, kind) : null;
+        if (held && !sameClassSet(held.provenance.classNames, data.classNames)) {
+          throw new EngineFault(
+            'invalid-config',
+            `The ${kind} at the ${config.size} size knows other classes (${classList(held.provenance.classNames)}) than ${data.name} (${classList(data.classNames)}): train a ${kind} on ${data.name} first (${kind === 'teacher' ? 'model teacher, chain none' : 'model tutor, chain teacher → student'}).`,
+          );
+        }
         onBuilding();
         return new SegmentSession(
           {
@@ -142,10 +151,16 @@ export class SegLab {
   async predict(req: SegPredictRequest): Promise<SegPredictResult> {
     await this.zoo.ensureShipped();
     const { height, width } = SEG_SIZE_PIXELS[req.size];
-    const held = this.zoo.atSize(req.size);
-    if (held.length === 0)
+    const all = this.zoo.atSize(req.size);
+    if (all.length === 0)
       throw new EngineFault('invalid-config', `There are no trained models for the ${req.size} input size yet: train one, or switch the size.`);
-    const ref = held.find((h) => h.slot === 'teacher') ?? held[0]!;
+    const ref = req.classNames ? all.find((h) => sameClassSet(h.provenance.classNames, req.classNames!)) : (all.find((h) => h.slot === 'teacher') ?? all[0]!);
+    if (!ref) throw new EngineFault('invalid-config', `No model at the ${req.size} size was trained on the ${req.classNames!.length} classes asked for.`);
+    // One class set per comparison: models trained on other classes are listed, never run against these.
+    const held = all.filter((h) => sameClassSet(h.provenance.classNames, ref.provenance.classNames));
+    const skipped = all
+      .filter((h) => !held.includes(h))
+      .map((h) => ({ slot: h.slot, dataset: h.provenance.dataset, classCount: h.provenance.classNames.length }));
     const k = ref.model.numClasses;
     const images = [];
     for (const [i, im] of req.images.entries()) {
@@ -179,7 +194,7 @@ export class SegLab {
       if (teacherMap) for (const p of predictions) p.agreement = agreement(p.classMap, teacherMap);
       images.push({ predictions });
     }
-    return { height, width, images, classNames: ref.provenance.classNames, palette: ref.provenance.palette };
+    return { height, width, images, classNames: ref.provenance.classNames, palette: ref.provenance.palette, skipped };
   }
 }
 
@@ -193,6 +208,11 @@ function checkLabels(labels: Uint8Array, pixels: number, k: number, i: number): 
         `The labels of image ${i + 1} hold class ${v} at pixel ${p}, but the models know ${k} classes (0–${k - 1}, 255 = ignore).`,
       );
   }
+}
+
+/** "8 classes: sky, building, road, …" for messages. */
+function classList(names: readonly string[]): string {
+  return `${names.length} classes: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
 }
 
 /** Share of pixels where two class maps agree. */

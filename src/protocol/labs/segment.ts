@@ -155,6 +155,16 @@ export interface SegViewerImage {
 export interface SegPredictRequest {
   size: SegSizeName;
   images: SegViewerImage[];
+  /**
+   * The class set to compare (a model's class names): only the size's models trained on it predict. Absent:
+   * the teacher's at the size, else the first model's.
+   */
+  classNames?: string[];
+}
+
+/** Whether two models (or a model and a dataset) name the same classes in the same order. */
+export function sameClassSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /** One model's output on one image. */
@@ -178,6 +188,17 @@ export interface SegPredictResult {
   images: { predictions: SegPrediction[] }[];
   classNames: string[];
   palette: [number, number, number][];
+  /** The size's models trained on another class set: not run, never compared with these. */
+  skipped: { slot: SegSlot; dataset: string; classCount: number }[];
+}
+
+/** A label PNG read the way the importer read a dataset's labels (its label format), at the PNG's own size. */
+export interface SegLabelsRequest {
+  bytes: Uint8Array;
+  /** The file name, for messages. */
+  name: string;
+  /** The imported dataset whose label format applies. */
+  dataset: string;
 }
 
 /** Per-class IoU of a Segment-lab evaluation. */
@@ -195,8 +216,10 @@ export interface SegmentCalls {
   zoo(): Promise<SegZooInfo>;
   /** Drop the models trained in this session and load the shipped demo weights again (refused while a run is going). */
   resetZoo(): Promise<Outcome<{ zoo: SegZooInfo }>>;
-  /** Run every zoo model of the size on the images: class maps, agreement with the teacher, mIoU against labels. */
+  /** Run every zoo model of the size (of one class set) on the images: class maps, agreement with the teacher, mIoU against labels. */
   predict(request: SegPredictRequest): Promise<Outcome<{ result: SegPredictResult }>>;
+  /** Class ids (255 = ignore) of a label PNG in an imported dataset's label format (e.g. CamVid's void 11 → ignore). */
+  readLabels(request: SegLabelsRequest): Promise<Outcome<{ width: number; height: number; ids: Uint8Array }>>;
 }
 
 /**

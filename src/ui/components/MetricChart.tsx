@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HyperparamChange } from '../../protocol';
 import type { Series } from '../../store';
-import { formatHp } from '../format';
+import { formatHp, formatTick } from '../format';
 
 export interface ChartSeries {
   key: string;
@@ -76,7 +76,7 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
             <YAxis
               scale={yScale}
               domain={yDomain ?? ['auto', 'auto']}
-              tickFormatter={yFormat ?? ((v: number) => String(Number(v.toPrecision(2))))}
+              tickFormatter={yFormat ?? formatTick}
               width={48}
               allowDataOverflow={false}
             />

@@ -36,7 +36,12 @@ export function ParamField({ id, spec, value, disabled, onCommit, hint }: Props)
   const [text, setText] = useState(formatHp(value));
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => setText(formatHp(value)), [value]);
+  /** The value this field last committed: a change of `value` from elsewhere (slider, link, reset) clears the message. */
+  const committed = useRef<number | null>(null);
+  useEffect(() => {
+    setText(formatHp(value));
+    if (committed.current !== value) setError(null);
+  }, [value]);
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
@@ -44,11 +49,17 @@ export function ParamField({ id, spec, value, disabled, onCommit, hint }: Props)
     [],
   );
 
+  /** Commit typed text; re-committing the shown value (a blur after Enter) keeps the message: it stays until the value changes. */
   const commit = (raw: string) => {
+    if (raw.trim() === formatHp(value)) {
+      setText(formatHp(value));
+      return;
+    }
     const issues: string[] = [];
     const v = normalizeNumber(id, spec, raw, issues);
     setError(issues[0] ?? null);
     setText(formatHp(v));
+    committed.current = v;
     if (v !== value) onCommit(v);
   };
 

@@ -3,6 +3,7 @@
  * zoo, the finished model goes back into it), and the zoo / viewer calls. Zoo changes are pushed.
  */
 import * as Comlink from 'comlink';
+import { readLabelPng, SEG_FORMAT_IDS, type SegFormatId } from '../../engine';
 import { describeError } from '../errors';
 import { SegLab } from '../segLab';
 import { SegZoo } from '../segZoo';
@@ -31,6 +32,24 @@ export function segmentLab(ctx: LabContext, opts: SegmentLabOptions = {}): Worke
           };
         try {
           return { ok: true as const, zoo: await seg.resetZoo() };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
+      },
+      async readLabels(request) {
+        try {
+          const info = (await ctx.datasets.list()).find((d) => d.id === request.dataset);
+          const format = info?.segFormat;
+          if (!info || !format || !(SEG_FORMAT_IDS as readonly string[]).includes(format))
+            return {
+              ok: false as const,
+              error: {
+                code: 'invalid-config' as const,
+                message: `${request.name}: the dataset it belongs to is not stored here, so its label format is unknown.`,
+              },
+            };
+          const r = readLabelPng(request.bytes, format as SegFormatId, request.name);
+          return Comlink.transfer({ ok: true as const, ...r }, [r.ids.buffer as ArrayBuffer]);
         } catch (err) {
           return { ok: false as const, error: describeError(err) };
         }

@@ -28,6 +28,25 @@ export class ArchiveReader {
 
   /** Feed the next bytes of the (compressed) archive. */
   push(chunk: Uint8Array): void {
+    this.named(() => this.pushInner(chunk));
+  }
+
+  /** Signal the end of input; throws ImportError if the archive is empty, of an unknown kind, or incomplete. */
+  end(): void {
+    this.named(() => this.endInner());
+  }
+
+  /** Run a step; an ImportError from the gzip or tar layer that does not name the archive gets its name in front. */
+  private named(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (err instanceof ImportError && !err.message.startsWith(this.label)) throw new ImportError(err.code, `${this.label}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private pushInner(chunk: Uint8Array): void {
     if (this.sink) return this.sink.push(chunk);
     const head = new Uint8Array(this.head.length + chunk.length);
     head.set(this.head);
@@ -37,8 +56,7 @@ export class ArchiveReader {
     if (decided) this.choose();
   }
 
-  /** Signal the end of input; throws ImportError if the archive is empty, of an unknown kind, or incomplete. */
-  end(): void {
+  private endInner(): void {
     if (!this.sink) {
       if (this.head.length === 0) throw new ImportError('empty-file', `${this.label} is empty (0 bytes).`);
       this.choose();

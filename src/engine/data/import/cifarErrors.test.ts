@@ -139,7 +139,9 @@ describe('importCifar: validation', () => {
     await expectFailure(chunked(text('<!DOCTYPE html><html>404 Not Found</html>'), 7), 'not-gzip', /not a \.tar\.gz archive.*gzip signature \(1f 8b\)/);
     const cut = await failure(chunked(archive.subarray(0, Math.floor(archive.length / 2)), 4096));
     expect(['gzip-truncated', 'gzip-corrupt']).toContain(cut.code);
-    expect(cut.message).toMatch(/incomplete/);
+    expect(cut.message).toMatch(/^The archive: .*incomplete/);
+    const named = await failure([{ name: 'cifar-10-binary.tar.gz', bytes: archive.subarray(0, Math.floor(archive.length / 2)) }]);
+    expect(named.message).toMatch(/^cifar-10-binary\.tar\.gz: The gzip file .*incomplete|^cifar-10-binary\.tar\.gz: .*corrupt/);
     const flipped = archive.slice();
     flipped[flipped.length - 7]! ^= 0xff; // inside the CRC-32 of the trailer
     await expectFailure(chunked(flipped, 4096), 'gzip-corrupt', /damaged or incomplete/);

@@ -1,6 +1,8 @@
 import { useRef, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../client';
-import type { ImportFile, ImportRequest } from '../../../protocol/datasets';
+import { importFingerprint, type DatasetInfo, type ImportFile, type ImportRequest } from '../../../protocol/datasets';
+import { StorageStatus } from '../../components/StorageStatus';
+import { savedSomething } from '../../storage';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration } from '../../format';
@@ -23,9 +25,24 @@ export function ImportPanel() {
   const segInput = useRef<HTMLInputElement>(null);
   const busy = importing !== null || !ready;
 
+  const datasets = useWorkbench((s) => s.datasets);
+  /** An import of files already imported the same way, waiting for the user's word. */
+  const [duplicate, setDuplicate] = useState<{ request: ImportRequest; label: string; of: DatasetInfo } | null>(null);
+  const run = (request: ImportRequest, label: string) => {
+    setDuplicate(null);
+    void getEngine()
+      .importDataset(request, label)
+      .then((r) => {
+        if (r.ok) void savedSomething(); // the first saved dataset asks for persistent storage
+      });
+  };
   const start = (files: ImportFile[], request: (files: ImportFile[]) => ImportRequest) => {
     if (files.length === 0 || busy) return;
-    void getEngine().importDataset(request(files), labelFor(files));
+    const base = request(files);
+    const req = { ...base, fingerprint: importFingerprint(base) };
+    const of = datasets.find((d) => d.fingerprint === req.fingerprint);
+    if (of) setDuplicate({ request: req, label: labelFor(files), of });
+    else run(req, labelFor(files));
   };
   const classify = (files: ImportFile[]) => requestFor(files, labelMode);
   const segment = (files: ImportFile[]) => segRequestFor(files, segFormat);
@@ -147,6 +164,23 @@ export function ImportPanel() {
           </button>
         </div>
       )}
+      {duplicate && (
+        <div className="notice notice-warning" role="alert" data-testid="data.duplicate">
+          <p>
+            {duplicate.label} was already imported the same way as “{duplicate.of.name}” ({new Date(duplicate.of.createdAt).toLocaleString()}). Import it again
+            as a second copy?
+          </p>
+          <div className="controls">
+            <button type="button" data-testid="data.duplicate.skip" onClick={() => setDuplicate(null)}>
+              Skip (keep the one stored)
+            </button>
+            <button type="button" data-testid="data.duplicate.again" disabled={busy} onClick={() => run(duplicate.request, duplicate.label)}>
+              Import again
+            </button>
+          </div>
+        </div>
+      )}
+      <StorageStatus testId="data.storage" />
       {error && (
         <p className="notice notice-error" role="alert" data-testid="data.error">
           {error.message}

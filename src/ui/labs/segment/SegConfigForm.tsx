@@ -1,5 +1,5 @@
-import { isSegmentation, STREETS_DATASET_ID } from '../../../protocol';
-import { allowedChains, distillSource, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
+import { isSegmentation, STREETS_DATASET_ID, type DatasetInfo } from '../../../protocol';
+import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { modelChange, sizeLabel } from './segView';
@@ -74,17 +74,24 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
 }
 
 /** What the form says about a field: the chains the model allows and where a distillation source comes from, unused knobs. */
-function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | null): FieldState | undefined {
+function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | null, datasets: readonly DatasetInfo[]): FieldState | undefined {
   const source = distillSource(config);
   switch (key) {
     case 'chain': {
-      const missing = source !== null && zoo !== null && !zoo.loading && !zoo.entries.some((e) => e.slot === source && e.size === config.size);
+      const held = source !== null && zoo !== null && !zoo.loading ? (zoo.entries.find((e) => e.slot === source && e.size === config.size) ?? null) : null;
+      const missing = source !== null && zoo !== null && !zoo.loading && !held;
+      const how = `model ${source}${source === 'tutor' ? ', chain teacher → student' : ', chain none'}`;
+      // Known before Start: a source trained on other classes than the chosen dataset's cannot teach it.
+      const data = datasets.find((d) => d.id === config.dataset);
+      const otherClasses = held !== null && data !== undefined && !sameClassSet(held.classNames, data.classNames);
       const hint = !source
         ? 'Trains on the labels only.'
         : missing
-          ? `The zoo has no ${source} at the ${config.size} size yet: train one first (model ${source}${source === 'tutor' ? ', chain teacher → student' : ', chain none'}) or pick another size.`
-          : `Distils from the zoo's ${source} at the ${config.size} size (frozen).`;
-      return { options: allowedChains(config.model), hint, warn: missing };
+          ? `The zoo has no ${source} at the ${config.size} size yet: train one first (${how}) or pick another size.`
+          : otherClasses
+            ? `The zoo's ${source} at the ${config.size} size knows ${held.classNames.length} classes, but ${data.name} has ${data.classNames.length}: train a ${source} on ${data.name} first (${how}).`
+            : `Distils from the zoo's ${source} at the ${config.size} size (frozen).`;
+      return { options: allowedChains(config.model), hint, warn: missing || otherClasses };
     }
     case 'upscale':
       return config.model === 'teacher' ? { disabled: true, hint: 'The teacher always upsamples bilinearly.' } : undefined;
@@ -153,13 +160,14 @@ const idOf = (key: string) => (key === 'steps' || !(key in SEGMENT_LAB.numbers) 
 export function SegConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
   const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
+  const datasets = useWorkbench((s) => s.datasets);
   return (
     <ConfigForm
       lab="segment"
       ariaLabel="Segment settings"
       items={(c, active) => items(c, active, (p) => setConfig('segment', p))}
       idOf={idOf}
-      fieldState={(key, config) => fieldState(key, config, zoo)}
+      fieldState={(key, config) => fieldState(key, config, zoo, datasets)}
       adjust={(change, config) => withoutOrphanAffinity(config, change.model ? { ...change, ...modelChange(config, change.model) } : change)}
     />
   );

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES } from '../../../protocol/labs/segment';
 import type { SegRunRecord } from './segView';
 import { formatPercent } from '../../format';
-import { pivotDelta, studentPivot } from './segView';
+import { pivotDatasets, pivotDelta, studentPivot } from './segView';
 
 const UPSCALE_SHORT = { bilinear: 'bilinear', pixelshuffle: 'PixelShuffle' } as const;
 const points = (d: number) => `${d >= 0 ? '+' : '−'}${(Math.abs(d) * 100).toFixed(1)} pt`;
@@ -10,12 +10,25 @@ const points = (d: number) => `${d >= 0 ? '+' : '−'}${(Math.abs(d) * 100).toFi
 /** Students only: mIoU by chain (rows) × input size and upscaling (columns), best or mean over finished runs, with PixelShuffle − bilinear. */
 export function SegRunsPivot({ runs }: { runs: readonly SegRunRecord[] }) {
   const [by, setBy] = useState<'best' | 'mean'>('best');
-  const pivot = studentPivot(runs, SEG_CHAINS);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const sets = pivotDatasets(runs);
+  const dataset = chosen !== null && sets.some((s) => s.id === chosen) ? chosen : (sets[0]?.id ?? null);
+  if (dataset === null) return null;
+  const pivot = studentPivot(runs, SEG_CHAINS, dataset);
   if (pivot.rows.every((r) => r.cells.every((c) => c === null))) return null;
   return (
     <figure className="seg-pivot-fig">
       <figcaption className="seg-section-head">
-        <span>Students: validation mIoU of finished runs</span>
+        <span>Students: validation mIoU of finished runs on</span>
+        <label className="inline-field">
+          <select data-testid="seg.runs.pivot.dataset" value={dataset} onChange={(e) => setChosen(e.target.value)} aria-label="Dataset">
+            {sets.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="inline-field">
           <select data-testid="seg.runs.pivot.by" value={by} onChange={(e) => setBy(e.target.value as 'best' | 'mean')} aria-label="Aggregate">
             <option value="best">best</option>

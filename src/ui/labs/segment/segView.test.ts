@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedChains, SEGMENT_LAB, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/labs/segment';
-import { affinityLabel, modelChange, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
+import { affinityLabel, modelChange, pivotDatasets, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
 import type { SegRunRecord } from './segView';
 
 function entry(p: Partial<SegZooEntry>): SegZooEntry {
@@ -86,8 +86,9 @@ describe('studentPivot', () => {
     run({ model: 'tutor', chain: 'none', upscale: 'bilinear', size: 'low' }, 0.99),
     run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high' }, 0.6),
     run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high', affinityLoss: 'ffa' }, 0.7),
+    run({ chain: 'none', upscale: 'bilinear', size: 'low', dataset: 'ds-camvid' }, 0.95),
   ];
-  const pivot = studentPivot(runs, SEG_CHAINS);
+  const pivot = studentPivot(runs, SEG_CHAINS, 'streets');
   it('has columns size × upscale and a row per chain', () => {
     expect(pivot.columns).toEqual([
       { upscale: 'bilinear', size: 'low' },
@@ -96,6 +97,10 @@ describe('studentPivot', () => {
       { upscale: 'pixelshuffle', size: 'high' },
     ]);
     expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
+  });
+  it('lists the datasets of finished student runs, one pivot each (a CamVid run never shares a cell with a street run)', () => {
+    expect(pivotDatasets(runs).map((d) => d.id)).toEqual(expect.arrayContaining(['streets', 'ds-camvid']));
+    expect(studentPivot(runs, SEG_CHAINS, 'ds-camvid').rows[0]!.cells[0]).toEqual({ n: 1, best: 0.95, mean: 0.95 });
   });
   it('counts finished student runs with an evaluation and without the affinity term only', () => {
     const none = pivot.rows[0]!.cells;

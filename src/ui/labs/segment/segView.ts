@@ -107,7 +107,7 @@ export function affinityLabel(c: Pick<SegConfig, 'affinityLoss' | 'affinityOrder
  * Students only, finished runs with an evaluation and without the affinity term (the pivot compares upscalings
  * under the §2 losses): rows = chain, columns = size × upscale; cell = best and mean mIoU with n.
  */
-export function studentPivot(runs: readonly SegRunRecord[], chains: readonly SegChain[]): Pivot {
+export function studentPivot(runs: readonly SegRunRecord[], chains: readonly SegChain[], dataset: string): Pivot {
   const rows = chains.map((chain) => ({
     chain,
     cells: PIVOT_COLUMNS.map(({ upscale, size }) => {
@@ -118,6 +118,7 @@ export function studentPivot(runs: readonly SegRunRecord[], chains: readonly Seg
             lastEval(r) !== null &&
             r.config.model === 'student' &&
             r.config.affinityLoss === 'none' &&
+            r.config.dataset === dataset &&
             r.config.chain === chain &&
             r.config.upscale === upscale &&
             r.config.size === size,
@@ -128,6 +129,16 @@ export function studentPivot(runs: readonly SegRunRecord[], chains: readonly Seg
     }),
   }));
   return { columns: [...PIVOT_COLUMNS], rows };
+}
+
+/** The datasets of the finished student runs (the pivot shows one at a time: mIoUs of different class sets never share a cell), newest run's first. */
+export function pivotDatasets(runs: readonly SegRunRecord[]): { id: string; name: string }[] {
+  const out: { id: string; name: string }[] = [];
+  for (const r of [...runs].sort((a, b) => b.startedAt - a.startedAt)) {
+    if (r.config.model !== 'student' || r.status !== 'done' || out.some((d) => d.id === r.config.dataset)) continue;
+    out.push({ id: r.config.dataset, name: r.datasetName || r.config.dataset });
+  }
+  return out;
 }
 
 /** PixelShuffle − bilinear of one pivot row at a size (percentage points as a fraction), by best or mean. */

@@ -53,8 +53,10 @@ export function LabelsPane({ image, palette, opacity }: { image: FittedImage; pa
 interface ModelPaneProps {
   slot: SegSlot;
   size: SegSizeName;
-  /** Whether the zoo holds this slot's model at the size. */
+  /** Whether the zoo holds this slot's model at the size, trained on the class set shown. */
   present: boolean;
+  /** The slot's model at the size was trained on another class set (then it is not compared). */
+  otherClassSet?: { dataset: string; classCount: number } | null;
   /** Whether the zoo holds it at the other size (then switching is suggested). */
   atOtherSize: boolean;
   zooLoading: boolean;
@@ -66,7 +68,7 @@ interface ModelPaneProps {
 }
 
 /** One model's class map over the input, with its agreement with the teacher, mIoU, pixel accuracy and time. */
-export function ModelPane({ slot, size, present, atOtherSize, zooLoading, image, prediction, palette, opacity, busy }: ModelPaneProps) {
+export function ModelPane({ slot, size, present, otherClassSet, atOtherSize, zooLoading, image, prediction, palette, opacity, busy }: ModelPaneProps) {
   const caption = SLOT_CAPTIONS[slot];
   const rgba = useMemo(
     () =>
@@ -74,7 +76,13 @@ export function ModelPane({ slot, size, present, atOtherSize, zooLoading, image,
     [image, prediction, palette, opacity],
   );
   let body: ReactNode;
-  if (!present) {
+  if (!present && otherClassSet) {
+    body = (
+      <p className="seg-viewer-missing" data-testid={`seg.viewer.otherClasses.${slot}`}>
+        trained on {otherClassSet.dataset} ({otherClassSet.classCount} classes): not compared with this class set — pick its class set above
+      </p>
+    );
+  } else if (!present) {
     const other = atOtherSize ? ` or switch to ${size === 'low' ? 'high' : 'low'}` : '';
     const text = zooLoading ? `loading the ${caption} model…` : `no ${caption} at the ${size} size — train one${other}`;
     body = (

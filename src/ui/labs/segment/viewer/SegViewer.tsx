@@ -5,11 +5,11 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { SEG_SIZE_PIXELS, SEG_SLOTS, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
+import { SEG_SIZE_PIXELS, SEG_SLOTS, sameClassSet, type SegSlot, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
 import { useWorkbench } from '../../../../store';
 import { Legend, ThumbStrip } from './canvases';
 import { fitSource, type FittedImage } from './fitImage';
-import { InputPane, LabelsPane, ModelPane } from './SegPane';
+import { InputPane, LabelsPane, ModelPane, SLOT_CAPTIONS } from './SegPane';
 import { usePredictions, zooKey } from './usePredictions';
 import { useSources } from './useSources';
 import { ViewerInputs } from './ViewerInputs';
@@ -17,11 +17,25 @@ import './viewer.css';
 
 const DEFAULT_OPACITY = 60;
 
-/** Class names and colours: the last prediction's, else a zoo model's (the size's first). */
-function legendOf(zoo: SegZooInfo | null, size: SegSizeName) {
-  const entries = zoo?.entries ?? [];
-  const entry = entries.find((e) => e.size === size) ?? entries[0];
-  return entry ? { classNames: entry.classNames, palette: entry.palette } : null;
+/** One class set among the size's models: its classes, colours, the dataset that named them, and its models' slots. */
+export interface ClassSet {
+  key: string;
+  classNames: string[];
+  palette: [number, number, number][];
+  dataset: string;
+  slots: SegSlot[];
+}
+
+/** The size's models grouped by class set (the teacher's set first): a comparison never mixes two sets. */
+export function classSetsAt(zoo: SegZooInfo | null, size: SegSizeName): ClassSet[] {
+  const entries = (zoo?.entries ?? []).filter((e) => e.size === size);
+  const sets: ClassSet[] = [];
+  for (const e of [...entries].sort((a, b) => Number(b.slot === 'teacher') - Number(a.slot === 'teacher'))) {
+    const set = sets.find((s) => sameClassSet(s.classNames, e.classNames));
+    if (set) set.slots.push(e.slot);
+    else sets.push({ key: e.classNames.join('\u0001'), classNames: e.classNames, palette: e.palette, dataset: e.dataset, slots: [e.slot] });
+  }
+  return sets;
 }
 
 const slotsAt = (zoo: SegZooInfo | null, size: SegSizeName) => new Set((zoo?.entries ?? []).filter((e) => e.size === size).map((e) => e.slot));
@@ -47,9 +61,14 @@ export function SegViewer() {
   const [opacity, setOpacity] = useState(DEFAULT_OPACITY);
   const sources = useSources();
   const fitted = useFitted(sources.selected, size);
-  const predictions = usePredictions(fitted.image, size, zooKey(zoo, size));
+  const classSets = classSetsAt(zoo, size);
+  const [classSetKey, setClassSetKey] = useState<string | null>(null);
+  const classSet = classSets.find((c) => c.key === classSetKey) ?? classSets[0] ?? null;
+  const datasets = useWorkbench((s) => s.datasets);
+  const datasetName = (id: string) => datasets.find((d) => d.id === id)?.name ?? id;
+  const predictions = usePredictions(fitted.image, size, zooKey(zoo, size), classSet?.classNames ?? null);
 
-  const zooLegend = legendOf(zoo, size);
+  const zooLegend = classSet ? { classNames: classSet.classNames, palette: classSet.palette } : null;
   const { samples } = sources;
   const needStreetLegend = zooLegend === null;
   useEffect(() => {
@@ -84,7 +103,8 @@ export function SegViewer() {
   const result = predictions.image === fitted.image ? predictions.result : null;
   const legend = result ? { classNames: result.classNames, palette: result.palette } : (zooLegend ?? sources.streetLegend);
   const palette = legend?.palette ?? null;
-  const present = slotsAt(zoo, size);
+  const present = new Set(classSet?.slots ?? []);
+  const otherSet = (slot: SegSlot) => classSets.find((c) => c !== classSet && c.slots.includes(slot)) ?? null;
   const presentElsewhere = slotsAt(zoo, size === 'low' ? 'high' : 'low');
   const predictionOf = (slot: string) => result?.images[0]?.predictions.find((p) => p.slot === slot);
   const busy = predictions.busy || sources.loading;
@@ -93,7 +113,20 @@ export function SegViewer() {
   return (
     <section className="seg-viewer" data-testid="seg.viewer" aria-label="Segmentation viewer">
       <h3>Compare the models on an image</h3>
-      <ViewerInputs sources={sources} palette={palette} opacity={opacity} onOpacity={setOpacity} />
+      {classSets.length > 1 && (
+        <label className="seg-viewer-control seg-viewer-classset">
+          <span>Class set</span>
+          <select data-testid="seg.viewer.classSet" value={classSet?.key ?? ''} onChange={(e) => setClassSetKey(e.target.value)}>
+            {classSets.map((c) => (
+              <option key={c.key} value={c.key}>
+                {datasetName(c.dataset)}, {c.classNames.length} classes ({c.slots.map((s) => SLOT_CAPTIONS[s]).join(', ')})
+              </option>
+            ))}
+          </select>
+          <span className="seg-viewer-note">Models trained on different classes are never compared with each other.</span>
+        </label>
+      )}
+      <ViewerInputs sources={sources} palette={palette} dataset={classSet?.dataset ?? null} opacity={opacity} onOpacity={setOpacity} />
       <p className="seg-viewer-note">
         Images are centre-cropped to 1:2 and resized to {width}×{height} (the {size} size).
         {busy && (
@@ -121,6 +154,10 @@ export function SegViewer() {
             slot={slot}
             size={size}
             present={present.has(slot)}
+            otherClassSet={(() => {
+              const o = present.has(slot) ? null : otherSet(slot);
+              return o ? { dataset: datasetName(o.dataset), classCount: o.classNames.length } : null;
+            })()}
             atOtherSize={presentElsewhere.has(slot)}
             zooLoading={!zoo || zoo.loading}
             image={fitted.image}

@@ -5,6 +5,8 @@ interface Props {
   sources: Sources;
   /** The legend colours label PNGs are read with (null until a model or sample tells them). */
   palette: readonly (readonly number[])[] | null;
+  /** The dataset of the class set shown: an imported set's label PNGs are read in its label format. */
+  dataset: string | null;
   opacity: number;
   onOpacity(value: number): void;
 }
@@ -17,7 +19,7 @@ function takeFiles(e: ChangeEvent<HTMLInputElement>): File[] {
 }
 
 /** The viewer's controls: image upload, built-in street scenes, the selected image's label PNG, overlay opacity. */
-export function ViewerInputs({ sources, palette, opacity, onOpacity }: Props) {
+export function ViewerInputs({ sources, palette, dataset, opacity, onOpacity }: Props) {
   const { selected } = sources;
   return (
     <div className="seg-viewer-inputs">
@@ -60,7 +62,7 @@ export function ViewerInputs({ sources, palette, opacity, onOpacity }: Props) {
           disabled={!selected}
           onChange={(e) => {
             const [file] = takeFiles(e);
-            if (file) void sources.setLabels(file, palette);
+            if (file) void sources.setLabels(file, palette, dataset);
           }}
         />
       </label>

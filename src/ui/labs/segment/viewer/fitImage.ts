@@ -64,20 +64,31 @@ type Palette = readonly (readonly number[])[];
  * Read a label PNG for `source`: exact decode, the image's dimensions required, then class ids (colours
  * through the palette; without a `known` one, `fetchPalette()` is asked, only for a colour PNG).
  */
+/** Reads a label PNG the way an imported dataset's labels were read (its label format), at the PNG's size. */
+export type LabelDecoder = (bytes: Uint8Array, name: string) => Promise<{ width: number; height: number; ids: Uint8Array }>;
+
 export async function readLabelFile(
   file: File,
   source: ViewerSource,
   known: Palette | null,
   fetchPalette: () => Promise<Palette | null>,
+  decoder: LabelDecoder | null = null,
 ): Promise<LabelSource> {
-  const png = decodePng(new Uint8Array(await file.arrayBuffer()), file.name);
-  const { width, height } = png;
+  const bytes = new Uint8Array(await file.arrayBuffer());
   const { width: w, height: h } = source.bitmap;
-  if (width !== w || height !== h) {
-    throw new LabelError(`${file.name} is ${width}×${height} pixels but ${source.name} is ${w}×${h}: a label PNG must have exactly its image's size.`);
+  const sizeCheck = (width: number, height: number) => {
+    if (width !== w || height !== h)
+      throw new LabelError(`${file.name} is ${width}×${height} pixels but ${source.name} is ${w}×${h}: a label PNG must have exactly its image's size.`);
+  };
+  if (decoder) {
+    const r = await decoder(bytes, file.name);
+    sizeCheck(r.width, r.height);
+    return { name: file.name, width: r.width, height: r.height, ids: r.ids };
   }
+  const png = decodePng(bytes, file.name);
+  sizeCheck(png.width, png.height);
   const ids = labelIdsFromPng(png, known ?? (isColourPng(png) ? await fetchPalette() : null), file.name);
-  return { name: file.name, width, height, ids };
+  return { name: file.name, width: png.width, height: png.height, ids };
 }
 
 /** An ImageBitmap of RGB bytes (a built-in sample). */

@@ -26,8 +26,10 @@ export function zooKey(zoo: SegZooInfo | null, size: SegSizeName): string {
     .join('|');
 }
 
-export function usePredictions(image: FittedImage | null, size: SegSizeName, modelsKey: string): Predictions {
+/** Predictions of the size's models trained on `classNames` (null: the teacher's class set) on the image. */
+export function usePredictions(image: FittedImage | null, size: SegSizeName, modelsKey: string, classNames: string[] | null): Predictions {
   const [state, setState] = useState<Predictions>(IDLE);
+  const classKey = classNames?.join('\u0001') ?? '';
   const request = useRef(0);
 
   useEffect(() => {
@@ -41,7 +43,7 @@ export function usePredictions(image: FittedImage | null, size: SegSizeName, mod
     const images = [{ rgb: image.rgb.slice(), labels: image.labels ? image.labels.slice() : null }];
     const transfers = images.flatMap((im) => [im.rgb.buffer, ...(im.labels ? [im.labels.buffer] : [])]) as ArrayBuffer[];
     getEngine()
-      .call('segment', 'predict', [{ size, images }], transfers)
+      .call('segment', 'predict', [{ size, images, ...(classNames ? { classNames } : {}) }], transfers)
       .then(
         (res) => {
           if (id !== request.current) return;
@@ -53,7 +55,9 @@ export function usePredictions(image: FittedImage | null, size: SegSizeName, mod
           setState({ busy: false, error: `Prediction failed: ${err instanceof Error ? err.message : String(err)}`, result: null, image: null });
         },
       );
-  }, [image, size, modelsKey]);
+    // classNames is compared by content through classKey (a new array with the same names does not re-run).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [image, size, modelsKey, classKey]);
 
   return state;
 }

@@ -5,7 +5,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
 import { STREETS_DATASET_ID, type DatasetSamples } from '../../../../protocol/datasets';
-import { bitmapFromRgb, decodeImageFile, readLabelFile, type ViewerSource } from './fitImage';
+import { bitmapFromRgb, decodeImageFile, readLabelFile, type LabelDecoder, type ViewerSource } from './fitImage';
 
 /** How many street test scenes the sample picker offers. */
 export const SAMPLE_COUNT = 6;
@@ -24,7 +24,8 @@ export interface Sources {
   loading: boolean;
   addFiles(files: File[]): Promise<void>;
   addSample(index: number): Promise<void>;
-  setLabels(file: File, palette: readonly (readonly number[])[] | null): Promise<void>;
+  /** Attach a label PNG to the selected image: read in `dataset`'s label format when it is an imported set, else as ids / palette colours. */
+  setLabels(file: File, palette: readonly (readonly number[])[] | null, dataset?: string | null): Promise<void>;
   /** The built-in street scenes (fetched once, on first use). */
   samples(): Promise<DatasetSamples>;
   /** The street scenes' class names and colours, once fetched (the legend when no model tells them). */
@@ -106,7 +107,7 @@ export function useSources(): Sources {
   );
 
   const setLabels = useCallback(
-    async (file: File, palette: readonly (readonly number[])[] | null) => {
+    async (file: File, palette: readonly (readonly number[])[] | null, dataset: string | null = null) => {
       const target = sourcesRef.current.find((s) => s.key === selectedKey);
       if (!target) {
         setInputError('Choose an image before adding its label PNG.');
@@ -118,7 +119,15 @@ export function useSources(): Sources {
             (s) => s?.palette ?? null,
             () => null,
           );
-        const labels = await readLabelFile(file, target, palette, fetchPalette);
+        const decoder: LabelDecoder | null =
+          dataset && dataset !== STREETS_DATASET_ID
+            ? async (bytes, name) => {
+                const r = await getEngine().call('segment', 'readLabels', [{ bytes, name, dataset }], [bytes.buffer as ArrayBuffer]);
+                if (!r.ok) throw new Error(r.error.message);
+                return r;
+              }
+            : null;
+        const labels = await readLabelFile(file, target, palette, fetchPalette, decoder);
         setSources((list) => list.map((s) => (s.key === target.key ? { ...s, labels } : s)));
         setInputError(null);
       } catch (err) {
