@@ -73,13 +73,7 @@ export const MetricChart = memo(function MetricChart({ testId, title, lines, mar
           <LineChart data={rows} margin={{ top: 16, right: 24, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
             <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} />
-            <YAxis
-              scale={yScale}
-              domain={yDomain ?? ['auto', 'auto']}
-              tickFormatter={yFormat ?? formatTick}
-              width={48}
-              allowDataOverflow={false}
-            />
+            <YAxis scale={yScale} domain={yDomain ?? ['auto', 'auto']} tickFormatter={yFormat ?? formatTick} width={48} allowDataOverflow={false} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? (yFormat ? yFormat(v) : v.toFixed(4)) : String(v))} labelFormatter={(s) => `step ${s}`} />
             <Legend />
             {lines.map((l) => (
