@@ -18,3 +18,6 @@ export const useWorkbench = create<WorkbenchState>()((...a) => ({
 export type { WorkbenchState, RunState, RunRecord, AnyRunRecord, Series, Notice, EngineStatus, ImportState, RunsByLab, LabData } from './types';
 export { configToHash, hashToConfig, backendFromSearch } from './urlState';
 export { lastValue } from './runHistory';
+export { divergence, runDivergence } from './divergence';
+export { savedRunStatus } from './savedRunStatus';
+export { activeRuns, installRunGuards } from './runGuards';

@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import { ENDED_STATUSES as ENDED, type EngineError, type EngineEvent } from '../protocol/events';
 import { LAB_NAMES, reduceExtra, type LabExtrasState, type LabName } from '../protocol/labs';
+import { interruptedMessage } from './checkpoint';
 import { summarizeRun } from './runHistory';
 import type { AnyRunRecord, LiveRunsSlice, RunsByLab, RunState, WorkbenchState } from './types';
 
@@ -46,8 +47,14 @@ const datasetName = (get: () => WorkbenchState, run: RunState) => {
 /** Put an ended run into the run history (and IndexedDB), keeping what was attached to an earlier save. */
 function saveEnded(get: () => WorkbenchState, run: RunState): void {
   const old = get().savedRuns.find((r) => r.id === run.id);
-  const rec = summarizeRun(run, { datasetName: datasetName(get, run) });
+  const rec = summarizeRun(run, { datasetName: datasetName(get, run), datasets: get().datasets });
   void get().saveRun({ ...rec, attachments: old?.attachments ?? rec.attachments } as AnyRunRecord);
+}
+
+/** The record a run in progress leaves if the page dies now: status 'interrupted', at the step it reached. */
+export function checkpointRecord(get: () => WorkbenchState, run: RunState): AnyRunRecord {
+  const rec = summarizeRun({ ...run, status: 'interrupted' }, { datasetName: datasetName(get, run), datasets: get().datasets });
+  return { ...rec, error: interruptedMessage(run, rec.stepsDone) };
 }
 
 export const createLiveRunsSlice: StateCreator<WorkbenchState, [], [], LiveRunsSlice> = (set, get) => ({

@@ -4,8 +4,10 @@
  * lab's old database ('pdw-seg-runs') into this shape (runMigration.ts); nothing saved is lost.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DatasetInfo } from '../protocol/datasets';
 import type { SeriesName } from '../protocol/events';
 import { isLabName, labSpec } from '../protocol/labs';
+import { runDivergence } from './divergence';
 import { legacyRunToRecord, legacySegRunToRecord, LEGACY_SEG_RUN_DB_NAME } from './runMigration';
 import type { AnyRunRecord, RunState, Series } from './types';
 
@@ -113,7 +115,11 @@ export function openRunHistory(name: string = RUN_DB_NAME, legacySegName: string
       return all.map(withNewSettings).sort(newestFirst);
     },
     async put(r) {
-      await (await get()).put(STORE, r);
+      const tx = (await get()).transaction(STORE, 'readwrite');
+      const written = Promise.all([tx.store.put(r), tx.done]);
+      // Commit at once rather than when the task ends: a checkpoint written as the page unloads has little time.
+      tx.commit();
+      await written;
     },
     async remove(id) {
       await (await get()).delete(STORE, id);
@@ -139,8 +145,11 @@ function lastStep(series: Partial<Record<SeriesName, Series>>): number {
   return max;
 }
 
-/** The record of an ended run for the run history: its config, series, changes, extras and how far it got. */
-export function summarizeRun(run: RunState, extra: { datasetName: string; endedAt?: number }): AnyRunRecord {
+/**
+ * The record of an ended run for the run history: its config, series, changes, extras, how far it got and
+ * whether it diverged (with `datasets`, the store's list, the chance rule knows the classes of its dataset).
+ */
+export function summarizeRun(run: RunState, extra: { datasetName: string; endedAt?: number; datasets?: readonly DatasetInfo[] }): AnyRunRecord {
   return {
     id: run.id,
     lab: run.lab,
@@ -152,6 +161,7 @@ export function summarizeRun(run: RunState, extra: { datasetName: string; endedA
     stepsDone: Math.max(run.progress?.step ?? 0, lastStep(run.series)),
     params: run.params,
     error: run.error?.message ?? null,
+    diverged: runDivergence(run, extra.datasets ?? []),
     series: run.series,
     hpChanges: run.hpChanges,
     extras: run.extras,

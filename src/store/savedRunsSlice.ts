@@ -1,5 +1,7 @@
 /** The run history: every ended run of every lab (persisted in IndexedDB), and the two runs picked for comparison. */
 import type { StateCreator } from 'zustand';
+import { ENDED_STATUSES } from '../protocol/events';
+import { createRunWriter, type RunWriter } from './checkpoint';
 import { newestFirst, openRunHistory, type RunHistory } from './runHistory';
 import type { AnyRunRecord, SavedRunsSlice, WorkbenchState } from './types';
 
@@ -7,6 +9,9 @@ const MAX_COMPARE = 2;
 
 let history: RunHistory | null = null;
 const db = (): RunHistory => (history ??= openRunHistory());
+let runWriter: RunWriter | null = null;
+/** Every write of a run goes through one queue per run id, so a checkpoint never lands after the run's final record. */
+const writer = (): RunWriter => (runWriter ??= createRunWriter((r) => db().put(r)));
 let loading: Promise<void> | null = null;
 
 function reason(e: unknown): string {
@@ -25,7 +30,11 @@ export const createSavedRunsSlice: StateCreator<WorkbenchState, [], [], SavedRun
   loadSavedRuns: () =>
     (loading ??= (async () => {
       try {
-        const stored = await db().list();
+        const listed = await db().list();
+        // A run still going has only a checkpoint stored (status 'interrupted'): it is listed when it ends.
+        const runs: Partial<WorkbenchState['runs']> = get().runs ?? {}; // (absent in a store of this slice alone)
+        const live = new Set(Object.values(runs).flatMap((r) => (r && !ENDED_STATUSES.includes(r.status) ? [r.id] : [])));
+        const stored = listed.filter((r) => !live.has(r.id));
         // Runs saved while the list was loading win over their stored copies.
         set((s) => ({ savedRuns: s.savedRuns.reduce(upsert, stored), savedRunsLoaded: true }));
       } catch (e) {
@@ -38,11 +47,12 @@ export const createSavedRunsSlice: StateCreator<WorkbenchState, [], [], SavedRun
   saveRun: async (r) => {
     set((s) => ({ savedRuns: upsert(s.savedRuns, r) }));
     try {
-      await db().put(r);
+      await writer().save(r);
     } catch (e) {
       get().addNotice('warning', `The run could not be saved to browser storage${reason(e)}; it stays in the table until the page is reloaded.`);
     }
   },
+  checkpointRun: (r) => writer().checkpoint(r),
   deleteSavedRun: async (id) => {
     set((s) => ({ savedRuns: s.savedRuns.filter((r) => r.id !== id), compareIds: s.compareIds.filter((c) => c !== id) }));
     try {

@@ -44,8 +44,13 @@ export interface RunRecord<L extends LabName = LabName> {
   stepsDone: number;
   /** Trainable parameters of the model trained. */
   params: number | null;
-  /** Why it ended in error, if it did. */
+  /** Why it ended in error (or was interrupted), if it did. */
   error: string | null;
+  /**
+   * Why its series say it diverged (divergence.ts), or null; absent on runs saved before this was checked
+   * (read it as `r.diverged ?? null`).
+   */
+  diverged?: string | null;
   series: Partial<Record<SeriesName, Series>>;
   hpChanges: HyperparamChange[];
   extras: LabExtrasState<L>;
@@ -129,6 +134,11 @@ export interface SavedRunsSlice {
   loadSavedRuns(): Promise<void>;
   /** Save (or replace, same id) a run; it stays in the list for this session even if IndexedDB fails. */
   saveRun(r: AnyRunRecord): Promise<void>;
+  /**
+   * Store a checkpoint of a run in progress (status 'interrupted') in IndexedDB only, not in `savedRuns`: it is
+   * what the history shows if the page dies. Dropped once the run's final record went to saveRun.
+   */
+  checkpointRun(r: AnyRunRecord): Promise<void>;
   deleteSavedRun(id: string): Promise<void>;
   /** Attach a lab's result to its saved run (e.g. a compaction report) and store it again. */
   attachToRun<L extends LabName, K extends keyof LabAttachments<L> & string>(lab: L, runId: string, key: K, value: LabAttachments<L>[K]): Promise<void>;

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getEngine } from '../client';
+import { installRunGuards, useWorkbench } from '../store';
 import { App } from './App';
 import { DEFAULT_TAB } from './labs';
 import { initFromUrl } from './urlSync';
@@ -9,6 +10,8 @@ import './styles.css';
 initFromUrl(DEFAULT_TAB);
 // Boot the engine worker at once, whichever lab the page opens on.
 getEngine();
+// Runs in progress: checkpoints in the run history (kept as "interrupted" if the page dies) and a prompt before leaving.
+installRunGuards(useWorkbench, window, document);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -4,13 +4,14 @@ import { labSpec, type LabName } from '../../protocol';
 import { useWorkbench } from '../../store';
 import { formatCount } from '../format';
 import { isActive, useActiveLab, useLabConfig, useLabRun } from '../runStatus';
+import { DivergenceWarning } from './DivergenceWarning';
 import { RunProgress } from './RunProgress';
 
 /**
  * Start / pause / resume / stop of a lab's run, its status and parameter count, the progress bar and the
  * run's error. The config is checked against the lab's schema before Start; another lab's active run
- * blocks Start with a sentence. Test ids: `<prefix>.start`, `.pause`, `.resume`, `.stop`, `.status`,
- * `.params`, `.startBlocked`, `.invalid`, `.error`.
+ * blocks Start with a sentence; a run in progress whose series say it diverged gets a warning. Test ids:
+ * `<prefix>.start`, `.pause`, `.resume`, `.stop`, `.status`, `.params`, `.startBlocked`, `.invalid`, `.error`, `.diverged`.
  */
 export function RunControls({ lab, prefix, children, paramsTitle }: { lab: LabName; prefix: string; children?: ReactNode; paramsTitle?: string }) {
   const run = useLabRun(lab);
@@ -71,6 +72,7 @@ export function RunControls({ lab, prefix, children, paramsTitle }: { lab: LabNa
         </p>
       )}
       <RunProgress run={run} plannedSteps={config.steps} label={`${labSpec(lab).title} run progress`} />
+      <DivergenceWarning lab={lab} prefix={prefix} />
       {run?.error && (
         <p className="notice notice-error" role="alert" data-testid={`${prefix}.error`}>
           {run.error.message}

@@ -1,6 +1,6 @@
 import { memo, useEffect, useMemo, type ReactNode } from 'react';
 import type { LabName } from '../../protocol';
-import { useWorkbench, type AnyRunRecord, type RunRecord } from '../../store';
+import { savedRunStatus, useWorkbench, type AnyRunRecord, type RunRecord } from '../../store';
 import { downloadText, runToCsv, runToJson } from '../runFiles';
 
 /** One column of a run table: its header and how a record fills its cell. */
@@ -39,15 +39,21 @@ export function startedColumn<R extends AnyRunRecord>(): RunColumn<R> {
   return { header: 'Started', cell: (r) => startedAt(r.startedAt), title: (r) => new Date(r.startedAt).toISOString() };
 }
 
-/** The status column (the error as its tooltip). */
+/**
+ * The status column: "done", "interrupted at step 18", "done · diverged"…, with the error, the reason it diverged
+ * and, for an interrupted run, that its weights were not kept, as the tooltip.
+ */
 export function statusColumn<R extends AnyRunRecord>(testId?: string): RunColumn<R> {
   return {
     header: 'Status',
-    cell: (r) => (
-      <span className={`status status-${r.status}`} data-testid={testId} title={r.error ?? undefined}>
-        {r.status}
-      </span>
-    ),
+    cell: (r) => {
+      const { text, title } = savedRunStatus(r);
+      return (
+        <span className={`status status-${r.status}${r.diverged ? ' status-diverged' : ''}`} data-testid={testId} title={title}>
+          {text}
+        </span>
+      );
+    },
   };
 }
 
