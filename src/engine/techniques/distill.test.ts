@@ -182,7 +182,7 @@ describe('OHEM cross-entropy', () => {
     tf.dispose([logits, lab, m]);
   });
 
-  it('keeps the ⌈f·n⌉ hardest pixels when fewer are below the threshold', async () => {
+  it('keeps the ⌊f·n⌋ hardest pixels when fewer are below the threshold', async () => {
     const { logits, lab } = setup(probs.map(() => 0));
     const m = ohemMask(logits, lab, { threshold: 0.08, minKeptFraction: 1 / 4 });
     expect(await maskOf(m)).toEqual(byProb((p) => p <= 0.3)); // the 4 smallest: 0.05, 0.1, 0.2, 0.3
@@ -191,15 +191,49 @@ describe('OHEM cross-entropy', () => {
     tf.dispose([logits, lab, m, none]);
   });
 
-  it('never keeps ignored pixels and counts the minimum over the valid ones', async () => {
+  it('never keeps ignored pixels and counts the minimum over all pixels, as FasterSeg does (B·H·W // 16)', async () => {
     // ignore the 8 pixels at even indices, among them the hardest (0.05 at 8, 0.2 at 12, 0.3 at 4).
     const labels = probs.map((_, i) => (i % 2 === 0 ? 255 : 0));
     const { logits, lab } = setup(labels);
     const m = ohemMask(logits, lab, { threshold: 0.05, minKeptFraction: 1 / 4 });
-    // valid p: 0.1, 0.65, 0.99, 0.75, 0.9, 0.85, 0.72, 0.6 → ⌈8/4⌉ = 2 hardest: 0.1 (index 1) and 0.6 (index 15).
-    const want = probs.map((_, i) => (i === 1 || i === 15 ? 1 : 0));
+    // min_kept = ⌊16/4⌋ = 4 (not ⌈8 valid/4⌉ = 2); valid p: 0.1, 0.65, 0.99, 0.75, 0.9, 0.85, 0.72, 0.6, ignored p = 1
+    // → the 4th smallest is 0.72: keep 0.1 (index 1), 0.65 (3), 0.72 (13), 0.6 (15).
+    const want = probs.map((_, i) => ([1, 3, 13, 15].includes(i) ? 1 : 0));
     expect(await maskOf(m)).toEqual(want);
     expect(value(ohemCrossEntropy(logits, lab, { threshold: 0.05, minKeptFraction: 1 / 4 }))).toBeCloseTo(ceRef(z, labels, 2, want), 5);
+    tf.dispose([logits, lab, m]);
+  });
+
+  it('keeps p equal to the threshold (≤, as the reference) and skips OHEM when min_kept exceeds the valid pixels', async () => {
+    const labels = probs.map((_, i) => (i % 2 === 0 ? 255 : 0)); // 8 valid
+    const { logits, lab } = setup(labels);
+    const all = ohemMask(logits, lab, { threshold: 0.05, minKeptFraction: 1 }); // min_kept 16 > 8 valid: skipped
+    expect(await maskOf(all)).toEqual(labels.map((l) => (l === 255 ? 0 : 1)));
+    // Threshold exactly at a pixel's p (float32 of the same softmax): that pixel is kept.
+    const p0 = (await tf.tidy(() => tf.slice(tf.softmax(logits), [0, 0, 3, 0], [1, 1, 1, 1])).data())[0]!; // pixel 3, p ≈ 0.65
+    const at = ohemMask(logits, lab, { threshold: p0, minKeptFraction: 0 });
+    expect((await maskOf(at))[3]).toBe(1);
+    tf.dispose([logits, lab, all, at]);
+  });
+
+  it("half the pixels ignored (the issue's case): min_kept = B·H·W // 16 = 8 of 128, against a float64 reference", async () => {
+    // 2×8×8 pixels, 3 classes, every other pixel ignored; random logits: the reference algorithm in plain JS.
+    const [b, h, w, k] = [2, 8, 8, 3];
+    const n = b * h * w;
+    const zz = rand(n * k, 41, 1.5);
+    const labels = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 255 : i % k));
+    const pTrue = labels.map((l, i) => (l === 255 ? 1 : Math.exp(logSoftmax64(zz.subarray(i * k, i * k + k))[l]!)));
+    const minKept = Math.floor(n / 16);
+    const kth = [...pTrue].sort((x, y) => x - y)[minKept - 1]!;
+    const limit = Math.max(0.3, kth);
+    const want = pTrue.map((p, i) => (labels[i] !== 255 && p <= limit ? 1 : 0));
+    expect(minKept).toBe(8);
+    expect(want.reduce((a, v) => a + v, 0)).toBeGreaterThanOrEqual(8);
+    const logits = tf.tensor4d(zz, [b, h, w, k]);
+    const lab = tf.tensor3d(labels, [b, h, w], 'int32');
+    const m = ohemMask(logits, lab, { threshold: 0.3 });
+    expect(await maskOf(m)).toEqual(want);
+    expect(value(ohemCrossEntropy(logits, lab, { threshold: 0.3 }))).toBeCloseTo(ceRef(zz, labels, k, want), 5);
     tf.dispose([logits, lab, m]);
   });
 

@@ -80,9 +80,9 @@ export function maskedCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, mas
 }
 
 export interface OhemOptions {
-  /** Keep pixels whose true-class probability is below this (default 0.7). */
+  /** Keep valid pixels whose true-class probability is ≤ this (default 0.7), raised to the min_kept-th smallest p when that is higher. */
   threshold?: number;
-  /** Keep at least ⌈fraction · valid pixels⌉, the hardest ones (default 1/16). */
+  /** min_kept = ⌊fraction · B·H·W⌋ over all pixels, ignored ones included (default 1/16, FasterSeg's `B·H·W // 16`). */
   minKeptFraction?: number;
   ignore?: number;
 }
@@ -90,11 +90,14 @@ export interface OhemOptions {
 export const OHEM_DEFAULTS: Required<OhemOptions> = { threshold: 0.7, minKeptFraction: 1 / 16, ignore: IGNORE_LABEL };
 
 /**
- * OHEM pixel selection (online hard example mining, as in the FasterSeg/HRNet code), float32 0/1
- * mask [B,H,W]: a valid pixel is kept when its true-class probability p < threshold, or when p is
- * among the k smallest p of the valid pixels, k = ⌈minKeptFraction · #valid⌉ — so at least k pixels
- * are kept (more on exact ties with the k-th). Computed on device with `withoutGradient` (zero
- * gradient, no read-back): call it inside the `tf.variableGrads` closure on the same logits.
+ * OHEM pixel selection exactly as FasterSeg's reference code (TorchSeg's `ProbOhemCrossEntropy2d`, with
+ * `min_kept = B·H·W // 16`), float32 0/1 mask [B,H,W]:
+ * - min_kept = ⌊minKeptFraction · B·H·W⌋ (all pixels count, ignored ones included);
+ * - when min_kept > #valid pixels, OHEM is skipped: every valid pixel is kept;
+ * - else, with ignored pixels' p set to 1, the threshold becomes max(threshold, the min_kept-th smallest p),
+ *   and a valid pixel is kept when p ≤ threshold (so at least min_kept are kept, more on ties).
+ * Computed on device with `withoutGradient` (zero gradient, no read-back): call it inside the
+ * `tf.variableGrads` closure on the same logits.
  */
 export function ohemMask(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOptions = {}): tf.Tensor3D {
   checkPixels('ohemMask', logits, labels, 'labels');
@@ -103,20 +106,20 @@ export function ohemMask(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOpt
   return withoutGradient(logits, (lg) => {
     const [b, h, w, k] = lg.shape as [number, number, number, number];
     const n = b * h * w;
+    const minKept = Math.floor(minKeptFraction * n + 1e-9); // B·H·W // 16 for the default
     const lab = asInt(labels);
-    const valid = tf.notEqual(lab, ignore);
-    const validF = tf.cast(valid, 'float32');
-    const p = tf.sum(tf.mul(tf.softmax(lg), oneHotFloat(lab, k)), -1); // 0 at ignored pixels
-    let keep = tf.logicalAnd(valid, tf.less(p, threshold));
-    if (minKeptFraction > 0) {
-      const kMax = Math.min(n, Math.max(1, Math.ceil(minKeptFraction * n)));
-      const forSort = tf.add(p, tf.mul(tf.sub(1, validF), 2)); // ignored pixels sort last (p = 2)
-      const ascending = tf.neg(tf.topk(tf.neg(tf.reshape(forSort, [n])), kMax).values); // the kMax smallest p
-      const kValid = tf.clipByValue(tf.ceil(tf.mul(tf.sum(validF), minKeptFraction * (1 - 1e-6))), 1, kMax);
-      const kth = tf.gather(ascending, tf.reshape(tf.cast(tf.sub(kValid, 1), 'int32'), [1])); // [1]
-      keep = tf.logicalOr(keep, tf.logicalAnd(valid, tf.lessEqual(p, kth)));
+    const validF = tf.cast(tf.notEqual(lab, ignore), 'float32');
+    // p of the true class; ignored pixels get p = 1 (the reference's masked_fill_), so they sort last.
+    const p = tf.add(tf.sum(tf.mul(tf.softmax(lg), oneHotFloat(lab, k)), -1), tf.sub(1, validF));
+    let limit: tf.Tensor = tf.scalar(threshold);
+    if (minKept > 0) {
+      const kth = tf.max(tf.neg(tf.topk(tf.neg(tf.reshape(p, [n])), minKept).values)); // the min_kept-th smallest p (the largest of the min_kept smallest)
+      limit = tf.maximum(limit, kth);
     }
-    return tf.cast(keep, 'float32') as tf.Tensor3D;
+    const kept = tf.mul(validF, tf.cast(tf.lessEqual(p, limit), 'float32'));
+    // OHEM skipped (every valid pixel kept) when min_kept exceeds the valid count.
+    const skip = tf.cast(tf.greater(tf.scalar(minKept), tf.sum(validF)), 'float32');
+    return tf.add(tf.mul(kept, tf.sub(1, skip)), tf.mul(validF, skip)) as tf.Tensor3D;
   });
 }
 
