@@ -57,3 +57,8 @@ export { measureAffinityCost, type AffinityCostRow } from './metrics/affinityCos
 export { exportOnnx, buildOnnx, ONNX_METADATA_KEYS, type ExportableModel, type OnnxExportOptions } from './export/exportOnnx';
 export { readWeights, type WeightMap } from './export/onnxLayers';
 export { ONNX_OPSET } from './export/onnxGraph';
+// The model library (issue #14): the file formats' ids, to tell a stored or imported model's kind, and the Segment lab's fixed input normalisation
+export { MODEL_FORMAT } from './models/serialize';
+export { SEG_MODEL_FORMAT } from './models/seg/segSerialize';
+export { AFFINITY_MODEL_FORMAT } from './models/affinity/affinitySerialize';
+export { SEG_MEAN, SEG_STD } from './data/segBatcher';

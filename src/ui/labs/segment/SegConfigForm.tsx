@@ -125,7 +125,7 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'alpha', hint: 'Weight of the pixel-wise KL term (× T²).' },
     { field: 'temperature' },
     { field: 'auxWeight', hint: 'Weight of the 1/16 and 1/32 auxiliary heads.' },
-    { field: 'ohemThreshold', hint: 'Keep pixels whose true-class probability is below this (at least 1/16 of them).' },
+    { field: 'ohemThreshold', hint: 'Keep pixels whose true-class probability is at most this (at least 1/16 of the batch’s pixels, the hardest).' },
     { heading: 'Affinity term (§3)' },
     { field: 'affinityLoss' },
     { field: 'affinityOrder' },
