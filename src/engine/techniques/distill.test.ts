@@ -228,7 +228,7 @@ describe('OHEM cross-entropy', () => {
     const limit = Math.max(0.3, kth);
     const want = pTrue.map((p, i) => (labels[i] !== 255 && p <= limit ? 1 : 0));
     expect(minKept).toBe(8);
-    expect(want.reduce((a, v) => a + v, 0)).toBeGreaterThanOrEqual(8);
+    expect(want.reduce((a: number, v) => a + v, 0)).toBeGreaterThanOrEqual(8);
     const logits = tf.tensor4d(zz, [b, h, w, k]);
     const lab = tf.tensor3d(labels, [b, h, w], 'int32');
     const m = ohemMask(logits, lab, { threshold: 0.3 });
