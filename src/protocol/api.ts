@@ -4,6 +4,7 @@ import type { DatasetInfo, DatasetSamples, ImportRequest, SplitName } from './da
 import type { EngineError, Outcome } from './errors';
 import type { EngineEvent, RunStatus } from './events';
 import type { LabCalls, LabName, LiveHyperparams } from './labs';
+import type { ModelChangeResult, ModelFile, ModelFilesResult, ModelImportResult, ModelInfo, ModelOnnxResult } from './models';
 
 /** Outcome of a call that can be refused; errors carry a code and a sentence (comlink drops Error fields). */
 export type EngineResult = Outcome;
@@ -64,4 +65,19 @@ export interface EngineApi {
    * dataset the first `perClass` images of the split with their label maps and palette.
    */
   datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples>;
+  /** Every model kept in the library (each finished run's, the Prune lab's compact nets, imports), newest first. */
+  listModels(): Promise<ModelInfo[]>;
+  /** Give a kept model a new name (1 to 120 characters); a `models` event follows. */
+  renameModel(id: string, name: string): Promise<ModelChangeResult>;
+  /** Delete a kept model and its weights; a `models` event follows. */
+  deleteModel(id: string): Promise<ModelChangeResult>;
+  /** A kept model's files for download: `<name>.json` (workbench format with its library metadata) and `<name>.bin` (float32 weights). */
+  modelFiles(id: string): Promise<ModelFilesResult>;
+  /** A kept model as one `.onnx` file (opset 13, NCHW input, logits output, normalisation in metadata_props). */
+  exportModelOnnx(id: string): Promise<ModelOnnxResult>;
+  /**
+   * Check a model's .json and weights file (format and architecture known, every weight present with its shape) and keep
+   * it; a refusal names the file in one sentence and stores nothing. A `models` event follows a success.
+   */
+  importModel(files: ModelFile[]): Promise<ModelImportResult>;
 }

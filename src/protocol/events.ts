@@ -3,6 +3,7 @@ import type { BackendInfo } from './backend';
 import type { DatasetInfo, ImportProgressInfo } from './datasets';
 import type { EngineError } from './errors';
 import type { LabExtra, LabPush, LiveKey, SeriesName } from './labs';
+import type { ModelInfo } from './models';
 
 export type { EngineError, ErrorCode } from './errors';
 export { ERROR_CODES } from './errors';
@@ -59,6 +60,8 @@ export type EngineEvent =
   | { type: 'push'; push: LabPush }
   | { type: 'import'; progress: ImportProgressInfo }
   | { type: 'datasets'; list: DatasetInfo[] }
+  /** The model library changed (a model was kept, renamed, deleted or imported): the whole list, newest first. */
+  | { type: 'models'; list: ModelInfo[] }
   /**
    * A sign of life, sent about once a second while the worker is busy (a run, an import, a lab call): `at` is the
    * worker's clock (ms since the epoch), `busy` names the work in words. The client's watchdog restarts a worker that

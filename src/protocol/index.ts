@@ -4,6 +4,7 @@ export * from './errors';
 export * from './events';
 export * from './api';
 export * from './datasets';
+export * from './models';
 export * from './labs';
 export * from './labs/spec';
 export * from './labs/classifyFields';

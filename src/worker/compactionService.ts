@@ -22,6 +22,7 @@ import {
 import type { PruneConfig } from '../protocol/labs/prune';
 import type { CompactionReport, ExportedModel, LoadedModelReport, ModelFigures } from '../protocol/labs/prune';
 import { EngineFault } from './errors';
+import { classifierMeta, classifierToKeep, type ModelToKeep } from './modelFormats';
 
 /** Images in the equivalence check and in each latency run. */
 const CHECK_BATCH = 32;
@@ -34,6 +35,7 @@ interface Compacted {
   classNames: readonly string[];
   config: PruneConfig;
   datasetName: string;
+  testAccuracy: number;
 }
 
 const convChannels = (m: Classifier) => m.convs.map((c) => c.kernelShape[3]);
@@ -67,7 +69,7 @@ export class CompactionService {
     const { result, before, diff, batch } = session.rgsm ? await session.rgsm.withU(run) : await run();
     const after = await figures(result.model, side);
     const test = await evaluateSplit(result.model, data.test, side, session.stats);
-    this.last = { runId, model: result.model, stats: session.stats, classNames: data.classNames, config, datasetName: data.name };
+    this.last = { runId, model: result.model, stats: session.stats, classNames: data.classNames, config, datasetName: data.name, testAccuracy: test.accuracy };
     const beforeChannels = convChannels(masked);
     const afterChannels = convChannels(result.model);
     return {
@@ -90,6 +92,22 @@ export class CompactionService {
     const json = { ...modelJson, normalization: c.stats, classNames: c.classNames, trainedOn: c.datasetName, config: c.config };
     const a = c.model.architecture;
     return { fileBase: `${a.model}-${c.config.method}-compact`, modelJson: JSON.stringify(json, null, 1), weights: weightData };
+  }
+
+  /** The last compact net of run `runId` for the model library (serialised from the held model; null if another run's is held). */
+  toKeep(runId: string): ModelToKeep | null {
+    const c = this.last;
+    if (!c || c.runId !== runId) return null;
+    const meta = classifierMeta(c.model, {
+      lab: 'prune',
+      metric: { name: 'test accuracy', value: c.testAccuracy },
+      dataset: c.config.dataset,
+      datasetName: c.datasetName,
+      classNames: [...c.classNames],
+      normalization: { mean: [...c.stats.mean], std: [...c.stats.std] },
+      provenance: { runId, steps: c.config.steps, seed: c.config.seed, compact: true, method: c.config.method },
+    });
+    return classifierToKeep(c.model, meta);
   }
 
   /** Rebuild an exported model and evaluate it on `data`'s test split (with the normalisation it was trained with). */

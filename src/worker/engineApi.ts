@@ -1,17 +1,27 @@
 /** The EngineApi implementation behind the comlink seam (comlink only marks transfers, so it is tested in Node). */
+import * as Comlink from 'comlink';
 import { initBackend, onDeviceLost, WASM_PATHS } from '../engine';
 import type { EngineApi, EngineResult, EventSink, LabCallArgs, LabCallName, LabCallResult, RunSnapshot } from '../protocol/api';
 import type { BackendInfo, BackendPreference } from '../protocol/backend';
 import type { DatasetSamples, ImportRequest, SplitName } from '../protocol/datasets';
+import type { ModelFile } from '../protocol/models';
 import { isLabName, labSpec, LAB_NAMES, type LabConfig, type LabName, type LiveHyperparams } from '../protocol/labs';
 import { DatasetService } from './datasetService';
 import { describeError, EngineFault } from './errors';
 import { EventQueue, Heartbeat } from './eventQueue';
 import { ImageDataCache } from './imageData';
 import { createWorkerLabs, type WorkerLabOptions } from './labs';
+import { ModelLibrary, type ModelLibraryOptions } from './modelLibrary';
 import { RunController } from './runController';
 
-export function createEngineApi(services: { datasets?: DatasetService; labs?: WorkerLabOptions } = {}): EngineApi {
+export interface EngineServices {
+  datasets?: DatasetService;
+  labs?: WorkerLabOptions;
+  /** How the model library opens its store (tests give a named fake-indexeddb database; null: no store). */
+  models?: Pick<ModelLibraryOptions, 'open' | 'log'>;
+}
+
+export function createEngineApi(services: EngineServices = {}): EngineApi {
   const events = new EventQueue(null);
   /** Work in progress outside runs (imports, lab calls, sample reads), in words, one entry per call. */
   const work: string[] = [];
@@ -49,6 +59,18 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
     events.push({ type: 'datasets', list: await datasets.list() });
     events.flush();
   };
+  const models = new ModelLibrary({
+    ...services.models,
+    onList: (list) => {
+      events.push({ type: 'models', list });
+      events.flush();
+    },
+    // A model that could not be kept is a notice (runId null): the run it came from ended fine.
+    onFailure: (error) => {
+      events.push({ type: 'error', runId: null, error });
+      events.flush();
+    },
+  });
   let backend: BackendInfo | null = null;
   /** Resolves once a backend is initialised: model loading must wait for it (the UI may ask for a lab's models first). */
   let markReady: () => void = () => {};
@@ -65,6 +87,7 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       runActive: () => runs.active,
       backendReady: () => backendReady,
       backendName: () => backend?.name ?? 'unknown',
+      keep: (model) => models.keep(model),
     },
     services.labs,
   );
@@ -79,6 +102,7 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
   return {
     async init(preference: BackendPreference): Promise<BackendInfo> {
       await runs.stop();
+      await models.settled();
       const info = await initBackend(preference, { wasmPaths: WASM_PATHS });
       backend = info;
       markReady();
@@ -109,6 +133,8 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
         return refuse(new EngineFault('invalid-config', `Invalid ${spec.title} run settings (${msg}).`), runId);
       }
       await runs.stop();
+      // A model of the last run may still be being read for the library: releasing it now would dispose it mid-read.
+      await models.settled();
       for (const l of LAB_NAMES) labs[l].release?.();
       const plan = (labs[lab].plan as (c: LabConfig<typeof lab>, id: string) => ReturnType<(typeof labs)[typeof lab]['plan']>)(parsed.data, runId);
       await runs.start(runId, lab, plan);
@@ -139,6 +165,7 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       const handlers = isLabName(lab) ? (labs[lab].calls as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>) : undefined;
       const f = handlers && Object.hasOwn(handlers, method) ? handlers[method] : undefined;
       if (!f) throw new Error(`The ${String(lab)} lab has no call "${String(method)}".`);
+      await models.settled(); // a call may dispose a model the library is still reading (e.g. resetting the zoo)
       return (await busyWith(`the ${labSpec(lab).title} lab's ${method} call`, () => f(...(args as unknown[])))) as LabCallResult<L, M>;
     },
     async listDatasets() {
@@ -165,6 +192,26 @@ export function createEngineApi(services: { datasets?: DatasetService; labs?: Wo
       } catch (err) {
         return refuse(err, null);
       }
+    },
+    async listModels() {
+      return models.list();
+    },
+    async renameModel(id: string, name: string) {
+      return models.rename(id, name);
+    },
+    async deleteModel(id: string) {
+      return models.remove(id);
+    },
+    async modelFiles(id: string) {
+      const r = await busyWith('reading a model for download', () => models.files(id));
+      return r.ok ? Comlink.transfer(r, [r.files.json.bytes, r.files.weights.bytes]) : r;
+    },
+    async exportModelOnnx(id: string) {
+      const r = await busyWith('exporting a model to ONNX', () => models.exportOnnx(id));
+      return r.ok ? Comlink.transfer(r, [r.file.bytes]) : r;
+    },
+    async importModel(files: ModelFile[]) {
+      return busyWith('importing a model', () => models.import(files));
     },
     async datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples> {
       return busyWith('reading dataset samples', () => datasets.samples(id, split, Math.max(1, Math.min(10, Math.floor(perClass)))));

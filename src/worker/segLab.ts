@@ -1,6 +1,7 @@
 /**
  * The Segment lab in the worker: turns a SegConfig into a run plan (data, frozen distillation source from
- * the zoo, a SegmentSession; the finished model goes back into the zoo) and runs the viewer's predictions.
+ * the zoo, a SegmentSession; the finished model goes back into the zoo and into the model library) and runs
+ * the viewer's predictions.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SegmentSession, confusionMatrix, segHyperparamsOf, segImagesTensor, segScores, type SegDataset } from '../engine';
@@ -20,6 +21,7 @@ import {
 import type { DatasetService } from './datasetService';
 import { EngineFault } from './errors';
 import type { RunPlan } from './labs/types';
+import { SEG_NORMALIZATION, segMeta, segToKeep, type ModelToKeep } from './modelFormats';
 import type { SegZoo } from './segZoo';
 
 export class SegLab {
@@ -29,6 +31,8 @@ export class SegLab {
     private readonly datasets: Pick<DatasetService, 'loadSeg'>,
     readonly zoo: SegZoo,
     private readonly onZoo: (zoo: SegZooInfo) => void,
+    /** Keep a finished run's model in the model library (never throws). */
+    private readonly keep: (model: ModelToKeep) => Promise<unknown> = async () => null,
   ) {}
 
   /** The zoo, after the shipped weights were loaded (or failed to). */
@@ -127,7 +131,7 @@ export class SegLab {
         if (status !== 'done' || !data || !(session instanceof SegmentSession)) return false;
         const model = session.releaseModel();
         const d = data;
-        this.zoo.put(config.size, slotOf(config.model, config.upscale), model, {
+        const provenance = {
           slot: slotOf(config.model, config.upscale),
           chain: config.model === 'teacher' ? 'none' : config.chain,
           size: config.size,
@@ -139,9 +143,21 @@ export class SegLab {
           mIoU: session.lastMIoU,
           seconds: (performance.now() - startedAt) / 1000,
           origin: runId,
-        });
+        };
+        this.zoo.put(config.size, provenance.slot, model, provenance);
         this.onZoo(this.zoo.info());
         session.dispose();
+        // The zoo model is read while the zoo holds it (a new run or a zoo reset waits for the library's saves).
+        const meta = segMeta(model, {
+          lab: 'segment',
+          metric: { name: 'mIoU', value: provenance.mIoU },
+          dataset: config.dataset,
+          datasetName: d.name,
+          classNames: [...d.classNames],
+          normalization: SEG_NORMALIZATION,
+          provenance: { runId, steps: config.steps, seed: config.seed, slot: provenance.slot, chain: provenance.chain },
+        });
+        void this.keep(segToKeep(model, provenance, meta));
         return true;
       },
     };

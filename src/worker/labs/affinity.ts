@@ -2,6 +2,7 @@
  * The Affinity lab in the worker: the teacher slot (the shipped teacher from public/models/affinity/, or
  * one trained here, which replaces it), and runs: a teacher on labels, or a student distilled from the
  * slot's teacher — refused, with what to train first, when there is none or it learned another dataset.
+ * Every finished run's network (teacher or student) is kept in the model library.
  */
 import {
   AffinitySession,
@@ -15,6 +16,7 @@ import {
 } from '../../engine';
 import { type AffinityConfig, type AffinityTeacherInfo, type AffinityTeacherState } from '../../protocol/labs/affinity';
 import { describeError, EngineFault } from '../errors';
+import { affinityMeta, affinityToKeep } from '../modelFormats';
 import { fetchShipped, type ShippedReader } from '../shippedFiles';
 import { yieldToEventLoop } from '../yieldToEventLoop';
 import type { LabContext, RunPlan, WorkerLab } from './types';
@@ -147,15 +149,47 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
         finish: (session, status) => {
           current = null;
           if (!(session instanceof AffinitySession)) return false;
+          /** Keep a finished run's network in the library, with the provenance the teacher slot reads back. */
+          const keep = (net: AffinityNet, d: ImageDataset) => {
+            const { stats } = session.trainer;
+            const normalization = { mean: [...stats.mean] as [number, number, number], std: [...stats.std] as [number, number, number] };
+            const provenance = {
+              dataset: config.dataset,
+              datasetName: d.name,
+              classNames: [...d.classNames],
+              testAccuracy: lastAccuracy,
+              steps: config.steps,
+              origin: runId,
+              normalization,
+            };
+            const meta = affinityMeta(net, {
+              lab: 'affinity',
+              metric: { name: 'test accuracy', value: lastAccuracy },
+              dataset: config.dataset,
+              datasetName: d.name,
+              classNames: [...d.classNames],
+              normalization,
+              provenance: {
+                runId,
+                steps: config.steps,
+                seed: config.seed,
+                role: config.role,
+                ...(config.role === 'student' ? { method: config.lossType } : {}),
+              },
+            });
+            void ctx.keep(affinityToKeep(net, provenance, meta));
+          };
           if (config.role === 'student') {
-            // Kept for the estimator study (its features) until the next run starts.
+            // Kept for the estimator study (its features) until the next run starts (which waits for the library's save).
             if (status === 'error') return false;
             kept = session;
+            if (status === 'done' && data) keep(session.trainer.model, data);
             return true;
           }
           // A finished teacher run fills the teacher slot.
           if (status !== 'done' || !data) return false;
           const net = session.releaseModel();
+          keep(net, data);
           const cost = affinityNetCost(net.architecture);
           slot.put(net, {
             width: config.width,

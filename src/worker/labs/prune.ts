@@ -1,12 +1,14 @@
 /**
  * The Prune lab in the worker: an RGSM / group-Lasso run whose finished session is kept for compaction
- * and export (until the next run starts), and loading a compact model back for evaluation.
+ * and export (until the next run starts), and loading a compact model back for evaluation. A finished run's
+ * dense model (with u in the kernels for RGSM) and its compact net go to the model library.
  */
 import * as Comlink from 'comlink';
-import { PruneSession, pruneOptions, type ImageDataset } from '../../engine';
+import { PruneSession, pruneOptions, type ImageDataset, type Observation } from '../../engine';
 import { PRUNE_LAB, type PruneConfig } from '../../protocol/labs/prune';
 import { CompactionService } from '../compactionService';
 import { describeError } from '../errors';
+import { classifierMeta, classifierToKeep } from '../modelFormats';
 import { yieldToEventLoop } from '../yieldToEventLoop';
 import type { LabContext, WorkerLab } from './types';
 
@@ -19,8 +21,21 @@ async function attempt<T extends object>(f: () => Promise<T>): Promise<({ ok: tr
   }
 }
 
+/** A Prune session that remembers its last test accuracy (on u for RGSM: the kept model's metric). */
+class KeptPruneSession extends PruneSession {
+  lastAccuracy: number | null = null;
+
+  override async evaluate(onProgress?: (fraction: number) => void): Promise<Observation> {
+    const o = await super.evaluate(onProgress);
+    this.lastAccuracy = o.values['test.acc'] ?? this.lastAccuracy;
+    return o;
+  }
+}
+
 export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
   const compaction = new CompactionService();
+  /** The run whose compact net was kept in the library (compacting it again keeps no copy). */
+  let keptCompact: string | null = null;
   /** The last finished run's session, kept for compaction and export until the next run starts. */
   let kept: { runId: string; session: PruneSession; data: ImageDataset; config: PruneConfig } | null = null;
   const release = () => {
@@ -40,11 +55,25 @@ export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
           data = await ctx.images.get(config, onData);
           onBuilding();
           await yieldToEventLoop();
-          return new PruneSession(pruneOptions(config), data);
+          return new KeptPruneSession(pruneOptions(config), data);
         },
         finish: (session, status) => {
-          if (status === 'error' || !data || !(session instanceof PruneSession)) return false;
+          if (status === 'error' || !data || !(session instanceof KeptPruneSession)) return false;
           kept = { runId, session, data, config };
+          if (status === 'done') {
+            // The dense model as the run evaluated it: RGSM's u (w is restored after the read).
+            const { model, stats, rgsm } = session.trainer;
+            const meta = classifierMeta(model, {
+              lab: 'prune',
+              metric: { name: 'test accuracy', value: session.lastAccuracy },
+              dataset: config.dataset,
+              datasetName: data.name,
+              classNames: [...data.classNames],
+              normalization: { mean: [...stats.mean], std: [...stats.std] },
+              provenance: { runId, steps: config.steps, seed: config.seed, compact: false, method: config.method },
+            });
+            void ctx.keep(classifierToKeep(model, meta, undefined, rgsm ? (f) => rgsm.withU(f) : undefined));
+          }
           return true;
         },
       };
@@ -60,7 +89,11 @@ export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
               message: 'That run is not in memory any more (a newer run started, or the page reloaded); train it again to compact it.',
             },
           };
-        return attempt(async () => ({ report: await compaction.compact(runId, k.session.trainer, k.data, k.config, ctx.backendName()) }));
+        const r = await attempt(async () => ({ report: await compaction.compact(runId, k.session.trainer, k.data, k.config, ctx.backendName()) }));
+        // The compact net goes to the library once per run (it is disposed when the next compaction or run starts).
+        const toKeep = r.ok && keptCompact !== runId ? compaction.toKeep(runId) : null;
+        if (toKeep && (await ctx.keep(toKeep))) keptCompact = runId;
+        return r;
       },
       async exportModel(runId) {
         const r = await attempt(async () => ({ model: await compaction.exportModel(runId) }));

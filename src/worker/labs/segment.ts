@@ -1,6 +1,6 @@
 /**
  * The Segment lab in the worker: runs go through SegLab's plan (the frozen source comes from the model
- * zoo, the finished model goes back into it), and the zoo / viewer calls. Zoo changes are pushed.
+ * zoo, the finished model goes back into it and into the model library), and the zoo / viewer calls. Zoo changes are pushed.
  */
 import * as Comlink from 'comlink';
 import { readLabelPng, SEG_FORMAT_IDS, type SegFormatId } from '../../engine';
@@ -15,7 +15,12 @@ export interface SegmentLabOptions {
 }
 
 export function segmentLab(ctx: LabContext, opts: SegmentLabOptions = {}): WorkerLab<'segment'> {
-  const seg = new SegLab(ctx.datasets, opts.zoo ?? new SegZoo(), (zoo) => ctx.push({ lab: 'segment', name: 'zoo', value: zoo }));
+  const seg = new SegLab(
+    ctx.datasets,
+    opts.zoo ?? new SegZoo(),
+    (zoo) => ctx.push({ lab: 'segment', name: 'zoo', value: zoo }),
+    (model) => ctx.keep(model),
+  );
   return {
     plan: (config, runId) => seg.plan(config, runId),
     calls: {

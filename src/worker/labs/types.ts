@@ -4,6 +4,8 @@ import type { LabCalls, LabConfig, LabName, LabPush } from '../../protocol/labs'
 import type { RunStatus } from '../../protocol/events';
 import type { DatasetService } from '../datasetService';
 import type { ImageDataCache } from '../imageData';
+import type { ModelInfo } from '../../protocol/models';
+import type { ModelToKeep } from '../modelFormats';
 
 /** What one run needs from its lab: the step budget, how to build its session, and what happens to the session at the end. */
 export interface RunPlan {
@@ -30,6 +32,11 @@ export interface LabContext {
   backendReady(): Promise<void>;
   /** The backend's name, for reports. */
   backendName(): string;
+  /**
+   * Keep a trained model in the model library (serialised, then stored in IndexedDB); its record, or null when it could
+   * not be kept (already logged and reported: a failed save never fails the run). Never throws.
+   */
+  keep(model: ModelToKeep): Promise<ModelInfo | null>;
 }
 
 /** The lab-only calls of lab L as the worker implements them. */

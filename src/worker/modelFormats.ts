@@ -1,0 +1,201 @@
+/**
+ * The model library's bridge to the engine's three file formats (classifier, Segment, Affinity): what a lab hands the
+ * library to keep (a serialiser with the model's metadata), loading a stored or imported file back into a model
+ * (validated by the engine's loaders), and the metadata of a loaded model. Every JSON the library writes carries a
+ * `library` block (the ModelInfo without id, date and size) beside the format's own fields, which the loaders ignore.
+ */
+import {
+  AFFINITY_MODEL_FORMAT,
+  MODEL_FORMAT,
+  SEG_MEAN,
+  SEG_MODEL_FORMAT,
+  SEG_STD,
+  affinityNetCost,
+  disposeParams,
+  loadAffinityNet,
+  loadModel,
+  loadSegModel,
+  modelCost,
+  segCost,
+  serializeAffinityNet,
+  serializeModel,
+  serializeSegModel,
+  type AffinityNet,
+  type Classifier,
+  type ExportableModel,
+  type SegModel,
+  type SegProvenance,
+} from '../engine';
+import { modelMetaSchema, type ModelFormat, type ModelMeta, type ModelNormalization } from '../protocol/models';
+
+/** What a lab hands the library: the model's metadata and how to serialise it (`await data()` reads, no tensor kept). */
+export interface ModelToKeep {
+  meta: ModelMeta;
+  /** The workbench JSON (without the `library` block) and the float32 weights. */
+  serialize(): Promise<{ json: Record<string, unknown>; weights: ArrayBuffer }>;
+  /** Called once serialisation is over, whether it worked or not (e.g. to dispose the finished session). */
+  release?(): void;
+}
+
+/** The fields every lab fills in; params, MACs, family and input size come from the model. */
+export type MetaOf = Omit<ModelMeta, 'family' | 'params' | 'macs' | 'inputSize' | 'name'> & { name?: string };
+
+/** The Segment lab's fixed ImageNet normalisation on the 0–1 scale. */
+export const SEG_NORMALIZATION: ModelNormalization = {
+  mean: SEG_MEAN.map((v) => v / 255) as [number, number, number],
+  std: SEG_STD.map((v) => v / 255) as [number, number, number],
+};
+
+/** "vgg16 rgsm compact · Shapes & textures (built-in)": the name a kept model starts with. */
+export function defaultName(m: Pick<ModelMeta, 'family' | 'datasetName' | 'provenance'>): string {
+  const p = m.provenance;
+  const qualifiers = [p.slot && !m.family.endsWith(p.slot) ? p.slot : '', p.method ?? '', p.compact ? 'compact' : ''].filter((q) => q !== '');
+  return `${[m.family, ...qualifiers].join(' ')} · ${m.datasetName}`;
+}
+
+const complete = (base: MetaOf, model: Omit<ModelMeta, keyof MetaOf>): ModelMeta => {
+  const value = base.metric.value;
+  const meta = { ...base, ...model, metric: { ...base.metric, value: value !== null && Number.isFinite(value) ? value : null }, name: base.name ?? '' };
+  return { ...meta, name: meta.name || defaultName(meta) };
+};
+
+/** The metadata of a classifier (VGG-16 / ResNet-18, dense or compact). */
+export function classifierMeta(model: Classifier, base: MetaOf): ModelMeta {
+  const a = model.architecture;
+  const cost = modelCost(model);
+  return complete(base, { family: a.model, params: cost.params, macs: cost.macs, inputSize: { height: a.inputSize, width: a.inputSize } });
+}
+
+/** The metadata of a Segment-lab model (inference params and MACs: the auxiliary heads are left out). */
+export function segMeta(model: SegModel, base: MetaOf): ModelMeta {
+  const c = segCost(model).inference;
+  return complete(base, {
+    family: model.architecture.model,
+    params: c.params,
+    macs: c.macs,
+    inputSize: { height: model.inputHeight, width: model.inputWidth },
+  });
+}
+
+/** The metadata of an Affinity-lab network. */
+export function affinityMeta(net: AffinityNet, base: MetaOf): ModelMeta {
+  const a = net.architecture;
+  const c = affinityNetCost(a);
+  return complete(base, { family: `affinity-${a.role}`, params: c.params, macs: c.macs, inputSize: { height: a.inputSize, width: a.inputSize } });
+}
+
+/** A classifier to keep: the tfjs-style model.json with its normalisation, class names and dataset (as the Prune lab's export writes them). */
+export function classifierToKeep(model: Classifier, meta: ModelMeta, release?: () => void, around?: <T>(f: () => Promise<T>) => Promise<T>): ModelToKeep {
+  const write = async () => {
+    const { modelJson, weightData } = await serializeModel(model);
+    const json = { ...modelJson, normalization: meta.normalization, classNames: meta.classNames, trainedOn: meta.datasetName };
+    return { json, weights: weightData };
+  };
+  return { meta, serialize: () => (around ? around(write) : write()), ...(release ? { release } : {}) };
+}
+
+/** A Segment-lab model to keep, with its zoo provenance. */
+export function segToKeep(model: SegModel, provenance: SegProvenance, meta: ModelMeta, release?: () => void): ModelToKeep {
+  return {
+    meta,
+    serialize: async () => {
+      const { json, weights } = await serializeSegModel(model, provenance);
+      return { json: { ...json }, weights };
+    },
+    ...(release ? { release } : {}),
+  };
+}
+
+/** An Affinity-lab network to keep, with the provenance the lab's teacher slot reads. */
+export function affinityToKeep(net: AffinityNet, provenance: Record<string, unknown>, meta: ModelMeta, release?: () => void): ModelToKeep {
+  return {
+    meta,
+    serialize: async () => {
+      const { json, weights } = await serializeAffinityNet(net, provenance);
+      return { json: { ...json }, weights };
+    },
+    ...(release ? { release } : {}),
+  };
+}
+
+/** The file format a model JSON declares, or null. */
+export function formatOf(json: unknown): ModelFormat | null {
+  const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
+  if (format === MODEL_FORMAT) return 'classifier';
+  if (format === SEG_MODEL_FORMAT) return 'segmentation';
+  if (format === AFFINITY_MODEL_FORMAT) return 'affinity';
+  return null;
+}
+
+/** A model rebuilt from its files, with what the library needs of it; `dispose()` frees its variables. */
+export interface LoadedModel {
+  format: ModelFormat;
+  model: ExportableModel;
+  /** The metadata the model's architecture and file give (the `library` block where valid, else derived from the format). */
+  meta: ModelMeta;
+  dispose(): void;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
+const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+const strings = (v: unknown) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : []);
+
+function normalizationIn(v: unknown): ModelNormalization | null {
+  const n = modelMetaSchema.shape.normalization.safeParse(v);
+  return n.success ? n.data : null;
+}
+
+/**
+ * Rebuild the model of a workbench JSON + weights with the engine's loaders (architecture known, shapes equal, weights
+ * complete); throws the loader's sentence. Params, MACs, family and input size always come from the built model.
+ */
+export function loadStored(json: Record<string, unknown>, weights: ArrayBuffer): LoadedModel {
+  const format = formatOf(json);
+  const block = modelMetaSchema.safeParse(json.library);
+  const given = block.success ? block.data : null;
+  if (format === 'classifier') {
+    const model = loadModel(json, weights);
+    const meta = classifierMeta(model, {
+      lab: given?.lab === 'prune' ? 'prune' : 'train',
+      metric: given?.metric ?? { name: 'test accuracy', value: null },
+      dataset: given?.dataset ?? '',
+      datasetName: given?.datasetName ?? str(json.trainedOn, 'unknown dataset'),
+      classNames: given?.classNames ?? strings(json.classNames),
+      normalization: given?.normalization ?? normalizationIn(json.normalization),
+      provenance: given?.provenance ?? { runId: null, steps: null, seed: null },
+      ...(given ? { name: given.name } : {}),
+    });
+    return { format, model, meta, dispose: () => disposeParams(model.store) };
+  }
+  if (format === 'segmentation') {
+    const { model, provenance: p } = loadSegModel(json, weights);
+    const meta = segMeta(model, {
+      lab: 'segment',
+      metric: given?.metric ?? { name: 'mIoU', value: num(p.mIoU) },
+      dataset: given?.dataset ?? p.dataset,
+      datasetName: given?.datasetName ?? p.dataset,
+      classNames: p.classNames,
+      normalization: SEG_NORMALIZATION,
+      provenance: given?.provenance ?? { runId: p.origin, steps: p.steps, seed: p.seed, slot: p.slot, chain: p.chain },
+      ...(given ? { name: given.name } : {}),
+    });
+    return { format, model, meta, dispose: () => disposeParams(model.store) };
+  }
+  if (format === 'affinity') {
+    const { net, provenance: p } = loadAffinityNet(json, weights);
+    const meta = affinityMeta(net, {
+      lab: 'affinity',
+      metric: given?.metric ?? { name: 'test accuracy', value: num(p.testAccuracy) },
+      dataset: given?.dataset ?? str(p.dataset, ''),
+      datasetName: given?.datasetName ?? str(p.datasetName, str(p.dataset, 'unknown dataset')),
+      classNames: given?.classNames ?? strings(p.classNames),
+      normalization: given?.normalization ?? normalizationIn(p.normalization),
+      provenance: given?.provenance ?? { runId: typeof p.origin === 'string' ? p.origin : null, steps: int(p.steps), seed: null, role: net.architecture.role },
+      ...(given ? { name: given.name } : {}),
+    });
+    return { format, model: net, meta, dispose: () => disposeParams(net.store) };
+  }
+  const declared = typeof json.format === 'string' ? `"${json.format}"` : 'none';
+  throw new Error(`It is not a workbench model (its format is ${declared}): choose a .json the workbench wrote.`);
+}

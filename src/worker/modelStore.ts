@@ -1,0 +1,170 @@
+/**
+ * Kept models in IndexedDB (database 'pdw-models', through `idb`): per model one ModelInfo record and its files (the
+ * workbench JSON as text, the float32 weights as one buffer). Both are written in one transaction, the files first and
+ * the record last, and the transaction is aborted on any failure, so a failed save lists nothing half-written and
+ * changes nothing already stored.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { modelInfoSchema, type ModelInfo, type ModelMeta } from '../protocol/models';
+import { EngineFault } from './errors';
+
+/** A model's stored files. */
+export interface StoredFiles {
+  /** The model's JSON (architecture, weights manifest, `library` block), as text. */
+  json: string;
+  /** Little-endian float32 weights in manifest order. */
+  weights: ArrayBuffer;
+}
+
+interface Schema extends DBSchema {
+  models: { key: string; value: ModelInfo };
+  files: { key: string; value: StoredFiles };
+}
+
+let lastCreatedAt = 0;
+/** Milliseconds since the epoch, strictly increasing: two saves in the same millisecond still list in save order. */
+function nextCreatedAt(): number {
+  lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1);
+  return lastCreatedAt;
+}
+
+const newId = () => `m-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+
+/** Bytes the weights manifest of a workbench model JSON describes (classifier `weightsManifest` groups, or a Segment / Affinity `weights` list); null if it has none. */
+export function manifestBytes(json: unknown): number | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const o = json as { weightsManifest?: unknown; weights?: unknown };
+  const groups = Array.isArray(o.weightsManifest) ? o.weightsManifest.map((g) => (g as { weights?: unknown }).weights) : [o.weights];
+  let bytes = 0;
+  for (const specs of groups) {
+    if (!Array.isArray(specs) || specs.length === 0) return null;
+    for (const s of specs) {
+      const shape = (s as { shape?: unknown }).shape;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) return null;
+      bytes += 4 * (shape as number[]).reduce((a, b) => a * b, 1);
+    }
+  }
+  return bytes;
+}
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+
+export class ModelStore {
+  private constructor(private readonly db: IDBPDatabase<Schema>) {}
+
+  /** Open (or create) the database. */
+  static async open(name = 'pdw-models'): Promise<ModelStore> {
+    const db = await openDB<Schema>(name, 1, {
+      upgrade(d) {
+        d.createObjectStore('models', { keyPath: 'id' });
+        d.createObjectStore('files');
+      },
+    });
+    return new ModelStore(db);
+  }
+
+  /** Every stored model, newest first; records that fail the schema (damaged) are left out and named in `damaged`. */
+  async listAll(): Promise<{ models: ModelInfo[]; damaged: string[] }> {
+    const all = await this.db.getAll('models');
+    const models: ModelInfo[] = [];
+    const damaged: string[] = [];
+    for (const r of all) {
+      if (modelInfoSchema.safeParse(r).success) models.push(r);
+      else damaged.push(String((r as { id?: unknown }).id));
+    }
+    return { models: models.sort((a, b) => b.createdAt - a.createdAt), damaged };
+  }
+
+  /** Every intact stored model, newest first. */
+  async list(): Promise<ModelInfo[]> {
+    return (await this.listAll()).models;
+  }
+
+  /** The record of a stored model; a fault with a sentence if it is missing or damaged. */
+  async info(id: string): Promise<ModelInfo> {
+    const r = await this.db.get('models', id);
+    if (!r) throw new EngineFault('invalid-config', `The model ${id} is not stored in this browser (it was deleted); refresh the list.`);
+    if (!modelInfoSchema.safeParse(r).success)
+      throw new EngineFault('storage-failed', `The stored record of model ${id} is damaged; delete the model and train or import it again.`);
+    return r;
+  }
+
+  /** Store a model's files and its record (files first, record last, one transaction): the new record. */
+  async save(meta: ModelMeta, files: StoredFiles): Promise<ModelInfo> {
+    const info: ModelInfo = { ...meta, id: newId(), createdAt: nextCreatedAt(), bytes: utf8Bytes(files.json) + files.weights.byteLength };
+    const tx = this.db.transaction(['files', 'models'], 'readwrite');
+    const done = tx.done;
+    try {
+      await tx.objectStore('files').put(files, info.id);
+      await tx.objectStore('models').put(info);
+      await done;
+      return info;
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // already aborted by the failed request
+      }
+      await done.catch(() => undefined);
+      throw storageError(err, `the model "${info.name}" (${formatBytes(info.bytes)}) could not be kept`);
+    }
+  }
+
+  /** Give a model a new name: its updated record. */
+  async rename(id: string, name: string): Promise<ModelInfo> {
+    const info = await this.info(id);
+    const next = { ...info, name };
+    try {
+      await this.db.put('models', next);
+    } catch (err) {
+      throw storageError(err, `the model could not be renamed`);
+    }
+    return next;
+  }
+
+  /** Delete a model's record and files (one transaction). */
+  async remove(id: string): Promise<void> {
+    const tx = this.db.transaction(['files', 'models'], 'readwrite');
+    await Promise.all([tx.objectStore('models').delete(id), tx.objectStore('files').delete(id), tx.done]);
+  }
+
+  /** A model's record and files, checked: a missing or damaged record, JSON or weights file is refused with a sentence. */
+  async files(id: string): Promise<{ info: ModelInfo; files: StoredFiles; json: Record<string, unknown> }> {
+    const info = await this.info(id);
+    const files = await this.db.get('files', id);
+    const damaged = (what: string, detail = '') =>
+      new EngineFault('storage-failed', `The ${what} stored for "${info.name}" ${detail}damaged; delete the model and train or import it again.`);
+    if (!files || typeof files.json !== 'string' || !(files.weights instanceof ArrayBuffer)) throw damaged('files', 'are missing or ');
+    let json: unknown;
+    try {
+      json = JSON.parse(files.json);
+    } catch {
+      throw damaged('JSON', 'is ');
+    }
+    const expected = manifestBytes(json);
+    if (expected === null) throw damaged('JSON', 'is ');
+    if (expected !== files.weights.byteLength) throw damaged('weights', `are ${files.weights.byteLength} bytes instead of ${expected}: `);
+    return { info, files, json: json as Record<string, unknown> };
+  }
+
+  /** Close the database connection. */
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** "1.2 MB" / "34 kB" / "512 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
+  return `${n} bytes`;
+}
+
+/** A storage failure as one sentence: quota first, since that is the usual one. */
+function storageError(err: unknown, what: string): EngineFault {
+  const name = (err as { name?: string } | null)?.name;
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'QuotaExceededError' || /quota/i.test(message))
+    return new EngineFault('storage-failed', `Browser storage is full: ${what}; delete models or datasets to make room; nothing stored was changed.`);
+  return new EngineFault('storage-failed', `The model store failed (${message}): ${what}; nothing stored was changed.`);
+}
