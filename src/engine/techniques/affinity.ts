@@ -11,6 +11,7 @@
  * difference gives a finite gradient instead of NaN.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { stableSum } from '../metrics/stableSum';
 import { mulberry32, normal } from '../random';
 import { withoutGradient } from './distill';
 
@@ -99,8 +100,8 @@ export function faLoss(fs: tf.Tensor4D, ft: tf.Tensor4D, order: 1 | 2): tf.Scala
   const n = fs.shape[1] * fs.shape[2];
   return tf.tidy(() => {
     const d = affinityDifference(fs, ft);
-    if (order === 1) return tf.div(tf.sum(tf.abs(d)), n * n) as tf.Scalar;
-    return tf.div(safeSqrt(tf.sum(tf.square(d))), n) as tf.Scalar;
+    if (order === 1) return tf.div(stableSum(tf.abs(d)), n * n) as tf.Scalar;
+    return tf.div(safeSqrt(stableSum(tf.square(d))), n) as tf.Scalar;
   });
 }
 
@@ -129,8 +130,8 @@ export function ffaLoss(fs: tf.Tensor4D, ft: tf.Tensor4D, z: tf.Tensor2D, order:
     const ds = sketch(normalizedPixels(fs), z);
     const dt = sketch(teacherPixels(ft, h, w), z);
     const d = tf.sub(ds, dt);
-    if (order === 1) return tf.div(tf.sum(tf.abs(d)), k * n * n) as tf.Scalar;
-    return tf.div(safeSqrt(tf.div(tf.sum(tf.square(d)), k)), n) as tf.Scalar;
+    if (order === 1) return tf.div(stableSum(tf.abs(d)), k * n * n) as tf.Scalar;
+    return tf.div(safeSqrt(tf.div(stableSum(tf.square(d)), k)), n) as tf.Scalar;
   });
 }
 
@@ -153,6 +154,6 @@ export function rowL21Estimate(fs: tf.Tensor4D, ft: tf.Tensor4D): tf.Scalar {
   const n = fs.shape[1] * fs.shape[2];
   return tf.tidy(() => {
     const rowNorms = safeSqrt(tf.sum(tf.square(affinityDifference(fs, ft)), -1));
-    return tf.mul(tf.sum(rowNorms), Math.sqrt(2 / Math.PI) / (n * n)) as tf.Scalar;
+    return tf.mul(stableSum(rowNorms), Math.sqrt(2 / Math.PI) / (n * n)) as tf.Scalar;
   });
 }

@@ -9,6 +9,7 @@
  * nothing is read back.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { stableMean, stableSum } from '../metrics/stableSum';
 
 export const IGNORE_LABEL = 255;
 
@@ -55,7 +56,7 @@ export function validMask(labels: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Tensor
 
 /** Σ v·m / max(Σ m, 1) over all pixels: the mean over the pixels a 0/1 mask keeps (0 when it keeps none). */
 function maskedMean(v: tf.Tensor, m: tf.Tensor): tf.Scalar {
-  return tf.div(tf.sum(tf.mul(v, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+  return tf.div(stableSum(tf.mul(v, m)), tf.maximum(stableSum(m), 1)) as tf.Scalar;
 }
 
 /** Per-pixel −log softmax(logits)[label], NHWC logits → [B, H, W]; 0 at ignored pixels. Labels must be in [0, K) or `ignore`. */
@@ -164,7 +165,7 @@ export function kdLoss(studentLogits: tf.Tensor4D, teacherLogits: tf.Tensor4D, t
     const logT = teacherLogProbs(teacherLogits, temperature, h, w);
     const logS = tf.logSoftmax(tf.div(studentLogits, temperature));
     const kl = tf.sum(tf.mul(tf.exp(logT), tf.sub(logT, logS)), -1); // [B, H, W]
-    const mean = mask ? maskedMean(kl, mask) : tf.mean(kl);
+    const mean = mask ? maskedMean(kl, mask) : stableMean(kl);
     return tf.mul(mean, temperature * temperature) as tf.Scalar;
   });
 }
