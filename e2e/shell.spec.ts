@@ -23,6 +23,16 @@ test('a hand-edited link with bad values is corrected with a visible message', a
   await expect.poll(() => page.evaluate(() => location.hash)).toContain('steps=1');
 });
 
+test('a link never changes a value silently: widths not offered, fractional counts and unknown backends are named', async ({ page }) => {
+  const wb = new WorkbenchPage(page);
+  await page.goto('/?backend=nonsense#width=7&steps=1.5&batchSize=8');
+  const notices = wb.byId('app.notice');
+  await expect(notices.filter({ hasText: '?backend=nonsense is not a backend (auto, webgpu, webgl, wasm, cpu)' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'Width multiplier (width): 7 is not offered (1/16, 1/8, 1/4, 1/2, 1); using 1.' })).toHaveCount(1);
+  await expect(notices.filter({ hasText: 'Training steps (steps): 1.5 is not a whole number; rounded to 2.' })).toHaveCount(1);
+  await expect(wb.byId('hp.steps')).toHaveValue('2');
+});
+
 test('an out-of-range value typed mid-run is refused inline and the run goes on', async ({ page }) => {
   const wb = new WorkbenchPage(page);
   await wb.open({ backend: 'cpu', config: { width: 0.0625, batchSize: 4, steps: 500, trainSize: 64, testSize: 16, evalEvery: 50 } });

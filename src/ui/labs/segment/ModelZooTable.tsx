@@ -13,6 +13,8 @@ const signedPct = (f: number) => `${f >= 0 ? '+' : '−'}${formatPercent(Math.ab
 /** The worker's trained models per slot at one input size: size, cost, mIoU and where they came from; plus PixelShuffle's overhead. */
 export function ModelZooTable() {
   const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
+  const datasets = useWorkbench((s) => s.datasets);
+  const datasetName = (id: string) => datasets.find((d) => d.id === id)?.name ?? id;
   const configSize = useWorkbench((s) => s.configs.segment.size);
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const addNotice = useWorkbench((s) => s.addNotice);
@@ -78,6 +80,7 @@ export function ModelZooTable() {
               <th title="Multiply-accumulates per image at this size">MACs</th>
               <th title="2 × MACs">FLOPs</th>
               <th>mIoU</th>
+              <th title="The dataset and class set it was trained on: models of different class sets are never compared">Trained on</th>
               <th>Chain</th>
               <th>Steps</th>
               <th>Origin</th>
@@ -98,12 +101,15 @@ export function ModelZooTable() {
                     <td className="num" data-testid="seg.zoo.miou">
                       {formatPercent(e.mIoU)}
                     </td>
+                    <td data-testid="seg.zoo.dataset">
+                      {datasetName(e.dataset)}, {e.classNames.length} classes
+                    </td>
                     <td>{chainLabel(e.chain)}</td>
                     <td className="num">{e.steps}</td>
                     <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>this session&apos;s run</span>}</td>
                   </>
                 ) : (
-                  <td colSpan={8} className="muted">
+                  <td colSpan={9} className="muted">
                     not trained at this size yet{slot === 'teacher' || slot === 'tutor' ? ` — train a ${slot} here to distil from it` : ''}
                   </td>
                 )}
