@@ -31,7 +31,7 @@ test('CIFAR-10 archive: import, survives a reload, samples with the right labels
   await page.reload();
   await data.openTab();
   await expect(data.item('CIFAR-10')).toBeVisible();
-  await expect(data.byId('data.storage')).toContainText(/Browser storage: .* used · /);
+  await expect(data.byId('models.storage')).toContainText(/Browser storage: .* used · /);
 
   // The same archive again: named as a duplicate, and skipping it leaves one copy.
   await data.byId('data.import').setInputFiles(archivePath);

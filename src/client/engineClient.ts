@@ -12,6 +12,7 @@ import type { EngineApi, EngineResult, ImportResult, LabCallArgs, LabCallName, L
 import type { BackendPreference } from '../protocol/backend';
 import type { DatasetSamples, ImportRequest, SplitName } from '../protocol/datasets';
 import type { EngineEvent, ErrorCode } from '../protocol/events';
+import type { ModelChangeResult, ModelFile, ModelFilesResult, ModelImportResult, ModelInfo, ModelOnnxResult } from '../protocol/models';
 import { LAB_NAMES, labSpec, type LabConfig, type LabName, type LiveHyperparams } from '../protocol/labs';
 import { useWorkbench, type WorkbenchState } from '../store';
 import { describeWorkerError, expectationOf, Watchdog, watchdogTimesFromSearch, type Silence, type WatchedWork } from './watchdog';
@@ -30,6 +31,16 @@ export interface EngineClient {
   cancelImport(): Promise<void>;
   deleteDataset(id: string): Promise<EngineResult>;
   datasetSamples(id: string, split: SplitName, perClass: number): Promise<DatasetSamples>;
+  /** The model library (newest first); a `models` event keeps the store's list current after each change. */
+  listModels(): Promise<ModelInfo[]>;
+  renameModel(id: string, name: string): Promise<ModelChangeResult>;
+  deleteModel(id: string): Promise<ModelChangeResult>;
+  /** A kept model's `<name>.json` and `<name>.bin` for download. */
+  modelFiles(id: string): Promise<ModelFilesResult>;
+  /** A kept model as one `<name>.onnx` file. */
+  exportModelOnnx(id: string): Promise<ModelOnnxResult>;
+  /** Check and keep a model's .json + .bin; their buffers move to the worker (unusable here after). */
+  importModel(files: ModelFile[]): Promise<ModelImportResult>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
 }
@@ -162,6 +173,10 @@ export function createEngineClient(): EngineClient {
         (list) => gen === generation && store.getState().setDatasets(list),
         (err: unknown) => store.getState().addNotice('warning', `Imported datasets could not be listed: ${err instanceof Error ? err.message : String(err)}`),
       );
+      void api.listModels().then(
+        (list) => gen === generation && store.getState().setModels(list),
+        (err: unknown) => store.getState().addNotice('warning', `The model library could not be listed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     } catch (err) {
       if (gen !== generation) return;
       store.getState().setEngineStatus('failed');
@@ -252,6 +267,20 @@ export function createEngineClient(): EngineClient {
     cancelImport: () => impatient('Cancel', (remote) => remote.cancelImport()),
     deleteDataset: (id) => track<EngineResult>('deleting a dataset', false, (remote) => remote.deleteDataset(id)),
     datasetSamples: (id, split, perClass) => track('reading dataset samples', true, (remote) => remote.datasetSamples(id, split, perClass)),
+    listModels: () => track('listing the model library', true, (remote) => remote.listModels()),
+    renameModel: (id, name) => track<ModelChangeResult>('renaming a model', false, (remote) => remote.renameModel(id, name)),
+    deleteModel: (id) => track<ModelChangeResult>('deleting a model', false, (remote) => remote.deleteModel(id)),
+    modelFiles: (id) => track<ModelFilesResult>('reading a model for download', true, (remote) => remote.modelFiles(id)),
+    exportModelOnnx: (id) => track<ModelOnnxResult>('exporting a model to ONNX', true, (remote) => remote.exportModelOnnx(id)),
+    importModel: (files) =>
+      track<ModelImportResult>('importing a model', true, (remote) =>
+        remote.importModel(
+          Comlink.transfer(
+            files,
+            files.map((f) => f.bytes),
+          ),
+        ),
+      ),
     restart,
   };
 }

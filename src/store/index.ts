@@ -4,12 +4,14 @@ import { createConfigSlice } from './configSlice';
 import { createDatasetSlice } from './datasetSlice';
 import { createEngineSlice } from './engineSlice';
 import { createLiveRunsSlice } from './liveRunsSlice';
+import { createModelSlice } from './modelSlice';
 import { createSavedRunsSlice } from './savedRunsSlice';
 import type { WorkbenchState } from './types';
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createEngineSlice(...a),
   ...createDatasetSlice(...a),
+  ...createModelSlice(...a),
   ...createConfigSlice(...a),
   ...createLiveRunsSlice(...a),
   ...createSavedRunsSlice(...a),

@@ -88,6 +88,7 @@ export const createLiveRunsSlice: StateCreator<WorkbenchState, [], [], LiveRunsS
       if (e.type === 'backend') get().setBackend(e.info);
       else if (e.type === 'import') get().setImportProgress(e.progress);
       else if (e.type === 'datasets') get().setDatasets(e.list);
+      else if (e.type === 'models') get().setModels(e.list);
       else if (e.type === 'push') get().setPush(e.push);
       else if ('runId' in e) {
         const lab = e.runId === null ? undefined : labOf.get(e.runId);

@@ -6,6 +6,7 @@ import { createConfigSlice } from './configSlice';
 import { createDatasetSlice } from './datasetSlice';
 import { createEngineSlice } from './engineSlice';
 import { createLiveRunsSlice } from './liveRunsSlice';
+import { createModelSlice } from './modelSlice';
 import { openRunHistory, RUN_DB_NAME } from './runHistory';
 import { installRunGuards } from './runGuards';
 import { createSavedRunsSlice } from './savedRunsSlice';
@@ -17,6 +18,7 @@ const makeStore = () =>
   create<WorkbenchState>()((...a) => ({
     ...createEngineSlice(...a),
     ...createDatasetSlice(...a),
+    ...createModelSlice(...a),
     ...createConfigSlice(...a),
     ...createLiveRunsSlice(...a),
     ...createSavedRunsSlice(...a),

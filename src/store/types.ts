@@ -6,6 +6,7 @@ import type { BackendInfo, BackendPreference } from '../protocol/backend';
 import type { DatasetInfo, ImportProgressInfo } from '../protocol/datasets';
 import type { EngineError, EngineEvent, HyperparamChange, ProgressInfo, RunStatus, SeriesName } from '../protocol/events';
 import type { LabAttachments, LabConfig, LabConfigs, LabExtrasState, LabName, LabPush, LabPushes } from '../protocol/labs';
+import type { ModelInfo } from '../protocol/models';
 
 export interface Series {
   steps: number[];
@@ -100,6 +101,14 @@ export interface DatasetSlice {
   endImport(error: EngineError | null): void;
 }
 
+/** The model library as the UI knows it: the worker's list (newest first), replaced by every `models` event. */
+export interface ModelSlice {
+  models: ModelInfo[];
+  /** Whether the list came from the worker yet. */
+  modelsLoaded: boolean;
+  setModels(list: ModelInfo[]): void;
+}
+
 /** The settings forms: the config each lab's next run starts with (the open lab's is mirrored in the URL hash). */
 export interface ConfigSlice {
   configs: LabConfigs;
@@ -146,4 +155,4 @@ export interface SavedRunsSlice {
   toggleCompare(id: string): void;
 }
 
-export type WorkbenchState = EngineSlice & DatasetSlice & ConfigSlice & LiveRunsSlice & SavedRunsSlice;
+export type WorkbenchState = EngineSlice & DatasetSlice & ModelSlice & ConfigSlice & LiveRunsSlice & SavedRunsSlice;

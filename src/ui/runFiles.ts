@@ -1,4 +1,4 @@
-/** Saved runs as files: the whole record as JSON, the metric history as CSV, and a download helper. */
+/** Saved runs as files: the whole record as JSON, the metric history as CSV, and download helpers (text and bytes). */
 import type { SeriesName } from '../protocol';
 import type { AnyRunRecord } from '../store';
 
@@ -29,7 +29,16 @@ export function runToCsv(r: AnyRunRecord): string {
 
 /** Save text as a file through a temporary download link. */
 export function downloadText(filename: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  downloadBlob(filename, new Blob([text], { type: mime }));
+}
+
+/** Save bytes (a model's weights, an .onnx file) as a file through a temporary download link. */
+export function downloadBytes(filename: string, bytes: ArrayBuffer, mime = 'application/octet-stream'): void {
+  downloadBlob(filename, new Blob([bytes], { type: mime }));
+}
+
+function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -6,6 +6,7 @@ import { useActiveLab } from '../../runStatus';
 import type { TabProps } from '../tab';
 import { DatasetList } from './DatasetList';
 import { ImportPanel } from './ImportPanel';
+import { ModelLibrary } from './ModelLibrary';
 import { SampleGrid } from './SampleGrid';
 import { SegDatasetList } from './SegDatasetList';
 import { SegSampleGrid } from './SegSampleGrid';
@@ -14,7 +15,7 @@ const SAMPLES_PER_CLASS = 8;
 /** Images (with their label maps) shown of a segmentation dataset. */
 const SEG_SAMPLES = 6;
 
-/** The dataset manager: import, list, inspect and delete datasets; choose the classification set runs train on. */
+/** The dataset manager (import, list, inspect and delete datasets; choose the classification set runs train on) and the model library. */
 export function DataLab({ openTab }: TabProps) {
   const datasets = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
@@ -110,6 +111,7 @@ export function DataLab({ openTab }: TabProps) {
           </p>
         )}
         {shown && (shown.labelMaps ? <SegSampleGrid samples={shown} title={title} /> : <SampleGrid samples={shown} title={title} />)}
+        <ModelLibrary />
       </section>
     </div>
   );

@@ -1,7 +1,6 @@
 import { useRef, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../client';
 import { importFingerprint, type DatasetInfo, type ImportFile, type ImportRequest } from '../../../protocol/datasets';
-import { StorageStatus } from '../../components/StorageStatus';
 import { savedSomething } from '../../storage';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -180,7 +179,6 @@ export function ImportPanel() {
           </div>
         </div>
       )}
-      <StorageStatus testId="data.storage" />
       {error && (
         <p className="notice notice-error" role="alert" data-testid="data.error">
           {error.message}
