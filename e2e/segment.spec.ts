@@ -58,8 +58,13 @@ test('Segment lab: a tiny teacher → student distillation run with the FFA term
   await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('FFA₂ k=15 ×1');
   await expect(seg.byId('chart.seg.loss')).toContainText('affinity (weighted FA|FFA, 1/8)');
 
-  // The finished student replaced the shipped one in the zoo; "Restore shipped models" brings it back.
-  const origin = seg.byId('seg.zoo').locator('[data-slot="student-pixelshuffle"]').getByTestId('seg.zoo.origin');
+  // A 6-step student scores below the shipped one: the zoo keeps the shipped model and says so; picking the
+  // run's model from the slot menu puts it in; "Restore shipped models" brings the shipped one back.
+  const row = seg.byId('seg.zoo').locator('[data-slot="student-pixelshuffle"]');
+  const origin = row.getByTestId('seg.zoo.origin');
+  await expect(seg.byId('seg.zoo.notice')).toContainText('so the zoo keeps that one');
+  await expect(origin).toHaveText('shipped');
+  await row.getByTestId('seg.zoo.pick').selectOption({ index: 1 });
   await expect(origin).not.toHaveText('shipped');
   await seg.byId('seg.zoo.reset').click();
   await expect(origin).toHaveText('shipped');

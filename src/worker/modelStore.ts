@@ -2,7 +2,8 @@
  * Kept models in IndexedDB (database 'pdw-models', through `idb`): per model one ModelInfo record and its files (the
  * workbench JSON as text, the float32 weights as one buffer). Both are written in one transaction, the files first and
  * the record last, and the transaction is aborted on any failure, so a failed save lists nothing half-written and
- * changes nothing already stored.
+ * changes nothing already stored. Version 2 adds 'zooChoice': which model the Segment lab's zoo holds per input size and
+ * slot (a library model's id, or null for the shipped one), so the zoo's choice survives a reload.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { modelInfoSchema, type ModelInfo, type ModelMeta } from '../protocol/models';
@@ -19,6 +20,14 @@ export interface StoredFiles {
 interface Schema extends DBSchema {
   models: { key: string; value: ModelInfo };
   files: { key: string; value: StoredFiles };
+  zooChoice: { key: string; value: ZooChoice };
+}
+
+/** The Segment zoo's choice for one input size and slot: a library model's id, or null for the shipped weights. */
+export interface ZooChoice {
+  size: string;
+  slot: string;
+  modelId: string | null;
 }
 
 let lastCreatedAt = 0;
@@ -54,10 +63,13 @@ export class ModelStore {
 
   /** Open (or create) the database. */
   static async open(name = 'pdw-models'): Promise<ModelStore> {
-    const db = await openDB<Schema>(name, 1, {
-      upgrade(d) {
-        d.createObjectStore('models', { keyPath: 'id' });
-        d.createObjectStore('files');
+    const db = await openDB<Schema>(name, 2, {
+      upgrade(d, oldVersion) {
+        if (oldVersion < 1) {
+          d.createObjectStore('models', { keyPath: 'id' });
+          d.createObjectStore('files');
+        }
+        if (oldVersion < 2) d.createObjectStore('zooChoice');
       },
     });
     return new ModelStore(db);
@@ -145,6 +157,25 @@ export class ModelStore {
     if (expected === null) throw damaged('JSON', 'is ');
     if (expected !== files.weights.byteLength) throw damaged('weights', `are ${files.weights.byteLength} bytes instead of ${expected}: `);
     return { info, files, json: json as Record<string, unknown> };
+  }
+
+  /** Every recorded Segment zoo choice. */
+  async zooChoices(): Promise<ZooChoice[]> {
+    return this.db.getAll('zooChoice');
+  }
+
+  /** Record which model the Segment zoo holds at a size and slot (null: the shipped one). */
+  async setZooChoice(size: string, slot: string, modelId: string | null): Promise<void> {
+    try {
+      await this.db.put('zooChoice', { size, slot, modelId }, `${size}:${slot}`);
+    } catch (err) {
+      throw storageError(err, `the zoo's choice for the ${slot} at the ${size} size could not be remembered`);
+    }
+  }
+
+  /** Forget every Segment zoo choice (the zoo holds the shipped models again). */
+  async clearZooChoices(): Promise<void> {
+    await this.db.clear('zooChoice');
   }
 
   /** Close the database connection. */

@@ -1,16 +1,22 @@
 /**
  * The Segment lab in the worker: turns a SegConfig into a run plan (data, frozen distillation source from
- * the zoo, a SegmentSession; the finished model goes back into the zoo and into the model library) and runs
- * the viewer's predictions.
+ * the zoo, a SegmentSession; the finished model goes into the model library, and into the zoo when its slot is empty or
+ * it scored at least the held model's mIoU), the user's picks of a library model per slot (remembered across reloads)
+ * and the viewer's predictions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SegmentSession, confusionMatrix, segHyperparamsOf, segImagesTensor, segScores, type SegDataset } from '../engine';
+import { SegmentSession, confusionMatrix, disposeParams, loadSegModel, segHyperparamsOf, segImagesTensor, segScores, type SegDataset } from '../engine';
 import type { RunStatus } from '../protocol/events';
+import type { ModelInfo } from '../protocol/models';
 import {
   SEG_MODEL_WIDTH,
+  SEG_SIZES,
   SEG_SIZE_PIXELS,
+  SEG_SLOTS,
   distillSource,
   slotOf,
+  type SegSizeName,
+  type SegSlot,
   type SegConfig,
   sameClassSet,
   type SegPredictRequest,
@@ -24,36 +30,154 @@ import type { RunPlan } from './labs/types';
 import { SEG_NORMALIZATION, segMeta, segToKeep, type ModelToKeep } from './modelFormats';
 import type { SegZoo } from './segZoo';
 
+/** Where the zoo's picks are remembered and library models are read (the model store's database); null: nowhere. */
+export interface ZooChoices {
+  /** Every remembered pick: a library model's id, or null for the shipped weights. */
+  all(): Promise<{ size: string; slot: string; modelId: string | null }[]>;
+  set(size: SegSizeName, slot: SegSlot, modelId: string | null): Promise<void>;
+  clear(): Promise<void>;
+  /** A library model's record, JSON and weights; throws a sentence when it is missing or damaged. */
+  load(id: string): Promise<{ info: ModelInfo; json: Record<string, unknown>; weights: ArrayBuffer }>;
+}
+
+const SLOT_NAMES: Record<SegSlot, string> = {
+  teacher: 'teacher',
+  tutor: 'tutor',
+  'student-bilinear': 'student (bilinear)',
+  'student-pixelshuffle': 'student (PixelShuffle)',
+};
+const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+
 export class SegLab {
   private cache: { key: string; data: SegDataset } | null = null;
+  private restored: Promise<void> | null = null;
 
   constructor(
     private readonly datasets: Pick<DatasetService, 'loadSeg'>,
     readonly zoo: SegZoo,
     private readonly onZoo: (zoo: SegZooInfo) => void,
     /** Keep a finished run's model in the model library (never throws). */
-    private readonly keep: (model: ModelToKeep) => Promise<unknown> = async () => null,
+    private readonly keep: (model: ModelToKeep) => Promise<ModelInfo | null> = async () => null,
+    private readonly choices: ZooChoices | null = null,
+    private readonly log: (message: string) => void = (m) => console.warn(m),
   ) {}
 
-  /** The zoo, after the shipped weights were loaded (or failed to). */
-  async zooInfo(): Promise<SegZooInfo> {
+  /** The shipped weights, then (once) the remembered picks: a pick whose model is gone or does not fit leaves the shipped one. */
+  private async ready(): Promise<void> {
     await this.zoo.ensureShipped();
+    this.restored ??= this.restore();
+    await this.restored;
+  }
+
+  private async restore(): Promise<void> {
+    let picks: Awaited<ReturnType<ZooChoices['all']>> = [];
+    try {
+      picks = (await this.choices?.all()) ?? [];
+    } catch (err) {
+      this.log(`Segment zoo: the remembered picks could not be read (${err instanceof Error ? err.message : String(err)}).`);
+    }
+    for (const p of picks) {
+      const size = SEG_SIZES.find((s) => s === p.size);
+      const slot = SEG_SLOTS.find((s) => s === p.slot);
+      if (!size || !slot || p.modelId === null) continue;
+      try {
+        await this.loadFromLibrary(size, slot, p.modelId);
+      } catch (err) {
+        this.log(
+          `Segment zoo: the remembered pick for the ${slot} at the ${size} size was not restored, the shipped model (if any) stays (${err instanceof Error ? err.message : String(err)}).`,
+        );
+      }
+    }
+  }
+
+  /** The zoo, after the shipped weights were loaded (or failed to) and the remembered picks restored. */
+  async zooInfo(): Promise<SegZooInfo> {
+    await this.ready();
     return this.zoo.info();
   }
 
-  /** Put the shipped demo weights back in every slot (trained models are dropped). */
+  /** Put the shipped demo weights back in every slot (trained models are dropped, the remembered picks forgotten). */
   async resetZoo(): Promise<SegZooInfo> {
+    await this.restored?.catch(() => undefined);
+    await this.choices?.clear().catch((err: unknown) => this.log(`Segment zoo: the picks could not be forgotten (${String(err)}).`));
+    this.restored = Promise.resolve();
     await this.zoo.reset();
     const info = this.zoo.info();
     this.onZoo(info);
     return info;
   }
 
+  /** Load a library model into a slot; throws a sentence when it is missing or does not fit the slot, the size or its classes. */
+  private async loadFromLibrary(size: SegSizeName, slot: SegSlot, id: string): Promise<void> {
+    if (!this.choices) throw new EngineFault('storage-failed', "This browser's storage (IndexedDB) is not available, so library models cannot be read.");
+    const { info, json, weights } = await this.choices.load(id);
+    const { height, width } = SEG_SIZE_PIXELS[size];
+    const unfit = (why: string) =>
+      new EngineFault('invalid-config', `The model "${info.name}" ${why}, so it cannot stand in the ${slot} slot at the ${size} size.`);
+    if (info.lab !== 'segment') throw unfit(`comes from the ${info.lab} lab`);
+    if (info.provenance.slot !== slot) throw unfit(`was trained for the ${info.provenance.slot ?? 'unknown'} slot`);
+    if (info.inputSize.height !== height || info.inputSize.width !== width) throw unfit(`takes ${info.inputSize.height}×${info.inputSize.width} images`);
+    let loaded;
+    try {
+      loaded = loadSegModel(json, weights);
+    } catch (err) {
+      throw new EngineFault(
+        'storage-failed',
+        `The stored model "${info.name}" cannot be rebuilt (${err instanceof Error ? err.message : String(err)}); delete it.`,
+      );
+    }
+    const { model, provenance } = loaded;
+    const fits =
+      model.inputHeight === height &&
+      model.inputWidth === width &&
+      provenance.slot === slot &&
+      model.numClasses === provenance.classNames.length &&
+      sameClassSet(provenance.classNames, info.classNames);
+    if (!fits) {
+      disposeParams(model.store);
+      throw unfit(
+        `has a file whose slot, size or class set (${provenance.classNames.length} classes for ${model.numClasses} outputs) does not match its record`,
+      );
+    }
+    this.zoo.put(size, slot, model, { ...provenance, size, mIoU: info.metric.value ?? provenance.mIoU }, id);
+  }
+
+  /** Put a library model (its id) or the shipped weights ('shipped') into a slot, and remember the pick. */
+  async useInZoo(size: SegSizeName, slot: SegSlot, modelId: string): Promise<SegZooInfo> {
+    if (!SEG_SIZES.includes(size)) throw new EngineFault('invalid-config', `There is no input size "${String(size)}": choose low or high.`);
+    if (!SEG_SLOTS.includes(slot)) throw new EngineFault('invalid-config', `There is no zoo slot "${String(slot)}": choose ${SEG_SLOTS.join(', ')}.`);
+    if (typeof modelId !== 'string' || modelId === '') throw new EngineFault('invalid-config', 'Choose a model from the library or "shipped".');
+    await this.ready();
+    if (modelId === 'shipped') {
+      if (!this.zoo.hasShipped(size, slot))
+        throw new EngineFault('invalid-config', `There are no shipped weights for the ${SLOT_NAMES[slot]} at the ${size} size: pick a model from the library.`);
+      try {
+        await this.zoo.putShipped(size, slot);
+      } catch (err) {
+        throw new EngineFault('storage-failed', `The shipped ${SLOT_NAMES[slot]} could not be loaded (${err instanceof Error ? err.message : String(err)}).`);
+      }
+    } else await this.loadFromLibrary(size, slot, modelId);
+    this.zoo.notice = null;
+    await this.remember(size, slot, modelId === 'shipped' ? null : modelId);
+    const info = this.zoo.info();
+    this.onZoo(info);
+    return info;
+  }
+
+  /** Record a pick (a failure is logged: the zoo itself changed fine). */
+  private async remember(size: SegSizeName, slot: SegSlot, modelId: string | null): Promise<void> {
+    try {
+      await this.choices?.set(size, slot, modelId);
+    } catch (err) {
+      this.log(`Segment zoo: the pick for the ${slot} at the ${size} size could not be remembered (${err instanceof Error ? err.message : String(err)}).`);
+    }
+  }
+
   /** The frozen model a config distils from, or a fault saying what to train first. */
   private async source(config: SegConfig) {
     const kind = distillSource(config);
     if (!kind) return null;
-    await this.zoo.ensureShipped();
+    await this.ready();
     const held = this.zoo.get(config.size, kind);
     const { height, width } = SEG_SIZE_PIXELS[config.size];
     if (!held) {
@@ -91,7 +215,11 @@ export class SegLab {
     if (this.cache?.key.startsWith(`${id}:`)) this.cache = null;
   }
 
-  /** The run plan of a config: on 'done' the trained model replaces its zoo slot. */
+  /**
+   * The run plan of a config: on 'done' the trained model goes into the library, and into its zoo slot when the slot is
+   * empty, holds a model of another dataset or class set, or holds one whose validation mIoU is not above the new one's;
+   * otherwise the zoo keeps its model and its `notice` says so. A model that fills its slot is remembered as the pick.
+   */
   plan(config: SegConfig, runId: string): RunPlan {
     let data: SegDataset | null = null;
     const startedAt = performance.now();
@@ -144,7 +272,15 @@ export class SegLab {
           seconds: (performance.now() - startedAt) / 1000,
           origin: runId,
         };
-        this.zoo.put(config.size, provenance.slot, model, provenance);
+        const held = this.zoo.get(config.size, provenance.slot);
+        const comparable = held && held.provenance.dataset === provenance.dataset && sameClassSet(held.provenance.classNames, provenance.classNames);
+        const fills = !comparable || !Number.isFinite(held.provenance.mIoU) || provenance.mIoU >= held.provenance.mIoU;
+        if (fills) {
+          this.zoo.put(config.size, provenance.slot, model, provenance);
+          this.zoo.notice = null;
+        } else {
+          this.zoo.notice = `The new ${SLOT_NAMES[provenance.slot]} scored ${pct(provenance.mIoU)} mIoU, below the ${pct(held.provenance.mIoU)} of the one in the zoo, so the zoo keeps that one; pick the new one in the zoo's slot menu to use it.`;
+        }
         this.onZoo(this.zoo.info());
         session.dispose();
         // The zoo model is read while the zoo holds it (a new run or a zoo reset waits for the library's saves).
@@ -157,7 +293,14 @@ export class SegLab {
           normalization: SEG_NORMALIZATION,
           provenance: { runId, steps: config.steps, seed: config.seed, slot: provenance.slot, chain: provenance.chain },
         });
-        void this.keep(segToKeep(model, provenance, meta));
+        // A model the zoo did not take is freed once the library has read it.
+        const release = fills ? undefined : () => disposeParams(model.store);
+        void this.keep(segToKeep(model, provenance, meta, release)).then(async (kept) => {
+          if (!fills || !kept) return;
+          if (!this.zoo.setModelId(config.size, provenance.slot, model, kept.id)) return;
+          await this.remember(config.size, provenance.slot, kept.id);
+          this.onZoo(this.zoo.info());
+        });
         return true;
       },
     };
@@ -165,7 +308,7 @@ export class SegLab {
 
   /** Every zoo model of the size on every image: class maps, agreement with the teacher, scores against labels. */
   async predict(req: SegPredictRequest): Promise<SegPredictResult> {
-    await this.zoo.ensureShipped();
+    await this.ready();
     const { height, width } = SEG_SIZE_PIXELS[req.size];
     const all = this.zoo.atSize(req.size);
     if (all.length === 0)

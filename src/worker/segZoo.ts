@@ -1,7 +1,8 @@
 /**
  * The Segment lab's model zoo in the worker: one trained model per slot (teacher, tutor, student-bilinear,
  * student-pixelshuffle) and input size. Starts with the shipped demo weights (public/models/segment/,
- * made by `npm run pretrain:segment`); a finished run replaces its slot.
+ * made by `npm run pretrain:segment`); SegLab decides what fills a slot later (a better run, the user's pick from the
+ * model library) and restores the remembered picks after a reload.
  */
 import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance } from '../engine';
 import { fetchShipped, type ShippedReader } from './shippedFiles';
@@ -10,13 +11,21 @@ import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry,
 interface Held {
   model: SegModel;
   provenance: SegProvenance;
+  /** The model library's id of this model (null: the shipped one, or a run's model not kept yet). */
+  modelId: string | null;
 }
+
+const key = (size: SegSizeName, slot: string) => `${size}:${slot}`;
 
 export class SegZoo {
   private readonly held = new Map<string, Held>();
   private shipped: Promise<void> | null = null;
   private shippedError: string | null = null;
   private loading = false;
+  /** The size:slot keys the shipped manifests name. */
+  private readonly shippedSlots = new Set<string>();
+  /** The latest sentence about a finished run the zoo did not take (SegZooInfo.notice). */
+  notice: string | null = null;
 
   constructor(private readonly read: ShippedReader = fetchShipped('segment')) {}
 
@@ -38,12 +47,11 @@ export class SegZoo {
         }
         const { models } = JSON.parse(new TextDecoder().decode(manifest)) as { models: { slot: string; file: string }[] };
         for (const m of models) {
-          const [json, bin] = await Promise.all([this.read(m.file), this.read(m.file.replace(/\.json$/, '.bin'))]);
-          if (!json || !bin) throw new Error(`${m.file} or its .bin is missing`);
-          const { model, provenance } = loadSegModel(JSON.parse(new TextDecoder().decode(json)), bin);
-          if (this.held.has(`${size}:${m.slot}`))
-            disposeParams(model.store); // a run already replaced it
-          else this.held.set(`${size}:${m.slot}`, { model, provenance: { ...provenance, origin: 'shipped' } });
+          const loaded = await this.readShipped(m.file);
+          this.shippedSlots.add(key(size, m.slot));
+          if (this.held.has(key(size, m.slot)))
+            disposeParams(loaded.model.store); // a run already replaced it
+          else this.held.set(key(size, m.slot), { ...loaded, modelId: null });
         }
       }
       if (missing.length === SEG_SIZES.length)
@@ -56,24 +64,57 @@ export class SegZoo {
     }
   }
 
+  private async readShipped(file: string): Promise<{ model: SegModel; provenance: SegProvenance }> {
+    const [json, bin] = await Promise.all([this.read(file), this.read(file.replace(/\.json$/, '.bin'))]);
+    if (!json || !bin) throw new Error(`${file} or its .bin is missing`);
+    const { model, provenance } = loadSegModel(JSON.parse(new TextDecoder().decode(json)), bin);
+    return { model, provenance: { ...provenance, origin: 'shipped' } };
+  }
+
+  /** Whether shipped weights exist for a slot at a size (after ensureShipped). */
+  hasShipped(size: SegSizeName, slot: SegSlot): boolean {
+    return this.shippedSlots.has(key(size, slot));
+  }
+
+  /** Put the shipped model of a slot back (read again); throws a sentence when there is none. */
+  async putShipped(size: SegSizeName, slot: SegSlot): Promise<void> {
+    const manifest = this.hasShipped(size, slot) ? await this.read(`${size}/manifest.json`) : null;
+    const file = manifest
+      ? (JSON.parse(new TextDecoder().decode(manifest)) as { models: { slot: string; file: string }[] }).models.find((m) => m.slot === slot)?.file
+      : undefined;
+    if (!file) throw new Error(`There are no shipped weights for the ${slot} at the ${size} size.`);
+    const { model, provenance } = await this.readShipped(file);
+    this.put(size, slot, model, provenance, null);
+  }
+
   /** Drop every trained model and load the shipped ones again. */
   async reset(): Promise<void> {
     await this.shipped?.catch(() => undefined);
     this.dispose();
     this.shipped = null;
     this.shippedError = null;
+    this.shippedSlots.clear();
+    this.notice = null;
     await this.ensureShipped();
   }
 
   get(size: SegSizeName, slot: SegSlot): Held | null {
-    return this.held.get(`${size}:${slot}`) ?? null;
+    return this.held.get(key(size, slot)) ?? null;
   }
 
   /** Put a trained model in its slot, disposing the one it replaces. */
-  put(size: SegSizeName, slot: SegSlot, model: SegModel, provenance: SegProvenance): void {
-    const old = this.held.get(`${size}:${slot}`);
+  put(size: SegSizeName, slot: SegSlot, model: SegModel, provenance: SegProvenance, modelId: string | null = null): void {
+    const old = this.held.get(key(size, slot));
     if (old && old.model !== model) disposeParams(old.model.store);
-    this.held.set(`${size}:${slot}`, { model, provenance });
+    this.held.set(key(size, slot), { model, provenance, modelId });
+  }
+
+  /** Note the library id of a held model once it was kept (false when the slot holds another model by now). */
+  setModelId(size: SegSizeName, slot: SegSlot, model: SegModel, modelId: string): boolean {
+    const h = this.held.get(key(size, slot));
+    if (h?.model !== model) return false;
+    h.modelId = modelId;
+    return true;
   }
 
   /** Every held model of a size, in slot order (teacher first). */
@@ -86,7 +127,7 @@ export class SegZoo {
 
   info(): SegZooInfo {
     const entries: SegZooEntry[] = SEG_SIZES.flatMap((size) =>
-      this.atSize(size).map(({ slot, model, provenance: p }) => {
+      this.atSize(size).map(({ slot, model, provenance: p, modelId }) => {
         const c = segCost(model);
         return {
           slot,
@@ -104,10 +145,12 @@ export class SegZoo {
           classNames: p.classNames,
           palette: p.palette,
           origin: p.origin,
+          modelId,
         };
       }),
     );
-    return { entries, shippedError: this.shippedError, loading: this.loading };
+    const shipped = SEG_SIZES.flatMap((size) => SEG_SLOTS.filter((slot) => this.hasShipped(size, slot)).map((slot) => ({ size, slot })));
+    return { entries, shippedError: this.shippedError, loading: this.loading, shipped, notice: this.notice };
   }
 
   dispose(): void {

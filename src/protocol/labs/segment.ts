@@ -133,8 +133,10 @@ export interface SegZooEntry {
   dataset: string;
   classNames: string[];
   palette: [number, number, number][];
-  /** 'shipped' (npm run pretrain:segment) or the id of the run that trained it in this session. */
+  /** 'shipped' (npm run pretrain:segment) or the id of the run that trained it. */
   origin: string;
+  /** The model library's id of the held model (null or absent: the shipped one, or a run's model not kept yet). */
+  modelId?: string | null;
 }
 
 /** What the zoo holds now, and whether the shipped demo weights loaded. */
@@ -143,6 +145,13 @@ export interface SegZooInfo {
   /** Why shipped weights are missing, if they are (null when they loaded or are still loading). */
   shippedError: string | null;
   loading: boolean;
+  /** The sizes and slots that have shipped weights (the slot menu's "shipped" choice). */
+  shipped?: { size: SegSizeName; slot: SegSlot }[];
+  /**
+   * A sentence about the latest finished run whose model the zoo did not take (its validation mIoU was below the held
+   * model's): the model is in the library, and the slot menu can put it in. Null once the zoo changes again.
+   */
+  notice?: string | null;
 }
 
 /** One image for the viewer: RGB uint8 at exactly the size's height × width (the UI fits it). */
@@ -216,6 +225,12 @@ export interface SegmentCalls {
   zoo(): Promise<SegZooInfo>;
   /** Drop the models trained in this session and load the shipped demo weights again (refused while a run is going). */
   resetZoo(): Promise<Outcome<{ zoo: SegZooInfo }>>;
+  /**
+   * Put a model-library model (its id) or the shipped weights ('shipped') into a slot at a size, and remember the choice
+   * across reloads; refused with a sentence while a run is going, or when the model's slot, input size or class set does
+   * not fit.
+   */
+  useInZoo(size: SegSizeName, slot: SegSlot, modelId: string): Promise<Outcome<{ zoo: SegZooInfo }>>;
   /** Run every zoo model of the size (of one class set) on the images: class maps, agreement with the teacher, mIoU against labels. */
   predict(request: SegPredictRequest): Promise<Outcome<{ result: SegPredictResult }>>;
   /** Class ids (255 = ignore) of a label PNG in an imported dataset's label format (e.g. CamVid's void 11 → ignore). */
@@ -251,8 +266,9 @@ function segRules(c: SegConfig): RuleBreak<SegConfig>[] {
 
 /**
  * The Segment lab: teacher / tutor / student through a distillation chain. Defaults: the PixelShuffle
- * student distilled through the tutor at the low size. A finished run's model goes into the zoo, which
- * the worker pushes as `zoo` whenever it changes.
+ * student distilled through the tutor at the low size. A finished run's model goes into the zoo when its slot is
+ * empty or its validation mIoU is at least the held model's (else the zoo's `notice` says so), and always into the model
+ * library; the worker pushes the zoo as `zoo` whenever it changes.
  */
 export const SEGMENT_LAB = defineLab({
   id: 'segment',

@@ -1,25 +1,56 @@
 /**
  * The Segment lab in the worker: runs go through SegLab's plan (the frozen source comes from the model
- * zoo, the finished model goes back into it and into the model library), and the zoo / viewer calls. Zoo changes are pushed.
+ * zoo, the finished model goes into the model library and, when it is at least as good, into the zoo), and the zoo / viewer
+ * calls. Zoo changes are pushed. The zoo's picks per size and slot are remembered in the model store's database
+ * ('pdw-models', store 'zooChoice'), where the library models they name are read from too.
  */
 import * as Comlink from 'comlink';
 import { readLabelPng, SEG_FORMAT_IDS, type SegFormatId } from '../../engine';
 import { describeError } from '../errors';
-import { SegLab } from '../segLab';
+import { ModelStore } from '../modelStore';
+import { SegLab, type ZooChoices } from '../segLab';
 import { SegZoo } from '../segZoo';
 import type { LabContext, WorkerLab } from './types';
 
 export interface SegmentLabOptions {
   /** The zoo to use (tests give one that reads shipped files from the file system). */
   zoo?: SegZoo;
+  /**
+   * Open the model store whose library models the zoo can hold and where its picks are remembered (default: IndexedDB
+   * 'pdw-models', the model library's; null, or no IndexedDB: picks are not remembered). Tests give the library's opener.
+   */
+  store?: (() => Promise<ModelStore>) | null;
+}
+
+/** The zoo's picks and library reads over a model store opened on first use (a failed open is tried again next time). */
+export function storeChoices(open: () => Promise<ModelStore>): ZooChoices {
+  let storeP: Promise<ModelStore> | null = null;
+  const store = () => {
+    storeP ??= open().catch((err: unknown) => {
+      storeP = null;
+      throw err;
+    });
+    return storeP;
+  };
+  return {
+    all: async () => (await store()).zooChoices(),
+    set: async (size, slot, modelId) => (await store()).setZooChoice(size, slot, modelId),
+    clear: async () => (await store()).clearZooChoices(),
+    load: async (id) => {
+      const { info, files, json } = await (await store()).files(id);
+      return { info, json, weights: files.weights };
+    },
+  };
 }
 
 export function segmentLab(ctx: LabContext, opts: SegmentLabOptions = {}): WorkerLab<'segment'> {
+  const open = opts.store === undefined ? (typeof indexedDB === 'undefined' ? null : () => ModelStore.open()) : opts.store;
   const seg = new SegLab(
     ctx.datasets,
     opts.zoo ?? new SegZoo(),
     (zoo) => ctx.push({ lab: 'segment', name: 'zoo', value: zoo }),
     (model) => ctx.keep(model),
+    open ? storeChoices(open) : null,
   );
   return {
     plan: (config, runId) => seg.plan(config, runId),
@@ -37,6 +68,19 @@ export function segmentLab(ctx: LabContext, opts: SegmentLabOptions = {}): Worke
           };
         try {
           return { ok: true as const, zoo: await seg.resetZoo() };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
+      },
+      async useInZoo(size, slot, modelId) {
+        await ctx.backendReady();
+        if (ctx.runActive())
+          return {
+            ok: false as const,
+            error: { code: 'busy' as const, message: 'A run is going (it may be distilling from the zoo); stop it before changing a zoo slot.' },
+          };
+        try {
+          return { ok: true as const, zoo: await seg.useInZoo(size, slot, modelId) };
         } catch (err) {
           return { ok: false as const, error: describeError(err) };
         }

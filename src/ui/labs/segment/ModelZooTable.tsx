@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'react';
 import { getEngine } from '../../../client';
-import { SEG_CHAIN_LABELS, SEG_SIZES, type SegChain, type SegSizeName } from '../../../protocol/labs/segment';
+import {
+  SEG_CHAIN_LABELS,
+  SEG_SIZES,
+  SEG_SIZE_PIXELS,
+  type SegChain,
+  type SegSizeName,
+  type SegSlot,
+  type SegZooEntry,
+  type SegZooInfo,
+} from '../../../protocol/labs/segment';
+import type { ModelInfo } from '../../../protocol/models';
 import { useWorkbench } from '../../../store';
 import { isActive, useLabRun } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
@@ -9,6 +19,20 @@ import { pixelShuffleOverhead, SLOT_LABELS, sizeLabel, zooRows } from './segView
 const chainLabel = (c: string) => (c in SEG_CHAIN_LABELS ? SEG_CHAIN_LABELS[c as SegChain] : c);
 const signed = (n: number) => `${n >= 0 ? '+' : '−'}${formatCount(Math.abs(n))}`;
 const signedPct = (f: number) => `${f >= 0 ? '+' : '−'}${formatPercent(Math.abs(f), 2)}`;
+
+/** The slot menu's choices at a size: "shipped" where shipped weights exist, then every library model of the slot and size. */
+function candidates(zoo: SegZooInfo | null, models: ModelInfo[], size: SegSizeName, slot: SegSlot) {
+  const { height, width } = SEG_SIZE_PIXELS[size];
+  const shipped = zoo?.shipped?.some((s) => s.size === size && s.slot === slot) ?? false;
+  const library = models.filter((m) => m.lab === 'segment' && m.provenance.slot === slot && m.inputSize.height === height && m.inputSize.width === width);
+  return { shipped, library };
+}
+
+/** What the slot menu shows as chosen: the held library model, "shipped", or nothing (a run's model not kept yet, or an empty slot). */
+const pickOf = (e: SegZooEntry | null) => (e?.modelId ? e.modelId : e?.origin === 'shipped' ? 'shipped' : '');
+
+const modelLabel = (m: ModelInfo) =>
+  `${m.name} · ${m.metric.value === null ? 'mIoU —' : `${formatPercent(m.metric.value)} mIoU`} · ${new Date(m.createdAt).toLocaleString()}`;
 
 /** The worker's trained models per slot at one input size: size, cost, mIoU and where they came from; plus PixelShuffle's overhead. */
 export function ModelZooTable() {
@@ -20,6 +44,19 @@ export function ModelZooTable() {
   const addNotice = useWorkbench((s) => s.addNotice);
   const setPush = useWorkbench((s) => s.setPush);
   const segActive = isActive(useLabRun('segment')?.status);
+  const models = useWorkbench((s) => s.models);
+  const [picking, setPicking] = useState(false);
+  const pick = (slot: SegSlot, modelId: string) => {
+    if (!modelId) return;
+    setPicking(true);
+    void getEngine()
+      .call('segment', 'useInZoo', [size, slot, modelId])
+      .then(
+        (r) => (r.ok ? setPush({ lab: 'segment', name: 'zoo', value: r.zoo }) : addNotice('error', r.error.message)),
+        (err: unknown) => addNotice('error', `The zoo slot could not be changed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => setPicking(false));
+  };
   const [size, setSize] = useState<SegSizeName>(configSize);
   useEffect(() => setSize(configSize), [configSize]);
   useEffect(() => {
@@ -65,6 +102,11 @@ export function ModelZooTable() {
           </button>
         )}
       </div>
+      {zoo?.notice && (
+        <p className="notice notice-info" data-testid="seg.zoo.notice">
+          {zoo.notice}
+        </p>
+      )}
       {zoo?.shippedError && (
         <p className="notice notice-warning" data-testid="seg.zoo.shippedError">
           {zoo.shippedError}
@@ -84,37 +126,67 @@ export function ModelZooTable() {
               <th>Chain</th>
               <th>Steps</th>
               <th>Origin</th>
+              <th title="The model this slot holds: the shipped one or any kept model of this slot and size (remembered across reloads)">Use</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ slot, entry: e }) => (
-              <tr key={slot} data-testid="seg.zoo.row" data-slot={slot} className={e ? undefined : 'seg-empty-row'}>
-                <td>{SLOT_LABELS[slot]}</td>
-                {e ? (
-                  <>
-                    <td className="num" data-testid="seg.zoo.params">
-                      {formatCount(e.params)}
+            {rows.map(({ slot, entry: e }) => {
+              const c = candidates(zoo, models, size, slot);
+              const current = pickOf(e);
+              const menu = (
+                <td>
+                  <select
+                    className="seg-zoo-pick"
+                    data-testid="seg.zoo.pick"
+                    aria-label={`Model in the ${SLOT_LABELS[slot]} slot`}
+                    value={current}
+                    disabled={!engineReady || segActive || picking || (!c.shipped && c.library.length === 0)}
+                    title={segActive ? 'Stop the run first' : 'Put the shipped model or a kept model of this slot and size into the zoo'}
+                    onChange={(ev) => pick(slot, ev.target.value)}
+                  >
+                    {current === '' && <option value="">{e ? 'this run (not kept yet)' : '—'}</option>}
+                    {c.shipped && <option value="shipped">shipped</option>}
+                    {c.library.map((m) => (
+                      <option key={m.id} value={m.id}>
+                        {modelLabel(m)}
+                      </option>
+                    ))}
+                    {current !== '' && current !== 'shipped' && !c.library.some((m) => m.id === current) && (
+                      <option value={current}>{e?.origin ?? current}</option>
+                    )}
+                  </select>
+                </td>
+              );
+              return (
+                <tr key={slot} data-testid="seg.zoo.row" data-slot={slot} className={e ? undefined : 'seg-empty-row'}>
+                  <td>{SLOT_LABELS[slot]}</td>
+                  {e ? (
+                    <>
+                      <td className="num" data-testid="seg.zoo.params">
+                        {formatCount(e.params)}
+                      </td>
+                      <td className="num">{e.upscaleParams ? formatCount(e.upscaleParams) : '—'}</td>
+                      <td className="num">{formatCount(e.macs)}</td>
+                      <td className="num">{formatCount(2 * e.macs)}</td>
+                      <td className="num" data-testid="seg.zoo.miou">
+                        {formatPercent(e.mIoU)}
+                      </td>
+                      <td data-testid="seg.zoo.dataset">
+                        {datasetName(e.dataset)}, {e.classNames.length} classes
+                      </td>
+                      <td>{chainLabel(e.chain)}</td>
+                      <td className="num">{e.steps}</td>
+                      <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>run {e.origin}</span>}</td>
+                    </>
+                  ) : (
+                    <td colSpan={9} className="muted">
+                      not trained at this size yet{slot === 'teacher' || slot === 'tutor' ? ` — train a ${slot} here to distil from it` : ''}
                     </td>
-                    <td className="num">{e.upscaleParams ? formatCount(e.upscaleParams) : '—'}</td>
-                    <td className="num">{formatCount(e.macs)}</td>
-                    <td className="num">{formatCount(2 * e.macs)}</td>
-                    <td className="num" data-testid="seg.zoo.miou">
-                      {formatPercent(e.mIoU)}
-                    </td>
-                    <td data-testid="seg.zoo.dataset">
-                      {datasetName(e.dataset)}, {e.classNames.length} classes
-                    </td>
-                    <td>{chainLabel(e.chain)}</td>
-                    <td className="num">{e.steps}</td>
-                    <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>this session&apos;s run</span>}</td>
-                  </>
-                ) : (
-                  <td colSpan={9} className="muted">
-                    not trained at this size yet{slot === 'teacher' || slot === 'tutor' ? ` — train a ${slot} here to distil from it` : ''}
-                  </td>
-                )}
-              </tr>
-            ))}
+                  )}
+                  {menu}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
