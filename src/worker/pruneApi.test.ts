@@ -49,7 +49,7 @@ describe('Prune lab through the worker seam (cpu backend)', () => {
     expect((await api.setHyperparams('prune', { lambda1: 0.5 })).ok).toBe(true);
     await waitFor(() => events.some((e) => e.type === 'hpChange'));
     const change = events.find((e) => e.type === 'hpChange');
-    expect(change?.type === 'hpChange' && change.change).toMatchObject({ key: 'lambda1', from: 0.01, to: 0.5 });
+    expect(change?.type === 'hpChange' && change.change).toMatchObject({ key: 'lambda1', from: 0.9, to: 0.5 });
     await api.stop();
     expect(statuses().at(-1)).toBe('stopped');
     await api.start('train', tinyConfig({ evalEvery: 2, lr: 0.05, steps: 2 }), 't1');

@@ -57,8 +57,9 @@ const PRUNE_FIELDS = {
   trainSize: CLASSIFY_FIELDS.trainSize,
   testSize: CLASSIFY_FIELDS.testSize,
   seed: CLASSIFY_FIELDS.seed,
-  // All live. Defaults from the authors' code.
-  lambda1: { label: 'λ1 (RGSM sparsity)', min: 1e-6, max: 10, default: 1e-2, scale: 'log', live: true },
+  // All live. λ2 and β are the authors' defaults; λ1 = 0.9 (threshold √(2λ1/β) = 1.34, where He-initialised
+  // groups sit at 1.4–2) instead of their 0.01, so that a short run shows sparsity (README, "Prune lab defaults").
+  lambda1: { label: 'λ1 (RGSM sparsity)', min: 1e-6, max: 10, default: 0.9, scale: 'log', live: true },
   lambda2: { label: 'λ2 (RGSM group penalty)', min: 1e-9, max: 1e-1, default: 1e-5, scale: 'log', live: true },
   beta: { label: 'β (RGSM coupling)', min: 1e-3, max: 100, default: 1, scale: 'log', live: true },
   lambdaGL: { label: 'λ_GL (group Lasso)', min: 1e-7, max: 1, default: 1e-4, scale: 'log', live: true },

@@ -4,6 +4,7 @@ import { ConfigForm, type FieldState, type FormItem } from '../../components/Con
 import { DatasetSelect } from '../../components/DatasetSelect';
 import { WidthSelect } from '../../components/WidthSelect';
 import { formatHp } from '../../format';
+import { PrunePresets, SparsityHint } from './PrunePresets';
 
 const IDS: Partial<Record<keyof PruneConfig, string>> = {
   batchSize: 'hp.batch',
@@ -36,6 +37,7 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
     { field: 'batchSize' },
     { field: 'steps' },
     { heading: 'Sparsity (live)' },
+    { key: 'presets', node: <PrunePresets /> },
     { field: 'lambda1' },
     {
       key: 'threshold',
@@ -49,6 +51,7 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
     { field: 'beta' },
     { field: 'lambdaGL' },
     { field: 'zeroThreshold', hint: 'A group counts as zero when its ℓ2 norm is below this.' },
+    { key: 'sparsityHint', node: <SparsityHint /> },
     { heading: 'Optimiser (live)' },
     { field: 'lr', hint: 'Base rate; the schedule scales it.' },
     { field: 'momentum' },
