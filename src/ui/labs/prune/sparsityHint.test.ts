@@ -9,7 +9,7 @@ function report(norms: number[][], zeroThreshold = 1e-15): LayerReport {
     sparsity: norms.map(() => 0),
     norms: norms.map((n) => Float32Array.from(n)),
     groups: norms.map((n) => n.length),
-    total: norms.reduce((a, n) => a + n.length, 0),
+    total: 0, // the channel sparsity over all layers (nothing zero yet)
     weightSparsity: 0,
     zeroThreshold,
     hardThreshold: 0.14,

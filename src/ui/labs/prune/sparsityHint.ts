@@ -43,7 +43,7 @@ const FAR = 1.5;
  * moves things; null otherwise (or for the dense method, or before the first layer report).
  */
 export function sparsityHint(report: LayerReport | null, config: Pick<PruneConfig, 'method' | 'lambda1' | 'beta' | 'lambdaGL'>): string | null {
-  if (!report || config.method === 'none' || report.total === 0) return null;
+  if (!report || config.method === 'none') return null;
   let min = Infinity;
   let zero = 0;
   for (const norms of report.norms)
