@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { failed } from '../../callFailure';
 import { getEngine } from '../../../client';
 import type { CompactionReport } from '../../../protocol';
 import { useLabRun } from '../../runStatus';
@@ -20,7 +21,9 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
     if (!run) return;
     setBusy('compact');
     setError(null);
-    const r = await getEngine().call('prune', 'compact', [run.id]);
+    const r = await getEngine()
+      .call('prune', 'compact', [run.id])
+      .catch((err: unknown) => failed(err));
     setBusy(null);
     if (!r.ok) return setError(r.error.message);
     setReport(r.report);
@@ -29,7 +32,9 @@ export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionRe
   const exportModel = async () => {
     if (!run) return;
     setBusy('export');
-    const r = await getEngine().call('prune', 'exportModel', [run.id]);
+    const r = await getEngine()
+      .call('prune', 'exportModel', [run.id])
+      .catch((err: unknown) => failed(err));
     setBusy(null);
     if (!r.ok) return setError(r.error.message);
     downloadBytes(`${r.model.fileBase}.json`, new TextEncoder().encode(r.model.modelJson), 'application/json');

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { failed } from '../../callFailure';
 import { getEngine } from '../../../client';
 import type { LoadedModelReport } from '../../../protocol';
 import { useWorkbench } from '../../../store';
@@ -21,7 +22,9 @@ export function LoadModelPanel() {
     if (!json || !bin) return setError('Choose both files of an exported model: the .json description and the .weights.bin file.');
     setBusy(true);
     const weights = await bin.arrayBuffer();
-    const r = await getEngine().call('prune', 'loadModel', [await json.text(), weights, config], [weights]);
+    const r = await getEngine()
+      .call('prune', 'loadModel', [await json.text(), weights, config], [weights])
+      .catch((err: unknown) => failed(err));
     setBusy(false);
     if (r.ok) setReport(r.report);
     else setError(r.error.message);
