@@ -35,18 +35,8 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
 test('Segment lab: a tiny teacher → student distillation run with the FFA term advances the mIoU chart', async ({ page }) => {
   const seg = new SegmentPage(page);
   await seg.open();
-  await seg.byId('seg.model').selectOption('student');
-  await seg.byId('seg.chain').selectOption('teacher-student');
-  await seg.byId('seg.upscale').selectOption('pixelshuffle');
+  await seg.tinyStudent({ chain: 'teacher-student', upscale: 'pixelshuffle', steps: 6 });
   await seg.byId('seg.affinityLoss').selectOption('ffa');
-  for (const [k, v] of [
-    ['steps', 6],
-    ['batchSize', 2],
-    ['trainSize', 16],
-    ['testSize', 4],
-    ['evalEvery', 2],
-  ] as const)
-    await seg.setNumber(k, v);
   await seg.byId('seg.start').click();
   await expect(seg.byId('seg.status')).toHaveText(/running|done/, { timeout: 60_000 });
   await expect.poll(() => seg.miouPoints(), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);

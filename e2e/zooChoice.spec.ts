@@ -11,17 +11,7 @@ test('Segment zoo: a worse run does not replace the shipped student; the slot me
   await expect(pick).toHaveValue('shipped');
 
   // A two-step PixelShuffle student on labels only: far below the shipped student's mIoU.
-  await seg.byId('seg.model').selectOption('student');
-  await seg.byId('seg.chain').selectOption('none');
-  await seg.byId('seg.upscale').selectOption('pixelshuffle');
-  for (const [k, v] of [
-    ['steps', 2],
-    ['batchSize', 2],
-    ['trainSize', 16],
-    ['testSize', 4],
-    ['evalEvery', 2],
-  ] as const)
-    await seg.setNumber(k, v);
+  await seg.tinyStudent({ chain: 'none', upscale: 'pixelshuffle', steps: 2 });
   await seg.byId('seg.start').click();
   await expect(seg.byId('seg.status')).toHaveText('done', { timeout: 120_000 });
 

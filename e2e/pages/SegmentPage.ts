@@ -26,6 +26,21 @@ export class SegmentPage {
     await input.blur();
   }
 
+  /** Set up a tiny student run (batch 2, 16 / 4 images, evaluating every 2 steps) with the given chain, upscaling and steps. */
+  async tinyStudent(opts: { chain: string; upscale: string; steps: number }): Promise<void> {
+    await this.byId('seg.model').selectOption('student');
+    await this.byId('seg.chain').selectOption(opts.chain);
+    await this.byId('seg.upscale').selectOption(opts.upscale);
+    for (const [k, v] of [
+      ['steps', opts.steps],
+      ['batchSize', 2],
+      ['trainSize', 16],
+      ['testSize', 4],
+      ['evalEvery', 2],
+    ] as const)
+      await this.setNumber(k, v);
+  }
+
   pane(name: (typeof SEG_PANES)[number]): Locator {
     return this.byId(`seg.viewer.pane.${name}`);
   }
