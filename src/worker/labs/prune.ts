@@ -4,12 +4,12 @@
  * dense model (with u in the kernels for RGSM) and its compact net go to the model library.
  */
 import * as Comlink from 'comlink';
-import { PruneSession, pruneOptions, type ImageDataset, type Observation } from '../../engine';
+import { PruneSession, pruneOptions, type ImageDataset } from '../../engine';
 import { PRUNE_LAB, type PruneConfig } from '../../protocol/labs/prune';
 import { CompactionService } from '../compactionService';
 import { describeError } from '../errors';
-import { classifierMeta, classifierToKeep } from '../modelFormats';
-import { yieldToEventLoop } from '../yieldToEventLoop';
+import { classifierToKeep } from '../modelFormats';
+import { classifyPlan, finishedClassifierMeta, keepingAccuracy } from './classifyPlan';
 import type { LabContext, WorkerLab } from './types';
 
 /** Run `f`, turning a throw into a refused outcome with a code and a sentence. */
@@ -21,16 +21,7 @@ async function attempt<T extends object>(f: () => Promise<T>): Promise<({ ok: tr
   }
 }
 
-/** A Prune session that remembers its last test accuracy (on u for RGSM: the kept model's metric). */
-class KeptPruneSession extends PruneSession {
-  lastAccuracy: number | null = null;
-
-  override async evaluate(onProgress?: (fraction: number) => void): Promise<Observation> {
-    const o = await super.evaluate(onProgress);
-    this.lastAccuracy = o.values['test.acc'] ?? this.lastAccuracy;
-    return o;
-  }
-}
+const KeptPruneSession = keepingAccuracy(PruneSession);
 
 export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
   const compaction = new CompactionService();
@@ -45,39 +36,29 @@ export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
   };
 
   return {
-    plan: (config, runId) => {
-      let data: ImageDataset | null = null;
-      return {
-        steps: config.steps,
-        evalEvery: config.evalEvery,
-        dataset: config.dataset,
-        prepare: async (onData, onBuilding) => {
-          data = await ctx.images.get(config, onData);
-          onBuilding();
-          await yieldToEventLoop();
-          return new KeptPruneSession(pruneOptions(config), data);
-        },
-        finish: (session, status) => {
-          if (status === 'error' || !data || !(session instanceof KeptPruneSession)) return false;
+    plan: (config, runId) =>
+      classifyPlan(
+        ctx,
+        config,
+        (data) => new KeptPruneSession(pruneOptions(config), data),
+        (session, status, data) => {
+          if (status === 'error') return false;
           kept = { runId, session, data, config };
           if (status === 'done') {
             // The dense model as the run evaluated it: RGSM's u (w is restored after the read).
-            const { model, stats, rgsm } = session.trainer;
-            const meta = classifierMeta(model, {
+            const { trainer } = session;
+            const meta = finishedClassifierMeta(trainer, data, {
               lab: 'prune',
-              metric: { name: 'test accuracy', value: session.lastAccuracy },
+              accuracy: session.lastAccuracy,
               dataset: config.dataset,
-              datasetName: data.name,
-              classNames: [...data.classNames],
-              normalization: { mean: [...stats.mean], std: [...stats.std] },
               provenance: { runId, steps: config.steps, seed: config.seed, compact: false, method: config.method },
             });
-            void ctx.keep(classifierToKeep(model, meta, undefined, rgsm ? (f) => rgsm.withU(f) : undefined));
+            const rgsm = trainer.rgsm;
+            void ctx.keep(classifierToKeep(trainer.model, meta, undefined, rgsm ? (f) => rgsm.withU(f) : undefined));
           }
           return true;
         },
-      };
-    },
+      ),
     calls: {
       async compact(runId) {
         const k = kept && kept.runId === runId && !ctx.runActive() ? kept : null;
