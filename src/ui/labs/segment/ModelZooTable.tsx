@@ -119,8 +119,7 @@ export function ModelZooTable() {
               <th>Model</th>
               <th title="Trainable scalars of the deployed model (aux heads left out)">Params</th>
               <th title="Params of the upscale modules alone">Upscale params</th>
-              <th title="Multiply-accumulates per image at this size">MACs</th>
-              <th title="2 × MACs">FLOPs</th>
+              <th title="Multiply-accumulates per image at this size (FLOPs ≈ 2 × MACs)">MACs</th>
               <th>mIoU</th>
               <th title="The dataset and class set it was trained on: models of different class sets are never compared">Trained on</th>
               <th>Chain</th>
@@ -167,19 +166,20 @@ export function ModelZooTable() {
                       </td>
                       <td className="num">{e.upscaleParams ? formatCount(e.upscaleParams) : '—'}</td>
                       <td className="num">{formatCount(e.macs)}</td>
-                      <td className="num">{formatCount(2 * e.macs)}</td>
                       <td className="num" data-testid="seg.zoo.miou">
                         {formatPercent(e.mIoU)}
                       </td>
                       <td data-testid="seg.zoo.dataset">
-                        {datasetName(e.dataset)}, {e.classNames.length} classes
+                        {datasetName(e.dataset)}
+                        <br />
+                        <span className="muted">{e.classNames.length} classes</span>
                       </td>
                       <td>{chainLabel(e.chain)}</td>
                       <td className="num">{e.steps}</td>
                       <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>run {e.origin}</span>}</td>
                     </>
                   ) : (
-                    <td colSpan={9} className="muted">
+                    <td colSpan={8} className="muted">
                       not trained at this size yet{slot === 'teacher' || slot === 'tutor' ? ` — train a ${slot} here to distil from it` : ''}
                     </td>
                   )}
