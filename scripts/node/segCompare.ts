@@ -4,27 +4,20 @@
  * and distilled through the tutor — same steps, batch and seeds. At the low size the teacher and tutor are
  * the shipped ones (public/models/segment/low); at the high size they are trained here first.
  *   node scripts/run-node.mjs scripts/node/segCompare.ts sizes=low,high seeds=1,2,3 steps=300 highSeeds=1
- * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel.
- * Appends one JSON line per run to results/seg-compare.jsonl (already-present runs are skipped).
+ * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel;
+ * `upscales=bilinear,ps-head4` picks the upscaling variants (default bilinear and pixelshuffle, the first comparison's two).
+ * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl; already-present runs are skipped).
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { initBackend } from '../../src/engine';
 import { parseSegArgs, runSegment } from './segment';
 
-const OUT = 'results/seg-compare.jsonl';
-const CONFIGS = [
-  { upscale: 'bilinear', chain: 'none' },
-  { upscale: 'pixelshuffle', chain: 'none' },
-  { upscale: 'pixelshuffle', chain: 'teacher-tutor-student' },
-  { upscale: 'pixelshuffle', chain: 'teacher-student' },
-  { upscale: 'bilinear', chain: 'teacher-tutor-student' },
-  { upscale: 'bilinear', chain: 'teacher-student' },
-] as const;
+const CHAINS = ['none', 'teacher-tutor-student', 'teacher-student'] as const;
 
-async function done(): Promise<Set<string>> {
-  if (!existsSync(OUT)) return new Set();
-  const lines = (await readFile(OUT, 'utf8')).split('\n').filter(Boolean);
+async function done(out: string): Promise<Set<string>> {
+  if (!existsSync(out)) return new Set();
+  const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean);
   return new Set(lines.map((l) => (JSON.parse(l) as { key: string }).key));
 }
 
@@ -36,9 +29,12 @@ export async function main(args: string[]): Promise<void> {
   const steps = kv.get('steps') ?? '300';
   const teacherSteps = kv.get('teacherSteps') ?? '300';
   const chains = kv.get('chains')?.split(',');
+  const upscales = (kv.get('upscales') ?? 'bilinear,pixelshuffle').split(',');
+  const out = kv.get('out') ?? 'results/seg-compare.jsonl';
+  const configs = upscales.flatMap((upscale) => CHAINS.map((chain) => ({ upscale, chain })));
   await initBackend('wasm');
   const common = ['trainSize=1000', 'testSize=100', 'dataSeed=1', 'logEvery=100', 'batch=8', 'backend=wasm', 'origin=scripts/node/segCompare.ts'];
-  const record = async (key: string, r: Record<string, unknown>) => appendFile(OUT, `${JSON.stringify({ key, ...r })}\n`);
+  const record = async (key: string, r: Record<string, unknown>) => appendFile(out, `${JSON.stringify({ key, ...r })}\n`);
   for (const size of sizes) {
     const dir = size === 'low' ? 'public/models/segment/low' : `results/seg-models/${size}`;
     if (size !== 'low') {
@@ -51,16 +47,16 @@ export async function main(args: string[]): Promise<void> {
       ];
       for (const [slot, extra] of sources) {
         const key = `${size}:${slot}`;
-        if ((await done()).has(key)) continue;
+        if ((await done(out)).has(key)) continue;
         console.log(`== ${key}`);
         const r = await runSegment(parseSegArgs([...common, `size=${size}`, 'seed=1', ...extra, `out=${dir}/${slot}.json`]), (l) => console.log(`  ${l}`));
         await record(key, { role: slot, ...r });
       }
     }
     for (const seed of size === 'low' ? seeds : highSeeds) {
-      for (const c of CONFIGS.filter((x) => !chains || chains.includes(x.chain))) {
+      for (const c of configs.filter((x) => !chains || chains.includes(x.chain))) {
         const key = `${size}:student:${c.upscale}:${c.chain}:${seed}`;
-        if ((await done()).has(key)) continue;
+        if ((await done(out)).has(key)) continue;
         const source = c.chain === 'none' ? [] : [`source=${dir}/${c.chain === 'teacher-student' ? 'teacher' : 'tutor'}.json`];
         console.log(`== ${key}`);
         const r = await runSegment(

@@ -135,6 +135,7 @@ export class SegZoo {
           params: c.inference.params,
           trainingParams: c.params,
           macs: c.inference.macs,
+          ...(model.architecture.model === 'seg-teacher' ? {} : { upscale: model.architecture.upscale }),
           upscaleParams: c.upscale.params,
           upscaleMacs: c.upscale.macs,
           chain: p.chain,

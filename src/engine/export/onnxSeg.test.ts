@@ -4,7 +4,7 @@ import { SEG_MEAN, SEG_STD } from '../data/segBatcher';
 import { disposeParams } from '../models/params';
 import { createSegModel, type SegModelKind } from '../models/seg/registry';
 import { segCost } from '../models/seg/segModel';
-import type { UpscaleKind } from '../models/upscale';
+import type { UpscaleName } from '../../protocol/labs/segment';
 import { pixelShuffle } from '../techniques/pixelShuffle';
 import { exportOnnx } from './exportOnnx';
 import { decodeOnnxModel, OnnxGraph } from './onnxGraph';
@@ -15,12 +15,17 @@ const CLASSES = 5;
 const [H, W] = [64, 128];
 const report: string[] = [];
 
-const MODELS: [SegModelKind, UpscaleKind][] = [
+const MODELS: [SegModelKind, UpscaleName][] = [
   ['teacher', 'bilinear'],
   ['tutor', 'bilinear'],
   ['tutor', 'pixelshuffle'],
+  ['tutor', 'ps-both'],
   ['student', 'bilinear'],
   ['student', 'pixelshuffle'],
+  ['student', 'ps-agg'],
+  ['student', 'ps-head'],
+  ['student', 'ps-both'],
+  ['student', 'ps-head4'],
 ];
 
 describe('ONNX export of the Segment lab models, checked by ONNX Runtime', () => {
@@ -38,12 +43,14 @@ describe('ONNX export of the Segment lab models, checked by ONNX Runtime', () =>
       const ortOut = await runOrt(bytes, nhwcToNchw((await x.data()) as Float32Array, x.shape), [2, 3, H, W]);
       tf.dispose([x, out.logits, ...Object.values(out.features)]);
       expect(ortOut.dims).toEqual([2, CLASSES, H, W]);
-      const { maxAbs, scale, agree, total } = compareLogits(engine, ortOut.data, [2, CLASSES, H, W]);
+      const { maxAbs, scale, agree, ties, total } = compareLogits(engine, ortOut.data, [2, CLASSES, H, W]);
       report.push(
-        `${kind} (${upscale}) 1/8: max|Δ| ${maxAbs.toExponential(2)} (max|logit| ${scale.toFixed(2)}), argmax ${agree}/${total} px, ${bytes.length} bytes`,
+        `${kind} (${upscale}) 1/8: max|Δ| ${maxAbs.toExponential(2)} (max|logit| ${scale.toFixed(2)}), argmax ${agree}/${total} px${ties ? ` (+${ties} exact ties)` : ''}, ${bytes.length} bytes`,
       );
       expect(maxAbs).toBeLessThan(1e-4);
-      expect(agree).toBe(total);
+      // every pixel the same class, but for exact ties (the engine's two logits within 1e-6), which float rounding breaks either way
+      expect(agree + ties).toBe(total);
+      expect(ties).toBeLessThanOrEqual(2);
       const model = decodeOnnxModel(bytes);
       // exactly the deployed weights are embedded: inference params (aux heads, and the tutor's embedded student head, left out) + their BN running stats
       const deployed = m.layers.filter((l) => !l.aux);
@@ -53,7 +60,7 @@ describe('ONNX export of the Segment lab models, checked by ONNX Runtime', () =>
       );
       expect(parameterFloats(model)).toBe(segCost(m).inference.params + runningStats);
       const ops = new Set(graphOf(model).nodes.map((n) => n.opType));
-      expect(ops.has('DepthToSpace')).toBe(upscale === 'pixelshuffle');
+      expect(ops.has('DepthToSpace')).toBe(upscale !== 'bilinear' && kind !== 'teacher');
       expect(ops.has('Resize')).toBe(true); // zoomed cells (and the teacher's fusion) resize bilinearly in both variants
       disposeParams(m.store);
     });

@@ -81,8 +81,18 @@ export async function runOrt(bytes: Uint8Array, input: Float32Array, dims: reado
   }
 }
 
-/** max |a − b|, max |a| (the logits' scale) and how many argmaxes over the class axis agree: `[N, K]` (per image) or `[N, K, H, W]` (per pixel). */
-export function compareLogits(a: Float32Array, b: Float32Array, dims: readonly number[]): { maxAbs: number; scale: number; agree: number; total: number } {
+/** Two logits of one pixel closer than this (× max(1, max|logit|)) in the engine's output are a tie at float32 precision. */
+export const TIE = 1e-6;
+
+/**
+ * Max |a − b| over NCHW (or NC) logits, max |a|, and the per-image/per-pixel argmax: `agree` = same class; `ties` = a
+ * different class where the engine's own two logits are within TIE (an exact tie that float rounding breaks either way).
+ */
+export function compareLogits(
+  a: Float32Array,
+  b: Float32Array,
+  dims: readonly number[],
+): { maxAbs: number; scale: number; agree: number; ties: number; total: number } {
   if (a.length !== b.length) throw new Error(`Cannot compare ${a.length} logits with ${b.length}.`);
   let maxAbs = 0;
   let scale = 0;
@@ -98,8 +108,14 @@ export function compareLogits(a: Float32Array, b: Float32Array, dims: readonly n
     return best;
   };
   let agree = 0;
-  for (let i = 0; i < n; i++) for (let p = 0; p < spatial; p++) if (argmax(a, i, p) === argmax(b, i, p)) agree++;
-  return { maxAbs, scale, agree, total: n * spatial };
+  let ties = 0;
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < spatial; p++) {
+      const [ca, cb] = [argmax(a, i, p), argmax(b, i, p)];
+      if (ca === cb) agree++;
+      else if (Math.abs(a[(i * k + ca) * spatial + p]! - a[(i * k + cb) * spatial + p]!) <= TIE * Math.max(1, scale)) ties++;
+    }
+  return { maxAbs, scale, agree, ties, total: n * spatial };
 }
 
 /** Element count of every float initializer that holds a model parameter (the Resize scales left out). */

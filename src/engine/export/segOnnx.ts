@@ -6,6 +6,7 @@
  */
 import type { CellSpec, SegModel, StudentArchitecture, TeacherArchitecture, TutorArchitecture } from '../models/seg/segModel';
 import type { UpscaleKind } from '../models/upscale';
+import { upscalePlan } from '../models/seg/blocks';
 import { basicBlock, batchNorm, concat, conv, convBn, pixelShuffle, resizeBilinear, sum, unary, weight, type Ctx, type Value } from './onnxLayers';
 
 /** Upscale ×r (`models/upscale.ts`): bilinear (align corners), or depthwise 3×3 → BN → ReLU → 1×1 → PixelShuffle (DCR). */
@@ -37,6 +38,20 @@ function segHead(ctx: Ctx, x: Value, name: string): Value {
   return conv(ctx, convBn(ctx, x, name, 'relu'), `${name}.cls.kernel`, { bias: `${name}.cls.bias` });
 }
 
+/**
+ * Head and final ×r (`finalHead`): plain = `segHead` → upscale ×r (bilinear or the v1 module); sub-pixel = 3×3 conv-BN-ReLU →
+ * depthwise 3×3 → BN → ReLU → 1×1 conv with bias to classes·s² → DepthToSpace ×s (DCR) → bilinear ×(r/s).
+ */
+function finalHead(ctx: Ctx, x: Value, name: string, upName: string, r: number, arch: StudentArchitecture | TutorArchitecture): Value {
+  const plan = upscalePlan(arch.upscale, r);
+  if (plan.subPixel === 0) return upscale(ctx, segHead(ctx, x, name), upName, r, plan.final);
+  const sub = `${name}.subpixel`;
+  const dw = conv(ctx, convBn(ctx, x, name, 'relu'), `${sub}.dw.kernel`, { depthwise: true });
+  const act = unary(ctx, 'Relu', batchNorm(ctx, dw, `${sub}.bn`));
+  const shuffled = pixelShuffle(ctx, conv(ctx, act, `${sub}.kernel`, { bias: `${sub}.bias` }), plan.subPixel);
+  return resizeBilinear(ctx, shuffled, x.h * r, x.w * r);
+}
+
 /** A student branch from the 1/8 feature: its cells, then aggregation from its lowest level back up to 1/8. */
 function branch(ctx: Ctx, x8: Value, name: string, specs: readonly CellSpec[], kind: UpscaleKind): Value {
   const feats: Value[] = [x8];
@@ -57,22 +72,23 @@ function studentTrunk(ctx: Ctx, x: Value, arch: StudentArchitecture | TutorArchi
   const s2 = convBn(ctx, x, 'stem.0', 'relu', 2);
   const s4 = convBn(ctx, s2, 'stem.1', 'relu', 2);
   const s8 = convBn(ctx, s4, 'stem.2', 'relu', 2);
-  const a = branch(ctx, s8, 'a', arch.plan.branchA, arch.upscale);
-  const b = branch(ctx, s8, 'b', arch.plan.branchB, arch.upscale);
+  const agg = upscalePlan(arch.upscale, 8).agg;
+  const a = branch(ctx, s8, 'a', arch.plan.branchA, agg);
+  const b = branch(ctx, s8, 'b', arch.plan.branchB, agg);
   return { s4, f8: convBn(ctx, concat(ctx, [a, b]), 'fuse', 'relu') };
 }
 
 function studentGraph(ctx: Ctx, x: Value, arch: StudentArchitecture): Value {
   const { f8 } = studentTrunk(ctx, x, arch);
-  return upscale(ctx, segHead(ctx, f8, 'head'), 'up8', 8, arch.upscale);
+  return finalHead(ctx, f8, 'head', 'up8', 8, arch);
 }
 
-/** Tutor: trunk, 1/4 path (two 3×3 cells on the 1/4 stem feature), agg4 with the fused 1/8 map, head, upscale ×4. */
+/** Tutor: trunk, 1/4 path (two 3×3 cells on the 1/4 stem feature), agg4 with the fused 1/8 map, head, final ×4. */
 function tutorGraph(ctx: Ctx, x: Value, arch: TutorArchitecture): Value {
   const t = studentTrunk(ctx, x, arch);
   const p4 = convBn(ctx, convBn(ctx, t.s4, 'tutor.hr.0', 'relu'), 'tutor.hr.1', 'relu');
-  const f4 = aggStep(ctx, 'tutor.agg4', t.f8, p4, arch.upscale);
-  return upscale(ctx, segHead(ctx, f4, 'tutor.head'), 'tutor.up4', 4, arch.upscale);
+  const f4 = aggStep(ctx, 'tutor.agg4', t.f8, p4, upscalePlan(arch.upscale, 4).agg);
+  return finalHead(ctx, f4, 'tutor.head', 'tutor.up4', 4, arch);
 }
 
 /** HRNet fusion (`teacher.ts` fuse): stream i = ReLU(Σ_j path_ij(x_j)); j > i 1×1 conv-BN + bilinear up, j < i strided 3×3 convs. */

@@ -11,7 +11,7 @@
  * lab's engine functions; FFA's Z is fixed per (N, k) and seeded.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SegLiveKey } from '../../protocol/labs/segment';
+import type { SegLiveKey, UpscaleName } from '../../protocol/labs/segment';
 import { SegBatcher, segImagesTensor } from '../data/segBatcher';
 import type { SegDataset } from '../data/segDataset';
 import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
@@ -23,7 +23,6 @@ import { Sgd } from '../optim/sgd';
 import { hashSeed } from '../random';
 import { kdLoss, ohemCrossEntropy, pixelCrossEntropy, validMask } from '../techniques/distill';
 import { adaptFeature, affinityTerm, createFeatureAdapter, ProbeBank, type AffinityLossKind, type FeatureAdapter } from '../techniques/affinityTerm';
-import type { UpscaleKind } from '../models/upscale';
 import type { EvalResult, StepResult } from './session';
 
 export interface SegHyperparams extends Record<SegLiveKey, number> {
@@ -51,7 +50,7 @@ export interface SegEvalResult extends EvalResult {
 
 export interface SegSessionOptions {
   kind: SegModelKind;
-  upscale: UpscaleKind;
+  upscale: UpscaleName;
   /** Width multiplier of the model. */
   width: number;
   seed: number;

@@ -1,7 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { countParams, createParamStore, disposeParams } from './params';
-import { createUpscale, upscale, upscaleMacs, upscaleParams, type PixelShuffleUpscale } from './upscale';
+import { BN_EPSILON } from './layers';
+import {
+  createSubPixelClassifier,
+  createUpscale,
+  subPixelClassify,
+  subPixelMacs,
+  subPixelParams,
+  upscale,
+  upscaleMacs,
+  upscaleParams,
+  type PixelShuffleUpscale,
+} from './upscale';
 import { pixelShuffle } from '../techniques/pixelShuffle';
 
 describe('upscale module (§2)', () => {
@@ -128,6 +139,64 @@ describe('upscale module (§2)', () => {
     upscale(bi, x, { training: true }).dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, wts]);
+    disposeParams(store);
+  });
+
+  it('sub-pixel classifier: names, params and MACs by hand; logits = 1×1 conv + bias of ReLU(BN(depthwise)) shuffled, negative logits kept (float64 reference)', async () => {
+    const [cin, k, r, h, w] = [3, 2, 2, 3, 4];
+    // 11·3 + (3 + 1)·2·4 = 33 + 32 = 65; MACs (27 + 24)·12
+    expect(subPixelParams(cin, k, r)).toBe(65);
+    expect(subPixelMacs(cin, k, r, h, w)).toBe(51 * 12);
+    const store = createParamStore(5);
+    const m = createSubPixelClassifier(store, 'head.subpixel', cin, k, r);
+    expect(countParams(store)).toBe(65);
+    expect([...store.trainable.keys()]).toEqual([
+      'head.subpixel.dw.kernel',
+      'head.subpixel.bn.gamma',
+      'head.subpixel.bn.beta',
+      'head.subpixel.kernel',
+      'head.subpixel.bias',
+    ]);
+    // a bias that makes every logit of class 1 strongly negative: nothing after the 1×1 conv may clip it
+    const biasValues = Float32Array.from({ length: k * r * r }, (_, i) => (i % k === 1 ? -50 : 0.25 * i));
+    m.bias.assign(tf.tensor1d(biasValues));
+    const x = tf.randomNormal([1, h, w, cin], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const y = subPixelClassify(m, x, { training: false });
+    expect(y.shape).toEqual([1, h * r, w * r, k]);
+    const [xv, dw, pw] = [await x.data(), await m.depthwise.data(), await m.kernel.data()];
+    // inference BN with the initial running stats (mean 0, var 1, γ 1, β 0): y / sqrt(1 + ε)
+    const bnScale = 1 / Math.sqrt(1 + BN_EPSILON);
+    const act = new Float64Array(h * w * cin);
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++)
+        for (let c = 0; c < cin; c++) {
+          let acc = 0;
+          for (let di = -1; di <= 1; di++)
+            for (let dj = -1; dj <= 1; dj++) {
+              const [ii, jj] = [i + di, j + dj];
+              if (ii < 0 || jj < 0 || ii >= h || jj >= w) continue;
+              acc += xv[(ii * w + jj) * cin + c]! * dw[((di + 1) * 3 + dj + 1) * cin + c]!;
+            }
+          act[(i * w + j) * cin + c] = Math.max(0, acc * bnScale);
+        }
+    const got = await y.data();
+    let maxErr = 0;
+    let negatives = 0;
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++)
+        for (let si = 0; si < r; si++)
+          for (let sj = 0; sj < r; sj++)
+            for (let c = 0; c < k; c++) {
+              const ch = (si * r + sj) * k + c;
+              let z = biasValues[ch]!;
+              for (let q = 0; q < cin; q++) z += act[(i * w + j) * cin + q]! * pw[q * k * r * r + ch]!;
+              const v = got[((i * r + si) * w * r + j * r + sj) * k + c]!;
+              maxErr = Math.max(maxErr, Math.abs(v - z));
+              if (v < 0) negatives++;
+            }
+    expect(maxErr).toBeLessThan(1e-4);
+    expect(negatives).toBeGreaterThanOrEqual(h * w * r * r);
+    tf.dispose([x, y]);
     disposeParams(store);
   });
 });

@@ -112,3 +112,58 @@ export function upscaleMacs(cin: number, cout: number, r: number, kind: UpscaleK
   checkArgs(cin, cout, r, kind);
   return kind === 'bilinear' ? 0 : (9 * cin + cin * cout * r * r) * h * w;
 }
+
+/**
+ * Sub-pixel classifier ×r (Shi et al. 2016; TECHNIQUES.md §2: no BN and no nonlinearity may act on class logits):
+ * depthwise 3×3 conv → BN(cin) → ReLU on the head's *features*, then a 1×1 conv with bias to classes·r² channels
+ * (ICNR kernel, zero bias) → PixelShuffle(r). The logits leave the 1×1 conv untouched but for the shuffle.
+ */
+export interface SubPixelClassifier {
+  kind: 'subpixel';
+  cin: number;
+  classes: number;
+  r: number;
+  /** Depthwise kernel [3, 3, cin, 1]. */
+  depthwise: tf.Variable;
+  bn: BatchNorm;
+  /** HWIO [1, 1, cin, classes·r²], ICNR; channel (i·r + j)·classes + c is class c at sub-pixel (i, j). */
+  kernel: tf.Variable;
+  /** [classes·r²], zeros at init. */
+  bias: tf.Variable;
+}
+
+/** Create `${name}.dw.kernel` [3,3,cin,1] (He, fan-in 9), `${name}.bn.*` (cin), `${name}.kernel` [1,1,cin,classes·r²] (ICNR) and `${name}.bias` (zeros). */
+export function createSubPixelClassifier(store: ParamStore, name: string, cin: number, classes: number, r: number): SubPixelClassifier {
+  checkArgs(cin, classes, r, 'pixelshuffle');
+  return {
+    kind: 'subpixel',
+    cin,
+    classes,
+    r,
+    depthwise: heNormal(store, `${name}.dw.kernel`, [3, 3, cin, 1], 9),
+    bn: createBatchNorm(store, `${name}.bn`, cin),
+    kernel: icnrKernel(store, `${name}.kernel`, cin, classes, r),
+    bias: constant(store, `${name}.bias`, [classes * r * r], 0),
+  };
+}
+
+/** Features NHWC `[B, h, w, cin]` → logits `[B, h·r, w·r, classes]`. */
+export function subPixelClassify(m: SubPixelClassifier, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
+  if (x.shape[3] !== m.cin) throw new Error(`The sub-pixel classifier expects ${m.cin} input channels, got ${x.shape[3]}.`);
+  return tf.tidy(() => {
+    const act = tf.relu(batchNorm(m.bn, tf.depthwiseConv2d(x, m.depthwise as tf.Tensor4D, 1, 'same'), mode));
+    return pixelShuffle(tf.add(tf.conv2d(act, m.kernel as tf.Tensor4D, 1, 'same'), m.bias), m.r);
+  });
+}
+
+/** Trainable scalars: 9·cin (depthwise) + 2·cin (BN) + cin·classes·r² (1×1) + classes·r² (bias). */
+export function subPixelParams(cin: number, classes: number, r: number): number {
+  checkArgs(cin, classes, r, 'pixelshuffle');
+  return 11 * cin + (cin + 1) * classes * r * r;
+}
+
+/** MACs per image on an h×w input: (9·cin + cin·classes·r²)·h·w (BN, ReLU, bias and the shuffle count 0). */
+export function subPixelMacs(cin: number, classes: number, r: number, h: number, w: number): number {
+  checkArgs(cin, classes, r, 'pixelshuffle');
+  return (9 * cin + cin * classes * r * r) * h * w;
+}

@@ -16,8 +16,34 @@ export const SEG_CHAIN_LABELS: Record<SegChain, string> = {
   'teacher-student': 'teacher → student',
   'teacher-tutor-student': 'teacher → tutor → student',
 };
-export const UPSCALES = ['bilinear', 'pixelshuffle'] as const;
+/**
+ * Upscaling variants of the student and tutor (TECHNIQUES.md §2; issue #13 item 1). 'bilinear': every ×2 aggregation
+ * upsampling and the final ×r are bilinear. 'ps-agg' (a): depthwise conv + PixelShuffle modules in the ×2 aggregations,
+ * the final ×r bilinear. 'ps-head' (b): a sub-pixel classifier for the final ×r (the head's 1×1 conv predicts
+ * classes·r² channels → PixelShuffle, ICNR). 'ps-both' (c): both. 'ps-head4': a sub-pixel classifier ×4, then bilinear ×2
+ * (the variant within +1 % params of the bilinear student). 'pixelshuffle': the first design (every upsampling, the final
+ * ×r included, a module whose BN + ReLU act on the class logits), kept so models trained with it still load; superseded.
+ */
+export const UPSCALES = ['bilinear', 'ps-agg', 'ps-head', 'ps-both', 'ps-head4', 'pixelshuffle'] as const;
 export type UpscaleName = (typeof UPSCALES)[number];
+/** Form labels of the upscaling variants. */
+export const UPSCALE_LABELS: Record<UpscaleName, string> = {
+  bilinear: 'Bilinear',
+  'ps-agg': '(a) PixelShuffle in the ×2 aggregations, final bilinear',
+  'ps-head': '(b) sub-pixel classifier for the final ×8',
+  'ps-both': '(c) both: PixelShuffle ×2 + sub-pixel ×8',
+  'ps-head4': 'sub-pixel classifier ×4, then bilinear ×2 (+0.8 % params)',
+  pixelshuffle: 'v1: PixelShuffle everywhere, BN + ReLU on logits (superseded)',
+};
+/** Short names (tables, pivot headers). */
+export const UPSCALE_SHORT: Record<UpscaleName, string> = {
+  bilinear: 'bilinear',
+  'ps-agg': 'PS agg (a)',
+  'ps-head': 'sub-pixel ×8 (b)',
+  'ps-both': 'PS both (c)',
+  'ps-head4': 'sub-pixel ×4',
+  pixelshuffle: 'PS v1',
+};
 export const SEG_SIZES = ['low', 'high'] as const;
 export type SegSizeName = (typeof SEG_SIZES)[number];
 /** Input sizes (height × width) of the two settings of §2's comparison. */
@@ -42,8 +68,8 @@ const SEG_FIELDS = {
     kind: 'enum',
     label: 'Upscaling',
     options: UPSCALES,
-    default: 'pixelshuffle',
-    optionLabels: { bilinear: 'Bilinear', pixelshuffle: 'Depthwise conv + PixelShuffle' },
+    default: 'ps-head',
+    optionLabels: UPSCALE_LABELS,
   },
   size: { kind: 'enum', label: 'Input size', options: SEG_SIZES, default: 'low' },
   /** 'streets' (built-in) or the id of an imported segmentation dataset. */
@@ -105,11 +131,11 @@ export function distillSource(c: Pick<SegConfig, 'model' | 'chain'>): 'teacher' 
   return c.chain === 'teacher-tutor-student' && c.model === 'student' ? 'tutor' : 'teacher';
 }
 
-/** The model-zoo slot a model occupies: teacher, tutor, student-bilinear or student-pixelshuffle (per input size). */
+/** The model-zoo slot a model occupies: teacher, tutor, student-bilinear or student-pixelshuffle (per input size; every PixelShuffle variant fills the latter). */
 export type SegSlot = 'teacher' | 'tutor' | 'student-bilinear' | 'student-pixelshuffle';
 export const SEG_SLOTS: readonly SegSlot[] = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'];
 export function slotOf(model: SegModelName, upscale: UpscaleName): SegSlot {
-  return model === 'student' ? `student-${upscale}` : model;
+  return model === 'student' ? (upscale === 'bilinear' ? 'student-bilinear' : 'student-pixelshuffle') : model;
 }
 
 /** A model held by the worker's model zoo (one per slot and input size). */
@@ -121,7 +147,9 @@ export interface SegZooEntry {
   trainingParams: number;
   /** Multiply-accumulates per image at the size (deployed model). */
   macs: number;
-  /** Params and MACs of the upscale modules alone (0 for bilinear). */
+  /** The upscaling variant of a student or tutor (absent for the teacher). */
+  upscale?: UpscaleName;
+  /** Params and MACs of the upscale modules alone, a sub-pixel classifier included (0 for bilinear). */
   upscaleParams: number;
   upscaleMacs: number;
   /** How it was trained. */

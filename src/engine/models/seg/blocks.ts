@@ -1,6 +1,19 @@
 /** Shared pieces of the segmentation models: a cost-logging builder, conv-BN-ReLU units, FasterSeg cells, classifiers, bilinear resizes. NHWC activations, HWIO kernels. */
 import * as tf from '@tensorflow/tfjs-core';
-import { createUpscale, upscale, upscaleMacs, upscaleParams, type UpscaleKind, type UpscaleModule } from '../upscale';
+import {
+  createSubPixelClassifier,
+  createUpscale,
+  subPixelClassify,
+  subPixelMacs,
+  subPixelParams,
+  upscale,
+  upscaleMacs,
+  upscaleParams,
+  type SubPixelClassifier,
+  type UpscaleKind,
+  type UpscaleModule,
+} from '../upscale';
+import type { UpscaleName } from '../../../protocol/labs/segment';
 import { batchNorm, conv, createBatchNorm, createConv, type BatchNorm, type Conv2d, type ForwardMode } from '../layers';
 import { constant, heNormal, type ParamStore } from '../params';
 import type { CellSpec, SegArchitecture, SegLayerCost, SegModel, SegOutput } from './segModel';
@@ -158,6 +171,81 @@ export function createHead(b: SegBuilder, name: string, cin: number, mid: number
 /** Head forward: NHWC features → logits at the same resolution. */
 export function head(hd: SegHead, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
   return classify(hd.cls, convUnit(hd.unit, x, mode));
+}
+
+/** How a model upscales (TECHNIQUES.md §2): the ×2 aggregation module, and the final ×r as a sub-pixel classifier ×`subPixel` (0 = none) then bilinear, or as `final`. */
+export interface UpscalePlan {
+  agg: UpscaleKind;
+  /** Factor of the sub-pixel classifier (0: the head's plain 1×1 classifier, then `final` ×r). */
+  subPixel: number;
+  /** The final ×r after a plain classifier: bilinear, or the v1 module (BN + ReLU on logits). */
+  final: UpscaleKind;
+}
+
+/** The plan of an upscaling variant for a model whose head runs at 1/`finalR` (student 8, tutor 4); 'ps-head4' caps the sub-pixel factor at 4. */
+export function upscalePlan(variant: UpscaleName, finalR: number): UpscalePlan {
+  switch (variant) {
+    case 'bilinear':
+      return { agg: 'bilinear', subPixel: 0, final: 'bilinear' };
+    case 'pixelshuffle':
+      return { agg: 'pixelshuffle', subPixel: 0, final: 'pixelshuffle' };
+    case 'ps-agg':
+      return { agg: 'pixelshuffle', subPixel: 0, final: 'bilinear' };
+    case 'ps-head':
+      return { agg: 'bilinear', subPixel: finalR, final: 'bilinear' };
+    case 'ps-both':
+      return { agg: 'pixelshuffle', subPixel: finalR, final: 'bilinear' };
+    case 'ps-head4':
+      return { agg: 'bilinear', subPixel: Math.min(4, finalR), final: 'bilinear' };
+    default:
+      throw new Error(`Unknown upscaling variant ${String(variant)}.`);
+  }
+}
+
+/**
+ * A model's classifier and final ×r: 'plain' = head (3×3 conv-BN-ReLU + 1×1 conv to classes) → upscale ×r (bilinear or
+ * the v1 module); 'subpixel' = the head's 3×3 conv-BN-ReLU → sub-pixel classifier ×s → bilinear ×(r/s).
+ */
+export type FinalHead = { kind: 'plain'; head: SegHead; up: Upscale } | { kind: 'subpixel'; unit: ConvUnit; sub: SubPixelClassifier; rest: number };
+
+/**
+ * Create the final head for a cin-channel h×w map upscaled ×r to the input: plain → `${name}.conv|bn`, `${name}.cls` and
+ * `${upName}` (as before the variants, so older weights load); sub-pixel → `${name}.conv|bn` and `${name}.subpixel.*`
+ * (costed as one 'upscale' layer).
+ */
+export function createFinalHead(
+  b: SegBuilder,
+  name: string,
+  upName: string,
+  cin: number,
+  mid: number,
+  classes: number,
+  r: number,
+  plan: UpscalePlan,
+  h: number,
+  w: number,
+): FinalHead {
+  if (plan.subPixel === 0)
+    return { kind: 'plain', head: createHead(b, name, cin, mid, classes, h, w), up: createUp(b, upName, classes, classes, r, plan.final, h, w) };
+  if (r % plan.subPixel !== 0) throw new Error(`A sub-pixel classifier ×${plan.subPixel} cannot make up a final ×${r}.`);
+  const unit = createConvUnit(b, name, 3, cin, mid, 1, h, w);
+  const sub = createSubPixelClassifier(b.store, `${name}.subpixel`, mid, classes, plan.subPixel);
+  b.layers.push({
+    name: `${name}.subpixel`,
+    kind: 'upscale',
+    params: subPixelParams(mid, classes, plan.subPixel),
+    macs: subPixelMacs(mid, classes, plan.subPixel, h, w),
+    aux: b.aux,
+  });
+  return { kind: 'subpixel', unit, sub, rest: r / plan.subPixel };
+}
+
+/** Final head forward: features `[B, h, w, cin]` → logits `[B, h·r, w·r, classes]`. */
+export function finalHead(f: FinalHead, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
+  if (f.kind === 'plain') return upscale(f.up, head(f.head, x, mode), mode);
+  const [, h, w] = x.shape;
+  const logits = subPixelClassify(f.sub, convUnit(f.unit, x, mode), mode);
+  return f.rest === 1 ? logits : resize(logits, h * f.sub.r * f.rest, w * f.sub.r * f.rest);
 }
 
 /** The SegModel around a finished builder: its identity and costs, and `run` wrapped in tf.tidy (only the outputs survive). */

@@ -1,24 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { UpscaleKind } from '../upscale';
-import { upscaleParams } from '../upscale';
+import { UPSCALES, type UpscaleName } from '../../../protocol/labs/segment';
+import { subPixelParams, upscaleParams } from '../upscale';
 import { countParams, disposeParams } from '../params';
 import { createSegModel, type SegModelKind } from './registry';
 import { segCost, type SegModel, type StudentPlan } from './segModel';
 import { studentPlan } from './student';
 import { buildTeacher } from './teacher';
+import { SAVED_UPSCALES } from './segSerialize';
 
 const KINDS: SegModelKind[] = ['teacher', 'tutor', 'student'];
-const UPSCALES: UpscaleKind[] = ['bilinear', 'pixelshuffle'];
 const TINY = 1 / 8;
 
-const build = (kind: SegModelKind, upscale: UpscaleKind, height: number, width: number, seed = 0, numClasses = 4): SegModel =>
+const build = (kind: SegModelKind, upscale: UpscaleName, height: number, width: number, seed = 0, numClasses = 4): SegModel =>
   createSegModel(kind, { numClasses, height, width, widthMultiplier: TINY, upscale, seed });
 
 /** stem 2/3/4, 1/16 width 5, 1/32 width 6, head 2, the default cells. */
 const tinyPlan = (): StudentPlan => ({ ...studentPlan(1), stem: [2, 3, 4], c16: 5, c32: 6, head: 2 });
 
 describe('segmentation models (§2)', () => {
+  it("a saved model may name every upscaling variant the lab offers (the engine's list equals the protocol's)", () => {
+    expect([...SAVED_UPSCALES]).toEqual([...UPSCALES]);
+  });
+
   for (const [height, width] of [
     [64, 128],
     [128, 256],
@@ -129,6 +133,35 @@ describe('segmentation models (§2)', () => {
     expect(countParams(bi.store)).toBe(2_485_257);
     disposeParams(bi.store);
     disposeParams(ps.store);
+  });
+
+  it('the variants (a) ps-agg, (b) ps-head, (c) ps-both, ps-head4 add exactly their modules to the bilinear student (the lab: width 1/2, 8 classes)', () => {
+    const k = 8;
+    const plan = studentPlan(1 / 2);
+    const [c8, c16, mid] = [plan.stem[2], plan.c16, plan.head];
+    const agg = upscaleParams(c16, c16, 2, 'pixelshuffle') + 2 * upscaleParams(c8, c8, 2, 'pixelshuffle');
+    // a sub-pixel head replaces the plain 1×1 classifier (mid·k + k) by subPixelParams(mid, k, r)
+    const head = (r: number) => subPixelParams(mid, k, r) - (mid * k + k);
+    const cost = (upscale: UpscaleName) => {
+      const m = createSegModel('student', { numClasses: k, height: 64, width: 128, widthMultiplier: 1 / 2, upscale, seed: 0 });
+      const c = { params: countParams(m.store), inference: segCost(m).inference.params, upscale: segCost(m).upscale.params };
+      disposeParams(m.store);
+      return c;
+    };
+    const bi = cost('bilinear');
+    const extra = (u: UpscaleName) => cost(u).params - bi.params;
+    expect(extra('ps-agg')).toBe(agg);
+    expect(extra('ps-head')).toBe(head(8));
+    expect(extra('ps-both')).toBe(agg + head(8));
+    expect(extra('ps-head4')).toBe(head(4));
+    expect(cost('ps-head4').upscale).toBe(subPixelParams(mid, k, 4));
+    // by hand at width 1/2 (c8 32, c16 64, head 32): agg = (9·64 + 128 + 64·64·4) + 2·(9·32 + 64 + 32·32·4) = 17,088 + 8,896 = 25,984;
+    // sub-pixel ×8: 11·32 + 33·8·64 = 17,248 − (32·8 + 8) = 16,984; ×4: 11·32 + 33·8·16 = 4,576 − 264 = 4,312
+    expect([agg, head(8), head(4)]).toEqual([25_984, 16_984, 4_312]);
+    expect(bi.inference).toBe(566_480);
+    // ps-head4 is the variant within +1 % of the bilinear student's deployed params (+0.76 %)
+    expect(head(4) / bi.inference).toBeLessThan(0.01);
+    expect(head(8) / bi.inference).toBeGreaterThan(0.01);
   });
 
   for (const kind of KINDS) {

@@ -1,6 +1,6 @@
 /** The common shape of the Segment lab's models (TECHNIQUES.md §2), their JSON architectures and their cost. */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { UpscaleKind } from '../upscale';
+import type { UpscaleName } from '../../../protocol/labs/segment';
 import type { ForwardMode } from '../layers';
 import type { ParamStore } from '../params';
 
@@ -34,7 +34,7 @@ export interface StudentArchitecture {
   numClasses: number;
   inputHeight: number;
   inputWidth: number;
-  upscale: UpscaleKind;
+  upscale: UpscaleName;
   plan: StudentPlan;
 }
 
@@ -44,7 +44,7 @@ export interface TutorArchitecture {
   numClasses: number;
   inputHeight: number;
   inputWidth: number;
-  upscale: UpscaleKind;
+  upscale: UpscaleName;
   /** The embedded student's plan: the tutor holds every student layer under the same name. */
   plan: StudentPlan;
   /** Width of the 1/4 path (its two 3×3 cells, the 1/4 refine) . */
@@ -117,7 +117,7 @@ export interface SegCost {
   macs: number;
   /** The deployed model: aux heads left out. */
   inference: { params: number; macs: number };
-  /** Params and MACs of the upscale modules alone (0 for bilinear). */
+  /** Params and MACs of the upscale modules alone, the sub-pixel classifier included (0 for bilinear). */
   upscale: { params: number; macs: number };
 }
 

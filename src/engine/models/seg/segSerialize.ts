@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { disposeParams } from '../params';
 import { packWeights, unpackWeights, type WeightSpec } from '../weightsFile';
+import type { UpscaleName } from '../../../protocol/labs/segment';
 import { buildSegModel } from './registry';
 import type { SegArchitecture, SegModel } from './segModel';
 
@@ -42,7 +43,9 @@ const int = z.number().int().positive();
 const cells = z.array(z.object({ op: z.enum(['conv', 'conv2', 'zoomed']), down: z.boolean() }));
 const plan = z.object({ stem: z.tuple([int, int, int]), c16: int, c32: int, head: int, branchA: cells, branchB: cells });
 const common = { numClasses: int, inputHeight: int, inputWidth: int };
-const upscale = z.enum(['bilinear', 'pixelshuffle']);
+/** The upscaling variants a saved student or tutor may name (protocol's UPSCALES; a test keeps the two equal). */
+export const SAVED_UPSCALES = ['bilinear', 'ps-agg', 'ps-head', 'ps-both', 'ps-head4', 'pixelshuffle'] as const satisfies readonly UpscaleName[];
+const upscale = z.enum(SAVED_UPSCALES);
 const architectureSchema = z.discriminatedUnion('model', [
   z.object({ model: z.literal('seg-student'), ...common, upscale, plan }),
   z.object({ model: z.literal('seg-tutor'), ...common, upscale, plan, hr: int }),

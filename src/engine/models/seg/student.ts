@@ -1,6 +1,7 @@
 /** FasterSeg-like student (Chen et al. 2020; TECHNIQUES.md §2): 3 stride-2 stem convs to 1/8, two multi-resolution branches, per-branch aggregation, fused 1/8 head, upscale ×8. NHWC, HWIO. */
 import * as tf from '@tensorflow/tfjs-core';
-import { upscale, type UpscaleKind } from '../upscale';
+import type { UpscaleKind } from '../upscale';
+import type { UpscaleName } from '../../../protocol/labs/segment';
 import { scaleChannels, type ForwardMode } from '../layers';
 import { createParamStore } from '../params';
 import {
@@ -13,16 +14,18 @@ import {
   createCell,
   createConvUnit,
   createHead,
-  createUp,
+  createFinalHead,
+  finalHead,
   half,
   head,
   resize,
+  upscalePlan,
   type AggStep,
   type Cell,
   type ConvUnit,
   type SegBuilder,
+  type FinalHead,
   type SegHead,
-  type Upscale,
 } from './blocks';
 import type { CellSpec, SegModel, StudentArchitecture, StudentPlan } from './segModel';
 
@@ -53,8 +56,8 @@ export interface StudentOptions {
   width: number;
   /** Scales every STUDENT_BASE width (default 1); ignored when `plan` is given. */
   widthMultiplier?: number;
-  /** Upscaling module of the aggregation ×2 steps and the final ×8 (default 'bilinear'). */
-  upscale?: UpscaleKind;
+  /** Upscaling variant of the aggregation ×2 steps and the final ×8 (default 'bilinear'; see `upscalePlan`). */
+  upscale?: UpscaleName;
   /** Explicit channel/cell plan. */
   plan?: StudentPlan;
   seed: number;
@@ -141,22 +144,23 @@ export interface StudentParts {
   a: Branch;
   b: Branch;
   fuse: ConvUnit;
-  head: SegHead;
-  up8: Upscale;
+  /** The head and the final ×8 (`head`, `up8` or `head.subpixel`). */
+  out: FinalHead;
   aux16: SegHead;
   aux32: SegHead;
 }
 
 /**
- * Create the student's layers (names `stem.i`, `a.cellI.j`, `a.agg16|agg8.reduce|up|refine`, `b.*`, `fuse`, `head`, `up8`,
- * `aux16`, `aux32`). `headIsAux` marks `head` and `up8` as training-only (the tutor's embedded student head).
+ * Create the student's layers (names `stem.i`, `a.cellI.j`, `a.agg16|agg8.reduce|up|refine`, `b.*`, `fuse`, `head` and `up8`
+ * (or `head.subpixel`), `aux16`, `aux32`). `headIsAux` marks the head and final upscale as training-only (the tutor's embedded student head).
  */
 export function createStudentParts(
   b: SegBuilder,
   arch: Pick<StudentArchitecture, 'numClasses' | 'inputHeight' | 'inputWidth' | 'upscale' | 'plan'>,
   headIsAux = false,
 ): StudentParts {
-  const { plan, numClasses: k, upscale: kind } = arch;
+  const { plan, numClasses: k } = arch;
+  const up = upscalePlan(arch.upscale, 8);
   let [h, w] = [arch.inputHeight, arch.inputWidth];
   let cin = 3;
   const stem = plan.stem.map((c, i) => {
@@ -166,18 +170,17 @@ export function createStudentParts(
     return u;
   });
   const c8 = plan.stem[2];
-  const a = createBranch(b, 'a', plan.branchA, 2, plan, kind, h, w);
-  const br = createBranch(b, 'b', plan.branchB, 1, plan, kind, h, w);
+  const a = createBranch(b, 'a', plan.branchA, 2, plan, up.agg, h, w);
+  const br = createBranch(b, 'b', plan.branchB, 1, plan, up.agg, h, w);
   const fuse = createConvUnit(b, 'fuse', 1, 2 * c8, c8, 1, h, w);
   const aux = b.aux;
   b.aux = aux || headIsAux;
-  const hd = createHead(b, 'head', c8, plan.head, k, h, w);
-  const up8 = createUp(b, 'up8', k, k, 8, kind, h, w);
+  const out = createFinalHead(b, 'head', 'up8', c8, plan.head, k, 8, up, h, w);
   b.aux = true;
   const aux16 = createHead(b, 'aux16', plan.c16, plan.head, k, h / 2, w / 2);
   const aux32 = createHead(b, 'aux32', plan.c32, plan.head, k, h / 4, w / 4);
   b.aux = aux;
-  return { stem, a, b: br, fuse, head: hd, up8, aux16, aux32 };
+  return { stem, a, b: br, fuse, out, aux16, aux32 };
 }
 
 /** Student trunk forward (NHWC): the 1/4 stem feature, the fused 1/8 map, branch A's aggregated 1/16 and raw 1/32 features. */
@@ -196,9 +199,9 @@ export function studentAux(p: StudentParts, t: { f16: tf.Tensor4D; f32: tf.Tenso
   return [resize(head(p.aux16, t.f16, mode), h, w), resize(head(p.aux32, t.f32, mode), h, w)];
 }
 
-/** The student's own logits from the fused 1/8 map: head → upscale ×8. */
+/** The student's own logits from the fused 1/8 map: head → final ×8. */
 export function studentLogits(p: StudentParts, f8: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
-  return upscale(p.up8, head(p.head, f8, mode), mode);
+  return finalHead(p.out, f8, mode);
 }
 
 /** Build the student from a JSON architecture (seeded He init). */

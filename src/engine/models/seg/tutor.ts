@@ -1,12 +1,22 @@
 /**
  * Tutor (Yang, Xue, Qi, Xin, ISVC 2021; TECHNIQUES.md §2 choice): the student plus a 1/4 path from the stem after its
  * 2nd stride-2 conv (two 3×3 conv-BN-ReLU cells), fused into the aggregation so the head runs at 1/4:
- * fused 1/8 map → 1×1 conv-BN-ReLU → upscale ×2 → concat with the 1/4 path → 3×3 refine → head → upscale ×4. NHWC, HWIO.
+ * fused 1/8 map → 1×1 conv-BN-ReLU → upscale ×2 → concat with the 1/4 path → 3×3 refine → head → final ×4 (the variant's plan at r = 4). NHWC, HWIO.
  */
-import { upscale } from '../upscale';
 import { scaleChannels } from '../layers';
 import { createParamStore } from '../params';
-import { aggStep, checkInput, finishSegModel, convUnit, createAggStep, createConvUnit, createHead, createUp, head, type SegBuilder } from './blocks';
+import {
+  aggStep,
+  checkInput,
+  finishSegModel,
+  convUnit,
+  createAggStep,
+  createConvUnit,
+  createFinalHead,
+  finalHead,
+  upscalePlan,
+  type SegBuilder,
+} from './blocks';
 import type { SegModel, TutorArchitecture } from './segModel';
 import { createStudentParts, studentArchitecture, studentAux, studentLogits, studentTrunk, type StudentOptions } from './student';
 
@@ -38,14 +48,14 @@ export function buildTutor(arch: TutorArchitecture, seed: number): SegModel {
   const [h4, w4] = [arch.inputHeight / 4, arch.inputWidth / 4];
   const { plan, hr, numClasses: k } = arch;
   const hrPath = [createConvUnit(b, 'tutor.hr.0', 3, plan.stem[1], hr, 1, h4, w4), createConvUnit(b, 'tutor.hr.1', 3, hr, hr, 1, h4, w4)];
-  const agg4 = createAggStep(b, 'tutor.agg4', plan.stem[2], hr, arch.upscale, h4 / 2, w4 / 2);
-  const hd = createHead(b, 'tutor.head', hr, plan.head, k, h4, w4);
-  const up4 = createUp(b, 'tutor.up4', k, k, 4, arch.upscale, h4, w4);
+  const up = upscalePlan(arch.upscale, 4);
+  const agg4 = createAggStep(b, 'tutor.agg4', plan.stem[2], hr, up.agg, h4 / 2, w4 / 2);
+  const out = createFinalHead(b, 'tutor.head', 'tutor.up4', hr, plan.head, k, 4, up, h4, w4);
   return finishSegModel(b, 'tutor', arch, (x, mode) => {
     const t = studentTrunk(parts, x, mode);
     const p4 = hrPath.reduce((y, u) => convUnit(u, y, mode), t.s4);
     const f4 = aggStep(agg4, t.f8, p4, mode);
-    const logits = upscale(up4, head(hd, f4, mode), mode);
+    const logits = finalHead(out, f4, mode);
     const aux = mode.training ? [...studentAux(parts, t, x.shape[1], x.shape[2], mode), studentLogits(parts, t.f8, mode)] : [];
     return { logits, aux, features: { f4, f8: t.f8, f16: t.f16, f32: t.f32 } };
   });

@@ -4,6 +4,8 @@ import {
   SEG_CHAIN_LABELS,
   SEG_SIZES,
   SEG_SIZE_PIXELS,
+  UPSCALE_LABELS,
+  UPSCALE_SHORT,
   type SegChain,
   type SegSizeName,
   type SegSlot,
@@ -158,7 +160,14 @@ export function ModelZooTable() {
               );
               return (
                 <tr key={slot} data-testid="seg.zoo.row" data-slot={slot} className={e ? undefined : 'seg-empty-row'}>
-                  <td>{SLOT_LABELS[slot]}</td>
+                  <td>
+                    {SLOT_LABELS[slot]}
+                    {e?.upscale && e.upscale !== 'bilinear' && slot !== 'tutor' && (
+                      <div className="muted" data-testid="seg.zoo.variant" title={UPSCALE_LABELS[e.upscale]}>
+                        {UPSCALE_SHORT[e.upscale]}
+                      </div>
+                    )}
+                  </td>
                   {e ? (
                     <>
                       <td className="num" data-testid="seg.zoo.params">

@@ -1,13 +1,12 @@
 import { useState } from 'react';
-import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES } from '../../../protocol/labs/segment';
+import { SEG_CHAIN_LABELS, SEG_CHAINS, SEG_SIZES, UPSCALE_LABELS, UPSCALE_SHORT } from '../../../protocol/labs/segment';
 import type { SegRunRecord } from './segView';
 import { formatPercent } from '../../format';
 import { pivotDatasets, pivotDelta, studentPivot } from './segView';
 
-const UPSCALE_SHORT = { bilinear: 'bilinear', pixelshuffle: 'PixelShuffle' } as const;
 const points = (d: number) => `${d >= 0 ? '+' : '−'}${(Math.abs(d) * 100).toFixed(1)} pt`;
 
-/** Students only: mIoU by chain (rows) × input size and upscaling (columns), best or mean over finished runs, with PixelShuffle − bilinear. */
+/** Students only: mIoU by chain (rows) × input size and upscaling (columns), best or mean over finished runs, each variant with its difference to bilinear. */
 export function SegRunsPivot({ runs }: { runs: readonly SegRunRecord[] }) {
   const [by, setBy] = useState<'best' | 'mean'>('best');
   const [chosen, setChosen] = useState<string | null>(null);
@@ -42,46 +41,41 @@ export function SegRunsPivot({ runs }: { runs: readonly SegRunRecord[] }) {
           <tr>
             <th rowSpan={2}>Chain</th>
             {SEG_SIZES.map((s) => (
-              <th key={s} colSpan={3} className="seg-pivot-group">
+              <th key={s} colSpan={pivot.columns.filter((c) => c.size === s).length} className="seg-pivot-group">
                 {s} size
               </th>
             ))}
           </tr>
           <tr>
-            {SEG_SIZES.flatMap((s) => [
-              ...pivot.columns.filter((c) => c.size === s).map((c) => <th key={`${s}-${c.upscale}`}>{UPSCALE_SHORT[c.upscale]}</th>),
-              <th key={`${s}-delta`} title="PixelShuffle − bilinear, percentage points">
-                Δ
-              </th>,
-            ])}
+            {pivot.columns.map((c) => (
+              <th
+                key={`${c.size}-${c.upscale}`}
+                title={c.upscale === 'bilinear' ? UPSCALE_LABELS[c.upscale] : `${UPSCALE_LABELS[c.upscale]}; below: − bilinear, percentage points`}
+              >
+                {UPSCALE_SHORT[c.upscale]}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {pivot.rows.map((row) => (
             <tr key={row.chain} data-testid="seg.runs.pivot.row" data-chain={row.chain}>
               <td>{SEG_CHAIN_LABELS[row.chain]}</td>
-              {SEG_SIZES.flatMap((s) => {
-                const delta = pivotDelta(row.cells, s, by);
-                return [
-                  ...pivot.columns.flatMap((c, i) => {
-                    if (c.size !== s) return [];
-                    const cell = row.cells[i] ?? null;
-                    return [
-                      <td key={`${s}-${c.upscale}`} className="num" data-testid="seg.runs.pivot.cell" data-upscale={c.upscale} data-size={s}>
-                        {cell ? (
-                          <>
-                            {formatPercent(cell[by])} <span className="muted">({cell.n})</span>
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>,
-                    ];
-                  }),
-                  <td key={`${s}-delta`} className={`num seg-delta${delta === null ? '' : delta >= 0 ? ' seg-delta-up' : ' seg-delta-down'}`}>
-                    {delta === null ? '' : points(delta)}
-                  </td>,
-                ];
+              {pivot.columns.map((c, i) => {
+                const cell = row.cells[i] ?? null;
+                const delta = pivotDelta(pivot, row.cells, i, by);
+                return (
+                  <td key={`${c.size}-${c.upscale}`} className="num" data-testid="seg.runs.pivot.cell" data-upscale={c.upscale} data-size={c.size}>
+                    {cell ? (
+                      <>
+                        {formatPercent(cell[by])} <span className="muted">({cell.n})</span>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                    {delta !== null && <div className={`seg-delta ${delta >= 0 ? 'seg-delta-up' : 'seg-delta-down'}`}>{points(delta)}</div>}
+                  </td>
+                );
               })}
             </tr>
           ))}

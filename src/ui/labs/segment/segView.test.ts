@@ -87,13 +87,17 @@ describe('studentPivot', () => {
     run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high' }, 0.6),
     run({ chain: 'teacher-tutor-student', upscale: 'pixelshuffle', size: 'high', affinityLoss: 'ffa' }, 0.7),
     run({ chain: 'none', upscale: 'bilinear', size: 'low', dataset: 'ds-camvid' }, 0.95),
+    run({ chain: 'none', upscale: 'ps-head4', size: 'low' }, 0.52),
+    run({ chain: 'none', upscale: 'ps-agg', size: 'low', affinityLoss: 'fa' }, 0.7),
   ];
   const pivot = studentPivot(runs, SEG_CHAINS, 'streets');
-  it('has columns size × upscale and a row per chain', () => {
+  it('has columns size × (bilinear + the variants with a counted run, in UPSCALES order) and a row per chain', () => {
     expect(pivot.columns).toEqual([
       { upscale: 'bilinear', size: 'low' },
+      { upscale: 'ps-head4', size: 'low' },
       { upscale: 'pixelshuffle', size: 'low' },
       { upscale: 'bilinear', size: 'high' },
+      { upscale: 'ps-head4', size: 'high' },
       { upscale: 'pixelshuffle', size: 'high' },
     ]);
     expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
@@ -107,14 +111,18 @@ describe('studentPivot', () => {
     expect(none[0]!.n).toBe(2);
     expect(none[0]!.best).toBeCloseTo(0.5);
     expect(none[0]!.mean).toBeCloseTo(0.45);
-    expect(none[1]).toEqual({ n: 1, best: 0.55, mean: 0.55 });
-    expect(none[2]).toBeNull();
-    expect(pivot.rows[2]!.cells[3]).toEqual({ n: 1, best: 0.6, mean: 0.6 });
+    expect(none[1]).toEqual({ n: 1, best: 0.52, mean: 0.52 });
+    expect(none[2]).toEqual({ n: 1, best: 0.55, mean: 0.55 });
+    expect(none[3]).toBeNull();
+    expect(pivot.rows[2]!.cells[5]).toEqual({ n: 1, best: 0.6, mean: 0.6 });
   });
-  it('gives PixelShuffle − bilinear per size', () => {
-    expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'best')).toBeCloseTo(0.05);
-    expect(pivotDelta(pivot.rows[0]!.cells, 'low', 'mean')).toBeCloseTo(0.1);
-    expect(pivotDelta(pivot.rows[0]!.cells, 'high', 'best')).toBeNull();
+  it('gives each variant − bilinear at the same size (none for bilinear itself or a missing cell)', () => {
+    const none = pivot.rows[0]!.cells;
+    expect(pivotDelta(pivot, none, 2, 'best')).toBeCloseTo(0.05);
+    expect(pivotDelta(pivot, none, 2, 'mean')).toBeCloseTo(0.1);
+    expect(pivotDelta(pivot, none, 1, 'mean')).toBeCloseTo(0.07);
+    expect(pivotDelta(pivot, none, 0, 'best')).toBeNull();
+    expect(pivotDelta(pivot, pivot.rows[2]!.cells, 5, 'best')).toBeNull();
   });
 });
 

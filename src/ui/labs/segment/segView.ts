@@ -94,8 +94,6 @@ export interface Pivot {
   rows: { chain: SegChain; cells: (PivotCell | null)[] }[];
 }
 
-export const PIVOT_COLUMNS: readonly PivotColumn[] = SEG_SIZES.flatMap((size) => UPSCALES.map((upscale) => ({ upscale, size })));
-
 /** The affinity term of a run's config in a few characters, e.g. `FFA₂ k=15 ×1`, or `—` without one. */
 export function affinityLabel(c: Pick<SegConfig, 'affinityLoss' | 'affinityOrder' | 'affinityK' | 'affinityWeight'>): string {
   if (c.affinityLoss === 'none') return '—';
@@ -103,32 +101,29 @@ export function affinityLabel(c: Pick<SegConfig, 'affinityLoss' | 'affinityOrder
   return `${c.affinityLoss.toUpperCase()}${order}${c.affinityLoss === 'ffa' ? ` k=${c.affinityK}` : ''} ×${c.affinityWeight}`;
 }
 
+/** A run the students' pivot counts: a finished student run on `dataset` with an evaluation and without the affinity term. */
+function pivotRun(r: SegRunRecord, dataset: string): boolean {
+  return r.status === 'done' && lastEval(r) !== null && r.config.model === 'student' && r.config.affinityLoss === 'none' && r.config.dataset === dataset;
+}
+
 /**
  * Students only, finished runs with an evaluation and without the affinity term (the pivot compares upscalings
- * under the §2 losses): rows = chain, columns = size × upscale; cell = best and mean mIoU with n.
+ * under the §2 losses): rows = chain, columns = size × upscale (bilinear, then every variant with a counted run, in
+ * UPSCALES order); cell = best and mean mIoU with n.
  */
 export function studentPivot(runs: readonly SegRunRecord[], chains: readonly SegChain[], dataset: string): Pivot {
+  const counted = runs.filter((r) => pivotRun(r, dataset));
+  const upscales = UPSCALES.filter((u) => u === 'bilinear' || counted.some((r) => r.config.upscale === u));
+  const columns = SEG_SIZES.flatMap((size) => upscales.map((upscale) => ({ upscale, size })));
   const rows = chains.map((chain) => ({
     chain,
-    cells: PIVOT_COLUMNS.map(({ upscale, size }) => {
-      const m = runs
-        .filter(
-          (r) =>
-            r.status === 'done' &&
-            lastEval(r) !== null &&
-            r.config.model === 'student' &&
-            r.config.affinityLoss === 'none' &&
-            r.config.dataset === dataset &&
-            r.config.chain === chain &&
-            r.config.upscale === upscale &&
-            r.config.size === size,
-        )
-        .map((r) => lastEval(r)!.mIoU);
+    cells: columns.map(({ upscale, size }) => {
+      const m = counted.filter((r) => r.config.chain === chain && r.config.upscale === upscale && r.config.size === size).map((r) => lastEval(r)!.mIoU);
       if (m.length === 0) return null;
       return { n: m.length, best: Math.max(...m), mean: m.reduce((a, b) => a + b, 0) / m.length };
     }),
   }));
-  return { columns: [...PIVOT_COLUMNS], rows };
+  return { columns, rows };
 }
 
 /** The datasets of the finished student runs (the pivot shows one at a time: mIoUs of different class sets never share a cell), newest run's first. */
@@ -141,10 +136,11 @@ export function pivotDatasets(runs: readonly SegRunRecord[]): { id: string; name
   return out;
 }
 
-/** PixelShuffle − bilinear of one pivot row at a size (percentage points as a fraction), by best or mean. */
-export function pivotDelta(cells: readonly (PivotCell | null)[], size: SegSizeName, by: 'best' | 'mean'): number | null {
-  const at = (u: UpscaleName) => cells[PIVOT_COLUMNS.findIndex((c) => c.size === size && c.upscale === u)] ?? null;
-  const bi = at('bilinear');
-  const ps = at('pixelshuffle');
-  return bi && ps ? ps[by] - bi[by] : null;
+/** Column `i` − bilinear at the same size in one pivot row (percentage points as a fraction), by best or mean; null for bilinear itself or a missing cell. */
+export function pivotDelta(pivot: Pick<Pivot, 'columns'>, cells: readonly (PivotCell | null)[], i: number, by: 'best' | 'mean'): number | null {
+  const col = pivot.columns[i];
+  if (!col || col.upscale === 'bilinear') return null;
+  const bi = cells[pivot.columns.findIndex((c) => c.size === col.size && c.upscale === 'bilinear')] ?? null;
+  const cell = cells[i] ?? null;
+  return bi && cell ? cell[by] - bi[by] : null;
 }
