@@ -1,0 +1,205 @@
+/**
+ * The result pictures and tables of the README (issue #13 item 8), from the raw JSON lines in results/:
+ *   node scripts/run-node.mjs scripts/node/plots.ts
+ * - results/seg-variants.jsonl (segCompare.ts upscales=…) → results/seg-variants.svg + .md: students' validation
+ *   mIoU per upscaling variant (mean ± sd over seeds, each seed a dot), with params.
+ * - results/seg-compare.jsonl (the first comparison) → results/seg-compare.svg: mIoU by chain × upscaling × size.
+ * - results/prune-pareto-*.jsonl (pruneCompare.ts) → results/prune-pareto-*.svg + .md: accuracy-vs-channel-sparsity
+ *   fronts per method (seed means with ± sd bars, single seeds faint), and the sparsity each front reaches at matched
+ *   accuracies (dense − 1, − 2 and − 5 points), interpolated on the fronts (src/science/pareto.ts).
+ * Files that are absent are skipped with a line saying so.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { barPlot, meanSd, scatterPlot, type ScatterSeries } from '../../src/science/svgPlot';
+import { matchedSparsity, sweepPoints, type SweepRun } from '../../src/science/pareto';
+
+type Row = Record<string, unknown>;
+const read = (file: string): Row[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
+const pct = (v: number) => `${(v * 100).toFixed(1)}`;
+const pctAxis = (v: number) => `${Math.round(v * 100)} %`;
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
+
+const UPSCALE_NAMES: Record<string, string> = {
+  bilinear: 'bilinear',
+  'ps-agg': '(a) PS in ×2 aggregations',
+  'ps-head': '(b) sub-pixel ×8',
+  'ps-both': '(c) both',
+  'ps-head4': 'sub-pixel ×4 + bilinear ×2',
+  pixelshuffle: 'v1 (BN+ReLU on logits)',
+};
+
+function segVariants(): void {
+  const file = 'results/seg-variants.jsonl';
+  if (!existsSync(file)) return console.log(`${file}: absent, skipped`);
+  const rows = read(file).filter((r) => r.role === 'student');
+  const upscales = Object.keys(UPSCALE_NAMES).filter((u) => rows.some((r) => r.upscale === u));
+  const groups = [...new Set(rows.map((r) => `${String(r.size)}|${String(r.chain)}`))].map((g) => {
+    const [size, chain] = g.split('|') as [string, string];
+    return {
+      label: `${size} size, chain ${chain}`,
+      bars: upscales.map((u, i) => ({
+        name: UPSCALE_NAMES[u]!,
+        color: COLORS[i % COLORS.length]!,
+        values: rows.filter((r) => r.size === size && r.chain === chain && r.upscale === u).map((r) => r.mIoU as number),
+      })),
+    };
+  });
+  const steps = [...new Set(rows.map((r) => r.steps))].join(', ');
+  const seeds = [...new Set(rows.map((r) => r.seed))].sort().join(', ');
+  writeFileSync(
+    'results/seg-variants.svg',
+    barPlot({
+      title: 'Student validation mIoU by upscaling variant (mean ± sd over seeds; dots = seeds)',
+      yLabel: 'validation mIoU',
+      groups,
+      yFormat: pctAxis,
+      y: [Math.min(...rows.map((r) => r.mIoU as number)) - 0.05, Math.max(...rows.map((r) => r.mIoU as number)) + 0.02],
+      note: `street scenes, ${steps} steps, batch 8, lr 0.05 poly, OHEM 0.7, aux 0.2, seeds ${seeds}; wasm in Node, 2-core VM`,
+    }),
+  );
+  const bilinear = (size: unknown, chain: unknown, seed: unknown) =>
+    rows.find((r) => r.size === size && r.chain === chain && r.seed === seed && r.upscale === 'bilinear');
+  const out = [
+    '| size | chain | upscaling | params | Δ params | mIoU % (mean ± sd) | − bilinear, paired (pp) | n | min / run |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const g of [...new Set(rows.map((r) => `${String(r.size)}|${String(r.chain)}`))]) {
+    const [size, chain] = g.split('|');
+    for (const u of upscales) {
+      const rs = rows.filter((r) => r.size === size && r.chain === chain && r.upscale === u);
+      if (!rs.length) continue;
+      const m = meanSd(rs.map((r) => r.mIoU as number));
+      const bi = bilinear(size, chain, rs[0]!.seed);
+      const diffs = rs.flatMap((r) => {
+        const b = bilinear(size, chain, r.seed);
+        return b && u !== 'bilinear' ? [(r.mIoU as number) - (b.mIoU as number)] : [];
+      });
+      const d = diffs.length ? meanSd(diffs) : null;
+      const params = rs[0]!.params as number;
+      const dp = bi ? params - (bi.params as number) : null;
+      out.push(
+        `| ${size} | ${chain} | ${UPSCALE_NAMES[u]} | ${params.toLocaleString('en-US')} | ${dp === null ? '—' : `${dp >= 0 ? '+' : ''}${dp.toLocaleString('en-US')} (${((dp / (bi!.params as number)) * 100).toFixed(2)} %)`} | ${pct(m.mean)} ± ${pct(m.sd)} | ${d ? `${(d.mean * 100).toFixed(1)} ± ${(d.sd * 100).toFixed(1)}` : '—'} | ${rs.length} | ${(meanSd(rs.map((r) => r.seconds as number)).mean / 60).toFixed(1)} |`,
+      );
+    }
+  }
+  writeFileSync('results/seg-variants.md', `${out.join('\n')}\n`);
+  console.log(out.join('\n'));
+}
+
+function segCompare(): void {
+  const file = 'results/seg-compare.jsonl';
+  if (!existsSync(file)) return console.log(`${file}: absent, skipped`);
+  const rows = read(file).filter((r) => r.role === 'student');
+  const chains = ['none', 'teacher-student', 'teacher-tutor-student'];
+  const groups = ['low', 'high'].flatMap((size) =>
+    chains.map((chain) => ({
+      label: `${size}: ${chain === 'none' ? 'none' : chain === 'teacher-student' ? 'T→S' : 'T→tutor→S'}`,
+      bars: ['bilinear', 'pixelshuffle'].map((u, i) => ({
+        name: UPSCALE_NAMES[u]!,
+        color: COLORS[i]!,
+        values: rows.filter((r) => r.size === size && r.chain === chain && r.upscale === u).map((r) => r.mIoU as number),
+      })),
+    })),
+  );
+  writeFileSync(
+    'results/seg-compare.svg',
+    barPlot({
+      title: 'First comparison: student mIoU by chain × upscaling (v1 module), low and high size',
+      yLabel: 'validation mIoU',
+      groups,
+      width: 900,
+      yFormat: pctAxis,
+      y: [0.4, 0.62],
+      note: '300 steps, batch 8, earlier OHEM rule; low: 3 seeds, high: 1 seed; wasm in Node, 2-core VM',
+    }),
+  );
+  console.log('results/seg-compare.svg written');
+}
+
+/** The front a sweep line belongs to: method, prox and threshold mode (RGSM), and its strength. */
+function sweepRun(r: Row, accuracyKey: string): SweepRun | null {
+  const method = String(r.method);
+  const acc = (r[accuracyKey] ?? r.accuracyU) as number | undefined;
+  if (typeof acc !== 'number' || typeof r.channelSparsity !== 'number') return null;
+  const name =
+    method === 'rgsm'
+      ? `RGSM ${String(r.prox ?? 'hard')}${r.thresholds === 'per-layer' ? ', per-layer thresholds (ours)' : ''}`
+      : method === 'gl-prox'
+        ? 'group Lasso, proximal'
+        : method === 'gl-penalty'
+          ? 'group Lasso, penalty'
+          : 'none';
+  const strength = method === 'rgsm' ? (r.lambda1 as number) : method === 'none' ? 0 : (r.lambdaGL as number);
+  return { method: name, strength, seed: r.seed as number, accuracy: acc, sparsity: r.channelSparsity };
+}
+
+function prunePareto(): void {
+  const files = readdirSync('results').filter((f) => /^prune-pareto-.*\.jsonl$/.test(f));
+  if (!files.length) return console.log('results/prune-pareto-*.jsonl: absent, skipped');
+  for (const f of files) {
+    const rows = read(`results/${f}`);
+    const base = f.replace(/\.jsonl$/, '');
+    const accuracyKey = rows.some((r) => typeof r.accuracyURecal === 'number') ? 'accuracyURecal' : 'accuracyU';
+    const runs = rows.map((r) => sweepRun(r, accuracyKey)).filter((r): r is SweepRun => r !== null);
+    const points = sweepPoints(runs);
+    const dense = points.find((p) => p.method === 'none');
+    const methods = [...new Set(points.map((p) => p.method))].filter((m) => m !== 'none');
+    const series: ScatterSeries[] = [];
+    methods.forEach((m, i) => {
+      const color = COLORS[i % COLORS.length]!;
+      const own = points.filter((p) => p.method === m).sort((a, b) => a.sparsity - b.sparsity);
+      series.push({ name: m, color, line: true, points: own.map((p) => ({ x: p.sparsity, y: p.accuracy, xErr: p.sparsitySd, yErr: p.accuracySd })) });
+      series.push({ name: `${m} seeds`, color, faint: true, points: runs.filter((r) => r.method === m).map((r) => ({ x: r.sparsity, y: r.accuracy })) });
+    });
+    if (dense) series.push({ name: 'dense (none)', color: '#111827', points: [{ x: 0, y: dense.accuracy, yErr: dense.accuracySd }] });
+    const targets = dense ? [0.01, 0.02, 0.05].map((d) => ({ d, acc: dense.accuracy - d })) : [];
+    const first = rows[0] ?? {};
+    const seeds = [...new Set(runs.map((r) => r.seed))].sort().join(', ');
+    const minutes = rows.reduce((n, r) => n + ((r.trainSeconds as number) ?? 0), 0) / 60;
+    const settings = `${String(first.model)} width ${String(first.width)}, ${String(first.steps)} steps, batch ${String(first.batch)}, lr ${String(first.lr)} ${String(first.schedule)}, seeds ${seeds}`;
+    writeFileSync(
+      `results/${base}.svg`,
+      scatterPlot({
+        title: `Accuracy vs channel sparsity: ${String(first.model)} (seed means ± sd; faint = single seeds)`,
+        xLabel: 'channel sparsity (groups with ‖·‖ < 1e-15)',
+        yLabel: `test accuracy (${accuracyKey === 'accuracyURecal' ? 'RGSM on u, BN recalibrated' : 'RGSM on u'})`,
+        series,
+        xFormat: pctAxis,
+        yFormat: pctAxis,
+        hLines: targets.map((t) => ({ y: t.acc, label: `dense − ${t.d * 100} pt` })),
+        note: `${settings}; ${rows.length} runs, ${minutes.toFixed(0)} min of training on wasm in Node (2-core VM)`,
+      }),
+    );
+    const out = [`### ${base}`, '', settings, ''];
+    if (dense) {
+      out.push('| matched accuracy | ' + methods.join(' | ') + ' | RGSM hard ÷ proximal GL |', '|---|' + methods.map(() => '---|').join('') + '---|');
+      for (const t of targets) {
+        const res = matchedSparsity(points, t.acc, dense);
+        const at = (m: string) => res.find((r) => r.method === m)?.matched;
+        const cell = (m: string) => {
+          const x = at(m);
+          return !x || x.sparsity === null ? 'not reached' : `${x.how === 'at-least' ? '≥ ' : ''}${pct(x.sparsity)} %`;
+        };
+        const [rg, gl] = [at('RGSM hard'), at('group Lasso, proximal')];
+        const ratio = rg?.sparsity != null && gl?.sparsity ? (rg.sparsity / gl.sparsity).toFixed(2) : rg?.sparsity && gl?.sparsity === 0 ? '∞' : '—';
+        out.push(`| ${pct(t.acc)} % (dense − ${t.d * 100}) | ${methods.map(cell).join(' | ')} | ${ratio} |`);
+      }
+      out.push('');
+    }
+    out.push('| method | strength | n | accuracy % | channel sparsity % |', '|---|---|---|---|---|');
+    for (const p of points)
+      out.push(`| ${p.method} | ${p.strength} | ${p.n} | ${pct(p.accuracy)} ± ${pct(p.accuracySd)} | ${pct(p.sparsity)} ± ${pct(p.sparsitySd)} |`);
+    writeFileSync(`results/${base}.md`, `${out.join('\n')}\n`);
+    console.log(out.join('\n'));
+  }
+}
+
+export function main(): void {
+  segVariants();
+  segCompare();
+  prunePareto();
+}
