@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Classifier } from '../models/model';
 import { countParams, disposeParams } from '../models/params';
 import { buildModel, createModel } from '../models/registry';
+import { resnetArchitecture } from '../models/resnet18';
 import { compactModel } from '../techniques/compaction';
 import { exportOnnx, ONNX_METADATA_KEYS } from './exportOnnx';
 import { decodeOnnxModel, ONNX_OPSET } from './onnxGraph';
@@ -65,6 +66,39 @@ describe('ONNX export of the Prune lab classifiers, checked by ONNX Runtime', ()
     });
   }
 
+  it("ResNet-18 writes pads [1, 1, 1, 1] for its stride-2 3×3 convs (PyTorch's padding 1), a model saved with tfjs 'same' its [0, 0, 1, 1]; both match", async () => {
+    /** The Conv pads [top, left, bottom, right] by kernel name. */
+    const padsOf = (bytes: Uint8Array) =>
+      new Map(
+        graphOf(decodeOnnxModel(bytes))
+          .nodes.filter((n) => n.opType === 'Conv')
+          .map((n) => [n.input![1]!, (n.attribute ?? []).find((a) => a.name === 'pads')!.ints!.map(Number)]),
+      );
+    const strided = ['layer2.0', 'layer3.0', 'layer4.0'];
+    for (const [stridePad, want] of [
+      ['symmetric', [1, 1, 1, 1]],
+      ['same', [0, 0, 1, 1]],
+    ] as const) {
+      const arch = resnetArchitecture({ width: 1 / 16, numClasses: CLASSES, inputSize: 32, stridePad });
+      const m = buildModel(arch, 16);
+      randomiseState(m.store, 17);
+      calibrateBn((x) => m.forward(x, { training: true }), [32, 32, 3], 18);
+      const { maxAbs, agree, total, bytes } = await exportAndCompare(m, 32, 19);
+      report.push(`resnet18 1/16 32px stridePad ${stridePad}: max|Δ| ${maxAbs.toExponential(2)}, argmax ${agree}/${total}`);
+      expect(maxAbs).toBeLessThan(1e-4);
+      expect(agree).toBe(total);
+      const pads = padsOf(bytes);
+      for (const b of strided) {
+        expect(pads.get(`${b}.conv1.kernel`)).toEqual(want);
+        expect(pads.get(`${b}.shortcut.conv.kernel`)).toEqual([0, 0, 0, 0]); // 1×1 stride 2: no padding in either
+        expect(pads.get(`${b}.conv2.kernel`)).toEqual([1, 1, 1, 1]);
+      }
+      expect(pads.get('stem.conv.kernel')).toEqual([1, 1, 1, 1]);
+      expect(JSON.parse(decodeOnnxModel(bytes).metadataProps.find((p) => p.key === 'workbench.architecture')!.value!)).toMatchObject({ stridePad });
+      disposeParams(m.store);
+    }
+  });
+
   it('compacted (channel-pruned) VGG-16 and ResNet-18: the smaller nets export and match', async () => {
     const vgg = createModel('vgg16', { width: 1 / 16, numClasses: CLASSES, inputSize: 32, seed: 6 });
     randomiseState(vgg.store, 7);
@@ -92,7 +126,10 @@ describe('ONNX export of the Prune lab classifiers, checked by ONNX Runtime', ()
   });
 
   it('writes valid ONNX (ORT loads it), opset 13, input [N,3,S,S] / output [N,K], and the normalisation metadata', async () => {
-    const m = buildModel({ model: 'resnet18', numClasses: CLASSES, inputSize: 32, channels: { stages: [4, 8, 8, 16], inner: [4, 4, 8, 8, 8, 8, 16, 16] } }, 12);
+    const m = buildModel(
+      { model: 'resnet18', numClasses: CLASSES, inputSize: 32, channels: { stages: [4, 8, 8, 16], inner: [4, 4, 8, 8, 8, 8, 16, 16] }, stridePad: 'symmetric' },
+      12,
+    );
     const normalization = { mean: [0.49, 0.48, 0.45] as [number, number, number], std: [0.25, 0.24, 0.26] as [number, number, number] };
     const before = tf.memory().numTensors;
     const bytes = await exportOnnx(m, { normalization });

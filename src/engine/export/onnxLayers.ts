@@ -4,7 +4,9 @@
  *
  * - Convolution: tfjs 'same' padding is `total = max((⌈n/s⌉ − 1)·s + k − n, 0)`, `before = ⌊total/2⌋`, the extra pixel
  *   after (bottom/right), e.g. [0, 1] for a 3×3 stride-2 conv on an even size. Written as explicit `pads`
- *   [top, left, bottom, right], never `auto_pad`. Kernels HWIO `[kh, kw, in, out]` → OIHW `[out, in, kh, kw]`.
+ *   [top, left, bottom, right], never `auto_pad`. A conv with explicit symmetric padding p (the engine's `Conv2d.pad`,
+ *   ResNet-18's stride-2 3×3 convs under `stridePad` 'symmetric') writes pads [p, p, p, p].
+ *   Kernels HWIO `[kh, kw, in, out]` → OIHW `[out, in, kh, kw]`.
  * - Depthwise conv: tfjs kernel `[kh, kw, C, m]` (output channel c·m + j) → Conv with `group = C` and weights
  *   `[C·m, 1, kh, kw]`.
  * - BatchNorm: inference form with the running statistics and the engine's ε (`BN_EPSILON`).
@@ -96,17 +98,20 @@ export interface ConvOptions {
   bias?: string;
   /** A tfjs depthwise kernel `[kh, kw, C, m]`. */
   depthwise?: boolean;
+  /** Explicit zero padding on every side (PyTorch `padding=p`); absent: tfjs 'same'. */
+  pad?: number;
 }
 
-/** tfjs `conv2d` / `depthwiseConv2d` with 'same' padding (equal to 'valid' for 1×1) → Conv with explicit pads. */
+/** tfjs `conv2d` / `depthwiseConv2d` with 'same' padding (equal to 'valid' for 1×1) or `opts.pad` on every side → Conv with explicit pads. */
 export function conv(ctx: Ctx, x: Value, kernel: string, opts: ConvOptions = {}): Value {
   const stride = opts.stride ?? 1;
   const w = weight(ctx, kernel);
   const [kh, kw, cin] = w.shape as [number, number, number, number];
   if (cin !== x.c) throw new Error(`Export: ${kernel} reads ${cin} channels but its input has ${x.c}.`);
   const oihw = opts.depthwise ? depthwiseToOihw(w) : hwioToOihw(w);
-  const [top, bottom] = samePads(x.h, kh, stride);
-  const [left, right] = samePads(x.w, kw, stride);
+  const p = opts.pad;
+  const [top, bottom] = p === undefined ? samePads(x.h, kh, stride) : [p, p];
+  const [left, right] = p === undefined ? samePads(x.w, kw, stride) : [p, p];
   const inputs = [x.name, ctx.g.addFloat(kernel, oihw.dims, oihw.values)];
   if (opts.bias) inputs.push(ctx.g.addFloat(opts.bias, [oihw.dims[0]!], weight(ctx, opts.bias).values));
   const name = ctx.g.add(
@@ -121,7 +126,9 @@ export function conv(ctx: Ctx, x: Value, kernel: string, opts: ConvOptions = {})
     },
     kernel.replace(/\.kernel$/, ''),
   );
-  return { name, c: oihw.dims[0]!, h: Math.ceil(x.h / stride), w: Math.ceil(x.w / stride) };
+  // 'same': ⌈n/s⌉; explicit: ⌊(n + 2p − k)/s⌋ + 1 (also ⌈n/2⌉ for ResNet's 3×3 stride 2, pad 1)
+  const out = (n: number, k: number) => (p === undefined ? Math.ceil(n / stride) : Math.floor((n + 2 * p - k) / stride) + 1);
+  return { name, c: oihw.dims[0]!, h: out(x.h, kh), w: out(x.w, kw) };
 }
 
 /** Inference BN from `${prefix}.gamma|beta|runningMean|runningVar`, ε = BN_EPSILON. */
@@ -230,10 +237,12 @@ export function convBn(ctx: Ctx, x: Value, prefix: string, act: Activation, stri
 
 /**
  * ResNet BasicBlock (`models/resnet18.ts` basicBlock): relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the
- * shortcut a 1×1 conv + BN where the model has `${name}.shortcut.conv.kernel`, else the identity.
+ * shortcut a 1×1 conv + BN where the model has `${name}.shortcut.conv.kernel`, else the identity. `conv1Pad`: conv1's
+ * explicit padding on every side (`resnet18.ts` conv1Pad: 1 for a strided block of a 'symmetric' ResNet-18), else 'same'.
  */
-export function basicBlock(ctx: Ctx, x: Value, name: string, stride: number): Value {
-  const h = unary(ctx, 'Relu', batchNorm(ctx, conv(ctx, x, `${name}.conv1.kernel`, { stride }), `${name}.bn1`));
+export function basicBlock(ctx: Ctx, x: Value, name: string, stride: number, conv1Pad?: number): Value {
+  const c1 = conv(ctx, x, `${name}.conv1.kernel`, conv1Pad === undefined ? { stride } : { stride, pad: conv1Pad });
+  const h = unary(ctx, 'Relu', batchNorm(ctx, c1, `${name}.bn1`));
   const main = batchNorm(ctx, conv(ctx, h, `${name}.conv2.kernel`), `${name}.bn2`);
   const skip = hasWeight(ctx, `${name}.shortcut.conv.kernel`)
     ? batchNorm(ctx, conv(ctx, x, `${name}.shortcut.conv.kernel`, { stride }), `${name}.shortcut.bn`)

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { Architecture, ResNetArchitecture, VggArchitecture } from '../models/model';
 import { countParams, disposeParams } from '../models/params';
 import { buildModel, modelArchitecture, modelLayout } from '../models/registry';
+import { resnetArchitecture } from '../models/resnet18';
 import { architectureCost, modelCost } from './modelCost';
 
 const vggTiny: VggArchitecture = { model: 'vgg16', numClasses: 3, inputSize: 32, channels: Array<number>(13).fill(2) };
-const resTiny: ResNetArchitecture = { model: 'resnet18', numClasses: 2, inputSize: 8, channels: { stages: [2, 3, 4, 5], inner: [1, 1, 2, 2, 3, 3, 4, 4] } };
+const resTiny: ResNetArchitecture = {
+  model: 'resnet18',
+  numClasses: 2,
+  inputSize: 8,
+  channels: { stages: [2, 3, 4, 5], inner: [1, 1, 2, 2, 3, 3, 4, 4] },
+  stridePad: 'symmetric',
+};
 
 describe('architectureCost', () => {
   it('counts a tiny VGG plan by hand (13 convs of 2 channels, 32×32, 3 classes)', () => {
@@ -63,6 +70,7 @@ describe('architectureCost', () => {
       resTiny,
       modelArchitecture('vgg16', { width: 1 / 4, numClasses: 10, inputSize: 64 }),
       modelArchitecture('resnet18', { width: 1 / 8, numClasses: 100, inputSize: 33 }),
+      { ...resTiny, inputSize: 10, stridePad: 'same' },
     ];
     for (const arch of archs) {
       const m = buildModel(arch, 1);
@@ -71,6 +79,14 @@ describe('architectureCost', () => {
       expect(m.architecture).toEqual(arch);
       for (const c of m.convs) expect(m.store.trainable.get(c.name)?.shape).toEqual(c.kernelShape);
       disposeParams(m.store);
+    }
+  });
+
+  it('ResNet-18 costs the same under both stride-2 paddings (⌊(n + 2 − 3)/2⌋ + 1 = ⌈n/2⌉ outputs), even and odd sizes', () => {
+    for (const inputSize of [32, 33, 36]) {
+      const arch = resnetArchitecture({ width: 1 / 8, numClasses: 10, inputSize });
+      expect(arch).toMatchObject({ stridePad: 'symmetric' });
+      expect(architectureCost({ ...arch, stridePad: 'same' })).toEqual(architectureCost(arch));
     }
   });
 

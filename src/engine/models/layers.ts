@@ -13,16 +13,35 @@ export interface ForwardMode {
 export interface Conv2d {
   kernel: tf.Variable; // HWIO [k, k, in, out]
   stride: number;
+  /**
+   * Explicit zero padding on every side (PyTorch `padding=p`: out = ⌊(n + 2p − k)/s⌋ + 1). Absent: tfjs 'same'
+   * (out = ⌈n/s⌉, the odd pixel of the total padding bottom/right: 0 top/left and 1 bottom/right for a 3×3
+   * stride-2 conv on an even size, where PyTorch's padding 1 pads 1 on every side).
+   */
+  pad?: number;
 }
 
-/** A k×k conv without bias (a BN follows), He-initialised. */
-export function createConv(store: ParamStore, name: string, k: number, cin: number, cout: number, stride = 1): Conv2d {
-  return { kernel: heNormal(store, `${name}.kernel`, [k, k, cin, cout], k * k * cin), stride };
+/** A k×k conv without bias (a BN follows), He-initialised; `pad` as in Conv2d (absent: 'same'). */
+export function createConv(store: ParamStore, name: string, k: number, cin: number, cout: number, stride = 1, pad?: number): Conv2d {
+  const kernel = heNormal(store, `${name}.kernel`, [k, k, cin, cout], k * k * cin);
+  return pad === undefined ? { kernel, stride } : { kernel, stride, pad };
 }
 
-/** Conv forward, NHWC in/out, 'same' padding. */
+/** The tfjs padding argument of a conv: 'same', or the explicit NHWC pads [[0,0],[p,p],[p,p],[0,0]]. */
+export function convPadding(layer: Pick<Conv2d, 'pad'>): 'same' | tf.backend_util.ExplicitPadding {
+  const p = layer.pad;
+  if (p === undefined) return 'same';
+  return [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
+}
+
+/** Conv forward, NHWC in/out: 'same' padding, or `layer.pad` on every side. */
 export function conv(layer: Conv2d, x: tf.Tensor4D): tf.Tensor4D {
-  return tf.conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, 'same');
+  return tf.conv2d(x, layer.kernel as tf.Tensor4D, layer.stride, convPadding(layer));
 }
 
 export interface BatchNorm {

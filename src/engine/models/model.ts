@@ -27,11 +27,23 @@ export interface ResNetChannels {
   inner: number[];
 }
 
+/**
+ * Padding of ResNet-18's stride-2 3×3 convs (conv1 of the first block of stages 2–4):
+ * - 'symmetric': 1 pixel on every side, as PyTorch's CIFAR ResNet-18 (`padding=1`), so weights carry over unchanged;
+ *   every model built now.
+ * - 'same': tfjs 'same', on an even input 0 top/left and 1 bottom/right; how models saved before the field existed
+ *   were trained (a model.json without `stridePad` loads as 'same').
+ * Both give ⌈n/2⌉ outputs and are identical on odd sizes (where 'same' pads 1 and 1 too). Stride-1 3×3 convs pad
+ * 1 on every side and the 1×1 stride-2 shortcut pads nothing, in both.
+ */
+export type StridePad = 'same' | 'symmetric';
+
 export interface ResNetArchitecture {
   model: 'resnet18';
   numClasses: number;
   inputSize: number;
   channels: ResNetChannels;
+  stridePad: StridePad;
 }
 
 /** Plain-JSON description from which a model can be rebuilt (registry `buildModel`). */

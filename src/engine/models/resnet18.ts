@@ -1,8 +1,21 @@
-/** ResNet-18, CIFAR variant (He et al. 2016; the pytorch-cifar layout): 3×3 stem, BasicBlocks [2,2,2,2], global average pool, one dense layer. */
+/**
+ * ResNet-18, CIFAR variant (He et al. 2016; the pytorch-cifar layout): 3×3 stem, BasicBlocks [2,2,2,2], global average
+ * pool, one dense layer. The stride-2 3×3 convs pad 1 on every side as PyTorch's `padding=1` (architecture `stridePad`
+ * 'symmetric'; 'same' = tfjs 'same', kept for models saved before), so weights carry over to and from PyTorch unchanged.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNorm, conv, createBatchNorm, createConv, createDense, dense, scaleChannels, type BatchNorm, type Conv2d, type ForwardMode } from './layers';
 import { createParamStore, type ParamStore } from './params';
-import { checkCounts, type ChannelSpace, type Classifier, type ConvLayerInfo, type ModelLayout, type ResNetArchitecture, type ResNetChannels } from './model';
+import {
+  checkCounts,
+  type ChannelSpace,
+  type Classifier,
+  type ConvLayerInfo,
+  type ModelLayout,
+  type ResNetArchitecture,
+  type ResNetChannels,
+  type StridePad,
+} from './model';
 
 /** Stage plan of TECHNIQUES.md §1: base width, block count and stride of the first block. */
 export const RESNET18_STAGES = [
@@ -21,6 +34,8 @@ export interface ResNetOptions {
   numClasses: number;
   inputSize: number;
   seed: number;
+  /** Padding of the stride-2 3×3 convs (see StridePad); default 'symmetric' (PyTorch's padding 1). */
+  stridePad?: StridePad;
 }
 
 /** Resolve options to a JSON architecture: explicit channels, or the §1 plan scaled by the width (inner = stage width). */
@@ -32,7 +47,7 @@ export function resnetArchitecture(opts: Omit<ResNetOptions, 'seed'>): ResNetArc
         stages: RESNET18_STAGES.map((s) => scaleChannels(s.channels, width)),
         inner: RESNET18_STAGES.flatMap((s) => Array.from({ length: s.blocks }, () => scaleChannels(s.channels, width))),
       };
-  return { model: 'resnet18', numClasses: opts.numClasses, inputSize: opts.inputSize, channels };
+  return { model: 'resnet18', numClasses: opts.numClasses, inputSize: opts.inputSize, channels, stridePad: opts.stridePad ?? 'symmetric' };
 }
 
 interface BlockPlan {
@@ -47,6 +62,20 @@ interface BlockPlan {
   stage: number;
 }
 
+/**
+ * Output side of a block's convs: ⌈n/s⌉. The 3×3 conv with padding 1 on every side gives ⌊(n + 2 − 3)/s⌋ + 1, which
+ * is ⌈n/2⌉ for s = 2 at every n (n/2 when even, (n + 1)/2 when odd), the same as tfjs 'same'; the 1×1 shortcut
+ * (no padding) gives ⌊(n − 1)/s⌋ + 1 = ⌈n/s⌉ too. So the layout does not depend on `stridePad`.
+ */
+export function stridedSize(n: number, stride: number): number {
+  return Math.ceil(n / stride);
+}
+
+/** Explicit padding of a block's conv1 (3×3): 1 on every side when strided under 'symmetric', else tfjs 'same' (undefined). */
+export function conv1Pad(stride: number, stridePad: StridePad): number | undefined {
+  return stride !== 1 && stridePad === 'symmetric' ? 1 : undefined;
+}
+
 function blockPlans(arch: ResNetArchitecture): BlockPlan[] {
   const plans: BlockPlan[] = [];
   let cin = arch.channels.stages[0]!;
@@ -57,7 +86,7 @@ function blockPlans(arch: ResNetArchitecture): BlockPlan[] {
       const stride = b === 0 ? stage.stride : 1;
       const mid = arch.channels.inner[plans.length]!;
       plans.push({ name: `layer${s + 1}.${b}`, cin, mid, cout, stride, inSize: size, shortcut: stride !== 1 || cin !== cout, stage: s });
-      size = Math.ceil(size / stride);
+      size = stridedSize(size, stride);
       cin = cout;
     }
   });
@@ -68,6 +97,8 @@ function blockPlans(arch: ResNetArchitecture): BlockPlan[] {
 export function resnetLayout(arch: ResNetArchitecture): ModelLayout {
   if (!Number.isInteger(arch.inputSize) || arch.inputSize < 1) throw new Error(`ResNet-18 needs a positive integer input size, got ${arch.inputSize}.`);
   if (!Number.isInteger(arch.numClasses) || arch.numClasses < 1) throw new Error(`ResNet-18 needs a positive integer class count, got ${arch.numClasses}.`);
+  if (arch.stridePad !== 'same' && arch.stridePad !== 'symmetric')
+    throw new Error(`ResNet-18 needs stridePad 'same' or 'symmetric', got ${JSON.stringify(arch.stridePad)}.`);
   checkCounts(arch.channels.stages, RESNET18_STAGES.length, 'ResNet-18 stages');
   checkCounts(arch.channels.inner, BLOCKS, 'ResNet-18 inner');
   const stem = arch.channels.stages[0]!;
@@ -87,7 +118,7 @@ export function resnetLayout(arch: ResNetArchitecture): ModelLayout {
   let current = 0; // index of the stream a block reads
   blockPlans(arch).forEach((p, j) => {
     const s = p.stage;
-    const outSize = Math.ceil(p.inSize / p.stride);
+    const outSize = stridedSize(p.inSize, p.stride);
     convs.push({ name: `${p.name}.conv1.kernel`, kernelShape: [3, 3, p.cin, p.mid], outSize });
     convs.push({ name: `${p.name}.conv2.kernel`, kernelShape: [3, 3, p.mid, p.cout], outSize });
     inner.push({
@@ -124,10 +155,21 @@ export interface BasicBlock {
   shortcut?: { conv: Conv2d; bn: BatchNorm };
 }
 
-/** Create the variables of one BasicBlock under `name` (HWIO kernels; conv1 has `mid` outputs); shortcut iff stride ≠ 1 or cin ≠ cout. */
-export function createBasicBlock(store: ParamStore, name: string, cin: number, mid: number, cout: number, stride: number): BasicBlock {
+/**
+ * Create the variables of one BasicBlock under `name` (HWIO kernels; conv1 has `mid` outputs); shortcut iff stride ≠ 1
+ * or cin ≠ cout. `stridePad` sets conv1's padding when strided (default 'same'; ResNet-18 passes its architecture's).
+ */
+export function createBasicBlock(
+  store: ParamStore,
+  name: string,
+  cin: number,
+  mid: number,
+  cout: number,
+  stride: number,
+  stridePad: StridePad = 'same',
+): BasicBlock {
   const block: BasicBlock = {
-    conv1: createConv(store, `${name}.conv1`, 3, cin, mid, stride),
+    conv1: createConv(store, `${name}.conv1`, 3, cin, mid, stride, conv1Pad(stride, stridePad)),
     bn1: createBatchNorm(store, `${name}.bn1`, mid),
     conv2: createConv(store, `${name}.conv2`, 3, mid, cout),
     bn2: createBatchNorm(store, `${name}.bn2`, cout),
@@ -146,7 +188,7 @@ export function basicBlock(block: BasicBlock, x: tf.Tensor4D, mode: ForwardMode)
   return tf.relu(tf.add(main, skip)) as tf.Tensor4D;
 }
 
-/** Build ResNet-18 for NHWC inputs of inputSize×inputSize×3 (stride-2 'same' convs round sizes up). */
+/** Build ResNet-18 for NHWC inputs of inputSize×inputSize×3 (stride-2 convs give ⌈n/2⌉; padded as `opts.stridePad`, default symmetric). */
 export function createResNet18(opts: ResNetOptions): Classifier {
   return buildResNet18(resnetArchitecture(opts), opts.seed);
 }
@@ -157,7 +199,7 @@ export function buildResNet18(arch: ResNetArchitecture, seed: number): Classifie
   const store = createParamStore(seed);
   const stemWidth = arch.channels.stages[0]!;
   const stem = { conv: createConv(store, 'stem.conv', 3, 3, stemWidth), bn: createBatchNorm(store, 'stem.bn', stemWidth) };
-  const blocks = blockPlans(arch).map((p) => createBasicBlock(store, p.name, p.cin, p.mid, p.cout, p.stride));
+  const blocks = blockPlans(arch).map((p) => createBasicBlock(store, p.name, p.cin, p.mid, p.cout, p.stride, arch.stridePad));
   const fc = createDense(store, 'fc', layout.dense.inFeatures, arch.numClasses);
 
   return {

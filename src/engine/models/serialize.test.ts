@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import type { Classifier } from './model';
+import type { Classifier, ResNetArchitecture } from './model';
 import { countParams, disposeParams } from './params';
 import { buildModel, createModel } from './registry';
 import { loadModel, serializeModel, type ModelJson } from './serialize';
@@ -26,7 +26,10 @@ describe('serializeModel / loadModel', () => {
   it('round-trips VGG-16 and a non-uniform ResNet-18 plan through JSON text with identical outputs', async () => {
     const models = [
       createModel('vgg16', { width: 1 / 16, numClasses: 10, inputSize: 32, seed: 1 }),
-      buildModel({ model: 'resnet18', numClasses: 7, inputSize: 32, channels: { stages: [3, 5, 6, 9], inner: [2, 4, 3, 5, 6, 1, 9, 8] } }, 2),
+      buildModel(
+        { model: 'resnet18', numClasses: 7, inputSize: 32, channels: { stages: [3, 5, 6, 9], inner: [2, 4, 3, 5, 6, 1, 9, 8] }, stridePad: 'symmetric' },
+        2,
+      ),
     ];
     for (const [i, m] of models.entries()) {
       randomise(m, 10 + i);
@@ -52,6 +55,43 @@ describe('serializeModel / loadModel', () => {
       disposeParams(loaded.store);
       disposeParams(m.store);
     }
+  });
+
+  it("ResNet-18 stridePad: new files say 'symmetric'; a file from before the field loads as 'same' with the outputs it was trained with", async () => {
+    const arch: Omit<ResNetArchitecture, 'stridePad'> = {
+      model: 'resnet18',
+      numClasses: 5,
+      inputSize: 32,
+      channels: { stages: [3, 4, 5, 6], inner: [2, 3, 4, 4, 5, 5, 6, 6] },
+    };
+    const old = buildModel({ ...arch, stridePad: 'same' }, 4);
+    randomise(old, 20);
+    const fresh = createModel('resnet18', { width: 1 / 16, numClasses: 5, inputSize: 32, seed: 5 });
+    expect((await serializeModel(fresh)).modelJson.architecture).toMatchObject({ stridePad: 'symmetric' });
+    disposeParams(fresh.store);
+
+    const { modelJson, weightData } = await serializeModel(old);
+    const legacy = JSON.parse(JSON.stringify(modelJson)) as { architecture: Record<string, unknown> };
+    delete legacy.architecture.stridePad; // the model.json of a file written before the field
+    const loaded = loadModel(legacy, weightData);
+    expect(loaded.architecture).toEqual({ ...arch, stridePad: 'same' });
+    // the same weights read as a symmetric (PyTorch) model: different outputs at this even size
+    const symJson = JSON.parse(JSON.stringify(modelJson)) as ModelJson;
+    symJson.architecture = { ...symJson.architecture, stridePad: 'symmetric' } as ModelJson['architecture'];
+    const asSymmetric = loadModel(symJson, weightData);
+    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const [want, got, other] = [old.forward(x, { training: false }), loaded.forward(x, { training: false }), asSymmetric.forward(x, { training: false })];
+    expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(other, want))).dataSync()[0]!);
+    expect(d).toBeGreaterThan(1e-4);
+    // and a re-save writes the field explicitly
+    expect((await serializeModel(loaded)).modelJson.architecture).toMatchObject({ stridePad: 'same' });
+    tf.dispose([x, want, got, other]);
+    for (const m of [old, loaded, asSymmetric]) disposeParams(m.store);
+
+    const bad = JSON.parse(JSON.stringify(modelJson)) as { architecture: Record<string, unknown> };
+    bad.architecture.stridePad = 'reflect';
+    expect(() => loadModel(bad, weightData)).toThrow(/^The model.json is invalid at architecture\.stridePad: /);
   });
 
   it('rejects bad input with one clear sentence and leaks nothing', async () => {

@@ -28,7 +28,13 @@ const count = z.number().int().positive();
 const common = { numClasses: count, inputSize: count };
 const architectureSchema = z.discriminatedUnion('model', [
   z.object({ model: z.literal('vgg16'), ...common, channels: z.array(count).length(13) }),
-  z.object({ model: z.literal('resnet18'), ...common, channels: z.object({ stages: z.array(count).length(4), inner: z.array(count).length(8) }) }),
+  z.object({
+    model: z.literal('resnet18'),
+    ...common,
+    channels: z.object({ stages: z.array(count).length(4), inner: z.array(count).length(8) }),
+    // absent in files written before the field existed: those models were trained with tfjs 'same' (bottom/right) padding
+    stridePad: z.enum(['same', 'symmetric']).default('same'),
+  }),
 ]);
 const modelJsonSchema = z.object({
   format: z.literal(MODEL_FORMAT),

@@ -4,7 +4,8 @@ import { mulberry32 } from '../random';
 import { modelCost } from '../metrics/modelCost';
 import type { Classifier } from '../models/model';
 import { countParams, disposeParams } from '../models/params';
-import { createModel } from '../models/registry';
+import { buildModel, createModel } from '../models/registry';
+import { resnetArchitecture } from '../models/resnet18';
 import { compactModel, maxAbsDiff } from './compaction';
 import { DEFAULT_ZERO_THRESHOLD } from '../../protocol/labs/prune';
 
@@ -126,6 +127,23 @@ describe('compactModel', () => {
     expect(y.shape).toEqual([1, 10]);
     tf.dispose([x, y]);
     disposeParams(c.store);
+  });
+
+  it("ResNet-18 keeps its stride-2 padding: a symmetric (PyTorch) model stays symmetric, an old tfjs 'same' one stays 'same', exactly", async () => {
+    for (const stridePad of ['symmetric', 'same'] as const) {
+      const arch = resnetArchitecture({ width: 1 / 16, numClasses: 10, inputSize: 32, stridePad });
+      const m = buildModel(arch, 5);
+      randomiseBn(m, 6);
+      zero(m, 'layer2.0.conv2.kernel', 2, [0, 2]); // inner of the strided block layer2.0
+      zero(m, 'layer3.0.conv2.kernel', 2, [1]);
+      const { model: c, diff, scale } = await compactAndCompare(m);
+      expect(c.architecture).toMatchObject({ stridePad });
+      expect(c.architecture).toEqual({ ...arch, channels: { stages: [4, 8, 16, 32], inner: [4, 4, 6, 8, 15, 16, 32, 32] } });
+      expect(scale).toBeGreaterThan(1e-2);
+      expect(diff).toBeLessThan(1e-4);
+      disposeParams(m.store);
+      disposeParams(c.store);
+    }
   });
 
   it('VGG-16 at 64×64 (2×2 final map): a last-conv channel goes only when its rows at all 4 positions are zero', async () => {

@@ -27,8 +27,16 @@ interface ConvCase {
   k: number;
   out: number; // conv: out channels; depthwise: channel multiplier
   stride: 1 | 2;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 }
+
+/** PyTorch-style padding p on every side, as explicit NHWC pads (ResNet-18's stride-2 3×3 convs use p = 1). */
+const sym = (p: number): tf.backend_util.ExplicitPadding => [
+  [0, 0],
+  [p, p],
+  [p, p],
+  [0, 0],
+];
 
 /** Gradients of Σ (conv(x, w) · r) w.r.t. x and w, on the current backend (r a fixed random cotangent). */
 async function convGrads(c: ConvCase, depthwise: boolean): Promise<{ dx: Float32Array; dw: Float32Array }> {
@@ -57,6 +65,23 @@ const CONV_CASES: ConvCase[] = [
   { name: '3×3 s2 valid, odd size', x: [1, 9, 9, 2], k: 3, out: 3, stride: 2, pad: 'valid' },
   { name: '3×3 s2 same, odd size', x: [2, 7, 7, 3], k: 3, out: 2, stride: 2, pad: 'same' },
   { name: '5×5 s1 same', x: [1, 6, 6, 2], k: 5, out: 3, stride: 1, pad: 'same' },
+  { name: 'ResNet-18 3×3 s2 explicit symmetric pad 1, even size', x: [2, 8, 8, 4], k: 3, out: 6, stride: 2, pad: sym(1) },
+  { name: 'ResNet-18 3×3 s2 explicit symmetric pad 1, odd size', x: [2, 9, 9, 3], k: 3, out: 4, stride: 2, pad: sym(1) },
+  {
+    name: '3×3 s2 explicit asymmetric pads (1 top, 0 bottom, 2 left, 1 right)',
+    x: [1, 8, 7, 2],
+    k: 3,
+    out: 3,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+  { name: '3×3 s2 numeric pad 1', x: [2, 8, 8, 3], k: 3, out: 2, stride: 2, pad: 1 },
+  { name: '3×3 s1 explicit pad 3 > k − 1 (the transposed conv crops dy)', x: [1, 5, 5, 2], k: 3, out: 3, stride: 1, pad: sym(3) },
 ];
 
 const DEPTHWISE_CASES: ConvCase[] = [
@@ -68,6 +93,7 @@ const DEPTHWISE_CASES: ConvCase[] = [
   { name: 'k3 s1 valid', x: [2, 6, 7, 3], k: 3, out: 1, stride: 1, pad: 'valid' },
   { name: 'k3 s2 valid', x: [1, 9, 8, 2], k: 3, out: 1, stride: 2, pad: 'valid' },
   { name: 'channel multiplier 2, k3 s2 same', x: [2, 8, 8, 3], k: 3, out: 2, stride: 2, pad: 'same' },
+  { name: 'k3 s2 explicit symmetric pad 1, even size', x: [2, 8, 8, 3], k: 3, out: 1, stride: 2, pad: sym(1) },
 ];
 
 describe('wasm training kernels match the cpu backend (relative error < 1e-4)', () => {
@@ -96,4 +122,19 @@ describe('wasm training kernels match the cpu backend (relative error < 1e-4)', 
       });
     }
   }
+
+  it('forward of a 3×3 stride-2 conv on wasm pads symmetrically by hand (4×4 input 1…16, kernel of ones)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
+    const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
+    const [symmetric, same] = [tf.conv2d(x, w, 2, sym(1)), tf.conv2d(x, w, 2, 'same')];
+    // symmetric: windows rows/cols {−1,0,1} and {1,2,3} → [[1+2+5+6, 2+3+4+6+7+8], [5+6+9+10+13+14, 6+7+8+10+11+12+14+15+16]]
+    expect(Array.from(await symmetric.data())).toEqual([14, 30, 57, 99]);
+    // tfjs 'same': windows {0,1,2} and {2,3,4}, the zero pad only bottom/right
+    expect(Array.from(await same.data())).toEqual([54, 45, 72, 54]);
+    tf.dispose([x, w, symmetric, same]);
+  });
 });

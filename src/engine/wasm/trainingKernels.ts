@@ -87,7 +87,10 @@ export function depthwiseBackpropFilterByConv(x: tf.Tensor4D, dy: tf.Tensor4D, c
   });
 }
 
-/** dy with (s−1) zeros inserted between pixels and padded by (k−1−pad): the input of a transposed conv. */
+/**
+ * dy with (s−1) zeros inserted between pixels and padded by (k−1−pad) before, the rest after (any pad: tfjs 'same',
+ * 'valid', a number or explicit pads; a pad above k−1 crops instead): the input of a transposed conv.
+ */
 function spreadAndPad(dy: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor4D {
   const { filterHeight: kh, filterWidth: kw, outHeight, outWidth, inHeight, inWidth, strideHeight: sh, strideWidth: sw } = conv;
   const [b, , , ch] = dy.shape;
@@ -106,10 +109,20 @@ function spreadAndPad(dy: tf.Tensor4D, conv: backend_util.Conv2DInfo): tf.Tensor
   }
   const top = kh - 1 - conv.padInfo.top;
   const left = kw - 1 - conv.padInfo.left;
-  return tf.pad(d, [
+  return padOrCrop(d, [top, inHeight + kh - 1 - top - d.shape[1]], [left, inWidth + kw - 1 - left - d.shape[2]]);
+}
+
+/** Zero-pad rows / columns by [before, after]; a negative amount crops that many instead. */
+function padOrCrop(x: tf.Tensor4D, rows: [number, number], cols: [number, number]): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const crop = [Math.max(0, -rows[0]), Math.max(0, -rows[1]), Math.max(0, -cols[0]), Math.max(0, -cols[1])] as const;
+  const cropped = crop.some((v) => v > 0) ? tf.slice(x, [0, crop[0], crop[2], 0], [b, h - crop[0] - crop[1], w - crop[2] - crop[3], c]) : x;
+  const pads = [Math.max(0, rows[0]), Math.max(0, rows[1]), Math.max(0, cols[0]), Math.max(0, cols[1])] as const;
+  if (pads.every((v) => v === 0)) return cropped;
+  return tf.pad(cropped, [
     [0, 0],
-    [top, inHeight + kh - 1 - top - d.shape[1]],
-    [left, inWidth + kw - 1 - left - d.shape[2]],
+    [pads[0], pads[1]],
+    [pads[2], pads[3]],
     [0, 0],
   ]);
 }
@@ -142,7 +155,9 @@ type Compute = (a: tf.Tensor4D, b: tf.Tensor4D, conv: backend_util.Conv2DInfo) =
 /**
  * A kernel over two 4-D inputs (in the order the gradient passes them) that derives the conv
  * geometry from the input shape (attr `inputShape` or the `x` input) and the filter shape (attr
- * `filterShape` or the `filter` input), checks layout and dilation, and runs `compute`.
+ * `filterShape` or the `filter` input), checks layout and dilation, and runs `compute`. Every tfjs
+ * padding is accepted ('same', 'valid', a number, explicit NHWC pads such as ResNet-18's symmetric
+ * [[0,0],[1,1],[1,1],[0,0]]): the compute functions read only `padInfo`.
  */
 function convGradKernel(name: string, inputNames: [string, string], depthwise: boolean, compute: Compute): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
@@ -158,7 +173,7 @@ function convGradKernel(name: string, inputNames: [string, string], depthwise: b
       filterShape,
       a.strides as [number, number],
       1,
-      a.pad as 'same',
+      a.pad as 'same' | 'valid' | number | backend_util.ExplicitPadding,
       a.dimRoundingMode as 'floor' | undefined,
       depthwise,
     );
