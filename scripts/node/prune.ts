@@ -3,6 +3,9 @@
  *   node scripts/run-node.mjs scripts/node/prune.ts method=rgsm model=vgg16 width=0.0625 steps=200 lambda1=0.01
  * Trains one PruneTrainer on the built-in shapes dataset, prints progress (loss, lr, channel sparsity),
  * and ends with one line `RESULT {json}`: test accuracy on u and on w, channel and weight sparsity, settings.
+ * RGSM extras: `bnRecal=8` (alias `bnRecalBatches`; 0 = off; default the lab's) recalibrates BN statistics for u
+ * before evaluating it (`accuracyURecal` in the result), `thresholds=per-layer` scales the prox threshold per
+ * layer by the initial group norms (ours; `layerScales` and `layerThresholds` in the result).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, generateShapesDataset, pruneOptions, type PruneHyperparams, type PruneSessionOptions, PruneTrainer } from '../../src/engine';
@@ -10,7 +13,8 @@ import { isBackendPreference } from '../../src/protocol/backend';
 import { PRUNE_LAB } from '../../src/protocol/labs/prune';
 
 /** The live settings' defaults (the Prune lab's spec). */
-const DEFAULT_HYPERPARAMS = pruneOptions(PRUNE_LAB.defaults()).hyperparams;
+const DEFAULT_OPTIONS = pruneOptions(PRUNE_LAB.defaults());
+const DEFAULT_HYPERPARAMS = DEFAULT_OPTIONS.hyperparams;
 
 const CHOICES = {
   method: ['none', 'gl-penalty', 'gl-prox', 'rgsm'],
@@ -18,8 +22,21 @@ const CHOICES = {
   prox: ['hard', 'soft'],
   grouping: ['input', 'output'],
   schedule: ['step', 'cosine', 'constant'],
+  thresholds: ['global', 'per-layer'],
 } as const;
-const NUMBERS = ['width', 'steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', ...Object.keys(DEFAULT_HYPERPARAMS)];
+const NUMBERS = [
+  'width',
+  'steps',
+  'batch',
+  'seed',
+  'trainSize',
+  'testSize',
+  'evalEvery',
+  'logEvery',
+  'bnRecal',
+  'bnRecalBatches',
+  ...Object.keys(DEFAULT_HYPERPARAMS),
+];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'augment', 'backend']);
 
 export function parseArgs(args: string[]) {
@@ -56,6 +73,8 @@ export function parseArgs(args: string[]) {
     grouping: pick('grouping', 'input'),
     schedule: pick('schedule', 'step'),
     augment: (raw.get('augment') ?? 'true') !== 'false',
+    bnRecalBatches: Math.round(num('bnRecal', num('bnRecalBatches', DEFAULT_OPTIONS.bnRecalBatches))),
+    thresholds: pick('thresholds', 'global'),
     hyperparams,
   };
   const evalEvery = Math.round(num('evalEvery', 50));
@@ -70,6 +89,14 @@ export function parseArgs(args: string[]) {
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+/** "73.0% (u, recalibrated BN) " or nothing when recalibration is off. */
+export const recalText = (v: number | null) => (v === null ? '' : `${pct(v)} (u, recalibrated BN) `);
+
+/** Per-layer hard thresholds s_l·sqrt(2λ1/β) by layer name (per-layer mode), or null. */
+export function layerThresholds(s: { layers: string[]; layerScales: number[] | null; hardThreshold: number }): Record<string, number> | null {
+  const scales = s.layerScales;
+  return scales ? Object.fromEntries(s.layers.map((name, i) => [name, scales[i]! * s.hardThreshold])) : null;
+}
 
 export async function main(args: string[]): Promise<void> {
   const { opts, backend, trainSize, testSize, evalEvery, logEvery } = parseArgs(args);
@@ -94,7 +121,7 @@ export async function main(args: string[]): Promise<void> {
     }
     if (step % evalEvery === 0 && !last) {
       const ev = await trainer.evaluate();
-      console.log(`  eval step ${step}: test acc ${pct(ev.accuracy)} (u) ${pct(ev.accuracyW)} (w)`);
+      console.log(`  eval step ${step}: test acc ${pct(ev.accuracy)} (u) ${recalText(ev.accuracyURecal)}${pct(ev.accuracyW)} (w)`);
     }
   }
   const ev = await trainer.evaluate();
@@ -106,12 +133,18 @@ export async function main(args: string[]): Promise<void> {
     steps: opts.totalSteps,
     accuracyU: ev.accuracy,
     accuracyW: ev.accuracyW,
+    accuracyURecal: ev.accuracyURecal,
     lossU: ev.loss,
     lossW: ev.lossW,
+    lossURecal: ev.lossURecal,
+    bnRecalBatches: trainer.bnRecalBatches,
+    thresholds: opts.thresholds,
     channelSparsity: s.total,
     weightSparsity: s.weightSparsity,
     layerSparsity: Object.fromEntries(s.layers.map((name, i) => [name, s.layerSparsity[i]])),
     hardThreshold: s.hardThreshold,
+    layerScales: s.layerScales ? Object.fromEntries(s.layers.map((name, i) => [name, s.layerScales![i]])) : null,
+    layerThresholds: layerThresholds(s),
     measuredOn: s.measuredOn,
     seconds: (performance.now() - t0) / 1000,
     backend: info.name,

@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type ImageDataset, generateShapesDataset, channelSparsity, PruneTrainer } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
-import { parseArgs } from './prune';
+import { layerThresholds, parseArgs, recalText } from './prune';
 
 type RunSpec = Record<string, string | number | boolean>;
 
@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
         `λ1 ${hp.lambda1} λ2 ${hp.lambda2} β ${hp.beta} λGL ${hp.lambdaGL} lr ${hp.lr} (${opts.schedule}) batch ${opts.batchSize} steps ${opts.totalSteps} seed ${opts.seed}`,
     );
     const t0 = performance.now();
-    const curve: { step: number; accuracyU: number; accuracyW: number; channelSparsity: number }[] = [];
+    const curve: { step: number; accuracyU: number; accuracyW: number; accuracyURecal: number | null; channelSparsity: number }[] = [];
     let lastLoss = NaN;
     for (let step = 1; step <= opts.totalSteps; step++) {
       const r = await trainer.step();
@@ -121,8 +121,8 @@ export async function main(args: string[]): Promise<void> {
       if (evalEvery > 0 && step % evalEvery === 0 && !last) {
         const ev = await trainer.evaluate();
         const s = await trainer.sparsity();
-        curve.push({ step, accuracyU: ev.accuracy, accuracyW: ev.accuracyW, channelSparsity: s.total });
-        console.log(`  eval step ${step}: test acc ${pct(ev.accuracy)} (u) ${pct(ev.accuracyW)} (w)`);
+        curve.push({ step, accuracyU: ev.accuracy, accuracyW: ev.accuracyW, accuracyURecal: ev.accuracyURecal, channelSparsity: s.total });
+        console.log(`  eval step ${step}: test acc ${pct(ev.accuracy)} (u) ${recalText(ev.accuracyURecal)}${pct(ev.accuracyW)} (w)`);
       }
     }
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -153,13 +153,17 @@ export async function main(args: string[]): Promise<void> {
       prox: opts.prox,
       grouping: opts.grouping,
       augment: opts.augment,
+      bnRecalBatches: trainer.bnRecalBatches,
+      thresholds: opts.thresholds,
       trainSize,
       testSize,
       params: trainer.numParams,
       accuracyU: ev.accuracy,
       accuracyW: ev.accuracyW,
+      accuracyURecal: ev.accuracyURecal,
       lossU: ev.loss,
       lossW: ev.lossW,
+      lossURecal: ev.lossURecal,
       finalTrainLoss: lastLoss,
       channelSparsity: s.total,
       zeroGroups: s.zeroGroups.reduce((a, b) => a + b, 0),
@@ -173,6 +177,8 @@ export async function main(args: string[]): Promise<void> {
       channelSparsityW: sw.total,
       normProfileW: normProfile(sw.norms),
       hardThreshold: s.hardThreshold,
+      layerScales: s.layerScales ? Object.fromEntries(s.layers.map((name, i) => [name, s.layerScales![i]])) : null,
+      layerThresholds: layerThresholds(s),
       curve,
       trainSeconds,
       seconds: (performance.now() - t0) / 1000,
@@ -183,7 +189,7 @@ export async function main(args: string[]): Promise<void> {
     };
     appendFileSync(out, `${JSON.stringify(result)}\n`);
     console.log(
-      `RESULT ${label}: acc u ${pct(result.accuracyU)} w ${pct(result.accuracyW)}; channel sparsity ${pct(result.channelSparsity)} ` +
+      `RESULT ${label}: acc u ${pct(result.accuracyU)}${result.accuracyURecal === null ? '' : ` u+recal ${pct(result.accuracyURecal)}`} w ${pct(result.accuracyW)}; channel sparsity ${pct(result.channelSparsity)} ` +
         `(${result.zeroGroups}/${result.groups}), weight sparsity ${pct(result.weightSparsity)}; ${result.seconds.toFixed(0)} s, ` +
         `${result.imagesPerSecond.toFixed(0)} img/s; ${tf.memory().numTensors} tensors`,
     );

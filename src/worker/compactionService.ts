@@ -65,8 +65,9 @@ export class CompactionService {
       b.dispose();
       return { result, before, diff, batch: Math.min(CHECK_BATCH, data.test.count) };
     };
-    // RGSM delivers u: compaction and the comparison run with u in the kernels (w is restored after).
-    const { result, before, diff, batch } = session.rgsm ? await session.rgsm.withU(run) : await run();
+    // RGSM delivers u (with BN statistics recalibrated for u when that is on): compaction and the comparison run
+    // on it (w and its BN statistics are restored after).
+    const { result, before, diff, batch } = await session.withDelivered(run);
     const after = await figures(result.model, side);
     const test = await evaluateSplit(result.model, data.test, side, session.stats);
     this.last = { runId, model: result.model, stats: session.stats, classNames: data.classNames, config, datasetName: data.name, testAccuracy: test.accuracy };

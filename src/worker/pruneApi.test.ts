@@ -23,6 +23,7 @@ describe('Prune lab through the worker seam (cpu backend)', () => {
     // Measured at the first, every evaluation and the last step (and in between when 250 ms passed).
     expect(series('sparsity.channel')).toEqual(expect.arrayContaining([1, 2, 4]));
     expect(series('test.accW')).toEqual([2, 4]);
+    expect(series('test.accURecal')).toEqual([2, 4]); // BN recalibration for u is on by default
     expect(series('train.lr')).toEqual([1, 2, 3, 4]);
 
     const c = await api.call('prune', 'compact', ['p1']);
@@ -30,6 +31,11 @@ describe('Prune lab through the worker seam (cpu backend)', () => {
     if (!c.ok) return;
     expect(c.report.after.params).toBeLessThan(c.report.before.params);
     expect(c.report.maxAbsDiff).toBeLessThan(1e-3);
+    // The compact net carries u's recalibrated BN statistics: its accuracy is the last accuracy on u with recalibration.
+    const lastRecal = events
+      .flatMap((e) => (e.type === 'metrics' ? e.batches.filter((b) => b.series === 'test.accURecal').flatMap((b) => b.values) : []))
+      .at(-1);
+    expect(c.report.testAccuracy).toBeCloseTo(lastRecal!, 6);
     expect(c.report.layers.some((l) => l.after < l.before)).toBe(true);
 
     const exported = await api.call('prune', 'exportModel', ['p1']);
@@ -56,5 +62,14 @@ describe('Prune lab through the worker seam (cpu backend)', () => {
     await waitFor(() => statuses().filter((s) => s === 'done').length === 1);
     const r = await api.call('prune', 'compact', ['t1']);
     expect(r.ok).toBe(false);
+  }, 120_000);
+
+  it('per-layer thresholds (ours): the layer reports carry the scales s_l', async () => {
+    const { api, events, statuses, waitFor } = await engine();
+    expect((await api.start('prune', tiny({ method: 'rgsm', thresholds: 'per-layer', steps: 2, evalEvery: 2 }), 'p3')).ok).toBe(true);
+    await waitFor(() => statuses().includes('done'));
+    const last = layerReports(events).at(-1)!;
+    expect(last.layerScales).toHaveLength(13);
+    expect(last.layerScales!.every((s) => s > 0 && Number.isFinite(s))).toBe(true);
   }, 120_000);
 });

@@ -4,6 +4,8 @@ import type { ChannelSparsity } from '../metrics/channelSparsity';
 
 export type PruneMethod = 'none' | 'gl-penalty' | 'gl-prox' | 'rgsm';
 export type LrSchedule = 'step' | 'cosine' | 'constant';
+/** RGSM prox thresholds: one for all layers (§1), or scaled per layer by the initial group norms (ours; groupNormScales.ts). */
+export type ThresholdMode = 'global' | 'per-layer';
 
 /** Every key is live: it may change between two steps. */
 export interface PruneHyperparams {
@@ -28,6 +30,13 @@ export interface PruneSessionOptions {
   grouping: 'input' | 'output';
   schedule: LrSchedule;
   augment: boolean;
+  /**
+   * RGSM: before evaluating u, re-estimate BN running statistics with u's weights over this many training
+   * batches (no augmentation; prune/bnRecalibration.ts); 0 = off. The other methods ignore it.
+   */
+  bnRecalBatches: number;
+  /** RGSM: global threshold sqrt(2λ1/β), or per layer s_l·sqrt(2λ1/β) (ours). The other methods ignore it. */
+  thresholds: ThresholdMode;
   hyperparams: PruneHyperparams;
 }
 
@@ -36,6 +45,8 @@ export interface SparsityReport extends ChannelSparsity {
   measuredOn: 'u' | 'w';
   /** The RGSM hard-prox threshold sqrt(2λ1/β) at the time of measuring. */
   hardThreshold: number;
+  /** Per-layer threshold scales s_l (layer order) in per-layer mode: layer l's hard threshold is s_l·hardThreshold; null otherwise. */
+  layerScales: number[] | null;
 }
 
 /** Milestones of the 'step' schedule as fractions of the total steps; the lr is ×0.1 at each. */
@@ -73,6 +84,8 @@ export function pruneOptions(config: PruneConfig): PruneSessionOptions {
     grouping: config.grouping,
     schedule: config.schedule,
     augment: config.augment,
+    bnRecalBatches: config.bnRecalBatches,
+    thresholds: config.thresholds,
     hyperparams: {
       lr: config.lr,
       momentum: config.momentum,

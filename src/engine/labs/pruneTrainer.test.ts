@@ -1,36 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
-import type { ImageDataset } from '../data/dataset';
-import { mulberry32 } from '../random';
 import { PRUNE_LAB } from '../../protocol/labs/prune';
-import { pruneOptions, scheduledLr, type PruneSessionOptions } from './pruneOptions';
+import { optionsOver, tinyDataset } from './pruneTrainer.fixture';
+import { pruneOptions, scheduledLr } from './pruneOptions';
 import { PruneTrainer } from './pruneTrainer';
 
-/** A tiny random dataset in the real layout (NHWC uint8, 32×32). */
-function tinyDataset(train: number, test: number): ImageDataset {
-  const rng = mulberry32(7);
-  const split = (n: number) => ({
-    images: Uint8Array.from({ length: n * 32 * 32 * 3 }, () => Math.floor(rng() * 256)),
-    labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
-    count: n,
-  });
-  return { name: 'tiny', classNames: 'abcdefghij'.split(''), height: 32, width: 32, channels: 3, train: split(train), test: split(test) };
-}
-
-const options = (over: Partial<PruneSessionOptions> = {}, hp: Partial<PruneSessionOptions['hyperparams']> = {}): PruneSessionOptions => ({
-  model: 'vgg16',
-  width: 1 / 16,
-  seed: 3,
-  batchSize: 2,
-  totalSteps: 10,
-  method: 'rgsm',
-  prox: 'hard',
-  grouping: 'input',
-  schedule: 'step',
-  augment: true,
-  ...over,
-  hyperparams: { ...pruneOptions(PRUNE_LAB.defaults()).hyperparams, lr: 0.01, ...hp },
-});
+const options = optionsOver(pruneOptions(PRUNE_LAB.defaults()).hyperparams);
 
 const snapshot = async (t: PruneTrainer) => Promise.all([...t.kernels.values()].map(async (w) => Array.from(await w.data())));
 

@@ -4,19 +4,26 @@
  *
  * Optimizer choice: every method uses the same SGD (the live momentum, Nesterov, weight decay), so
  * that runs differ only in the sparsity mechanism; set momentum 0 for the "plain SGD" of Wen et al.
+ *
+ * RGSM options beyond §1: BN recalibration for u (`bnRecalBatches`, prune/bnRecalibration.ts) and per-layer
+ * thresholds (`thresholds: 'per-layer'`, ours; techniques/groupNormScales.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Batcher } from '../data/batcher';
 import type { ImageDataset } from '../data/dataset';
 import { countCorrect, softmaxCrossEntropy } from '../metrics/accuracy';
 import { channelSparsity } from '../metrics/channelSparsity';
 import { disposeParams } from '../models/params';
 import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
+import { hashSeed } from '../random';
 import { groupLassoPenalty, proxGroupLassoStep } from '../techniques/groupLasso';
+import { layerNormScales } from '../techniques/groupNormScales';
 import { hardThreshold, makeProx, type ProxFn } from '../techniques/prox';
 import { RgsmState, rgsmStep } from '../techniques/rgsm';
 import { scheduledLr, type PruneHyperparams, type PruneSessionOptions, type SparsityReport } from './pruneOptions';
 import { ImageSession } from './imageSession';
+import { withRecalibratedBn } from './prune/bnRecalibration';
 import type { EvalResult, StepResult } from './session';
 
 export interface PruneStepResult extends StepResult {
@@ -30,7 +37,13 @@ export interface PruneEvalResult extends EvalResult {
   /** Accuracy and loss on the dense weights w (equal to accuracy/loss except for RGSM, which evaluates on u). */
   accuracyW: number;
   lossW: number;
+  /** RGSM with `bnRecalBatches` > 0: accuracy and loss on u with BN statistics recalibrated for u; null otherwise. */
+  accuracyURecal: number | null;
+  lossURecal: number | null;
 }
+
+/** Seed stream of the recalibration batches (the training batcher uses stream 2). */
+const RECAL_SEED_STREAM = 3;
 
 /** A Prune-lab session: one method (none, gl-penalty, gl-prox, rgsm) stepped one minibatch at a time. */
 export class PruneTrainer extends ImageSession {
@@ -38,6 +51,8 @@ export class PruneTrainer extends ImageSession {
   readonly kernels: ReadonlyMap<string, tf.Variable>;
   /** RGSM's u; null for the other methods. */
   readonly rgsm: RgsmState | null;
+  /** RGSM per-layer thresholds: s_l by kernel name, from w at initialisation (groupNormScales.ts); null in global mode. */
+  readonly layerScales: ReadonlyMap<string, number> | null;
   private readonly sgd: Sgd;
   private hp: PruneHyperparams;
   private steps = 0;
@@ -53,6 +68,7 @@ export class PruneTrainer extends ImageSession {
     this.kernels = new Map(this.model.convs.map((c) => [c.name, trainable.get(c.name)!]));
     this.sgd = new Sgd(trainable, { lr: this.hp.lr, momentum: this.hp.momentum, weightDecay: this.hp.weightDecay, nesterov: true });
     this.rgsm = opts.method === 'rgsm' ? new RgsmState(this.kernels) : null;
+    this.layerScales = this.rgsm && opts.thresholds === 'per-layer' ? layerNormScales(this.kernels, opts.grouping) : null;
     this.rgsm?.reinit(this.prox());
   }
 
@@ -80,7 +96,38 @@ export class PruneTrainer extends ImageSession {
   }
 
   private prox(): ProxFn {
-    return makeProx(this.opts.prox, this.hp.lambda1, this.hp.beta, this.opts.grouping);
+    return makeProx(this.opts.prox, this.hp.lambda1, this.hp.beta, this.opts.grouping, this.layerScales ?? undefined);
+  }
+
+  /** BN recalibration batches for u: RGSM's setting, 0 for the other methods. */
+  get bnRecalBatches(): number {
+    return this.rgsm ? Math.max(0, Math.round(this.opts.bnRecalBatches)) : 0;
+  }
+
+  /**
+   * Run `fn` with BN running statistics re-estimated for the current conv weights over `bnRecalBatches` training
+   * batches, then restore the previous statistics exactly. The batches are the training split *without*
+   * augmentation (test inputs are not augmented, so these are the statistics evaluation sees), drawn by a
+   * batcher of their own with a fixed seed: the same images at every call, and the training stream is untouched.
+   */
+  private withRecalibratedBn<T>(fn: () => Promise<T>): Promise<T> {
+    const batcher = new Batcher(this.data.train, this.data.height * this.data.width, this.stats, hashSeed(this.opts.seed, RECAL_SEED_STREAM));
+    const next = () => {
+      const b = batcher.next(this.batchSize);
+      return tf.tensor4d(b.x, [b.size, this.data.height, this.data.width, 3]);
+    };
+    return withRecalibratedBn(this.model, this.bnRecalBatches, next, fn);
+  }
+
+  /**
+   * Run `fn` with the delivered model in place: for RGSM, u in the conv kernels and (when `bnRecalBatches` > 0)
+   * BN statistics recalibrated for u; w and its BN statistics are restored exactly afterwards. The baselines
+   * deliver w as it is. Keeping, compacting and exporting a run go through this.
+   */
+  withDelivered<T>(fn: () => Promise<T>): Promise<T> {
+    const rgsm = this.rgsm;
+    if (!rgsm) return fn();
+    return rgsm.withU(() => (this.bnRecalBatches > 0 ? this.withRecalibratedBn(fn) : fn()));
   }
 
   /** One step of the chosen method on the next minibatch; reads back the loss (awaits the device). */
@@ -130,15 +177,24 @@ export class PruneTrainer extends ImageSession {
     return { loss: l[0]!, objective: o[0]!, accuracy: c[0]! / batch.size, batchSize: batch.size, lr };
   }
 
-  /** Loss and accuracy over the test split: on u for RGSM (w restored exactly afterwards), plus on w. */
+  /**
+   * Loss and accuracy over the test split: on u for RGSM with w's BN statistics, on u with BN statistics
+   * recalibrated for u (when `bnRecalBatches` > 0), and on w; w and its BN statistics are restored exactly.
+   */
   async evaluate(onProgress?: (fraction: number) => void): Promise<PruneEvalResult> {
     if (!this.rgsm) {
       const r = await this.evaluateCurrent(onProgress);
-      return { ...r, accuracyW: r.accuracy, lossW: r.loss };
+      return { ...r, accuracyW: r.accuracy, lossW: r.loss, accuracyURecal: null, lossURecal: null };
     }
-    const onU = await this.rgsm.withU(() => this.evaluateCurrent((f) => onProgress?.(f / 2)));
-    const onW = await this.evaluateCurrent((f) => onProgress?.(0.5 + f / 2));
-    return { ...onU, accuracyW: onW.accuracy, lossW: onW.loss };
+    const parts = this.bnRecalBatches > 0 ? 3 : 2;
+    const part = (i: number) => (f: number) => onProgress?.((i + f) / parts);
+    const { onU, recal } = await this.rgsm.withU(async () => {
+      const onU = await this.evaluateCurrent(part(0));
+      const recal = parts === 3 ? await this.withRecalibratedBn(() => this.evaluateCurrent(part(1))) : null;
+      return { onU, recal };
+    });
+    const onW = await this.evaluateCurrent(part(parts - 1));
+    return { ...onU, accuracyW: onW.accuracy, lossW: onW.loss, accuracyURecal: recal?.accuracy ?? null, lossURecal: recal?.loss ?? null };
   }
 
   /** Channel and weight sparsity of the conv kernels: on u for RGSM, on w for the baselines. */
@@ -146,7 +202,13 @@ export class PruneTrainer extends ImageSession {
     const source = this.rgsm ? this.rgsm.u : this.kernels;
     const kernels = [...source].map(([name, kernel]) => ({ name, kernel }));
     const s = await channelSparsity(kernels, this.opts.grouping, this.hp.zeroThreshold);
-    return { ...s, measuredOn: this.rgsm ? 'u' : 'w', hardThreshold: hardThreshold(this.hp.lambda1, this.hp.beta) };
+    const scales = this.layerScales;
+    return {
+      ...s,
+      measuredOn: this.rgsm ? 'u' : 'w',
+      hardThreshold: hardThreshold(this.hp.lambda1, this.hp.beta),
+      layerScales: scales ? s.layers.map((name) => scales.get(name) ?? 1) : null,
+    };
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { groupHardProx, groupSoftProx, hardThreshold, makeProx } from './prox';
+import { groupHardProx, groupSoftProx, hardThreshold, layerLambda1, makeProx } from './prox';
 
 /** HWIO [1, 1, 3, 4]: input group i is row i (4 weights), output group o is column o. */
 const rows = (...r: number[][]) => tf.tensor4d(r.flat(), [1, 1, r.length, r[0]!.length]);
@@ -56,5 +56,41 @@ describe('prox', () => {
     expect(values(hard)).toEqual([3, 4, 0, 0, 0, 0, 0, 0]);
     expect(values(soft)[0]).toBeCloseTo(3 * 0.9, 6);
     tf.dispose([w, hard, soft]);
+  });
+});
+
+describe('per-layer thresholds (ours)', () => {
+  it('layerLambda1: λ1·s² for the hard prox, λ1·s for the soft prox', () => {
+    expect(layerLambda1('hard', 0.5, 3)).toBe(4.5);
+    expect(layerLambda1('soft', 0.5, 3)).toBe(1.5);
+  });
+
+  it('the hard prox of layer l thresholds at sqrt(2·λ1·s_l²/β) = s_l·sqrt(2λ1/β)', () => {
+    // λ1 = 0.5, β = 1 → global threshold 1. Layer "a" (s = 2): threshold 2; layer "b" (s = 0.5): threshold 0.5.
+    const prox = makeProx(
+      'hard',
+      0.5,
+      1,
+      'input',
+      new Map([
+        ['a', 2],
+        ['b', 0.5],
+      ]),
+    );
+    const w = rows([1.5, 0, 0, 0], [2.5, 0, 0, 0], [0.625, 0, 0, 0]); // norms 1.5, 2.5, 0.625 (exact in float32)
+    expect(values(prox(w, 'a'))).toEqual([0, 0, 0, 0, 2.5, 0, 0, 0, 0, 0, 0, 0]);
+    expect(values(prox(w, 'b'))).toEqual([1.5, 0, 0, 0, 2.5, 0, 0, 0, 0.625, 0, 0, 0]);
+    expect(() => prox(w, 'c')).toThrow(/no per-layer threshold scale/);
+    expect(() => prox(w)).toThrow();
+    w.dispose();
+  });
+
+  it('the soft prox of layer l shrinks by τ_l = s_l·λ1/β', () => {
+    // λ1 = 1, β = 2, s = 4 → τ = 2: group [3, 4] (norm 5) → ×(1 − 2/5) = ×0.6; [1, 0] (norm 1) → 0.
+    const prox = makeProx('soft', 1, 2, 'input', new Map([['a', 4]]));
+    const w = rows([3, 4, 0, 0], [1, 0, 0, 0]);
+    const got = values(prox(w, 'a'));
+    [1.8, 2.4, 0, 0, 0, 0, 0, 0].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
+    w.dispose();
   });
 });

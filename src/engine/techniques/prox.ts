@@ -7,8 +7,11 @@ import { groupNorms, scaleGroups, type Grouping } from './groupNorms';
 
 export type ProxKind = 'hard' | 'soft';
 
-/** Maps a weight tensor (HWIO) to its proximal point; returns a new tensor the caller owns. */
-export type ProxFn = (w: tf.Tensor) => tf.Tensor4D;
+/**
+ * Maps a weight tensor (HWIO) to its proximal point; returns a new tensor the caller owns. `layer` (the
+ * kernel's parameter name) selects the layer's threshold when the prox has per-layer scales.
+ */
+export type ProxFn = (w: tf.Tensor, layer?: string) => tf.Tensor4D;
 
 /** Hard-prox threshold of group ℓ0 (RGSM): sqrt(2·λ1/β). */
 export function hardThreshold(lambda1: number, beta: number): number {
@@ -46,7 +49,27 @@ export function groupSoftProx(w: tf.Tensor, lambda1: number, beta: number, group
   return groupSoftThreshold(w, lambda1 / beta, grouping);
 }
 
-/** The RGSM prox for a kind and the current λ1, β, grouping, as a function of w (HWIO). */
-export function makeProx(kind: ProxKind, lambda1: number, beta: number, grouping: Grouping): ProxFn {
-  return kind === 'hard' ? (w) => groupHardProx(w, lambda1, beta, grouping) : (w) => groupSoftProx(w, lambda1, beta, grouping);
+/**
+ * Per-layer λ1 of the "per-layer thresholds" option (ours, beyond the RGSM paper): the λ1 that multiplies
+ * the prox's threshold on ‖w_g‖₂ by the layer scale s_l. Hard prox (group ℓ0): λ1·s_l², so the threshold is
+ * sqrt(2·λ1·s_l²/β) = s_l·sqrt(2λ1/β). Soft prox (group ℓ1): λ1·s_l, so the shrinkage is τ_l = s_l·λ1/β.
+ * (The ℓ0 penalty scales like s² and the ℓ1 penalty like s when the layer's weights are scaled by s.)
+ */
+export function layerLambda1(kind: ProxKind, lambda1: number, scale: number): number {
+  return kind === 'hard' ? lambda1 * scale * scale : lambda1 * scale;
+}
+
+/**
+ * The RGSM prox for a kind and the current λ1, β, grouping, as a function of w (HWIO). With `scales`
+ * (layer name → s_l, the per-layer thresholds option) a layer's prox uses λ1 = layerLambda1(kind, λ1, s_l);
+ * a layer missing from `scales` is an error.
+ */
+export function makeProx(kind: ProxKind, lambda1: number, beta: number, grouping: Grouping, scales?: ReadonlyMap<string, number>): ProxFn {
+  const lambdaOf = (layer: string | undefined): number => {
+    if (!scales) return lambda1;
+    const s = layer === undefined ? undefined : scales.get(layer);
+    if (s === undefined) throw new Error(`no per-layer threshold scale for layer ${String(layer)}`);
+    return layerLambda1(kind, lambda1, s);
+  };
+  return kind === 'hard' ? (w, layer) => groupHardProx(w, lambdaOf(layer), beta, grouping) : (w, layer) => groupSoftProx(w, lambdaOf(layer), beta, grouping);
 }

@@ -22,12 +22,12 @@ export class RgsmState {
     this.updateU(prox);
   }
 
-  /** Step 4 of §1: u ← prox(w), from the current (updated) w. */
+  /** Step 4 of §1: u ← prox(w), from the current (updated) w; the prox gets each kernel's name (per-layer thresholds). */
   updateU(prox: ProxFn): void {
     for (const [name, w] of this.kernels) {
       const u = this.u.get(name)!;
       tf.tidy(() => {
-        u.assign(prox(w));
+        u.assign(prox(w, name));
       });
     }
   }

@@ -12,6 +12,8 @@ export type PruneMethodName = (typeof PRUNE_METHODS)[number];
 export const PROX_KINDS = ['hard', 'soft'] as const;
 export const GROUPINGS = ['input', 'output'] as const;
 export const LR_SCHEDULES = ['step', 'cosine', 'constant'] as const;
+/** RGSM prox thresholds: one global sqrt(2λ1/β), or scaled per layer by the initial group norms (ours). */
+export const THRESHOLD_MODES = ['global', 'per-layer'] as const;
 
 /** The zero threshold on group norms: a group whose ℓ2 norm is below it counts as a pruned channel. */
 export const DEFAULT_ZERO_THRESHOLD = 1e-15;
@@ -40,6 +42,15 @@ const PRUNE_FIELDS = {
     default: 'input',
     optionLabels: { input: 'input channels (axes 0,1,3)', output: 'output channels (filters)' },
   },
+  thresholds: {
+    kind: 'enum',
+    label: 'RGSM thresholds',
+    options: THRESHOLD_MODES,
+    default: 'global',
+    optionLabels: { global: 'global √(2λ1/β) (paper)', 'per-layer': 'per layer, scaled by initial group norms (ours)' },
+  },
+  /** RGSM: re-estimate BN running statistics with u's weights over this many training batches before evaluating u; 0 = off. */
+  bnRecalBatches: { label: 'BN recalibration batches for u (0 = off)', min: 0, max: 64, default: 8, scale: 'linear', integer: true },
   schedule: {
     kind: 'enum',
     label: 'Learning-rate schedule',
@@ -73,6 +84,16 @@ export function hardThreshold(lambda1: number, beta: number): number {
   return Math.sqrt((2 * lambda1) / beta);
 }
 
+/**
+ * The range of per-layer hard thresholds s_l·sqrt(2λ1/β) for the layer scales s_l of the per-layer thresholds
+ * option (ours); null without scales.
+ */
+export function layerThresholdRange(lambda1: number, beta: number, scales: readonly number[] | null | undefined): [number, number] | null {
+  if (!scales || scales.length === 0) return null;
+  const t = hardThreshold(lambda1, beta);
+  return [Math.min(...scales) * t, Math.max(...scales) * t];
+}
+
 /** Per-layer channel sparsity at one step (on u for RGSM, on w otherwise). */
 export interface LayerReport {
   step: number;
@@ -90,6 +111,11 @@ export interface LayerReport {
   zeroThreshold: number;
   /** RGSM's hard-prox threshold sqrt(2λ1/β). */
   hardThreshold: number;
+  /**
+   * RGSM per-layer thresholds (ours): the scale s_l of each layer (layer l's hard threshold is s_l·hardThreshold);
+   * null in global mode, absent in runs saved before the option existed.
+   */
+  layerScales?: number[] | null;
   measuredOn: 'u' | 'w';
 }
 
@@ -141,7 +167,7 @@ export const PRUNE_LAB = defineLab({
   id: 'prune',
   title: 'Prune',
   fields: PRUNE_FIELDS,
-  series: [...CLASSIFY_SERIES, 'train.lr', 'test.accW', 'sparsity.channel', 'sparsity.weight'],
+  series: [...CLASSIFY_SERIES, 'train.lr', 'test.accW', 'test.accURecal', 'sparsity.channel', 'sparsity.weight'],
   extras: {
     /** The session's per-layer sparsity (measured at most every 250 ms and at every evaluation; each report is the whole picture). */
     layers: extra<LayerReport, LayerState>((prev, r) => ({ latest: r, history: addLayerReport(prev?.history, r) }), { latestOnly: true }),

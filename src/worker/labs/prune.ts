@@ -1,7 +1,8 @@
 /**
  * The Prune lab in the worker: an RGSM / group-Lasso run whose finished session is kept for compaction
  * and export (until the next run starts), and loading a compact model back for evaluation. A finished run's
- * dense model (with u in the kernels for RGSM) and its compact net go to the model library.
+ * dense model as delivered (for RGSM: u in the kernels and, with BN recalibration on, u's recalibrated BN
+ * statistics; `PruneTrainer.withDelivered`) and its compact net go to the model library.
  */
 import * as Comlink from 'comlink';
 import { PruneSession, pruneOptions, type ImageDataset } from '../../engine';
@@ -45,16 +46,16 @@ export function pruneLab(ctx: LabContext): WorkerLab<'prune'> {
           if (status === 'error') return false;
           kept = { runId, session, data, config };
           if (status === 'done') {
-            // The dense model as the run evaluated it: RGSM's u (w is restored after the read).
+            // The delivered model: RGSM's u with its recalibrated BN statistics when recalibration is on (w and
+            // w's statistics are restored after the read), with the accuracy measured on exactly that model.
             const { trainer } = session;
             const meta = finishedClassifierMeta(trainer, data, {
               lab: 'prune',
-              accuracy: session.lastAccuracy,
+              accuracy: session.deliveredAccuracy ?? session.lastAccuracy,
               dataset: config.dataset,
               provenance: { runId, steps: config.steps, seed: config.seed, compact: false, method: config.method },
             });
-            const rgsm = trainer.rgsm;
-            void ctx.keep(classifierToKeep(trainer.model, meta, undefined, rgsm ? (f) => rgsm.withU(f) : undefined));
+            void ctx.keep(classifierToKeep(trainer.model, meta, undefined, trainer.rgsm ? (f) => trainer.withDelivered(f) : undefined));
           }
           return true;
         },

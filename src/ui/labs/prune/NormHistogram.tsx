@@ -71,7 +71,10 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
   }
   const norms = report?.norms[index];
   const thr = report?.zeroThreshold ?? 0;
-  const hard = showHardThreshold && report && report.hardThreshold > 0 ? report.hardThreshold : null;
+  // Per-layer thresholds (ours): this layer's threshold is s_l·√(2λ1/β).
+  const scale = report?.layerScales?.[index] ?? null;
+  const hard = showHardThreshold && report && report.hardThreshold > 0 ? report.hardThreshold * (scale ?? 1) : null;
+  const hardLabel = scale === null ? '√(2λ1/β)' : 's_l·√(2λ1/β)';
   const view = useMemo(() => {
     if (!norms) return null;
     const h = binNorms(norms, thr, { bins: 30, include: hard === null ? [] : [hard] });
@@ -132,7 +135,7 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
                   x={view.toPos(Math.log10(hard))}
                   stroke="#b45309"
                   strokeDasharray="4 3"
-                  label={{ value: '√(2λ1/β)', position: 'top', fontSize: 11, fill: '#b45309' }}
+                  label={{ value: hardLabel, position: 'top', fontSize: 11, fill: '#b45309' }}
                 />
               )}
             </BarChart>
@@ -144,7 +147,9 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
           {names[index]}: <b>{view.h.zeros}</b> of {view.h.total} groups zero (norm &lt; {formatHp(thr)})
           {hard !== null && (
             <>
-              {' · '}√(2λ1/β) = <b>{formatHp(hard)}</b>
+              {' · '}
+              {hardLabel} = <b>{formatHp(hard)}</b>
+              {scale !== null && <> (s_l = {formatHp(scale)})</>}
             </>
           )}
         </p>

@@ -13,7 +13,7 @@ interface Props {
   rgsm: boolean;
 }
 
-/** Channel/weight sparsity, accuracy (on u and on w) and loss against step, with hyperparameter markers. */
+/** Channel/weight sparsity, accuracy (on u, on u with recalibrated BN statistics, and on w) and loss against step, with hyperparameter markers. */
 export const PruneCharts = memo(function PruneCharts({ series, markers, rgsm }: Props) {
   const sparsity = useMemo(
     () => [
@@ -27,6 +27,9 @@ export const PruneCharts = memo(function PruneCharts({ series, markers, rgsm }: 
       { key: 'train', label: 'train (minibatch)', color: '#93c5fd', series: series?.['train.acc'] },
       { key: 'test', label: rgsm ? 'test on u' : 'test', color: '#dc2626', dots: true, series: series?.['test.acc'] },
       ...(rgsm ? [{ key: 'testW', label: 'test on w', color: '#f59e0b', dots: true, series: series?.['test.accW'] }] : []),
+      ...(rgsm && series?.['test.accURecal']
+        ? [{ key: 'testURecal', label: 'test on u, BN recalibrated', color: '#16a34a', dots: true, series: series['test.accURecal'] }]
+        : []),
     ],
     [series, rgsm],
   );

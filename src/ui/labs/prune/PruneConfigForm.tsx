@@ -1,10 +1,11 @@
-import { hardThreshold, PRUNE_LAB, type PruneConfig } from '../../../protocol';
+import { PRUNE_LAB, type PruneConfig } from '../../../protocol';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { DatasetSelect } from '../../components/DatasetSelect';
 import { WidthSelect } from '../../components/WidthSelect';
-import { formatHp } from '../../format';
+import { useLabRun } from '../../runStatus';
 import { PrunePresets, SparsityHint } from './PrunePresets';
+import { reportScales, thresholdReadout } from './thresholdReadout';
 
 const IDS: Partial<Record<keyof PruneConfig, string>> = {
   batchSize: 'hp.batch',
@@ -13,12 +14,16 @@ const IDS: Partial<Record<keyof PruneConfig, string>> = {
   grouping: 'prune.grouping',
   prox: 'prune.prox',
   schedule: 'prune.schedule',
+  thresholds: 'prune.thresholds',
+  bnRecalBatches: 'prune.bnRecal',
 };
 /** Which methods a sparsity knob acts on (others ignore it). */
 const USED_BY: Partial<Record<keyof PruneConfig, readonly PruneConfig['method'][]>> = {
   lambda1: ['rgsm'],
   lambda2: ['rgsm'],
   beta: ['rgsm'],
+  thresholds: ['rgsm'],
+  bnRecalBatches: ['rgsm'],
   lambdaGL: ['gl-penalty', 'gl-prox'],
 };
 
@@ -28,7 +33,8 @@ function fieldState(key: keyof PruneConfig, config: PruneConfig, active: boolean
   return { hint: `Not used by ${PRUNE_LAB.fields.method.optionLabels[config.method]}.`, disabled: active };
 }
 
-function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<PruneConfig>) => void): FormItem<PruneConfig>[] {
+function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<PruneConfig>) => void, scales: number[] | null): FormItem<PruneConfig>[] {
+  const threshold = thresholdReadout(config, scales);
   return [
     { field: 'method' },
     { field: 'model' },
@@ -43,9 +49,13 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
       key: 'threshold',
       node: (
         <p className="readout threshold">
-          hard threshold √(2λ1/β) = <b data-testid="prune.threshold">{formatHp(hardThreshold(config.lambda1, config.beta))}</b>
+          {threshold.label} <b data-testid="prune.threshold">{threshold.value}</b>
         </p>
       ),
+    },
+    {
+      field: 'thresholds',
+      hint: 'Per layer (ours, beyond the paper): layer l uses s_l·√(2λ1/β), s_l = median initial group norm of the layer / of all layers.',
     },
     { field: 'lambda2' },
     { field: 'beta' },
@@ -61,6 +71,7 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
       items: [
         { field: 'grouping' },
         { field: 'prox' },
+        { field: 'bnRecalBatches', hint: "Before evaluating u, re-estimate BN statistics with u's weights over this many training batches." },
         { field: 'schedule' },
         { field: 'evalEvery' },
         { field: 'trainSize' },
@@ -74,11 +85,13 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
 /** Prune-lab settings: structure locks during a run; λ1, λ2, β, λ_GL, lr, momentum, wd and the zero threshold stay live. */
 export function PruneConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
+  const run = useLabRun('prune');
+  const report = run?.extras.layers?.latest ?? null;
   return (
     <ConfigForm
       lab="prune"
       ariaLabel="Prune settings"
-      items={(c, active) => items(c, active, (p) => setConfig('prune', p))}
+      items={(c, active) => items(c, active, (p) => setConfig('prune', p), reportScales(run ? { config: run.config, report } : null, c))}
       idOf={(k) => IDS[k as keyof PruneConfig] ?? `hp.${k}`}
       fieldState={fieldState}
     />

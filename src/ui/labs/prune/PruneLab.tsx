@@ -29,8 +29,9 @@ export function PruneLab() {
   const markers = run?.hpChanges ?? NO_CHANGES;
   const method = run?.config.method ?? config.method;
   const rgsm = method === 'rgsm';
-  const last = (k: 'test.acc' | 'test.accW' | 'sparsity.channel' | 'sparsity.weight' | 'train.lr') => run?.series[k]?.values.at(-1);
+  const last = (k: 'test.acc' | 'test.accW' | 'test.accURecal' | 'sparsity.channel' | 'sparsity.weight' | 'train.lr') => run?.series[k]?.values.at(-1);
   const accU = last('test.acc');
+  const accURecal = last('test.accURecal');
   const accW = last('test.accW');
   const total = last('sparsity.channel');
   const weight = last('sparsity.weight');
@@ -54,6 +55,11 @@ export function PruneLab() {
           <span className="readout">
             test accuracy{rgsm ? ' on u' : ''} <b data-testid="prune.accuracy.u">{accU === undefined ? '—' : formatPercent(accU)}</b>
           </span>
+          {rgsm && accURecal !== undefined && (
+            <span className="readout" title="u with BN running statistics re-estimated for u's weights: the delivered model">
+              on u, BN recalibrated <b data-testid="prune.accuracy.uRecal">{formatPercent(accURecal)}</b>
+            </span>
+          )}
           {rgsm && (
             <span className="readout">
               on w <b data-testid="prune.accuracy.w">{accW === undefined ? '—' : formatPercent(accW)}</b>

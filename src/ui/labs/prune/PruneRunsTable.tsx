@@ -17,9 +17,14 @@ function accuracyCell(r: ClassifyRunRecord) {
   const showW = s.testAccuracyW !== null && pct(s.testAccuracyW) !== pct(s.testAccuracy);
   return (
     <>
-      <span data-testid="runs.row.acc" title={runMethod(r) === 'rgsm' ? 'on u (the sparse weights)' : undefined}>
+      <span data-testid="runs.row.acc" title={runMethod(r) === 'rgsm' ? "on u (the sparse weights) with w's BN statistics" : undefined}>
         {pct(s.testAccuracy)}
       </span>
+      {s.testAccuracyURecal !== null && (
+        <span className="sub" data-testid="runs.row.accURecal" title="on u with BN statistics recalibrated for u (the delivered model)">
+          u, BN recal. {pct(s.testAccuracyURecal)}
+        </span>
+      )}
       {showW && (
         <span className="sub" data-testid="runs.row.accW">
           on w {pct(s.testAccuracyW)}

@@ -26,7 +26,7 @@ export function methodHyperparams(r: ClassifyRunRecord): string {
   const c = r.config;
   switch (c.method) {
     case 'rgsm':
-      return `λ1 ${formatHp(c.lambda1)}, λ2 ${formatHp(c.lambda2)}, β ${formatHp(c.beta)}`;
+      return `λ1 ${formatHp(c.lambda1)}, λ2 ${formatHp(c.lambda2)}, β ${formatHp(c.beta)}${c.thresholds === 'per-layer' ? ', per-layer thresholds' : ''}`;
     case 'gl-penalty':
     case 'gl-prox':
       return `λ_GL ${formatHp(c.lambdaGL)}`;

@@ -20,6 +20,7 @@ function record(over: Partial<RunRecord<'prune'>> = {}): RunRecord<'prune'> {
       'train.loss': { steps: [1, 2, 3], values: [2.3, 2.1, 1.9] },
       'test.acc': { steps: [100, 200], values: [0.41, 0.62] },
       'test.accW': { steps: [100, 200], values: [0.43, 0.65] },
+      'test.accURecal': { steps: [100, 200], values: [0.45, 0.64] },
       'sparsity.channel': { steps: [50, 100, 150, 200], values: [0, 0.1, 0.3, 0.375] },
       'sparsity.weight': { steps: [50, 100, 150, 200], values: [0, 0.12, 0.31, 0.4] },
     },
@@ -35,6 +36,7 @@ describe('runSummary', () => {
     expect(runSummary(record())).toEqual({
       testAccuracy: 0.62,
       testAccuracyW: 0.65,
+      testAccuracyURecal: 0.64,
       channelSparsity: 0.375,
       weightSparsity: 0.4,
       params: 1_000_000,
@@ -50,6 +52,7 @@ describe('runSummary', () => {
     expect(runSummary(r)).toEqual({
       testAccuracy: null,
       testAccuracyW: null,
+      testAccuracyURecal: null,
       channelSparsity: null,
       weightSparsity: null,
       params: null,

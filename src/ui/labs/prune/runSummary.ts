@@ -7,6 +7,8 @@ export interface RunSummary {
   testAccuracy: number | null;
   /** Last test accuracy on w (RGSM), null otherwise. */
   testAccuracyW: number | null;
+  /** Last test accuracy on u with BN statistics recalibrated for u (RGSM with recalibration on), null otherwise. */
+  testAccuracyURecal: number | null;
   /** Last total channel sparsity (share of zero groups over all conv layers). */
   channelSparsity: number | null;
   weightSparsity: number | null;
@@ -25,6 +27,7 @@ export function runSummary(r: ClassifyRunRecord): RunSummary {
   return {
     testAccuracy: lastValue(r.series['test.acc']),
     testAccuracyW: lastValue(r.series['test.accW']),
+    testAccuracyURecal: r.lab === 'prune' ? lastValue(r.series['test.accURecal']) : null,
     channelSparsity: lastValue(r.series['sparsity.channel']),
     weightSparsity: lastValue(r.series['sparsity.weight']),
     params: r.params ?? compaction?.before.params ?? null,

@@ -51,3 +51,16 @@ describe('sparsityHint', () => {
     expect([...t].sort((a, b) => a - b)).toEqual(t);
   });
 });
+
+describe('sparsityHint with per-layer thresholds (ours)', () => {
+  it("compares each layer's norms with its own threshold s_l·√(2λ1/β)", () => {
+    // √(2·0.5/1) = 1. Layer 0 (s 2): threshold 2, smallest 2.9 ≤ 1.5·2 → near, no hint.
+    const near = { ...report([[2.9], [10]]), layerScales: [2, 1] };
+    expect(sparsityHint(near, { ...defaults, method: 'rgsm', lambda1: 0.5, beta: 1 })).toBeNull();
+    // Layer 0 (s 1): 2.9 > 1.5; layer 1 (s 2): 10 > 3 → far everywhere.
+    const far = { ...report([[2.9], [10]]), layerScales: [1, 2] };
+    expect(sparsityHint(far, { ...defaults, method: 'rgsm', lambda1: 0.5, beta: 1 })).toMatch(
+      /^No group is near its layer's RGSM threshold s_l·√\(2λ1\/β\) \(√\(2λ1\/β\) = 1\)/,
+    );
+  });
+});

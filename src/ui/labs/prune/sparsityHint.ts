@@ -54,6 +54,13 @@ export function sparsityHint(report: LayerReport | null, config: Pick<PruneConfi
   if (zero > 0 || !Number.isFinite(min)) return null;
   if (config.method === 'rgsm') {
     const t = hardThreshold(config.lambda1, config.beta);
+    const scales = report.layerScales;
+    if (scales) {
+      // Per-layer thresholds (ours): layer l's threshold is s_l·t; speak only when no layer has a group near its own.
+      const near = report.norms.some((norms, l) => norms.some((v) => v <= FAR * (scales[l] ?? 1) * t));
+      if (near) return null;
+      return `No group is near its layer's RGSM threshold s_l·√(2λ1/β) (√(2λ1/β) = ${fmt(t)}): raise λ1 (or lower β) until the thresholds reach the smallest norms.`;
+    }
     if (min <= FAR * t) return null;
     return `No group is near RGSM's threshold √(2λ1/β) = ${fmt(t)} (the smallest group norm is ${fmt(min)}): raise λ1 (or lower β) until the threshold reaches the smallest norms, or try the gentle preset.`;
   }
