@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from 'zustand';
 import { PRUNE_LAB } from '../protocol/labs/prune';
-import { openRunHistory, RUN_DB_NAME, summarizeRun } from './runHistory';
+import { openRunHistory, RUN_DB_NAME, summarizeRun, withNewSettings } from './runHistory';
 import { createSavedRunsSlice } from './savedRunsSlice';
 import type { AnyRunRecord, RunState, SavedRunsSlice } from './types';
 import { COMPACTION_FIXTURE as compaction } from './legacyRuns.fixture';
@@ -48,6 +48,18 @@ function record(id: string, startedAt: number): AnyRunRecord {
 
 let dbCount = 0;
 const freshName = () => `pdw-runs-test-${++dbCount}`;
+
+describe('withNewSettings', () => {
+  it('fills a setting added since a run was saved with what the run ran under, not with the default', () => {
+    const r = record('old', 1);
+    const { bnRecalBatches, thresholds, ...saved } = r.config as Record<string, unknown>;
+    expect([bnRecalBatches, thresholds]).toEqual([8, 'global']);
+    const old = withNewSettings({ ...r, config: saved } as AnyRunRecord);
+    // before recalibration existed, u was evaluated with w's BN statistics: 0 batches; the threshold mode was global
+    expect(old.config).toMatchObject({ bnRecalBatches: 0, thresholds: 'global', method: 'rgsm' });
+    expect(withNewSettings(r)).toBe(r);
+  });
+});
 
 describe('summarizeRun', () => {
   it('keeps the config, series, changes, extras and how far the run got', () => {

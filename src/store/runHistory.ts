@@ -29,16 +29,22 @@ export interface RunHistory {
 }
 
 /**
- * A stored run with the settings its lab gained since it was saved filled in with their defaults (e.g. the
- * Segment lab's affinity term, off), so every record has a complete config; the settings it ran with are
- * kept exactly as saved (not clamped or re-checked).
+ * Settings whose default today is not what a run saved before the setting existed ran with: such a run is filled
+ * in with the value it ran under (a Prune run from before BN recalibration never recalibrated: 0 batches).
+ */
+export const RAN_WITHOUT: Partial<Record<string, Record<string, unknown>>> = { prune: { bnRecalBatches: 0 } };
+
+/**
+ * A stored run with the settings its lab gained since it was saved filled in (with what it ran under, RAN_WITHOUT,
+ * else the default: e.g. the Segment lab's affinity term, off), so every record has a complete config; the
+ * settings it ran with are kept exactly as saved (not clamped or re-checked).
  */
 export function withNewSettings(r: AnyRunRecord): AnyRunRecord {
   if (!isLabName(r.lab)) return r;
   const defaults = labSpec(r.lab).defaults() as Record<string, unknown>;
   const config = r.config as Record<string, unknown>;
   if (Object.keys(defaults).every((k) => k in config)) return r;
-  return { ...r, config: { ...defaults, ...config } } as AnyRunRecord;
+  return { ...r, config: { ...defaults, ...RAN_WITHOUT[r.lab], ...config } } as AnyRunRecord;
 }
 
 /** Newest first; ties (same start time) by id so the order is stable. */
