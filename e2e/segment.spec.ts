@@ -35,7 +35,7 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
 test('Segment lab: a tiny teacher → student distillation run with the FFA term advances the mIoU chart', async ({ page }) => {
   const seg = new SegmentPage(page);
   await seg.open();
-  await seg.tinyStudent({ chain: 'teacher-student', upscale: 'pixelshuffle', steps: 6 });
+  await seg.tinyStudent({ chain: 'teacher-student', upscale: 'ps-agg', steps: 6 });
   await seg.byId('seg.affinityLoss').selectOption('ffa');
   await seg.byId('seg.start').click();
   await expect(seg.byId('seg.status')).toHaveText(/running|done/, { timeout: 60_000 });
@@ -54,8 +54,12 @@ test('Segment lab: a tiny teacher → student distillation run with the FFA term
   const origin = row.getByTestId('seg.zoo.origin');
   await expect(seg.byId('seg.zoo.notice')).toContainText('so the zoo keeps that one');
   await expect(origin).toHaveText('shipped');
+  // the shipped PixelShuffle student is the v1 design; the run's is variant (a), named under the slot
+  await expect(row.getByTestId('seg.zoo.variant')).toHaveText('PS v1');
   await row.getByTestId('seg.zoo.pick').selectOption({ index: 1 });
   await expect(origin).not.toHaveText('shipped');
+  await expect(row.getByTestId('seg.zoo.variant')).toHaveText('PS agg (a)');
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText('PS agg (a)');
   await seg.byId('seg.zoo.reset').click();
   await expect(origin).toHaveText('shipped');
 });

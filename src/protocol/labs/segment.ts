@@ -29,11 +29,11 @@ export type UpscaleName = (typeof UPSCALES)[number];
 /** Form labels of the upscaling variants. */
 export const UPSCALE_LABELS: Record<UpscaleName, string> = {
   bilinear: 'Bilinear',
-  'ps-agg': '(a) PixelShuffle in the ×2 aggregations, final bilinear',
-  'ps-head': '(b) sub-pixel classifier for the final ×8',
-  'ps-both': '(c) both: PixelShuffle ×2 + sub-pixel ×8',
-  'ps-head4': 'sub-pixel classifier ×4, then bilinear ×2 (+0.8 % params)',
-  pixelshuffle: 'v1: PixelShuffle everywhere, BN + ReLU on logits (superseded)',
+  'ps-agg': '(a) PixelShuffle ×2 in aggregations',
+  'ps-head': '(b) sub-pixel classifier ×8',
+  'ps-both': '(c) both (a) and (b)',
+  'ps-head4': 'sub-pixel ×4 + bilinear ×2',
+  pixelshuffle: 'v1: BN + ReLU on logits',
 };
 /** Short names (tables, pivot headers). */
 export const UPSCALE_SHORT: Record<UpscaleName, string> = {

@@ -1,4 +1,4 @@
-import { SEG_CHAIN_LABELS } from '../../../protocol/labs/segment';
+import { SEG_CHAIN_LABELS, UPSCALE_SHORT } from '../../../protocol/labs/segment';
 import { LabRunsSection, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatPercent } from '../../format';
 import { SegRunsPivot } from './SegRunsPivot';
@@ -9,7 +9,7 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 const COLUMNS: RunColumn<SegRunRecord>[] = [
   { header: 'Model', cell: (r) => r.config.model },
   { header: 'Chain', cell: (r) => SEG_CHAIN_LABELS[r.config.chain] },
-  { header: 'Upscale', cell: (r) => (r.config.model === 'teacher' ? '—' : r.config.upscale) },
+  { header: 'Upscale', cell: (r) => (r.config.model === 'teacher' ? '—' : (UPSCALE_SHORT[r.config.upscale] ?? r.config.upscale)) },
   { header: 'Affinity', cell: (r) => affinityLabel(r.config) },
   { header: 'Size', cell: (r) => r.config.size },
   { header: 'Dataset', cell: (r) => r.datasetName },
