@@ -58,7 +58,12 @@ export { exportOnnx, buildOnnx, ONNX_METADATA_KEYS, type ExportableModel, type O
 export { readWeights, type WeightMap } from './export/onnxLayers';
 export { ONNX_OPSET } from './export/onnxGraph';
 // The model library (issue #14): the file formats' ids, to tell a stored or imported model's kind, and the Segment lab's fixed input normalisation
-export { MODEL_FORMAT } from './models/serialize';
+export { MODEL_FORMAT, MAX_MODEL_INPUT_SIZE, MAX_MODEL_SCALARS } from './models/serialize';
 export { SEG_MODEL_FORMAT } from './models/seg/segSerialize';
 export { AFFINITY_MODEL_FORMAT } from './models/affinity/affinitySerialize';
 export { SEG_MEAN, SEG_STD } from './data/segBatcher';
+// Detect lab math (TECHNIQUES.md §4, issue #12): boxes, Hungarian matching, DETR loss, sine positional encoding; AdamW; COCO AP
+export * from './detect';
+export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from './optim/adamw';
+export { detectionAP, averagePrecision, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
+export type { Detection, GroundTruth, DetectionScores } from './metrics/detectionAP';
