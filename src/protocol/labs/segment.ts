@@ -68,7 +68,7 @@ const SEG_FIELDS = {
     kind: 'enum',
     label: 'Upscaling',
     options: UPSCALES,
-    default: 'ps-head',
+    default: 'ps-agg',
     optionLabels: UPSCALE_LABELS,
   },
   size: { kind: 'enum', label: 'Input size', options: SEG_SIZES, default: 'low' },
