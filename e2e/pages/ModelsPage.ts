@@ -8,8 +8,14 @@ export class ModelsPage {
     return this.page.getByTestId(id);
   }
 
+  /** The kept (and imported) models' rows: the shipped ones are left out. */
   get rows(): Locator {
-    return this.byId('models.item');
+    return this.page.locator('[data-testid="models.item"]:not([data-shipped])');
+  }
+
+  /** The rows of the models the workbench ships (public/models/). */
+  get shippedRows(): Locator {
+    return this.page.locator('[data-testid="models.item"][data-shipped]');
   }
 
   /** Open the Data tab and wait for the library's list (or its empty state). */

@@ -67,6 +67,8 @@ export interface ModelInfo {
   createdAt: number;
   /** Stored size: the JSON's UTF-8 bytes plus the weights'. */
   bytes: number;
+  /** A model the workbench ships (public/models/): listed, downloadable and exportable, never renamed or deleted. */
+  shipped?: boolean;
 }
 
 /** The workbench file format of a model: a JSON (architecture, weights manifest, `library` block) and its float32 weights. */
@@ -129,6 +131,10 @@ export const modelInfoSchema = modelMetaSchema.extend({
   id: z.string().regex(/^m-[a-z0-9-]+$/),
   createdAt: finite,
   bytes: count,
+  shipped: z.boolean().optional(),
 });
 
-export type ModelMeta = Omit<ModelInfo, 'id' | 'createdAt' | 'bytes'>;
+/** The id prefix of a shipped model (public/models/): `m-shipped-segment-low-teacher`, `m-shipped-affinity-teacher`. */
+export const SHIPPED_MODEL_PREFIX = 'm-shipped-';
+
+export type ModelMeta = Omit<ModelInfo, 'id' | 'createdAt' | 'bytes' | 'shipped'>;

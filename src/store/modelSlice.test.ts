@@ -37,4 +37,23 @@ describe('the model library in the store', () => {
     expect(useWorkbench.getState().runs).toBe(runs);
     expect(useWorkbench.getState().models).toEqual([]);
   });
+
+  it('navigates: a run’s model link opens the Data tab on its row; "Open in Prune" opens the Prune lab with the model to evaluate', () => {
+    const s = useWorkbench.getState();
+    s.showModel('m-a');
+    const a = useWorkbench.getState();
+    expect(a.modelFocus?.id).toBe('m-a');
+    expect(a.tabRequest).toMatchObject({ tab: 'data', scrollTo: null });
+    s.evaluateModel('m-b');
+    const b = useWorkbench.getState();
+    expect(b.modelToEvaluate?.id).toBe('m-b');
+    expect(b.tabRequest).toMatchObject({ tab: 'prune', scrollTo: 'prune.load.panel' });
+    expect(b.tabRequest!.nonce).toBeGreaterThan(a.tabRequest!.nonce);
+    s.requestTab('segment', 'seg.viewer');
+    expect(useWorkbench.getState().tabRequest).toMatchObject({ tab: 'segment', scrollTo: 'seg.viewer' });
+    // The same request twice is two requests (the App shell acts on each).
+    const n = useWorkbench.getState().tabRequest!.nonce;
+    s.requestTab('segment', 'seg.viewer');
+    expect(useWorkbench.getState().tabRequest!.nonce).not.toBe(n);
+  });
 });

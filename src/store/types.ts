@@ -107,6 +107,17 @@ export interface ModelSlice {
   /** Whether the list came from the worker yet. */
   modelsLoaded: boolean;
   setModels(list: ModelInfo[]): void;
+  /** A request to the App shell to open a tab and bring an element (by its test id) into view; `nonce` tells two requests apart. */
+  tabRequest: { tab: string; scrollTo: string | null; nonce: number } | null;
+  requestTab(tab: string, scrollTo?: string | null): void;
+  /** The library row to highlight and scroll to (a run table's "model" link). */
+  modelFocus: { id: string; nonce: number } | null;
+  /** Open the Data tab on a model's library row. */
+  showModel(id: string): void;
+  /** A library model the Prune lab's "Load a model" panel is asked to evaluate. */
+  modelToEvaluate: { id: string; nonce: number } | null;
+  /** Open the Prune lab and evaluate a library classifier there. */
+  evaluateModel(id: string): void;
 }
 
 /** The settings forms: the config each lab's next run starts with (the open lab's is mirrored in the URL hash). */

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useWorkbench } from '../store';
 import { BackendStatus, SoftwareNotice } from './components/BackendStatus';
 import { Notices } from './components/Notices';
 import { DEFAULT_TAB, TABS } from './labs';
@@ -16,6 +17,26 @@ export function App() {
     setTabState(t);
     openTabInUrl(t, t === DEFAULT_TAB);
   };
+  // A request from inside a tab (a library row's "Open in viewer", a run's "model" link): open the tab, then bring the
+  // asked-for element into view once it is rendered (given up after a few seconds).
+  const request = useWorkbench((s) => s.tabRequest);
+  useEffect(() => {
+    if (!request) return;
+    openTab(request.tab);
+    const target = request.scrollTo;
+    if (!target) return;
+    let tries = 0;
+    const timer = setInterval(() => {
+      const el = document.querySelector<HTMLElement>(`[data-testid="${CSS.escape(target)}"]`);
+      if (el || ++tries > 50) clearInterval(timer);
+      if (el) {
+        el.scrollIntoView({ block: 'start' });
+        if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+        el.focus({ preventScroll: true });
+      }
+    }, 100);
+    return () => clearInterval(timer);
+  }, [request]);
   const current = TABS.find((t) => t.id === tab) ?? TABS[0]!;
   return (
     <div className="app">

@@ -13,12 +13,14 @@ import { ImageDataCache } from './imageData';
 import { createWorkerLabs, type WorkerLabOptions } from './labs';
 import { ModelLibrary, type ModelLibraryOptions } from './modelLibrary';
 import { RunController } from './runController';
+import { fetchShipped } from './shippedFiles';
+import { ShippedModels } from './shippedModels';
 
 export interface EngineServices {
   datasets?: DatasetService;
   labs?: WorkerLabOptions;
   /** How the model library opens its store (tests give a named fake-indexeddb database; null: no store). */
-  models?: Pick<ModelLibraryOptions, 'open' | 'log'>;
+  models?: Pick<ModelLibraryOptions, 'open' | 'log' | 'shipped'>;
 }
 
 export function createEngineApi(services: EngineServices = {}): EngineApi {
@@ -59,8 +61,16 @@ export function createEngineApi(services: EngineServices = {}): EngineApi {
     events.push({ type: 'datasets', list: await datasets.list() });
     events.flush();
   };
+  // The shipped models are listed where they can be fetched (the worker); tests pass readers or none.
+  const shipped =
+    services.models?.shipped !== undefined
+      ? services.models.shipped
+      : typeof location === 'undefined'
+        ? null
+        : new ShippedModels({ segment: fetchShipped('segment'), affinity: fetchShipped('affinity') });
   const models = new ModelLibrary({
     ...services.models,
+    shipped,
     onList: (list) => {
       events.push({ type: 'models', list });
       events.flush();
@@ -106,6 +116,7 @@ export function createEngineApi(services: EngineServices = {}): EngineApi {
       const info = await initBackend(preference, { wasmPaths: WASM_PATHS });
       backend = info;
       markReady();
+      void models.loadShipped(); // listed once rebuilt for their metadata (needs the backend)
       onDeviceLost((reason: string) => {
         events.push({
           type: 'error',

@@ -6,6 +6,8 @@
  */
 import {
   AFFINITY_MODEL_FORMAT,
+  MAX_MODEL_INPUT_SIZE,
+  MAX_MODEL_SCALARS,
   MODEL_FORMAT,
   SEG_MEAN,
   SEG_MODEL_FORMAT,
@@ -198,4 +200,62 @@ export function loadStored(json: Record<string, unknown>, weights: ArrayBuffer):
   }
   const declared = typeof json.format === 'string' ? `"${json.format}"` : 'none';
   throw new Error(`It is not a workbench model (its format is ${declared}): choose a .json the workbench wrote.`);
+}
+
+/** Largest model JSON the library reads (a real one is a few kB to ~100 kB: architecture and weights manifest). */
+export const MAX_MODEL_JSON_BYTES = 4_000_000;
+/** Largest weights file: the classifier loader's scalar limit in float32. */
+export const MAX_MODEL_WEIGHT_BYTES = 4 * MAX_MODEL_SCALARS;
+/** Largest channel count, block count or other whole number a Segment or Affinity architecture may declare (the widest shipped layer has a few hundred). */
+export const MAX_ARCHITECTURE_NUMBER = 4096;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The file sizes an import may have, checked before anything is read: a sentence naming the file, or null. */
+export function importFileSizeProblem(json: { name: string; bytes: number }, weights: { name: string; bytes: number }): string | null {
+  if (json.bytes > MAX_MODEL_JSON_BYTES)
+    return `${json.name} is ${fmt(json.bytes)} bytes; a model's .json the workbench reads has at most ${fmt(MAX_MODEL_JSON_BYTES)}: it is not a workbench model's .json.`;
+  if (weights.bytes > MAX_MODEL_WEIGHT_BYTES)
+    return `${weights.name} is ${fmt(weights.bytes)} bytes; the workbench loads models of at most ${fmt(MAX_MODEL_SCALARS)} weights (${fmt(MAX_MODEL_WEIGHT_BYTES)} bytes).`;
+  return null;
+}
+
+/**
+ * What a Segment or Affinity JSON declares, checked before the engine's loader builds anything (the classifier loader
+ * has its own limits, the same ones): input size, every whole number of the architecture, and the manifest's weight
+ * count. A sentence naming the file, or null.
+ */
+export function importArchitectureProblem(fileName: string, json: Record<string, unknown>): string | null {
+  const format = formatOf(json);
+  if (format !== 'segmentation' && format !== 'affinity') return null;
+  const arch = json.architecture;
+  if (typeof arch === 'object' && arch !== null) {
+    const a = arch as Record<string, unknown>;
+    for (const key of ['inputHeight', 'inputWidth', 'inputSize']) {
+      const v = a[key];
+      if (typeof v === 'number' && v > MAX_MODEL_INPUT_SIZE)
+        return `${fileName} declares an input ${key === 'inputSize' ? 'size' : key === 'inputHeight' ? 'height' : 'width'} of ${fmt(v)}; the workbench loads models of at most ${MAX_MODEL_INPUT_SIZE}×${MAX_MODEL_INPUT_SIZE}.`;
+    }
+    const big = largestNumber(a, ['inputHeight', 'inputWidth', 'inputSize']);
+    if (big > MAX_ARCHITECTURE_NUMBER)
+      return `${fileName} declares a layer size or block count of ${fmt(big)}; the workbench loads architectures whose numbers are at most ${fmt(MAX_ARCHITECTURE_NUMBER)}.`;
+  }
+  const weights = json.weights;
+  if (Array.isArray(weights)) {
+    let scalars = 0;
+    for (const w of weights) {
+      const shape = (w as { shape?: unknown } | null)?.shape;
+      if (Array.isArray(shape) && shape.every((d) => typeof d === 'number')) scalars += (shape as number[]).reduce((x, y) => x * y, 1);
+    }
+    if (scalars > MAX_MODEL_SCALARS) return `${fileName} describes ${fmt(scalars)} weights; the workbench loads models of at most ${fmt(MAX_MODEL_SCALARS)}.`;
+  }
+  return null;
+}
+
+/** The largest number anywhere in a JSON value (keys in `skip` left out at the top level). */
+function largestNumber(v: unknown, skip: readonly string[] = []): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : Infinity;
+  if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, largestNumber(x)), 0);
+  if (typeof v === 'object' && v !== null) return Object.entries(v).reduce((m: number, [k, x]) => (skip.includes(k) ? m : Math.max(m, largestNumber(x))), 0);
+  return 0;
 }

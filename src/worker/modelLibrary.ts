@@ -8,17 +8,23 @@ import { exportOnnx } from '../engine';
 import type { EngineError } from '../protocol/errors';
 import type { ModelChangeResult, ModelFile, ModelFilesResult, ModelImportResult, ModelInfo, ModelMeta, ModelOnnxResult } from '../protocol/models';
 import { describeError, EngineFault } from './errors';
-import { loadStored, type ModelToKeep } from './modelFormats';
-import { ModelStore, manifestBytes } from './modelStore';
+import { importArchitectureProblem, importFileSizeProblem, loadStored, type ModelToKeep } from './modelFormats';
+import { isShippedId, type ShippedModels } from './shippedModels';
+import { ModelStore, UPGRADE_BLOCKED, manifestBytes, type ModelStoreHooks } from './modelStore';
 
 export interface ModelLibraryOptions {
-  /** Open the store (default: IndexedDB 'pdw-models'; no store where IndexedDB does not exist, e.g. Node without fake-indexeddb). */
-  open?: (() => Promise<ModelStore>) | null;
+  /**
+   * Open the store with the library's upgrade hooks (default: IndexedDB 'pdw-models'; no store where IndexedDB does not
+   * exist, e.g. Node without fake-indexeddb).
+   */
+  open?: ((hooks: ModelStoreHooks) => Promise<ModelStore>) | null;
   /** The list after every change. */
   onList(list: ModelInfo[]): void;
   /** A model that could not be kept (the run itself went fine). */
   onFailure(error: EngineError): void;
   log?: (message: string) => void;
+  /** The models the workbench ships, listed after the kept ones once `loadShipped` has read them (null: none). */
+  shipped?: ShippedModels | null;
 }
 
 /** Longest model name. */
@@ -31,18 +37,30 @@ const exactBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset,
 
 export class ModelLibrary {
   private storeP: Promise<ModelStore> | null = null;
-  private readonly open: (() => Promise<ModelStore>) | null;
+  private readonly open: ((hooks: ModelStoreHooks) => Promise<ModelStore>) | null;
   private pending = new Set<Promise<unknown>>();
   private readonly log: (message: string) => void;
 
   constructor(private readonly opts: ModelLibraryOptions) {
-    this.open = opts.open === undefined ? (typeof indexedDB === 'undefined' ? null : () => ModelStore.open()) : opts.open;
+    this.open = opts.open === undefined ? (typeof indexedDB === 'undefined' ? null : (hooks) => ModelStore.open('pdw-models', hooks)) : opts.open;
     this.log = opts.log ?? ((m) => console.warn(m));
   }
 
+  /** The hooks every opening gets: a held-back upgrade is a notice; a connection closed for another tab's upgrade is reopened on next use. */
+  private readonly hooks: ModelStoreHooks = {
+    onBlocked: () => {
+      this.log(`Model library: ${UPGRADE_BLOCKED}`);
+      this.opts.onFailure({ code: 'storage-failed', message: UPGRADE_BLOCKED });
+    },
+    onClosedForUpgrade: () => {
+      this.storeP = null;
+      this.log('Model library: closed the connection so that another tab can upgrade the database.');
+    },
+  };
+
   private store(): Promise<ModelStore> {
     if (!this.open) return Promise.reject(new EngineFault('storage-failed', "This browser's storage (IndexedDB) is not available, so models cannot be kept."));
-    this.storeP ??= this.open().catch((err: unknown) => {
+    this.storeP ??= this.open(this.hooks).catch((err: unknown) => {
       this.storeP = null;
       throw new EngineFault(
         'storage-failed',
@@ -99,6 +117,35 @@ export class ModelLibrary {
     this.opts.onList(await this.read());
   }
 
+  /** Read the shipped models (once a backend is ready: they are rebuilt for their metadata), then push the list with them. */
+  async loadShipped(): Promise<void> {
+    if (!this.opts.shipped) return;
+    try {
+      await this.opts.shipped.load();
+    } catch (err) {
+      this.log(`Model library: the shipped models could not be listed (${describeError(err).message})`);
+      return;
+    }
+    await this.pushList();
+  }
+
+  /** A model's record, JSON and weights, kept or shipped; throws a sentence. */
+  private async source(id: string): Promise<{ info: ModelInfo; json: Record<string, unknown>; weights: ArrayBuffer }> {
+    if (isShippedId(id)) {
+      if (!this.opts.shipped) throw new EngineFault('invalid-config', `There is no shipped model ${id}.`);
+      return this.opts.shipped.files(id);
+    }
+    const { info, files, json } = await (await this.store()).files(id);
+    return { info, json, weights: files.weights };
+  }
+
+  /** A refusal for renaming or deleting a shipped model; null for a kept one. */
+  private shippedRefusal(id: string, what: string) {
+    if (!isShippedId(id)) return null;
+    const name = this.opts.shipped?.list().find((m) => m.id === id)?.name ?? id;
+    return refused(new EngineFault('invalid-config', `“${name}” is shipped with the workbench: it cannot be ${what}.`));
+  }
+
   /** Every kept model, newest first (waits for saves in flight; empty without a store). */
   async list(): Promise<ModelInfo[]> {
     await this.settled();
@@ -107,14 +154,15 @@ export class ModelLibrary {
 
   /** The stored list as it is now (a save calls it while it is itself in flight). */
   private async read(): Promise<ModelInfo[]> {
-    if (!this.open) return [];
+    const shipped = this.opts.shipped?.list() ?? [];
+    if (!this.open) return shipped;
     try {
       const { models, damaged } = await (await this.store()).listAll();
       if (damaged.length > 0) this.log(`Model library: ${damaged.length} damaged record(s) left out of the list (${damaged.join(', ')}).`);
-      return models;
+      return [...models, ...shipped];
     } catch (err) {
       this.log(`Model library: the list could not be read (${describeError(err).message})`);
-      return [];
+      return shipped;
     }
   }
 
@@ -122,6 +170,8 @@ export class ModelLibrary {
     const clean = typeof name === 'string' ? name.trim() : '';
     if (clean.length === 0 || clean.length > MAX_MODEL_NAME)
       return refused(new EngineFault('invalid-config', `A model name needs 1 to ${MAX_MODEL_NAME} characters (got ${clean.length}).`));
+    const shipped = this.shippedRefusal(id, 'renamed');
+    if (shipped) return shipped;
     try {
       await (await this.store()).rename(id, clean);
       await this.pushList();
@@ -132,6 +182,8 @@ export class ModelLibrary {
   }
 
   async remove(id: string): Promise<ModelChangeResult> {
+    const shipped = this.shippedRefusal(id, 'deleted');
+    if (shipped) return shipped;
     try {
       const store = await this.store();
       await store.info(id);
@@ -146,14 +198,14 @@ export class ModelLibrary {
   /** The model's `<name>.json` (its `library` block brought up to date) and `<name>.bin`. */
   async files(id: string): Promise<ModelFilesResult> {
     try {
-      const { info, files, json } = await (await this.store()).files(id);
-      const { id: _id, createdAt: _at, bytes: _bytes, ...meta } = info;
+      const { info, json, weights } = await this.source(id);
+      const { id: _id, createdAt: _at, bytes: _bytes, shipped: _shipped, ...meta } = info;
       const text = JSON.stringify({ ...json, library: meta });
       const base = fileBase(info.name);
       return {
         ok: true,
         info,
-        files: { json: { name: `${base}.json`, bytes: exactBuffer(new TextEncoder().encode(text)) }, weights: { name: `${base}.bin`, bytes: files.weights } },
+        files: { json: { name: `${base}.json`, bytes: exactBuffer(new TextEncoder().encode(text)) }, weights: { name: `${base}.bin`, bytes: weights } },
       };
     } catch (err) {
       return refused(err);
@@ -163,10 +215,10 @@ export class ModelLibrary {
   /** The model as one `.onnx` file, its normalisation in the metadata. */
   async exportOnnx(id: string): Promise<ModelOnnxResult> {
     try {
-      const { info, files, json } = await (await this.store()).files(id);
+      const { info, json, weights } = await this.source(id);
       let loaded;
       try {
-        loaded = loadStored(json, files.weights);
+        loaded = loadStored(json, weights);
       } catch (err) {
         throw new EngineFault('storage-failed', `The stored model "${info.name}" cannot be rebuilt (${describeError(err).message}); delete it.`);
       }
@@ -193,6 +245,11 @@ export class ModelLibrary {
     const weightsFile = files.find((f) => f !== jsonFile);
     if (!jsonFile || !weightsFile || /\.json$/i.test(weightsFile.name))
       return bad('Choose two files: the model’s .json and its .bin weights (exactly one .json).');
+    const tooBig = importFileSizeProblem(
+      { name: jsonFile.name, bytes: jsonFile.bytes.byteLength },
+      { name: weightsFile.name, bytes: weightsFile.bytes.byteLength },
+    );
+    if (tooBig) return bad(tooBig);
     let json: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(jsonFile.bytes));
@@ -206,6 +263,8 @@ export class ModelLibrary {
       return bad(
         `${weightsFile.name} has ${weightsFile.bytes.byteLength} bytes but ${jsonFile.name} describes ${expected}: it is incomplete or belongs to another model.`,
       );
+    const declared = importArchitectureProblem(jsonFile.name, json);
+    if (declared) return bad(declared);
     let meta: ModelMeta;
     try {
       const loaded = loadStored(json, weightsFile.bytes);

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelMeta } from '../protocol/models';
-import { ModelStore, manifestBytes } from './modelStore';
+import { ModelLibrary } from './modelLibrary';
+import { ModelStore, UPGRADE_BLOCKED, manifestBytes } from './modelStore';
 
 /** A valid ModelInfo without id, date and size. */
 const meta = (over: Partial<ModelMeta> = {}): ModelMeta => ({
@@ -117,5 +118,66 @@ describe('ModelStore', () => {
     raw.close();
     // The store still works afterwards.
     expect((await store.save(meta({ name: 'after' }), files())).name).toBe('after');
+  });
+
+  it('v1 → v2 upgrade held back by another tab: says so, finishes once that tab closes, keeps the v1 models', async () => {
+    const name = `models-test-${n++}`;
+    // The other tab: the old code's v1 database, with one model, left open and with no versionchange handler.
+    const old = await openDB(name, 1, {
+      upgrade(d) {
+        d.createObjectStore('models', { keyPath: 'id' });
+        d.createObjectStore('files');
+      },
+    });
+    const info = { ...meta({ name: 'from v1' }), id: 'm-old', createdAt: 1, bytes: JSON.stringify(files().json).length };
+    await old.put('files', files(), 'm-old');
+    await old.put('models', { ...info, bytes: new TextEncoder().encode(files().json).byteLength + 40 });
+
+    const blocked = vi.fn();
+    const opening = ModelStore.open(name, { onBlocked: blocked });
+    await vi.waitFor(() => expect(blocked).toHaveBeenCalledTimes(1));
+    old.close(); // the user closed the other tab
+    const store = await opening;
+    opened.push(store);
+    expect((await store.list()).map((m) => m.name)).toEqual(['from v1']);
+    expect(await store.zooChoices()).toEqual([]);
+  });
+
+  it('a connection closes itself when another tab upgrades; the library says when it is held back and reopens after', async () => {
+    const name = `models-test-${n++}`;
+    const failures: string[] = [];
+    const closedFor = vi.fn();
+    const library = new ModelLibrary({
+      open: (hooks) => ModelStore.open(name, { ...hooks, onClosedForUpgrade: () => (hooks.onClosedForUpgrade?.(), closedFor()) }),
+      onList: () => undefined,
+      onFailure: (e) => failures.push(e.message),
+      log: () => undefined,
+    });
+    expect(await library.list()).toEqual([]);
+    // Another tab opens a newer version: this tab's connection must not hold it back.
+    const newer = await openDB(name, 3);
+    expect(closedFor).toHaveBeenCalledTimes(1);
+    newer.close();
+    expect(failures).toEqual([]);
+
+    // And the other way round: an old connection held open elsewhere holds this tab's opening back, which is a notice.
+    const other = `models-test-${n++}`;
+    const old = await openDB(other, 1, {
+      upgrade(d) {
+        d.createObjectStore('models', { keyPath: 'id' });
+        d.createObjectStore('files');
+      },
+    });
+    const held = new ModelLibrary({
+      open: (hooks) => ModelStore.open(other, hooks),
+      onList: () => undefined,
+      onFailure: (e) => failures.push(e.message),
+      log: () => undefined,
+    });
+    const listing = held.list();
+    await vi.waitFor(() => expect(failures).toEqual([UPGRADE_BLOCKED]));
+    expect(UPGRADE_BLOCKED).toMatch(/close other workbench tabs to finish upgrading the model library/);
+    old.close();
+    expect(await listing).toEqual([]);
   });
 });

@@ -58,12 +58,32 @@ export function manifestBytes(json: unknown): number | null {
 
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).byteLength;
 
+/** The database's version: 2 added 'zooChoice'. */
+export const MODEL_DB_VERSION = 2;
+
+/** The sentence the user gets while another tab's open connection holds an upgrade back. */
+export const UPGRADE_BLOCKED =
+  'The model library is being upgraded, and another workbench tab still has the old one open: close other workbench tabs to finish upgrading the model library.';
+
+export interface ModelStoreHooks {
+  /** Another tab holds the database at an older version open, so this upgrade waits (it goes on once that tab closes it). */
+  onBlocked?(): void;
+  /** This connection was closed so that another tab could upgrade the database (the next use reopens it). */
+  onClosedForUpgrade?(): void;
+}
+
 export class ModelStore {
+  private closedFlag = false;
   private constructor(private readonly db: IDBPDatabase<Schema>) {}
 
-  /** Open (or create) the database. */
-  static async open(name = 'pdw-models'): Promise<ModelStore> {
-    const db = await openDB<Schema>(name, 2, {
+  /**
+   * Open (or create) the database. An upgrade that another tab's old connection holds back calls `onBlocked` (the
+   * upgrade goes on once that tab closes it); when another tab wants to upgrade, this connection closes itself so that
+   * it is not the one holding the upgrade back (`closed` is then true and the owner opens a new one).
+   */
+  static async open(name = 'pdw-models', hooks: ModelStoreHooks = {}): Promise<ModelStore> {
+    let store: ModelStore | null = null;
+    const db = await openDB<Schema>(name, MODEL_DB_VERSION, {
       upgrade(d, oldVersion) {
         if (oldVersion < 1) {
           d.createObjectStore('models', { keyPath: 'id' });
@@ -71,8 +91,25 @@ export class ModelStore {
         }
         if (oldVersion < 2) d.createObjectStore('zooChoice');
       },
+      blocked() {
+        hooks.onBlocked?.();
+      },
+      blocking() {
+        if (store) store.closedFlag = true;
+        db.close();
+        hooks.onClosedForUpgrade?.();
+      },
+      terminated() {
+        if (store) store.closedFlag = true;
+      },
     });
-    return new ModelStore(db);
+    store = new ModelStore(db);
+    return store;
+  }
+
+  /** Whether this connection was closed (for another tab's upgrade, or by `close()`): open a new one to go on. */
+  get closed(): boolean {
+    return this.closedFlag;
   }
 
   /** Every stored model, newest first; records that fail the schema (damaged) are left out and named in `damaged`. */
@@ -180,8 +217,25 @@ export class ModelStore {
 
   /** Close the database connection. */
   close(): void {
+    this.closedFlag = true;
     this.db.close();
   }
+}
+
+/**
+ * A model store opened on first use and shared by later calls; a failed open is tried again next time, and so is a
+ * connection closed for another tab's upgrade.
+ */
+export function lazyStore(open: () => Promise<ModelStore>): () => Promise<ModelStore> {
+  let storeP: Promise<ModelStore> | null = null;
+  return async () => {
+    if (storeP && (await storeP.catch(() => null))?.closed) storeP = null;
+    storeP ??= open().catch((err: unknown) => {
+      storeP = null;
+      throw err;
+    });
+    return storeP;
+  };
 }
 
 /** "1.2 MB" / "34 kB" / "512 bytes". */

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SegmentSession, confusionMatrix, disposeParams, loadSegModel, segHyperparamsOf, segImagesTensor, segScores, type SegDataset } from '../engine';
 import type { RunStatus } from '../protocol/events';
-import type { ModelInfo } from '../protocol/models';
+import { SHIPPED_MODEL_PREFIX, type ModelInfo } from '../protocol/models';
 import {
   SEG_MODEL_WIDTH,
   SEG_SIZES,
@@ -147,6 +147,7 @@ export class SegLab {
     if (!SEG_SIZES.includes(size)) throw new EngineFault('invalid-config', `There is no input size "${String(size)}": choose low or high.`);
     if (!SEG_SLOTS.includes(slot)) throw new EngineFault('invalid-config', `There is no zoo slot "${String(slot)}": choose ${SEG_SLOTS.join(', ')}.`);
     if (typeof modelId !== 'string' || modelId === '') throw new EngineFault('invalid-config', 'Choose a model from the library or "shipped".');
+    if (modelId.startsWith(SHIPPED_MODEL_PREFIX)) modelId = 'shipped'; // the library lists the shipped models too
     await this.ready();
     if (modelId === 'shipped') {
       if (!this.zoo.hasShipped(size, slot))

@@ -156,6 +156,11 @@ export interface AffinityCalls {
   /** The teacher slot (loads the shipped teacher on the first call). */
   teacher(): Promise<AffinityTeacherState>;
   /**
+   * Put a kept Affinity teacher from the model library (its id) into the teacher slot, or the shipped one back
+   * ('shipped'); refused while a run is going, or for a model that is not an Affinity teacher. Not remembered across reloads.
+   */
+  useTeacher(modelId: string): Promise<Outcome<{ teacher: AffinityTeacherState }>>;
+  /**
    * Time (forward + backward of the loss alone) and peak memory of FA vs FFA with k probes as the map grows
    * (N = 8² … 128²), on the current backend; refused while a run is going (it would time both).
    */

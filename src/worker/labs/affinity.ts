@@ -15,8 +15,10 @@ import {
   type ImageDataset,
 } from '../../engine';
 import { type AffinityConfig, type AffinityTeacherInfo, type AffinityTeacherState } from '../../protocol/labs/affinity';
+import { SHIPPED_MODEL_PREFIX } from '../../protocol/models';
 import { describeError, EngineFault } from '../errors';
 import { affinityMeta, affinityToKeep } from '../modelFormats';
+import { lazyStore, ModelStore } from '../modelStore';
 import { fetchShipped, type ShippedReader } from '../shippedFiles';
 import { yieldToEventLoop } from '../yieldToEventLoop';
 import type { LabContext, RunPlan, WorkerLab } from './types';
@@ -24,6 +26,8 @@ import type { LabContext, RunPlan, WorkerLab } from './types';
 export interface AffinityLabOptions {
   /** Where the shipped teacher is read from (tests give a map or the file system). */
   read?: ShippedReader;
+  /** Open the model store a library teacher is read from (default: IndexedDB 'pdw-models'; null: none). */
+  store?: (() => Promise<ModelStore>) | null;
 }
 
 /** The frozen teacher a distillation run reads, and what the UI shows of it. */
@@ -65,6 +69,16 @@ class TeacherSlot {
 
   get info(): AffinityTeacherInfo | null {
     return this.held?.info ?? null;
+  }
+
+  /** Load the shipped teacher again into the slot (the held one is disposed); false when there is none. */
+  async putShipped(before: () => void): Promise<boolean> {
+    const [json, bin] = await Promise.all([this.read('teacher.json'), this.read('teacher.bin')]);
+    if (!json || !bin) return false;
+    const { net, provenance } = loadAffinityNet(JSON.parse(new TextDecoder().decode(json)), bin);
+    before();
+    this.put(net, infoOf(net, provenance, 'shipped'));
+    return true;
   }
 
   /** A trained teacher replaces the slot's (the old one is disposed). */
@@ -118,6 +132,46 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
         `The teacher was trained on ${info.datasetName}, and this run trains on ${data.name}: train a teacher on ${data.name} first (Model to train: Teacher), or pick ${info.datasetName}.`,
       );
     return slot.net;
+  };
+
+  const open = opts.store === undefined ? (typeof indexedDB === 'undefined' ? null : () => ModelStore.open()) : opts.store;
+  const store = open ? lazyStore(open) : null;
+
+  /** A library teacher (or 'shipped') into the slot (the last student's session is released once the new one is loaded); throws a sentence. */
+  const useTeacher = async (modelId: string): Promise<void> => {
+    if (typeof modelId !== 'string' || modelId === '') throw new EngineFault('invalid-config', 'Choose an Affinity teacher from the model library.');
+    if (modelId === 'shipped' || modelId.startsWith(SHIPPED_MODEL_PREFIX)) {
+      if (!(await slot.putShipped(release))) throw new EngineFault('invalid-config', 'No shipped teacher was found (run `npm run pretrain:affinity`).');
+      return;
+    }
+    if (!store) throw new EngineFault('storage-failed', "This browser's storage (IndexedDB) is not available, so library models cannot be read.");
+    const { info, files, json } = await (await store()).files(modelId);
+    if (info.lab !== 'affinity' || info.family !== 'affinity-teacher')
+      throw new EngineFault(
+        'invalid-config',
+        `"${info.name}" is not an Affinity teacher (it is a ${info.family}): only an Affinity teacher can fill the teacher slot.`,
+      );
+    let loaded;
+    try {
+      loaded = loadAffinityNet(json, files.weights);
+    } catch (err) {
+      throw new EngineFault(
+        'storage-failed',
+        `The stored model "${info.name}" cannot be rebuilt (${err instanceof Error ? err.message : String(err)}); delete it.`,
+      );
+    }
+    const { net, provenance } = loaded;
+    const base = infoOf(net, provenance, provenance.origin === undefined ? modelId : String(provenance.origin));
+    // The last student run's session (kept for the estimator study and the maps) reads the old teacher, which is disposed.
+    release();
+    slot.put(net, {
+      ...base,
+      dataset: info.dataset || base.dataset,
+      datasetName: info.datasetName || base.datasetName,
+      classNames: info.classNames.length > 0 ? info.classNames : base.classNames,
+      testAccuracy: info.metric.value ?? base.testAccuracy,
+      origin: info.provenance.runId ?? `library model "${info.name}"`,
+    });
   };
 
   return {
@@ -212,6 +266,22 @@ export function affinityLab(ctx: LabContext, opts: AffinityLabOptions = {}): Wor
         await ctx.backendReady();
         await slot.ensureShipped();
         return slot.state();
+      },
+      async useTeacher(modelId) {
+        await ctx.backendReady();
+        if (ctx.runActive())
+          return {
+            ok: false as const,
+            error: { code: 'busy' as const, message: 'A run is going (it may be distilling from the teacher); stop it before changing the teacher.' },
+          };
+        try {
+          await slot.ensureShipped(); // a shipped teacher still loading must not replace the chosen one afterwards
+          await useTeacher(modelId);
+          pushTeacher();
+          return { ok: true as const, teacher: slot.state() };
+        } catch (err) {
+          return { ok: false as const, error: describeError(err) };
+        }
       },
       async cost(k, order) {
         await ctx.backendReady();

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { readLabelPng, SEG_FORMAT_IDS, type SegFormatId } from '../../engine';
 import { describeError } from '../errors';
-import { ModelStore } from '../modelStore';
+import { lazyStore, ModelStore } from '../modelStore';
 import { SegLab, type ZooChoices } from '../segLab';
 import { SegZoo } from '../segZoo';
 import type { LabContext, WorkerLab } from './types';
@@ -24,14 +24,7 @@ export interface SegmentLabOptions {
 
 /** The zoo's picks and library reads over a model store opened on first use (a failed open is tried again next time). */
 export function storeChoices(open: () => Promise<ModelStore>): ZooChoices {
-  let storeP: Promise<ModelStore> | null = null;
-  const store = () => {
-    storeP ??= open().catch((err: unknown) => {
-      storeP = null;
-      throw err;
-    });
-    return storeP;
-  };
+  const store = lazyStore(open);
   return {
     all: async () => (await store()).zooChoices(),
     set: async (size, slot, modelId) => (await store()).setZooChoice(size, slot, modelId),

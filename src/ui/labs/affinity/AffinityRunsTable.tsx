@@ -2,6 +2,7 @@ import { formatWidth } from '../../../protocol';
 import type { AFFINITY_LAB } from '../../../protocol';
 import { lastValue, type RunRecord } from '../../../store';
 import { LabRunsSection, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
+import { modelLinkColumn } from '../data/RunModelLink';
 import { formatCount, formatPercent } from '../../format';
 
 type AffinityRunRecord = RunRecord<(typeof AFFINITY_LAB)['id']>;
@@ -49,6 +50,7 @@ const COLUMNS: RunColumn<AffinityRunRecord>[] = [
   },
   { header: 'Params', cell: (r) => (r.params === null ? '—' : formatCount(r.params)), className: 'num' },
   startedColumn(),
+  modelLinkColumn(),
   statusColumn(),
 ];
 

@@ -1,11 +1,12 @@
-import { useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../client';
-import type { ModelFile } from '../../../protocol/models';
+import { SEG_SIZE_PIXELS } from '../../../protocol/labs/segment';
+import type { ModelFile, ModelInfo } from '../../../protocol/models';
 import { useWorkbench } from '../../../store';
 import { StorageStatus } from '../../components/StorageStatus';
 import { downloadBytes } from '../../runFiles';
 import { savedSomething } from '../../storage';
-import { importFilesProblem } from './modelDisplay';
+import { importFilesProblem, zooPlacement } from './modelDisplay';
 import { ModelRow } from './ModelRow';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -27,12 +28,25 @@ export function ModelLibrary() {
   const [actionError, setActionError] = useState<string | null>(null);
   /** The model a download, export or delete is working on, and which. */
   const [busy, setBusy] = useState<{ id: string; what: string } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const setPush = useWorkbench((s) => s.setPush);
+  const setConfig = useWorkbench((s) => s.setConfig);
+  const segmentSize = useWorkbench((s) => s.configs.segment.size);
+  const requestTab = useWorkbench((s) => s.requestTab);
+  const evaluateModel = useWorkbench((s) => s.evaluateModel);
+  const focus = useWorkbench((s) => s.modelFocus);
+  /** The row a run table's link asked for, highlighted until the list is left (or another is asked for). */
+  const [focusedId, setFocusedId] = useState<string | null>(focus?.id ?? null);
+  useEffect(() => setFocusedId(focus?.id ?? null), [focus]);
+  // Leaving the Data tab ends the highlight: coming back later does not scroll to the row again.
+  useEffect(() => () => useWorkbench.setState({ modelFocus: null }), []);
 
   /** Run one of a row's actions; a refusal or a failed call becomes the section's error sentence. */
   const act = async (id: string, what: string, work: () => Promise<string | null>) => {
     if (busy) return;
     setBusy({ id, what });
     setActionError(null);
+    setDone(null);
     try {
       const refusal = await work();
       if (refusal) setActionError(refusal);
@@ -62,6 +76,32 @@ export function ModelLibrary() {
       const r = await getEngine().deleteModel(id);
       return r.ok ? null : r.error.message;
     });
+  /** A library model's reference for a lab's slot: a shipped one is the lab's own "shipped". */
+  const ref = (m: ModelInfo) => (m.shipped ? 'shipped' : m.id);
+  /** Put a Segment model into its zoo slot at its size; then, for the viewer, show that size and open the lab on the viewer. */
+  const toZoo = (m: ModelInfo, view: boolean) =>
+    act(m.id, view ? 'view' : 'use', async () => {
+      const place = zooPlacement(m);
+      if (!place) return `“${m.name}” fits no slot of the Segment zoo.`;
+      const r = await getEngine().call('segment', 'useInZoo', [place.size, place.slot, ref(m)]);
+      if (!r.ok) return r.error.message;
+      setPush({ lab: 'segment', name: 'zoo', value: r.zoo });
+      const { height, width } = SEG_SIZE_PIXELS[place.size];
+      if (view) {
+        if (segmentSize !== place.size) setConfig('segment', { size: place.size });
+        requestTab('segment', 'seg.viewer');
+      } else setDone(`“${m.name}” is now in the Segment zoo (${place.slot} slot, ${height}×${width} input).`);
+      return null;
+    });
+  const toTeacher = (m: ModelInfo) =>
+    act(m.id, 'use', async () => {
+      const r = await getEngine().call('affinity', 'useTeacher', [ref(m)]);
+      if (!r.ok) return r.error.message;
+      setPush({ lab: 'affinity', name: 'teacher', value: r.teacher });
+      setDone(`“${m.name}” is now the Affinity lab's teacher: student runs distil from it.`);
+      return null;
+    });
+  const use = (m: ModelInfo) => void (m.lab === 'segment' ? toZoo(m, false) : toTeacher(m));
   const rename = async (id: string, name: string): Promise<string | null> => {
     try {
       const r = await getEngine().renameModel(id, name);
@@ -123,19 +163,26 @@ export function ModelLibrary() {
           {imported}
         </p>
       )}
+      {done && (
+        <p className="models-imported" role="status" data-testid="models.done">
+          {done}
+        </p>
+      )}
       {actionError && (
         <p className="notice notice-error" role="alert" data-testid="models.error">
           {actionError}
         </p>
       )}
+      {loaded && !models.some((m) => !m.shipped) && (
+        <p className="runs-empty" data-testid="models.empty">
+          No models of your own yet. Every finished run of the Train, Prune, Segment and Affinity labs keeps its model here, to rename, download, export to ONNX
+          or delete; a model's .json and .bin downloaded from a workbench can be imported.
+          {models.length > 0 && ' The models the workbench ships are listed below.'}
+        </p>
+      )}
       {!loaded ? (
         <p className="runs-empty">Loading the model library…</p>
-      ) : models.length === 0 ? (
-        <p className="runs-empty" data-testid="models.empty">
-          No models yet. Every finished run of the Train, Prune, Segment and Affinity labs keeps its model here, to rename, download, export to ONNX or delete;
-          a model's .json and .bin downloaded from a workbench can be imported.
-        </p>
-      ) : (
+      ) : models.length === 0 ? null : (
         <div className="runs-table-wrap">
           <table className="runs models" data-testid="models.list">
             <thead>
@@ -163,6 +210,10 @@ export function ModelLibrary() {
                   onFiles={(id) => void files(id)}
                   onOnnx={(id) => void onnx(id)}
                   onDelete={(id) => void remove(id)}
+                  onUse={use}
+                  onView={(model) => void toZoo(model, true)}
+                  onPrune={(model) => evaluateModel(model.id)}
+                  focused={focusedId === m.id}
                 />
               ))}
             </tbody>

@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ModelInfo } from '../../../protocol/models';
 import { startedAt } from '../../components/RunsTable';
 import { formatBytes, formatCount } from '../../format';
-import { architectureLabel, metricText, provenanceText } from './modelDisplay';
+import { architectureLabel, metricText, modelActions, provenanceText } from './modelDisplay';
+import './models.css';
 
 const LAB_TITLE: Record<ModelInfo['lab'], string> = { train: 'Train', prune: 'Prune', segment: 'Segment', affinity: 'Affinity' };
 
@@ -19,13 +20,28 @@ export interface ModelRowProps {
   onFiles(id: string): void;
   onOnnx(id: string): void;
   onDelete(id: string): void;
+  /** "Use in the zoo" (Segment) or "Use as teacher" (Affinity teacher). */
+  onUse(m: ModelInfo): void;
+  /** "Open in viewer" (Segment). */
+  onView(m: ModelInfo): void;
+  /** "Open in Prune" (classifiers): evaluate it in the Prune lab's "Load a model" panel. */
+  onPrune(m: ModelInfo): void;
+  /** A run table's link brought the user here: the row is highlighted and scrolled into view. */
+  focused: boolean;
 }
 
 /**
  * One kept model: its name (renamed in place: Enter saves, Escape cancels, a refusal stays as a sentence under the
  * field), lab, architecture, size, metric, dataset and date; downloads, ONNX export and delete with a confirm step.
  */
-export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOnnx, onDelete }: ModelRowProps) {
+export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOnnx, onDelete, onUse, onView, onPrune, focused }: ModelRowProps) {
+  const actions = modelActions(m);
+  const row = useRef<HTMLTableRowElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    row.current?.scrollIntoView?.({ block: 'center' });
+    row.current?.focus({ preventScroll: true });
+  }, [focused]);
   const [draft, setDraft] = useState<string | null>(null);
   const [renameError, setRenameError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -48,14 +64,32 @@ export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOn
   };
 
   return (
-    <tr data-testid="models.item" data-id={m.id}>
+    <tr
+      ref={row}
+      data-testid="models.item"
+      data-id={m.id}
+      data-focused={focused ? 'true' : undefined}
+      data-shipped={m.shipped ? 'true' : undefined}
+      className={focused ? 'model-row-focused' : undefined}
+      tabIndex={focused ? -1 : undefined}
+    >
       <td className="model-name" title={provenanceText(m)}>
         {draft === null ? (
           <>
             <span data-testid="models.item.name">{m.name}</span>
-            <button type="button" className="link-button" data-testid="models.item.rename" onClick={() => setDraft(m.name)} aria-label={`Rename ${m.name}`}>
-              Rename
-            </button>
+            {m.shipped ? (
+              <span
+                className="model-shipped"
+                data-testid="models.item.shipped"
+                title="Shipped with the workbench (public/models/): it cannot be renamed or deleted"
+              >
+                shipped
+              </span>
+            ) : (
+              <button type="button" className="link-button" data-testid="models.item.rename" onClick={() => setDraft(m.name)} aria-label={`Rename ${m.name}`}>
+                Rename
+              </button>
+            )}
           </>
         ) : (
           <div className="model-rename">
@@ -112,8 +146,8 @@ export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOn
       <td className="model-dataset" data-testid="models.item.dataset" title={`${m.datasetName} (id ${m.dataset}), ${m.classNames.length} classes`}>
         {datasetName}
       </td>
-      <td data-testid="models.item.date" title={new Date(m.createdAt).toISOString()}>
-        {startedAt(m.createdAt)}
+      <td data-testid="models.item.date" title={m.shipped ? 'Shipped with the workbench (public/models/)' : new Date(m.createdAt).toISOString()}>
+        {m.shipped ? 'shipped' : startedAt(m.createdAt)}
         <span className="sub">{formatBytes(m.bytes)}</span>
       </td>
       <td className="row-actions">
@@ -136,6 +170,46 @@ export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOn
           </>
         ) : (
           <>
+            {actions.use && (
+              <button
+                type="button"
+                data-testid="models.item.use"
+                disabled={disabled}
+                onClick={() => onUse(m)}
+                title={
+                  actions.use === 'zoo'
+                    ? "Put it into its slot of the Segment lab's model zoo (at its input size); a run that distils from that slot reads it"
+                    : "Make it the Affinity lab's teacher: student runs distil from it"
+                }
+                aria-label={actions.use === 'zoo' ? `Use ${m.name} in the Segment zoo` : `Use ${m.name} as the Affinity teacher`}
+              >
+                {busy === 'use' ? 'Loading…' : actions.use === 'zoo' ? 'Use in the zoo' : 'Use as teacher'}
+              </button>
+            )}
+            {actions.view && (
+              <button
+                type="button"
+                data-testid="models.item.view"
+                disabled={disabled}
+                onClick={() => onView(m)}
+                title="Put it into its zoo slot and open the Segment lab's viewer at its input size"
+                aria-label={`Open ${m.name} in the Segment viewer`}
+              >
+                {busy === 'view' ? 'Loading…' : 'Open in viewer'}
+              </button>
+            )}
+            {actions.prune && (
+              <button
+                type="button"
+                data-testid="models.item.prune"
+                disabled={disabled}
+                onClick={() => onPrune(m)}
+                title="Open the Prune lab and evaluate it on the dataset selected there (Load a model)"
+                aria-label={`Open ${m.name} in the Prune lab`}
+              >
+                Open in Prune
+              </button>
+            )}
             <button
               type="button"
               data-testid="models.item.files"
@@ -156,9 +230,11 @@ export function ModelRow({ m, datasetName, busy, locked, onRename, onFiles, onOn
             >
               {busy === 'onnx' ? 'Exporting…' : 'ONNX'}
             </button>
-            <button type="button" data-testid="models.item.delete" disabled={disabled} onClick={() => setConfirming(true)} aria-label={`Delete ${m.name}`}>
-              Delete
-            </button>
+            {!m.shipped && (
+              <button type="button" data-testid="models.item.delete" disabled={disabled} onClick={() => setConfirming(true)} aria-label={`Delete ${m.name}`}>
+                Delete
+              </button>
+            )}
           </>
         )}
       </td>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../../protocol/models';
-import { architectureLabel, importFilesProblem, metricText, provenanceText } from './modelDisplay';
+import { architectureLabel, importFilesProblem, metricText, modelActions, modelOfRun, provenanceText, zooPlacement } from './modelDisplay';
 
 const prov = (p: Partial<ModelInfo['provenance']> = {}): ModelInfo['provenance'] => ({ runId: 'train-abc', steps: 12, seed: 7, ...p });
 
@@ -48,5 +48,46 @@ describe('importFilesProblem', () => {
     expect(importFilesProblem(['a.json', 'b.json'])).toMatch(/you chose a\.json, b\.json\)\.$/);
     expect(importFilesProblem(['m.json', 'm.bin', 'x.bin'])).not.toBeNull();
     expect(importFilesProblem([])).toMatch(/you chose no file\)\.$/);
+  });
+});
+
+describe('library row actions and the runs tables’ model link', () => {
+  const info = (over: Partial<ModelInfo>): ModelInfo => ({
+    id: 'm-a',
+    lab: 'train',
+    family: 'vgg16',
+    name: 'a',
+    params: 1,
+    macs: 1,
+    metric: { name: 'test accuracy', value: 0.5 },
+    dataset: 'shapes',
+    datasetName: 'Shapes',
+    classNames: ['x'],
+    inputSize: { height: 32, width: 32 },
+    normalization: null,
+    provenance: prov(),
+    createdAt: 1,
+    bytes: 1,
+    ...over,
+  });
+  it('offers "use in the zoo" and "open in viewer" for a Segment model that fits a slot at a size, "use as teacher" for an Affinity teacher, "open in Prune" for a classifier', () => {
+    const seg = info({ lab: 'segment', family: 'seg-student', inputSize: { height: 128, width: 256 }, provenance: prov({ slot: 'student-pixelshuffle' }) });
+    expect(zooPlacement(seg)).toEqual({ size: 'high', slot: 'student-pixelshuffle' });
+    expect(modelActions(seg)).toEqual({ use: 'zoo', view: true, prune: false });
+    const odd = { ...seg, inputSize: { height: 100, width: 100 } };
+    expect(zooPlacement(odd)).toBeNull();
+    expect(modelActions(odd)).toEqual({ use: null, view: false, prune: false });
+    expect(modelActions(info({ lab: 'affinity', family: 'affinity-teacher' }))).toEqual({ use: 'teacher', view: false, prune: false });
+    expect(modelActions(info({ lab: 'affinity', family: 'affinity-student' }))).toEqual({ use: null, view: false, prune: false });
+    expect(modelActions(info({ lab: 'prune', family: 'resnet18' }))).toEqual({ use: null, view: false, prune: true });
+  });
+  it('finds the model a run kept (the newest of two), none for a run whose model is gone, never a shipped one', () => {
+    const dense = info({ id: 'm-dense', provenance: prov({ runId: 'r1' }), createdAt: 10 });
+    const compact = info({ id: 'm-compact', provenance: prov({ runId: 'r1', compact: true }), createdAt: 11 });
+    const shipped = info({ id: 'm-shipped-x', provenance: prov({ runId: 'r2' }), shipped: true });
+    expect(modelOfRun([compact, dense, shipped], 'r1')?.id).toBe('m-compact');
+    expect(modelOfRun([dense], 'r1')?.id).toBe('m-dense');
+    expect(modelOfRun([dense], 'r9')).toBeNull();
+    expect(modelOfRun([shipped], 'r2')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
  * How the model library shows one model: the architecture's display name, its metric, where it came from, and the
  * check of the files chosen for an import. Pure functions, so the table stays a layout and these are unit-tested.
  */
+import { SEG_SIZES, SEG_SIZE_PIXELS, SEG_SLOTS, type SegSizeName, type SegSlot } from '../../../protocol/labs/segment';
 import type { ModelInfo } from '../../../protocol/models';
 import { formatPercent } from '../../format';
 
@@ -50,4 +51,37 @@ export function importFilesProblem(names: readonly string[]): string | null {
   if (names.length === 2 && json === 1 && bin === 1) return null;
   const chosen = names.length === 0 ? 'no file' : names.join(', ');
   return `Choose a model's two files together, its .json and its .bin (you chose ${chosen}).`;
+}
+
+/** Where a Segment-lab model goes in the zoo: its input size and slot; null for another lab's model or one that fits no slot. */
+export function zooPlacement(m: Pick<ModelInfo, 'lab' | 'inputSize' | 'provenance'>): { size: SegSizeName; slot: SegSlot } | null {
+  if (m.lab !== 'segment') return null;
+  const size = SEG_SIZES.find((s) => SEG_SIZE_PIXELS[s].height === m.inputSize.height && SEG_SIZE_PIXELS[s].width === m.inputSize.width);
+  const slot = SEG_SLOTS.find((s) => s === m.provenance.slot);
+  return size && slot ? { size, slot } : null;
+}
+
+/**
+ * What a library row offers besides download, export and delete: a Segment model goes into its zoo slot ("Use in the
+ * zoo") or into the viewer ("Open in viewer"); an Affinity teacher into the Affinity lab's teacher slot ("Use as
+ * teacher"); a classifier (Train / Prune) is evaluated in the Prune lab's "Load a model" panel ("Open in Prune").
+ */
+export function modelActions(m: Pick<ModelInfo, 'lab' | 'family' | 'inputSize' | 'provenance'>): {
+  use: 'zoo' | 'teacher' | null;
+  view: boolean;
+  prune: boolean;
+} {
+  if (m.lab === 'segment') {
+    const fits = zooPlacement(m) !== null;
+    return { use: fits ? 'zoo' : null, view: fits, prune: false };
+  }
+  if (m.lab === 'affinity') return { use: m.family === 'affinity-teacher' ? 'teacher' : null, view: false, prune: false };
+  return { use: null, view: false, prune: m.family === 'vgg16' || m.family === 'resnet18' };
+}
+
+/** The model a run kept (the newest when it kept two, e.g. a Prune run's compact net after its dense one); null when none is listed. */
+export function modelOfRun(models: readonly ModelInfo[], runId: string): ModelInfo | null {
+  let best: ModelInfo | null = null;
+  for (const m of models) if (m.provenance.runId === runId && !m.shipped && (!best || m.createdAt > best.createdAt)) best = m;
+  return best;
 }

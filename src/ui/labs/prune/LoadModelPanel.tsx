@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { failed } from '../../callFailure';
 import { getEngine } from '../../../client';
 import type { LoadedModelReport } from '../../../protocol';
@@ -13,6 +13,34 @@ export function LoadModelPanel() {
   const [report, setReport] = useState<LoadedModelReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // "Open in Prune" on a library row: evaluate that stored model (its .json + .bin read from the library) once the engine is ready.
+  const request = useWorkbench((s) => s.modelToEvaluate);
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (!request || !ready || handled.current === request.nonce) return;
+    handled.current = request.nonce;
+    void (async () => {
+      setError(null);
+      setReport(null);
+      setBusy(true);
+      try {
+        const files = await getEngine().modelFiles(request.id);
+        if (!files.ok) return setError(files.error.message);
+        const text = new TextDecoder().decode(files.files.json.bytes);
+        const weights = files.files.weights.bytes;
+        const r = await getEngine()
+          .call('prune', 'loadModel', [text, weights, config], [weights])
+          .catch((err: unknown) => failed(err));
+        if (r.ok) setReport({ ...r.report, name: files.info.name });
+        else setError(r.error.message);
+      } catch (err) {
+        setError(err instanceof Error ? err.message : String(err));
+      } finally {
+        setBusy(false);
+      }
+    })();
+  }, [request, ready, config]);
 
   const load = async (files: File[]) => {
     setError(null);
@@ -31,8 +59,9 @@ export function LoadModelPanel() {
   };
 
   return (
-    <section className="load-model">
+    <section className="load-model" data-testid="prune.load.panel" aria-label="Load a model">
       <h3>Load a compact model</h3>
+      <p className="muted">Or pick one in the model library (Data tab → Models → Open in Prune).</p>
       <label className="file-label">
         Exported model (.json + .weights.bin)
         <input

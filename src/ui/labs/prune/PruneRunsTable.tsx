@@ -2,6 +2,7 @@ import { formatWidth } from '../../../protocol';
 import { useWorkbench } from '../../../store';
 import { RunsTable, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatHp, formatPercent } from '../../format';
+import { modelLinkColumn } from '../data/RunModelLink';
 import { METHOD_SHORT, methodHyperparams, runFileBase, runLabel, runMethod, type ClassifyRunRecord } from './runExport';
 import { runSummary } from './runSummary';
 import { useClassifyRuns } from './useClassifyRuns';
@@ -68,6 +69,7 @@ const COLUMNS: RunColumn<ClassifyRunRecord>[] = [
     className: 'num',
     testId: 'runs.row.macs',
   },
+  modelLinkColumn(),
   statusColumn('runs.row.status'),
 ];
 

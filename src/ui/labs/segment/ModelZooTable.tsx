@@ -26,7 +26,9 @@ const signedPct = (f: number) => `${f >= 0 ? '+' : '−'}${formatPercent(Math.ab
 function candidates(zoo: SegZooInfo | null, models: ModelInfo[], size: SegSizeName, slot: SegSlot) {
   const { height, width } = SEG_SIZE_PIXELS[size];
   const shipped = zoo?.shipped?.some((s) => s.size === size && s.slot === slot) ?? false;
-  const library = models.filter((m) => m.lab === 'segment' && m.provenance.slot === slot && m.inputSize.height === height && m.inputSize.width === width);
+  const library = models.filter(
+    (m) => !m.shipped && m.lab === 'segment' && m.provenance.slot === slot && m.inputSize.height === height && m.inputSize.width === width,
+  );
   return { shipped, library };
 }
 

@@ -1,6 +1,7 @@
 import { SEG_CHAIN_LABELS, UPSCALE_SHORT } from '../../../protocol/labs/segment';
 import { LabRunsSection, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatPercent } from '../../format';
+import { modelLinkColumn } from '../data/RunModelLink';
 import { SegRunsPivot } from './SegRunsPivot';
 import { affinityLabel, lastEval, type SegRunRecord } from './segView';
 
@@ -19,6 +20,7 @@ const COLUMNS: RunColumn<SegRunRecord>[] = [
   { header: 'Pixel acc', cell: (r) => pct(lastEval(r)?.pixelAccuracy), className: 'num' },
   { header: 'Params', cell: (r) => (r.params === null ? '—' : formatCount(r.params)), className: 'num' },
   startedColumn(),
+  modelLinkColumn(),
   statusColumn(),
 ];
 
