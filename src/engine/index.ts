@@ -67,3 +67,4 @@ export * from './detect';
 export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from './optim/adamw';
 export { detectionAP, averagePrecision, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
 export type { Detection, GroundTruth, DetectionScores } from './metrics/detectionAP';
+export * from './models/detect';
