@@ -137,15 +137,44 @@ function sweepRun(r: Row, accuracyKey: string): SweepRun | null {
   return { method: name, strength, seed: r.seed as number, accuracy: acc, sparsity: r.channelSparsity };
 }
 
+/** Fronts, matched-accuracy rows and the point table of one sweep under one accuracy reading. */
+function paretoTables(
+  rows: Row[],
+  accuracyKey: 'accuracyU' | 'accuracyURecal',
+  label: string,
+): { lines: string[]; points: ReturnType<typeof sweepPoints>; runs: SweepRun[] } {
+  const runs = rows.map((r) => sweepRun(r, accuracyKey)).filter((r): r is SweepRun => r !== null);
+  const points = sweepPoints(runs);
+  const dense = points.find((p) => p.method === 'none');
+  const methods = [...new Set(points.map((p) => p.method))].filter((m) => m !== 'none');
+  const lines = [`**${label}**`, ''];
+  if (dense) {
+    lines.push('| matched accuracy | ' + methods.join(' | ') + ' | RGSM hard ÷ proximal GL |', '|---|' + methods.map(() => '---|').join('') + '---|');
+    for (const d of [0.01, 0.02, 0.05]) {
+      const res = matchedSparsity(points, dense.accuracy - d, dense);
+      const at = (m: string) => res.find((r) => r.method === m)?.matched;
+      const cell = (m: string) => {
+        const x = at(m);
+        return !x || x.sparsity === null ? 'not reached' : `${x.how === 'at-least' ? '≥ ' : ''}${pct(x.sparsity)} %`;
+      };
+      const [rg, gl] = [at('RGSM hard'), at('group Lasso, proximal')];
+      const ratio = rg?.sparsity != null && gl?.sparsity ? (rg.sparsity / gl.sparsity).toFixed(2) : rg?.sparsity && gl?.sparsity === 0 ? '∞' : '—';
+      lines.push(`| ${pct(dense.accuracy - d)} % (dense − ${d * 100}) | ${methods.map(cell).join(' | ')} | ${ratio} |`);
+    }
+    lines.push('');
+  }
+  return { lines, points, runs };
+}
+
 function prunePareto(): void {
   const files = readdirSync('results').filter((f) => /^prune-pareto-.*\.jsonl$/.test(f));
   if (!files.length) return console.log('results/prune-pareto-*.jsonl: absent, skipped');
   for (const f of files) {
     const rows = read(`results/${f}`);
     const base = f.replace(/\.jsonl$/, '');
-    const accuracyKey = rows.some((r) => typeof r.accuracyURecal === 'number') ? 'accuracyURecal' : 'accuracyU';
-    const runs = rows.map((r) => sweepRun(r, accuracyKey)).filter((r): r is SweepRun => r !== null);
-    const points = sweepPoints(runs);
+    const plain = paretoTables(rows, 'accuracyU', 'RGSM evaluated on u with the BN statistics gathered on w (the lab\'s "test accuracy on u")');
+    const recal = paretoTables(rows, 'accuracyURecal', 'RGSM evaluated on u with BN recalibrated on 8 training batches (the delivered model)');
+    const { points, runs } = plain;
     const dense = points.find((p) => p.method === 'none');
     const methods = [...new Set(points.map((p) => p.method))].filter((m) => m !== 'none');
     const series: ScatterSeries[] = [];
@@ -156,43 +185,31 @@ function prunePareto(): void {
       series.push({ name: `${m} seeds`, color, faint: true, points: runs.filter((r) => r.method === m).map((r) => ({ x: r.sparsity, y: r.accuracy })) });
     });
     if (dense) series.push({ name: 'dense (none)', color: '#111827', points: [{ x: 0, y: dense.accuracy, yErr: dense.accuracySd }] });
-    const targets = dense ? [0.01, 0.02, 0.05].map((d) => ({ d, acc: dense.accuracy - d })) : [];
     const first = rows[0] ?? {};
     const seeds = [...new Set(runs.map((r) => r.seed))].sort().join(', ');
     const minutes = rows.reduce((n, r) => n + ((r.trainSeconds as number) ?? 0), 0) / 60;
-    const settings = `${String(first.model)} width ${String(first.width)}, ${String(first.steps)} steps, batch ${String(first.batch)}, lr ${String(first.lr)} ${String(first.schedule)}, seeds ${seeds}`;
+    const settings = `${String(first.model)} width ${String(first.width)}, ${String(first.steps)} steps, batch ${String(first.batch)}, lr ${String(first.lr)} ${String(first.schedule)}, ${String(first.trainSize)} / ${String(first.testSize)} images, seeds ${seeds}`;
     writeFileSync(
       `results/${base}.svg`,
       scatterPlot({
         title: `Accuracy vs channel sparsity: ${String(first.model)} (seed means ± sd; faint = single seeds)`,
         xLabel: 'channel sparsity (groups with ‖·‖ < 1e-15)',
-        yLabel: `test accuracy (${accuracyKey === 'accuracyURecal' ? 'RGSM on u, BN recalibrated' : 'RGSM on u'})`,
+        yLabel: "test accuracy (RGSM: on u, w's BN statistics)",
         series,
         xFormat: pctAxis,
         yFormat: pctAxis,
-        hLines: targets.map((t) => ({ y: t.acc, label: `dense − ${t.d * 100} pt` })),
-        note: `${settings}; ${rows.length} runs, ${minutes.toFixed(0)} min of training on wasm in Node (2-core VM)`,
+        hLines: dense ? [0.01, 0.02, 0.05].map((d) => ({ y: dense.accuracy - d, label: `dense − ${d * 100} pt` })) : [],
+        note: `${settings}; ${rows.length} runs, ${minutes.toFixed(0)} min of training on wasm in Node (2-core VM, 2–3 runs at once)`,
       }),
     );
-    const out = [`### ${base}`, '', settings, ''];
-    if (dense) {
-      out.push('| matched accuracy | ' + methods.join(' | ') + ' | RGSM hard ÷ proximal GL |', '|---|' + methods.map(() => '---|').join('') + '---|');
-      for (const t of targets) {
-        const res = matchedSparsity(points, t.acc, dense);
-        const at = (m: string) => res.find((r) => r.method === m)?.matched;
-        const cell = (m: string) => {
-          const x = at(m);
-          return !x || x.sparsity === null ? 'not reached' : `${x.how === 'at-least' ? '≥ ' : ''}${pct(x.sparsity)} %`;
-        };
-        const [rg, gl] = [at('RGSM hard'), at('group Lasso, proximal')];
-        const ratio = rg?.sparsity != null && gl?.sparsity ? (rg.sparsity / gl.sparsity).toFixed(2) : rg?.sparsity && gl?.sparsity === 0 ? '∞' : '—';
-        out.push(`| ${pct(t.acc)} % (dense − ${t.d * 100}) | ${methods.map(cell).join(' | ')} | ${ratio} |`);
-      }
-      out.push('');
+    const out = [`### ${base}`, '', settings, '', ...plain.lines, ...recal.lines];
+    out.push("| method | strength | n | accuracy % (u, w's BN) | accuracy % (u, BN recalibrated) | channel sparsity % |", '|---|---|---|---|---|---|');
+    for (const p of points) {
+      const q = recal.points.find((x) => x.method === p.method && x.strength === p.strength);
+      out.push(
+        `| ${p.method} | ${p.strength} | ${p.n} | ${pct(p.accuracy)} ± ${pct(p.accuracySd)} | ${q && p.method.startsWith('RGSM') ? `${pct(q.accuracy)} ± ${pct(q.accuracySd)}` : '—'} | ${pct(p.sparsity)} ± ${pct(p.sparsitySd)} |`,
+      );
     }
-    out.push('| method | strength | n | accuracy % | channel sparsity % |', '|---|---|---|---|---|');
-    for (const p of points)
-      out.push(`| ${p.method} | ${p.strength} | ${p.n} | ${pct(p.accuracy)} ± ${pct(p.accuracySd)} | ${pct(p.sparsity)} ± ${pct(p.sparsitySd)} |`);
     writeFileSync(`results/${base}.md`, `${out.join('\n')}\n`);
     console.log(out.join('\n'));
   }

@@ -134,11 +134,13 @@ export function scatterPlot(o: ScatterOptions): string {
   f.sx = (v) => f.left + ((v - x0) / (x1 - x0)) * f.w;
   f.sy = (v) => f.top + f.h - ((v - y0) / (y1 - y0)) * f.h;
   const body = axes(f, xt, yt, o.xFormat ?? fmt, o.yFormat ?? fmt, o.xLabel, o.yLabel);
-  for (const h of o.hLines ?? []) {
+  (o.hLines ?? []).forEach((h, i) => {
     const y = num(f.sy(h.y));
     body.push(`<line x1="${f.left}" y1="${y}" x2="${f.left + f.w}" y2="${y}" stroke="#6b7280" stroke-dasharray="2 3"/>`);
-    body.push(`<text x="${f.left + f.w - 4}" y="${num(f.sy(h.y) - 4)}" text-anchor="end" font-size="10" fill="#6b7280">${esc(h.label)}</text>`);
-  }
+    // labels alternate right and left so close lines do not print over each other
+    const [x, anchor] = i % 2 === 0 ? [f.left + f.w - 4, 'end'] : [f.left + 4, 'start'];
+    body.push(`<text x="${x}" y="${num(f.sy(h.y) - 4)}" text-anchor="${anchor}" font-size="10" fill="#6b7280">${esc(h.label)}</text>`);
+  });
   for (const s of o.series) {
     const dash = s.dashed ? ' stroke-dasharray="5 4"' : '';
     if (s.line && s.points.length > 1) {
