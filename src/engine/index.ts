@@ -68,3 +68,4 @@ export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from
 export { detectionAP, averagePrecision, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
 export type { Detection, GroundTruth, DetectionScores } from './metrics/detectionAP';
 export * from './models/detect';
+export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import

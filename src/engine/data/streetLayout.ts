@@ -214,19 +214,25 @@ function placeThings(rng: Rng, s: Scene, zMin: number, leaf: Rgb): void {
     const onCross = s.cross > 0 && rng() < 0.3;
     const X = onCross ? u(-s.left + 0.5, s.right - 0.5) : (sg ? 1 : -1) * (side.curb + CURB + side.verge + u(0.4, side.walk - 0.4));
     const Z = onCross ? s.cross + u(0.5, 3) : depth(rng, zMin, Math.min(s.end, 45), 2);
-    const child = rng() < 0.1;
-    things.push({
-      kind: 'person',
-      X,
-      Z,
-      h: child ? u(1, 1.3) : u(1.55, 1.9),
-      shirt: hsv(rng(), u(0, 0.8), u(0.15, 0.9)),
-      pants: hsv(rng(), u(0, 0.5), u(0.1, 0.6)),
-      skin: hsv(u(0.03, 0.1), u(0.25, 0.6), u(0.3, 0.9)),
-      hair: hsv(u(0.05, 0.1), u(0.2, 0.6), u(0.05, 0.45)),
-      stride: u(0, 0.22),
-      swing: u(-0.1, 0.15),
-    });
+    things.push(randomPerson(rng, X, Z));
   }
   things.sort((a, b) => b.Z - a.Z);
+}
+
+/** A person standing at lateral X, depth Z, with a random height (1 in 10 a child), clothes, skin, hair and pose. */
+export function randomPerson(rng: Rng, X: number, Z: number): Extract<Thing, { kind: 'person' }> {
+  const u = (lo: number, hi: number) => uniform(rng, lo, hi);
+  const child = rng() < 0.1;
+  return {
+    kind: 'person',
+    X,
+    Z,
+    h: child ? u(1, 1.3) : u(1.55, 1.9),
+    shirt: hsv(rng(), u(0, 0.8), u(0.15, 0.9)),
+    pants: hsv(rng(), u(0, 0.5), u(0.1, 0.6)),
+    skin: hsv(u(0.03, 0.1), u(0.25, 0.6), u(0.3, 0.9)),
+    hair: hsv(u(0.05, 0.1), u(0.2, 0.6), u(0.05, 0.45)),
+    stride: u(0, 0.22),
+    swing: u(-0.1, 0.15),
+  };
 }

@@ -17,6 +17,13 @@ export interface Raster {
   s: Scene;
   data: Float32Array;
   label: Uint8Array;
+  /**
+   * Optional instance ids (HW): when present, every pixel whose centre a surface covers gets `instance` (0 = no instance),
+   * and `drawn[instance]` counts those pixels; the person boxes are read from it (streets.ts).
+   */
+  inst?: Uint16Array;
+  instance?: number;
+  drawn?: Uint32Array;
 }
 /** Signed distance (m) to a silhouette on a vertical plane, at world X (lateral) and Y (height). */
 export type Sdf2 = (X: number, Y: number) => number;
@@ -32,7 +39,14 @@ export function put(r: Raster, p: number, c: Rgb, a: number, Z: number, cls: num
   d[i] = d[i]! + (c[0] + (h[0] - c[0]) * m - d[i]!) * a;
   d[i + 1] = d[i + 1]! + (c[1] + (h[1] - c[1]) * m - d[i + 1]!) * a;
   d[i + 2] = d[i + 2]! + (c[2] + (h[2] - c[2]) * m - d[i + 2]!) * a;
-  if (inside) r.label[p] = cls;
+  if (inside) {
+    r.label[p] = cls;
+    if (r.inst) {
+      const id = r.instance ?? 0;
+      r.inst[p] = id;
+      if (id) r.drawn![id]!++;
+    }
+  }
 }
 
 const YELLOW: Rgb = [0.9, 0.72, 0.18];

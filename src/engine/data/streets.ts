@@ -7,11 +7,12 @@
  */
 import { hashSeed, mulberry32 } from '../random';
 import { createCanvas, writeNoisyUint8, type Canvas } from './raster';
+import type { DetectBox } from './detectDataset';
 import type { SegDataset, SegSplit } from './segDataset';
 import { drawThing } from './streetObjects';
 import { drawSide, drawSkyAndGround, drawSkyline, type Raster } from './streetRaster';
 import { buildStreetScene } from './streetLayout';
-import { STREET_CLASSES, STREET_PALETTE } from './streetScene';
+import { STREET_CLASSES, STREET_PALETTE, type Scene } from './streetScene';
 import { scale } from './streetTexture';
 
 export { STREET_CLASSES, STREET_PALETTE } from './streetScene';
@@ -26,11 +27,123 @@ export const STREET_SPLIT = { train: 0, test: 1 } as const;
 const NOISE_SALT = 0x5ce4e;
 
 const canvases = new Map<string, Canvas>();
+const instanceMaps = new Map<number, Uint16Array>();
+
+/** Boxes narrower or shorter than this many pixels are dropped. */
+export const MIN_BOX_PIXELS = 2;
+
+/**
+ * A person's box in a rendered scene, (cx, cy, w, h) normalised to the image. It is the tight pixel extent of the person's
+ * **visible** pixels: those whose centre the person's silhouette covers and that no nearer object (car, tree, pole, person)
+ * drew over afterwards. So boxes are modal, like COCO's and VOC's (drawn around what is seen): a partly hidden person's
+ * box covers only the visible part, a fully hidden one gets no box, and boxes are clipped to the image by construction.
+ */
+export interface PersonBox extends DetectBox {
+  /** Index of the person among the scene's people, in drawing (far-to-near) order. */
+  person: number;
+  /** Visible pixels / pixels the person drew inside the image (1 = unoccluded). */
+  visible: number;
+  /** Visible pixel count. */
+  pixels: number;
+}
+
+/**
+ * Rasterise scene s at height×width: RGB into outImage at imageOffset, class ids into label (height×width), and optionally
+ * each pixel's person id into instances (height×width; 0 = none, k + 1 = the k-th person in drawing order).
+ * Returns the person boxes (see PersonBox); boxes under MIN_BOX_PIXELS wide or high, or with no visible pixel, are dropped.
+ */
+export function rasteriseScene(
+  s: Scene,
+  noiseSeed: number,
+  height: number,
+  width: number,
+  outImage: Uint8Array,
+  imageOffset: number,
+  label: Uint8Array,
+  instances?: Uint16Array,
+): PersonBox[] {
+  const key = `${width}x${height}`;
+  const cv = canvases.get(key) ?? createCanvas(width, height);
+  canvases.set(key, cv);
+  const pixels = width * height;
+  const inst = instances ?? instanceMaps.get(pixels) ?? new Uint16Array(pixels);
+  if (!instances) instanceMaps.set(pixels, inst);
+  const people = s.things.filter((t) => t.kind === 'person').length;
+  const r: Raster = {
+    W: width,
+    H: height,
+    f: s.fv * height,
+    cx: s.vp * width,
+    cy: s.hz * height,
+    s,
+    data: cv.data,
+    label,
+    inst,
+    instance: 0,
+    drawn: new Uint32Array(people + 1),
+  };
+  drawSkyAndGround(r);
+  drawSkyline(r);
+  drawSide(r, s.sides[0], -1);
+  drawSide(r, s.sides[1], 1);
+  let id = 0;
+  for (const t of s.things) {
+    r.instance = t.kind === 'person' ? ++id : 0;
+    drawThing(r, t);
+  }
+  const [kr, kg, kb] = scale(s.tint, s.light);
+  for (let i = 0; i < cv.data.length; i += 3) {
+    cv.data[i]! *= kr;
+    cv.data[i + 1]! *= kg;
+    cv.data[i + 2]! *= kb;
+  }
+  writeNoisyUint8(cv, mulberry32(noiseSeed), s.noise, outImage, imageOffset);
+  return personBoxes(inst, width, height, r.drawn!);
+}
+
+/** The boxes of instance ids 1…drawn.length − 1 in an instance map (see PersonBox). */
+function personBoxes(inst: Uint16Array, width: number, height: number, drawn: Uint32Array): PersonBox[] {
+  const n = drawn.length;
+  const x0 = new Int32Array(n).fill(width),
+    y0 = new Int32Array(n).fill(height),
+    x1 = new Int32Array(n).fill(-1),
+    y1 = new Int32Array(n).fill(-1),
+    seen = new Uint32Array(n);
+  for (let y = 0, p = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, p++) {
+      const id = inst[p]!;
+      if (id === 0) continue;
+      seen[id]!++;
+      if (x < x0[id]!) x0[id] = x;
+      if (x > x1[id]!) x1[id] = x;
+      if (y < y0[id]!) y0[id] = y;
+      y1[id] = y;
+    }
+  }
+  const boxes: PersonBox[] = [];
+  for (let id = 1; id < n; id++) {
+    const w = x1[id]! + 1 - x0[id]!,
+      h = y1[id]! + 1 - y0[id]!;
+    if (seen[id] === 0 || w < MIN_BOX_PIXELS || h < MIN_BOX_PIXELS) continue;
+    boxes.push({
+      cx: (x0[id]! + w / 2) / width,
+      cy: (y0[id]! + h / 2) / height,
+      w: w / width,
+      h: h / height,
+      ignore: false,
+      person: id - 1,
+      visible: seen[id]! / drawn[id]!,
+      pixels: seen[id]!,
+    });
+  }
+  return boxes;
+}
 
 /**
  * Render scene index of split (HWC uint8 RGB, height×width×3, into outImage at imageOffset) and its per-pixel
  * class ids (height×width, into outLabel at labelOffset). Geometry is in normalised image coordinates, so
- * every size (composed for 1:2) shows the same scene.
+ * every size (composed for 1:2) shows the same scene. Returns the boxes of its visible people (see PersonBox);
+ * instances, when given (height×width), receives each pixel's person id (0 = none, k + 1 = k-th person far to near).
  */
 export function renderStreetScene(
   seed: number,
@@ -42,36 +155,14 @@ export function renderStreetScene(
   imageOffset: number,
   outLabel: Uint8Array,
   labelOffset: number,
-): void {
+  instances?: Uint16Array,
+): PersonBox[] {
   if (imageOffset + height * width * 3 > outImage.length || labelOffset + height * width > outLabel.length) {
     throw new RangeError(`street scene ${height}×${width} does not fit the output buffers at the given offsets`);
   }
   const s = buildStreetScene(mulberry32(hashSeed(seed, split, index)));
-  const key = `${width}x${height}`;
-  const cv = canvases.get(key) ?? createCanvas(width, height);
-  canvases.set(key, cv);
-  const r: Raster = {
-    W: width,
-    H: height,
-    f: s.fv * height,
-    cx: s.vp * width,
-    cy: s.hz * height,
-    s,
-    data: cv.data,
-    label: outLabel.subarray(labelOffset, labelOffset + width * height),
-  };
-  drawSkyAndGround(r);
-  drawSkyline(r);
-  drawSide(r, s.sides[0], -1);
-  drawSide(r, s.sides[1], 1);
-  for (const t of s.things) drawThing(r, t);
-  const [kr, kg, kb] = scale(s.tint, s.light);
-  for (let i = 0; i < cv.data.length; i += 3) {
-    cv.data[i]! *= kr;
-    cv.data[i + 1]! *= kg;
-    cv.data[i + 2]! *= kb;
-  }
-  writeNoisyUint8(cv, mulberry32(hashSeed(seed, split, index, NOISE_SALT)), s.noise, outImage, imageOffset);
+  const label = outLabel.subarray(labelOffset, labelOffset + width * height);
+  return rasteriseScene(s, hashSeed(seed, split, index, NOISE_SALT), height, width, outImage, imageOffset, label, instances);
 }
 
 const CHUNK_PIXELS = 1 << 18;

@@ -28,6 +28,11 @@ export const IMPORT_ERROR_CODES = [
   'label-format',
   'label-value',
   'size-mismatch',
+  // person detection (COCO instances JSON, Pascal VOC XML)
+  'annotation-format',
+  'no-person-category',
+  'box-outside',
+  'missing-image',
   'aborted',
 ] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];

@@ -6,3 +6,5 @@ export { IMPORT_ERROR_CODES, ImportError } from './importError';
 export type { ImportErrorCode } from './importError';
 export { FolderDatasetBuilder, planImageFolder } from './imageFolder';
 export type { FolderItem, FolderPlan } from './imageFolder';
+export { BOX_TOLERANCE_PX, decodeDetectImages, detectSplitOf, importCocoPersons, importVocPersons, parseCocoPersons, parseVocPersons } from './detectImport';
+export type { CocoPersons, DecodeDetectOptions, DecodedDetectImage, DetectImport, DetectImportFile, DetectRecord, ImageSize } from './detectImport';
