@@ -68,4 +68,16 @@ export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from
 export { detectionAP, averagePrecision, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
 export type { Detection, GroundTruth, DetectionScores } from './metrics/detectionAP';
 export * from './models/detect';
+// Detect lab training (issue #12 item 3): the two-pass-matching DETR trainer, AP evaluation, the viewer's prediction
+export { DetectTrainer, DEFAULT_DETECT_HYPERPARAMS, copyDetectorWeights, evaluateDetector, predictDetections, toPixels } from './labs/detectTrainer';
+export type {
+  DetectEvalResult,
+  DetectHyperparams,
+  DetectLayerLoss,
+  DetectMatchCheck,
+  DetectPrediction,
+  DetectPredictResult,
+  DetectStepResult,
+  DetectTrainerOptions,
+} from './labs/detectTrainer';
 export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import

@@ -45,8 +45,9 @@ export function numGtBoxes(gtBoxes: readonly (readonly Box[])[]): number {
  * matches per image (matching.ts). (a) CE over all B·N queries, target person for matched queries and no-object otherwise,
  * class weights [1, eosCoef], averaged as PyTorch's `F.cross_entropy(weight=…)` (DETR's loss_labels): Σ w_i·ce_i / Σ w_i;
  * (b) L1 = Σ over matched pairs of |Δ| summed over the 4 (cx, cy, w, h) coordinates / numBoxes; (c) GIoU = Σ (1 − GIoU) / numBoxes
- * on (x1, y1, x2, y2) boxes; numBoxes = max(1, gt boxes in the batch). Matched rows are gathered (tf.gather, int32 indices) from
- * the flattened `[B·N, 4]` boxes; with no gt in the batch L1 and GIoU are constant 0.
+ * on (x1, y1, x2, y2) boxes; numBoxes = max(1, gt boxes in the batch). Matched rows are selected from the flattened `[B·N, 4]`
+ * boxes by a constant one-hot `[M, B·N]` matrix product (not tf.gather: its gradient needs UnsortedSegmentSum, which the wasm
+ * backend lacks); with no gt in the batch L1 and GIoU are constant 0.
  */
 export function detrLoss(
   logits: tf.Tensor3D,
@@ -89,7 +90,9 @@ export function detrLoss(
     let l1: tf.Scalar;
     let giouLoss: tf.Scalar;
     if (flatIdx.length > 0) {
-      const src = tf.gather(tf.reshape(boxes, [batch * n, 4]), tf.tensor1d(flatIdx, 'int32')) as tf.Tensor2D;
+      const select = new Float32Array(flatIdx.length * batch * n);
+      flatIdx.forEach((f, i) => (select[i * batch * n + f] = 1));
+      const src = tf.matMul(tf.tensor2d(select, [flatIdx.length, batch * n]), tf.reshape(boxes, [batch * n, 4]) as tf.Tensor2D) as tf.Tensor2D;
       const target = tf.tensor2d(tgt, [flatIdx.length, 4]);
       // |Δ| as sign(Δ)·Δ: its gradient is sign(Δ), 0 at Δ = 0 as PyTorch's abs (tfjs's Abs gradient gives −1 there).
       const delta = tf.sub(src, target);

@@ -21,3 +21,4 @@ export {
   type DetrLossWeights,
 } from './detrLoss';
 export { sinePositionalEncoding, sinePositionalEncodingTensor } from './positional';
+export { DetectBatcher, boxTuple, checkDetectSplit, flipBox, gatherDetectBatch, targetBoxes, type DetectBatch } from './detectBatch';

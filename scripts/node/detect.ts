@@ -1,0 +1,267 @@
+/**
+ * Headless Detect-lab run in Node (wasm by default), TECHNIQUES.md §4:
+ *   node scripts/run-node.mjs scripts/node/detect.ts encoder=conv width=0.5 d=64 layers=2 steps=2000 batch=8 lr=1e-4 \
+ *     evalEvery=500 trainSize=2000 testSize=200 out=/tmp/detr-conv.json results=/tmp/detect.jsonl
+ * Trains one compact DETR on the built-in street-people scenes (data/detectScenes.ts, 128×256) — or, with `data=toy`, on a
+ * synthetic PLACEHOLDER set defined below (for smoke runs only) — prints per-log-step losses and per-eval AP, and ends with one
+ * line `RESULT {json}` (settings, params, MACs per part, AP@0.5, AP@[.5:.95], recall@20, seconds), also appended to `results=`.
+ */
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DEFAULT_DETECT_HYPERPARAMS,
+  DETECT_ENCODERS,
+  DetectTrainer,
+  detectCost,
+  generateDetectDataset,
+  initBackend,
+  serializeDetector,
+  type DetectBox,
+  type DetectDataset,
+  type DetectEvalResult,
+  type DetectHyperparams,
+  type DetectSplit,
+} from '../../src/engine';
+import { isBackendPreference } from '../../src/protocol/backend';
+
+const DATA = ['scenes', 'toy'] as const;
+const CHOICES = { encoder: DETECT_ENCODERS, data: DATA } as const;
+const NUMBERS = [
+  'width',
+  'd',
+  'layers',
+  'heads',
+  'ffn',
+  'decLayers',
+  'decFfn',
+  'queries',
+  'steps',
+  'batch',
+  'seed',
+  'dataSeed',
+  'trainSize',
+  'testSize',
+  'evalEvery',
+  'logEvery',
+  'backboneLr',
+  'weightDecay',
+  ...Object.keys(DEFAULT_DETECT_HYPERPARAMS),
+];
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip']);
+
+export interface DetectRunArgs {
+  encoder: (typeof DETECT_ENCODERS)[number];
+  data: (typeof DATA)[number];
+  width: number;
+  d: number;
+  layers: number;
+  heads: number;
+  ffn: number;
+  decLayers: number;
+  decFfn: number;
+  queries: number;
+  steps: number;
+  batch: number;
+  seed: number;
+  dataSeed: number;
+  trainSize: number;
+  testSize: number;
+  evalEvery: number;
+  logEvery: number;
+  backboneLr: number;
+  weightDecay: number;
+  flip: boolean;
+  hyperparams: DetectHyperparams;
+  backend: string;
+  out?: string;
+  results?: string;
+}
+
+/** Parse key=value settings (unknown keys and bad values throw). */
+export function parseDetectArgs(args: string[]): DetectRunArgs {
+  const raw = new Map<string, string>();
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
+    if (!KNOWN.has(a.slice(0, eq))) throw new Error(`unknown setting "${a.slice(0, eq)}"; known: ${[...KNOWN].join(', ')}`);
+    raw.set(a.slice(0, eq), a.slice(eq + 1));
+  }
+  const num = (key: string, fallback: number) => {
+    const v = raw.get(key);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
+    return n;
+  };
+  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]) => {
+    const v = raw.get(key) ?? fallback;
+    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
+    return v as (typeof CHOICES)[K][number];
+  };
+  const steps = Math.round(num('steps', 300));
+  return {
+    encoder: pick('encoder', 'transformer'),
+    data: pick('data', 'scenes'),
+    width: num('width', 1),
+    d: Math.round(num('d', 128)),
+    layers: Math.round(num('layers', 2)),
+    heads: Math.round(num('heads', 4)),
+    ffn: Math.round(num('ffn', 512)),
+    decLayers: Math.round(num('decLayers', 2)),
+    decFfn: Math.round(num('decFfn', 512)),
+    queries: Math.round(num('queries', 20)),
+    steps,
+    batch: Math.round(num('batch', 8)),
+    seed: Math.round(num('seed', 1)),
+    dataSeed: Math.round(num('dataSeed', 1)),
+    trainSize: Math.round(num('trainSize', 1000)),
+    testSize: Math.round(num('testSize', 100)),
+    evalEvery: Math.round(num('evalEvery', steps)),
+    logEvery: Math.round(num('logEvery', 25)),
+    backboneLr: num('backboneLr', 0.1),
+    weightDecay: num('weightDecay', 1e-4),
+    flip: (raw.get('flip') ?? 'true') !== 'false',
+    hyperparams: Object.fromEntries(Object.entries(DEFAULT_DETECT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as DetectHyperparams,
+    backend: raw.get('backend') ?? 'wasm',
+    out: raw.get('out'),
+    results: raw.get('results'),
+  };
+}
+
+/**
+ * PLACEHOLDER DATA for smoke runs of this script only (`data=toy`), not a dataset to report numbers on: 64×128 noise images with
+ * 1–3 solid rectangles of random colours standing in for "people" (portrait boxes), none ignored.
+ */
+export function toyPlaceholderDataset(seed: number, trainSize: number, testSize: number): DetectDataset {
+  const H = 64;
+  const W = 128;
+  let a = seed >>> 0; // mulberry32, as src/engine/random.ts
+  const rng = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const split = (count: number): DetectSplit => {
+    const images = new Uint8Array(count * H * W * 3);
+    const boxes: DetectBox[][] = [];
+    for (let i = 0; i < count; i++) {
+      const base = i * H * W * 3;
+      for (let p = 0; p < H * W * 3; p++) images[base + p] = Math.floor(rng() * 256);
+      const bs: DetectBox[] = [];
+      const k = 1 + Math.floor(rng() * 3);
+      for (let j = 0; j < k; j++) {
+        const h = 0.3 + 0.5 * rng();
+        const w = Math.min(0.4, h * (H / W) * (0.35 + 0.3 * rng()));
+        const cx = w / 2 + (1 - w) * rng();
+        const cy = h / 2 + (1 - h) * rng();
+        const colour = [Math.floor(rng() * 256), Math.floor(rng() * 256), Math.floor(rng() * 256)];
+        const [x0, x1] = [Math.round((cx - w / 2) * W), Math.round((cx + w / 2) * W)];
+        const [y0, y1] = [Math.round((cy - h / 2) * H), Math.round((cy + h / 2) * H)];
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) images[base + (y * W + x) * 3 + c] = colour[c]!;
+        bs.push({ cx, cy, w, h, ignore: false });
+      }
+      boxes.push(bs);
+    }
+    return { images, boxes, count };
+  };
+  return { name: 'toy-placeholder', height: H, width: W, train: split(trainSize), test: split(testSize) };
+}
+
+async function loadData(a: DetectRunArgs): Promise<DetectDataset> {
+  if (a.data === 'toy') return toyPlaceholderDataset(a.dataSeed, a.trainSize, a.testSize);
+  return generateDetectDataset({ seed: a.dataSeed, trainSize: a.trainSize, testSize: a.testSize });
+}
+
+const fmt = (v: number | null) => (v === null ? 'n/a' : (v * 100).toFixed(1));
+
+/** Train one detector as the args say; returns the RESULT object. */
+export async function runDetect(a: DetectRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
+  const tData = performance.now();
+  const data = await loadData(a);
+  log(
+    `data ${data.name} ${data.height}×${data.width}: ${data.train.count} train, ${data.test.count} test (${((performance.now() - tData) / 1000).toFixed(1)} s)`,
+  );
+  const trainer = new DetectTrainer(
+    {
+      architecture: {
+        widthMultiplier: a.width,
+        d: a.d,
+        encoder: { kind: a.encoder, layers: a.layers, heads: a.heads, ffn: a.ffn },
+        decoder: { layers: a.decLayers, heads: a.heads, ffn: a.decFfn, queries: a.queries },
+      },
+      seed: a.seed,
+      batchSize: a.batch,
+      flip: a.flip,
+      hyperparams: a.hyperparams,
+      backboneLrMultiplier: a.backboneLr,
+      weightDecay: a.weightDecay,
+    },
+    data,
+  );
+  const cost = detectCost(trainer.model);
+  log(
+    `DETR ${a.encoder}×${trainer.model.architecture.encoder.layers} w${a.width} d${a.d}: ${cost.params} params, ${(cost.macs / 1e6).toFixed(1)} M MACs (${cost.parts.map((p) => `${p.part} ${(p.macs / 1e6).toFixed(2)}M`).join(', ')})`,
+  );
+  const t0 = performance.now();
+  let last: DetectEvalResult | null = null;
+  for (let step = 1; step <= a.steps; step++) {
+    const r = await trainer.step();
+    if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
+    if (step % a.logEvery === 0 || step === 1)
+      log(
+        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} [${r.layers.map((l) => `ce ${l.ce.toFixed(3)} l1 ${l.l1.toFixed(3)} giou ${l.giou.toFixed(3)}`).join(' | ')}] matched ${r.matched} |g| ${r.gradNorm.toFixed(2)} ${r.ms.toFixed(0)} ms/step`,
+      );
+    if (step % a.evalEvery === 0 || step === a.steps) {
+      last = await trainer.evaluate();
+      log(
+        `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image`,
+      );
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (a.out) {
+    const { json, weights } = await serializeDetector(trainer.model, {
+      dataset: data.name,
+      steps: a.steps,
+      seed: a.seed,
+      ap50: last?.ap50 ?? null,
+      ap: last?.ap ?? null,
+      seconds,
+      origin: 'scripts/node/detect.ts',
+    });
+    await mkdir(path.dirname(a.out), { recursive: true });
+    await writeFile(a.out, JSON.stringify(json));
+    await writeFile(a.out.replace(/\.json$/, '') + '.bin', new Uint8Array(weights));
+  }
+  trainer.dispose();
+  const { hyperparams, results, ...settings } = a;
+  void results;
+  return {
+    ...settings,
+    ...hyperparams,
+    dataset: data.name,
+    params: cost.params,
+    macs: cost.macs,
+    parts: Object.fromEntries(cost.parts.map((p) => [p.part, { params: p.params, macs: p.macs }])),
+    ap50: last?.ap50 ?? null,
+    ap: last?.ap ?? null,
+    recall20: last?.recall20 ?? null,
+    meanAboveThreshold: last?.meanAboveThreshold ?? null,
+    seconds,
+  };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const a = parseDetectArgs(args);
+  if (!isBackendPreference(a.backend)) throw new Error(`backend=${a.backend} is not one of auto, webgpu, webgl, wasm, cpu`);
+  const info = await initBackend(a.backend);
+  console.log(`backend ${info.name}`);
+  const result = await runDetect(a);
+  const line = JSON.stringify(result);
+  if (a.results) {
+    await mkdir(path.dirname(a.results), { recursive: true });
+    await appendFile(a.results, line + '\n');
+  }
+  console.log(`RESULT ${line}`);
+}
