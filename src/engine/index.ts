@@ -81,3 +81,4 @@ export type {
   DetectTrainerOptions,
 } from './labs/detectTrainer';
 export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import
+export { importOnnx, MAX_ONNX_ARCHITECTURE_NUMBER, type ImportedOnnx, type OnnxModelFormat } from './export/importOnnx'; // ONNX import (issue #14 item 5)

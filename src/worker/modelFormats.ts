@@ -14,6 +14,7 @@ import {
   SEG_STD,
   affinityNetCost,
   disposeParams,
+  importOnnx,
   loadAffinityNet,
   loadModel,
   loadSegModel,
@@ -28,6 +29,7 @@ import {
   type SegModel,
   type SegProvenance,
 } from '../engine';
+import { SEG_SIZES, SEG_SIZE_PIXELS, slotOf } from '../protocol/labs/segment';
 import { modelMetaSchema, type ModelFormat, type ModelMeta, type ModelNormalization } from '../protocol/models';
 
 /** What a lab hands the library: the model's metadata and how to serialise it (`await data()` reads, no tensor kept). */
@@ -258,4 +260,88 @@ function largestNumber(v: unknown, skip: readonly string[] = []): number {
   if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, largestNumber(x)), 0);
   if (typeof v === 'object' && v !== null) return Object.entries(v).reduce((m: number, [k, x]) => (skip.includes(k) ? m : Math.max(m, largestNumber(x))), 0);
   return 0;
+}
+
+/** Largest `.onnx` file the library reads: a workbench JSON's and its weights' limits together. */
+export const MAX_MODEL_ONNX_BYTES = MAX_MODEL_JSON_BYTES + MAX_MODEL_WEIGHT_BYTES;
+
+/** The size an `.onnx` import may have, checked before anything is read: a sentence naming the file, or null. */
+export function importOnnxSizeProblem(file: { name: string; bytes: number }): string | null {
+  if (file.bytes <= MAX_MODEL_ONNX_BYTES) return null;
+  return `${file.name} is ${fmt(file.bytes)} bytes; the workbench loads models of at most ${fmt(MAX_MODEL_SCALARS)} weights (an .onnx of at most ${fmt(MAX_MODEL_ONNX_BYTES)} bytes).`;
+}
+
+/** Provenance `origin` (Segment, Affinity JSON) of a model imported from ONNX. */
+export const ONNX_IMPORT_ORIGIN = 'imported ONNX';
+
+/**
+ * An `.onnx` file the workbench wrote, as the library stores a kept model of its lab: rebuilt by the engine's
+ * `importOnnx` (architecture known, shapes equal, weights complete), written in the lab's workbench format and loaded
+ * back through `loadStored`, with the metadata the file gives (normalisation; class names and dataset are not in an
+ * ONNX file: "class i" and "imported ONNX"). Throws one sentence (not naming the file).
+ */
+export async function storedFromOnnx(bytes: Uint8Array, fileName: string): Promise<{ json: Record<string, unknown>; weights: ArrayBuffer; meta: ModelMeta }> {
+  const imported = await importOnnx(bytes);
+  const { model } = imported;
+  const classNames = Array.from({ length: model.numClasses }, (_, i) => `class ${i}`);
+  const normalization: ModelNormalization | null = imported.format === 'segmentation' ? SEG_NORMALIZATION : imported.normalization;
+  let files: { json: Record<string, unknown>; weights: ArrayBuffer };
+  try {
+    if (imported.format === 'classifier') {
+      const { modelJson, weightData } = await serializeModel(model as Classifier);
+      files = { json: { ...modelJson, normalization, classNames, trainedOn: ONNX_IMPORT_ORIGIN }, weights: weightData };
+    } else if (imported.format === 'segmentation') {
+      const seg = model as SegModel;
+      const a = seg.architecture;
+      const size = SEG_SIZES.find((s) => SEG_SIZE_PIXELS[s].height === seg.inputHeight && SEG_SIZE_PIXELS[s].width === seg.inputWidth) ?? 'low';
+      const kind = a.model === 'seg-student' ? 'student' : a.model === 'seg-tutor' ? 'tutor' : 'teacher';
+      const provenance: SegProvenance = {
+        slot: slotOf(kind, a.model === 'seg-teacher' ? 'bilinear' : a.upscale),
+        chain: '',
+        size,
+        dataset: '',
+        classNames,
+        palette: classNames.map((_, i) => [(i * 67 + 40) % 256, (i * 131 + 90) % 256, (i * 199 + 160) % 256] as [number, number, number]),
+        steps: 0,
+        seed: 0,
+        mIoU: 0,
+        seconds: 0,
+        origin: ONNX_IMPORT_ORIGIN,
+      };
+      const { json, weights } = await serializeSegModel(seg, provenance);
+      files = { json: { ...json }, weights };
+    } else {
+      const net = model as AffinityNet;
+      const provenance = { origin: ONNX_IMPORT_ORIGIN, role: net.architecture.role, classNames, normalization };
+      const { json, weights } = await serializeAffinityNet(net, provenance);
+      files = { json: { ...json }, weights };
+    }
+  } finally {
+    disposeParams(model.store);
+  }
+  const loaded = loadStored(files.json, files.weights);
+  loaded.dispose();
+  const p = loaded.meta.provenance;
+  const meta: ModelMeta = {
+    ...loaded.meta,
+    name:
+      fileName
+        .replace(/\.onnx$/i, '')
+        .trim()
+        .slice(0, 120) || loaded.meta.name,
+    metric: { ...loaded.meta.metric, value: null },
+    dataset: '',
+    datasetName: ONNX_IMPORT_ORIGIN,
+    classNames,
+    normalization,
+    provenance: {
+      runId: null,
+      steps: null,
+      seed: null,
+      ...(p.slot !== undefined ? { slot: p.slot } : {}),
+      ...(p.role !== undefined ? { role: p.role } : {}),
+      importedFrom: fileName,
+    },
+  };
+  return { ...files, meta };
 }

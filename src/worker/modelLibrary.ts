@@ -8,7 +8,7 @@ import { exportOnnx } from '../engine';
 import type { EngineError } from '../protocol/errors';
 import type { ModelChangeResult, ModelFile, ModelFilesResult, ModelImportResult, ModelInfo, ModelMeta, ModelOnnxResult } from '../protocol/models';
 import { describeError, EngineFault } from './errors';
-import { importArchitectureProblem, importFileSizeProblem, loadStored, type ModelToKeep } from './modelFormats';
+import { importArchitectureProblem, importFileSizeProblem, importOnnxSizeProblem, loadStored, storedFromOnnx, type ModelToKeep } from './modelFormats';
 import { isShippedId, type ShippedModels } from './shippedModels';
 import { ModelStore, UPGRADE_BLOCKED, manifestBytes, type ModelStoreHooks } from './modelStore';
 
@@ -240,7 +240,8 @@ export class ModelLibrary {
    */
   async import(files: readonly ModelFile[]): Promise<ModelImportResult> {
     const bad = (message: string) => refused(new EngineFault('invalid-config', message));
-    if (!Array.isArray(files) || files.length !== 2) return bad('Choose two files: the model’s .json and its .bin weights.');
+    if (Array.isArray(files) && files.length === 1 && /\.onnx$/i.test(files[0]!.name)) return this.importOnnx(files[0]!);
+    if (!Array.isArray(files) || files.length !== 2) return bad('Choose two files: the model’s .json and its .bin weights, or one .onnx the workbench wrote.');
     const jsonFile = files.find((f) => /\.json$/i.test(f.name));
     const weightsFile = files.find((f) => f !== jsonFile);
     if (!jsonFile || !weightsFile || /\.json$/i.test(weightsFile.name))
@@ -277,6 +278,31 @@ export class ModelLibrary {
     const { library: _old, ...rest } = json;
     try {
       const model = await (await this.store()).save(meta, { json: JSON.stringify({ ...rest, library: meta }), weights: weightsFile.bytes.slice(0) });
+      await this.pushList();
+      return { ok: true, model };
+    } catch (err) {
+      return refused(err);
+    }
+  }
+
+  /**
+   * Check an `.onnx` file the workbench wrote (its architecture in the metadata known, every weight present with its
+   * shape) by rebuilding it with the engine's `importOnnx`, and store it as a kept model of its lab in the workbench's
+   * format (provenance: imported from the file); anything else is refused with one sentence naming the file, and nothing
+   * stored is touched.
+   */
+  private async importOnnx(file: ModelFile): Promise<ModelImportResult> {
+    const bad = (message: string) => refused(new EngineFault('invalid-config', message));
+    const tooBig = importOnnxSizeProblem({ name: file.name, bytes: file.bytes.byteLength });
+    if (tooBig) return bad(tooBig);
+    let stored: Awaited<ReturnType<typeof storedFromOnnx>>;
+    try {
+      stored = await storedFromOnnx(new Uint8Array(file.bytes), file.name);
+    } catch (err) {
+      return bad(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      const model = await (await this.store()).save(stored.meta, { json: JSON.stringify({ ...stored.json, library: stored.meta }), weights: stored.weights });
       await this.pushList();
       return { ok: true, model };
     } catch (err) {

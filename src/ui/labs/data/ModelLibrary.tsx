@@ -14,7 +14,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /**
  * The Data tab's "Models" section (issue #14): every model a finished run kept (IndexedDB, in the worker), newest
  * first, renamed in place, downloaded as the workbench's .json + .bin or exported to ONNX, deleted after a confirm
- * step in its row; a model's .json + .bin imported back (a refusal is a sentence and nothing listed changes).
+ * step in its row; a model's .json + .bin (or the .onnx the workbench wrote) imported back (a refusal is a sentence and nothing listed changes).
  */
 export function ModelLibrary() {
   const models = useWorkbench((s) => s.models);
@@ -117,6 +117,7 @@ export function ModelLibrary() {
     if (chosen.length === 0) return;
     setImportError(null);
     setImported(null);
+    // one .onnx the workbench wrote, or a model's .json + .bin
     const problem = importFilesProblem(chosen.map((f) => f.name));
     if (problem) return setImportError(problem);
     setImporting(true);
@@ -140,15 +141,15 @@ export function ModelLibrary() {
       <div className="models-head controls">
         <h2 id="models-title">Models</h2>
         <button type="button" data-testid="models.import.button" disabled={!ready || importing} onClick={() => input.current?.click()}>
-          {importing ? 'Importing…' : 'Import a model (.json + .bin)…'}
+          {importing ? 'Importing…' : 'Import a model (.json + .bin, or .onnx)…'}
         </button>
         <input
           ref={input}
           type="file"
           multiple
           hidden
-          accept=".json,.bin"
-          aria-label="A model's .json and .bin files"
+          accept=".json,.bin,.onnx"
+          aria-label="A model's .json and .bin files, or its .onnx file"
           data-testid="models.import"
           onChange={(e) => void importChosen(e)}
         />
@@ -176,7 +177,7 @@ export function ModelLibrary() {
       {loaded && !models.some((m) => !m.shipped) && (
         <p className="runs-empty" data-testid="models.empty">
           No models of your own yet. Every finished run of the Train, Prune, Segment and Affinity labs keeps its model here, to rename, download, export to ONNX
-          or delete; a model's .json and .bin downloaded from a workbench can be imported.
+          or delete; a model's .json and .bin, or an .onnx, downloaded from a workbench can be imported.
           {models.length > 0 && ' The models the workbench ships are listed below.'}
         </p>
       )}

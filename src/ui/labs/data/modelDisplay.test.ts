@@ -43,8 +43,14 @@ describe('importFilesProblem', () => {
     expect(importFilesProblem(['m.json', 'm.bin'])).toBeNull();
     expect(importFilesProblem(['M.BIN', 'm.JSON'])).toBeNull();
   });
+  it('accepts one .onnx file alone', () => {
+    expect(importFilesProblem(['student.onnx'])).toBeNull();
+    expect(importFilesProblem(['student.onnx', 'm.bin'])).not.toBeNull();
+  });
   it('refuses anything else with a sentence naming what was chosen', () => {
-    expect(importFilesProblem(['m.json'])).toBe("Choose a model's two files together, its .json and its .bin (you chose m.json).");
+    expect(importFilesProblem(['m.json'])).toBe(
+      "Choose a model's two files together, its .json and its .bin, or one .onnx file the workbench wrote (you chose m.json).",
+    );
     expect(importFilesProblem(['a.json', 'b.json'])).toMatch(/you chose a\.json, b\.json\)\.$/);
     expect(importFilesProblem(['m.json', 'm.bin', 'x.bin'])).not.toBeNull();
     expect(importFilesProblem([])).toMatch(/you chose no file\)\.$/);

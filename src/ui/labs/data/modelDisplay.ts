@@ -49,8 +49,9 @@ export function importFilesProblem(names: readonly string[]): string | null {
   const json = names.filter((n) => /\.json$/i.test(n)).length;
   const bin = names.filter((n) => /\.bin$/i.test(n)).length;
   if (names.length === 2 && json === 1 && bin === 1) return null;
+  if (names.length === 1 && /\.onnx$/i.test(names[0]!)) return null;
   const chosen = names.length === 0 ? 'no file' : names.join(', ');
-  return `Choose a model's two files together, its .json and its .bin (you chose ${chosen}).`;
+  return `Choose a model's two files together, its .json and its .bin, or one .onnx file the workbench wrote (you chose ${chosen}).`;
 }
 
 /** Where a Segment-lab model goes in the zoo: its input size and slot; null for another lab's model or one that fits no slot. */
