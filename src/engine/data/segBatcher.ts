@@ -4,8 +4,8 @@
  * model uses (so shipped weights work on any image, whatever dataset they were trained on).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32, type Rng } from '../random';
 import type { SegSplit } from './segDataset';
+import { EpochSampler } from './epochSampler';
 
 /** Per-channel RGB mean and std on the 0–255 scale (the ImageNet constants). */
 export const SEG_MEAN = [123.675, 116.28, 103.53] as const;
@@ -60,46 +60,26 @@ export function gatherSegBatch(split: SegSplit, indices: readonly number[], heig
 
 /** Seeded epoch-wise shuffling over a split, with optional flips. */
 export class SegBatcher {
-  private readonly rng: Rng;
-  private order: number[] = [];
-  private pos = 0;
-  private drawn = 0;
+  private readonly sampler: EpochSampler;
 
   constructor(
     private readonly split: SegSplit,
     private readonly height: number,
     private readonly width: number,
     seed: number,
-    private readonly flip: boolean,
+    flip: boolean,
   ) {
-    if (split.count < 1) throw new Error('The training split has no images.');
-    this.rng = mulberry32(seed);
+    this.sampler = new EpochSampler(split.count, seed, flip);
   }
 
   /** Fractional epochs drawn so far. */
   get epochProgress(): number {
-    return this.drawn / this.split.count;
+    return this.sampler.epochProgress;
   }
 
   /** The next `size` images (wrapping into a fresh shuffle at the end of an epoch). */
   next(size: number): SegBatch {
-    const indices: number[] = [];
-    while (indices.length < size) {
-      if (this.pos >= this.order.length) this.reshuffle();
-      indices.push(this.order[this.pos++]!);
-    }
-    this.drawn += size;
-    const flips = indices.map(() => this.flip && this.rng() < 0.5);
+    const { indices, flips } = this.sampler.next(size);
     return gatherSegBatch(this.split, indices, this.height, this.width, flips);
-  }
-
-  private reshuffle(): void {
-    const o = Array.from({ length: this.split.count }, (_, i) => i);
-    for (let i = o.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rng() * (i + 1));
-      [o[i], o[j]] = [o[j]!, o[i]!];
-    }
-    this.order = o;
-    this.pos = 0;
   }
 }

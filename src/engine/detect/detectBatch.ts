@@ -4,8 +4,8 @@
  * ImageNet mean/std (`segImagesTensor`).
  */
 import type { DetectBox, DetectSplit } from '../data/detectDataset';
-import { mulberry32, type Rng } from '../random';
 import type { Box } from './boxes';
+import { EpochSampler } from '../data/epochSampler';
 
 export interface DetectBatch {
   /** count·H·W·3 bytes. */
@@ -74,10 +74,7 @@ export function gatherDetectBatch(split: DetectSplit, indices: readonly number[]
 
 /** Seeded epoch-wise shuffling over a detection split, with optional flips. */
 export class DetectBatcher {
-  private readonly rng: Rng;
-  private order: number[] = [];
-  private pos = 0;
-  private drawn = 0;
+  private readonly sampler: EpochSampler;
 
   constructor(
     private readonly split: DetectSplit,
@@ -85,37 +82,28 @@ export class DetectBatcher {
     private readonly width: number,
     seed: number,
     /** Live: flip each drawn image with probability 1/2. */
-    public flip: boolean,
+    flip: boolean,
   ) {
     checkDetectSplit(split, height, width, 'training split');
-    if (split.count < 1) throw new Error('The training split has no images.');
-    this.rng = mulberry32(seed);
+    this.sampler = new EpochSampler(split.count, seed, flip);
   }
 
   /** Fractional epochs drawn so far. */
   get epochProgress(): number {
-    return this.drawn / this.split.count;
+    return this.sampler.epochProgress;
+  }
+
+  /** Live: flip each drawn image with probability 1/2. */
+  get flip(): boolean {
+    return this.sampler.flip;
+  }
+  set flip(on: boolean) {
+    this.sampler.flip = on;
   }
 
   /** The next `size` images (wrapping into a fresh shuffle at the end of an epoch). */
   next(size: number): DetectBatch {
-    const indices: number[] = [];
-    while (indices.length < size) {
-      if (this.pos >= this.order.length) this.reshuffle();
-      indices.push(this.order[this.pos++]!);
-    }
-    this.drawn += size;
-    const flips = indices.map(() => this.flip && this.rng() < 0.5);
+    const { indices, flips } = this.sampler.next(size);
     return gatherDetectBatch(this.split, indices, this.height, this.width, flips);
-  }
-
-  private reshuffle(): void {
-    const o = Array.from({ length: this.split.count }, (_, i) => i);
-    for (let i = o.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rng() * (i + 1));
-      [o[i], o[j]] = [o[j]!, o[i]!];
-    }
-    this.order = o;
-    this.pos = 0;
   }
 }
