@@ -41,24 +41,10 @@ test('CIFAR-10 archive: import, survives a reload, samples with the right labels
   await expect(data.byId('data.item')).toHaveCount(2);
 
   await data.item('CIFAR-10').getByTestId('data.item.show').click();
-  // Labels (file*3 + i) % 10 over batches 1..5, shown class by class.
-  expect(await data.sampleLabels()).toEqual([
-    'airplane',
-    'automobile',
-    'bird',
-    'cat',
-    'cat',
-    'deer',
-    'deer',
-    'dog',
-    'dog',
-    'frog',
-    'frog',
-    'horse',
-    'horse',
-    'ship',
-    'truck',
-  ]);
+  // Labels (file*3 + i) % 10 over batches 1..5, shown class by class (polled: the samples arrive from the worker).
+  await expect
+    .poll(() => data.sampleLabels(), { timeout: 30_000 })
+    .toEqual(['airplane', 'automobile', 'bird', 'cat', 'cat', 'deer', 'deer', 'dog', 'dog', 'frog', 'frog', 'horse', 'horse', 'ship', 'truck']);
   // The airplane is record 1 of data_batch_3: its planar bytes must come out as the pixel at (row, col).
   expect(await data.samplePixel(0, 5, 2)).toEqual([0, 1, 2].map((c) => pixel(3, 1, c, 2, 5)));
 
@@ -101,7 +87,7 @@ test('image folder: class subfolders of PNGs are decoded, resized to 32×32 and 
   await expect(row.getByTestId('data.item.train')).toHaveText('8');
   await expect(row.getByTestId('data.item.test')).toHaveText('2');
   await row.getByTestId('data.item.show').click();
-  expect(await data.sampleLabels()).toEqual(['blue', 'blue', 'blue', 'blue', 'red', 'red', 'red', 'red']);
+  await expect.poll(() => data.sampleLabels(), { timeout: 30_000 }).toEqual(['blue', 'blue', 'blue', 'blue', 'red', 'red', 'red', 'red']);
   expect(await data.samplePixel(0, 16, 16)).toEqual(colours.blue);
   expect(await data.samplePixel(7, 31, 31)).toEqual(colours.red);
 });
