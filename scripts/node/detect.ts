@@ -23,6 +23,7 @@ import {
   type DetectSplit,
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
+import { parseKeyValues } from './keyValues';
 
 const DATA = ['scenes', 'toy'] as const;
 const CHOICES = { encoder: DETECT_ENCODERS, data: DATA } as const;
@@ -47,7 +48,7 @@ const NUMBERS = [
   'weightDecay',
   ...Object.keys(DEFAULT_DETECT_HYPERPARAMS),
 ];
-const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip']);
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip', 'origin']);
 
 export interface DetectRunArgs {
   encoder: (typeof DETECT_ENCODERS)[number];
@@ -75,29 +76,15 @@ export interface DetectRunArgs {
   backend: string;
   out?: string;
   results?: string;
+  /** Provenance written into a saved model (default: this script). */
+  origin: string;
 }
 
 /** Parse key=value settings (unknown keys and bad values throw). */
 export function parseDetectArgs(args: string[]): DetectRunArgs {
-  const raw = new Map<string, string>();
-  for (const a of args) {
-    const eq = a.indexOf('=');
-    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
-    if (!KNOWN.has(a.slice(0, eq))) throw new Error(`unknown setting "${a.slice(0, eq)}"; known: ${[...KNOWN].join(', ')}`);
-    raw.set(a.slice(0, eq), a.slice(eq + 1));
-  }
-  const num = (key: string, fallback: number) => {
-    const v = raw.get(key);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
-    return n;
-  };
-  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]) => {
-    const v = raw.get(key) ?? fallback;
-    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
-    return v as (typeof CHOICES)[K][number];
-  };
+  const kv = parseKeyValues(args, KNOWN, CHOICES);
+  const num = kv.num;
+  const pick = kv.pick;
   const steps = Math.round(num('steps', 300));
   return {
     encoder: pick('encoder', 'transformer'),
@@ -120,11 +107,12 @@ export function parseDetectArgs(args: string[]): DetectRunArgs {
     logEvery: Math.round(num('logEvery', 25)),
     backboneLr: num('backboneLr', 0.1),
     weightDecay: num('weightDecay', 1e-4),
-    flip: (raw.get('flip') ?? 'true') !== 'false',
+    flip: kv.flag('flip', true),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_DETECT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as DetectHyperparams,
-    backend: raw.get('backend') ?? 'wasm',
-    out: raw.get('out'),
-    results: raw.get('results'),
+    backend: kv.get('backend') ?? 'wasm',
+    out: kv.get('out'),
+    results: kv.get('results'),
+    origin: kv.get('origin') ?? 'scripts/node/detect.ts',
   };
 }
 
@@ -205,6 +193,22 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   );
   const t0 = performance.now();
   let last: DetectEvalResult | null = null;
+  /** Write the model as trained so far (every evaluation is a checkpoint: a long run stopped early keeps its last one). */
+  const save = async (steps: number, seconds: number) => {
+    const { json, weights } = await serializeDetector(trainer.model, {
+      dataset: data.name,
+      steps,
+      seed: a.seed,
+      ap50: last?.ap50 ?? null,
+      ap: last?.ap ?? null,
+      seconds,
+      origin: a.origin,
+      encoder: a.encoder,
+    });
+    await mkdir(path.dirname(a.out!), { recursive: true });
+    await writeFile(a.out!, JSON.stringify(json));
+    await writeFile(a.out!.replace(/\.json$/, '') + '.bin', new Uint8Array(weights));
+  };
   for (let step = 1; step <= a.steps; step++) {
     const r = await trainer.step();
     if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
@@ -215,25 +219,13 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
     if (step % a.evalEvery === 0 || step === a.steps) {
       last = await trainer.evaluate();
       log(
-        `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image`,
+        `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       );
+      if (a.out && step < a.steps) await save(step, (performance.now() - t0) / 1000);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (a.out) {
-    const { json, weights } = await serializeDetector(trainer.model, {
-      dataset: data.name,
-      steps: a.steps,
-      seed: a.seed,
-      ap50: last?.ap50 ?? null,
-      ap: last?.ap ?? null,
-      seconds,
-      origin: 'scripts/node/detect.ts',
-    });
-    await mkdir(path.dirname(a.out), { recursive: true });
-    await writeFile(a.out, JSON.stringify(json));
-    await writeFile(a.out.replace(/\.json$/, '') + '.bin', new Uint8Array(weights));
-  }
+  if (a.out) await save(a.steps, seconds);
   trainer.dispose();
   const { hyperparams, results, ...settings } = a;
   void results;

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, generateShapesDataset, pruneOptions, type PruneHyperparams, type PruneSessionOptions, PruneTrainer } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { PRUNE_LAB } from '../../src/protocol/labs/prune';
+import { parseKeyValues } from './keyValues';
 
 /** The live settings' defaults (the Prune lab's spec). */
 const DEFAULT_OPTIONS = pruneOptions(PRUNE_LAB.defaults());
@@ -40,26 +41,9 @@ const NUMBERS = [
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'augment', 'backend']);
 
 export function parseArgs(args: string[]) {
-  const raw = new Map<string, string>();
-  for (const a of args) {
-    const eq = a.indexOf('=');
-    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
-    const key = a.slice(0, eq);
-    if (!KNOWN.has(key)) throw new Error(`unknown setting "${key}"; known: ${[...KNOWN].join(', ')}`);
-    raw.set(key, a.slice(eq + 1));
-  }
-  const num = (key: string, fallback: number): number => {
-    const v = raw.get(key);
-    if (v === undefined) return fallback;
-    const n = v.includes('/') ? Number(v.split('/')[0]) / Number(v.split('/')[1]) : Number(v);
-    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
-    return n;
-  };
-  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]): (typeof CHOICES)[K][number] => {
-    const v = raw.get(key) ?? fallback;
-    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
-    return v as (typeof CHOICES)[K][number];
-  };
+  const kv = parseKeyValues(args, KNOWN, CHOICES);
+  const num = kv.num;
+  const pick = kv.pick;
   const hyperparams = Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as PruneHyperparams;
   const steps = Math.round(num('steps', 200));
   const opts: PruneSessionOptions = {
@@ -72,7 +56,7 @@ export function parseArgs(args: string[]) {
     prox: pick('prox', 'hard'),
     grouping: pick('grouping', 'input'),
     schedule: pick('schedule', 'step'),
-    augment: (raw.get('augment') ?? 'true') !== 'false',
+    augment: kv.flag('augment', true),
     bnRecalBatches: Math.round(num('bnRecal', num('bnRecalBatches', DEFAULT_OPTIONS.bnRecalBatches))),
     thresholds: pick('thresholds', 'global'),
     hyperparams,
@@ -80,7 +64,7 @@ export function parseArgs(args: string[]) {
   const evalEvery = Math.round(num('evalEvery', 50));
   return {
     opts,
-    backend: raw.get('backend') ?? 'wasm',
+    backend: kv.get('backend') ?? 'wasm',
     trainSize: Math.round(num('trainSize', 2000)),
     testSize: Math.round(num('testSize', 500)),
     evalEvery,

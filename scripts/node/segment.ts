@@ -21,6 +21,7 @@ import {
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { SEG_CHAINS, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
+import { parseKeyValues } from './keyValues';
 
 /** The live settings' defaults (the Segment lab's spec). */
 const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
@@ -53,25 +54,9 @@ export interface SegRunArgs {
 
 /** Parse key=value settings (unknown keys and bad values throw). */
 export function parseSegArgs(args: string[]): SegRunArgs {
-  const raw = new Map<string, string>();
-  for (const a of args) {
-    const eq = a.indexOf('=');
-    if (eq < 1) throw new Error(`argument "${a}" is not key=value`);
-    if (!KNOWN.has(a.slice(0, eq))) throw new Error(`unknown setting "${a.slice(0, eq)}"; known: ${[...KNOWN].join(', ')}`);
-    raw.set(a.slice(0, eq), a.slice(eq + 1));
-  }
-  const num = (key: string, fallback: number) => {
-    const v = raw.get(key);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`${key}=${v} is not a number`);
-    return n;
-  };
-  const pick = <K extends keyof typeof CHOICES>(key: K, fallback: (typeof CHOICES)[K][number]) => {
-    const v = raw.get(key) ?? fallback;
-    if (!(CHOICES[key] as readonly string[]).includes(v)) throw new Error(`${key}=${v} is not one of ${CHOICES[key].join(', ')}`);
-    return v as (typeof CHOICES)[K][number];
-  };
+  const kv = parseKeyValues(args, KNOWN, CHOICES);
+  const num = kv.num;
+  const pick = kv.pick;
   const model = pick('model', 'student');
   const steps = Math.round(num('steps', 300));
   return {
@@ -88,12 +73,12 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     evalEvery: Math.round(num('evalEvery', steps)),
     logEvery: Math.round(num('logEvery', 25)),
     width: num('width', SEG_MODEL_WIDTH[model]),
-    flip: (raw.get('flip') ?? 'true') !== 'false',
+    flip: kv.flag('flip', true),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
-    backend: raw.get('backend') ?? 'wasm',
-    source: raw.get('source'),
-    out: raw.get('out'),
-    origin: raw.get('origin') ?? 'scripts/node/segment.ts',
+    backend: kv.get('backend') ?? 'wasm',
+    source: kv.get('source'),
+    out: kv.get('out'),
+    origin: kv.get('origin') ?? 'scripts/node/segment.ts',
   };
 }
 
