@@ -48,6 +48,13 @@ const CASES = [
     only: ['wasm', 'webgpu'],
     spec: { kind: 'affinity', side: 32, k: 15, width: 1 / 4, batchSize: 32, timedSteps: 2 },
   },
+  // Detect lab: per encoder kind at the shipped architecture, batch-1 inference (target < 50 ms on wasm) and a training step (batch 8).
+  ...['transformer', 'conv', 'dwconv', 'none'].map((encoder) => ({
+    label: `detect ${encoder}`,
+    timeoutMs: 600_000,
+    only: ['wasm', 'webgpu'],
+    spec: { kind: 'detect', encoder, batchSize: 8, timedSteps: 2, inferenceRuns: 5 },
+  })),
 ];
 // BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
 const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
@@ -309,6 +316,21 @@ function printAffinity(rows) {
   }
 }
 
+function printDetect(rows) {
+  const dRows = rows.flatMap((r) =>
+    Object.entries(r.cases)
+      .filter(([k, c]) => k.startsWith('detect') && c.ok)
+      .map(([, c]) => ({ backend: r.backend, ...c })),
+  );
+  if (!dRows.length) return;
+  console.log('\nDetect lab (width 0.5, d 64, L 2, 2 decoder layers, 20 queries): batch-1 inference ms (median; target < 50 ms on wasm) and training ms/step');
+  for (const d of dRows) {
+    console.log(
+      `  ${d.backend.padEnd(7)} ${d.height}×${d.width} ${d.encoder.padEnd(12)} ${String(d.params).padStart(8)} params ${fmt(d.macs / 1e6, 1).padStart(6)} M MACs  infer ${fmt(d.inferenceMs, 1).padStart(7)} ms  step b${d.batchSize} ${fmt(d.stepMs, 0).padStart(6)} ms`,
+    );
+  }
+}
+
 async function main() {
   const preview = await startPreview();
   let browser;
@@ -323,6 +345,7 @@ async function main() {
     printTable(backends);
     printSegment(backends);
     printAffinity(backends);
+    printDetect(backends);
     if (responsiveness.ok) {
       const r = responsiveness;
       console.log(

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, WASM_PATHS } from '../engine';
 import { isBackendPreference } from '../protocol/backend';
 import { benchAffinity } from './affinityBench';
+import { benchDetect } from './detectBench';
 import { benchMatMul } from './matmulBench';
 import { benchPrune } from './pruneBench';
 import { benchSegment } from './segBench';
@@ -41,6 +42,7 @@ async function runCase(c: BenchCase) {
   if (c.kind === 'prune') return benchPrune(c.model, c.width, c.batchSize, c.timedSteps);
   if (c.kind === 'segment') return benchSegment(c.size, c.batchSize, c.timedSteps, c.inferenceRuns, c.model);
   if (c.kind === 'affinity') return benchAffinity(c.side, c.k, c.width, c.batchSize, c.timedSteps);
+  if (c.kind === 'detect') return benchDetect(c.encoder, c.batchSize, c.timedSteps, c.inferenceRuns);
   return benchTraining(c.model, c.width, c.batchSize, c.timedSteps);
 }
 

@@ -7,7 +7,21 @@ export type BenchCase =
   | { kind: 'train'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
   | { kind: 'prune'; model: 'vgg16' | 'resnet18'; width: number; batchSize: number; timedSteps: number }
   | { kind: 'segment'; size: 'low' | 'high'; batchSize: number; timedSteps: number; inferenceRuns: number; model?: string }
-  | { kind: 'affinity'; side: number; k: number; width: number; batchSize: number; timedSteps: number };
+  | { kind: 'affinity'; side: number; k: number; width: number; batchSize: number; timedSteps: number }
+  | { kind: 'detect'; encoder: 'none' | 'transformer' | 'conv' | 'dwconv'; batchSize: number; timedSteps: number; inferenceRuns: number };
+
+/** Detect lab: one encoder kind at the shipped architecture: batch-1 inference ms (median) and training ms/step. */
+export interface DetectBenchResult {
+  kind: 'detect';
+  encoder: string;
+  height: number;
+  width: number;
+  batchSize: number;
+  params: number;
+  macs: number;
+  inferenceMs: number;
+  stepMs: number;
+}
 
 /** Affinity lab: the loss alone, FA vs FFA at one N (time and peak memory), and a distillation step per loss type. */
 export interface AffinityBenchResult {
@@ -85,7 +99,7 @@ export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'descr
 
 export interface BenchRun {
   adapter: AdapterResult;
-  results: (MatMulResult | TrainResult | PruneResult | SegBenchResult | AffinityBenchResult)[];
+  results: (MatMulResult | TrainResult | PruneResult | SegBenchResult | AffinityBenchResult | DetectBenchResult)[];
 }
 
 declare global {
