@@ -80,5 +80,6 @@ export type {
   DetectStepResult,
   DetectTrainerOptions,
 } from './labs/detectTrainer';
+export { DetectSession, type DetectSessionOptions } from './labs/detect/session'; // Detect lab session (issue #12)
 export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import
 export { importOnnx, MAX_ONNX_ARCHITECTURE_NUMBER, type ImportedOnnx, type OnnxModelFormat } from './export/importOnnx'; // ONNX import (issue #14 item 5)

@@ -8,10 +8,39 @@ export const BUILTIN_DATASET_ID = 'shapes';
 /** The id of the built-in procedural street-scene segmentation dataset. */
 export const STREETS_DATASET_ID = 'streets';
 
-export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder' | 'segmentation';
+export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder' | 'segmentation' | 'detection';
 
-/** What a dataset's labels are: one class per image, or one class per pixel. */
-export type DatasetTask = 'classify' | 'segment';
+/** What a dataset's labels are: one class per image, one class per pixel, or person boxes per image. */
+export type DatasetTask = 'classify' | 'segment' | 'detect';
+
+/** The annotation formats the person-detection importer reads (detected from the chosen files). */
+export type DetectAnnotationFormat = 'coco' | 'voc';
+
+/** How a detection import's annotation format is named in the UI and the list. */
+export const DETECT_FORMAT_NAMES: Readonly<Record<DetectAnnotationFormat, string>> = { coco: 'COCO instances JSON', voc: 'Pascal VOC XML' };
+
+/** What a person-detection dataset holds (both splits together). */
+export interface DetectCounts {
+  /** Annotated images kept (with people or negatives). */
+  images: number;
+  /** Person boxes that count (not ignore). */
+  people: number;
+  /** Ignore boxes (COCO iscrowd, VOC difficult). */
+  ignore: number;
+  /** Images without any box. */
+  negatives: number;
+  /** Image files left out: listed negatives whose file was not chosen, and chosen images no annotation names. */
+  skipped: number;
+}
+
+/** One person box of a sample: centre and size normalised to [0, 1] of its image; `ignore` = an ignore region. */
+export interface SampleBox {
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+  ignore: boolean;
+}
 
 /** The label-PNG formats the segmentation importer reads (the engine's SEG_FORMAT_IDS, same order). */
 export const SEG_LABEL_FORMATS = ['camvid11', 'camvid32', 'cityscapes', 'cityscapes-trainids', 'voc'] as const;
@@ -41,6 +70,10 @@ export interface DatasetInfo {
   palette?: RgbColour[];
   /** Segmentation imports: the label format the PNGs were read as (a SegLabelFormat). */
   segFormat?: string;
+  /** Detection imports: the annotation format read (a DetectAnnotationFormat). */
+  detectFormat?: string;
+  /** Detection imports: images, person boxes, ignore boxes, negatives. */
+  detectCounts?: DetectCounts;
   trainCount: number;
   testCount: number;
   height: number;
@@ -62,6 +95,16 @@ export function isSegmentation(d: Pick<DatasetInfo, 'task'>): boolean {
   return d.task === 'segment';
 }
 
+/** Whether a dataset has person boxes per image (the Detect lab's). */
+export function isDetection(d: Pick<DatasetInfo, 'task'>): boolean {
+  return d.task === 'detect';
+}
+
+/** Whether a dataset has one class per image (the Train and Prune labs'). */
+export function isClassification(d: Pick<DatasetInfo, 'task'>): boolean {
+  return d.task === undefined || d.task === 'classify';
+}
+
 /** One file handed to the worker: the File itself (cheap to transfer) and its path inside a picked folder. */
 export interface ImportFile {
   file: File;
@@ -72,9 +115,10 @@ export interface ImportFile {
 export interface ImportRequest {
   /**
    * 'cifar': CIFAR-10/100 binary (.tar.gz or extracted files); 'folder': class-named subfolders of images;
-   * 'segmentation': images with their label PNGs (CamVid, Cityscapes, Pascal VOC layouts).
+   * 'segmentation': images with their label PNGs (CamVid, Cityscapes, Pascal VOC layouts);
+   * 'detection': images with person boxes (a COCO instances_*.json or Pascal VOC Annotations/*.xml, detected from the files).
    */
-  format: 'cifar' | 'folder' | 'segmentation';
+  format: 'cifar' | 'folder' | 'segmentation' | 'detection';
   files: ImportFile[];
   /** CIFAR-100: train on the 100 fine labels or the 20 coarse superclasses. */
   labelMode: 'fine' | 'coarse';
@@ -110,6 +154,8 @@ export interface DatasetSamples {
   labelMaps?: Uint8Array;
   /** Segmentation only: the display colour of each class id. */
   palette?: RgbColour[];
+  /** Detection only: each image's person boxes (possibly none: a negative), aligned with images. */
+  boxes?: SampleBox[][];
 }
 
 export const DATASET_ID_PATTERN = /^(shapes|streets|ds-[a-z0-9-]{1,40})$/;

@@ -12,3 +12,4 @@ export * from './labs/train';
 export * from './labs/prune';
 export * from './labs/segment';
 export * from './labs/affinity';
+export * from './labs/detect';

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { Outcome } from './errors';
 
 /** The labs whose runs leave a model. */
-export const MODEL_LABS = ['train', 'prune', 'segment', 'affinity'] as const;
+export const MODEL_LABS = ['train', 'prune', 'segment', 'affinity', 'detect'] as const;
 export type ModelLab = (typeof MODEL_LABS)[number];
 
-/** How good a model is: test accuracy (classifiers, 0–1) or mIoU (segmentation, 0–1); null when it was never measured. */
+/** How good a model is: test accuracy (classifiers, 0–1), mIoU (segmentation, 0–1) or person AP@0.5 (detectors, 0–1); null when it was never measured. */
 export interface ModelMetric {
-  name: 'test accuracy' | 'mIoU';
+  name: 'test accuracy' | 'mIoU' | 'AP@0.5';
   value: number | null;
 }
 
@@ -37,6 +37,8 @@ export interface ModelProvenance {
   method?: string;
   /** Affinity lab: teacher or student. */
   role?: 'teacher' | 'student';
+  /** Detect lab: the encoder kind ('transformer', 'conv', 'dwconv', 'none'). */
+  encoder?: string;
   /** The file it was imported from, if it was. */
   importedFrom?: string;
 }
@@ -46,7 +48,7 @@ export interface ModelInfo {
   /** 'm-…', the IndexedDB key. */
   id: string;
   lab: ModelLab;
-  /** Architecture family: 'vgg16', 'resnet18', 'seg-teacher', 'seg-tutor', 'seg-student', 'affinity-teacher', 'affinity-student'. */
+  /** Architecture family: 'vgg16', 'resnet18', 'seg-teacher', 'seg-tutor', 'seg-student', 'affinity-teacher', 'affinity-student', 'detr-mobilenetv3-small'. */
   family: string;
   /** The user-editable name. */
   name: string;
@@ -72,7 +74,7 @@ export interface ModelInfo {
 }
 
 /** The workbench file format of a model: a JSON (architecture, weights manifest, `library` block) and its float32 weights. */
-export type ModelFormat = 'classifier' | 'segmentation' | 'affinity';
+export type ModelFormat = 'classifier' | 'segmentation' | 'affinity' | 'detection';
 
 /** A file as bytes, with its name (downloads and imports). */
 export interface ModelFile {
@@ -107,7 +109,7 @@ export const modelMetaSchema = z.object({
   name: z.string(),
   params: count,
   macs: count.nullable(),
-  metric: z.object({ name: z.enum(['test accuracy', 'mIoU']), value: finite.nullable() }),
+  metric: z.object({ name: z.enum(['test accuracy', 'mIoU', 'AP@0.5']), value: finite.nullable() }),
   dataset: z.string(),
   datasetName: z.string(),
   classNames: z.array(z.string()),
@@ -122,6 +124,7 @@ export const modelMetaSchema = z.object({
     compact: z.boolean().optional(),
     method: z.string().optional(),
     role: z.enum(['teacher', 'student']).optional(),
+    encoder: z.string().optional(),
     importedFrom: z.string().optional(),
   }),
 });
@@ -134,7 +137,7 @@ export const modelInfoSchema = modelMetaSchema.extend({
   shipped: z.boolean().optional(),
 });
 
-/** The id prefix of a shipped model (public/models/): `m-shipped-segment-low-teacher`, `m-shipped-affinity-teacher`. */
+/** The id prefix of a shipped model (public/models/): `m-shipped-segment-low-teacher`, `m-shipped-affinity-teacher`, `m-shipped-detect-conv`. */
 export const SHIPPED_MODEL_PREFIX = 'm-shipped-';
 
 export type ModelMeta = Omit<ModelInfo, 'id' | 'createdAt' | 'bytes' | 'shipped'>;

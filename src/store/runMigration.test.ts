@@ -50,7 +50,7 @@ describe('run history migration', () => {
   it('leaves records of today alone and skips what is not a run', () => {
     const today = legacyRunToRecord(LEGACY_PRUNE_RUN)!;
     expect(legacyRunToRecord(today)).toBe(today);
-    expect(legacyRunToRecord({ id: 'x', lab: 'detect', config: {} })).toBeNull();
+    expect(legacyRunToRecord({ id: 'x', lab: 'no-such-lab', config: {} })).toBeNull();
     expect(legacyRunToRecord('nonsense')).toBeNull();
     expect(legacySegRunToRecord({ id: 3 })).toBeNull();
     expect(legacySegRunToRecord({ ...LEGACY_SEG_RUN, mIoU: null })?.extras.segEval).toEqual([]);

@@ -1,5 +1,5 @@
-/** Sample grids of stored or generated datasets: class by class for classification, the first images for segmentation. */
-import type { DatasetInfo, DatasetSamples } from '../protocol/datasets';
+/** Sample grids of stored or generated datasets: class by class for classification, the first images for segmentation and detection. */
+import type { DatasetInfo, DatasetSamples, SampleBox } from '../protocol/datasets';
 
 /** Images and labels of one split (or one stored chunk of it): NHWC uint8 RGB images, one label per image or per pixel. */
 export interface SampleSource {
@@ -60,5 +60,27 @@ export function pickSegSamples(
     classNames: [...info.classNames],
     labelMaps: source.labels.slice(0, n * pixels),
     palette: (info.palette ?? []).map(([r, g, b]) => [r, g, b]),
+  };
+}
+
+/** The first `count` images of a detection split (NHWC uint8 RGB) with each image's person boxes (normalised cx, cy, w, h). */
+export function pickDetectSamples(
+  info: Pick<DatasetInfo, 'id' | 'height' | 'width' | 'classNames'>,
+  split: 'train' | 'test',
+  source: { images: Uint8Array; boxes: readonly (readonly SampleBox[])[] },
+  count: number,
+): DatasetSamples {
+  const pixels = info.height * info.width * 3;
+  const n = Math.max(0, Math.min(count, Math.floor(source.images.length / pixels), source.boxes.length));
+  return {
+    id: info.id,
+    split,
+    width: info.width,
+    height: info.height,
+    count: n,
+    images: source.images.slice(0, n * pixels),
+    labels: [],
+    classNames: [...info.classNames],
+    boxes: source.boxes.slice(0, n).map((bs) => bs.map(({ cx, cy, w, h, ignore }) => ({ cx, cy, w, h, ignore }))),
   };
 }

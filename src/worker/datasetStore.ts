@@ -3,9 +3,18 @@
  * labels or label maps) as compact uint8 chunks, so that a 50,000-image set is written and read without one huge clone.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ImageDataset, ImageSplit, SegDataset, SegSplit } from '../engine';
-import { isSegmentation, type DatasetInfo, type DatasetKind, type DatasetSamples } from '../protocol/datasets';
-import { pickSamples, pickSegSamples, type SampleSource } from './datasetSamples';
+import type { DetectBox, DetectDataset, DetectSplit, ImageDataset, ImageSplit, SegDataset, SegSplit } from '../engine';
+import {
+  isDetection,
+  isSegmentation,
+  type DatasetInfo,
+  type DatasetKind,
+  type DatasetSamples,
+  type DatasetTask,
+  type DetectAnnotationFormat,
+  type DetectCounts,
+} from '../protocol/datasets';
+import { pickDetectSamples, pickSamples, pickSegSamples, type SampleSource } from './datasetSamples';
 import { EngineFault } from './errors';
 
 /** Images per stored chunk of a classification dataset (3 MB at 32×32×3). */
@@ -13,7 +22,8 @@ export const CHUNK_IMAGES = 1024;
 /** Bytes per stored chunk of a segmentation dataset (64 images with their label maps at 128×256). */
 export const SEG_CHUNK_BYTES = 8 << 20;
 
-type Chunk = SampleSource;
+/** A stored chunk: images with one label byte each (classification; 0 for detection) or a label map each, and for detection each image's boxes. */
+type Chunk = SampleSource & { boxes?: DetectBox[][] };
 
 interface Schema extends DBSchema {
   datasets: { key: string; value: DatasetInfo };
@@ -29,12 +39,13 @@ const range = (id: string, split?: SplitName) => IDBKeyRange.bound(`${id}|${spli
 /** Bytes per image, per label entry set, and images per chunk of a stored dataset. */
 function layoutOf(info: Pick<DatasetInfo, 'task' | 'height' | 'width'>) {
   const pixels = info.height * info.width;
+  if (isDetection(info)) return { imageBytes: pixels * 3, labelBytes: 1, chunkImages: Math.max(1, Math.floor(SEG_CHUNK_BYTES / (pixels * 3))) };
   if (!isSegmentation(info)) return { imageBytes: pixels * 3, labelBytes: 1, chunkImages: CHUNK_IMAGES };
   return { imageBytes: pixels * 3, labelBytes: pixels, chunkImages: Math.max(1, Math.floor(SEG_CHUNK_BYTES / (pixels * 4))) };
 }
 
 export interface SaveMeta {
-  kind: Exclude<DatasetKind, 'builtin' | 'segmentation'>;
+  kind: Exclude<DatasetKind, 'builtin' | 'segmentation' | 'detection'>;
   source: string;
   labelMode?: 'fine' | 'coarse';
   fingerprint?: string;
@@ -47,17 +58,50 @@ export interface SegSaveMeta {
   segFormat: string;
 }
 
-/** The refusal of a dataset of the other task: a segmentation set where classes per image are needed, or the reverse. */
-export function wrongTaskFault(info: Pick<DatasetInfo, 'name' | 'task'>): EngineFault {
-  return isSegmentation(info)
-    ? new EngineFault(
-        'invalid-config',
-        `"${info.name}" is a segmentation dataset (a class per pixel); the Train and Prune labs need a classification dataset: choose another dataset.`,
-      )
-    : new EngineFault(
-        'invalid-config',
-        `"${info.name}" is a classification dataset (one class per image); segmentation needs per-pixel labels: choose Street scenes or import segmentation pairs on the Data tab.`,
-      );
+export interface DetectSaveMeta {
+  source: string;
+  fingerprint?: string;
+  /** The annotation format read. */
+  detectFormat: DetectAnnotationFormat;
+  /** Image files left out (listed negatives not chosen, chosen images no annotation names). */
+  skipped: number;
+}
+
+const TASK_WORDS: Record<DatasetTask, string> = {
+  classify: 'a classification dataset (one class per image)',
+  segment: 'a segmentation dataset (a class per pixel)',
+  detect: 'a person-detection dataset (boxes per image)',
+};
+const NEEDS: Record<DatasetTask, string> = {
+  classify: 'the Train and Prune labs need a classification dataset: choose another dataset',
+  segment: 'segmentation needs per-pixel labels: choose Street scenes or import segmentation pairs on the Data tab',
+  detect: 'the Detect lab needs person boxes: choose the built-in person scenes or import a COCO or Pascal VOC folder on the Data tab',
+};
+
+/**
+ * The refusal of a dataset of another task than the one `needed` (default: the other of classify/segment, as before
+ * detection sets existed): e.g. a segmentation set where classes per image are needed.
+ */
+export function wrongTaskFault(info: Pick<DatasetInfo, 'name' | 'task'>, needed?: DatasetTask): EngineFault {
+  const task = info.task ?? 'classify';
+  const need = needed ?? (task === 'segment' ? 'classify' : 'segment');
+  return new EngineFault('invalid-config', `"${info.name}" is ${TASK_WORDS[task]}; ${NEEDS[need]}.`);
+}
+
+/** Counts of a detection dataset's splits: images, person boxes, ignore boxes, negatives. */
+export function detectCountsOf(splits: readonly Pick<DetectSplit, 'boxes'>[], skipped = 0): DetectCounts {
+  const c: DetectCounts = { images: 0, people: 0, ignore: 0, negatives: 0, skipped };
+  for (const s of splits) {
+    for (const boxes of s.boxes) {
+      c.images++;
+      if (boxes.length === 0) c.negatives++;
+      for (const b of boxes) {
+        if (b.ignore) c.ignore++;
+        else c.people++;
+      }
+    }
+  }
+  return c;
 }
 
 let lastCreatedAt = 0;
@@ -127,6 +171,25 @@ export class DatasetStore {
     return this.write(base, data, onProgress);
   }
 
+  /** Store a person-detection dataset (NHWC uint8 images, each with its person boxes); progress in [0, 1]. */
+  async saveDetect(data: DetectDataset, meta: DetectSaveMeta, onProgress?: (fraction: number) => void): Promise<DatasetInfo> {
+    const { name, height, width } = data;
+    const base = {
+      name,
+      kind: 'detection' as const,
+      task: 'detect' as const,
+      classNames: ['person'],
+      detectFormat: meta.detectFormat,
+      detectCounts: detectCountsOf([data.train, data.test], meta.skipped),
+      height,
+      width,
+      source: meta.source,
+      ...(meta.fingerprint ? { fingerprint: meta.fingerprint } : {}),
+    };
+    const split = (s: DetectSplit) => ({ images: s.images, labels: new Uint8Array(s.count), boxes: s.boxes, count: s.count });
+    return this.write(base, { train: split(data.train), test: split(data.test) }, onProgress);
+  }
+
   /**
    * Chunks first, the metadata record last, so a failed or interrupted save never lists a half-written
    * dataset (its chunks are removed again).
@@ -146,7 +209,11 @@ export class DatasetStore {
         for (let i = 0, start = 0; start < s.count; i++, start += chunkImages) {
           const end = Math.min(s.count, start + chunkImages);
           // slice(): a copy holding just this chunk (cloning a view would clone its whole buffer).
-          const chunk = { images: s.images.slice(start * imageBytes, end * imageBytes), labels: s.labels.slice(start * labelBytes, end * labelBytes) };
+          const chunk: Chunk = {
+            images: s.images.slice(start * imageBytes, end * imageBytes),
+            labels: s.labels.slice(start * labelBytes, end * labelBytes),
+            ...(s.boxes ? { boxes: s.boxes.slice(start, end) } : {}),
+          };
           await this.db.put('chunks', chunk, chunkKey(id, split, i));
           written += end - start;
           onProgress?.(written / total);
@@ -171,7 +238,7 @@ export class DatasetStore {
   /** Read a stored classification dataset back into one uint8 buffer per split. */
   async load(id: string, onProgress?: (fraction: number) => void): Promise<ImageDataset> {
     const info = await this.stored(id);
-    if (isSegmentation(info)) throw wrongTaskFault(info);
+    if (isSegmentation(info) || isDetection(info)) throw wrongTaskFault(info, 'classify');
     const { train, test } = await this.read(info, onProgress);
     return { name: info.name, classNames: info.classNames, height: info.height, width: info.width, channels: 3, train, test };
   }
@@ -179,10 +246,19 @@ export class DatasetStore {
   /** Read a stored segmentation dataset back at its stored size (images NHWC uint8 RGB, labels H×W class ids each). */
   async loadSeg(id: string, onProgress?: (fraction: number) => void): Promise<SegDataset> {
     const info = await this.stored(id);
-    if (!isSegmentation(info)) throw wrongTaskFault(info);
+    if (!isSegmentation(info)) throw wrongTaskFault(info, 'segment');
     const { train, test } = await this.read(info, onProgress);
     const palette = info.palette ?? [];
     return { name: info.name, classNames: info.classNames, palette, height: info.height, width: info.width, ignoreLabel: 255, train, test };
+  }
+
+  /** Read a stored person-detection dataset back at its stored size (images NHWC uint8 RGB, each image's boxes). */
+  async loadDetection(id: string, onProgress?: (fraction: number) => void): Promise<DetectDataset> {
+    const info = await this.stored(id);
+    if (!isDetection(info)) throw wrongTaskFault(info, 'detect');
+    const { train, test } = await this.read(info, onProgress);
+    const split = (s: ImageSplit & { boxes: DetectBox[][] }): DetectSplit => ({ images: s.images, boxes: s.boxes, count: s.count });
+    return { name: info.name, height: info.height, width: info.width, train: split(train), test: split(test) };
   }
 
   private async stored(id: string): Promise<DatasetInfo> {
@@ -195,18 +271,20 @@ export class DatasetStore {
     return info;
   }
 
-  private async read(info: DatasetInfo, onProgress?: (fraction: number) => void): Promise<Record<SplitName, ImageSplit & SegSplit>> {
+  private async read(info: DatasetInfo, onProgress?: (fraction: number) => void): Promise<Record<SplitName, ImageSplit & SegSplit & { boxes: DetectBox[][] }>> {
     const { imageBytes, labelBytes } = layoutOf(info);
     const total = info.trainCount + info.testCount;
     let read = 0;
     const readSplit = async (split: SplitName, count: number) => {
-      const out = { images: new Uint8Array(count * imageBytes), labels: new Uint8Array(count * labelBytes), count };
+      const out = { images: new Uint8Array(count * imageBytes), labels: new Uint8Array(count * labelBytes), boxes: [] as DetectBox[][], count };
+      const detect = isDetection(info);
       let at = 0;
       for (const key of await this.db.getAllKeys('chunks', range(info.id, split))) {
         const chunk = await this.db.get('chunks', key);
         const n = chunk ? chunk.labels.length / labelBytes : 0;
-        if (!chunk || at + n > count || chunk.images.length !== n * imageBytes) break;
+        if (!chunk || at + n > count || chunk.images.length !== n * imageBytes || (detect && chunk.boxes?.length !== n)) break;
         out.images.set(chunk.images, at * imageBytes);
+        if (detect) out.boxes.push(...chunk.boxes!);
         out.labels.set(chunk.labels, at * labelBytes);
         at += n;
         read += n;
@@ -221,11 +299,12 @@ export class DatasetStore {
 
   /**
    * Samples from the first stored chunk of a split: up to `perClass` images of each class (classification), or
-   * the first `perClass` images with their label maps (segmentation).
+   * the first `perClass` images with their label maps (segmentation) or their boxes (detection).
    */
   async samples(id: string, split: SplitName, perClass: number, maxImages = 100): Promise<DatasetSamples> {
     const info = await this.stored(id);
     const first = (await this.db.get('chunks', chunkKey(id, split, 0))) ?? { images: new Uint8Array(0), labels: new Uint8Array(0) };
+    if (isDetection(info)) return pickDetectSamples(info, split, { ...first, boxes: first.boxes ?? [] }, perClass);
     return isSegmentation(info) ? pickSegSamples(info, split, first, perClass) : pickSamples(info, split, first, perClass, maxImages);
   }
 

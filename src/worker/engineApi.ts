@@ -67,7 +67,7 @@ export function createEngineApi(services: EngineServices = {}): EngineApi {
       ? services.models.shipped
       : typeof location === 'undefined'
         ? null
-        : new ShippedModels({ segment: fetchShipped('segment'), affinity: fetchShipped('affinity') });
+        : new ShippedModels({ segment: fetchShipped('segment'), affinity: fetchShipped('affinity'), detect: fetchShipped('detect') });
   const models = new ModelLibrary({
     ...services.models,
     shipped,

@@ -1,4 +1,7 @@
-/** Runs one classification import in the worker: CIFAR binary (streamed from the Files) or an image folder (decoded here); segmentation pairs: segImporter.ts. */
+/**
+ * Runs one classification import in the worker: CIFAR binary (streamed from the Files) or an image folder (decoded here);
+ * segmentation pairs: segImporter.ts; person boxes (COCO / Pascal VOC): detectImporter.ts.
+ */
 import { FolderDatasetBuilder, ImportError, importCifar, planImageFolder, readableChunks, type ImageDataset } from '../engine';
 import type { ImportRequest } from '../protocol/datasets';
 import type { SaveMeta } from './datasetStore';
@@ -15,7 +18,7 @@ export const FOLDER_IMAGE_SIZE = 32;
 
 /** Describe the picked files in a few words ("cifar-10-binary.tar.gz", "6 files", "pets/"). */
 export function describeSource(req: ImportRequest): string {
-  if (req.format === 'folder' || req.format === 'segmentation') return `${req.files[0]?.path.split('/')[0] ?? 'folder'}/`;
+  if (req.format === 'folder' || req.format === 'segmentation' || req.format === 'detection') return `${req.files[0]?.path.split('/')[0] ?? 'folder'}/`;
   if (req.files.length === 1) return req.files[0]!.file.name;
   return `${req.files.length} files`;
 }
@@ -24,6 +27,7 @@ export function describeSource(req: ImportRequest): string {
 export async function runImport(req: ImportRequest, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<ImportOutput> {
   if (req.files.length === 0) throw new ImportError('empty-file', 'No files were chosen.');
   if (req.format === 'segmentation') throw new Error('Segmentation pairs are imported by runSegImport (segImporter.ts), not runImport.');
+  if (req.format === 'detection') throw new Error('Person boxes are imported by runDetectImport (detectImporter.ts), not runImport.');
   const source = describeSource(req);
   if (req.format === 'folder') return importFolder(req, source, onProgress, signal);
   const single = req.files.length === 1 && /\.(tar\.gz|tgz|tar|gz)$/i.test(req.files[0]!.file.name) ? req.files[0]!.file : null;

@@ -1,11 +1,12 @@
 /**
- * The model library's bridge to the engine's three file formats (classifier, Segment, Affinity): what a lab hands the
+ * The model library's bridge to the engine's four file formats (classifier, Segment, Affinity, Detect): what a lab hands the
  * library to keep (a serialiser with the model's metadata), loading a stored or imported file back into a model
  * (validated by the engine's loaders), and the metadata of a loaded model. Every JSON the library writes carries a
  * `library` block (the ModelInfo without id, date and size) beside the format's own fields, which the loaders ignore.
  */
 import {
   AFFINITY_MODEL_FORMAT,
+  DETECT_MODEL_FORMAT,
   MAX_MODEL_INPUT_SIZE,
   MAX_MODEL_SCALARS,
   MODEL_FORMAT,
@@ -13,18 +14,22 @@ import {
   SEG_MODEL_FORMAT,
   SEG_STD,
   affinityNetCost,
+  detectCost,
   disposeParams,
   importOnnx,
   loadAffinityNet,
+  loadDetector,
   loadModel,
   loadSegModel,
   modelCost,
   segCost,
   serializeAffinityNet,
+  serializeDetector,
   serializeModel,
   serializeSegModel,
   type AffinityNet,
   type Classifier,
+  type DetectModel,
   type ExportableModel,
   type SegModel,
   type SegProvenance,
@@ -44,7 +49,7 @@ export interface ModelToKeep {
 /** The fields every lab fills in; params, MACs, family and input size come from the model. */
 export type MetaOf = Omit<ModelMeta, 'family' | 'params' | 'macs' | 'inputSize' | 'name'> & { name?: string };
 
-/** The Segment lab's fixed ImageNet normalisation on the 0–1 scale. */
+/** The Segment lab's fixed ImageNet normalisation on the 0–1 scale (the Detect lab's detectors take the same input). */
 export const SEG_NORMALIZATION: ModelNormalization = {
   mean: SEG_MEAN.map((v) => v / 255) as [number, number, number],
   std: SEG_STD.map((v) => v / 255) as [number, number, number],
@@ -88,6 +93,13 @@ export function affinityMeta(net: AffinityNet, base: MetaOf): ModelMeta {
   return complete(base, { family: `affinity-${a.role}`, params: c.params, macs: c.macs, inputSize: { height: a.inputSize, width: a.inputSize } });
 }
 
+/** The metadata of a Detect-lab detector (family 'detr-mobilenetv3-small'; params and MACs of every part, heads on every decoder layer). */
+export function detectMeta(model: DetectModel, base: MetaOf): ModelMeta {
+  const a = model.architecture;
+  const c = detectCost(model);
+  return complete(base, { family: a.model, params: c.params, macs: c.macs, inputSize: { height: a.inputHeight, width: a.inputWidth } });
+}
+
 /** A classifier to keep: the tfjs-style model.json with its normalisation, class names and dataset (as the Prune lab's export writes them). */
 export function classifierToKeep(model: Classifier, meta: ModelMeta, release?: () => void, around?: <T>(f: () => Promise<T>) => Promise<T>): ModelToKeep {
   const write = async () => {
@@ -122,23 +134,37 @@ export function affinityToKeep(net: AffinityNet, provenance: Record<string, unkn
   };
 }
 
+/**
+ * A Detect-lab detector to keep, with the provenance its zoo reads back (dataset, datasetName, steps, seed, ap50, ap, origin;
+ * see DetectZoo).
+ */
+export function detectToKeep(model: DetectModel, provenance: Record<string, unknown>, meta: ModelMeta, release?: () => void): ModelToKeep {
+  return {
+    meta,
+    serialize: async () => {
+      const { json, weights } = await serializeDetector(model, provenance);
+      return { json: { ...json }, weights };
+    },
+    ...(release ? { release } : {}),
+  };
+}
+
 /** The file format a model JSON declares, or null. */
 export function formatOf(json: unknown): ModelFormat | null {
   const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
   if (format === MODEL_FORMAT) return 'classifier';
   if (format === SEG_MODEL_FORMAT) return 'segmentation';
   if (format === AFFINITY_MODEL_FORMAT) return 'affinity';
+  if (format === DETECT_MODEL_FORMAT) return 'detection';
   return null;
 }
 
-/** A model rebuilt from its files, with what the library needs of it; `dispose()` frees its variables. */
-export interface LoadedModel {
-  format: ModelFormat;
-  model: ExportableModel;
+/** A model rebuilt from its files, with what the library needs of it; `dispose()` frees its variables. Detectors are not ONNX-exportable. */
+export type LoadedModel = ({ format: Exclude<ModelFormat, 'detection'>; model: ExportableModel } | { format: 'detection'; model: DetectModel }) & {
   /** The metadata the model's architecture and file give (the `library` block where valid, else derived from the format). */
   meta: ModelMeta;
   dispose(): void;
-}
+};
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
@@ -199,6 +225,25 @@ export function loadStored(json: Record<string, unknown>, weights: ArrayBuffer):
       ...(given ? { name: given.name } : {}),
     });
     return { format, model: net, meta, dispose: () => disposeParams(net.store) };
+  }
+  if (format === 'detection') {
+    const { model, provenance: p } = loadDetector(json, weights);
+    const meta = detectMeta(model, {
+      lab: 'detect',
+      metric: given?.metric ?? { name: 'AP@0.5', value: num(p.ap50) },
+      dataset: given?.dataset ?? str(p.dataset, ''),
+      datasetName: given?.datasetName ?? str(p.datasetName, str(p.dataset, 'unknown dataset')),
+      classNames: ['person'],
+      normalization: SEG_NORMALIZATION,
+      provenance: given?.provenance ?? {
+        runId: typeof p.origin === 'string' && p.origin !== 'shipped' ? p.origin : null,
+        steps: int(p.steps),
+        seed: int(p.seed),
+        encoder: model.architecture.encoder.kind,
+      },
+      ...(given ? { name: given.name } : {}),
+    });
+    return { format, model, meta, dispose: () => disposeParams(model.store) };
   }
   const declared = typeof json.format === 'string' ? `"${json.format}"` : 'none';
   throw new Error(`It is not a workbench model (its format is ${declared}): choose a .json the workbench wrote.`);

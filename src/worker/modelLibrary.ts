@@ -223,6 +223,11 @@ export class ModelLibrary {
         throw new EngineFault('storage-failed', `The stored model "${info.name}" cannot be rebuilt (${describeError(err).message}); delete it.`);
       }
       try {
+        if (loaded.format === 'detection')
+          throw new EngineFault(
+            'invalid-config',
+            `"${info.name}" is a Detect-lab detector, which the workbench does not export to ONNX yet: download its .json and .bin instead.`,
+          );
         const bytes = await exportOnnx(loaded.model, info.normalization ? { normalization: info.normalization } : {});
         return { ok: true, info, file: { name: `${fileBase(info.name)}.onnx`, bytes: exactBuffer(bytes) } };
       } finally {

@@ -35,8 +35,13 @@ function library(shipped: ShippedModels) {
 }
 
 describe('Shipped models in the library (public/models/)', () => {
-  it('lists the Segment zoo and the Affinity teacher as shipped; downloadable and exportable, never renamed or deleted', async () => {
-    const { lib, lists } = library(new ShippedModels({ segment: fromDisk('segment'), affinity: fromDisk('affinity') }));
+  it('lists the Segment zoo, the Affinity teacher and the Detect zoo as shipped; downloadable and exportable, never renamed or deleted', async () => {
+    const { lib, lists } = library(new ShippedModels({ segment: fromDisk('segment'), affinity: fromDisk('affinity'), detect: fromDisk('detect') }));
+    // The shipped detectors are listed when `npm run pretrain:detect` has written them.
+    const detectors: [string, string, string, boolean][] = [];
+    for (const slot of ['transformer', 'conv'])
+      if ((await fromDisk('detect')(`${slot}.json`)) && (await fromDisk('detect')(`${slot}.bin`)))
+        detectors.push([`m-shipped-detect-${slot}`, 'detect', 'detr-mobilenetv3-small', true]);
     expect(await lib.list()).toEqual([]); // not read yet
     await lib.loadShipped();
     const list = lists.at(-1)!;
@@ -46,6 +51,7 @@ describe('Shipped models in the library (public/models/)', () => {
       ['m-shipped-segment-low-student-bilinear', 'segment', 'seg-student', true],
       ['m-shipped-segment-low-student-pixelshuffle', 'segment', 'seg-student', true],
       ['m-shipped-affinity-teacher', 'affinity', 'affinity-teacher', true],
+      ...detectors,
     ]);
     const teacher = list[0]!;
     expect(teacher).toMatchObject({ name: 'Shipped teacher (low size)', inputSize: { height: 64, width: 128 }, metric: { name: 'mIoU' } });
@@ -91,7 +97,7 @@ describe('Shipped models in the library (public/models/)', () => {
 
   it('lists nothing shipped when the files are missing, and a missing shipped id is refused with a sentence', async () => {
     const none: ShippedReader = async () => null;
-    const { lib } = library(new ShippedModels({ segment: none, affinity: none }));
+    const { lib } = library(new ShippedModels({ segment: none, affinity: none, detect: none }));
     await lib.loadShipped();
     expect(await lib.list()).toEqual([]);
     const r = await lib.files('m-shipped-affinity-teacher');

@@ -1,6 +1,7 @@
 /**
  * The models the workbench ships (public/models/, made by the npm run pretrain:* scripts) as library entries: the
- * Segment zoo's `segment/<size>/*` (per its manifest) and the Affinity teacher `affinity/teacher.*`. Each is rebuilt
+ * Segment zoo's `segment/<size>/*` (per its manifest), the Affinity teacher `affinity/teacher.*` and the Detect zoo's
+ * `detect/transformer.*` and `detect/conv.*`. Each is rebuilt
  * once with the engine's loaders for its metadata (params, MACs, classes) and freed; its files are read again on
  * demand (download, ONNX). Ids are `m-shipped-…`; a shipped model is never renamed or deleted.
  */
@@ -11,11 +12,18 @@ import { loadStored } from './modelFormats';
 import { manifestBytes } from './modelStore';
 import type { ShippedReader } from './shippedFiles';
 
-/** Where shipped files are read from: `models/segment/…` and `models/affinity/…`. */
+/** Where shipped files are read from: `models/segment/…`, `models/affinity/…` and `models/detect/…`. */
 export interface ShippedReaders {
   segment: ShippedReader;
   affinity: ShippedReader;
+  detect: ShippedReader;
 }
+
+/** The Detect zoo's shipped detectors: file base (`<slot>.json` / `.bin`) and library name. */
+const SHIPPED_DETECTORS = [
+  { slot: 'transformer', name: 'Shipped transformer-encoder detector' },
+  { slot: 'conv', name: 'Shipped convolutional-encoder detector' },
+] as const;
 
 interface ShippedEntry {
   info: ModelInfo;
@@ -60,6 +68,8 @@ export class ShippedModels {
       bin: 'teacher.bin',
       name: 'Shipped Affinity teacher',
     });
+    for (const d of SHIPPED_DETECTORS)
+      found.push({ id: `${SHIPPED_MODEL_PREFIX}detect-${d.slot}`, reader: this.readers.detect, json: `${d.slot}.json`, bin: `${d.slot}.bin`, name: d.name });
     const entries: ShippedEntry[] = [];
     for (const f of found) {
       const files = await this.read(f.reader, f.json, f.bin);

@@ -4,12 +4,13 @@
  * calls and pushes, the URL-hash codec) is derived from this list.
  */
 import { AFFINITY_LAB } from './affinity';
+import { DETECT_LAB } from './detect';
 import { PRUNE_LAB } from './prune';
 import { SEGMENT_LAB } from './segment';
 import { configToHash, hashToConfigOf, type ConfigOf, type ExtraStateOf, type LiveKeyOf, type NormalizeResult, type PayloadOf } from './spec';
 import { TRAIN_LAB } from './train';
 
-export const LABS = [TRAIN_LAB, PRUNE_LAB, SEGMENT_LAB, AFFINITY_LAB] as const;
+export const LABS = [TRAIN_LAB, PRUNE_LAB, SEGMENT_LAB, AFFINITY_LAB, DETECT_LAB] as const;
 
 type AnyLab = (typeof LABS)[number];
 export type LabName = AnyLab['id'];
@@ -77,9 +78,10 @@ export function hashToConfig<L extends LabName>(lab: L, hash: string): Normalize
 }
 
 export { configToHash };
-export { TRAIN_LAB, PRUNE_LAB, SEGMENT_LAB, AFFINITY_LAB };
+export { TRAIN_LAB, PRUNE_LAB, SEGMENT_LAB, AFFINITY_LAB, DETECT_LAB };
 export type { TrainConfig } from './train';
 export type { PruneConfig } from './prune';
 export type { SegConfig } from './segment';
 export type { AffinityConfig } from './affinity';
+export type { DetectConfig } from './detect';
 export type { ModelName } from './classifyFields';

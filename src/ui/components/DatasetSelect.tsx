@@ -1,7 +1,7 @@
-import { isSegmentation } from '../../protocol/datasets';
+import { isClassification } from '../../protocol/datasets';
 import { useWorkbench } from '../../store';
 
-/** The classification dataset a run trains on (built-in or imported; segmentation sets are left out), plus the augmentation switch. */
+/** The classification dataset a run trains on (built-in or imported; segmentation and detection sets are left out), plus the augmentation switch. */
 export function DatasetSelect({
   value,
   augment,
@@ -15,10 +15,10 @@ export function DatasetSelect({
 }) {
   const all = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
-  const datasets = all.filter((d) => !isSegmentation(d));
+  const datasets = all.filter(isClassification);
   const known = datasets.some((d) => d.id === value);
   const current = datasets.find((d) => d.id === value);
-  const segmentation = all.find((d) => d.id === value && isSegmentation(d));
+  const other = all.find((d) => d.id === value && !isClassification(d));
   return (
     <>
       <div className="field">
@@ -32,12 +32,16 @@ export function DatasetSelect({
                 : `${d.name} (${d.classNames.length} classes, ${d.trainCount.toLocaleString('en-US')} train)`}
             </option>
           ))}
-          {loaded && !known && <option value={value}>{segmentation ? `${segmentation.name} (segmentation)` : `${value} (not in this browser)`}</option>}
+          {loaded && !known && (
+            <option value={value}>
+              {other ? `${other.name} (${other.task === 'detect' ? 'person detection' : 'segmentation'})` : `${value} (not in this browser)`}
+            </option>
+          )}
         </select>
         {loaded && !known && (
           <p className="field-error">
-            {segmentation
-              ? `${segmentation.name} is a segmentation dataset (a class per pixel): this lab trains classifiers, so choose a classification dataset.`
+            {other
+              ? `${other.name} is a ${other.task === 'detect' ? 'person-detection dataset (boxes)' : 'segmentation dataset (a class per pixel)'}: this lab trains classifiers, so choose a classification dataset.`
               : 'This dataset is not stored in this browser: import it on the Data tab or choose another.'}
           </p>
         )}

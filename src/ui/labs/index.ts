@@ -2,6 +2,7 @@
 import type { ComponentType } from 'react';
 import { AffinityLab } from './affinity/AffinityLab';
 import { DataLab } from './data/DataLab';
+import { DetectLab } from './detect/DetectLab';
 import { PruneLab } from './prune/PruneLab';
 import { SegmentLab } from './segment/SegmentLab';
 import type { TabProps } from './tab';
@@ -19,6 +20,7 @@ export const TABS: readonly TabSpec[] = [
   { id: 'prune', label: 'Prune', Component: PruneLab },
   { id: 'segment', label: 'Segment', Component: SegmentLab },
   { id: 'affinity', label: 'Affinity', Component: AffinityLab },
+  { id: 'detect', label: 'Detect', Component: DetectLab },
   { id: 'data', label: 'Data', Component: DataLab },
 ];
 

@@ -1,6 +1,7 @@
 /** The worker's lab list: one factory per lab (adding a lab adds one entry). */
 import type { LabName } from '../../protocol/labs';
 import { affinityLab, type AffinityLabOptions } from './affinity';
+import { detectLab, type DetectLabOptions } from './detect';
 import { pruneLab } from './prune';
 import { segmentLab, type SegmentLabOptions } from './segment';
 import { trainLab } from './train';
@@ -10,6 +11,7 @@ import type { LabContext, WorkerLab } from './types';
 export interface WorkerLabOptions {
   segment?: SegmentLabOptions;
   affinity?: AffinityLabOptions;
+  detect?: DetectLabOptions;
 }
 
 export type WorkerLabs = { [L in LabName]: WorkerLab<L> };
@@ -21,6 +23,7 @@ export function createWorkerLabs(ctx: LabContext, opts: WorkerLabOptions = {}): 
     prune: pruneLab(ctx),
     segment: segmentLab(ctx, opts.segment),
     affinity: affinityLab(ctx, opts.affinity),
+    detect: detectLab(ctx, opts.detect),
   };
 }
 

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { getEngine } from '../../../client';
-import { BUILTIN_DATASET_ID, isSegmentation, type DatasetInfo, type DatasetSamples } from '../../../protocol/datasets';
+import { BUILTIN_DATASET_ID, isClassification, isDetection, isSegmentation, type DatasetInfo, type DatasetSamples } from '../../../protocol/datasets';
 import { useWorkbench } from '../../../store';
 import { useActiveLab } from '../../runStatus';
 import type { TabProps } from '../tab';
 import { DatasetList } from './DatasetList';
+import { DetectDatasetList } from './DetectDatasetList';
+import { DetectSampleGrid } from './DetectSampleGrid';
 import { ImportPanel } from './ImportPanel';
 import { ModelLibrary } from './ModelLibrary';
 import { SampleGrid } from './SampleGrid';
@@ -14,6 +16,8 @@ import { SegSampleGrid } from './SegSampleGrid';
 const SAMPLES_PER_CLASS = 8;
 /** Images (with their label maps) shown of a segmentation dataset. */
 const SEG_SAMPLES = 6;
+/** Images (with their boxes) shown of a person-detection dataset. */
+const DETECT_SAMPLES = 8;
 
 /** The dataset manager (import, list, inspect and delete datasets; choose the classification set runs train on) and the model library. */
 export function DataLab({ openTab }: TabProps) {
@@ -79,7 +83,7 @@ export function DataLab({ openTab }: TabProps) {
           <>
             <h3>Classification (one class per image)</h3>
             <DatasetList
-              datasets={datasets.filter((d) => !isSegmentation(d))}
+              datasets={datasets.filter(isClassification)}
               selectedId={selected}
               trainingId={trainingId}
               busyId={busyId}
@@ -103,6 +107,18 @@ export function DataLab({ openTab }: TabProps) {
                 openTab('segment');
               }}
             />
+            <h3>Person detection (boxes per image, for the Detect lab)</h3>
+            <DetectDatasetList
+              datasets={datasets.filter(isDetection)}
+              selectedId={selected}
+              busyId={busyId}
+              onShow={setSelected}
+              onDelete={(id) => void remove(id)}
+              onTrain={(id) => {
+                setConfig('detect', { dataset: id });
+                openTab('detect');
+              }}
+            />
           </>
         )}
         {sampleError && (
@@ -110,16 +126,24 @@ export function DataLab({ openTab }: TabProps) {
             {sampleError}
           </p>
         )}
-        {shown && (shown.labelMaps ? <SegSampleGrid samples={shown} title={title} /> : <SampleGrid samples={shown} title={title} />)}
+        {shown &&
+          (shown.boxes ? (
+            <DetectSampleGrid samples={shown} title={title} />
+          ) : shown.labelMaps ? (
+            <SegSampleGrid samples={shown} title={title} />
+          ) : (
+            <SampleGrid samples={shown} title={title} />
+          ))}
         <ModelLibrary />
       </section>
     </div>
   );
 }
 
-/** The `perClass` of a samples request: images of a segmentation set; enough per class for a ~100-image grid otherwise. */
+/** The `perClass` of a samples request: images of a segmentation or detection set; enough per class for a ~100-image grid otherwise. */
 function samplesPerRequest(d: DatasetInfo): number {
   if (isSegmentation(d)) return SEG_SAMPLES;
+  if (isDetection(d)) return DETECT_SAMPLES;
   if (d.id === BUILTIN_DATASET_ID) return 4;
   return Math.max(1, Math.min(SAMPLES_PER_CLASS, Math.floor(100 / d.classNames.length)));
 }

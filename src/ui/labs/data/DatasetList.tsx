@@ -7,6 +7,7 @@ const KIND_LABEL: Record<DatasetInfo['kind'], string> = {
   cifar100: 'CIFAR-100',
   folder: 'image folder',
   segmentation: 'segmentation pairs',
+  detection: 'person boxes',
 };
 
 export interface DatasetListProps {

@@ -5,12 +5,13 @@ import { savedSomething } from '../../storage';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatDuration } from '../../format';
-import { filesFromDrop, filesFromInput, labelFor, requestFor, segRequestFor } from './collectFiles';
+import { detectRequestFor, filesFromDrop, filesFromInput, labelFor, looksLikeDetection, requestFor, segRequestFor } from './collectFiles';
 import { SegFormatSelect, type SegFormatChoice } from './SegFormatSelect';
 
-type ImportKind = 'classify' | 'segmentation';
+type ImportKind = 'classify' | 'segmentation' | 'detection';
+const IMPORT_KINDS: readonly string[] = ['classify', 'segmentation', 'detection'];
 
-/** Drop zone and pickers for CIFAR archives/files, image folders and segmentation pairs, with the import's progress and errors. */
+/** Drop zone and pickers for CIFAR archives/files, image folders, segmentation pairs and person-box folders, with the import's progress and errors. */
 export function ImportPanel() {
   const importing = useWorkbench((s) => s.importing);
   const error = useWorkbench((s) => s.importError);
@@ -22,6 +23,7 @@ export function ImportPanel() {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const segInput = useRef<HTMLInputElement>(null);
+  const detectInput = useRef<HTMLInputElement>(null);
   const busy = importing !== null || !ready;
 
   const datasets = useWorkbench((s) => s.datasets);
@@ -43,8 +45,10 @@ export function ImportPanel() {
     if (of) setDuplicate({ request: req, label: labelFor(files), of });
     else run(req, labelFor(files));
   };
-  const classify = (files: ImportFile[]) => requestFor(files, labelMode);
+  /** A COCO / VOC person folder dropped or picked as classification is imported as what it is. */
+  const classify = (files: ImportFile[]) => (looksLikeDetection(files) ? detectRequestFor(files) : requestFor(files, labelMode));
   const segment = (files: ImportFile[]) => segRequestFor(files, segFormat);
+  const requestOf = { classify, segmentation: segment, detection: detectRequestFor };
   const fromInput = (request: (files: ImportFile[]) => ImportRequest) => (e: ChangeEvent<HTMLInputElement>) => {
     start(filesFromInput(e.target.files), request);
     e.target.value = '';
@@ -61,10 +65,11 @@ export function ImportPanel() {
           id="data-import-format"
           data-testid="data.import.format"
           value={kind}
-          onChange={(e) => setKind(e.target.value === 'segmentation' ? 'segmentation' : 'classify')}
+          onChange={(e) => setKind(IMPORT_KINDS.includes(e.target.value) ? (e.target.value as ImportKind) : 'classify')}
         >
           <option value="classify">Classification: CIFAR-10/100 files or class-named image folders</option>
           <option value="segmentation">Segmentation pairs (images + label PNGs)</option>
+          <option value="detection">Person boxes: a COCO or Pascal VOC folder (Detect lab)</option>
         </select>
       </div>
       <div
@@ -78,7 +83,7 @@ export function ImportPanel() {
         onDrop={(e) => {
           e.preventDefault();
           setOver(false);
-          const request = kind === 'segmentation' ? segment : classify;
+          const request = requestOf[kind];
           void filesFromDrop(e.dataTransfer).then((files) => start(files, request));
         }}
       >
@@ -104,7 +109,7 @@ export function ImportPanel() {
               </label>
             </div>
           </>
-        ) : (
+        ) : kind === 'segmentation' ? (
           <>
             <p>
               Drop a folder of images with their label PNGs here (CamVid, Cityscapes or Pascal VOC layouts: <code>images/X.png</code> ↔{' '}
@@ -116,6 +121,20 @@ export function ImportPanel() {
                 Choose segmentation folder…
               </button>
               <SegFormatSelect value={segFormat} onChange={setSegFormat} />
+            </div>
+          </>
+        ) : (
+          <>
+            <p data-testid="data.import.detectHelp">
+              Drop a COCO folder (<code>instances_*.json</code> + its images) or a Pascal VOC folder (<code>Annotations/*.xml</code> + <code>JPEGImages/</code>)
+              here; which one is told from the files. People are COCO category 1 (“person”); <code>iscrowd</code> and <code>difficult</code> boxes are kept as
+              ignore regions, images without people as negatives, other classes dropped. Every image is stretched (not cropped or letterboxed) to 256×128, so
+              its boxes still fit; every 5th image (or those in VOC&apos;s <code>ImageSets/Main/val.txt</code>) is held out for testing.
+            </p>
+            <div className="controls">
+              <button type="button" disabled={busy} onClick={() => detectInput.current?.click()}>
+                Choose COCO / VOC folder…
+              </button>
             </div>
           </>
         )}
@@ -146,6 +165,15 @@ export function ImportPanel() {
           data-testid="data.import.segFolder"
           {...{ webkitdirectory: '', directory: '' }}
           onChange={fromInput(segment)}
+        />
+        <input
+          ref={detectInput}
+          type="file"
+          hidden
+          aria-label="COCO or Pascal VOC folder"
+          data-testid="data.import.detectFolder"
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={fromInput(detectRequestFor)}
         />
       </div>
       {importing && (

@@ -5,7 +5,7 @@ import { formatBytes, formatCount } from '../../format';
 import { architectureLabel, metricText, modelActions, provenanceText } from './modelDisplay';
 import './models.css';
 
-const LAB_TITLE: Record<ModelInfo['lab'], string> = { train: 'Train', prune: 'Prune', segment: 'Segment', affinity: 'Affinity' };
+const LAB_TITLE: Record<ModelInfo['lab'], string> = { train: 'Train', prune: 'Prune', segment: 'Segment', affinity: 'Affinity', detect: 'Detect' };
 
 export interface ModelRowProps {
   m: ModelInfo;

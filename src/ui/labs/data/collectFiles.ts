@@ -44,6 +44,23 @@ export function segRequestFor(files: ImportFile[], segFormat: 'auto' | SegLabelF
   return { format: 'segmentation', files, labelMode: 'fine', segFormat };
 }
 
+/** A person-detection import (COCO instances JSON or Pascal VOC XML, told apart by the worker) of the picked folder's files. */
+export function detectRequestFor(files: ImportFile[]): ImportRequest {
+  return { format: 'detection', files, labelMode: 'fine' };
+}
+
+/**
+ * Whether picked files look like a person-detection folder: a COCO `instances_*.json`, or Pascal VOC `Annotations/*.xml`
+ * beside images (classification and segmentation imports use neither).
+ */
+export function looksLikeDetection(files: readonly ImportFile[]): boolean {
+  const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  return (
+    files.some((f) => /^instances_.*\.json$/i.test(base(f.path))) ||
+    (files.some((f) => /(^|\/)Annotations\/[^/]+\.xml$/i.test(f.path)) && !files.some((f) => /(^|\/)Segmentation(Class|Object)\//i.test(f.path)))
+  );
+}
+
 /** A short label for the progress bar: the single file's name, the folder's name, or a count. */
 export function labelFor(files: ImportFile[]): string {
   if (files.length === 1) return files[0]!.path;

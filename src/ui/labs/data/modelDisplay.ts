@@ -14,14 +14,19 @@ const FAMILY_LABEL: Record<string, string> = {
   'seg-student': 'Seg student (FasterSeg-like)',
   'affinity-teacher': 'Affinity teacher',
   'affinity-student': 'Affinity student',
+  'detr-mobilenetv3-small': 'DETR (MobileNetV3-Small)',
 };
 
-/** "VGG-16 compact", "Seg student (FasterSeg-like) · pixelshuffle": the family's display name and what sets this net apart. */
+/**
+ * "VGG-16 compact", "Seg student (FasterSeg-like) · pixelshuffle", "DETR (MobileNetV3-Small) · transformer encoder": the
+ * family's display name and what sets this net apart.
+ */
 export function architectureLabel(m: Pick<ModelInfo, 'family' | 'provenance'>): string {
   const base = FAMILY_LABEL[m.family] ?? m.family;
   const p = m.provenance;
   const upsampling = p.slot?.startsWith('student-') ? p.slot.slice('student-'.length) : '';
-  return [base, p.compact ? 'compact' : '', upsampling ? `· ${upsampling}` : ''].filter((s) => s !== '').join(' ');
+  const encoder = p.encoder ? (p.encoder === 'none' ? '· no encoder' : `· ${p.encoder} encoder`) : '';
+  return [base, p.compact ? 'compact' : '', upsampling ? `· ${upsampling}` : '', encoder].filter((s) => s !== '').join(' ');
 }
 
 /** The metric as the table shows it: "62.5%" (or "—" when never measured), and what it is ("test accuracy", "mIoU"). */

@@ -1,0 +1,121 @@
+import { formatWidth, type NumberSpec } from '../../../protocol';
+import { isDetection } from '../../../protocol/datasets';
+import { DETECT_LAB, PEOPLE_ID, type DetectConfig } from '../../../protocol/labs/detect';
+import { useWorkbench } from '../../../store';
+import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
+
+/** Test ids: `detect.<key>`, except the score threshold, `detect.threshold` (the issue's names). */
+const idOf = (key: string) => (key === 'scoreThreshold' ? 'detect.threshold' : `detect.${key}`);
+
+/** A menu of a number setting's allowed values (width multiplier, d, heads). */
+function ChoiceSelect({ field, value, disabled, onChange }: { field: 'width' | 'd' | 'heads'; value: number; disabled: boolean; onChange(v: number): void }) {
+  const spec: NumberSpec = DETECT_LAB.numbers[field];
+  const id = idOf(field);
+  const show = (v: number) => (field === 'width' ? formatWidth(v) : String(v));
+  return (
+    <div className="field">
+      <label htmlFor={`f-${id}`}>{spec.label}</label>
+      <select id={`f-${id}`} data-testid={id} value={String(value)} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))}>
+        {(spec.choices ?? [value]).map((c) => (
+          <option key={c} value={String(c)}>
+            {show(c)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The detection datasets: the built-in street scenes with person boxes and imported COCO / VOC person sets. */
+function DetectDatasetSelect({ value, disabled, onChange }: { value: string; disabled: boolean; onChange(id: string): void }) {
+  const all = useWorkbench((s) => s.datasets);
+  const loaded = useWorkbench((s) => s.datasetsLoaded);
+  // Imported detection sets carry task 'detect' (the Data tab's COCO / VOC importers).
+  const imported = all.filter((d) => isDetection(d) && d.id !== PEOPLE_ID);
+  const known = value === PEOPLE_ID || imported.some((d) => d.id === value);
+  return (
+    <div className="field">
+      <label htmlFor="f-detect.dataset">Dataset</label>
+      <select id="f-detect.dataset" data-testid="detect.dataset" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+        <option value={PEOPLE_ID}>Built-in street scenes (people)</option>
+        {imported.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name} ({d.trainCount.toLocaleString('en-US')} train, {d.testCount.toLocaleString('en-US')} validation)
+          </option>
+        ))}
+        {!known && <option value={value}>{loaded ? `${value} (not in this browser)` : value}</option>}
+      </select>
+      {loaded && !known && <p className="field-error">This dataset is not stored in this browser: import it on the Data tab or choose another.</p>}
+      {value !== PEOPLE_ID && known && (
+        <p className="field-hint">Imported sets train on all their images; the image counts below apply to the built-in scenes.</p>
+      )}
+    </div>
+  );
+}
+
+/** What each encoder is, under the menu (its option labels are long for the panel). */
+const ENCODER_HINTS: Record<DetectConfig['encoder'], string> = {
+  transformer: 'L post-norm self-attention layers over the stride-32 tokens, sine positions added to queries and keys.',
+  conv: 'L residual 3×3 convolution blocks at d channels.',
+  dwconv: 'L residual depthwise 3×3 + pointwise blocks: the cheapest encoder.',
+  none: 'The baseline: the projected backbone map goes straight to the decoder.',
+};
+
+function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | undefined {
+  if (key === 'encoder') return { hint: ENCODER_HINTS[c.encoder] };
+  if (key === 'encoderLayers' && c.encoder === 'none') return { hint: 'Not used: without an encoder the projection feeds the decoder.' };
+  if (key === 'encoderLayers' && c.encoder !== 'transformer') return { hint: 'Residual convolution blocks of the encoder.' };
+  if (key === 'heads' && c.d % c.heads !== 0) return { hint: `d = ${c.d} is not divisible by ${c.heads} heads.`, warn: true };
+  if (key === 'scoreThreshold') return { hint: 'Boxes below it are not drawn or counted; AP ranks every query regardless.' };
+  return undefined;
+}
+
+function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<DetectConfig>) => void): FormItem<DetectConfig>[] {
+  const choice = (field: 'width' | 'd' | 'heads') => ({
+    key: field,
+    node: <ChoiceSelect field={field} value={config[field]} disabled={active} onChange={(v) => setConfig({ [field]: v })} />,
+  });
+  return [
+    { field: 'encoder' },
+    { key: 'dataset', node: <DetectDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
+    { field: 'flip' },
+    { heading: 'Architecture' },
+    choice('width'),
+    choice('d'),
+    { field: 'encoderLayers' },
+    { field: 'decoderLayers', hint: 'The loss is applied after every decoder layer (aux losses); the last one predicts.' },
+    choice('heads'),
+    { field: 'ffnRatio' },
+    { field: 'queries' },
+    { heading: 'Run' },
+    { field: 'batchSize' },
+    { field: 'steps' },
+    { heading: 'Optimiser (live: lr, clip)' },
+    { field: 'lr', hint: 'AdamW; the backbone trains at lr × its multiplier.' },
+    { field: 'clip' },
+    { field: 'backboneLr' },
+    { field: 'weightDecay' },
+    { heading: 'Loss weights (live)' },
+    { field: 'wCE' },
+    { field: 'wL1' },
+    { field: 'wGIoU' },
+    { field: 'eosCoef', hint: 'Weight of the no-object class in the CE (DETR: 0.1).' },
+    { field: 'scoreThreshold' },
+    { details: 'Matching costs (Hungarian)', items: [{ field: 'costClass' }, { field: 'costBbox' }, { field: 'costGiou' }] },
+    { details: 'Evaluation, data, seed', items: [{ field: 'evalEvery' }, { field: 'trainSize' }, { field: 'testSize' }, { field: 'seed' }] },
+  ];
+}
+
+/** Detect-lab settings: the architecture locks during a run; lr, clip, the loss weights and the score threshold stay live. */
+export function DetectConfigForm() {
+  const setConfig = useWorkbench((s) => s.setConfig);
+  return (
+    <ConfigForm
+      lab="detect"
+      ariaLabel="Detect settings"
+      items={(c, active) => items(c, active, (p) => setConfig('detect', p))}
+      idOf={idOf}
+      fieldState={(key, c) => fieldState(key, c)}
+    />
+  );
+}

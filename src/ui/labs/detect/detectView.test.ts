@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { attentionRgba, boxesAbove, clipBox, formatMs, letterboxRect, sceneWithLargestPerson, weightRange, zooKey } from './detectView';
+
+const q = (query: number, score: number) => ({ query, score, box: { x1: 0, y1: 0, x2: 1, y2: 1 } });
+
+describe('letterboxRect', () => {
+  it('fits a tall photo by its height and centres it with grey bars left and right', () => {
+    // 300×600 into 256×128: scale 128/600, width 64.
+    expect(letterboxRect(300, 600, 256, 128)).toEqual({ x: 96, y: 0, width: 64, height: 128, scale: 128 / 600 });
+  });
+  it('fits a wide photo by its width, bars above and below', () => {
+    expect(letterboxRect(1000, 250, 256, 128)).toEqual({ x: 0, y: 32, width: 256, height: 64, scale: 0.256 });
+  });
+  it('keeps an image of the frame size as it is, and scales small images up', () => {
+    expect(letterboxRect(256, 128, 256, 128)).toEqual({ x: 0, y: 0, width: 256, height: 128, scale: 1 });
+    expect(letterboxRect(64, 64, 256, 128)).toEqual({ x: 64, y: 0, width: 128, height: 128, scale: 2 });
+  });
+  it('refuses an empty image', () => {
+    expect(() => letterboxRect(0, 10, 256, 128)).toThrow(/0×10/);
+  });
+});
+
+describe('boxesAbove', () => {
+  it('keeps the queries at or above the threshold, best first', () => {
+    expect(boxesAbove([q(0, 0.2), q(1, 0.9), q(2, 0.5), q(3, 0.49)], 0.5).map((x) => x.query)).toEqual([1, 2]);
+    expect(boxesAbove([q(0, 0.2)], 0.5)).toEqual([]);
+  });
+});
+
+describe('clipBox', () => {
+  it('clips to the frame and drops boxes outside it', () => {
+    expect(clipBox({ x1: -5, y1: 10, x2: 300, y2: 20 }, 256, 128)).toEqual({ x1: 0, y1: 10, x2: 256, y2: 20 });
+    expect(clipBox({ x1: 260, y1: 10, x2: 300, y2: 20 }, 256, 128)).toBeNull();
+  });
+});
+
+describe('attentionRgba', () => {
+  it('stretches the map over its range: the peak is yellow at 60 % opacity, the minimum transparent', () => {
+    const out = attentionRgba([0.1, 0.2, 0.5, 0.2], 2, 2);
+    expect([...out.slice(8, 12)]).toEqual([255, 220, 0, 150]);
+    expect([...out.slice(4, 8)]).toEqual([255, 55, 0, 38]);
+    expect(out[3]).toBe(0);
+  });
+  it('leaves a flat map transparent', () => {
+    const out = attentionRgba([0.25, 0.25, 0.25, 0.25], 2, 2);
+    expect([3, 7, 11, 15].map((i) => out[i])).toEqual([0, 0, 0, 0]);
+  });
+  it('refuses a map of the wrong size', () => {
+    expect(() => attentionRgba([1, 2, 3], 2, 2)).toThrow(/2×2/);
+  });
+});
+
+describe('formatting and keys', () => {
+  it('formats times', () => {
+    expect(formatMs(12.345)).toBe('12.3 ms');
+    expect(formatMs(0.414)).toBe('0.41 ms');
+  });
+  it('keys the zoo by what its detectors are, not by order', () => {
+    const a = { slot: 'transformer', encoder: 'transformer', origin: 'shipped', steps: 10, seed: 1, ap50: 0.5 };
+    const b = { slot: 'conv', encoder: 'conv', origin: 'run-1', steps: 4, seed: 2, ap50: null };
+    expect(zooKey([a, b])).toBe(zooKey([b, a]));
+    expect(zooKey([a, b])).not.toBe(zooKey([a, { ...b, origin: 'run-2' }]));
+  });
+});
+
+describe('weightRange and sceneWithLargestPerson', () => {
+  it('finds the range of the finite weights', () => {
+    expect(weightRange([0.2, NaN, 0.1, 0.7])).toEqual([0.1, 0.7]);
+    expect(weightRange([])).toEqual([0, 0]);
+  });
+  it('picks the scene with the tallest person, ignore regions left out', () => {
+    const box = (h: number, ignore = false) => ({ x1: 0, y1: 0, x2: 5, y2: h, ignore });
+    expect(
+      sceneWithLargestPerson([
+        { index: 0, truth: [] },
+        { index: 1, truth: [box(10), box(40, true)] },
+        { index: 2, truth: [box(30)] },
+      ]),
+    ).toBe(2);
+    expect(sceneWithLargestPerson([])).toBeNull();
+  });
+});
