@@ -27,6 +27,8 @@ export const PRETRAIN_DETECT = {
   batch: 8,
   steps: 2000,
   lr: 1e-3,
+  /** The backbone is trained from scratch here (no ImageNet weights), so it learns at the full lr, not DETR's ×0.1. */
+  backboneLr: 1,
   trainSize: 2000,
   testSize: 200,
   seed: 1,
@@ -55,7 +57,7 @@ export async function main(args: string[]): Promise<void> {
   if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
   const info = await initBackend(backend);
   const settings = { ...PRETRAIN_DETECT } as Record<string, number>;
-  for (const k of ['steps', 'batch', 'lr', 'trainSize', 'testSize'] as const) if (kv.has(k)) settings[k] = Number(kv.get(k));
+  for (const k of ['steps', 'batch', 'lr', 'backboneLr', 'trainSize', 'testSize'] as const) if (kv.has(k)) settings[k] = Number(kv.get(k));
   await mkdir(OUT, { recursive: true });
   for (const encoder of encoders) {
     const slot = SLOT_OF[encoder]!;
