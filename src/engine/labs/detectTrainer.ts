@@ -305,6 +305,11 @@ export class DetectTrainer {
     return countParams(this.model.store);
   }
 
+  /** The detector's costed layers (convs, linears, attention blocks, norms, queries). */
+  get numLayers(): number {
+    return this.model.layers.length;
+  }
+
   get epoch(): number {
     return this.batcher.epochProgress;
   }

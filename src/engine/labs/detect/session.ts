@@ -5,7 +5,7 @@
  * validation split, and every query's output on its first images (`detectPreview` extra). Boxes in the preview are pixel corners
  * (x1, y1, x2, y2) of the dataset's H × W images, clipped to the image.
  */
-import type { LiveHyperparams, SeriesName } from '../../../protocol/labs';
+import type { SeriesName } from '../../../protocol/labs';
 import type { DETECT_MAX_DECODER_LAYERS, DetectPixelBox, DetectPreview } from '../../../protocol/labs/detect';
 import type { DetectDataset } from '../../data/detectDataset';
 import type { Box } from '../../detect/boxes';
@@ -13,6 +13,7 @@ import { boxTuple } from '../../detect/detectBatch';
 import type { DetectModel } from '../../models/detect/detector';
 import { DetectTrainer, predictDetections, toPixels, type DetectTrainerOptions } from '../detectTrainer';
 import type { Observation, SeriesValues, StepReport, TrainingSession } from '../session';
+import { TrainerSession } from '../trainerSession';
 
 export interface DetectSessionOptions extends DetectTrainerOptions {
   /** Validation images shown in the `detectPreview` extra at every evaluation (default 4; 0: none). */
@@ -29,8 +30,7 @@ function corners([x1, y1, x2, y2]: Box, height: number, width: number): DetectPi
   return { x1: clamp(x1, width), y1: clamp(y1, height), x2: clamp(x2, width), y2: clamp(y2, height) };
 }
 
-export class DetectSession implements TrainingSession {
-  readonly trainer: DetectTrainer;
+export class DetectSession extends TrainerSession<DetectTrainer> implements TrainingSession {
   /** Validation AP@0.5 and AP@[.5:.95] of the latest evaluation (null before one, or when the split has no non-ignored box). */
   lastAP50: number | null = null;
   lastAP: number | null = null;
@@ -40,30 +40,9 @@ export class DetectSession implements TrainingSession {
     options: DetectSessionOptions,
     private readonly data: DetectDataset,
   ) {
-    this.trainer = new DetectTrainer(options, data);
+    // The live keys (lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold) are DetectHyperparams' own names: TrainerSession passes them through.
+    super(new DetectTrainer(options, data));
     this.previewCount = Math.max(0, Math.min(options.previewCount ?? 4, data.test.count));
-  }
-
-  get numParams(): number {
-    return this.trainer.numParams;
-  }
-
-  /** The detector's costed layers (convs, linears, attention blocks, norms, queries). */
-  get numLayers(): number {
-    return this.trainer.model.layers.length;
-  }
-
-  get epoch(): number {
-    return this.trainer.epoch;
-  }
-
-  /** The trainer's settings: the live keys (lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold) are DetectHyperparams' own names. */
-  get hyperparams(): Partial<LiveHyperparams> {
-    return this.trainer.hyperparams;
-  }
-
-  setHyperparams(partial: Partial<LiveHyperparams>): void {
-    this.trainer.setHyperparams(partial);
   }
 
   async step(): Promise<StepReport> {
@@ -113,9 +92,5 @@ export class DetectSession implements TrainingSession {
   /** Hand the trained detector over (the caller disposes it); the session is unusable after. */
   releaseModel(): DetectModel {
     return this.trainer.releaseModel();
-  }
-
-  dispose(): void {
-    this.trainer.dispose();
   }
 }

@@ -3,21 +3,9 @@
  * whole, aspect kept, centred, padded with grey) and take its RGB bytes.
  */
 import type { DetectPixelBox } from '../../../../protocol/labs/detect';
+import { canvas2d } from '../../segment/viewer/fitImage';
 import { rgbaToRgb } from '../../segment/viewer/pixels';
 import { letterboxRect, LETTERBOX_GREY } from '../detectView';
-
-function canvas2d(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
-  if (typeof OffscreenCanvas !== 'undefined') {
-    const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-    if (ctx) return ctx;
-  }
-  const el = document.createElement('canvas');
-  el.width = width;
-  el.height = height;
-  const ctx = el.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('this browser has no 2-D canvas');
-  return ctx;
-}
 
 /** The photo letterboxed into width × height: RGB bytes (height × width × 3) and where the photo lies in the frame. */
 export function letterboxBitmap(bitmap: ImageBitmap, width: number, height: number): { rgb: Uint8Array; rect: ReturnType<typeof letterboxRect> } {

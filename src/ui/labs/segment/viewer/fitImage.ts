@@ -32,7 +32,8 @@ export interface FittedImage {
 
 const ACCEPTED = ['image/png', 'image/jpeg'];
 
-function canvas2d(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
+/** A 2-D context of a width × height canvas (offscreen where the browser has it) for reading pixels back. */
+export function canvas2d(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
   if (typeof OffscreenCanvas !== 'undefined') {
     const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
     if (ctx) return ctx;
