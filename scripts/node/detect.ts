@@ -6,20 +6,23 @@
  * synthetic PLACEHOLDER set defined below (for smoke runs only) — prints per-log-step losses and per-eval AP, and ends with one
  * line `RESULT {json}` (settings, params, MACs per part, AP@0.5, AP@[.5:.95], recall@20, seconds), also appended to `results=`.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEFAULT_DETECT_HYPERPARAMS,
   DETECT_ENCODERS,
   DetectTrainer,
   detectCost,
+  disposeParams,
   generateDetectDataset,
+  loadDetector,
   initBackend,
   serializeDetector,
   type DetectBox,
   type DetectDataset,
   type DetectEvalResult,
   type DetectHyperparams,
+  type DetectModel,
   type DetectSplit,
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
@@ -48,7 +51,7 @@ const NUMBERS = [
   'weightDecay',
   ...Object.keys(DEFAULT_DETECT_HYPERPARAMS),
 ];
-const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip', 'origin']);
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip', 'origin', 'backbone']);
 
 export interface DetectRunArgs {
   encoder: (typeof DETECT_ENCODERS)[number];
@@ -78,6 +81,8 @@ export interface DetectRunArgs {
   results?: string;
   /** Provenance written into a saved model (default: this script). */
   origin: string;
+  /** A detector file (detectBackbone.ts's output) whose backbone the run starts from; fresh when absent. */
+  backbone?: string;
 }
 
 /** Parse key=value settings (unknown keys and bad values throw). */
@@ -113,6 +118,7 @@ export function parseDetectArgs(args: string[]): DetectRunArgs {
     out: kv.get('out'),
     results: kv.get('results'),
     origin: kv.get('origin') ?? 'scripts/node/detect.ts',
+    backbone: kv.get('backbone'),
   };
 }
 
@@ -170,6 +176,13 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   log(
     `data ${data.name} ${data.height}×${data.width}: ${data.train.count} train, ${data.test.count} test (${((performance.now() - tData) / 1000).toFixed(1)} s)`,
   );
+  let initBackbone: DetectModel | null = null;
+  if (a.backbone) {
+    const json: unknown = JSON.parse(await readFile(a.backbone, 'utf8'));
+    const bin = await readFile(a.backbone.replace(/\.json$/, '') + '.bin');
+    initBackbone = loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
+    log(`backbone from ${a.backbone}`);
+  }
   const trainer = new DetectTrainer(
     {
       architecture: {
@@ -184,9 +197,11 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
       hyperparams: a.hyperparams,
       backboneLrMultiplier: a.backboneLr,
       weightDecay: a.weightDecay,
+      initBackbone,
     },
     data,
   );
+  if (initBackbone) disposeParams(initBackbone.store);
   const cost = detectCost(trainer.model);
   log(
     `DETR ${a.encoder}×${trainer.model.architecture.encoder.layers} w${a.width} d${a.d}: ${cost.params} params, ${(cost.macs / 1e6).toFixed(1)} M MACs (${cost.parts.map((p) => `${p.part} ${(p.macs / 1e6).toFixed(2)}M`).join(', ')})`,

@@ -2,14 +2,18 @@
  * `npm run pretrain:detect`: trains the Detect lab's two shipped detectors — the transformer-encoder one and the
  * convolutional-encoder one, same backbone, d, L and decoder, fixed seeds — on the built-in street-people scenes
  * (data/detectScenes.ts, 128×256; never on real photos) and writes them to public/models/detect/<slot>.json + .bin,
- * with a manifest (settings, AP@0.5, AP, seconds, machine). Settings: key=value — encoders=transformer,conv (run one per
- * process to use both cores: the manifest merges), steps, batch, lr, trainSize, backend.
+ * with a manifest (settings, AP@0.5, AP, seconds, machine). First (once, cached) the backbone is pretrained on the scenes'
+ * class maps (BACKBONE_PRETRAIN), DETR's ImageNet start made here. Settings: key=value — encoders=transformer,conv (run one
+ * per process to use both cores: the manifest merges; run the backbone stage alone first), steps, batch, lr, backboneLr,
+ * trainSize, testSize, backend, backbone=<file>.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { initBackend } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { parseDetectArgs, runDetect } from './detect';
+import { parseBackboneArgs, runBackbonePretrain } from './detectBackbone';
 
 const OUT = 'public/models/detect';
 const SLOT_OF: Record<string, string> = { transformer: 'transformer', conv: 'conv' };
@@ -26,14 +30,23 @@ export const PRETRAIN_DETECT = {
   queries: 20,
   batch: 8,
   steps: 2000,
-  lr: 1e-3,
-  /** The backbone is trained from scratch here (no ImageNet weights), so it learns at the full lr, not DETR's ×0.1. */
-  backboneLr: 1,
+  /** TECHNIQUES.md §4: AdamW lr 1e-4, backbone 1e-5 (×0.1) — the backbone starts pretrained (BACKBONE_PRETRAIN). */
+  lr: 1e-4,
+  backboneLr: 0.1,
   trainSize: 2000,
   testSize: 200,
   seed: 1,
   dataSeed: 1,
 } as const;
+
+/**
+ * Stage 0, the stand-in for ImageNet pretraining (engine/detect/backbonePretrain.ts): MobileNetV3-Small trained on the scenes'
+ * class maps, once, shared by both detectors (so the encoder comparison starts from the same backbone). Shipped as
+ * public/models/detect/backbone.json + .bin, which the lab's runs start from too (pass backbone=<file> to use another; a
+ * missing file is trained and written).
+ */
+export const BACKBONE_PRETRAIN = { steps: 2000, batch: 16, lr: 2e-3 } as const;
+const BACKBONE_FILE = `${OUT}/backbone.json`;
 
 interface ManifestEntry {
   slot: string;
@@ -50,8 +63,8 @@ interface ManifestEntry {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const kv = new Map(args.map((a) => a.split('=') as [string, string]));
-  const encoders = (kv.get('encoders') ?? 'transformer,conv').split(',');
+  const kv = new Map(args.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as [string, string]));
+  const encoders = (kv.get('encoders') ?? 'transformer,conv').split(',').filter(Boolean);
   for (const e of encoders) if (!SLOT_OF[e]) throw new Error(`encoders=${e}: the shipped detectors are ${Object.keys(SLOT_OF).join(', ')}`);
   const backend = kv.get('backend') ?? 'wasm';
   if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
@@ -59,6 +72,25 @@ export async function main(args: string[]): Promise<void> {
   const settings = { ...PRETRAIN_DETECT } as Record<string, number>;
   for (const k of ['steps', 'batch', 'lr', 'backboneLr', 'trainSize', 'testSize'] as const) if (kv.has(k)) settings[k] = Number(kv.get(k));
   await mkdir(OUT, { recursive: true });
+  const backboneFile = kv.get('backbone') ?? BACKBONE_FILE;
+  if (!existsSync(backboneFile)) {
+    console.log(`== backbone pretraining (${backboneFile} not found)`);
+    const b = parseBackboneArgs([
+      `width=${settings.width}`,
+      `steps=${BACKBONE_PRETRAIN.steps}`,
+      `batch=${BACKBONE_PRETRAIN.batch}`,
+      `lr=${BACKBONE_PRETRAIN.lr}`,
+      `trainSize=${settings.trainSize}`,
+      `testSize=${settings.testSize}`,
+      `dataSeed=${settings.dataSeed}`,
+      `seed=${settings.seed}`,
+      `evalEvery=${BACKBONE_PRETRAIN.steps / 4}`,
+      `out=${backboneFile}`,
+      'origin=npm run pretrain:detect',
+    ]);
+    const r = await runBackbonePretrain(b, (line) => console.log(`  ${line}`));
+    await appendFile('results/detect-backbone.jsonl', JSON.stringify(r) + '\n');
+  }
   for (const encoder of encoders) {
     const slot = SLOT_OF[encoder]!;
     const steps = settings.steps!;
@@ -71,6 +103,7 @@ export async function main(args: string[]): Promise<void> {
       `out=${OUT}/${slot}.json`,
       `results=results/detect-pretrain.jsonl`,
       'origin=npm run pretrain:detect',
+      `backbone=${backboneFile}`,
     ]);
     console.log(`== ${slot} (${encoder} encoder)`);
     const r = await runDetect(a, (line) => console.log(`  ${line}`));

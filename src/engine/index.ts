@@ -70,6 +70,7 @@ export type { Detection, GroundTruth, DetectionScores } from './metrics/detectio
 export * from './models/detect';
 // Detect lab training (issue #12 item 3): the two-pass-matching DETR trainer, AP evaluation, the viewer's prediction
 export { DetectTrainer, DEFAULT_DETECT_HYPERPARAMS, copyDetectorWeights, evaluateDetector, predictDetections, toPixels } from './labs/detectTrainer';
+export { BackbonePretrainer, copyBackboneWeights, generateDetectPretextSplit, subsampleLabels, PRETEXT_STRIDE } from './detect/backbonePretrain';
 export type {
   DetectEvalResult,
   DetectHyperparams,

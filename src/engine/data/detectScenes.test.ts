@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { iou, cxcywhToXyxy } from '../detect/boxes';
-import { DETECT_MAX_PEOPLE, DETECT_SIZE, DETECT_VARIANTS, generateDetectDataset, planDetectScene, renderDetectScene } from './detectScenes';
+import {
+  DETECT_MAX_PEOPLE,
+  DETECT_MIN_HEIGHT_PX,
+  DETECT_SIZE,
+  DETECT_VARIANTS,
+  detectBoxOf,
+  generateDetectDataset,
+  planDetectScene,
+  renderDetectScene,
+} from './detectScenes';
 import { PERSON } from './streetScene';
 import { MIN_BOX_PIXELS, renderStreetScene, STREET_SIZES, type PersonBox } from './streets';
 
@@ -138,8 +147,19 @@ describe('detection scenes', () => {
     expect(Buffer.from(d2.train.images).equals(Buffer.from(d1.train.images))).toBe(true);
     expect(Buffer.from(d1.test.images).equals(Buffer.from(d1.train.images.subarray(0, d1.test.images.length)))).toBe(false);
     const one = new Uint8Array(H * W * 3);
-    expect(renderDetectScene(2, 0, 3, one, 0).map(({ cx, cy, w, h }) => ({ cx, cy, w, h, ignore: false }))).toEqual(d1.train.boxes[3]);
+    expect(renderDetectScene(2, 0, 3, one, 0).map(detectBoxOf)).toEqual(d1.train.boxes[3]);
     expect(Buffer.from(one).equals(Buffer.from(d1.train.images.subarray(3 * H * W * 3, 4 * H * W * 3)))).toBe(true);
+  });
+
+  it('mark people under 8 px tall as ignore regions, and only them', async () => {
+    const ds = await generateDetectDataset({ seed: 1, trainSize: 40, testSize: 0 });
+    const all = ds.train.boxes.flat();
+    const small = all.filter((b) => b.h * H < DETECT_MIN_HEIGHT_PX);
+    expect(small.length).toBeGreaterThan(0);
+    expect(small.length).toBeLessThan(all.length);
+    for (const b of all) expect(b.ignore).toBe(b.h * H < 8);
+    expect(detectBoxOf({ cx: 0.5, cy: 0.5, w: 0.01, h: 7.9 / H } as PersonBox).ignore).toBe(true);
+    expect(detectBoxOf({ cx: 0.5, cy: 0.5, w: 0.01, h: 8 / H } as PersonBox).ignore).toBe(false);
   });
 
   it('generate 100 images at 128×256 with progress (time logged)', async () => {

@@ -20,6 +20,7 @@ import { segImagesTensor } from '../data/segBatcher';
 import { cxcywhToXyxy, type Box } from '../detect/boxes';
 import type { DetectDataset, DetectSplit } from '../data/detectDataset';
 import { DetectBatcher, boxTuple, checkDetectSplit, targetBoxes } from '../detect/detectBatch';
+import { copyBackboneWeights } from '../detect/backbonePretrain';
 import { detrAuxLoss, type DetrLossWeights } from '../detect/detrLoss';
 import { hungarianMatchValues, type ImageMatch, type MatchCostWeights } from '../detect/matching';
 import { detectionAP, type Detection, type GroundTruth } from '../metrics/detectionAP';
@@ -78,6 +79,8 @@ export interface DetectTrainerOptions {
   weightDecay?: number;
   /** Start from these weights (same architecture; the caller keeps ownership). */
   init?: DetectModel | null;
+  /** Start the backbone (every `backbone.*` weight and BN statistic) from this model's, e.g. a BackbonePretrainer's; the rest stays fresh. */
+  initBackbone?: DetectModel | null;
   /** Test batch size of evaluate() (default 8). */
   evalBatchSize?: number;
 }
@@ -285,6 +288,7 @@ export class DetectTrainer {
     this.model = buildDetector(arch, hashSeed(opts.seed, 21));
     try {
       if (opts.init) copyDetectorWeights(opts.init, this.model);
+      else if (opts.initBackbone) copyBackboneWeights(opts.initBackbone, this.model);
       this.batcher = new DetectBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 22), opts.flip ?? true);
     } catch (e) {
       disposeParams(this.model.store);

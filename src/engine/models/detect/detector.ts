@@ -29,6 +29,8 @@ export interface DetectModel {
   layers: DetectLayerCost[];
   /** Forward in tf.tidy: only the returned tensors survive (the caller disposes them). */
   forward(x: tf.Tensor4D, mode: ForwardMode, opts?: { attention?: boolean }): DetectOutput;
+  /** The backbone alone, NHWC [B, H, W, 3] → its stride-32 map [B, ⌈H/32⌉, ⌈W/32⌉, C] (for backbone pretraining; no tidy). */
+  backbone(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D;
 }
 
 interface Parts {
@@ -130,6 +132,7 @@ export function buildDetector(arch: DetectArchitecture, seed = 0): DetectModel {
     architecture,
     layers: b.layers,
     forward: (x, mode, opts) => tf.tidy(() => run(x, mode, opts?.attention ?? false) as unknown as tf.TensorContainer) as unknown as DetectOutput,
+    backbone: (x, mode) => mobileNetV3Small(p.backbone, x, mode),
   };
 }
 
