@@ -15,6 +15,7 @@ const TINY = {
   trainSize: 8,
   testSize: 4,
   evalEvery: 2,
+  pretrainedBackbone: 'false', // width 0.25: the shipped backbone is width 0.5
 };
 
 /**
@@ -133,6 +134,8 @@ test('Detect viewer: an uploaded photo of another size is letterboxed and gets a
   await byId(page, 'detect.viewer.upload').setInputFiles({ name: 'street-photo.png', mimeType: 'image/png', buffer: Buffer.from(png) });
   await expect(byId(page, 'detect.viewer.fit')).toHaveText('street-photo.png: 512×256 pixels, letterboxed to 256×128.');
   await expect(pane(page, 'truth')).toHaveCount(0); // an upload has no true boxes
+  // Without any detector the letterboxed photo is still shown, in a plain pane; with detectors their panes show it.
+  await expect(byId(page, 'detect.viewer.pane.photo')).toHaveCount(SHIPPED.transformer || SHIPPED.conv ? 0 : 1);
   // The people of the scene are found again in the photo by both shipped detectors.
   await expectModelPanes(page, { someBoxes: true });
 });

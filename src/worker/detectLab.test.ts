@@ -33,6 +33,7 @@ const tiny = (over: Partial<DetectConfig> = {}): DetectConfig => ({
   evalEvery: 1,
   trainSize: 8,
   testSize: 4,
+  pretrainedBackbone: false,
   ...over,
 });
 
@@ -224,5 +225,42 @@ describe('Detect lab through the worker seam (cpu backend)', () => {
     served = { ...stored, name: 'Tiny VOC', height: 64, width: 128 };
     await expect(prepare(tiny({ dataset: 'ds-coco' }))).rejects.toThrow(/Tiny VOC holds 64×128 images; the Detect lab trains at 128×256/);
     expect(loads).toEqual(['ds-coco', 'ds-coco']);
+  }, 60_000);
+
+  it('starts the backbone from the shipped pretrained one when asked, and refuses a missing one or another width in one sentence', async () => {
+    // A "pretrained" backbone file as pretrain:detect writes it (a detector whose backbone.* weights are the point), width 0.25.
+    const donor = buildDetector(detectArchitecture({ widthMultiplier: 0.25, d: 32, encoder: { kind: 'none', layers: 0 } }), 77);
+    const { json, weights } = await serializeDetector(donor, { pretext: 'test' });
+    const files = new Map<string, ArrayBuffer>([
+      ['backbone.json', new TextEncoder().encode(JSON.stringify(json)).buffer as ArrayBuffer],
+      ['backbone.bin', weights],
+    ]);
+    const data = await generateDetectDataset({ seed: 2, trainSize: 4, testSize: 2 });
+    const labWith = (read: ShippedReader) => new DetectLab({ loadDetection: async () => ({ ...data, name: 'set' }) }, new DetectZoo(read), () => undefined);
+    const prepare = (lab: DetectLab, config: DetectConfig) =>
+      lab.plan(config, 'r').prepare(
+        () => undefined,
+        () => undefined,
+      );
+    const config = tiny({ dataset: 'ds-x', trainSize: 4, testSize: 2, pretrainedBackbone: true });
+    const session = (await prepare(
+      labWith(async (path) => files.get(path) ?? null),
+      config,
+    )) as DetectSession;
+    const k = 'backbone.block5.dw.conv.kernel';
+    expect(Array.from(await session.trainer.model.store.trainable.get(k)!.data())).toEqual(Array.from(await donor.store.trainable.get(k)!.data()));
+    const stateName = [...donor.store.state.keys()].find((n) => n.startsWith('backbone.last.'))!; // a BN running statistic
+    expect(Array.from(await session.trainer.model.store.state.get(stateName)!.data())).toEqual(Array.from(await donor.store.state.get(stateName)!.data()));
+    session.dispose();
+    disposeParams(donor.store);
+    await expect(prepare(labWith(none), config)).rejects.toThrow(
+      /There is no pretrained backbone \(public\/models\/detect\/backbone.json: run `npm run pretrain:detect`\)/,
+    );
+    await expect(
+      prepare(
+        labWith(async (path) => files.get(path) ?? null),
+        { ...config, width: 0.5 },
+      ),
+    ).rejects.toThrow(/The pretrained backbone has width 0.25; set the backbone width multiplier to 0.25/);
   }, 60_000);
 });

@@ -184,20 +184,26 @@ export class DetectLab {
           );
         onBuilding();
         await yieldToEventLoop();
+        const initBackbone = config.pretrainedBackbone ? await this.pretrainedBackbone(architecture) : null;
         const { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou } = config;
-        return new DetectSession(
-          {
-            architecture,
-            seed: config.seed,
-            batchSize: config.batchSize,
-            flip: config.flip,
-            hyperparams: { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou },
-            backboneLrMultiplier: config.backboneLr,
-            weightDecay: config.weightDecay,
-            previewCount: 4,
-          },
-          data,
-        );
+        try {
+          return new DetectSession(
+            {
+              architecture,
+              seed: config.seed,
+              batchSize: config.batchSize,
+              flip: config.flip,
+              hyperparams: { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou },
+              backboneLrMultiplier: config.backboneLr,
+              weightDecay: config.weightDecay,
+              previewCount: 4,
+              initBackbone,
+            },
+            data,
+          );
+        } finally {
+          if (initBackbone) disposeParams(initBackbone.store);
+        }
       },
       finish: (session, status: RunStatus) => {
         if (status !== 'done' || !data || !(session instanceof DetectSession)) return false;
@@ -205,6 +211,33 @@ export class DetectLab {
         return true;
       },
     };
+  }
+
+  /** The shipped pretrained backbone for a run of this architecture; a sentence when it is missing or of another width. */
+  private async pretrainedBackbone(architecture: DetectArchitecture): Promise<DetectModel> {
+    let model: DetectModel | null;
+    try {
+      model = await this.zoo.readBackbone();
+    } catch (err) {
+      throw new EngineFault(
+        'invalid-config',
+        `The pretrained backbone could not be loaded (${err instanceof Error ? err.message : String(err)}); untick "Start from the pretrained backbone".`,
+      );
+    }
+    if (!model)
+      throw new EngineFault(
+        'invalid-config',
+        'There is no pretrained backbone (public/models/detect/backbone.json: run `npm run pretrain:detect`); untick "Start from the pretrained backbone" to train from random weights.',
+      );
+    if (model.architecture.widthMultiplier !== architecture.widthMultiplier) {
+      const w = model.architecture.widthMultiplier;
+      disposeParams(model.store);
+      throw new EngineFault(
+        'invalid-config',
+        `The pretrained backbone has width ${w}; set the backbone width multiplier to ${w}, or untick "Start from the pretrained backbone".`,
+      );
+    }
+    return model;
   }
 
   /** A finished run's detector: into its slot when it is at least as good, and into the library either way. */

@@ -108,6 +108,16 @@ export class DetectZoo {
     return { model, provenance: { ...detectProvenanceOf(provenance, 'shipped'), origin: 'shipped' } };
   }
 
+  /**
+   * The shipped pretrained backbone (`backbone.json/.bin`, a detector file whose `backbone.*` weights were trained on the scenes'
+   * class maps), freshly built for one run (the caller disposes it); null when the files are missing.
+   */
+  async readBackbone(): Promise<DetectModel | null> {
+    const [json, bin] = await Promise.all([this.read('backbone.json'), this.read('backbone.bin')]);
+    if (!json || !bin) return null;
+    return loadDetector(JSON.parse(new TextDecoder().decode(json)), bin).model;
+  }
+
   /** Whether shipped weights exist for a slot (after ensureShipped). */
   hasShipped(slot: DetectSlot): boolean {
     return this.shippedSlots.has(slot);

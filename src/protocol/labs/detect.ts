@@ -47,6 +47,12 @@ const DETECT_FIELDS = {
   },
   /** Random horizontal flip of every training image and its boxes. */
   flip: { kind: 'boolean', label: 'Random horizontal flip (image and boxes)', default: true },
+  /**
+   * Start the backbone from the shipped pretrained one (public/models/detect/backbone.*, `npm run pretrain:detect`'s stage 0:
+   * MobileNetV3-Small width 0.5 trained on the built-in scenes' class maps — the workbench's stand-in for DETR's ImageNet
+   * backbone). Needs width 0.5. Off: random weights (which did not learn in 1,500 steps: results/detect-pretrain-attempts.jsonl).
+   */
+  pretrainedBackbone: { kind: 'boolean', label: 'Start from the pretrained backbone (width 0.5)', default: true },
   width: { label: 'Backbone width multiplier', min: 0.25, max: 1, default: 0.5, scale: 'linear', choices: [0.25, 0.5, 0.75, 1] },
   d: { label: 'Transformer width d', min: 32, max: 128, default: 64, scale: 'log', integer: true, choices: [32, 64, 128] },
   encoderLayers: { label: 'Encoder layers / blocks L', min: 1, max: 6, default: 2, scale: 'linear', integer: true },

@@ -46,11 +46,21 @@ export function TruthPane({ source }: { source: DetectSource }) {
   const boxes = drawnBoxes(source.truth, []).filter((b) => clipBox(b.box, W, H) !== null);
   return (
     <Pane testId="detect.viewer.pane.truth" caption="Ground truth" source={source}>
-      <p className="detect-pane-info">{source.truth?.filter((b) => b.ignore).length ? 'grey: ignore regions (crowd / difficult)' : ' '}</p>
+      <p className="detect-pane-info">{source.truth?.filter((b) => b.ignore).length ? 'grey: ignore regions (crowd, difficult, or under 8 px tall)' : ' '}</p>
       <DetectImage rgb={source.rgb} width={W} height={H} scale={PANE_SCALE} label={`${source.name} with its true person boxes`} boxes={boxes} />
       <dl>
         <BoxCount n={boxes.length} />
       </dl>
+    </Pane>
+  );
+}
+
+/** The letterboxed photo alone, for an image without true boxes while no detector is loaded (so an upload is always seen). */
+export function PhotoPane({ source }: { source: DetectSource }) {
+  return (
+    <Pane testId="detect.viewer.pane.photo" caption="Photo (no true boxes)" source={source}>
+      <p className="detect-pane-info">as the detectors will see it</p>
+      <DetectImage rgb={source.rgb} width={W} height={H} scale={PANE_SCALE} label={`${source.name}, letterboxed`} boxes={[]} />
     </Pane>
   );
 }

@@ -8,7 +8,7 @@ import { getEngine } from '../../../../client';
 import { DETECT_INPUT, DETECT_SLOTS } from '../../../../protocol/labs/detect';
 import { useWorkbench } from '../../../../store';
 import { zooKey } from '../detectView';
-import { ModelPane, TruthPane } from './DetectPane';
+import { ModelPane, TruthPane, PhotoPane } from './DetectPane';
 import { useDetectPredictions } from './useDetectPredictions';
 import { SCENE_COUNT, useDetectSources } from './useDetectSources';
 
@@ -165,6 +165,7 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
       )}
       <div className="detect-panes" aria-busy={busy}>
         {selected?.truth && <TruthPane source={selected} />}
+        {selected && !selected.truth && entries.length === 0 && <PhotoPane source={selected} />}
         {DETECT_SLOTS.map((slot) => (
           <ModelPane
             key={slot}
