@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { ModelsPage } from './pages/ModelsPage';
 import { TINY_RUN, WorkbenchPage } from './pages/WorkbenchPage';
@@ -10,7 +11,9 @@ test('shipped models are listed (not renamable or deletable), go into the Segmen
   await wb.waitForBackend('wasm');
   await lib.openTab();
 
-  await expect(lib.shippedRows).toHaveCount(5, { timeout: 60_000 });
+  // The Segment and Affinity models (5), and the 2 Detect detectors once `npm run pretrain:detect` has written them.
+  const detectors = ['transformer', 'conv'].filter((s) => existsSync(`public/models/detect/${s}.json`)).length;
+  await expect(lib.shippedRows).toHaveCount(5 + detectors, { timeout: 60_000 });
   await expect(lib.byId('models.empty')).toContainText('The models the workbench ships are listed below.');
   const teacher = lib.shippedRows.filter({ hasText: 'Shipped Affinity teacher' });
   await expect(teacher.getByTestId('models.item.shipped')).toHaveText('shipped');

@@ -21,7 +21,8 @@ export class ModelsPage {
   /** Open the Data tab and wait for the library's list (or its empty state). */
   async openTab(): Promise<void> {
     await this.byId('tab.data').click();
-    await expect(this.byId('models.list').or(this.byId('models.empty'))).toBeVisible({ timeout: 60_000 });
+    // Both show when only shipped models are listed (the sentence about your own models, then the list).
+    await expect(this.byId('models.list').or(this.byId('models.empty')).first()).toBeVisible({ timeout: 60_000 });
   }
 
   /** The row whose name is exactly `name`. */
