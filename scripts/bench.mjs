@@ -1,10 +1,12 @@
 // `npm run bench`: backend peak (matMul), VGG-16 training throughput per backend, and the main-thread
-// responsiveness of the real app during a run, in headless Chromium against `vite preview` of dist/.
+// responsiveness of each lab of the real app during a run on wasm (scripts/benchLabs.mjs), in headless Chromium against `vite preview` of dist/.
 // Prints a table and writes bench-results/bench.json. A benchmark, not a test: it never fails on numbers.
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { LAB_CASES, LONG_TASK_MS, benchLab, printLabs } from './benchLabs.mjs';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4319);
 const BASE = `http://localhost:${PORT}`;
@@ -56,15 +58,14 @@ const CASES = [
     spec: { kind: 'detect', encoder, batchSize: 8, timedSteps: 2, inferenceRuns: 5 },
   })),
 ];
-// BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app run.
+// BENCH_CASES=prune runs only the cases whose label contains one of the comma-separated words; BENCH_APP=0 skips the app runs,
+// BENCH_LABS=prune,train runs only those labs' responsiveness cases; BENCH_DIST=/tmp/x serves that build instead of dist/;
+// BENCH_OUT=file writes the report there instead of bench-results/bench.json.
 const CASE_FILTER = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
 const RUN_APP = process.env.BENCH_APP !== '0';
-// The app's own choice here (auto: wasm without a hardware GPU); BENCH_APP_BACKEND=webgpu to force the GPU path.
-const APP_BACKEND = process.env.BENCH_APP_BACKEND ?? 'auto';
-const APP_HASH = 'width=0.0625&batchSize=32&steps=100000&trainSize=512&testSize=64&evalEvery=10';
-const RUN_FOR_MS = 30_000;
-const RUN_CAP_MS = 180_000;
-const LONG_TASK_TARGET_MS = 50;
+const LAB_FILTER = (process.env.BENCH_LABS ?? '').split(',').filter(Boolean);
+const OUT_FILE = process.env.BENCH_OUT ?? 'bench-results/bench.json';
+const DIST_ARGS = process.env.BENCH_DIST ? ['--outDir', process.env.BENCH_DIST] : [];
 
 const t0 = performance.now();
 const log = (msg) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
@@ -72,7 +73,7 @@ const errText = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[
 
 /** Start `vite preview` in its own process group and wait until it answers. */
 async function startPreview() {
-  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', ...DIST_ARGS], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -143,86 +144,6 @@ async function benchBackend(browser, backend) {
   }
   await session?.context.close().catch(() => undefined);
   return out;
-}
-
-/**
- * Main-thread tasks over the long-task threshold in a Chrome trace, with their thread CPU time:
- * on a starved machine (software WebGPU on few cores) wall time can be a multiple of CPU time.
- */
-function traceLongTasks(buffer) {
-  const events = JSON.parse(buffer.toString()).traceEvents ?? [];
-  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  return events
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(`${e.pid}:${e.tid}`) && e.dur > LONG_TASK_TARGET_MS * 1000)
-    .map((e) => ({ wallMs: Math.round(e.dur / 1000), cpuMs: typeof e.tdur === 'number' ? Math.round(e.tdur / 1000) : null }));
-}
-
-/** Drive the real app through a run on webgpu and record main-thread long tasks. */
-async function benchResponsiveness(browser) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  const stepOf = async () => {
-    const m = /step (\d+) \/ (\d+)/.exec(
-      (await page
-        .getByTestId('run.step')
-        .textContent({ timeout: 5_000 })
-        .catch(() => '')) ?? '',
-    );
-    return m ? Number(m[1]) : 0;
-  };
-  try {
-    await page.goto(`${BASE}/?backend=${APP_BACKEND}#${APP_HASH}`);
-    // Ready when the engine has picked its backend and Start is enabled.
-    await page.waitForFunction(() => document.querySelector('[data-testid="run.start"]')?.hasAttribute('disabled') === false, null, { timeout: 60_000 });
-    const backendName = (await page.getByTestId('app.backend').textContent())?.trim() ?? '?';
-    const startAt = await page.evaluate(() => performance.now());
-    await browser.startTracing(page, { categories: ['toplevel'] });
-    await page.getByTestId('run.start').click();
-    const began = Date.now();
-    let evaluated = false;
-    while (Date.now() - began < RUN_CAP_MS) {
-      evaluated ||= (await page.getByTestId('run.testAcc').count()) > 0;
-      if (Date.now() - began >= RUN_FOR_MS && evaluated) break;
-      await page.waitForTimeout(1_000);
-    }
-    const steps = await stepOf();
-    const runMs = Date.now() - began;
-    const testAcc = evaluated ? await page.getByTestId('run.testAcc').textContent() : null;
-    const traced = traceLongTasks(await browser.stopTracing());
-    await page.getByTestId('run.stop').click();
-    await page.getByTestId('run.status').filter({ hasText: 'stopped' }).waitFor({ timeout: 60_000 });
-    const tasks = await page.evaluate(() => window.__longTasks);
-    const during = tasks.filter((t) => t.start >= startAt);
-    const before = tasks.filter((t) => t.start < startAt);
-    const max = (ts) => ts.reduce((m, t) => Math.max(m, t.duration), 0);
-    return {
-      ok: true,
-      backend: backendName,
-      runSeconds: runMs / 1000,
-      steps,
-      evaluated,
-      testAcc,
-      longestTaskMs: max(during),
-      longTasks: during.length,
-      longTaskDurationsMs: during.map((t) => Math.round(t.duration)),
-      pageLoad: { longestTaskMs: max(before), longTasks: before.length },
-      /** The same run's main-thread tasks over 50 ms from a Chrome trace: wall vs thread CPU time. */
-      traceLongTasks: traced,
-      longestTaskCpuMs: traced.reduce((m, t) => Math.max(m, t.cpuMs ?? 0), 0),
-      targetMs: LONG_TASK_TARGET_MS,
-      meetsTarget: max(during) < LONG_TASK_TARGET_MS,
-    };
-  } catch (e) {
-    return { ok: false, error: errText(e) };
-  } finally {
-    await context.close().catch(() => undefined);
-  }
 }
 
 const fmt = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
@@ -339,23 +260,20 @@ async function main() {
     log(`chromium ${browser.version()}, preview on ${BASE}`);
     const backends = [];
     for (const b of BACKENDS) backends.push(await benchBackend(browser, b));
-    log(RUN_APP ? `responsiveness: app on ${APP_BACKEND}, width 1/16, batch 32` : 'responsiveness: skipped (BENCH_APP=0)');
-    const responsiveness = RUN_APP ? await benchResponsiveness(browser) : { ok: false, error: 'skipped (BENCH_APP=0)' };
+    const labs = [];
+    for (const c of LAB_CASES) {
+      if (!RUN_APP || (LAB_FILTER.length && !LAB_FILTER.includes(c.lab))) continue;
+      log(`responsiveness: ${c.lab} lab on wasm`);
+      labs.push(await benchLab(browser, BASE, c));
+      log(`responsiveness: ${c.lab} ${labs.at(-1).ok ? 'ok' : `FAILED: ${labs.at(-1).error}`}`);
+    }
     const wallSeconds = (performance.now() - t0) / 1000;
     printTable(backends);
     printSegment(backends);
     printAffinity(backends);
     printDetect(backends);
-    if (responsiveness.ok) {
-      const r = responsiveness;
-      console.log(
-        `\nApp responsiveness (${APP_BACKEND} → ${r.backend}, w1/16, batch 32, ${r.runSeconds.toFixed(0)} s, ${r.steps} steps, evaluated: ${r.evaluated ? `yes, ${r.testAcc}` : 'no'}): ` +
-          `longest main-thread task ${fmt(r.longestTaskMs, 0)} ms, ${r.longTasks} long tasks (target < ${LONG_TASK_TARGET_MS} ms: ${r.meetsTarget ? 'met' : 'NOT met'}); ` +
-          `page load: longest ${fmt(r.pageLoad.longestTaskMs, 0)} ms, ${r.pageLoad.longTasks} long tasks.\n` +
-          `  Chrome trace of the run: tasks over ${LONG_TASK_TARGET_MS} ms (wall/CPU ms): ${r.traceLongTasks.map((t) => `${t.wallMs}/${t.cpuMs ?? '?'}`).join(', ') || 'none'}; ` +
-          `longest CPU time ${fmt(r.longestTaskCpuMs, 0)} ms`,
-      );
-    } else console.log(`\nApp responsiveness FAILED: ${responsiveness.error}`);
+    if (labs.length) printLabs(labs);
+    else console.log('\nLab responsiveness: skipped (BENCH_APP=0 or no lab in BENCH_LABS)');
     const cpus = os.cpus();
     const report = {
       date: new Date().toISOString(),
@@ -369,11 +287,11 @@ async function main() {
       node: process.version,
       wallSeconds,
       backends,
-      responsiveness,
+      responsiveness: { longTaskTargetMs: LONG_TASK_MS, labs },
     };
-    await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/bench.json', `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nwall time ${wallSeconds.toFixed(0)} s; wrote bench-results/bench.json`);
+    await mkdir(path.dirname(OUT_FILE), { recursive: true });
+    await writeFile(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwall time ${wallSeconds.toFixed(0)} s; wrote ${OUT_FILE}`);
   } finally {
     await browser?.close().catch(() => undefined);
     stopPreview(preview);

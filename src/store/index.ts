@@ -23,3 +23,4 @@ export { lastValue } from './runHistory';
 export { divergence, runDivergence } from './divergence';
 export { savedRunStatus } from './savedRunStatus';
 export { activeRuns, installRunGuards } from './runGuards';
+export { selectHpChanges, selectLast, selectSeries, sameItems } from './selectors';

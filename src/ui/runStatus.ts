@@ -23,3 +23,8 @@ export function useLabConfig<L extends LabName>(lab: L): LabConfig<L> {
 export function useActiveLab(): LabName | null {
   return useWorkbench((s) => (Object.values(s.runs).find((r) => r !== null && isActive(r.status))?.lab as LabName | undefined) ?? null);
 }
+
+/** Whether `lab`'s run holds the engine (a boolean subscription: an engine event that keeps it re-renders nothing). */
+export function useLabActive(lab: LabName): boolean {
+  return useWorkbench((s) => isActive(s.runs[lab]?.status));
+}

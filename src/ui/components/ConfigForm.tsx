@@ -2,7 +2,7 @@ import { memo, type ReactNode } from 'react';
 import { getEngine } from '../../client';
 import { labSpec, type EnumField, type Field, type LabConfig, type LabName, type LiveHyperparams, type NumberSpec } from '../../protocol';
 import { useWorkbench } from '../../store';
-import { isActive, useLabConfig, useLabRun } from '../runStatus';
+import { useLabActive, useLabConfig } from '../runStatus';
 import { ParamField } from './ParamField';
 
 /** One entry of a settings form: a field of the lab's spec, a heading, a control of the lab's own, or a collapsed group. */
@@ -62,7 +62,7 @@ function Select(props: { id: string; field: EnumField; value: string; disabled: 
 function ConfigFormInner<L extends LabName>({ lab, ariaLabel, items, idOf = (k) => `hp.${k}`, fieldState, adjust }: Props<L>) {
   const config = useLabConfig(lab);
   const setConfig = useWorkbench((s) => s.setConfig);
-  const active = isActive(useLabRun(lab)?.status);
+  const active = useLabActive(lab);
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const fields = labSpec(lab).fields as Readonly<Record<string, Field>>;
   const change = (partial: Partial<LabConfig<L>>) => setConfig(lab, adjust ? adjust(partial, config) : partial);

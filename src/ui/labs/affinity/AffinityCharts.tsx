@@ -1,20 +1,20 @@
 import { memo, useMemo } from 'react';
-import { AFFINITY_TAPS, type HyperparamChange, type SeriesName } from '../../../protocol';
-import type { Series } from '../../../store';
+import { AFFINITY_TAPS, type HyperparamChange } from '../../../protocol';
 import { MetricChart, type ChartSeries } from '../../components/MetricChart';
 import { formatPercent } from '../../format';
+import { useLiveRunSeries } from '../../useLiveValue';
 
 const UNIT: [number, number] = [0, 1];
 const percent = (v: number) => formatPercent(v, 0);
 const STAGE_COLOURS: Record<number, string> = { 32: '#0891b2', 16: '#2563eb', 8: '#7c3aed', 4: '#db2777' };
 
 interface Props {
-  series: Partial<Record<SeriesName, Series>> | undefined;
   markers: readonly HyperparamChange[];
 }
 
 /** Affinity loss per stage (with the exact FA as a dashed shadow during FFA runs), the estimator's error, loss terms, accuracy, step time, memory. */
-export const AffinityCharts = memo(function AffinityCharts({ series, markers }: Props) {
+export const AffinityCharts = memo(function AffinityCharts({ markers }: Props) {
+  const series = useLiveRunSeries('affinity');
   const stages = useMemo(
     () =>
       AFFINITY_TAPS.flatMap((t): ChartSeries[] => {

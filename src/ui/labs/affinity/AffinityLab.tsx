@@ -1,9 +1,8 @@
-import type { HyperparamChange } from '../../../protocol';
+import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
 import { formatPercent } from '../../format';
-import { useLabRun } from '../../runStatus';
-import { useThrottledValue } from '../../useThrottledValue';
+import { useLiveValue } from '../../useLiveValue';
 import { AffinityCharts } from './AffinityCharts';
 import { AffinityConfigForm } from './AffinityConfigForm';
 import { AffinityMapsView } from './AffinityMapsView';
@@ -14,17 +13,43 @@ import { TeacherPanel } from './TeacherPanel';
 import './affinity.css';
 
 const REFRESH_MS = 250;
-const NO_CHANGES: readonly HyperparamChange[] = [];
+const selectMarkers = selectHpChanges('affinity');
+const selectMaps = (s: WorkbenchState) => s.runs.affinity?.extras.affinityMaps;
+
+/** The latest accuracy and step time (their own subscriptions: an engine event re-renders these, not the lab). */
+function AffinityReadouts() {
+  const acc = useWorkbench(selectLast('affinity', 'test.acc'));
+  const teacherAcc = useWorkbench(selectLast('affinity', 'teacher.acc'));
+  const ms = useWorkbench(selectLast('affinity', 'step.ms'));
+  return (
+    <div className="readouts" aria-live="polite">
+      <span className="readout">
+        test accuracy <b data-testid="affinity.accuracy">{acc === undefined ? '—' : formatPercent(acc)}</b>
+      </span>
+      {teacherAcc !== undefined && (
+        <span className="readout">
+          teacher <b>{formatPercent(teacherAcc)}</b>
+        </span>
+      )}
+      {ms !== undefined && (
+        <span className="readout">
+          step <b>{ms.toFixed(0)} ms</b>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The affinity maps of the latest evaluation, read 4 times a second. */
+function LiveMaps() {
+  const maps = useLiveValue(selectMaps, REFRESH_MS);
+  const testCount = useWorkbench((s) => s.runs.affinity?.config.testSize ?? 0);
+  return <AffinityMapsView maps={maps} testCount={testCount} />;
+}
 
 /** The Affinity lab: distil an EfficientNet-like student with FA or FFA, watch the affinity loss and its cost live, look at affinity matrices. */
 export function AffinityLab() {
-  const run = useLabRun('affinity');
-  const series = useThrottledValue(run?.series, REFRESH_MS);
-  const maps = useThrottledValue(run?.extras.affinityMaps, REFRESH_MS);
-  const markers = run?.hpChanges ?? NO_CHANGES;
-  const acc = run?.series['test.acc']?.values.at(-1);
-  const teacherAcc = run?.series['teacher.acc']?.values.at(-1);
-  const ms = run?.series['step.ms']?.values.at(-1);
+  const markers = useWorkbench(selectMarkers);
   return (
     <div className="lab affinity-lab">
       <aside className="panel">
@@ -33,24 +58,10 @@ export function AffinityLab() {
       </aside>
       <section className="main">
         <RunControls lab="affinity" prefix="affinity" />
-        <div className="readouts" aria-live="polite">
-          <span className="readout">
-            test accuracy <b data-testid="affinity.accuracy">{acc === undefined ? '—' : formatPercent(acc)}</b>
-          </span>
-          {teacherAcc !== undefined && (
-            <span className="readout">
-              teacher <b>{formatPercent(teacherAcc)}</b>
-            </span>
-          )}
-          {ms !== undefined && (
-            <span className="readout">
-              step <b>{ms.toFixed(0)} ms</b>
-            </span>
-          )}
-        </div>
+        <AffinityReadouts />
         <TeacherPanel />
-        <AffinityCharts series={series} markers={markers} />
-        <AffinityMapsView maps={maps} testCount={run?.config.testSize ?? 0} />
+        <AffinityCharts markers={markers} />
+        <LiveMaps />
         <HyperparameterChanges changes={markers} testId="affinity.hpChanges" />
         <EstimatorPanel />
         <CostPanel />

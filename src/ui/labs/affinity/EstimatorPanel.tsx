@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { getEngine } from '../../../client';
 import { AFFINITY_TAPS, type AffinityTap, type EstimatorStudy } from '../../../protocol';
+import { useShallow } from 'zustand/react/shallow';
 import { useWorkbench } from '../../../store';
-import { isActive, useLabRun } from '../../runStatus';
+import { isActive } from '../../runStatus';
 
 const DRAWS = 64;
 
@@ -64,7 +65,8 @@ export function estimatorRows(s: EstimatorStudy): { order2: Record<string, numbe
 
 /** The estimator panel: FFA against k with its spread over draws of Z, beside the exact FA (order 2) and what order 1 really estimates. */
 export function EstimatorPanel() {
-  const run = useLabRun('affinity');
+  // The run's config and status only: a step's event does not re-render the panel.
+  const run = useWorkbench(useShallow((s) => (s.runs.affinity ? { config: s.runs.affinity.config, status: s.runs.affinity.status } : null)));
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const taps = AFFINITY_TAPS.filter((t) => run?.config[`tap${t}`]);
   const [size, setSize] = useState<AffinityTap | null>(null);

@@ -29,4 +29,17 @@ describe('affinity views', () => {
     const px = heatPixels(Float32Array.of(0, 1), 2, 1, 0, 1);
     expect(Array.from(px)).toEqual([68, 1, 84, 255, 253, 231, 37, 255]);
   });
+
+  it('colours every pixel as heatColour does, to within one level (table lookup), NaN and out-of-range values clamped', () => {
+    const n = 1000;
+    const m = Float32Array.from({ length: n }, (_, i) => -0.5 + (i * 2.1) / n);
+    m[7] = NaN;
+    const px = heatPixels(m, n, 1, -0.5, 1.5);
+    for (let i = 0; i < n; i++) {
+      const t = Number.isNaN(m[i]!) ? 0 : (m[i]! + 0.5) / 2;
+      const want = heatColour(t);
+      for (let c = 0; c < 3; c++) expect(Math.abs(px[4 * i + c]! - want[c]!)).toBeLessThanOrEqual(1);
+      expect(px[4 * i + 3]).toBe(255);
+    }
+  });
 });

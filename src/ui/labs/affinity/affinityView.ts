@@ -54,13 +54,28 @@ export function heatColour(t: number): [number, number, number] {
   return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
 }
 
-/** RGBA pixels of a w×h matrix coloured on [lo, hi]. */
+const LUT_SIZE = 1024;
+let lut: Uint8Array | null = null;
+/** heatColour at LUT_SIZE evenly spaced points of [0, 1] (both ends exact), built once. */
+function heatLut(): Uint8Array {
+  if (lut) return lut;
+  lut = new Uint8Array(LUT_SIZE * 3);
+  for (let k = 0; k < LUT_SIZE; k++) lut.set(heatColour(k / (LUT_SIZE - 1)), 3 * k);
+  return lut;
+}
+
+/** RGBA pixels of a w×h matrix coloured on [lo, hi] (through a 1024-entry table: no allocation per pixel). */
 export function heatPixels(m: Float32Array, w: number, h: number, lo: number, hi: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(w * h * 4);
   const span = hi - lo || 1;
+  const table = heatLut();
   for (let i = 0; i < w * h; i++) {
-    const [r, g, b] = heatColour((m[i]! - lo) / span);
-    out.set([r, g, b, 255], i * 4);
+    const t = (m[i]! - lo) / span;
+    const k = t > 0 ? (t >= 1 ? LUT_SIZE - 1 : Math.round(t * (LUT_SIZE - 1))) : 0;
+    out[4 * i] = table[3 * k]!;
+    out[4 * i + 1] = table[3 * k + 1]!;
+    out[4 * i + 2] = table[3 * k + 2]!;
+    out[4 * i + 3] = 255;
   }
   return out;
 }

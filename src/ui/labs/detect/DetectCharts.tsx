@@ -1,9 +1,9 @@
 import { memo, useMemo } from 'react';
 import type { HyperparamChange, SeriesName } from '../../../protocol';
 import { DETECT_MAX_DECODER_LAYERS } from '../../../protocol/labs/detect';
-import type { Series } from '../../../store';
 import { MetricChart, type ChartSeries } from '../../components/MetricChart';
 import { formatPercent } from '../../format';
+import { useLiveRunSeries } from '../../useLiveValue';
 
 const UNIT: [number, number] = [0, 1];
 const percent = (v: number) => formatPercent(v, 0);
@@ -18,14 +18,14 @@ const TERM_LABELS = { ce: 'CE', l1: 'L1', giou: 'GIoU' } as const;
 const termSeries = (term: keyof typeof TERM_LABELS, l: number) => `detect.loss.${term}.${l}` as SeriesName;
 
 interface Props {
-  series: Partial<Record<SeriesName, Series>> | undefined;
   markers: readonly HyperparamChange[];
   /** Decoder layers of the run (one line per layer and term). */
   layers: number;
 }
 
 /** Loss terms per decoder layer, validation AP, recall and matched queries, total loss and gradient norm, step time, memory. */
-export const DetectCharts = memo(function DetectCharts({ series, markers, layers }: Props) {
+export const DetectCharts = memo(function DetectCharts({ markers, layers }: Props) {
+  const series = useLiveRunSeries('detect');
   const terms = useMemo(() => {
     const n = Math.max(1, Math.min(layers, DETECT_MAX_DECODER_LAYERS));
     return Array.from({ length: n }, (_, l) => l).flatMap((l): ChartSeries[] => {

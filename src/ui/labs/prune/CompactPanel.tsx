@@ -1,8 +1,9 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useWorkbench } from '../../../store';
 import { failed } from '../../callFailure';
 import { getEngine } from '../../../client';
 import type { CompactionReport } from '../../../protocol';
-import { useLabRun } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
 import { downloadBytes } from './download';
 
@@ -10,7 +11,8 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 /** Physically remove dead channels of the finished run, show the before/after figures, export the compact model. */
 export function CompactPanel({ onCompacted }: { onCompacted(report: CompactionReport): void }) {
-  const run = useLabRun('prune');
+  // The run's id and status only: a step's event does not re-render the panel.
+  const run = useWorkbench(useShallow((s) => (s.runs.prune ? { id: s.runs.prune.id, status: s.runs.prune.status } : null)));
   const [report, setReport] = useState<CompactionReport | null>(null);
   const [busy, setBusy] = useState<'compact' | 'export' | null>(null);
   const [error, setError] = useState<string | null>(null);

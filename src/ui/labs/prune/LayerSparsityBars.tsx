@@ -1,7 +1,6 @@
-import { memo, useMemo } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TooltipContentProps } from 'recharts';
+import { memo, useMemo, useState } from 'react';
 import type { LayerReport } from '../../../protocol';
+import { BarCanvas } from '../../components/BarCanvas';
 import { formatHp, formatPercent } from '../../format';
 import { shortLayerLabels } from './layerLabels';
 import './prune-views.css';
@@ -28,19 +27,9 @@ function toRows(r: LayerReport): Row[] {
   });
 }
 
-function BarTip({ active, payload }: TooltipContentProps) {
-  const row = payload?.[0]?.payload as Row | undefined;
-  if (!active || !row) return null;
-  return (
-    <div className="pv-tip">
-      <strong>{row.name}</strong>
-      sparsity {row.pct.toFixed(1)}%<br />
-      {row.zeros} of {row.groups} groups zero
-    </div>
-  );
-}
-
 const percentTick = (v: number) => `${v}%`;
+const Y_TICKS = [0, 25, 50, 75, 100];
+const BAR = '#7c3aed';
 
 /**
  * Channel sparsity per conv layer (forward order). For tests and screen readers the values are also in
@@ -50,6 +39,10 @@ const percentTick = (v: number) => `${v}%`;
 export const LayerSparsityBars = memo(function LayerSparsityBars({ report }: Props) {
   const rows = useMemo(() => (report ? toRows(report) : []), [report]);
   const many = rows.length > 14;
+  const bars = useMemo(() => rows.map((r) => ({ value: r.pct, color: BAR })), [rows]);
+  const xTicks = useMemo(() => rows.map((r, i) => ({ at: i + 0.5, label: r.label })), [rows]);
+  const [hover, setHover] = useState<number | null>(null);
+  const tip = hover === null ? undefined : rows[hover];
   return (
     <figure className="chart" data-testid="prune.sparsity.layers">
       <figcaption>Channel sparsity per layer{report ? ` (on ${report.measuredOn}, step ${report.step})` : ''}</figcaption>
@@ -59,17 +52,25 @@ export const LayerSparsityBars = memo(function LayerSparsityBars({ report }: Pro
             No per-layer data yet: start a pruning run.
           </div>
         ) : (
-          <ResponsiveContainer width="100%" height={240}>
-            <BarChart data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }} barCategoryGap="15%">
-              <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" vertical={false} />
-              <XAxis dataKey="label" interval={0} tick={{ fontSize: 10 }} angle={many ? -50 : 0} textAnchor={many ? 'end' : 'middle'} height={many ? 52 : 24} />
-              <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tickFormatter={percentTick} width={48} />
-              <Tooltip content={BarTip} cursor={{ fill: '#f3f4f6' }} isAnimationActive={false} />
-              <Bar dataKey="pct" name="channel sparsity" fill="#7c3aed" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
+          <BarCanvas
+            bars={bars}
+            yMax={100}
+            yTicks={Y_TICKS}
+            yFormat={percentTick}
+            xTicks={xTicks}
+            slanted={many}
+            height={240}
+            ariaLabel={`Channel sparsity of ${rows.length} layers`}
+            perfName="prune.sparsity.layers"
+            onHover={setHover}
+          />
         )}
       </div>
+      {tip && (
+        <p className="pv-note" data-testid="prune.sparsity.layers.hover">
+          <b>{tip.name}</b>: sparsity {tip.pct.toFixed(1)}%, {tip.zeros} of {tip.groups} groups zero
+        </p>
+      )}
       {report && (
         <p className="pv-note">
           total <b>{formatPercent(report.total)}</b> of groups zero (norm &lt; {formatHp(report.zeroThreshold)})

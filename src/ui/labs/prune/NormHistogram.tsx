@@ -1,7 +1,6 @@
 import { memo, useId, useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TooltipContentProps } from 'recharts';
 import type { LayerReport } from '../../../protocol';
+import { BarCanvas, type CanvasVLine } from '../../components/BarCanvas';
 import { formatHp } from '../../format';
 import { binNorms } from './normHistogram';
 import type { NormHistogramData } from './normHistogram';
@@ -45,16 +44,20 @@ function layout(h: NormHistogramData, thr: number) {
   return { slots, domain: [0, slots.length] as [number, number], ticks, tick, toPos };
 }
 
-function HistTip({ active, payload }: TooltipContentProps) {
-  const s = payload?.[0]?.payload as Slot | undefined;
-  if (!active || !s || s.count === null) return null;
-  return (
-    <div className="pv-tip">
-      <strong>{s.zero ? 'zero groups' : 'group norm'}</strong>
-      {s.range}: {s.count} group{s.count === 1 ? '' : 's'}
-    </div>
-  );
+/** About four whole-number ticks from 0 to at least `max`, and that top. */
+export function countTicks(max: number): { top: number; ticks: number[] } {
+  const raw = Math.max(1, max) / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * p).find((x) => x >= raw) ?? raw);
+  const top = Math.max(step, Math.ceil(Math.max(1, max) / step) * step);
+  const ticks: number[] = [];
+  for (let t = 0; t <= top; t += step) ticks.push(t);
+  return { top, ticks };
 }
+
+const ZERO_BAR = '#dc2626';
+const BIN_BAR = '#2563eb';
+const countLabel = (v: number) => String(v);
 
 /** Histogram of one layer's group ℓ2 norms on a log axis, zero groups apart, with the zero and RGSM hard thresholds. */
 export const NormHistogram = memo(function NormHistogram({ report, showHardThreshold }: Props) {
@@ -81,7 +84,20 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
     return { h, ...layout(h, thr) };
   }, [norms, thr, hard]);
   const zeroLine = Math.log10(thr);
-  const inRange = (x: number) => view !== null && view.h.bins.length > 0 && x >= view.h.lo && x <= view.h.hi;
+  const drawn = useMemo(() => {
+    if (!view) return null;
+    const bars = view.slots.map((sl) => ({ value: sl.count, color: sl.zero ? ZERO_BAR : BIN_BAR }));
+    const y = countTicks(Math.max(0, ...view.slots.map((sl) => sl.count ?? 0)));
+    const xTicks = view.ticks.map((at) => ({ at, label: view.tick(at) }));
+    const zeroIn = view.h.bins.length > 0 && zeroLine >= view.h.lo && zeroLine <= view.h.hi;
+    const vlines: CanvasVLine[] = [
+      ...(zeroIn ? [{ at: view.toPos(zeroLine), label: 'zero thr.', color: '#6b7280' }] : []),
+      ...(hard !== null ? [{ at: view.toPos(Math.log10(hard)), label: hardLabel, color: '#b45309' }] : []),
+    ];
+    return { bars, y, xTicks, vlines };
+  }, [view, zeroLine, hard, hardLabel]);
+  const [hover, setHover] = useState<number | null>(null);
+  const tip = hover === null ? undefined : view?.slots[hover];
   return (
     <figure className="chart" data-testid="prune.histogram">
       <div className="pv-head">
@@ -111,37 +127,28 @@ export const NormHistogram = memo(function NormHistogram({ report, showHardThres
             No norms yet: start a pruning run.
           </div>
         ) : (
-          <ResponsiveContainer width="100%" height={240}>
-            <BarChart data={view.slots} margin={{ top: 18, right: 16, bottom: 4, left: 0 }} barCategoryGap={1}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" vertical={false} />
-              <XAxis dataKey="at" type="number" domain={view.domain} allowDataOverflow ticks={view.ticks} tickFormatter={view.tick} tick={{ fontSize: 10 }} />
-              <YAxis allowDecimals={false} width={40} />
-              <Tooltip content={HistTip} cursor={{ fill: '#f3f4f6' }} isAnimationActive={false} />
-              <Bar dataKey="count" name="groups" isAnimationActive={false} minPointSize={0}>
-                {view.slots.map((s) => (
-                  <Cell key={s.at} fill={s.zero ? '#dc2626' : '#2563eb'} />
-                ))}
-              </Bar>
-              {inRange(zeroLine) && (
-                <ReferenceLine
-                  x={view.toPos(zeroLine)}
-                  stroke="#6b7280"
-                  strokeDasharray="4 3"
-                  label={{ value: 'zero thr.', position: 'top', fontSize: 10, fill: '#6b7280' }}
-                />
-              )}
-              {hard !== null && (
-                <ReferenceLine
-                  x={view.toPos(Math.log10(hard))}
-                  stroke="#b45309"
-                  strokeDasharray="4 3"
-                  label={{ value: hardLabel, position: 'top', fontSize: 11, fill: '#b45309' }}
-                />
-              )}
-            </BarChart>
-          </ResponsiveContainer>
+          drawn && (
+            <BarCanvas
+              bars={drawn.bars}
+              yMax={drawn.y.top}
+              yTicks={drawn.y.ticks}
+              yFormat={countLabel}
+              xTicks={drawn.xTicks}
+              vlines={drawn.vlines}
+              gap={0.08}
+              height={240}
+              ariaLabel={`Histogram of the group norms of ${names[index] ?? 'a layer'} on a log axis, zero groups apart`}
+              perfName="prune.histogram"
+              onHover={setHover}
+            />
+          )
         )}
       </div>
+      {tip && tip.count !== null && (
+        <p className="pv-note" data-testid="prune.histogram.hover">
+          <b>{tip.zero ? 'zero groups' : 'group norm'}</b> {tip.range}: {tip.count} group{tip.count === 1 ? '' : 's'}
+        </p>
+      )}
       {view && (
         <p className="pv-note">
           {names[index]}: <b>{view.h.zeros}</b> of {view.h.total} groups zero (norm &lt; {formatHp(thr)})

@@ -1,20 +1,20 @@
 import { memo, useMemo } from 'react';
-import type { HyperparamChange, SeriesName } from '../../../protocol';
-import type { Series } from '../../../store';
+import type { HyperparamChange } from '../../../protocol';
 import { MetricChart } from '../../components/MetricChart';
 import { formatPercent } from '../../format';
+import { useLiveRunSeries } from '../../useLiveValue';
 
 const UNIT: [number, number] = [0, 1];
 const percent = (v: number) => formatPercent(v, 0);
 
 interface Props {
-  series: Partial<Record<SeriesName, Series>> | undefined;
   markers: readonly HyperparamChange[];
   rgsm: boolean;
 }
 
 /** Channel/weight sparsity, accuracy (on u, on u with recalibrated BN statistics, and on w) and loss against step, with hyperparameter markers. */
-export const PruneCharts = memo(function PruneCharts({ series, markers, rgsm }: Props) {
+export const PruneCharts = memo(function PruneCharts({ markers, rgsm }: Props) {
+  const series = useLiveRunSeries('prune');
   const sparsity = useMemo(
     () => [
       { key: 'channel', label: `channel sparsity${rgsm ? ' (on u)' : ''}`, color: '#7c3aed', series: series?.['sparsity.channel'] },

@@ -3,7 +3,7 @@ import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { DatasetSelect } from '../../components/DatasetSelect';
 import { WidthSelect } from '../../components/WidthSelect';
-import { useLabRun } from '../../runStatus';
+import { useShallow } from 'zustand/react/shallow';
 import { PrunePresets, SparsityHint } from './PrunePresets';
 import { reportScales, thresholdReadout } from './thresholdReadout';
 
@@ -82,16 +82,26 @@ function items(config: PruneConfig, active: boolean, setConfig: (p: Partial<Prun
   ];
 }
 
+const NO_SCALES: number[] = [];
+
 /** Prune-lab settings: structure locks during a run; λ1, λ2, β, λ_GL, lr, momentum, wd and the zero threshold stay live. */
 export function PruneConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
-  const run = useLabRun('prune');
-  const report = run?.extras.layers?.latest ?? null;
+  // The run's config and its layers' threshold scales, not the whole run: a step's event does not re-render the form.
+  const runConfig = useWorkbench((s) => s.runs.prune?.config ?? null);
+  const layerScales = useWorkbench(useShallow((s) => s.runs.prune?.extras.layers?.latest?.layerScales ?? NO_SCALES));
   return (
     <ConfigForm
       lab="prune"
       ariaLabel="Prune settings"
-      items={(c, active) => items(c, active, (p) => setConfig('prune', p), reportScales(run ? { config: run.config, report } : null, c))}
+      items={(c, active) =>
+        items(
+          c,
+          active,
+          (p) => setConfig('prune', p),
+          reportScales(runConfig ? { config: runConfig, report: layerScales.length ? { layerScales } : null } : null, c),
+        )
+      }
       idOf={(k) => IDS[k as keyof PruneConfig] ?? `hp.${k}`}
       fieldState={fieldState}
     />

@@ -1,10 +1,9 @@
-import type { HyperparamChange } from '../../../protocol';
-import { useWorkbench } from '../../../store';
+import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
 import { formatHp, formatPercent } from '../../format';
-import { useLabConfig, useLabRun } from '../../runStatus';
-import { useThrottledValue } from '../../useThrottledValue';
+import { useLabConfig } from '../../runStatus';
+import { useLiveValue } from '../../useLiveValue';
 import { CompactPanel } from './CompactPanel';
 import { LayerSparsityBars } from './LayerSparsityBars';
 import { LoadModelPanel } from './LoadModelPanel';
@@ -16,26 +15,67 @@ import { SparsityHeatmap } from './SparsityHeatmap';
 import './prune.css';
 
 const REFRESH_MS = 250;
-const NO_CHANGES: readonly HyperparamChange[] = [];
+const selectMarkers = selectHpChanges('prune');
+const selectLayers = (s: WorkbenchState) => s.runs.prune?.extras.layers?.latest ?? null;
+const selectHistory = (s: WorkbenchState) => s.runs.prune?.extras.layers?.history ?? null;
+
+/** The latest sparsity and accuracy readouts (their own subscriptions: an engine event re-renders these, not the lab). */
+function PruneReadouts({ rgsm }: { rgsm: boolean }) {
+  const accU = useWorkbench(selectLast('prune', 'test.acc'));
+  const accURecal = useWorkbench(selectLast('prune', 'test.accURecal'));
+  const accW = useWorkbench(selectLast('prune', 'test.accW'));
+  const total = useWorkbench(selectLast('prune', 'sparsity.channel'));
+  const weight = useWorkbench(selectLast('prune', 'sparsity.weight'));
+  const lr = useWorkbench(selectLast('prune', 'train.lr'));
+  return (
+    <div className="readouts" aria-live="polite">
+      <span className="readout">
+        channel sparsity{rgsm ? ' (u)' : ''} <b data-testid="prune.sparsity.total">{total === undefined ? '—' : formatPercent(total)}</b>
+      </span>
+      <span className="readout">
+        weight sparsity <b data-testid="prune.sparsity.weight">{weight === undefined ? '—' : formatPercent(weight)}</b>
+      </span>
+      <span className="readout">
+        test accuracy{rgsm ? ' on u' : ''} <b data-testid="prune.accuracy.u">{accU === undefined ? '—' : formatPercent(accU)}</b>
+      </span>
+      {rgsm && accURecal !== undefined && (
+        <span className="readout" title="u with BN running statistics re-estimated for u's weights: the delivered model">
+          on u, BN recalibrated <b data-testid="prune.accuracy.uRecal">{formatPercent(accURecal)}</b>
+        </span>
+      )}
+      {rgsm && (
+        <span className="readout">
+          on w <b data-testid="prune.accuracy.w">{accW === undefined ? '—' : formatPercent(accW)}</b>
+        </span>
+      )}
+      {lr !== undefined && (
+        <span className="readout">
+          lr now <b>{formatHp(lr)}</b>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** Each per-layer view reads the store on its own (4 times a second), so each redraw is a task of its own. */
+function LiveLayerBars() {
+  return <LayerSparsityBars report={useLiveValue(selectLayers, REFRESH_MS)} />;
+}
+function LiveHistogram({ rgsm }: { rgsm: boolean }) {
+  return <NormHistogram report={useLiveValue(selectLayers, REFRESH_MS)} showHardThreshold={rgsm} />;
+}
+function LiveHeatmap({ totalSteps }: { totalSteps: number }) {
+  return <SparsityHeatmap history={useLiveValue(selectHistory, REFRESH_MS)} totalSteps={totalSteps} />;
+}
 
 /** The Prune lab: RGSM vs group Lasso with live sparsity views, compaction, and the table of all runs. */
 export function PruneLab() {
-  const run = useLabRun('prune');
   const config = useLabConfig('prune');
   const attachToRun = useWorkbench((s) => s.attachToRun);
-  const series = useThrottledValue(run?.series, REFRESH_MS);
-  const layers = useThrottledValue(run?.extras.layers?.latest ?? null, REFRESH_MS);
-  const history = useThrottledValue(run?.extras.layers?.history ?? null, REFRESH_MS);
-  const markers = run?.hpChanges ?? NO_CHANGES;
-  const method = run?.config.method ?? config.method;
-  const rgsm = method === 'rgsm';
-  const last = (k: 'test.acc' | 'test.accW' | 'test.accURecal' | 'sparsity.channel' | 'sparsity.weight' | 'train.lr') => run?.series[k]?.values.at(-1);
-  const accU = last('test.acc');
-  const accURecal = last('test.accURecal');
-  const accW = last('test.accW');
-  const total = last('sparsity.channel');
-  const weight = last('sparsity.weight');
-  const lr = last('train.lr');
+  const markers = useWorkbench(selectMarkers);
+  const runMethod = useWorkbench((s) => s.runs.prune?.config.method);
+  const runSteps = useWorkbench((s) => s.runs.prune?.config.steps);
+  const rgsm = (runMethod ?? config.method) === 'rgsm';
 
   return (
     <div className="lab">
@@ -45,38 +85,13 @@ export function PruneLab() {
       </aside>
       <section className="main">
         <RunControls lab="prune" prefix="run" />
-        <div className="readouts" aria-live="polite">
-          <span className="readout">
-            channel sparsity{rgsm ? ' (u)' : ''} <b data-testid="prune.sparsity.total">{total === undefined ? '—' : formatPercent(total)}</b>
-          </span>
-          <span className="readout">
-            weight sparsity <b data-testid="prune.sparsity.weight">{weight === undefined ? '—' : formatPercent(weight)}</b>
-          </span>
-          <span className="readout">
-            test accuracy{rgsm ? ' on u' : ''} <b data-testid="prune.accuracy.u">{accU === undefined ? '—' : formatPercent(accU)}</b>
-          </span>
-          {rgsm && accURecal !== undefined && (
-            <span className="readout" title="u with BN running statistics re-estimated for u's weights: the delivered model">
-              on u, BN recalibrated <b data-testid="prune.accuracy.uRecal">{formatPercent(accURecal)}</b>
-            </span>
-          )}
-          {rgsm && (
-            <span className="readout">
-              on w <b data-testid="prune.accuracy.w">{accW === undefined ? '—' : formatPercent(accW)}</b>
-            </span>
-          )}
-          {lr !== undefined && (
-            <span className="readout">
-              lr now <b>{formatHp(lr)}</b>
-            </span>
-          )}
-        </div>
-        <PruneCharts series={series} markers={markers} rgsm={rgsm} />
+        <PruneReadouts rgsm={rgsm} />
+        <PruneCharts markers={markers} rgsm={rgsm} />
         <div className="prune-views">
-          <LayerSparsityBars report={layers} />
-          <NormHistogram report={layers} showHardThreshold={rgsm} />
+          <LiveLayerBars />
+          <LiveHistogram rgsm={rgsm} />
         </div>
-        <SparsityHeatmap history={history} totalSteps={run?.config.steps ?? config.steps} />
+        <LiveHeatmap totalSteps={runSteps ?? config.steps} />
         <HyperparameterChanges changes={markers} testId="run.hpChanges" />
         <CompactPanel onCompacted={(r) => void attachToRun('prune', r.runId, 'compaction', r)} />
         <LoadModelPanel />

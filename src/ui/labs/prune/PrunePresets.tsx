@@ -1,14 +1,14 @@
 import { getEngine } from '../../../client';
 import type { LayerReport, PruneConfig } from '../../../protocol';
 import { useWorkbench } from '../../../store';
-import { isActive, useLabConfig, useLabRun } from '../../runStatus';
+import { useLabActive, useLabConfig } from '../../runStatus';
 import { PRUNE_PRESETS, sparsityHint } from './sparsityHint';
 
 /** Preset buttons that set λ1, λ2 and β together (live: a run takes them between two steps, as a slider change). */
 export function PrunePresets() {
   const config = useLabConfig('prune');
   const setConfig = useWorkbench((s) => s.setConfig);
-  const active = isActive(useLabRun('prune')?.status);
+  const active = useLabActive('prune');
   const ready = useWorkbench((s) => s.engineStatus === 'ready');
   const apply = (values: Partial<PruneConfig>) => {
     setConfig('prune', values);

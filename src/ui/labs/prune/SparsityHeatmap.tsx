@@ -2,6 +2,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
 import type { LayerHistory } from '../../../protocol';
 import { formatPercent } from '../../format';
+import { markRender } from '../../perfMarks';
 import { shortLayerLabels } from './layerLabels';
 import './prune-views.css';
 
@@ -97,7 +98,9 @@ export const SparsityHeatmap = memo(function SparsityHeatmap({ history, totalSte
   }, [hasData]);
 
   useEffect(() => {
-    if (canvasRef.current && history && hasData && width > 0) paint(canvasRef.current, history, max, width, rowH);
+    if (!canvasRef.current || !history || !hasData || width <= 0) return;
+    markRender('prune.heatmap');
+    paint(canvasRef.current, history, max, width, rowH);
   }, [history, hasData, max, width, rowH]);
 
   const onMove = (e: MouseEvent<HTMLCanvasElement>) => {

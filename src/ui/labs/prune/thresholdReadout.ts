@@ -25,7 +25,7 @@ export function thresholdReadout(config: Pick<PruneConfig, 'lambda1' | 'beta' | 
 
 /** The layer scales of a run's latest report, when that run trained the network the form describes (per-layer mode). */
 export function reportScales(
-  run: { config: Pick<PruneConfig, 'model' | 'width' | 'grouping' | 'thresholds'>; report: LayerReport | null } | null,
+  run: { config: Pick<PruneConfig, 'model' | 'width' | 'grouping' | 'thresholds'>; report: Pick<LayerReport, 'layerScales'> | null } | null,
   config: Pick<PruneConfig, 'model' | 'width' | 'grouping'>,
 ): number[] | null {
   if (!run?.report?.layerScales || run.config.thresholds !== 'per-layer') return null;

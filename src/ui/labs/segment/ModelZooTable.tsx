@@ -14,7 +14,7 @@ import {
 } from '../../../protocol/labs/segment';
 import type { ModelInfo } from '../../../protocol/models';
 import { useWorkbench } from '../../../store';
-import { isActive, useLabRun } from '../../runStatus';
+import { useLabActive } from '../../runStatus';
 import { formatCount, formatPercent } from '../../format';
 import { pixelShuffleOverhead, SLOT_LABELS, sizeLabel, zooRows } from './segView';
 
@@ -47,7 +47,7 @@ export function ModelZooTable() {
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const addNotice = useWorkbench((s) => s.addNotice);
   const setPush = useWorkbench((s) => s.setPush);
-  const segActive = isActive(useLabRun('segment')?.status);
+  const segActive = useLabActive('segment');
   const models = useWorkbench((s) => s.models);
   const [picking, setPicking] = useState(false);
   const pick = (slot: SegSlot, modelId: string) => {

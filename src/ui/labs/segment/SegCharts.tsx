@@ -1,19 +1,19 @@
 import { memo, useMemo } from 'react';
-import type { HyperparamChange, SeriesName } from '../../../protocol';
-import type { Series } from '../../../store';
+import type { HyperparamChange } from '../../../protocol';
 import { MetricChart } from '../../components/MetricChart';
 import { formatPercent } from '../../format';
+import { useLiveRunSeries } from '../../useLiveValue';
 
 const UNIT: [number, number] = [0, 1];
 const percent = (v: number) => formatPercent(v, 0);
 
 interface Props {
-  series: Partial<Record<SeriesName, Series>> | undefined;
   markers: readonly HyperparamChange[];
 }
 
 /** Validation mIoU, pixel accuracy, the loss terms and engine memory against step, with hyperparameter markers. */
-export const SegCharts = memo(function SegCharts({ series, markers }: Props) {
+export const SegCharts = memo(function SegCharts({ markers }: Props) {
+  const series = useLiveRunSeries('segment');
   const miou = useMemo(() => [{ key: 'miou', label: 'validation mIoU', color: '#7c3aed', dots: true, series: series?.['seg.miou'] }], [series]);
   const acc = useMemo(
     () => [

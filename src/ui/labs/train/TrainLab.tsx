@@ -1,23 +1,27 @@
-import type { HyperparamChange } from '../../../protocol';
+import { selectHpChanges, selectLast, useWorkbench } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
 import { formatPercent } from '../../format';
-import { useLabRun } from '../../runStatus';
-import { useThrottledValue } from '../../useThrottledValue';
 import { TrainCharts } from './TrainCharts';
 import { TrainConfigForm } from './TrainConfigForm';
 
-const CHART_REFRESH_MS = 250;
-const NO_CHANGES: readonly HyperparamChange[] = [];
+const selectMarkers = selectHpChanges('train');
+const selectTestAcc = selectLast('train', 'test.acc');
+
+/** The latest test accuracy (its own subscription: an engine event re-renders this, not the lab). */
+function TestAccuracy() {
+  const lastTest = useWorkbench(selectTestAcc);
+  if (lastTest === undefined) return null;
+  return (
+    <span className="readout">
+      test accuracy <b data-testid="run.testAcc">{formatPercent(lastTest)}</b>
+    </span>
+  );
+}
 
 /** The first lab: train a classifier on built-in data and watch loss and accuracy live. */
 export function TrainLab() {
-  const run = useLabRun('train');
-  const lastTest = run?.series['test.acc']?.values.at(-1);
-  const markers = run?.hpChanges ?? NO_CHANGES;
-  // Charts are the costly part of a render: redraw them at most 4 times a second.
-  const series = useThrottledValue(run?.series, CHART_REFRESH_MS);
-
+  const markers = useWorkbench(selectMarkers);
   return (
     <div className="lab">
       <aside className="panel">
@@ -26,13 +30,9 @@ export function TrainLab() {
       </aside>
       <section className="main">
         <RunControls lab="train" prefix="run">
-          {lastTest !== undefined && (
-            <span className="readout">
-              test accuracy <b data-testid="run.testAcc">{formatPercent(lastTest)}</b>
-            </span>
-          )}
+          <TestAccuracy />
         </RunControls>
-        <TrainCharts series={series} markers={markers} />
+        <TrainCharts markers={markers} />
         <HyperparameterChanges changes={markers} testId="run.hpChanges" empty="None yet. Move the learning rate while a run is going." />
       </section>
     </div>
