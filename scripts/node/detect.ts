@@ -6,7 +6,7 @@
  * synthetic PLACEHOLDER set defined below (for smoke runs only) — prints per-log-step losses and per-eval AP, and ends with one
  * line `RESULT {json}` (settings, params, MACs per part, AP@0.5, AP@[.5:.95], recall@20, seconds), also appended to `results=`.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEFAULT_DETECT_HYPERPARAMS,
@@ -16,7 +16,6 @@ import {
   disposeParams,
   generateDetectDataset,
   loadDetector,
-  initBackend,
   serializeDetector,
   type DetectBox,
   type DetectDataset,
@@ -25,8 +24,8 @@ import {
   type DetectModel,
   type DetectSplit,
 } from '../../src/engine';
-import { isBackendPreference } from '../../src/protocol/backend';
 import { parseKeyValues } from './keyValues';
+import { emitResult, startBackend } from './scriptIO';
 
 const DATA = ['scenes', 'toy'] as const;
 const CHOICES = { encoder: DETECT_ENCODERS, data: DATA } as const;
@@ -261,14 +260,6 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
 
 export async function main(args: string[]): Promise<void> {
   const a = parseDetectArgs(args);
-  if (!isBackendPreference(a.backend)) throw new Error(`backend=${a.backend} is not one of auto, webgpu, webgl, wasm, cpu`);
-  const info = await initBackend(a.backend);
-  console.log(`backend ${info.name}`);
-  const result = await runDetect(a);
-  const line = JSON.stringify(result);
-  if (a.results) {
-    await mkdir(path.dirname(a.results), { recursive: true });
-    await appendFile(a.results, line + '\n');
-  }
-  console.log(`RESULT ${line}`);
+  await startBackend(a.backend);
+  await emitResult(a.results, await runDetect(a));
 }

@@ -6,11 +6,11 @@
  * loss every `logEvery` steps and pixel accuracy / mIoU / person IoU every `evalEvery`, and writes the result as a detector
  * file (encoder none, DETR parts untrained) whose backbone `detect.ts backbone=<file>` starts from. Ends with `RESULT {json}`.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BackbonePretrainer, generateDetectPretextSplit, initBackend, serializeDetector, STREET_CLASSES } from '../../src/engine';
-import { isBackendPreference } from '../../src/protocol/backend';
+import { BackbonePretrainer, generateDetectPretextSplit, serializeDetector, STREET_CLASSES } from '../../src/engine';
 import { parseKeyValues } from './keyValues';
+import { emitResult, startBackend } from './scriptIO';
 
 const NUMBERS = ['width', 'steps', 'batch', 'lr', 'weightDecay', 'seed', 'dataSeed', 'trainSize', 'testSize', 'evalEvery', 'logEvery'];
 const KNOWN = new Set([...NUMBERS, 'backend', 'out', 'results', 'origin']);
@@ -116,14 +116,6 @@ export async function runBackbonePretrain(a: BackboneRunArgs, log: (line: string
 
 export async function main(args: string[]): Promise<void> {
   const a = parseBackboneArgs(args);
-  if (!isBackendPreference(a.backend)) throw new Error(`backend=${a.backend} is not one of auto, webgpu, webgl, wasm, cpu`);
-  const info = await initBackend(a.backend);
-  console.log(`backend ${info.name}`);
-  const r = await runBackbonePretrain(a);
-  const line = JSON.stringify(r);
-  if (a.results) {
-    await mkdir(path.dirname(a.results), { recursive: true });
-    await appendFile(a.results, line + '\n');
-  }
-  console.log(`RESULT ${line}`);
+  await startBackend(a.backend);
+  await emitResult(a.results, await runBackbonePretrain(a));
 }

@@ -1,3 +1,4 @@
+import { Readout, formatMsReadout } from '../../components/Readout';
 import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
@@ -23,19 +24,9 @@ function AffinityReadouts() {
   const ms = useWorkbench(selectLast('affinity', 'step.ms'));
   return (
     <div className="readouts" aria-live="polite">
-      <span className="readout">
-        test accuracy <b data-testid="affinity.accuracy">{acc === undefined ? '—' : formatPercent(acc)}</b>
-      </span>
-      {teacherAcc !== undefined && (
-        <span className="readout">
-          teacher <b>{formatPercent(teacherAcc)}</b>
-        </span>
-      )}
-      {ms !== undefined && (
-        <span className="readout">
-          step <b>{ms.toFixed(0)} ms</b>
-        </span>
-      )}
+      <Readout label="test accuracy" value={acc} format={formatPercent} testId="affinity.accuracy" />
+      <Readout label="teacher" value={teacherAcc} format={formatPercent} optional />
+      <Readout label="step" value={ms} format={formatMsReadout} optional />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { Readout, formatMsReadout } from '../../components/Readout';
 import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { DETECT_INPUT } from '../../../protocol/labs/detect';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
@@ -27,32 +28,19 @@ function DetectReadouts() {
   const tensors = useWorkbench(selectLast('detect', 'memory.tensors'));
   return (
     <div className="readouts" aria-live="polite">
-      <span className="readout">
-        validation AP@0.5 <b data-testid="detect.ap">{ap50 === undefined || !Number.isFinite(ap50) ? '—' : formatPercent(ap50)}</b>
-      </span>
-      <span className="readout">
-        AP@[.5:.95] <b data-testid="detect.apAll">{ap === undefined || !Number.isFinite(ap) ? '—' : formatPercent(ap)}</b>
-      </span>
-      {recall !== undefined && (
-        <span className="readout">
-          recall@20 <b data-testid="detect.recall">{formatPercent(recall)}</b>
-        </span>
-      )}
-      {loss !== undefined && (
-        <span className="readout">
-          loss <b data-testid="detect.lossValue">{formatHp(loss)}</b>
-        </span>
-      )}
-      {ms !== undefined && (
-        <span className="readout">
-          step <b>{ms.toFixed(0)} ms</b>
-        </span>
-      )}
-      {tensors !== undefined && (
-        <span className="readout" title="Tensors alive in the engine after the step: a steady count means no leak">
-          live tensors <b data-testid="detect.tensors">{tensors}</b>
-        </span>
-      )}
+      <Readout label="validation AP@0.5" value={ap50} format={formatPercent} testId="detect.ap" />
+      <Readout label="AP@[.5:.95]" value={ap} format={formatPercent} testId="detect.apAll" />
+      <Readout label="recall@20" value={recall} format={formatPercent} testId="detect.recall" optional />
+      <Readout label="loss" value={loss} format={formatHp} testId="detect.lossValue" optional />
+      <Readout label="step" value={ms} format={formatMsReadout} optional />
+      <Readout
+        label="live tensors"
+        value={tensors}
+        format={String}
+        testId="detect.tensors"
+        title="Tensors alive in the engine after the step: a steady count means no leak"
+        optional
+      />
     </div>
   );
 }

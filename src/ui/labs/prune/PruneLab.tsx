@@ -1,3 +1,4 @@
+import { Readout } from '../../components/Readout';
 import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
 import { RunControls } from '../../components/RunControls';
@@ -29,30 +30,21 @@ function PruneReadouts({ rgsm }: { rgsm: boolean }) {
   const lr = useWorkbench(selectLast('prune', 'train.lr'));
   return (
     <div className="readouts" aria-live="polite">
-      <span className="readout">
-        channel sparsity{rgsm ? ' (u)' : ''} <b data-testid="prune.sparsity.total">{total === undefined ? '—' : formatPercent(total)}</b>
-      </span>
-      <span className="readout">
-        weight sparsity <b data-testid="prune.sparsity.weight">{weight === undefined ? '—' : formatPercent(weight)}</b>
-      </span>
-      <span className="readout">
-        test accuracy{rgsm ? ' on u' : ''} <b data-testid="prune.accuracy.u">{accU === undefined ? '—' : formatPercent(accU)}</b>
-      </span>
-      {rgsm && accURecal !== undefined && (
-        <span className="readout" title="u with BN running statistics re-estimated for u's weights: the delivered model">
-          on u, BN recalibrated <b data-testid="prune.accuracy.uRecal">{formatPercent(accURecal)}</b>
-        </span>
-      )}
+      <Readout label={`channel sparsity${rgsm ? ' (u)' : ''}`} value={total} format={formatPercent} testId="prune.sparsity.total" />
+      <Readout label="weight sparsity" value={weight} format={formatPercent} testId="prune.sparsity.weight" />
+      <Readout label={`test accuracy${rgsm ? ' on u' : ''}`} value={accU} format={formatPercent} testId="prune.accuracy.u" />
       {rgsm && (
-        <span className="readout">
-          on w <b data-testid="prune.accuracy.w">{accW === undefined ? '—' : formatPercent(accW)}</b>
-        </span>
+        <Readout
+          label="on u, BN recalibrated"
+          value={accURecal}
+          format={formatPercent}
+          testId="prune.accuracy.uRecal"
+          title="u with BN running statistics re-estimated for u's weights: the delivered model"
+          optional
+        />
       )}
-      {lr !== undefined && (
-        <span className="readout">
-          lr now <b>{formatHp(lr)}</b>
-        </span>
-      )}
+      {rgsm && <Readout label="on w" value={accW} format={formatPercent} testId="prune.accuracy.w" />}
+      <Readout label="lr now" value={lr} format={formatHp} optional />
     </div>
   );
 }

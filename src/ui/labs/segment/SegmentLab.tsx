@@ -1,3 +1,4 @@
+import { Readout } from '../../components/Readout';
 import type { SegEvalReport } from '../../../protocol/labs/segment';
 import { selectHpChanges, selectLast, useWorkbench, type WorkbenchState } from '../../../store';
 import { HyperparameterChanges } from '../../components/HyperparameterChanges';
@@ -26,22 +27,10 @@ function SegReadouts() {
   const lr = useWorkbench(selectLast('segment', 'train.lr'));
   return (
     <div className="readouts seg-readouts" aria-live="polite">
-      <span className="readout">
-        validation mIoU <b data-testid="seg.miou">{miou === undefined ? '—' : formatPercent(miou)}</b>
-      </span>
-      <span className="readout">
-        pixel accuracy <b data-testid="seg.pixelAcc">{pixelAcc === undefined ? '—' : formatPercent(pixelAcc)}</b>
-      </span>
-      {loss !== undefined && (
-        <span className="readout">
-          loss <b data-testid="seg.loss">{loss.toFixed(3)}</b>
-        </span>
-      )}
-      {lr !== undefined && (
-        <span className="readout">
-          lr now <b>{formatHp(lr)}</b>
-        </span>
-      )}
+      <Readout label="validation mIoU" value={miou} format={formatPercent} testId="seg.miou" />
+      <Readout label="pixel accuracy" value={pixelAcc} format={formatPercent} testId="seg.pixelAcc" />
+      <Readout label="loss" value={loss} format={(v) => v.toFixed(3)} testId="seg.loss" optional />
+      <Readout label="lr now" value={lr} format={formatHp} optional />
     </div>
   );
 }
