@@ -84,3 +84,5 @@ export type {
 export { DetectSession, type DetectSessionOptions } from './labs/detect/session'; // Detect lab session (issue #12)
 export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import
 export { importOnnx, MAX_ONNX_ARCHITECTURE_NUMBER, type ImportedOnnx, type OnnxModelFormat } from './export/importOnnx'; // ONNX import (issue #14 item 5)
+export { cropPixels, layoutPriorConfusion, streetMapping, streetMappingRefusal, toStreetLabels, STREET_MAPPABLE_FORMATS } from './metrics/realSeg';
+export { planSegPairs, detectSegFormat } from './data/import/segPairs';

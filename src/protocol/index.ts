@@ -13,3 +13,4 @@ export * from './labs/prune';
 export * from './labs/segment';
 export * from './labs/affinity';
 export * from './labs/detect';
+export * from './fit';

@@ -157,6 +157,15 @@ describe('planSegPairs: errors', () => {
     expect(t.code).toBe('missing-train');
     expect(t.message).toBe('Only test pairs were found (1): add a train/ folder of pairs.');
   });
+
+  it('for evaluation, a folder of only val/ or test/ pairs (or two pairs) is fine and every pair is kept', () => {
+    const only = planSegPairs(['test/a.png', 'testannot/a.png', 'test/b.png', 'testannot/b.png'], { evaluation: true });
+    expect(only.pairs.map((p) => [p.image, p.label])).toEqual([
+      ['test/a.png', 'testannot/a.png'],
+      ['test/b.png', 'testannot/b.png'],
+    ]);
+    expect(planSegPairs(['images/a.png', 'labels/a.png', 'images/b.png', 'labels/b.png'], { evaluation: true }).pairs).toHaveLength(2);
+  });
 });
 
 describe('detectSegFormat', () => {

@@ -28,6 +28,8 @@ export interface SegPlan {
 export interface SegPlanOptions {
   /** Base names that go to the test split when there are no split folders (VOC ImageSets/Segmentation/val.txt). */
   testNames?: readonly string[];
+  /** For scoring, not training (`npm run eval:segment:real`): every pair is used, so a folder of only val/ or test/ pairs is fine. */
+  evaluation?: boolean;
 }
 
 /** Without split folders or lists, every `HOLD_OUT`-th pair (in path order) goes to test. */
@@ -191,6 +193,7 @@ function assignSplits(paths: readonly string[], found: { image: Entry; label: En
     const split = test ? 'test' : 'train';
     return { image: p.image.path, label: p.label.path, split, slot: counts[split]++ };
   });
+  if (opts.evaluation) return { name: datasetName(paths), pairs, counts, skipped };
   if (counts.train === 0) {
     throw new SegImportError('missing-train', `Only test pairs were found (${pairs.length.toLocaleString('en-US')}): add a train/ folder of pairs.`);
   }

@@ -4,26 +4,12 @@
  * as class ids (grey / indexed values are ids, RGB colours go through the legend palette).
  */
 import { decode, type DecodedPng } from 'fast-png';
+import type { CropRect } from '../../../../protocol';
 
 /** The class id of pixels no metric counts. */
 export const IGNORE_ID = 255;
 
-export interface CropRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** The largest centred rectangle of a width × height image whose width is `aspect` × its height (1:2 by default). */
-export function centreCrop(width: number, height: number, aspect = 2): CropRect {
-  if (width >= height * aspect) {
-    const w = Math.max(1, Math.min(width, Math.round(height * aspect)));
-    return { x: Math.floor((width - w) / 2), y: 0, width: w, height };
-  }
-  const h = Math.max(1, Math.min(height, Math.round(width / aspect)));
-  return { x: 0, y: Math.floor((height - h) / 2), width, height: h };
-}
+export { centreCrop, type CropRect } from '../../../../protocol';
 
 /** Nearest-neighbour resize of the `rect` part of a row-major srcWidth-wide map to outWidth × outHeight (pixel centres). */
 export function nearestResize(src: ArrayLike<number>, srcWidth: number, rect: CropRect, outWidth: number, outHeight: number): Uint8Array {
