@@ -20,13 +20,13 @@ import {
   serializeSegModel,
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
-import { SEG_CHAINS, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
+import { SEG_CHAINS, SEG_CLASS_BALANCES, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
 
 /** The live settings' defaults (the Segment lab's spec). */
 const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
 
-const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES } as const;
+const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES, classBalance: SEG_CLASS_BALANCES } as const;
 const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_HYPERPARAMS)];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'out', 'flip', 'origin']);
 
@@ -35,6 +35,7 @@ export interface SegRunArgs {
   upscale: (typeof UPSCALES)[number];
   chain: (typeof SEG_CHAINS)[number];
   size: (typeof SEG_SIZES)[number];
+  classBalance: (typeof SEG_CLASS_BALANCES)[number];
   steps: number;
   batch: number;
   seed: number;
@@ -64,6 +65,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     upscale: pick('upscale', 'bilinear'),
     chain: pick('chain', 'none'),
     size: pick('size', 'low'),
+    classBalance: pick('classBalance', 'none'),
     steps,
     batch: Math.round(num('batch', 8)),
     seed: Math.round(num('seed', 1)),
@@ -105,6 +107,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       flip: a.flip,
       hyperparams: a.hyperparams,
       source,
+      classBalance: a.classBalance,
     },
     data,
   );
@@ -124,7 +127,10 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
     if (step % a.evalEvery === 0 || step === a.steps) {
       const ev = await trainer.evaluate();
       last = { mIoU: ev.seg!.mIoU, perClassIoU: ev.seg!.perClassIoU, pixelAccuracy: ev.accuracy };
-      log(`  eval step ${step}: mIoU ${(last.mIoU * 100).toFixed(1)}% pixel acc ${(ev.accuracy * 100).toFixed(1)}%`);
+      const perClass = ev
+        .seg!.classNames.map((c, i) => `${c} ${ev.seg!.perClassIoU[i] === null ? 'n/a' : (100 * ev.seg!.perClassIoU[i]!).toFixed(0)}`)
+        .join(', ');
+      log(`  eval step ${step}: mIoU ${(last.mIoU * 100).toFixed(1)}% pixel acc ${(ev.accuracy * 100).toFixed(1)}% (IoU % ${perClass})`);
     }
   }
   const seconds = (performance.now() - t0) / 1000;

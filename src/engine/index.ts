@@ -24,7 +24,8 @@ export { evaluateSplit, logitsOf } from './metrics/evaluate';
 export { channelStats, type ChannelStats } from './data/batcher';
 export { disposeParams } from './models/params';
 // Segment lab (TECHNIQUES.md §2)
-export { SegTrainer, segHyperparamsOf, evaluateSegModel, polyLr } from './labs/segTrainer';
+export { SegTrainer, segHyperparamsOf, evaluateSegModel, polyLr, CLASS_WEIGHT_CAP } from './labs/segTrainer';
+export { medianFrequencyWeights } from './data/classBalance';
 export type { SegHyperparams, SegSessionOptions } from './labs/segTrainer';
 export { segImagesTensor } from './data/segBatcher';
 export type { SegDataset } from './data/segDataset';

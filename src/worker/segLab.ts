@@ -252,6 +252,7 @@ export class SegLab {
             hyperparams: segHyperparamsOf(config),
             source,
             affinity: source && config.affinityLoss !== 'none' ? { loss: config.affinityLoss, order: config.affinityOrder === '1' ? 1 : 2 } : null,
+            classBalance: config.classBalance,
           },
           data,
         );

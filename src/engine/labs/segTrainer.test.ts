@@ -8,7 +8,8 @@ import { loadSegModel, serializeSegModel, type SegProvenance } from '../models/s
 import { SEGMENT_LAB } from '../../protocol/labs/segment';
 import { faLoss } from '../techniques/affinity';
 import { adaptFeature } from '../techniques/affinityTerm';
-import { SegTrainer, polyLr, segHyperparamsOf } from './segTrainer';
+import { medianFrequencyWeights } from '../data/classBalance';
+import { CLASS_WEIGHT_CAP, SegTrainer, polyLr, segHyperparamsOf } from './segTrainer';
 
 const H = 32;
 const W = 64;
@@ -91,6 +92,26 @@ describe('SegTrainer (§2)', () => {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-5))).toBeLessThan(0.7 * mean(losses.slice(0, 5)));
     expect(last.lr).toBeCloseTo(polyLr(0.05, 24, 40), 10);
+  });
+
+  it('class balancing: median-frequency weights from the training labels in the label CE, no tensor leaked, freed on dispose', async () => {
+    const data = toyDataset(4);
+    const baseline = tf.memory().numTensors;
+    const hp = { ...opts.hyperparams, ohemThreshold: 1, auxWeight: 0 };
+    const plain = new SegTrainer({ ...opts, kind: 'student', hyperparams: hp }, data);
+    const balanced = new SegTrainer({ ...opts, kind: 'student', hyperparams: hp, classBalance: 'median-frequency' }, data);
+    expect(balanced.classWeights).toEqual(Array.from(medianFrequencyWeights(data.train.labels, H * W, 3, { maxWeight: CLASS_WEIGHT_CAP })));
+    expect(plain.classWeights).toBeNull();
+    // The car (class 2) is the rare class of the toy scenes: it weighs most.
+    expect(balanced.classWeights![2]).toBeGreaterThan(balanced.classWeights![1]!);
+    const [a, b] = [await plain.step(), await balanced.step()]; // same seed: same init and batch
+    expect(Math.abs(a.parts!.ce - b.parts!.ce)).toBeGreaterThan(1e-3);
+    const before = tf.memory().numTensors;
+    await balanced.step();
+    expect(tf.memory().numTensors).toBe(before);
+    plain.dispose();
+    balanced.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
   });
 
   it('adds α·T²·KL to a distilled model only when α > 0, and never trains the source', async () => {

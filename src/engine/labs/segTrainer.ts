@@ -11,7 +11,8 @@
  * lab's engine functions; FFA's Z is fixed per (N, k) and seeded.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SegLiveKey, UpscaleName } from '../../protocol/labs/segment';
+import type { SegClassBalance, SegLiveKey, UpscaleName } from '../../protocol/labs/segment';
+import { medianFrequencyWeights } from '../data/classBalance';
 import { SegBatcher, segImagesTensor } from '../data/segBatcher';
 import type { SegDataset } from '../data/segDataset';
 import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
@@ -64,7 +65,16 @@ export interface SegSessionOptions {
   init?: SegModel | null;
   /** The affinity term at the 1/8 features (needs a source); null or absent for none. */
   affinity?: { loss: AffinityLossKind; order: 1 | 2 } | null;
+  /**
+   * Class balancing of the label cross-entropies (main and aux; not the KD term): 'median-frequency' weights each class by
+   * median frequency / its frequency over the training labels (data/classBalance.ts, capped at CLASS_WEIGHT_CAP), so thin,
+   * rare classes (person, pole) count; 'none' (default) is the plain mean.
+   */
+  classBalance?: SegClassBalance;
 }
+
+/** The largest class weight median-frequency balancing gives (a class of a few pixels would otherwise dominate its batches). */
+export const CLASS_WEIGHT_CAP = 10;
 
 /** Poly learning-rate decay used by FasterSeg and HRNet: lr · (1 − step/total)^0.9 (step counted from 0). */
 export function polyLr(lr: number, step: number, total: number): number {
@@ -81,6 +91,10 @@ export class SegTrainer {
   /** The affinity term's adapter (student side) and probe matrices; null without the term. */
   private readonly affinity: { adapter: FeatureAdapter; store: ParamStore; probes: ProbeBank; pixels: number } | null = null;
   private readonly batchSize: number;
+  /** Class weights of the label CE terms (null = unweighted). */
+  private readonly classWeightTensor: tf.Tensor1D | null;
+  /** The class weights of the label CE terms as numbers (null = unweighted), for display and tests. */
+  readonly classWeights: number[] | null;
   private stepsDone = 0;
   private released = false;
   /** Validation mIoU of the latest evaluation (NaN before the first). */
@@ -108,6 +122,11 @@ export class SegTrainer {
     });
     if (opts.init) copyWeights(opts.init, this.model);
     this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip);
+    this.classWeights =
+      opts.classBalance === 'median-frequency'
+        ? Array.from(medianFrequencyWeights(data.train.labels, data.height * data.width, numClasses, { maxWeight: CLASS_WEIGHT_CAP }))
+        : null;
+    this.classWeightTensor = this.classWeights ? tf.tensor1d(this.classWeights) : null;
     if (opts.affinity && opts.source) {
       const [fs, ft] = tf.tidy(() => {
         const probe = tf.zeros([1, data.height, data.width, 3]) as tf.Tensor4D;
@@ -181,8 +200,13 @@ export class SegTrainer {
         () => {
           const out = model.forward(x, { training: true });
           const valid = validMask(y); // labels only: a constant, computed once per step
-          const ce = hp.ohemThreshold < 1 ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold }) : pixelCrossEntropy(out.logits, y);
-          const aux = out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y))), hp.auxWeight) : tf.scalar(0);
+          const cw = this.classWeightTensor;
+          const ce =
+            hp.ohemThreshold < 1
+              ? ohemCrossEntropy(out.logits, y, { threshold: hp.ohemThreshold, classWeights: cw })
+              : pixelCrossEntropy(out.logits, y, 255, cw);
+          const aux =
+            out.aux.length > 0 && hp.auxWeight > 0 ? tf.mul(tf.addN(out.aux.map((a) => pixelCrossEntropy(a, y, 255, cw))), hp.auxWeight) : tf.scalar(0);
           const kd = target && hp.alpha > 0 ? tf.mul(kdLoss(out.logits, target.logits, hp.temperature, valid), hp.alpha) : tf.scalar(0);
           const affinity =
             aff && target?.f8 && hp.affinityWeight > 0
@@ -221,6 +245,7 @@ export class SegTrainer {
   /** Free the optimizer and hand the model over to the caller (who disposes it); the session is unusable after. */
   releaseModel(): SegModel {
     this.optimizer.dispose();
+    this.classWeightTensor?.dispose();
     this.disposeAffinity();
     this.released = true;
     return this.model;
@@ -235,6 +260,7 @@ export class SegTrainer {
   dispose(): void {
     if (this.released) return;
     this.optimizer.dispose();
+    this.classWeightTensor?.dispose();
     this.disposeAffinity();
     disposeParams(this.model.store);
   }

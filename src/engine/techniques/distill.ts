@@ -69,15 +69,41 @@ export function pixelNll(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D 
   });
 }
 
-/** Pixel-wise softmax cross-entropy of NHWC logits against int labels [B,H,W], mean over the pixels whose label ≠ `ignore`. */
-export function pixelCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Scalar {
-  return tf.tidy(() => maskedMean(pixelNll(logits, labels), validMask(labels, ignore)));
+/**
+ * Per-pixel weight [B,H,W] = classWeights[label] (0 at ignored pixels): with it the masked mean becomes
+ * Σ w·ℓ·m / Σ w·m, PyTorch's `CrossEntropyLoss(weight=…)` mean (weights normalised over the counted pixels).
+ */
+function labelWeights(labels: tf.Tensor3D, classWeights: tf.Tensor1D): tf.Tensor3D {
+  return tf.tidy(() => tf.sum(tf.mul(oneHotFloat(labels, classWeights.shape[0]), classWeights), -1) as tf.Tensor3D);
 }
 
-/** Cross-entropy averaged over the pixels a 0/1 `mask` [B,H,W] keeps and whose label ≠ `ignore` (the mask is a constant). */
-export function maskedCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, mask: tf.Tensor3D, ignore = IGNORE_LABEL): tf.Scalar {
+/**
+ * Pixel-wise softmax cross-entropy of NHWC logits against int labels [B,H,W], mean over the pixels whose label ≠ `ignore`;
+ * with `classWeights` [K] the weighted mean Σ w_y·ℓ / Σ w_y (PyTorch's `CrossEntropyLoss(weight=…)`).
+ */
+export function pixelCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, ignore = IGNORE_LABEL, classWeights?: tf.Tensor1D | null): tf.Scalar {
+  return tf.tidy(() => {
+    const valid = validMask(labels, ignore);
+    return maskedMean(pixelNll(logits, labels), classWeights ? tf.mul(valid, labelWeights(labels, classWeights)) : valid);
+  });
+}
+
+/**
+ * Cross-entropy averaged over the pixels a 0/1 `mask` [B,H,W] keeps and whose label ≠ `ignore` (the mask is a constant);
+ * with `classWeights` [K] the weighted mean over those pixels, as pixelCrossEntropy.
+ */
+export function maskedCrossEntropy(
+  logits: tf.Tensor4D,
+  labels: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  ignore = IGNORE_LABEL,
+  classWeights?: tf.Tensor1D | null,
+): tf.Scalar {
   checkPixels('maskedCrossEntropy', logits, mask, 'mask');
-  return tf.tidy(() => maskedMean(pixelNll(logits, labels), tf.mul(mask, validMask(labels, ignore))));
+  return tf.tidy(() => {
+    const m = tf.mul(mask, validMask(labels, ignore));
+    return maskedMean(pixelNll(logits, labels), classWeights ? tf.mul(m, labelWeights(labels, classWeights)) : m);
+  });
 }
 
 export interface OhemOptions {
@@ -86,9 +112,11 @@ export interface OhemOptions {
   /** min_kept = ⌊fraction · B·H·W⌋ over all pixels, ignored ones included (default 1/16, FasterSeg's `B·H·W // 16`). */
   minKeptFraction?: number;
   ignore?: number;
+  /** Class weights [K] for the mean over the kept pixels (the selection itself is unweighted, as in the reference); none = 1. */
+  classWeights?: tf.Tensor1D | null;
 }
 
-export const OHEM_DEFAULTS: Required<OhemOptions> = { threshold: 0.7, minKeptFraction: 1 / 16, ignore: IGNORE_LABEL };
+export const OHEM_DEFAULTS: Required<Omit<OhemOptions, 'classWeights'>> = { threshold: 0.7, minKeptFraction: 1 / 16, ignore: IGNORE_LABEL };
 
 /**
  * OHEM pixel selection exactly as FasterSeg's reference code (TorchSeg's `ProbOhemCrossEntropy2d`, with
@@ -131,7 +159,7 @@ export function ohemMask(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOpt
  * selection held fixed. To inspect or reuse the selection, call `ohemMask` + `maskedCrossEntropy`.
  */
 export function ohemCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: OhemOptions = {}): tf.Scalar {
-  return tf.tidy(() => maskedCrossEntropy(logits, labels, ohemMask(logits, labels, opts), opts.ignore ?? IGNORE_LABEL));
+  return tf.tidy(() => maskedCrossEntropy(logits, labels, ohemMask(logits, labels, opts), opts.ignore ?? IGNORE_LABEL, opts.classWeights));
 }
 
 /** Bilinear (align-corners) resize of NHWC `x` to h×w; a copy when already that size. */

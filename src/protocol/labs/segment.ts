@@ -52,6 +52,9 @@ export const SEG_SIZE_PIXELS: Record<SegSizeName, { height: number; width: numbe
 export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, tutor: 1 / 2, student: 1 / 2 };
 /** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
 export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
+/** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */
+export const SEG_CLASS_BALANCES = ['none', 'median-frequency'] as const;
+export type SegClassBalance = (typeof SEG_CLASS_BALANCES)[number];
 /** The id of the built-in procedural street scenes. */
 export const STREETS_ID = 'streets';
 
@@ -92,6 +95,14 @@ const SEG_FIELDS = {
   temperature: { label: 'Temperature T', min: 0.5, max: 10, default: 1, scale: 'log', live: true },
   auxWeight: { label: 'Aux-head weight', min: 0, max: 1, default: 0.2, scale: 'linear', live: true },
   ohemThreshold: { label: 'OHEM threshold (1 = off)', min: 0.05, max: 1, default: 0.7, scale: 'linear', live: true },
+  /** Weights of the label CE terms per class, from the training labels (thin, rare classes such as person and pole count more). */
+  classBalance: {
+    kind: 'enum',
+    label: 'Class balancing',
+    options: SEG_CLASS_BALANCES,
+    default: 'none',
+    optionLabels: { none: 'none (plain mean)', 'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)' },
+  },
   /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */
   affinityLoss: {
     kind: 'enum',

@@ -123,6 +123,10 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'size' },
     { key: 'dataset', node: <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
     { field: 'flip' },
+    {
+      field: 'classBalance',
+      hint: 'Weights each class’s pixels in the label losses by median frequency / its frequency in the training labels, capped at 10×: person and pole count.',
+    },
     { field: 'batchSize' },
     { field: 'steps' },
     { heading: 'Losses (live)' },
