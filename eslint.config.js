@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 const tfjs = ['@tensorflow/*'];
-const ui = ['react', 'react-dom', 'react-dom/*', 'recharts', 'zustand', 'zustand/*'];
+const ui = ['react', 'react-dom', 'react-dom/*', 'recharts', 'uplot', 'uplot/*', 'zustand', 'zustand/*'];
 
 /** The engine's one door is src/engine/index.ts: no deep imports from outside it (test fixtures excepted). */
 const ENGINE_DOOR = { regex: '^(\\.\\./)+(src/)?engine/(?!.*\\.fixture$)', message: 'import the engine through src/engine/index.ts only (DESIGN.md).' };
@@ -46,7 +46,7 @@ export default tseslint.config(
   },
   {
     files: ['src/client/**/*.ts'],
-    rules: forbid(['engine', 'worker', 'ui'], [...tfjs, 'react', 'react-dom', 'recharts'], 'client may import protocol and store only (DESIGN.md).'),
+    rules: forbid(['engine', 'worker', 'ui'], [...tfjs, 'react', 'react-dom', 'recharts', 'uplot'], 'client may import protocol and store only (DESIGN.md).'),
   },
   {
     files: ['src/worker/**/*.ts'],

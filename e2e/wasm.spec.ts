@@ -13,5 +13,5 @@ test('with only a software GPU adapter the engine picks wasm by default, says so
   await expect(wb.status).toHaveText('done', { timeout: 90_000 });
   expect(await wb.step()).toBe(12);
   await expect(wb.byId('run.testAcc')).toHaveText(/^\d+(\.\d)?%$/);
-  await expect(wb.lineCurve('chart.loss')).toBeVisible();
+  await wb.expectChartDrawn('chart.loss');
 });

@@ -57,13 +57,24 @@ export class WorkbenchPage {
     await input.press('Enter');
   }
 
-  /** Number of drawn points of the first line in a chart (recharts path commands). */
-  lineCurve(chartId: string): Locator {
-    return this.byId(chartId).locator('.recharts-line-curve').first();
+  /**
+   * Points drawn in a live chart's first line (MetricChart's `data-points`; the chart is a canvas, see
+   * src/ui/components/livePlot.ts for its DOM contract).
+   */
+  async chartPoints(chartId: string): Promise<number> {
+    return Number((await this.byId(chartId).getAttribute('data-points')) ?? 0);
   }
 
+  /** Wait until a live chart shows its canvas and has drawn at least `min` points of its first line. */
+  async expectChartDrawn(chartId: string, min = 1): Promise<number> {
+    await expect(this.byId(chartId).locator('canvas')).toBeVisible();
+    await expect.poll(() => this.chartPoints(chartId), { timeout: 30_000 }).toBeGreaterThanOrEqual(min);
+    return this.chartPoints(chartId);
+  }
+
+  /** The hyperparameter markers drawn over a live chart (one `[data-marker]` element each). */
   markers(chartId: string): Locator {
-    return this.byId(chartId).locator('.recharts-reference-line');
+    return this.byId(chartId).locator('[data-marker]');
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { thin } from './MetricChart';
+import { thin } from './chartData';
 
 describe('thin (chart series thinning)', () => {
   it('keeps short series as they are', () => {
