@@ -14,6 +14,8 @@ import {
   SegTrainer,
   segHyperparamsOf,
   type SegHyperparams,
+  STREET_STYLES,
+  type StreetStyle,
   segCost,
   type SegModel,
   loadSegModel,
@@ -26,7 +28,7 @@ import { parseKeyValues } from './keyValues';
 /** The live settings' defaults (the Segment lab's spec). */
 const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
 
-const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES, classBalance: SEG_CLASS_BALANCES } as const;
+const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES, classBalance: SEG_CLASS_BALANCES, style: STREET_STYLES } as const;
 const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_HYPERPARAMS)];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'out', 'flip', 'origin']);
 
@@ -36,6 +38,8 @@ export interface SegRunArgs {
   chain: (typeof SEG_CHAINS)[number];
   size: (typeof SEG_SIZES)[number];
   classBalance: (typeof SEG_CLASS_BALANCES)[number];
+  /** The built-in scenes' style (classic: the shipped weights' scenes; realistic: issue #15's domain-randomised streets). */
+  style: StreetStyle;
   steps: number;
   batch: number;
   seed: number;
@@ -66,6 +70,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     chain: pick('chain', 'none'),
     size: pick('size', 'low'),
     classBalance: pick('classBalance', 'none'),
+    style: pick('style', 'classic'),
     steps,
     batch: Math.round(num('batch', 8)),
     seed: Math.round(num('seed', 1)),
@@ -93,7 +98,7 @@ export async function readSegModel(jsonPath: string): Promise<SegModel> {
 
 /** Train one model as the args say; returns the RESULT object. */
 export async function runSegment(a: SegRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
-  const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize });
+  const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize, style: a.style });
   const source = a.source ? await readSegModel(a.source) : null;
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
   const trainer = new SegTrainer(
@@ -139,7 +144,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       slot: slotOf(a.model, a.upscale),
       chain: a.chain,
       size: a.size,
-      dataset: 'streets',
+      dataset: a.style === 'classic' ? 'streets' : 'streets-realistic',
       classNames: [...data.classNames],
       palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
       steps: a.steps,

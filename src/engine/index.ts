@@ -36,7 +36,16 @@ export type { SegProvenance } from './models/seg/segSerialize';
 export { confusionMatrix, segScores } from './metrics/segMetrics';
 export { createSegModel } from './models/seg/registry';
 export type { SegSplit } from './data/segDataset';
-export { generateStreetDataset, STREET_CLASSES, STREET_PALETTE, STREET_SIZES, type StreetSize } from './data/streets';
+export {
+  generateStreetDataset,
+  streetDatasetName,
+  STREET_CLASSES,
+  STREET_PALETTE,
+  STREET_SIZES,
+  STREET_STYLES,
+  type StreetSize,
+  type StreetStyle,
+} from './data/streets';
 export { SEG_FORMATS, SEG_FORMAT_IDS, type SegFormatId } from './data/import/segFormats';
 export { importSegPairs, readLabelPng, resizeBilinearRgb, resizeNearest, type DecodedRgba } from './data/import/segImport';
 // Prune lab internals the headless scripts drive directly

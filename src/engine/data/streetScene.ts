@@ -5,6 +5,10 @@
  */
 import type { Rgb } from './raster';
 import type { SegColour } from './segDataset';
+import type { RealLook } from './streetRealScene';
+
+/** The scene styles (see STREET_STYLES in streets.ts): the original scenes, or domain-randomised photo-like ones. */
+export type StreetStyle = 'classic' | 'realistic';
 
 /** The 8 class names, indexed by label id. */
 export const STREET_CLASSES = ['sky', 'building', 'road', 'sidewalk', 'vegetation', 'car', 'person', 'pole'] as const;
@@ -111,4 +115,6 @@ export interface Scene {
   skyline: Block[];
   things: Thing[];
   noise: number;
+  /** Present only on realistic scenes (streetRealLayout.ts): what the realistic rasteriser needs beyond the classic fields. */
+  real?: RealLook;
 }

@@ -3,7 +3,9 @@
  * down a street with a perspective road, sidewalks, facades, greenery, trees, poles, cars and people.
  * Each scene is first described in world units (metres, from a seeded stream that never sees the image
  * size), then rasterised far to near; so the low (64×128) and high (128×256) versions of an item are the
- * same scene, and each pixel's label is the class of the last surface drawn over its centre.
+ * same scene, and each pixel's label is the class of the last surface drawn over its centre. Two styles (STREET_STYLES):
+ * `classic` (the original scenes, pinned bit for bit by streetsClassicPin.test.ts) and `realistic` (photo-like, domain
+ * randomised: streetRealLayout.ts, streetRealRaster.ts, streetRealObjects.ts).
  */
 import { hashSeed, mulberry32 } from '../random';
 import { createCanvas, writeNoisyUint8, type Canvas } from './raster';
@@ -12,8 +14,12 @@ import type { SegDataset, SegSplit } from './segDataset';
 import { drawThing } from './streetObjects';
 import { drawSide, drawSkyAndGround, drawSkyline, type Raster } from './streetRaster';
 import { buildStreetScene } from './streetLayout';
-import { STREET_CLASSES, STREET_PALETTE, type Scene } from './streetScene';
+import { buildRealisticScene } from './streetRealLayout';
+import { rasteriseRealistic } from './streetRealRaster';
+import { STREET_CLASSES, STREET_PALETTE, type Scene, type StreetStyle } from './streetScene';
 import { scale } from './streetTexture';
+
+export type { StreetStyle } from './streetScene';
 
 export { STREET_CLASSES, STREET_PALETTE } from './streetScene';
 
@@ -21,10 +27,22 @@ export { STREET_CLASSES, STREET_PALETTE } from './streetScene';
 export const STREET_SIZES = { low: { height: 64, width: 128 }, high: { height: 128, width: 256 } } as const;
 export type StreetSize = keyof typeof STREET_SIZES;
 
+/**
+ * The scene styles: `classic` (the original scenes; shipped weights and README numbers were measured on them, so they stay
+ * bit for bit as they were) and `realistic` (domain-randomised scenes made to look like dashcam street photos such as
+ * CamVid and Cityscapes; see streetRealLayout.ts).
+ */
+export const STREET_STYLES = ['classic', 'realistic'] as const;
+
+/** The dataset name of a style and size: `streets-low` (classic) or `streets-real-low` (realistic). */
+export const streetDatasetName = (size: StreetSize, style: StreetStyle = 'classic'): string =>
+  style === 'classic' ? `streets-${size}` : `streets-real-${size}`;
+
 /** Split ids mixed into each scene's seed, so train and test never coincide. */
 export const STREET_SPLIT = { train: 0, test: 1 } as const;
 
 const NOISE_SALT = 0x5ce4e;
+const REAL_SALT = 0x4ea1;
 
 const canvases = new Map<string, Canvas>();
 const instanceMaps = new Map<number, Uint16Array>();
@@ -68,6 +86,7 @@ export function rasteriseScene(
   const pixels = width * height;
   const inst = instances ?? instanceMaps.get(pixels) ?? new Uint16Array(pixels);
   if (!instances) instanceMaps.set(pixels, inst);
+  if (s.real) return personBoxes(inst, width, height, rasteriseRealistic(s, noiseSeed, height, width, outImage, imageOffset, label, inst));
   const people = s.things.filter((t) => t.kind === 'person').length;
   const r: Raster = {
     W: width,
@@ -144,6 +163,7 @@ function personBoxes(inst: Uint16Array, width: number, height: number, drawn: Ui
  * class ids (height×width, into outLabel at labelOffset). Geometry is in normalised image coordinates, so
  * every size (composed for 1:2) shows the same scene. Returns the boxes of its visible people (see PersonBox);
  * instances, when given (height×width), receives each pixel's person id (0 = none, k + 1 = k-th person far to near).
+ * style picks the classic or the realistic scenes (see STREET_STYLES); the two are different scenes of the same index.
  */
 export function renderStreetScene(
   seed: number,
@@ -156,11 +176,15 @@ export function renderStreetScene(
   outLabel: Uint8Array,
   labelOffset: number,
   instances?: Uint16Array,
+  style: StreetStyle = 'classic',
 ): PersonBox[] {
   if (imageOffset + height * width * 3 > outImage.length || labelOffset + height * width > outLabel.length) {
     throw new RangeError(`street scene ${height}×${width} does not fit the output buffers at the given offsets`);
   }
-  const s = buildStreetScene(mulberry32(hashSeed(seed, split, index)));
+  const s =
+    style === 'realistic'
+      ? buildRealisticScene(mulberry32(hashSeed(seed, split, index, REAL_SALT)))
+      : buildStreetScene(mulberry32(hashSeed(seed, split, index)));
   const label = outLabel.subarray(labelOffset, labelOffset + width * height);
   return rasteriseScene(s, hashSeed(seed, split, index, NOISE_SALT), height, width, outImage, imageOffset, label, instances);
 }
@@ -171,16 +195,17 @@ const nextTick = () => new Promise<void>((res) => setTimeout(res, 0));
 /**
  * Generate the street dataset: images NHWC uint8 (count×H×W×3) and labels (count×H×W class ids) at the low
  * (64×128) or high (128×256) size, in chunks of about 2^18 pixels that yield to the event loop between them;
- * onProgress gets fractions in [0, 1].
+ * onProgress gets fractions in [0, 1]. style (default `classic`) picks the scene style; the name is streetDatasetName(size, style).
  */
 export async function generateStreetDataset(opts: {
   seed: number;
   size: StreetSize;
+  style?: StreetStyle;
   trainSize: number;
   testSize: number;
   onProgress?: (fraction: number) => void;
 }): Promise<SegDataset> {
-  const { seed, size, trainSize, testSize, onProgress } = opts;
+  const { seed, size, trainSize, testSize, onProgress, style = 'classic' } = opts;
   const { height, width } = STREET_SIZES[size];
   const pixels = height * width;
   const chunk = Math.max(1, Math.floor(CHUNK_PIXELS / pixels));
@@ -191,7 +216,7 @@ export async function generateStreetDataset(opts: {
     const labels = new Uint8Array(count * pixels);
     for (let start = 0; start < count; start += chunk) {
       const end = Math.min(count, start + chunk);
-      for (let i = start; i < end; i++) renderStreetScene(seed, split, i, height, width, images, i * pixels * 3, labels, i * pixels);
+      for (let i = start; i < end; i++) renderStreetScene(seed, split, i, height, width, images, i * pixels * 3, labels, i * pixels, undefined, style);
       done += end - start;
       if (done < total) onProgress?.(done / total);
       await nextTick();
@@ -201,5 +226,5 @@ export async function generateStreetDataset(opts: {
   const train = await makeSplit(STREET_SPLIT.train, trainSize);
   const test = await makeSplit(STREET_SPLIT.test, testSize);
   onProgress?.(1);
-  return { name: `streets-${size}`, classNames: STREET_CLASSES, palette: STREET_PALETTE, height, width, ignoreLabel: 255, train, test };
+  return { name: streetDatasetName(size, style), classNames: STREET_CLASSES, palette: STREET_PALETTE, height, width, ignoreLabel: 255, train, test };
 }
