@@ -1,5 +1,5 @@
 /**
- * `npm run eval:segment:real -- <folder> [<folder>…] [size=low] [models=public/models/segment] [format=auto] [out=<file.jsonl>]`:
+ * `npm run eval:segment:real -- <folder> [<folder>…] [size=low] [models=public/models/segment | files=a.json,b.json] [format=auto] [out=<file.jsonl>]`:
  * scores the Segment lab's zoo (public/models/segment/<size>/manifest.json) on a folder of real image/label pairs in any
  * layout and label format the importer reads (CamVid 11 / 32, Cityscapes labelIds / trainIds; paired by file name as the
  * importer pairs them), with the labels mapped to the 8 street classes (engine/metrics/realSeg.ts names the mapping).
@@ -140,7 +140,7 @@ export async function main(args: string[]): Promise<void> {
   const folders = args.filter((a) => !a.includes('='));
   const kv = parseKeyValues(
     args.filter((a) => a.includes('=')),
-    new Set(['size', 'models', 'format', 'out', 'backend']),
+    new Set(['size', 'models', 'files', 'format', 'out', 'backend']),
     { size: ['low', 'high'], format: ['auto', ...SEG_FORMAT_IDS] } as const,
   );
   const size = kv.pick('size', 'low');
@@ -153,12 +153,19 @@ export async function main(args: string[]): Promise<void> {
     folders.push(path.join(shared, 'camvid'), path.join(shared, 'cityscapes'));
   }
   await startBackend(kv.get('backend') ?? 'wasm');
+  // files=a.json,b.json scores those model files (e.g. a run's checkpoint) instead of the zoo's manifest.
+  const given = kv.get('files')?.split(',').filter(Boolean);
   const manifestPath = path.join(modelsDir, size, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} not found: run npm run pretrain:segment first.`);
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { models: { slot: string; file: string; steps: number }[] };
+  if (!given && !existsSync(manifestPath)) throw new Error(`${manifestPath} not found: run npm run pretrain:segment first.`);
+  const entries = given
+    ? given.map((f) => ({ slot: path.basename(f, '.json'), json: f }))
+    : (JSON.parse(await readFile(manifestPath, 'utf8')) as { models: { slot: string; file: string }[] }).models.map((m) => ({
+        slot: m.slot,
+        json: path.join(modelsDir, m.file),
+      }));
   const models: { slot: string; model: SegModel; dataset: string }[] = [];
-  for (const m of manifest.models) {
-    const json = path.join(modelsDir, m.file);
+  for (const m of entries) {
+    const json = m.json;
     const bin = await readFile(json.replace(/\.json$/, '.bin'));
     const { model, provenance } = loadSegModel(JSON.parse(await readFile(json, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
     if (provenance.classNames.join() !== STREET_CLASSES.join()) {

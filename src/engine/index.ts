@@ -96,3 +96,4 @@ export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-
 export { importOnnx, MAX_ONNX_ARCHITECTURE_NUMBER, type ImportedOnnx, type OnnxModelFormat } from './export/importOnnx'; // ONNX import (issue #14 item 5)
 export { cropPixels, layoutPriorConfusion, streetMapping, streetMappingRefusal, toStreetLabels, STREET_MAPPABLE_FORMATS } from './metrics/realSeg';
 export { planSegPairs, detectSegFormat } from './data/import/segPairs';
+export { profileKernels, PHASES, type KernelProfile, type KernelStat, type PhaseStat, type Phase } from './profile/kernelProfile';
