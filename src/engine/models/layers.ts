@@ -64,6 +64,14 @@ export function createBatchNorm(store: ParamStore, name: string, channels: numbe
 /**
  * BN forward (Ioffe & Szegedy 2015). Training: normalise with the batch moments and move the running
  * stats towards them (PyTorch convention: momentum 0.1, unbiased variance for the running estimate).
+ *
+ * Training mode differentiates as one op ({@link batchNormTraining}), not through tfjs-core's gradients of
+ * `tf.moments` + `tf.batchNorm`: those materialise `tile(...)` of full [B, H, W, C] arrays (FusedBatchNorm's
+ * gradient; Tile is a generic per-element loop on wasm, a quarter of a VGG-16/ResNet-18 step there) and
+ * `ones(x.shape)` built in JS (Mean's gradient) on every step (issue #17). The moments themselves are computed
+ * exactly as before and still feed the running statistics; they are not inputs of the custom op, so the tape
+ * never backpropagates through them (their dependence on x is in the op's gradient). Inference mode is plain
+ * `tf.batchNorm` on the running statistics, as before.
  */
 export function batchNorm(bn: BatchNorm, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
   if (!mode.training) {
@@ -76,7 +84,47 @@ export function batchNorm(bn: BatchNorm, x: tf.Tensor4D, mode: ForwardMode): tf.
     running.assign(tf.tidy(() => tf.add(tf.mul(running, 1 - BN_MOMENTUM), tf.mul(batch, BN_MOMENTUM * scale))));
   ema(bn.runningMean, mean, 1);
   ema(bn.runningVar, variance, unbiased);
-  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.beta as tf.Tensor1D, bn.gamma as tf.Tensor1D, BN_EPSILON);
+  return batchNormTraining(x, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.gamma, bn.beta);
+}
+
+/**
+ * Training-mode batch norm over B, H, W of NHWC `x` with its own batch moments `mean`, `variance` (biased, as
+ * `tf.moments` gives them): y = γ·(x − μ)·rstd + β, rstd = 1/√(σ² + ε), as ONE differentiable op of x, γ, β
+ * (tf.customGrad). It is local to this function rather than a global override of tfjs-core's FusedBatchNorm/Mean
+ * gradients, so it holds whatever backend runs and leaves every other use of those kernels alone.
+ *
+ * The forward is the same FusedBatchNorm kernel call as before. The gradient is the whole derivative, the
+ * moments' dependence on x included; with N = B·H·W, x̂ = (x − μ)·rstd and per-channel sums Σ over B, H, W:
+ *   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ·rstd·(dy − Σdy/N − x̂·Σ(dy·x̂)/N) = γ·rstd·(r − Σr/N),  r = dy − x̂·Σ(dy·x̂)/N.
+ * Only per-channel sums and broadcasts: no Tile, no ones(). Both per-channel affine maps, x ↦ x̂ and
+ * r ↦ γ·rstd·(r − Σr/N), are FusedBatchNorm calls with the forward's own σ², ε (so x̂ is rounded exactly as in the
+ * forward). Σr/N equals Σdy/N in exact arithmetic; taking it from r keeps Σdx = 0 per channel although the float32
+ * Σx̂ is not exactly 0. With Σdy/N, that error times a large mean of the previous layer's input showed in its kernel
+ * gradient (2.4e-5 off float64 on wasm in the 8×4×4×6 case of batchNormGrad.test.ts, tfjs-core's path 3.6e-6).
+ * Against float64 central differences these gradients are as close as tfjs-core's (batchNormGrad.test.ts).
+ */
+export function batchNormTraining(x: tf.Tensor4D, mean: tf.Tensor1D, variance: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
+  const op = tf.customGrad((...args) => {
+    const [input, scale, offset] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    save([input, scale, mean, variance]);
+    return {
+      value: tf.batchNorm4d(input, mean, variance, offset, scale, BN_EPSILON),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, g, mu, v] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const axes = [0, 1, 2];
+          const count = xs.shape[0] * xs.shape[1] * xs.shape[2];
+          const xhat = tf.batchNorm4d(xs, mu, v, undefined, undefined, BN_EPSILON);
+          const sumDy = tf.sum(dy, axes);
+          const sumDyXhat = tf.sum(tf.mul(dy, xhat), axes);
+          const r = tf.sub(dy, tf.mul(xhat, tf.div(sumDyXhat, count)));
+          const dx = tf.batchNorm4d(r as tf.Tensor4D, tf.mean(r, axes) as tf.Tensor1D, v, undefined, g, BN_EPSILON);
+          return [dx, sumDyXhat, sumDy];
+        }),
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor4D;
 }
 
 export interface Dense {
