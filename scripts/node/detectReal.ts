@@ -11,7 +11,7 @@
  * Real photos are for evaluation only: nothing here trains. Without arguments it uses ../shared/realdata when present.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
@@ -28,6 +28,7 @@ import {
   type DetectSplit,
   type ImageSize,
 } from '../../src/engine';
+import { walk } from './scriptIO';
 
 const H = 128;
 const W = 256;
@@ -78,16 +79,6 @@ export function fitPhoto(img: Rgba, boxes: readonly DetectBox[], fit: Fit): { rg
 
 function withMinSide(b: DetectBox, width: number, height: number): DetectBox {
   return b.w * width < MIN_SIDE_PX || b.h * height < MIN_SIDE_PX ? { ...b, ignore: true } : b;
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out;
 }
 
 /** The records of a COCO or VOC folder and every image decoded at its own size. */

@@ -1,5 +1,5 @@
 /** What the headless training scripts share around a run: choosing the backend, and the closing `RESULT {json}` line. */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { initBackend } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
@@ -19,4 +19,15 @@ export async function emitResult(results: string | undefined, result: unknown): 
     await appendFile(results, line + '\n');
   }
   console.log(`RESULT ${line}`);
+}
+
+/** Every file under dir, recursively (paths joined onto dir). */
+export async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out;
 }

@@ -10,7 +10,7 @@
  * Cityscapes samples in ../shared/realdata when present.
  */
 import { existsSync } from 'node:fs';
-import { appendFile, readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode as decodePng } from 'fast-png';
@@ -38,7 +38,7 @@ import {
 } from '../../src/engine';
 import { centreCrop } from '../../src/protocol/fit';
 import { parseKeyValues } from './keyValues';
-import { startBackend } from './scriptIO';
+import { startBackend, walk } from './scriptIO';
 
 const SIZES = { low: { height: 64, width: 128 }, high: { height: 128, width: 256 } } as const;
 const K = STREET_CLASSES.length;
@@ -48,16 +48,6 @@ interface Photo {
   name: string;
   rgb: Uint8Array;
   labels: Uint8Array;
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out;
 }
 
 async function decodeRgba(file: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
@@ -175,7 +165,8 @@ export async function main(args: string[]): Promise<void> {
     }
     models.push({ slot: m.slot, model, dataset: provenance.dataset });
   }
-  const header = `${'model'.padEnd(22)} ${STREET_CLASSES.map((c) => c.slice(0, 5).padStart(5)).join(' ')}   mIoU  pixAcc`;
+  const nameWidth = Math.max(22, ...models.map((m) => m.slot.length + 1));
+  const header = `${'model'.padEnd(nameWidth)} ${STREET_CLASSES.map((c) => c.slice(0, 5).padStart(5)).join(' ')}   mIoU  pixAcc`;
   for (const dir of folders) {
     const { photos, formats } = await readFolder(dir, height, width, format);
     console.log(`\n${dir}: ${photos.length} photo${photos.length === 1 ? '' : 's'} (${[...formats].join(', ')} labels), fitted to ${height}×${width}`);
@@ -198,7 +189,7 @@ export async function main(args: string[]): Promise<void> {
       });
     for (const { slot, cm } of rows) {
       const s = segScores(cm, K);
-      console.log(`${slot.padEnd(22)} ${s.perClassIoU.map(pct).join(' ')}  ${pct(s.mIoU)}  ${pct(s.pixelAccuracy)}   ${confusions(cm)}`);
+      console.log(`${slot.padEnd(nameWidth)} ${s.perClassIoU.map(pct).join(' ')}  ${pct(s.mIoU)}  ${pct(s.pixelAccuracy)}   ${confusions(cm)}`);
       lines.push({
         folder: path.basename(dir),
         photos: photos.length,

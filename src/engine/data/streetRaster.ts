@@ -217,8 +217,31 @@ export function drawSide(r: Raster, side: Side, sg: number): void {
   }
 }
 
+/** A raster of scene s at width × height drawing into data / label / inst, counting the pixels of `people` instances. */
+export function newRaster(s: Scene, width: number, height: number, data: Float32Array, label: Uint8Array, inst: Uint16Array, people: number): Raster {
+  return { W: width, H: height, f: s.fv * height, cx: s.vp * width, cy: s.hz * height, s, data, label, inst, instance: 0, drawn: new Uint32Array(people + 1) };
+}
+
 /** Draw a shape on the vertical plane at depth Z (world bbox X0..X1 × Y0..Y1), anti-aliased by its distance (m). */
 export function drawFrontal(r: Raster, Z: number, X0: number, X1: number, Y0: number, Y1: number, sdf: Sdf2, paint: Paint2, cls: number): void {
+  drawFrontalSeeThrough(r, Z, X0, X1, Y0, Y1, sdf, paint, OPAQUE, cls);
+}
+
+const OPAQUE: Sdf2 = () => 1;
+
+/** drawFrontal with a per-point opacity (see-through twigs): colour blends by coverage × opacity; the label still follows the silhouette. */
+export function drawFrontalSeeThrough(
+  r: Raster,
+  Z: number,
+  X0: number,
+  X1: number,
+  Y0: number,
+  Y1: number,
+  sdf: Sdf2,
+  paint: Paint2,
+  opacity: Sdf2,
+  cls: number,
+): void {
   const { W, H, f, cx, cy, s } = r;
   const k = f / Z,
     m = Z / f;
@@ -234,7 +257,7 @@ export function drawFrontal(r: Raster, Z: number, X0: number, X1: number, Y0: nu
       const d = sdf(X, Y) * k;
       if (d >= 0.5) continue;
       paint(X, Y, c);
-      put(r, y * W + x, c, Math.min(1, 0.5 - d), Z, cls, d < 0);
+      put(r, y * W + x, c, Math.min(1, 0.5 - d) * opacity(X, Y), Z, cls, d < 0);
     }
   }
 }

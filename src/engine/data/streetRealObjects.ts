@@ -6,7 +6,7 @@
  */
 import { sdBox, sdCapsule, type Rgb } from './raster';
 import type { RealCar, RealCyclist, RealPerson, RealPole, RealThing, RealTree } from './streetRealScene';
-import { drawFrontal, drawSidePlane, put, shadeGround, type Paint2, type Raster, type Sdf2 } from './streetRaster';
+import { drawFrontal, drawFrontalSeeThrough, drawSidePlane, shadeGround, type Paint2, type Raster, type Sdf2 } from './streetRaster';
 import { CAR, PERSON, POLE, VEGETATION } from './streetScene';
 import { clamp01, hash2, mix, scale, set, vnoise } from './streetTexture';
 
@@ -186,39 +186,6 @@ function drawCyclist(r: Raster, c: RealCyclist): void {
     else personColour(rider, x, (Y - lift) / 0.92, out, sun);
   };
   drawFrontal(r, c.Z, c.X - 0.45, c.X + 0.45, -0.02, lift + c.h * 0.92 + 0.05, sdf, paint, PERSON);
-}
-
-/** drawFrontal with a per-point opacity (see-through twigs): colour blends by coverage × opacity; the label still follows the silhouette. */
-function drawFrontalSeeThrough(
-  r: Raster,
-  Z: number,
-  X0: number,
-  X1: number,
-  Y0: number,
-  Y1: number,
-  sdf: Sdf2,
-  paint: Paint2,
-  opacity: Sdf2,
-  cls: number,
-): void {
-  const { W, H, f, cx, cy, s } = r;
-  const k = f / Z,
-    m = Z / f;
-  const x0 = Math.max(0, Math.floor(cx + X0 * k) - 1),
-    x1 = Math.min(W, Math.ceil(cx + X1 * k) + 1);
-  const y0 = Math.max(0, Math.floor(cy + (s.hc - Y1) * k) - 1),
-    y1 = Math.min(H, Math.ceil(cy + (s.hc - Y0) * k) + 1);
-  const c: Rgb = [0, 0, 0];
-  for (let y = y0; y < y1; y++) {
-    const Y = s.hc - (y + 0.5 - cy) * m;
-    for (let x = x0; x < x1; x++) {
-      const X = (x + 0.5 - cx) * m;
-      const d = sdf(X, Y) * k;
-      if (d >= 0.5) continue;
-      paint(X, Y, c);
-      put(r, y * W + x, c, Math.min(1, 0.5 - d) * opacity(X, Y), Z, cls, d < 0);
-    }
-  }
 }
 
 function drawTree(r: Raster, t: RealTree): void {

@@ -9,7 +9,7 @@ import { mulberry32 } from '../random';
 import { createCanvas, writeNoisyUint8, type Canvas, type Rgb } from './raster';
 import { drawRealThing } from './streetRealObjects';
 import type { RealFacade, RealLook, RealSide, RealStrip } from './streetRealScene';
-import { drawSidePlane, drawSkyline, put, span, type Raster } from './streetRaster';
+import { drawSidePlane, drawSkyline, newRaster, put, span, type Raster } from './streetRaster';
 import { BUILDING, CURB, ROAD, SIDEWALK, SKY, VEGETATION, type Scene } from './streetScene';
 import { band, boxCov, clamp01, hash2, set, vnoise } from './streetTexture';
 
@@ -413,19 +413,7 @@ export function rasteriseRealistic(
   canvases.set(key, cv);
   inst.fill(0);
   const people = L.things.filter((t) => t.kind === 'person' || t.kind === 'cyclist').length;
-  const r: Raster = {
-    W: width,
-    H: height,
-    f: s.fv * height,
-    cx: s.vp * width,
-    cy: s.hz * height,
-    s,
-    data: cv.data,
-    label,
-    inst,
-    instance: 0,
-    drawn: new Uint32Array(people + 1),
-  };
+  const r = newRaster(s, width, height, cv.data, label, inst, people);
   drawSkyAndGround(r, L);
   drawSkyline(r);
   drawSide(r, s.sides[0] as RealSide, -1);

@@ -12,7 +12,7 @@ import { createCanvas, writeNoisyUint8, type Canvas } from './raster';
 import type { DetectBox } from './detectDataset';
 import type { SegDataset, SegSplit } from './segDataset';
 import { drawThing } from './streetObjects';
-import { drawSide, drawSkyAndGround, drawSkyline, type Raster } from './streetRaster';
+import { drawSide, drawSkyAndGround, drawSkyline, newRaster } from './streetRaster';
 import { buildStreetScene } from './streetLayout';
 import { buildRealisticScene } from './streetRealLayout';
 import { rasteriseRealistic } from './streetRealRaster';
@@ -88,19 +88,7 @@ export function rasteriseScene(
   if (!instances) instanceMaps.set(pixels, inst);
   if (s.real) return personBoxes(inst, width, height, rasteriseRealistic(s, noiseSeed, height, width, outImage, imageOffset, label, inst));
   const people = s.things.filter((t) => t.kind === 'person').length;
-  const r: Raster = {
-    W: width,
-    H: height,
-    f: s.fv * height,
-    cx: s.vp * width,
-    cy: s.hz * height,
-    s,
-    data: cv.data,
-    label,
-    inst,
-    instance: 0,
-    drawn: new Uint32Array(people + 1),
-  };
+  const r = newRaster(s, width, height, cv.data, label, inst, people);
   drawSkyAndGround(r);
   drawSkyline(r);
   drawSide(r, s.sides[0], -1);
