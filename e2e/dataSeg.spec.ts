@@ -51,8 +51,9 @@ test('segmentation pairs: imported at 256×128 with their label format, shown wi
   await wb.open({ backend: 'wasm' });
   await wb.waitForBackend('wasm');
   await data.openTab();
-  await expect(data.byId('data.segItem')).toHaveCount(1); // the built-in street scenes
+  await expect(data.byId('data.segItem')).toHaveCount(2); // the built-in street scenes, classic and realistic
   await expect(data.segItem('Street scenes').getByTestId('data.segItem.classes')).toHaveText('8');
+  await expect(data.segItem('Realistic streets').getByTestId('data.segItem.classes')).toHaveText('8');
   await data.segItem('Street scenes').getByTestId('data.segItem.show').click();
   await expect(data.byId('data.sample.labelMap')).toHaveCount(6);
   await expect(data.byId('data.legend.item')).toHaveCount(9); // 8 classes + ignore
@@ -88,7 +89,7 @@ test('segmentation pairs: imported at 256×128 with their label format, shown wi
   await page.reload();
   await data.openTab();
   await expect(data.segItem('camvid-mini').getByTestId('data.segItem.classes')).toHaveText('11');
-  await expect(data.byId('data.segItem')).toHaveCount(2);
+  await expect(data.byId('data.segItem')).toHaveCount(3);
 
   // "Train on it" selects the set for the Segment lab and opens it.
   await data.segItem('camvid-mini').getByTestId('data.segItem.trainOn').click();
@@ -175,9 +176,9 @@ test('an unpaired image or an unknown label value gets the importer sentence, an
     'bad-value-set/labels/0003.png: the pixel at x 7, y 0 has value 40, which is not a CamVid 11-class label',
   );
 
-  await expect(data.byId('data.segItem')).toHaveCount(2);
+  await expect(data.byId('data.segItem')).toHaveCount(3);
   await expect(data.segItem('good-set').getByTestId('data.segItem.train')).toHaveText('5');
   await page.reload();
   await data.openTab();
-  await expect(data.byId('data.segItem')).toHaveCount(2);
+  await expect(data.byId('data.segItem')).toHaveCount(3);
 });

@@ -7,6 +7,13 @@ export type SplitName = 'train' | 'test';
 export const BUILTIN_DATASET_ID = 'shapes';
 /** The id of the built-in procedural street-scene segmentation dataset. */
 export const STREETS_DATASET_ID = 'streets';
+/**
+ * The id of the built-in **realistic** street scenes (issue #15: domain-randomised cameras, materials, lighting and
+ * clutter; the same 8 classes). The shipped Segment models were trained on the classic scenes ('streets').
+ */
+export const STREETS_REAL_DATASET_ID = 'streets-real';
+/** The built-in street-scene sets. */
+export const STREET_DATASET_IDS: readonly string[] = [STREETS_DATASET_ID, STREETS_REAL_DATASET_ID];
 
 export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder' | 'segmentation' | 'detection';
 
@@ -158,7 +165,7 @@ export interface DatasetSamples {
   boxes?: SampleBox[][];
 }
 
-export const DATASET_ID_PATTERN = /^(shapes|streets|ds-[a-z0-9-]{1,40})$/;
+export const DATASET_ID_PATTERN = /^(shapes|streets|streets-real|ds-[a-z0-9-]{1,40})$/;
 
 /**
  * A fingerprint of an import request: its kind and reading options and every file's path, size and modification

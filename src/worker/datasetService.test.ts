@@ -32,7 +32,7 @@ describe('DatasetService (worker side of the dataset manager)', () => {
     expect(progress.at(-1)?.fraction).toBe(1);
     expect(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1]!.fraction)).toBe(true);
     const list = await svc.list();
-    expect(list.map((d) => d.id)).toEqual(['shapes', 'streets', r.dataset.id]);
+    expect(list.map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real', r.dataset.id]);
     const data = await svc.load({ ...TRAIN_LAB.defaults(), dataset: r.dataset.id }, () => undefined);
     expect(data.train.count).toBe(20);
     expect(data.classNames[0]).toBe('airplane');
@@ -53,7 +53,7 @@ describe('DatasetService (worker side of the dataset manager)', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'import-failed', detail: 'record-size' } });
     const notGz = await svc.import(cifarRequest([file('cifar-10-binary.tar.gz', new TextEncoder().encode('hello, not a gzip file'))]));
     expect(notGz.ok ? null : notGz.error.detail).toBe('not-gzip');
-    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', good.ok ? good.dataset.id : '']);
+    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real', good.ok ? good.dataset.id : '']);
   });
 
   it('refuses to load a dataset that is not stored, and to delete the built-in one', async () => {

@@ -17,11 +17,13 @@ import {
   STREET_SIZES,
   generateStreetDataset,
   type StreetSize,
+  type StreetStyle,
 } from '../engine';
 import type { TrainConfig } from '../protocol/labs/train';
 import {
   BUILTIN_DATASET_ID,
   STREETS_DATASET_ID,
+  STREETS_REAL_DATASET_ID,
   type DatasetInfo,
   type DatasetSamples,
   type ImportProgressInfo,
@@ -107,14 +109,26 @@ export class DatasetService {
     };
   }
 
+  /** The built-in realistic street scenes' entry (issue #15; same classes and size as the classic ones). */
+  static streetsReal(): DatasetInfo {
+    return { ...DatasetService.streets(), id: STREETS_REAL_DATASET_ID, name: 'Realistic streets (built-in)' };
+  }
+
+  /** The built-in entry of a street-scene id, or null. */
+  private static streetSet(id: string): { info: DatasetInfo; style: StreetStyle } | null {
+    if (id === STREETS_DATASET_ID) return { info: DatasetService.streets(), style: 'classic' };
+    if (id === STREETS_REAL_DATASET_ID) return { info: DatasetService.streetsReal(), style: 'realistic' };
+    return null;
+  }
+
   /** The built-in datasets, then every stored one (oldest first). */
   async list(): Promise<DatasetInfo[]> {
-    return [DatasetService.builtin(), DatasetService.streets(), ...(await (await this.store()).list())];
+    return [DatasetService.builtin(), DatasetService.streets(), DatasetService.streetsReal(), ...(await (await this.store()).list())];
   }
 
   /** Delete a stored dataset (the built-in ones cannot be). */
   async remove(id: string): Promise<void> {
-    if (id === BUILTIN_DATASET_ID || id === STREETS_DATASET_ID) throw new EngineFault('invalid-config', 'The built-in datasets cannot be deleted.');
+    if (id === BUILTIN_DATASET_ID || DatasetService.streetSet(id)) throw new EngineFault('invalid-config', 'The built-in datasets cannot be deleted.');
     await (await this.store()).remove(id);
   }
 
@@ -129,14 +143,16 @@ export class DatasetService {
       const data = await generateShapesDataset({ seed: 1, trainSize: count, testSize: count });
       return pickSamples(DatasetService.builtin(), split, data[split], perClass, 100);
     }
-    if (id === STREETS_DATASET_ID) {
+    const street = DatasetService.streetSet(id);
+    if (street) {
       const data = await generateStreetDataset({
         seed: 1,
         size: 'high',
         trainSize: split === 'train' ? perClass : 0,
         testSize: split === 'test' ? perClass : 0,
+        style: street.style,
       });
-      return pickSegSamples(DatasetService.streets(), split, data[split], perClass);
+      return pickSegSamples(street.info, split, data[split], perClass);
     }
     return (await this.store()).samples(id, split, perClass);
   }
@@ -184,7 +200,8 @@ export class DatasetService {
   /** The classification dataset a run config names: generated (built-in) or read from storage; refuses segmentation sets. */
   async load(config: Pick<TrainConfig, 'dataset' | 'seed' | 'trainSize' | 'testSize'>, onProgress: (fraction: number) => void): Promise<ImageDataset> {
     if (config.dataset === BUILTIN_DATASET_ID) return loadDataset(config, onProgress);
-    if (config.dataset === STREETS_DATASET_ID) throw wrongTaskFault(DatasetService.streets(), 'classify');
+    const street = DatasetService.streetSet(config.dataset);
+    if (street) throw wrongTaskFault(street.info, 'classify');
     return (await this.stored(config.dataset)).load(config.dataset, onProgress);
   }
 
@@ -194,8 +211,16 @@ export class DatasetService {
    * Refuses classification datasets (invalid-config) and ids not stored (dataset-missing).
    */
   async loadSeg(id: string, size: StreetSize, opts: SegLoadOptions): Promise<SegDataset> {
-    if (id === STREETS_DATASET_ID)
-      return generateStreetDataset({ seed: opts.seed, size, trainSize: opts.trainSize, testSize: opts.testSize, onProgress: opts.onProgress });
+    const street = DatasetService.streetSet(id);
+    if (street)
+      return generateStreetDataset({
+        seed: opts.seed,
+        size,
+        trainSize: opts.trainSize,
+        testSize: opts.testSize,
+        onProgress: opts.onProgress,
+        style: street.style,
+      });
     if (id === BUILTIN_DATASET_ID) throw wrongTaskFault(DatasetService.builtin(), 'segment');
     const store = await this.stored(id);
     const resizing = size !== 'high';
@@ -212,7 +237,8 @@ export class DatasetService {
    */
   async loadDetection(id: string, onProgress?: (f: number) => void): Promise<DetectDataset> {
     if (id === BUILTIN_DATASET_ID) throw wrongTaskFault(DatasetService.builtin(), 'detect');
-    if (id === STREETS_DATASET_ID) throw wrongTaskFault(DatasetService.streets(), 'detect');
+    const street = DatasetService.streetSet(id);
+    if (street) throw wrongTaskFault(street.info, 'detect');
     return (await this.stored(id)).loadDetection(id, onProgress);
   }
 

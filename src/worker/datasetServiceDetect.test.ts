@@ -87,7 +87,7 @@ describe('DatasetService: person-detection datasets', () => {
       source: 'people/',
     });
     expect(d.bytes).toBe(6 * (128 * 256 * 3 + 1));
-    expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets', d.id]);
+    expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets', 'streets-real', d.id]);
 
     const progress: number[] = [];
     const data = await svc.loadDetection(d.id, (f) => progress.push(f));
@@ -118,7 +118,7 @@ describe('DatasetService: person-detection datasets', () => {
     expect(s.labelMaps).toBeUndefined();
 
     await svc.remove(d.id);
-    expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets']);
+    expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets', 'streets-real']);
     await expect(svc.loadDetection(d.id)).rejects.toMatchObject({ code: 'dataset-missing' });
   });
 
@@ -259,7 +259,7 @@ describe('DatasetService: person-detection datasets', () => {
       expect(r.error).toMatchObject({ code: 'import-failed', detail });
       expect(r.error.message).toMatch(message);
       expect(r.error.message.split(/\.\s+[A-Z]/)).toHaveLength(1); // one sentence
-      expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets', kept.id]);
+      expect((await svc.list()).map((x) => x.id)).toEqual(['shapes', 'streets', 'streets-real', kept.id]);
       const after = await svc.loadDetection(kept.id);
       expect({ ...after, train: after.train.boxes, test: after.test.boxes }).toEqual({ ...before, train: before.train.boxes, test: before.test.boxes });
       expect(same(after.train.images, before.train.images) && same(after.test.images, before.test.images)).toBe(true);

@@ -49,7 +49,7 @@ describe('DatasetService: segmentation datasets', () => {
 
   it('lists the built-in street scenes after the shapes, with their classes, palette and size', async () => {
     const list = await service().list();
-    expect(list.map((d) => d.id)).toEqual(['shapes', 'streets']);
+    expect(list.map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real']);
     expect(list[0]!.task).toBeUndefined();
     expect(list[1]).toMatchObject({
       name: 'Street scenes (built-in)',
@@ -61,6 +61,9 @@ describe('DatasetService: segmentation datasets', () => {
     });
     expect(list[1]!.palette).toEqual(STREET_PALETTE.map((c) => [...c]));
     await expect(service().remove('streets')).rejects.toThrow(/built-in/);
+    // The realistic scenes (issue #15): the same classes, palette and size under their own id and name.
+    expect(list[2]).toMatchObject({ ...list[1], id: 'streets-real', name: 'Realistic streets (built-in)' });
+    await expect(service().remove('streets-real')).rejects.toThrow(/built-in/);
   });
 
   it('imports CamVid-11 pairs at 128×256, stores them, and loads them at both sizes', async () => {
@@ -82,7 +85,7 @@ describe('DatasetService: segmentation datasets', () => {
       width: 256,
     });
     expect(r.dataset.classNames).toHaveLength(11);
-    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', r.dataset.id]);
+    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real', r.dataset.id]);
 
     const high = await svc.loadSeg(r.dataset.id, 'high', { seed: 1, trainSize: 0, testSize: 0 });
     expect(high).toMatchObject({ height: 128, width: 256, ignoreLabel: 255 });
@@ -137,6 +140,14 @@ describe('DatasetService: segmentation datasets', () => {
     const expected = await generateStreetDataset({ seed: 3, size: 'low', trainSize: 2, testSize: 1 });
     expect(data).toMatchObject({ height: 64, width: 128, classNames: STREET_CLASSES });
     expect(Buffer.from(data.test.labels).equals(Buffer.from(expected.test.labels))).toBe(true);
+    // The realistic set is the realistic style of the same generator, and its samples too.
+    const real = await service().loadSeg('streets-real', 'low', { seed: 3, trainSize: 2, testSize: 1 });
+    const realExpected = await generateStreetDataset({ seed: 3, size: 'low', trainSize: 2, testSize: 1, style: 'realistic' });
+    expect(Buffer.from(real.train.images).equals(Buffer.from(realExpected.train.images))).toBe(true);
+    expect(Buffer.from(real.train.images).equals(Buffer.from(expected.train.images))).toBe(false);
+    const samples = await service().samples('streets-real', 'test', 1);
+    const sampleExpected = await generateStreetDataset({ seed: 1, size: 'high', trainSize: 0, testSize: 1, style: 'realistic' });
+    expect(Buffer.from(samples.labelMaps!).equals(Buffer.from(sampleExpected.test.labels))).toBe(true);
   });
 
   it('refuses a dataset of the wrong task with invalid-config, and an unknown id with dataset-missing', async () => {
@@ -153,6 +164,8 @@ describe('DatasetService: segmentation datasets', () => {
       message: expect.stringMatching(/segmentation dataset/),
     });
     await expect(svc.load({ ...TRAIN_LAB.defaults(), dataset: seg.dataset.id }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config' });
+    await expect(svc.load({ ...TRAIN_LAB.defaults(), dataset: 'streets-real' }, () => undefined)).rejects.toMatchObject({ code: 'invalid-config' });
+    await expect(svc.loadDetection('streets-real')).rejects.toMatchObject({ code: 'invalid-config' });
     await expect(svc.loadSeg('ds-gone', 'high', opts)).rejects.toMatchObject({ code: 'dataset-missing' });
   });
 
@@ -171,7 +184,7 @@ describe('DatasetService: segmentation datasets', () => {
       ok: false,
       error: { code: 'import-failed', detail: 'label-value', message: expect.stringMatching(/x 5, y 0 has value 40/) },
     });
-    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', good.ok ? good.dataset.id : '']);
+    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real', good.ok ? good.dataset.id : '']);
   });
 
   it('a cancelled import stores nothing', async () => {
@@ -184,6 +197,6 @@ describe('DatasetService: segmentation datasets', () => {
     const r = await svc.import(camvidRequest(6));
     expect(r).toMatchObject({ ok: false, error: { code: 'import-failed', detail: 'aborted' } });
     expect(decoded).toBeLessThan(6);
-    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets']);
+    expect((await svc.list()).map((d) => d.id)).toEqual(['shapes', 'streets', 'streets-real']);
   });
 });

@@ -80,9 +80,9 @@ const SEG_FIELDS = {
     kind: 'id',
     label: 'Dataset',
     default: STREETS_ID,
-    pattern: /^(streets|ds-[a-z0-9-]{1,40})$/,
+    pattern: /^(streets|streets-real|ds-[a-z0-9-]{1,40})$/,
     what: 'a segmentation dataset id',
-    message: 'must be "streets" or an imported dataset id',
+    message: 'must be "streets", "streets-real" or an imported dataset id',
   },
   /** Random horizontal flip of every training image and its labels. */
   flip: { kind: 'boolean', label: 'Random horizontal flip (image and labels)', default: true },

@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { STREETS_DATASET_ID, type DatasetSamples } from '../../../../protocol/datasets';
+import { STREETS_DATASET_ID, STREET_DATASET_IDS, type DatasetSamples } from '../../../../protocol/datasets';
 import { bitmapFromRgb, decodeImageFile, readLabelFile, type LabelDecoder, type ViewerSource } from './fitImage';
 
 /** How many street test scenes the sample picker offers. */
@@ -120,7 +120,7 @@ export function useSources(): Sources {
             () => null,
           );
         const decoder: LabelDecoder | null =
-          dataset && dataset !== STREETS_DATASET_ID
+          dataset && !STREET_DATASET_IDS.includes(dataset)
             ? async (bytes, name) => {
                 const r = await getEngine().call('segment', 'readLabels', [{ bytes, name, dataset }], [bytes.buffer as ArrayBuffer]);
                 if (!r.ok) throw new Error(r.error.message);
