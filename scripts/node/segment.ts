@@ -22,6 +22,7 @@ import {
   serializeSegModel,
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
+import { STREETS_DATASET_ID, STREETS_REAL_DATASET_ID } from '../../src/protocol/datasets';
 import { SEG_CHAINS, SEG_CLASS_BALANCES, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
 
@@ -144,7 +145,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       slot: slotOf(a.model, a.upscale),
       chain: a.chain,
       size: a.size,
-      dataset: a.style === 'classic' ? 'streets' : 'streets-realistic',
+      dataset: a.style === 'classic' ? STREETS_DATASET_ID : STREETS_REAL_DATASET_ID,
       classNames: [...data.classNames],
       palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
       steps: a.steps,

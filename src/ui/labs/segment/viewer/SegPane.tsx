@@ -65,10 +65,25 @@ interface ModelPaneProps {
   palette: Palette;
   opacity: number;
   busy: boolean;
+  /** The name of the dataset the slot's model was trained on (shown under its metrics). */
+  trainedOn?: string | null;
 }
 
 /** One model's class map over the input, with its agreement with the teacher, mIoU, pixel accuracy and time. */
-export function ModelPane({ slot, size, present, otherClassSet, atOtherSize, zooLoading, image, prediction, palette, opacity, busy }: ModelPaneProps) {
+export function ModelPane({
+  slot,
+  size,
+  present,
+  otherClassSet,
+  atOtherSize,
+  zooLoading,
+  image,
+  prediction,
+  palette,
+  opacity,
+  busy,
+  trainedOn,
+}: ModelPaneProps) {
   const caption = SLOT_CAPTIONS[slot];
   const rgba = useMemo(
     () =>
@@ -116,6 +131,11 @@ export function ModelPane({ slot, size, present, otherClassSet, atOtherSize, zoo
             <dd data-testid={`seg.viewer.ms.${slot}`}>{formatMs(prediction.ms)}</dd>
           </div>
         </dl>
+        {trainedOn && (
+          <p className="seg-viewer-note" data-testid={`seg.viewer.trainedOn.${slot}`}>
+            trained on {trainedOn}
+          </p>
+        )}
       </>
     );
   } else {

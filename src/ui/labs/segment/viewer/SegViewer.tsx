@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../../client';
 import { SEG_SIZE_PIXELS, SEG_SLOTS, sameClassSet, type SegSlot, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
+import { STREET_DATASET_IDS } from '../../../../protocol/datasets';
 import { useWorkbench } from '../../../../store';
 import { Legend, ThumbStrip } from './canvases';
 import { fitSource, type FittedImage } from './fitImage';
@@ -108,6 +109,12 @@ export function SegViewer() {
   const presentElsewhere = slotsAt(zoo, size === 'low' ? 'high' : 'low');
   const predictionOf = (slot: string) => result?.images[0]?.predictions.find((p) => p.slot === slot);
   const busy = predictions.busy || sources.loading;
+  const trainedOn = (slot: SegSlot) => {
+    const e = zoo?.entries.find((x) => x.size === size && x.slot === slot);
+    return e ? datasetName(e.dataset) : null;
+  };
+  // An uploaded photo (not a built-in scene) shown to models that learned only from the generated street scenes.
+  const syntheticOnly = classSet !== null && STREET_DATASET_IDS.includes(classSet.dataset) && (sources.selected?.key.startsWith('upload-') ?? false);
   const { height, width } = SEG_SIZE_PIXELS[size];
 
   return (
@@ -145,6 +152,13 @@ export function SegViewer() {
           {e}
         </p>
       ))}
+      {syntheticOnly && (
+        <p className="seg-viewer-note" data-testid="seg.viewer.syntheticNote">
+          These models learned only from generated street scenes ({datasetName(classSet.dataset)}): on real photos they score little above a guess from where
+          each class usually sits in the frame (README, <code>npm run eval:segment:real</code>). For real photos, import a labelled set (CamVid, Cityscapes) on
+          the Data tab and train on it.
+        </p>
+      )}
       <ThumbStrip sources={sources.sources} selectedKey={sources.selected?.key ?? null} onSelect={sources.select} />
       <div className="seg-viewer-panes" aria-busy={busy}>
         <InputPane image={fitted.image} />
@@ -165,6 +179,7 @@ export function SegViewer() {
             palette={palette ?? []}
             opacity={opacity / 100}
             busy={predictions.busy}
+            trainedOn={trainedOn(slot)}
           />
         ))}
         {fitted.image?.labels && <LabelsPane image={fitted.image} palette={palette ?? []} opacity={opacity / 100} />}
