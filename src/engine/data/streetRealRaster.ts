@@ -6,14 +6,13 @@
  * streetRaster.ts, whose primitives it reuses.
  */
 import { mulberry32 } from '../random';
-import { createCanvas, writeNoisyUint8, type Canvas, type Rgb } from './raster';
+import { writeNoisyUint8, type Canvas, type Rgb } from './raster';
 import { drawRealThing } from './streetRealObjects';
 import type { RealFacade, RealLook, RealSide, RealStrip } from './streetRealScene';
 import { drawSidePlane, drawSkyline, newRaster, put, span, type Raster } from './streetRaster';
 import { BUILDING, CURB, ROAD, SIDEWALK, SKY, VEGETATION, type Scene } from './streetScene';
 import { band, boxCov, clamp01, hash2, set, vnoise } from './streetTexture';
 
-const canvases = new Map<string, Canvas>();
 const scratch = new Map<number, Float32Array>();
 const YELLOW: Rgb = [0.85, 0.68, 0.2];
 /** Depth of a building block behind its front (m): its near side wall spans this far back from the front. */
@@ -394,23 +393,20 @@ function develop(r: Raster, L: RealLook): void {
 }
 
 /**
- * Rasterise realistic scene s (s.real set) at height×width: RGB into outImage at imageOffset, class ids into label, person
+ * Rasterise realistic scene s (s.real set) on the canvas cv (streets.ts's per-size canvas, reused): RGB into outImage at imageOffset, class ids into label, person
  * ids (people and cyclists, far to near) into inst. Returns the per-person pixel counts drawn (index 0 unused).
  */
 export function rasteriseRealistic(
   s: Scene,
   noiseSeed: number,
-  height: number,
-  width: number,
+  cv: Canvas,
   outImage: Uint8Array,
   imageOffset: number,
   label: Uint8Array,
   inst: Uint16Array,
 ): Uint32Array {
   const L = s.real!;
-  const key = `${width}x${height}`;
-  const cv = canvases.get(key) ?? createCanvas(width, height);
-  canvases.set(key, cv);
+  const { width, height } = cv;
   inst.fill(0);
   const people = L.things.filter((t) => t.kind === 'person' || t.kind === 'cyclist').length;
   const r = newRaster(s, width, height, cv.data, label, inst, people);

@@ -86,7 +86,7 @@ export function rasteriseScene(
   const pixels = width * height;
   const inst = instances ?? instanceMaps.get(pixels) ?? new Uint16Array(pixels);
   if (!instances) instanceMaps.set(pixels, inst);
-  if (s.real) return personBoxes(inst, width, height, rasteriseRealistic(s, noiseSeed, height, width, outImage, imageOffset, label, inst));
+  if (s.real) return personBoxes(inst, width, height, rasteriseRealistic(s, noiseSeed, cv, outImage, imageOffset, label, inst));
   const people = s.things.filter((t) => t.kind === 'person').length;
   const r = newRaster(s, width, height, cv.data, label, inst, people);
   drawSkyAndGround(r);

@@ -52,6 +52,21 @@ describe('realistic street scenes', () => {
     expect(sameBytes(render(5, 3).image, image)).toBe(false);
   });
 
+  it('share the per-size canvas with the classic style without leaking into it (either order, same bytes)', () => {
+    const classic = () => {
+      const image = new Uint8Array(LOW_PIXELS * 3);
+      const label = new Uint8Array(LOW_PIXELS);
+      renderStreetScene(7, 0, 2, LOW.height, LOW.width, image, 0, label, 0);
+      return { image, label };
+    };
+    const first = classic();
+    const real = render(7, 2);
+    const after = classic();
+    expect(sameBytes(first.image, after.image) && sameBytes(first.label, after.label)).toBe(true);
+    const realAgain = render(7, 2);
+    expect(sameBytes(real.image, realAgain.image) && sameBytes(real.label, realAgain.label)).toBe(true);
+  });
+
   it('show the same scene at the low and high sizes (2×-downsampled labels agree ≥ 90 % on average, ≥ 85 % each)', () => {
     let total = 0,
       worst = 1;

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32, normal } from '../random';
 import { registerWasmTrainingKernels } from '../wasm/trainingKernels';
 import { BN_EPSILON, BN_MOMENTUM, batchNorm, type BatchNorm } from './layers';
+import { relError } from '../wasm/relError.fixture';
 
 /**
  * Training-mode batch norm differentiates as one custom op (layers.ts, issue #17). Its gradients through
@@ -27,17 +28,6 @@ function values(n: number, seed: number, offset = 0, period = 1): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => normal(rng) + offset * ((i % period) + 1));
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** max |a − b| / max |b|: relative to the reference's scale. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / Math.max(den, 1e-12);
-}
 
 interface Inputs {
   x: Float64Array;

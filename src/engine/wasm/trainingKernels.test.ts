@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, normal } from '../random';
 import { registerWasmTrainingKernels } from './trainingKernels';
+import { relError } from './relError.fixture';
 
 /** Seeded normal values (so both backends see identical inputs). */
 function values(n: number, seed: number): Float32Array {
@@ -9,17 +10,6 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => normal(rng));
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** max |a − b| / max |b|: relative to the reference's scale. */
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / Math.max(den, 1e-12);
-}
 
 interface ConvCase {
   name: string;
