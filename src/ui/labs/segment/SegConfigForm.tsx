@@ -87,9 +87,9 @@ function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | n
       const hint = !source
         ? 'Trains on the labels only.'
         : missing
-          ? `The zoo has no ${source} at the ${config.size} size yet: train one first (${how}) or pick another size.`
+          ? `The zoo has no ${source} at the ${config.size} size yet: train one first (${how}), or Train the chain (all four models in order), or pick another size.`
           : otherClasses
-            ? `The zoo's ${source} at the ${config.size} size knows ${held.classNames.length} classes, but ${data.name} has ${data.classNames.length}: train a ${source} on ${data.name} first (${how}).`
+            ? `The zoo's ${source} at the ${config.size} size knows ${held.classNames.length} classes, but ${data.name} has ${data.classNames.length}: train a ${source} on ${data.name} first (${how}), or Train the chain (all four models in order).`
             : `Distils from the zoo's ${source} at the ${config.size} size (frozen).`;
       return { options: allowedChains(config.model), hint, warn: missing || otherClasses };
     }

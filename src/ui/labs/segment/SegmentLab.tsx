@@ -8,6 +8,7 @@ import { useLiveValue } from '../../useLiveValue';
 import { ClassIoUBars } from './ClassIoUBars';
 import { ModelZooTable } from './ModelZooTable';
 import { SegCharts } from './SegCharts';
+import { SegChain } from './SegChain';
 import { SegConfigForm } from './SegConfigForm';
 import { SegRunsTable } from './SegRunsTable';
 import { SegViewer } from './viewer/SegViewer';
@@ -57,6 +58,7 @@ export function SegmentLab() {
       </aside>
       <section className="main">
         <RunControls lab="segment" prefix="seg" paramsTitle="Trainable params of the model being trained (the zoo shows the deployed model)" />
+        <SegChain />
         <SegReadouts />
         <SegCharts markers={markers} />
         <LiveClassIoU palette={palette} />

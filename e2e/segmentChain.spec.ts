@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { encodeGrayPng, encodePng } from './fixtures/png';
+import { DataPage } from './pages/DataPage';
+import { SegmentPage } from './pages/SegmentPage';
+
+const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'];
+
+/** A tiny CamVid-11 folder (`images/000i.png` ↔ `labels/000i.png`, 32×16, classes in stripes): 5 training pairs, 1 test pair. */
+function camvidFolder(name: string): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'pdw-chain-')), name);
+  mkdirSync(join(root, 'images'), { recursive: true });
+  mkdirSync(join(root, 'labels'), { recursive: true });
+  for (let i = 1; i <= 6; i++) {
+    writeFileSync(
+      join(root, 'images', `000${i}.png`),
+      encodePng(32, 16, (x, y) => [(i * 40 + x * 7) & 255, (y * 15) & 255, 90]),
+    );
+    writeFileSync(
+      join(root, 'labels', `000${i}.png`),
+      encodeGrayPng(32, 16, (x, y) => (i + Math.floor(x / 4) + y) % 11),
+    );
+  }
+  return root;
+}
+
+test('Train the chain on an imported CamVid set: stop, reload, resume; four stages fill the four zoo slots with its 11 classes', async ({ page }) => {
+  test.setTimeout(420_000);
+  const seg = new SegmentPage(page);
+  const data = new DataPage(page);
+  await seg.open();
+  await data.openTab();
+  await data.importSegFolder(camvidFolder('camvid-chain'));
+  await data.segItem('camvid-chain').getByTestId('data.segItem.trainOn').click();
+  for (const [k, v] of [
+    ['steps', 2],
+    ['batchSize', 2],
+    ['evalEvery', 2],
+  ] as const)
+    await seg.setNumber(k, v);
+  await expect(seg.byId('seg.chain.plan')).toContainText('teacher → tutor → student (bilinear) → student (PS agg (a)): 2 steps each on camvid-chain');
+
+  // Stop while the teacher stage prepares: its run ends as stopped and the chain pauses.
+  await seg.byId('seg.chain.start').click();
+  await seg.byId('seg.chain.stop').click();
+  await expect(seg.byId('seg.chain.status')).toHaveText('chain paused', { timeout: 60_000 });
+  await expect(seg.byId('seg.status')).toHaveText('stopped');
+  await expect(seg.byId('seg.chain.message')).toContainText('Stopped during the teacher stage');
+  await expect(seg.byId('seg.chain.stage').first()).toHaveAttribute('data-status', 'stopped');
+
+  // The chain survives a reload, paused.
+  await page.reload();
+  await expect(seg.byId('app.backend')).toHaveText('wasm', { timeout: 60_000 });
+  await expect(seg.byId('seg.chain.status')).toHaveText('chain paused');
+  await expect(seg.byId('seg.chain.step')).toContainText('stage 1 of 4: teacher · 0 / 8 steps');
+
+  // Record every stage the bar shows while it runs.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { chainSeen: string[] }).chainSeen = seen;
+    setInterval(() => {
+      const t = document.querySelector('[data-testid="seg.chain.step"]')?.textContent ?? '';
+      if (seen.at(-1) !== t) seen.push(t);
+    }, 50);
+  });
+  await seg.byId('seg.chain.resume').click();
+  await expect(seg.byId('seg.chain.eta')).toHaveText(/chain ETA (\d+:\d\d|estimating…)/, { timeout: 60_000 });
+  await expect(seg.byId('seg.chain.status')).toHaveText('chain done', { timeout: 360_000 });
+  const seen = await page.evaluate(() => (window as unknown as { chainSeen: string[] }).chainSeen);
+  for (const k of [1, 2, 3, 4]) expect(seen.some((t) => t.startsWith(`stage ${k} of 4`))).toBe(true);
+  await expect(seg.byId('seg.chain.step')).toHaveText('all stages done · 8 / 8 steps');
+  await expect(seg.byId('seg.chain.progress')).toHaveAttribute('aria-valuenow', '100');
+  await expect(seg.byId('seg.chain.message')).toContainText('Done: the four models hold their zoo slots at the low size');
+
+  // Each stage filled its slot with a model of the set's 11 classes, trained by its run.
+  for (const slot of SLOTS) {
+    const row = seg.byId('seg.zoo').locator(`[data-slot="${slot}"]`);
+    await expect(row.getByTestId('seg.zoo.dataset')).toHaveText(/^camvid-chain\s*11 classes$/);
+    await expect(row.getByTestId('seg.zoo.origin')).toHaveText(/^run segment-/);
+  }
+  // Five ordinary runs: the stopped teacher and the four stages.
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row')).toHaveCount(5);
+  // The viewer compares the set's models with its own legend (one class set at this size: no class-set picker).
+  await expect(seg.byId('seg.viewer.legend').getByTestId('seg.viewer.legend.item')).toHaveCount(11);
+  await expect(seg.byId('seg.viewer.legend')).toContainText('Pedestrian');
+  await expect(seg.byId('seg.viewer.classSet')).toHaveCount(0);
+});
+
+test('Train the chain on the built-in scenes: each stage takes its slot even below the shipped model, and the shipped ones come back', async ({ page }) => {
+  test.setTimeout(360_000);
+  const seg = new SegmentPage(page);
+  await seg.open();
+  for (const [k, v] of [
+    ['steps', 2],
+    ['batchSize', 2],
+    ['trainSize', 16],
+    ['testSize', 4],
+    ['evalEvery', 2],
+  ] as const)
+    await seg.setNumber(k, v);
+  await expect(seg.byId('seg.zoo').locator('[data-slot="teacher"]').getByTestId('seg.zoo.origin')).toHaveText('shipped', { timeout: 60_000 });
+  await seg.byId('seg.chain.start').click();
+  await expect(seg.byId('seg.chain.status')).toHaveText('chain done', { timeout: 300_000 });
+  // 2-step models score below the shipped ones, yet each took its slot (the next stage distils from it).
+  for (const slot of SLOTS) {
+    const row = seg.byId('seg.zoo').locator(`[data-slot="${slot}"]`);
+    await expect(row.getByTestId('seg.zoo.origin')).toHaveText(/^run segment-/);
+    await expect(row.getByTestId('seg.zoo.dataset')).toContainText('8 classes');
+  }
+  await expect(seg.byId('seg.zoo.notice')).toHaveCount(0);
+  await seg.byId('seg.zoo.reset').click();
+  for (const slot of SLOTS) await expect(seg.byId('seg.zoo').locator(`[data-slot="${slot}"]`).getByTestId('seg.zoo.origin')).toHaveText('shipped');
+});

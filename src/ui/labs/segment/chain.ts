@@ -1,0 +1,203 @@
+/**
+ * "Train the chain" (issue #15 item 5), the pure part: the four stages of the recipe the shipped zoo came from (teacher →
+ * tutor distilled from it → both students distilled through the tutor), each stage's config from the form's settings,
+ * the chain's saved state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
+ */
+import { SEGMENT_LAB, SEG_SIZES, SEG_SIZE_PIXELS, type SegConfig, type SegSlot, type SegZooInfo } from '../../../protocol/labs/segment';
+
+/** The stages, in the order they run: each fills the zoo slot of its name. */
+export const CHAIN_STAGES = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const satisfies readonly SegSlot[];
+
+/** pending: not run yet (or to run again); running: its run is going; done: its model holds its zoo slot. */
+export type ChainStageStatus = 'pending' | 'running' | 'done' | 'stopped' | 'error';
+export type ChainStatus = 'running' | 'paused' | 'failed' | 'done';
+
+export interface ChainStage {
+  slot: SegSlot;
+  config: SegConfig;
+  status: ChainStageStatus;
+  /** The run of its latest try (null before the first). */
+  runId: string | null;
+  /** Measured seconds per training step (its run's smoothed step time), once it ran; the ETA of later stages scales from it. */
+  secondsPerStep: number | null;
+}
+
+export interface ChainState {
+  version: 1;
+  startedAt: number;
+  status: ChainStatus;
+  stages: ChainStage[];
+  /** What happened last, in a sentence (why it paused or failed, or that it is done); null while all goes well. */
+  message: string | null;
+}
+
+/** Which zoo slot a stage distils from (frozen): the tutor from the teacher, both students from the tutor. */
+export function stageSource(slot: SegSlot): SegSlot | null {
+  return slot === 'teacher' ? null : slot === 'tutor' ? 'teacher' : 'tutor';
+}
+
+/**
+ * The config of each stage from the form's: every stage takes the data, size, flip, class balancing, batch size, steps,
+ * losses, optimiser, evaluation and seed settings; the teacher trains on labels alone (no KD, no affinity term); the tutor
+ * is distilled from the teacher and both students through the tutor (α, T and the affinity term apply to these three);
+ * the tutor and the bilinear student upsample bilinearly, the PixelShuffle student with the form's variant (variant (a)
+ * when the form says bilinear).
+ */
+export function chainStageConfigs(form: SegConfig): SegConfig[] {
+  const ps = form.upscale === 'bilinear' ? 'ps-agg' : form.upscale;
+  return [
+    { ...form, model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none' },
+    { ...form, model: 'tutor', chain: 'teacher-student', upscale: 'bilinear' },
+    { ...form, model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear' },
+    { ...form, model: 'student', chain: 'teacher-tutor-student', upscale: ps },
+  ];
+}
+
+/** Why the form's settings cannot make a chain (the first stage config the lab's schema refuses), or null. */
+export function chainConfigProblem(form: SegConfig): string | null {
+  for (const [i, c] of chainStageConfigs(form).entries()) {
+    const parsed = SEGMENT_LAB.schema.safeParse(c);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return `The ${CHAIN_STAGES[i]} stage's setting ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}.`;
+    }
+  }
+  return null;
+}
+
+export function newChain(form: SegConfig, now: number): ChainState {
+  return {
+    version: 1,
+    startedAt: now,
+    status: 'running',
+    message: null,
+    stages: chainStageConfigs(form).map((config, i) => ({ slot: CHAIN_STAGES[i]!, config, status: 'pending', runId: null, secondsPerStep: null })),
+  };
+}
+
+/** The first stage not done (where the chain goes on), or -1 when every stage is done. */
+export function nextStage(state: ChainState): number {
+  return state.stages.findIndex((s) => s.status !== 'done');
+}
+
+/** A chain read back from storage, or null when the text is not one (another version, damaged, a config the schema refuses). */
+export function parseChain(text: string | null): ChainState | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as Partial<ChainState>;
+    if (v.version !== 1 || !Array.isArray(v.stages) || v.stages.length !== CHAIN_STAGES.length) return null;
+    if (!['running', 'paused', 'failed', 'done'].includes(v.status as string)) return null;
+    const stages: ChainStage[] = [];
+    for (const [i, s] of v.stages.entries()) {
+      const parsed = SEGMENT_LAB.schema.safeParse(s?.config);
+      if (!parsed.success || s.slot !== CHAIN_STAGES[i]) return null;
+      if (!['pending', 'running', 'done', 'stopped', 'error'].includes(s.status)) return null;
+      stages.push({
+        slot: s.slot,
+        config: parsed.data as SegConfig,
+        status: s.status,
+        runId: typeof s.runId === 'string' ? s.runId : null,
+        secondsPerStep: typeof s.secondsPerStep === 'number' && s.secondsPerStep > 0 ? s.secondsPerStep : null,
+      });
+    }
+    return {
+      version: 1,
+      startedAt: typeof v.startedAt === 'number' ? v.startedAt : 0,
+      status: v.status!,
+      stages,
+      message: typeof v.message === 'string' ? v.message : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The MACs per image of each slot's model at a size, from the zoo: its model at that size, else at the other size scaled by the pixel count. */
+export function zooMacs(zoo: SegZooInfo | null, size: SegConfig['size']): (slot: SegSlot) => number | null {
+  const pixels = (s: SegConfig['size']) => SEG_SIZE_PIXELS[s].height * SEG_SIZE_PIXELS[s].width;
+  return (slot) => {
+    const here = zoo?.entries.find((e) => e.slot === slot && e.size === size);
+    if (here) return here.macs;
+    for (const other of SEG_SIZES) {
+      const e = zoo?.entries.find((x) => x.slot === slot && x.size === other);
+      if (e) return (e.macs * pixels(size)) / pixels(other);
+    }
+    return null;
+  };
+}
+
+/** MACs of one training image of a stage: forward + backward ≈ 3 × the model's forward, plus the frozen source's forward. */
+export function trainingMacs(slot: SegSlot, macs: (slot: SegSlot) => number | null): number | null {
+  const own = macs(slot);
+  const source = stageSource(slot);
+  const src = source ? macs(source) : 0;
+  return own === null || src === null ? null : 3 * own + src;
+}
+
+/** What the chain needs of the live Segment run (the one of the stage in progress, if it is). */
+export interface LiveStage {
+  runId: string;
+  step: number;
+  /** Smoothed seconds per training step (null before a step was timed). */
+  secondsPerStep: number | null;
+  /** The run's own ETA (its steps and evaluations left), null while estimating. */
+  etaSeconds: number | null;
+}
+
+export interface ChainProgress {
+  /** The stage in progress or to run next (0-based), -1 when all are done. */
+  stage: number;
+  stepsDone: number;
+  stepsTotal: number;
+  fraction: number;
+  /** Seconds left over the whole chain, null while no step time was measured (or while the chain does not run). */
+  etaSeconds: number | null;
+  /** Where the step time comes from: the stage in progress, the latest finished stage, or nowhere yet. */
+  basis: 'current' | 'finished' | null;
+  /** Whether later stages are scaled by their training MACs (false: assumed as fast per step as the measured one). */
+  scaled: boolean;
+}
+
+/**
+ * Progress over the whole chain: the steps of the finished stages plus the live stage's, of all stages' steps. ETA: the
+ * live stage's own ETA (steps and evaluations left), plus for each stage not started its steps × the measured seconds
+ * per step × (its training MACs / the measured stage's training MACs); the measured stage is the one in progress, or
+ * the latest finished one before the first step of the next is timed. Evaluations of later stages are not counted.
+ */
+export function chainProgress(state: ChainState, live: LiveStage | null, macs: (slot: SegSlot) => number | null): ChainProgress {
+  const stages = state.stages;
+  const stepsTotal = stages.reduce((a, s) => a + s.config.steps, 0);
+  const k = nextStage(state);
+  const cur = k >= 0 ? stages[k]! : null;
+  const running = state.status === 'running';
+  const here = running && cur && live && cur.status === 'running' && live.runId === cur.runId ? live : null;
+  const stepsDone = stages.reduce((a, s) => a + (s.status === 'done' ? s.config.steps : 0), 0) + (here ? Math.min(here.step, cur!.config.steps) : 0);
+  const fraction = stepsTotal > 0 ? stepsDone / stepsTotal : 0;
+
+  const costs = stages.map((s) => trainingMacs(s.slot, macs));
+  const scaled = costs.every((c) => c !== null && c > 0);
+  const cost = (i: number) => (scaled ? costs[i]! : 1);
+  let unit: number | null = null;
+  let basis: ChainProgress['basis'] = null;
+  if (here?.secondsPerStep) {
+    unit = here.secondsPerStep / cost(k);
+    basis = 'current';
+  } else {
+    for (let i = stages.length - 1; i >= 0; i--) {
+      const s = stages[i]!;
+      if (s.status === 'done' && s.secondsPerStep) {
+        unit = s.secondsPerStep / cost(i);
+        basis = 'finished';
+        break;
+      }
+    }
+  }
+  let etaSeconds: number | null = null;
+  if (running && cur && unit !== null) {
+    const u = unit;
+    const step = here?.step ?? 0;
+    etaSeconds = here?.etaSeconds ?? Math.max(0, cur.config.steps - step) * u * cost(k);
+    for (let i = k + 1; i < stages.length; i++) if (stages[i]!.status !== 'done') etaSeconds += stages[i]!.config.steps * u * cost(i);
+  }
+  return { stage: k, stepsDone, stepsTotal, fraction, etaSeconds, basis, scaled };
+}
