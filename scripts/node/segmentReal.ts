@@ -67,8 +67,13 @@ async function decodeRgba(file: string): Promise<{ width: number; height: number
   return { width: j.width, height: j.height, rgba: j.data };
 }
 
-/** Every image/label pair of a folder, fitted to height × width, labels as street ids. */
-async function readFolder(dir: string, height: number, width: number, format: SegFormatId | 'auto'): Promise<{ photos: Photo[]; formats: Set<SegFormatId> }> {
+/** Every image/label pair of a folder, fitted to height × width, labels as street ids (the viewer's equality test reads it too). */
+export async function readFolder(
+  dir: string,
+  height: number,
+  width: number,
+  format: SegFormatId | 'auto',
+): Promise<{ photos: Photo[]; formats: Set<SegFormatId> }> {
   const files = (await walk(dir)).map((f) => path.relative(dir, f).split(path.sep).join('/'));
   const plan = planSegPairs(files, { evaluation: true });
   if (plan.pairs.length === 0) throw new Error(`${dir}: no image/label pairs found (the importer's pairing rules; ${plan.skipped.length} files skipped).`);
@@ -92,7 +97,8 @@ async function readFolder(dir: string, height: number, width: number, format: Se
   return { photos, formats };
 }
 
-async function predict(model: SegModel, photos: readonly Photo[], height: number, width: number): Promise<Uint8Array[]> {
+/** Each photo's class map by the model (argmax of the logits). */
+export async function predict(model: SegModel, photos: readonly Photo[], height: number, width: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (let i = 0; i < photos.length; i += CHUNK) {
     const part = photos.slice(i, i + CHUNK);

@@ -19,3 +19,19 @@ export function centreCrop(width: number, height: number, aspect = 2): CropRect 
   const h = Math.max(1, Math.min(height, Math.round(width / aspect)));
   return { x: 0, y: Math.floor((height - h) / 2), width, height: h };
 }
+
+/**
+ * Nearest-neighbour resize of the `rect` part of a row-major srcWidth-wide label map to outWidth × outHeight (pixel
+ * centres, as the engine's resizeNearest after a crop): the viewer's label fit, never mixing two classes.
+ */
+export function nearestResize(src: ArrayLike<number>, srcWidth: number, rect: CropRect, outWidth: number, outHeight: number): Uint8Array {
+  const out = new Uint8Array(outWidth * outHeight);
+  const cols = new Int32Array(outWidth);
+  for (let x = 0; x < outWidth; x++) cols[x] = rect.x + Math.min(rect.width - 1, Math.floor(((x + 0.5) * rect.width) / outWidth));
+  for (let y = 0; y < outHeight; y++) {
+    const sy = rect.y + Math.min(rect.height - 1, Math.floor(((y + 0.5) * rect.height) / outHeight));
+    const row = sy * srcWidth;
+    for (let x = 0; x < outWidth; x++) out[y * outWidth + x] = src[row + cols[x]!]!;
+  }
+  return out;
+}

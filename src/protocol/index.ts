@@ -14,3 +14,4 @@ export * from './labs/segment';
 export * from './labs/affinity';
 export * from './labs/detect';
 export * from './fit';
+export * from './segLabels';

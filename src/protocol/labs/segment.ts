@@ -3,6 +3,7 @@
  * chain, with which upscaling, at which input size, and the numeric settings (defaults + ranges = the
  * single source for every slider, the URL and worker-side validation).
  */
+import type { SegLabelFormat } from '../datasets';
 import type { Outcome } from '../errors';
 import { defineLab, extra, phantom, type ConfigOf, type LiveKeyOf, type NumberKeyOf, type RuleBreak } from './spec';
 
@@ -243,10 +244,39 @@ export interface SegPredictResult {
 /** A label PNG read the way the importer read a dataset's labels (its label format), at the PNG's own size. */
 export interface SegLabelsRequest {
   bytes: Uint8Array;
-  /** The file name, for messages. */
+  /** The file name, for messages (and, for 'auto', format detection: `_labelIds`, `_labelTrainIds`, `_P`). */
   name: string;
   /** The imported dataset whose label format applies. */
-  dataset: string;
+  dataset?: string;
+  /** When no dataset is named: the importer's label format to read it in, or 'auto' (default) to detect it as the importer does. */
+  format?: SegLabelFormat | 'auto';
+}
+
+/** A label PNG read in a real dataset's format: its ids in that format's classes, and how they map onto the street classes. */
+export interface SegLabelsRead {
+  width: number;
+  height: number;
+  /** Class ids of the format (row-major, 255 = ignore). */
+  ids: Uint8Array;
+  /** The format it was read in: the dataset's, the one asked for, or the detected one. */
+  format: SegLabelFormat;
+  /** The format's class names (the ids' meaning). */
+  classNames: string[];
+  /**
+   * The mapping onto the 8 street classes by class name (engine/metrics/realSeg.ts): `table` maps each format id to a
+   * street id (255 = ignored), or is null with `refusal` saying why the format cannot score street models (VOC).
+   */
+  street: { classNames: string[]; table: Uint8Array | null; refusal: string | null };
+}
+
+/** An image's pixels (RGBA, row-major), to be fitted to a model input size as the real-photo evaluator fits photos. */
+export interface SegFitRequest {
+  rgba: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** The model input size. */
+  outWidth: number;
+  outHeight: number;
 }
 
 /** Per-class IoU of a Segment-lab evaluation. */
@@ -272,8 +302,16 @@ export interface SegmentCalls {
   useInZoo(size: SegSizeName, slot: SegSlot, modelId: string): Promise<Outcome<{ zoo: SegZooInfo }>>;
   /** Run every zoo model of the size (of one class set) on the images: class maps, agreement with the teacher, mIoU against labels. */
   predict(request: SegPredictRequest): Promise<Outcome<{ result: SegPredictResult }>>;
-  /** Class ids (255 = ignore) of a label PNG in an imported dataset's label format (e.g. CamVid's void 11 → ignore). */
-  readLabels(request: SegLabelsRequest): Promise<Outcome<{ width: number; height: number; ids: Uint8Array }>>;
+  /**
+   * Class ids (255 = ignore) of a label PNG in an imported dataset's label format (e.g. CamVid's void 11 → ignore), or,
+   * with no dataset named, in the format asked for or detected (the importer's decoders), with its street-class mapping.
+   */
+  readLabels(request: SegLabelsRequest): Promise<Outcome<SegLabelsRead>>;
+  /**
+   * An image fitted to a model input size exactly as `npm run eval:segment:real` fits a photo (protocol/fit.ts's centred
+   * crop, then the engine's antialiased bilinear resize): RGB, outHeight × outWidth × 3.
+   */
+  fitImage(request: SegFitRequest): Promise<Outcome<{ rgb: Uint8Array }>>;
 }
 
 /**

@@ -5,8 +5,20 @@
  * ('pdw-models', store 'zooChoice'), where the library models they name are read from too.
  */
 import * as Comlink from 'comlink';
-import { readLabelPng, SEG_FORMAT_IDS, type SegFormatId } from '../../engine';
-import { describeError } from '../errors';
+import {
+  cropPixels,
+  ImportError,
+  readLabelPng,
+  resizeBilinearRgb,
+  streetMapping,
+  streetMappingRefusal,
+  SEG_FORMATS,
+  SEG_FORMAT_IDS,
+  STREET_CLASSES,
+  type SegFormatId,
+} from '../../engine';
+import { centreCrop } from '../../protocol/fit';
+import { describeError, EngineFault } from '../errors';
 import { lazyStore, ModelStore } from '../modelStore';
 import { SegLab, type ZooChoices } from '../segLab';
 import { SegZoo } from '../segZoo';
@@ -80,18 +92,40 @@ export function segmentLab(ctx: LabContext, opts: SegmentLabOptions = {}): Worke
       },
       async readLabels(request) {
         try {
-          const info = (await ctx.datasets.list()).find((d) => d.id === request.dataset);
-          const format = info?.segFormat;
-          if (!info || !format || !(SEG_FORMAT_IDS as readonly string[]).includes(format))
-            return {
-              ok: false as const,
-              error: {
-                code: 'invalid-config' as const,
-                message: `${request.name}: the dataset it belongs to is not stored here, so its label format is unknown.`,
-              },
-            };
-          const r = readLabelPng(request.bytes, format as SegFormatId, request.name);
-          return Comlink.transfer({ ok: true as const, ...r }, [r.ids.buffer as ArrayBuffer]);
+          let format: SegFormatId | 'auto' = request.format ?? 'auto';
+          if (request.dataset !== undefined) {
+            const info = (await ctx.datasets.list()).find((d) => d.id === request.dataset);
+            const own = info?.segFormat;
+            if (!info || !own || !(SEG_FORMAT_IDS as readonly string[]).includes(own))
+              return {
+                ok: false as const,
+                error: {
+                  code: 'invalid-config' as const,
+                  message: `${request.name}: the dataset it belongs to is not stored here, so its label format is unknown.`,
+                },
+              };
+            format = own as SegFormatId;
+          }
+          const r = readLabelPng(request.bytes, format, request.name);
+          const refusal = streetMappingRefusal(r.format);
+          const table = refusal ? null : streetMapping(r.format);
+          const street = { classNames: [...STREET_CLASSES], table, refusal };
+          const read = { width: r.width, height: r.height, ids: r.ids, format: r.format, classNames: [...SEG_FORMATS[r.format].classNames], street };
+          return Comlink.transfer({ ok: true as const, ...read }, [r.ids.buffer as ArrayBuffer, ...(table ? [table.buffer as ArrayBuffer] : [])]);
+        } catch (err) {
+          // The importer's sentence names the file and what is wrong with it: the user's input, not an engine fault.
+          if (err instanceof ImportError) return { ok: false as const, error: { code: 'invalid-config' as const, message: err.message } };
+          return { ok: false as const, error: describeError(err) };
+        }
+      },
+      async fitImage({ rgba, width, height, outWidth, outHeight }) {
+        try {
+          if (rgba.length !== width * height * 4)
+            throw new EngineFault('invalid-config', `The image has ${rgba.length} bytes, not the ${width * height * 4} of ${width}×${height} RGBA pixels.`);
+          // The evaluator's fit (scripts/node/segmentReal.ts): the centred crop, then the antialiased bilinear resize.
+          const rect = centreCrop(width, height, outWidth / outHeight);
+          const rgb = resizeBilinearRgb(cropPixels(rgba, width, 4, rect), rect.width, rect.height, outWidth, outHeight);
+          return Comlink.transfer({ ok: true as const, rgb }, [rgb.buffer as ArrayBuffer]);
         } catch (err) {
           return { ok: false as const, error: describeError(err) };
         }

@@ -92,10 +92,16 @@ export async function importSegPairs(files: readonly SegImportFile[], opts: SegI
 /**
  * One label PNG read exactly as the importer reads a dataset's labels in `format` (e.g. CamVid 11's void 11 →
  * 255), at the PNG's own size: for the viewer, so an uploaded label of an imported set means what its import meant.
+ * 'auto' detects the format from the file name and pixels as the importer does; `format` says which was used.
  */
-export function readLabelPng(bytes: Uint8Array, format: SegFormatId, name: string): { width: number; height: number; ids: Uint8Array } {
+export function readLabelPng(
+  bytes: Uint8Array,
+  format: SegFormatId | 'auto',
+  name: string,
+): { width: number; height: number; ids: Uint8Array; format: SegFormatId } {
   const png = decodeLabel(bytes, name);
-  return { width: png.width, height: png.height, ids: mapLabelPng(SEG_FORMATS[format], png, name) };
+  const used = format === 'auto' ? detectSegFormat(name, png) : format;
+  return { width: png.width, height: png.height, ids: mapLabelPng(SEG_FORMATS[used], png, name), format: used };
 }
 
 function decodeLabel(bytes: Uint8Array, path: string): DecodedPng {

@@ -4,7 +4,7 @@ import { SEG_LABEL_FORMATS, SEG_LABEL_FORMAT_NAMES, type SegLabelFormat } from '
 export type SegFormatChoice = 'auto' | SegLabelFormat;
 
 /** What each format's label PNGs hold, for the option text. */
-const FORMAT_HINTS: Readonly<Record<SegLabelFormat, string>> = {
+export const FORMAT_HINTS: Readonly<Record<SegLabelFormat, string>> = {
   camvid11: 'grey values 0–10, 11 = void',
   camvid32: 'colour PNGs (_L) or codes (_P)',
   cityscapes: '_gtFine_labelIds.png',

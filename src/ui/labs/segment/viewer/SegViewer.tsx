@@ -7,11 +7,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../../client';
 import { SEG_SIZE_PIXELS, SEG_SLOTS, sameClassSet, type SegSlot, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
 import { STREET_DATASET_IDS } from '../../../../protocol/datasets';
+import { labelMapping } from '../../../../protocol';
 import { useWorkbench } from '../../../../store';
 import { Legend, ThumbStrip } from './canvases';
-import { fitSource, type FittedImage } from './fitImage';
 import { InputPane, LabelsPane, ModelPane, SLOT_CAPTIONS } from './SegPane';
 import { usePredictions, zooKey } from './usePredictions';
+import { useFitted } from './useFitted';
 import { useSources } from './useSources';
 import { ViewerInputs } from './ViewerInputs';
 import './viewer.css';
@@ -41,19 +42,6 @@ export function classSetsAt(zoo: SegZooInfo | null, size: SegSizeName): ClassSet
 
 const slotsAt = (zoo: SegZooInfo | null, size: SegSizeName) => new Set((zoo?.entries ?? []).filter((e) => e.size === size).map((e) => e.slot));
 
-/** Fit the selected image to the size (a canvas failure becomes a message, not a crash). */
-function useFitted(source: ReturnType<typeof useSources>['selected'], size: SegSizeName): { image: FittedImage | null; error: string | null } {
-  const { width, height } = SEG_SIZE_PIXELS[size];
-  return useMemo(() => {
-    if (!source) return { image: null, error: null };
-    try {
-      return { image: fitSource(source, width, height), error: null };
-    } catch (err) {
-      return { image: null, error: `${source.name} could not be fitted to ${width}×${height}: ${err instanceof Error ? err.message : String(err)}` };
-    }
-  }, [source, width, height]);
-}
-
 export function SegViewer() {
   const size = useWorkbench((s) => s.configs.segment.size);
   const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
@@ -61,12 +49,24 @@ export function SegViewer() {
   const [zooError, setZooError] = useState<string | null>(null);
   const [opacity, setOpacity] = useState(DEFAULT_OPACITY);
   const sources = useSources();
-  const fitted = useFitted(sources.selected, size);
   const classSets = classSetsAt(zoo, size);
   const [classSetKey, setClassSetKey] = useState<string | null>(null);
   const classSet = classSets.find((c) => c.key === classSetKey) ?? classSets[0] ?? null;
   const datasets = useWorkbench((s) => s.datasets);
   const datasetName = (id: string) => datasets.find((d) => d.id === id)?.name ?? id;
+  // The selected image's labels read against the models shown: as they are, mapped onto the street classes, or not scored.
+  const modelLegend = classSet ? { classNames: classSet.classNames, palette: classSet.palette } : sources.streetLegend;
+  const modelsName = classSet ? datasetName(classSet.dataset) : 'street scenes';
+  const labels = sources.selected?.labels ?? null;
+  const modelClassKey = modelLegend?.classNames.join('\u0001') ?? '';
+  const mapping = useMemo(
+    () => (labels && modelLegend ? labelMapping(labels.classes, labels.name, { classNames: modelLegend.classNames, name: modelsName }) : null),
+    // modelLegend is compared by its class names (a new object with the same classes does not map again).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [labels, modelClassKey, modelsName],
+  );
+  const fitted = useFitted(sources.selected, size, mapping);
+  const importedDataset = classSet && !STREET_DATASET_IDS.includes(classSet.dataset) ? classSet.dataset : null;
   const predictions = usePredictions(fitted.image, size, zooKey(zoo, size), classSet?.classNames ?? null);
 
   const zooLegend = classSet ? { classNames: classSet.classNames, palette: classSet.palette } : null;
@@ -108,7 +108,7 @@ export function SegViewer() {
   const otherSet = (slot: SegSlot) => classSets.find((c) => c !== classSet && c.slots.includes(slot)) ?? null;
   const presentElsewhere = slotsAt(zoo, size === 'low' ? 'high' : 'low');
   const predictionOf = (slot: string) => result?.images[0]?.predictions.find((p) => p.slot === slot);
-  const busy = predictions.busy || sources.loading;
+  const busy = predictions.busy || sources.loading || fitted.fitting;
   const trainedOn = (slot: SegSlot) => {
     const e = zoo?.entries.find((x) => x.size === size && x.slot === slot);
     return e ? datasetName(e.dataset) : null;
@@ -133,18 +133,23 @@ export function SegViewer() {
           <span className="seg-viewer-note">Models trained on different classes are never compared with each other.</span>
         </label>
       )}
-      <ViewerInputs sources={sources} palette={palette} dataset={classSet?.dataset ?? null} opacity={opacity} onOpacity={setOpacity} />
+      <ViewerInputs sources={sources} target={{ legend: modelLegend, dataset: importedDataset }} opacity={opacity} onOpacity={setOpacity} />
       <p className="seg-viewer-note">
         Images are centre-cropped to 1:2 and resized to {width}×{height} (the {size} size).
         {busy && (
           <span className="seg-viewer-busy" role="status" data-testid="seg.viewer.busy">
-            {sources.loading ? ' loading the image…' : ' predicting…'}
+            {sources.loading || fitted.fitting ? ' loading the image…' : ' predicting…'}
           </span>
         )}
       </p>
       {sources.inputError && (
         <p className="seg-viewer-error" role="alert" data-testid="seg.viewer.inputError">
           {sources.inputError}
+        </p>
+      )}
+      {mapping && !(sources.selected?.key.startsWith('sample-') && mapping.scored) && (
+        <p className={mapping.scored ? 'seg-viewer-note' : 'seg-viewer-warning'} data-testid="seg.viewer.labelMapping">
+          {mapping.text}
         </p>
       )}
       {[fitted.error, predictions.error, zooError].filter(Boolean).map((e) => (

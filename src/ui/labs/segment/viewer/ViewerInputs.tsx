@@ -1,12 +1,12 @@
 import type { ChangeEvent } from 'react';
-import { SAMPLE_COUNT, type Sources } from './useSources';
+import { SEG_LABEL_FORMATS, SEG_LABEL_FORMAT_NAMES, type ViewerLabelFormat } from '../../../../protocol';
+import { FORMAT_HINTS } from '../../data/SegFormatSelect';
+import { SAMPLE_COUNT, type LabelTarget, type Sources } from './useSources';
 
 interface Props {
   sources: Sources;
-  /** The legend colours label PNGs are read with (null until a model or sample tells them). */
-  palette: readonly (readonly number[])[] | null;
-  /** The dataset of the class set shown: an imported set's label PNGs are read in its label format. */
-  dataset: string | null;
+  /** The models label PNGs are read against: their legend (null until a model or sample tells it) and imported dataset. */
+  target: LabelTarget;
   opacity: number;
   onOpacity(value: number): void;
 }
@@ -19,7 +19,16 @@ function takeFiles(e: ChangeEvent<HTMLInputElement>): File[] {
 }
 
 /** The viewer's controls: image upload, built-in street scenes, the selected image's label PNG, overlay opacity. */
-export function ViewerInputs({ sources, palette, dataset, opacity, onOpacity }: Props) {
+const FORMAT_CHOICES: readonly ViewerLabelFormat[] = ['auto', ...SEG_LABEL_FORMATS, 'own'];
+
+/** The text of each label-format choice. */
+function formatText(f: ViewerLabelFormat, dataset: string | null): string {
+  if (f === 'auto') return dataset ? "auto (the imported set's own format)" : 'auto-detect (as the importer does)';
+  if (f === 'own') return "the models' class ids / legend colours";
+  return `${SEG_LABEL_FORMAT_NAMES[f]} (${FORMAT_HINTS[f]})`;
+}
+
+export function ViewerInputs({ sources, target, opacity, onOpacity }: Props) {
   const { selected } = sources;
   return (
     <div className="seg-viewer-inputs">
@@ -62,9 +71,24 @@ export function ViewerInputs({ sources, palette, dataset, opacity, onOpacity }: 
           disabled={!selected}
           onChange={(e) => {
             const [file] = takeFiles(e);
-            if (file) void sources.setLabels(file, palette, dataset);
+            if (file) void sources.setLabels(file, target);
           }}
         />
+      </label>
+      <label className="seg-viewer-control">
+        <span>Label format</span>
+        <select
+          data-testid="seg.viewer.labelFormat"
+          aria-label="Label PNG format"
+          value={sources.labelFormat}
+          onChange={(e) => void sources.setLabelFormat(e.target.value as ViewerLabelFormat, target)}
+        >
+          {FORMAT_CHOICES.map((f) => (
+            <option key={f} value={f}>
+              {formatText(f, target.dataset)}
+            </option>
+          ))}
+        </select>
       </label>
       <label className="seg-viewer-control seg-viewer-opacity">
         <span>Overlay opacity {opacity}%</span>

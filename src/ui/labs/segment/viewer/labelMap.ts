@@ -4,25 +4,11 @@
  * as class ids (grey / indexed values are ids, RGB colours go through the legend palette).
  */
 import { decode, type DecodedPng } from 'fast-png';
-import type { CropRect } from '../../../../protocol';
 
 /** The class id of pixels no metric counts. */
 export const IGNORE_ID = 255;
 
-export { centreCrop, type CropRect } from '../../../../protocol';
-
-/** Nearest-neighbour resize of the `rect` part of a row-major srcWidth-wide map to outWidth × outHeight (pixel centres). */
-export function nearestResize(src: ArrayLike<number>, srcWidth: number, rect: CropRect, outWidth: number, outHeight: number): Uint8Array {
-  const out = new Uint8Array(outWidth * outHeight);
-  const cols = new Int32Array(outWidth);
-  for (let x = 0; x < outWidth; x++) cols[x] = rect.x + Math.min(rect.width - 1, Math.floor(((x + 0.5) * rect.width) / outWidth));
-  for (let y = 0; y < outHeight; y++) {
-    const sy = rect.y + Math.min(rect.height - 1, Math.floor(((y + 0.5) * rect.height) / outHeight));
-    const row = sy * srcWidth;
-    for (let x = 0; x < outWidth; x++) out[y * outWidth + x] = src[row + cols[x]!]!;
-  }
-  return out;
-}
+export { centreCrop, nearestResize, type CropRect } from '../../../../protocol';
 
 /** A label map refused for a reason the user should read. */
 export class LabelError extends Error {

@@ -5,7 +5,8 @@
 import { useCallback, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
 import { STREETS_DATASET_ID, STREET_DATASET_IDS, type DatasetSamples } from '../../../../protocol/datasets';
-import { bitmapFromRgb, decodeImageFile, readLabelFile, type LabelDecoder, type ViewerSource } from './fitImage';
+import type { ViewerLabelFormat } from '../../../../protocol';
+import { bitmapFromRgb, decodeImageFile, readLabelFile, type Legend, type LabelReadContext, type ViewerSource } from './fitImage';
 
 /** How many street test scenes the sample picker offers. */
 export const SAMPLE_COUNT = 6;
@@ -16,6 +17,12 @@ const PALETTE_WAIT_MS = 15_000;
 const withTimeout = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** The models a label is read against: their legend (classes and colours) and, for an imported class set, its dataset. */
+export interface LabelTarget {
+  legend: Legend | null;
+  dataset: string | null;
+}
+
 export interface Sources {
   sources: ViewerSource[];
   selected: ViewerSource | null;
@@ -24,8 +31,12 @@ export interface Sources {
   loading: boolean;
   addFiles(files: File[]): Promise<void>;
   addSample(index: number): Promise<void>;
-  /** Attach a label PNG to the selected image: read in `dataset`'s label format when it is an imported set, else as ids / palette colours. */
-  setLabels(file: File, palette: readonly (readonly number[])[] | null, dataset?: string | null): Promise<void>;
+  /** The label format label PNGs are read in ('auto': detected; see readLabelFile). */
+  labelFormat: ViewerLabelFormat;
+  /** Attach a label PNG to the selected image, read in the label format against the models shown. */
+  setLabels(file: File, target: LabelTarget): Promise<void>;
+  /** Choose the label format; the selected image's uploaded label PNG is read again in it (kept as it was if that fails). */
+  setLabelFormat(format: ViewerLabelFormat, target: LabelTarget): Promise<void>;
   /** The built-in street scenes (fetched once, on first use). */
   samples(): Promise<DatasetSamples>;
   /** The street scenes' class names and colours, once fetched (the legend when no model tells them). */
@@ -38,6 +49,7 @@ export function useSources(): Sources {
   const [inputError, setInputError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [streetLegend, setStreetLegend] = useState<Sources['streetLegend']>(null);
+  const [labelFormat, setFormat] = useState<ViewerLabelFormat>('auto');
   const samplesRef = useRef<Promise<DatasetSamples> | null>(null);
   const nextId = useRef(0);
   const sourcesRef = useRef(sources);
@@ -68,7 +80,7 @@ export function useSources(): Sources {
       const problems: string[] = [];
       for (const file of files) {
         try {
-          added.push({ key: `upload-${nextId.current++}`, name: file.name, bitmap: await decodeImageFile(file), labels: null });
+          added.push({ key: `upload-${nextId.current++}`, name: file.name, bitmap: await decodeImageFile(file, true), labels: null });
         } catch (err) {
           problems.push(message(err));
         }
@@ -95,7 +107,8 @@ export function useSources(): Sources {
         const bitmap = await bitmapFromRgb(s.images.slice(index * n * 3, (index + 1) * n * 3), s.width, s.height);
         const ids = s.labelMaps?.slice(index * n, (index + 1) * n);
         const name = `street scene ${index + 1}`;
-        add([{ key, name, bitmap, labels: ids ? { name: `${name} labels`, width: s.width, height: s.height, ids } : null }]);
+        const classes = { format: 'own' as const, how: 'own' as const, classNames: s.classNames, street: null };
+        add([{ key, name, bitmap, labels: ids ? { name: `${name} labels`, width: s.width, height: s.height, ids, classes } : null }]);
         setInputError(null);
       } catch (err) {
         setInputError(`The built-in street scene could not be loaded: ${message(err)}`);
@@ -106,29 +119,31 @@ export function useSources(): Sources {
     [samples, add],
   );
 
-  const setLabels = useCallback(
-    async (file: File, palette: readonly (readonly number[])[] | null, dataset: string | null = null) => {
-      const target = sourcesRef.current.find((s) => s.key === selectedKey);
-      if (!target) {
+  const readLabels = useCallback(
+    async (file: File, target: LabelTarget, format: ViewerLabelFormat) => {
+      const image = sourcesRef.current.find((s) => s.key === selectedKey);
+      if (!image) {
         setInputError('Choose an image before adding its label PNG.');
         return;
       }
-      try {
-        const fetchPalette = () =>
+      const ctx: LabelReadContext = {
+        format,
+        legend: target.legend,
+        dataset: target.dataset && !STREET_DATASET_IDS.includes(target.dataset) ? target.dataset : null,
+        fetchLegend: () =>
           withTimeout(samples(), PALETTE_WAIT_MS).then(
-            (s) => s?.palette ?? null,
+            (s) => (s?.palette ? { classNames: s.classNames, palette: s.palette } : null),
             () => null,
-          );
-        const decoder: LabelDecoder | null =
-          dataset && !STREET_DATASET_IDS.includes(dataset)
-            ? async (bytes, name) => {
-                const r = await getEngine().call('segment', 'readLabels', [{ bytes, name, dataset }], [bytes.buffer as ArrayBuffer]);
-                if (!r.ok) throw new Error(r.error.message);
-                return r;
-              }
-            : null;
-        const labels = await readLabelFile(file, target, palette, fetchPalette, decoder);
-        setSources((list) => list.map((s) => (s.key === target.key ? { ...s, labels } : s)));
+          ),
+        readInFormat: async (bytes, name, how) => {
+          const r = await getEngine().call('segment', 'readLabels', [{ bytes, name, ...how }], [bytes.buffer as ArrayBuffer]);
+          if (!r.ok) throw new Error(r.error.message);
+          return r;
+        },
+      };
+      try {
+        const labels = await readLabelFile(file, image, ctx);
+        setSources((list) => list.map((s) => (s.key === image.key ? { ...s, labels } : s)));
         setInputError(null);
       } catch (err) {
         setInputError(message(err));
@@ -137,6 +152,17 @@ export function useSources(): Sources {
     [selectedKey, samples],
   );
 
+  const setLabels = useCallback((file: File, target: LabelTarget) => readLabels(file, target, labelFormat), [readLabels, labelFormat]);
+
+  const setLabelFormat = useCallback(
+    async (format: ViewerLabelFormat, target: LabelTarget) => {
+      setFormat(format);
+      const file = sourcesRef.current.find((s) => s.key === selectedKey)?.labels?.file;
+      if (file) await readLabels(file, target, format);
+    },
+    [readLabels, selectedKey],
+  );
+
   const selected = sources.find((s) => s.key === selectedKey) ?? null;
-  return { sources, selected, select: setSelectedKey, inputError, loading, addFiles, addSample, setLabels, samples, streetLegend };
+  return { sources, selected, select: setSelectedKey, inputError, loading, addFiles, addSample, labelFormat, setLabels, setLabelFormat, samples, streetLegend };
 }
