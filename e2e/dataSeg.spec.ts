@@ -139,7 +139,7 @@ test('a CamVid-trained student is never compared with the 8-class street teacher
 
   // The CamVid set: its student alone (no teacher to agree with), the street models named and left out.
   await classSet.selectOption((await classSet.locator('option', { hasText: 'camvid-cls' }).getAttribute('value'))!);
-  await expect(wb.byId('seg.viewer.otherClasses.teacher')).toContainText('trained on Street scenes');
+  await expect(wb.byId('seg.viewer.otherClasses.teacher')).toContainText('trained on Realistic streets');
   await expect(wb.byId('seg.viewer.agreement.student-bilinear')).toHaveText('—');
   // Its label PNG holds void = 11 on the last row: read in the CamVid format (void → ignore), it is accepted and scored.
   await wb.byId('seg.viewer.labelUpload').setInputFiles(join(folder, 'labels', '0001.png'));

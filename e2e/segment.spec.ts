@@ -21,7 +21,7 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
   }
   await expect(seg.byId('seg.viewer.legend')).toContainText('road');
   // Each pane says what its model learned from, and an upload to synthetic-scene models says what that means.
-  await expect(seg.byId('seg.viewer.trainedOn.teacher')).toHaveText('trained on Street scenes (built-in)');
+  await expect(seg.byId('seg.viewer.trainedOn.teacher')).toHaveText('trained on Realistic streets (built-in)');
   await expect(seg.byId('seg.viewer.syntheticNote')).toContainText('learned only from generated street scenes');
 
   // A file that is not an image is refused with a sentence, and the panes stay.

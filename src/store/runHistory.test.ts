@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from 'zustand';
 import { PRUNE_LAB } from '../protocol/labs/prune';
+import { SEGMENT_LAB } from '../protocol/labs/segment';
 import { openRunHistory, RUN_DB_NAME, summarizeRun, withNewSettings } from './runHistory';
 import { createSavedRunsSlice } from './savedRunsSlice';
 import type { AnyRunRecord, RunState, SavedRunsSlice } from './types';
@@ -58,6 +59,16 @@ describe('withNewSettings', () => {
     // before recalibration existed, u was evaluated with w's BN statistics: 0 batches; the threshold mode was global
     expect(old.config).toMatchObject({ bnRecalBatches: 0, thresholds: 'global', method: 'rgsm' });
     expect(withNewSettings(r)).toBe(r);
+  });
+
+  it("fills an old Segment run with the classic scenes and no class balancing (what it ran under), not today's defaults", () => {
+    const today = SEGMENT_LAB.defaults();
+    expect([today.dataset, today.classBalance]).toEqual(['streets-real', 'median-frequency']);
+    const { dataset, classBalance, ...saved } = today;
+    void dataset;
+    void classBalance;
+    const old = withNewSettings({ ...record('seg', 1), lab: 'segment', config: saved } as unknown as AnyRunRecord);
+    expect(old.config).toMatchObject({ dataset: 'streets', classBalance: 'none', model: today.model });
   });
 });
 

@@ -32,7 +32,11 @@ export interface RunHistory {
  * Settings whose default today is not what a run saved before the setting existed ran with: such a run is filled
  * in with the value it ran under (a Prune run from before BN recalibration never recalibrated: 0 batches).
  */
-export const RAN_WITHOUT: Partial<Record<string, Record<string, unknown>>> = { prune: { bnRecalBatches: 0 } };
+export const RAN_WITHOUT: Partial<Record<string, Record<string, unknown>>> = {
+  prune: { bnRecalBatches: 0 },
+  // Segment runs from before the dataset menu and class balancing trained on the classic scenes, unweighted.
+  segment: { dataset: 'streets', classBalance: 'none' },
+};
 
 /**
  * A stored run with the settings its lab gained since it was saved filled in (with what it ran under, RAN_WITHOUT,

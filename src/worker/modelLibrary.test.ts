@@ -157,7 +157,7 @@ describe('Model library through the worker seam (cpu backend)', () => {
     expect(m).toMatchObject({
       lab: 'segment',
       family: 'seg-student',
-      dataset: 'streets',
+      dataset: 'streets-real', // the lab's default dataset
       metric: { name: 'mIoU', value: evals.at(-1)!.mIoU },
       params: entry.params,
       macs: entry.macs,

@@ -28,7 +28,7 @@ async function shippedFiles(): Promise<Record<string, ArrayBuffer>> {
     slot: 'student-pixelshuffle',
     chain: 'teacher-tutor-student',
     size: 'low',
-    dataset: 'streets',
+    dataset: 'streets-real', // the shipped zoo's data (the lab's default dataset)
     classNames: [...STREET_CLASSES],
     palette: STREET_PALETTE.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
     steps: 5,

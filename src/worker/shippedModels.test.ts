@@ -55,7 +55,7 @@ describe('Shipped models in the library (public/models/)', () => {
     ]);
     const teacher = list[0]!;
     expect(teacher).toMatchObject({ name: 'Shipped teacher (low size)', inputSize: { height: 64, width: 128 }, metric: { name: 'mIoU' } });
-    expect(teacher.provenance).toMatchObject({ runId: null, slot: 'teacher', chain: 'none', steps: 600 });
+    expect(teacher.provenance).toMatchObject({ runId: null, slot: 'teacher', chain: 'none', steps: 3000 });
     expect(teacher.params).toBeGreaterThan(100_000);
     const aff = list[4]!;
     expect(aff.metric.value).toBeCloseTo(0.902, 3);

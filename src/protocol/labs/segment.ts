@@ -3,7 +3,7 @@
  * chain, with which upscaling, at which input size, and the numeric settings (defaults + ranges = the
  * single source for every slider, the URL and worker-side validation).
  */
-import type { SegLabelFormat } from '../datasets';
+import { STREETS_REAL_DATASET_ID, type SegLabelFormat } from '../datasets';
 import type { Outcome } from '../errors';
 import { defineLab, extra, phantom, type ConfigOf, type LiveKeyOf, type NumberKeyOf, type RuleBreak } from './spec';
 
@@ -56,7 +56,7 @@ export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
 /** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */
 export const SEG_CLASS_BALANCES = ['none', 'median-frequency'] as const;
 export type SegClassBalance = (typeof SEG_CLASS_BALANCES)[number];
-/** The id of the built-in procedural street scenes. */
+/** The id of the built-in procedural street scenes (classic style). */
 export const STREETS_ID = 'streets';
 
 const SEG_FIELDS = {
@@ -76,11 +76,14 @@ const SEG_FIELDS = {
     optionLabels: UPSCALE_LABELS,
   },
   size: { kind: 'enum', label: 'Input size', options: SEG_SIZES, default: 'low' },
-  /** 'streets' (built-in) or the id of an imported segmentation dataset. */
+  /**
+   * 'streets-real' (built-in realistic scenes, the shipped zoo's data: the default), 'streets' (the classic scenes) or the
+   * id of an imported segmentation dataset.
+   */
   dataset: {
     kind: 'id',
     label: 'Dataset',
-    default: STREETS_ID,
+    default: STREETS_REAL_DATASET_ID,
     pattern: /^(streets|streets-real|ds-[a-z0-9-]{1,40})$/,
     what: 'a segmentation dataset id',
     message: 'must be "streets", "streets-real" or an imported dataset id',
@@ -101,7 +104,7 @@ const SEG_FIELDS = {
     kind: 'enum',
     label: 'Class balancing',
     options: SEG_CLASS_BALANCES,
-    default: 'none',
+    default: 'median-frequency',
     optionLabels: { none: 'none (plain mean)', 'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)' },
   },
   /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */

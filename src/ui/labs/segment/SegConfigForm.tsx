@@ -1,4 +1,7 @@
-import { isSegmentation, STREETS_DATASET_ID, type DatasetInfo } from '../../../protocol';
+import { isSegmentation, STREETS_DATASET_ID, STREETS_REAL_DATASET_ID, type DatasetInfo } from '../../../protocol';
+
+/** The built-in sets' names while the dataset list is loading (the worker's list names them once it arrives). */
+const BUILT_IN_NAMES: Record<string, string> = { [STREETS_REAL_DATASET_ID]: 'Realistic streets (built-in)', [STREETS_DATASET_ID]: 'Street scenes (built-in)' };
 import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
@@ -50,10 +53,12 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
     ]),
   );
   const ids = sets.map((d) => d.id);
-  if (!ids.includes(STREETS_DATASET_ID) && !loaded) {
-    ids.unshift(STREETS_DATASET_ID);
-    names[STREETS_DATASET_ID] = 'Street scenes (built-in)';
-  }
+  if (!loaded)
+    for (const [id, name] of Object.entries(BUILT_IN_NAMES).reverse())
+      if (!ids.includes(id)) {
+        ids.unshift(id);
+        names[id] = name;
+      }
   const known = ids.includes(value);
   if (!known) {
     ids.push(value);

@@ -16,7 +16,7 @@ function entry(p: Partial<SegZooEntry>): SegZooEntry {
     steps: 10,
     seed: 1,
     mIoU: 0.5,
-    dataset: 'streets',
+    dataset: 'streets-real',
     classNames: [],
     palette: [],
     origin: 'shipped',
@@ -32,7 +32,7 @@ function run(c: Partial<SegConfig>, mIoU: number | null, status: SegRunRecord['s
     status,
     startedAt: 0,
     endedAt: 0,
-    datasetName: 'streets',
+    datasetName: 'streets-real',
     stepsDone: 10,
     params: 10,
     error: null,
@@ -90,7 +90,7 @@ describe('studentPivot', () => {
     run({ chain: 'none', upscale: 'ps-head4', size: 'low' }, 0.52),
     run({ chain: 'none', upscale: 'ps-agg', size: 'low', affinityLoss: 'fa' }, 0.7),
   ];
-  const pivot = studentPivot(runs, SEG_CHAINS, 'streets');
+  const pivot = studentPivot(runs, SEG_CHAINS, 'streets-real');
   it('has columns size × (bilinear + the variants with a counted run, in UPSCALES order) and a row per chain', () => {
     expect(pivot.columns).toEqual([
       { upscale: 'bilinear', size: 'low' },
@@ -103,7 +103,7 @@ describe('studentPivot', () => {
     expect(pivot.rows.map((r) => r.chain)).toEqual([...SEG_CHAINS]);
   });
   it('lists the datasets of finished student runs, one pivot each (a CamVid run never shares a cell with a street run)', () => {
-    expect(pivotDatasets(runs).map((d) => d.id)).toEqual(expect.arrayContaining(['streets', 'ds-camvid']));
+    expect(pivotDatasets(runs).map((d) => d.id)).toEqual(expect.arrayContaining(['streets-real', 'ds-camvid']));
     expect(studentPivot(runs, SEG_CHAINS, 'ds-camvid').rows[0]!.cells[0]).toEqual({ n: 1, best: 0.95, mean: 0.95 });
   });
   it('counts finished student runs with an evaluation and without the affinity term only', () => {

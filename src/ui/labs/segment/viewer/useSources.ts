@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { STREETS_DATASET_ID, STREET_DATASET_IDS, type DatasetSamples } from '../../../../protocol/datasets';
+import { STREETS_REAL_DATASET_ID, STREET_DATASET_IDS, type DatasetSamples } from '../../../../protocol/datasets';
 import type { ViewerLabelFormat } from '../../../../protocol';
 import { bitmapFromRgb, decodeImageFile, readLabelFile, type Legend, type LabelReadContext, type ViewerSource } from './fitImage';
 
@@ -57,7 +57,7 @@ export function useSources(): Sources {
 
   const samples = useCallback(() => {
     if (!samplesRef.current) {
-      const p = getEngine().datasetSamples(STREETS_DATASET_ID, 'test', SAMPLE_COUNT);
+      const p = getEngine().datasetSamples(STREETS_REAL_DATASET_ID, 'test', SAMPLE_COUNT);
       samplesRef.current = p;
       p.then(
         (s) => s.palette && setStreetLegend({ classNames: s.classNames, palette: s.palette }),
