@@ -6,7 +6,10 @@
  *   node scripts/run-node.mjs scripts/node/segCompare.ts sizes=low,high seeds=1,2,3 steps=300 highSeeds=1
  * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel;
  * `upscales=bilinear,ps-head4` picks the upscaling variants (default bilinear and pixelshuffle, the first comparison's two).
- * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl; already-present runs are skipped).
+ * `style=` / `classBalance=` default to what the shipped low zoo was trained with (its manifest: since 2026-11-30 the
+ * realistic scenes with median-frequency balancing), so students learn on the data their teacher and tutor saw.
+ * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl for the classic scenes — the first
+ * comparison's runs — and results/seg-compare-realistic.jsonl otherwise; already-present runs are skipped).
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -30,10 +33,23 @@ export async function main(args: string[]): Promise<void> {
   const teacherSteps = kv.get('teacherSteps') ?? '300';
   const chains = kv.get('chains')?.split(',');
   const upscales = (kv.get('upscales') ?? 'bilinear,pixelshuffle').split(',');
-  const out = kv.get('out') ?? 'results/seg-compare.jsonl';
+  const shipped = JSON.parse(await readFile('public/models/segment/low/manifest.json', 'utf8')) as { style?: string; classBalance?: string };
+  const style = kv.get('style') ?? shipped.style ?? 'classic';
+  const classBalance = kv.get('classBalance') ?? shipped.classBalance ?? 'none';
+  const out = kv.get('out') ?? (style === 'classic' ? 'results/seg-compare.jsonl' : `results/seg-compare-${style}.jsonl`);
   const configs = upscales.flatMap((upscale) => CHAINS.map((chain) => ({ upscale, chain })));
   await initBackend('wasm');
-  const common = ['trainSize=1000', 'testSize=100', 'dataSeed=1', 'logEvery=100', 'batch=8', 'backend=wasm', 'origin=scripts/node/segCompare.ts'];
+  const common = [
+    `style=${style}`,
+    `classBalance=${classBalance}`,
+    'trainSize=1000',
+    'testSize=100',
+    'dataSeed=1',
+    'logEvery=100',
+    'batch=8',
+    'backend=wasm',
+    'origin=scripts/node/segCompare.ts',
+  ];
   const record = async (key: string, r: Record<string, unknown>) => appendFile(out, `${JSON.stringify({ key, ...r })}\n`);
   for (const size of sizes) {
     const dir = size === 'low' ? 'public/models/segment/low' : `results/seg-models/${size}`;
