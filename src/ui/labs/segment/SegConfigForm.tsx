@@ -6,6 +6,7 @@ import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, type SegConfig
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { modelChange, sizeLabel } from './segView';
+import { useSegChain } from './useSegChain';
 
 const KD_KEYS: readonly (keyof SegConfig)[] = ['alpha', 'temperature'];
 
@@ -79,10 +80,19 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
 }
 
 /** What the form says about a field: the chains the model allows and where a distillation source comes from, unused knobs. */
-function fieldState(key: keyof SegConfig, config: SegConfig, zoo: SegZooInfo | null, datasets: readonly DatasetInfo[]): FieldState | undefined {
+function fieldState(
+  key: keyof SegConfig,
+  config: SegConfig,
+  zoo: SegZooInfo | null,
+  datasets: readonly DatasetInfo[],
+  chainRunning: boolean,
+): FieldState | undefined {
   const source = distillSource(config);
   switch (key) {
     case 'chain': {
+      // While Train the chain runs, each stage brings its own model and chain (the chain panel names them): the form's would mislead.
+      if (chainRunning)
+        return { options: allowedChains(config.model), hint: 'Train the chain is running: each stage uses its own model and distillation chain (see above).' };
       const held = source !== null && zoo !== null && !zoo.loading ? (zoo.entries.find((e) => e.slot === source && e.size === config.size) ?? null) : null;
       const missing = source !== null && zoo !== null && !zoo.loading && !held;
       const how = `model ${source}${source === 'tutor' ? ', chain teacher → student' : ', chain none'}`;
@@ -174,13 +184,14 @@ export function SegConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
   const zoo = useWorkbench((s) => s.labData.segment?.zoo ?? null);
   const datasets = useWorkbench((s) => s.datasets);
+  const chainRunning = useSegChain()?.status === 'running';
   return (
     <ConfigForm
       lab="segment"
       ariaLabel="Segment settings"
       items={(c, active) => items(c, active, (p) => setConfig('segment', p))}
       idOf={idOf}
-      fieldState={(key, config) => fieldState(key, config, zoo, datasets)}
+      fieldState={(key, config) => fieldState(key, config, zoo, datasets, chainRunning)}
       adjust={(change, config) => withoutOrphanAffinity(config, change.model ? { ...change, ...modelChange(config, change.model) } : change)}
     />
   );
