@@ -16,7 +16,7 @@ interface ConvCase {
   x: [number, number, number, number];
   k: number;
   out: number; // conv: out channels; depthwise: channel multiplier
-  stride: 1 | 2;
+  stride: number | [number, number];
   pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 }
 
@@ -72,6 +72,38 @@ const CONV_CASES: ConvCase[] = [
   },
   { name: '3×3 s2 numeric pad 1', x: [2, 8, 8, 3], k: 3, out: 2, stride: 2, pad: 1 },
   { name: '3×3 s1 explicit pad 3 > k − 1 (the transposed conv crops dy)', x: [1, 5, 5, 2], k: 3, out: 3, stride: 1, pad: sym(3) },
+  { name: '1×1 s2 same, odd size (the spread dy is cropped by one row and column)', x: [2, 7, 7, 3], k: 1, out: 4, stride: 2, pad: 'same' },
+  { name: '3×3 s2 valid, even size (the last row and column are never read)', x: [2, 8, 8, 3], k: 3, out: 4, stride: 2, pad: 'valid' },
+  {
+    name: '1×1 s2 with a pad after (the last output row and column read only padding)',
+    x: [2, 8, 8, 3],
+    k: 1,
+    out: 2,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [0, 1],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  { name: '2×2 s2 valid (one tap per output phase)', x: [2, 8, 6, 3], k: 2, out: 4, stride: 2, pad: 'valid' },
+  { name: '5×5 s2 same, even size', x: [1, 8, 8, 3], k: 5, out: 2, stride: 2, pad: 'same' },
+  { name: '3×3 s3 valid', x: [1, 9, 9, 2], k: 3, out: 3, stride: 3, pad: 'valid' },
+  { name: '3×3 strides (2, 1) same', x: [2, 8, 7, 3], k: 3, out: 2, stride: [2, 1], pad: 'same' },
+  {
+    name: '3×3 s2 explicit asymmetric pads, even size (2 top, 0 bottom, 0 left, 2 right)',
+    x: [1, 8, 8, 2],
+    k: 3,
+    out: 3,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 2],
+      [0, 0],
+    ],
+  },
 ];
 
 const DEPTHWISE_CASES: ConvCase[] = [
@@ -84,6 +116,66 @@ const DEPTHWISE_CASES: ConvCase[] = [
   { name: 'k3 s2 valid', x: [1, 9, 8, 2], k: 3, out: 1, stride: 2, pad: 'valid' },
   { name: 'channel multiplier 2, k3 s2 same', x: [2, 8, 8, 3], k: 3, out: 2, stride: 2, pad: 'same' },
   { name: 'k3 s2 explicit symmetric pad 1, even size', x: [2, 8, 8, 3], k: 3, out: 1, stride: 2, pad: sym(1) },
+  { name: 'k3 s2 valid, even size (the last row and column are never read)', x: [2, 8, 8, 4], k: 3, out: 1, stride: 2, pad: 'valid' },
+  { name: 'k5 s2 same, even size', x: [2, 8, 8, 3], k: 5, out: 1, stride: 2, pad: 'same' },
+];
+
+interface PoolCase {
+  name: string;
+  x: [number, number, number, number];
+  k: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  /** Values rounded to integers in [−2, 2] and clipped at 0 (ReLU-like): most windows tie. */
+  ties?: boolean;
+}
+
+const POOL_CASES: PoolCase[] = [
+  { name: 'VGG 2×2 s2 valid', x: [2, 8, 8, 5], k: 2, stride: 2, pad: 'valid' },
+  { name: '2×2 s2 valid with ties', x: [2, 8, 8, 5], k: 2, stride: 2, pad: 'valid', ties: true },
+  { name: '2×2 s2 valid, odd size (the last row and column are dropped)', x: [1, 7, 9, 3], k: 2, stride: 2, pad: 'valid' },
+  { name: '2×2 s2 same, odd size', x: [2, 7, 7, 3], k: 2, stride: 2, pad: 'same', ties: true },
+  { name: '3×3 s2 same (overlapping windows) with ties', x: [2, 9, 8, 4], k: 3, stride: 2, pad: 'same', ties: true },
+  { name: '3×3 s1 same', x: [1, 6, 6, 2], k: 3, stride: 1, pad: 'same' },
+];
+
+function poolInput(c: PoolCase): Float32Array {
+  const v = values(size(c.x), 4);
+  return c.ties ? v.map((a) => Math.max(0, Math.round(a * 2))) : v;
+}
+
+/** The gradient of Σ (maxPool(x) · r) w.r.t. x on the current backend. */
+async function poolGrad(c: PoolCase): Promise<Float32Array> {
+  const x = tf.tensor4d(poolInput(c), c.x);
+  const probe = tf.maxPool(x, c.k, c.stride, c.pad);
+  const r = tf.tensor(values(probe.size, 5), probe.shape);
+  probe.dispose();
+  const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, c.k, c.stride, c.pad), r)))(x);
+  const out = (await dx.data()) as Float32Array;
+  tf.dispose([x, r, dx]);
+  return out;
+}
+
+/** [batch…, m, k] × [batch…, k, n] with the given transposes, and its gradients, on the current backend. */
+async function matMulGrads(aShape: number[], bShape: number[], ta: boolean, tb: boolean): Promise<Float32Array[]> {
+  const a = tf.tensor(values(size(aShape), 6), aShape);
+  const b = tf.tensor(values(size(bShape), 7), bShape);
+  const y = tf.matMul(a, b, ta, tb);
+  const r = tf.tensor(values(y.size, 8), y.shape);
+  const [da, db] = tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.matMul(aa, bb, ta, tb), r)))([a, b]);
+  const out = await Promise.all([y, da!, db!].map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([a, b, y, r, da!, db!]);
+  return out;
+}
+
+const MATMUL_CASES: { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+  { name: 'Aᵀ B (dense weight gradient)', a: [24, 7], b: [24, 5], ta: true, tb: false },
+  { name: 'A Bᵀ (dense input gradient)', a: [9, 6], b: [4, 6], ta: false, tb: true },
+  { name: 'Aᵀ Bᵀ', a: [6, 9], b: [4, 6], ta: true, tb: true },
+  { name: 'batch 1, rank 3', a: [1, 6, 9], b: [1, 4, 6], ta: true, tb: true },
+  { name: 'rank 4 with unit batch dims', a: [1, 1, 8, 3], b: [1, 1, 5, 3], ta: false, tb: true },
+  { name: 'batched (attention scores: shipped kernel)', a: [2, 3, 5, 4], b: [2, 3, 6, 4], ta: false, tb: true },
+  { name: 'plain', a: [5, 7], b: [7, 3], ta: false, tb: false },
 ];
 
 describe('wasm training kernels match the cpu backend (relative error < 1e-4)', () => {
@@ -111,6 +203,104 @@ describe('wasm training kernels match the cpu backend (relative error < 1e-4)', 
         expect(relError(got.dx, ref.dx)).toBeLessThan(1e-4);
       });
     }
+  }
+
+  for (const c of POOL_CASES) {
+    it(`maxPool gradient: ${c.name}`, async () => {
+      await tf.setBackend('cpu');
+      const ref = await poolGrad(c);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const got = await poolGrad(c);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(relError(got, ref)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('maxPool gradient: a tie goes to the first maximum in row-major window order, as on cpu', async () => {
+    await tf.setBackend('wasm');
+    // windows of a 4×4 input, 2×2 stride 2: all equal / equal pair in the bottom row / equal pair in the right column
+    const x = tf.tensor4d([1, 1, 0, 3, 1, 1, 0, 3, 5, 2, 4, 4, 2, 5, 4, 4], [1, 4, 4, 1]);
+    const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]))))(x);
+    expect(Array.from(await dx.data())).toEqual([1, 0, 0, 2, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+    tf.dispose([x, dx]);
+  });
+
+  it('maxPool gradient on wasm matches central differences (distinct values)', async () => {
+    await tf.setBackend('wasm');
+    const shape: [number, number, number, number] = [1, 6, 6, 2];
+    // a permutation of 0…71 spaced by 1: a step of ±0.1 never changes which value is a window's maximum
+    const base = Float32Array.from({ length: 72 }, (_, i) => (i * 37) % 72);
+    const r = tf.tensor4d(values(18, 9), [1, 3, 3, 2]);
+    const f = (x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), r));
+    const x = tf.tensor4d(base, shape);
+    const g = tf.grad(f)(x);
+    const analytic = await g.data();
+    tf.dispose([x, g]);
+    for (let i = 0; i < base.length; i++) {
+      const at = async (h: number) => {
+        const v = base.slice();
+        v[i] = v[i]! + h;
+        const t = tf.tensor4d(v, shape);
+        const y = f(t);
+        const out = (await y.data())[0]!;
+        tf.dispose([t, y]);
+        return out;
+      };
+      const numeric = ((await at(0.1)) - (await at(-0.1))) / 0.2;
+      expect(Math.abs(numeric - analytic[i]!), `element ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(analytic[i]!)));
+    }
+    r.dispose();
+  });
+
+  for (const c of MATMUL_CASES) {
+    it(`matMul and its gradients: ${c.name}`, async () => {
+      await tf.setBackend('cpu');
+      const ref = await matMulGrads(c.a, c.b, c.ta, c.tb);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const got = await matMulGrads(c.a, c.b, c.ta, c.tb);
+      expect(tf.memory().numTensors).toBe(before);
+      got.forEach((g, i) => expect(relError(g, ref[i]!), ['y', 'da', 'db'][i]).toBeLessThan(1e-5));
+    });
+  }
+
+  const BN_CASES: { name: string; x: number[]; param: number[]; affine: boolean }[] = [
+    { name: 'NHWC with per-channel γ, β', x: [2, 5, 4, 6], param: [6], affine: true },
+    { name: 'without γ, β (x̂ in the batch-norm gradient)', x: [2, 3, 3, 4], param: [4], affine: false },
+    { name: 'one value for every channel', x: [3, 7], param: [1], affine: true },
+    { name: 'per-position parameters', x: [2, 3, 4], param: [3, 4], affine: true },
+  ];
+  for (const c of BN_CASES) {
+    it(`batchNorm forward: ${c.name}`, async () => {
+      const run = async () => {
+        // a mean far from 0 relative to the spread, where (x − μ)·k and x·k − μ·k differ
+        const x = tf.tensor(
+          values(size(c.x), 10).map((v) => 30 + 0.5 * v),
+          c.x,
+        );
+        const mean = tf.tensor(
+          values(size(c.param), 11).map((v) => 30 + 0.1 * v),
+          c.param,
+        );
+        const variance = tf.tensor(
+          values(size(c.param), 12).map((v) => 0.2 + v * v),
+          c.param,
+        );
+        const affine = c.affine ? [tf.tensor(values(size(c.param), 13), c.param), tf.tensor(values(size(c.param), 14), c.param)] : [];
+        const y = tf.batchNorm(x, mean, variance, affine[1], affine[0], 1e-3);
+        const out = (await y.data()) as Float32Array;
+        tf.dispose([x, mean, variance, y, ...affine]);
+        return out;
+      };
+      await tf.setBackend('cpu');
+      const ref = await run();
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const got = await run();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(relError(got, ref)).toBeLessThan(1e-5);
+    });
   }
 
   it('forward of a 3×3 stride-2 conv on wasm pads symmetrically by hand (4×4 input 1…16, kernel of ones)', async () => {
