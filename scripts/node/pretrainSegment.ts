@@ -9,7 +9,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { initBackend } from '../../src/engine';
+import { initBackend, STREET_STYLES } from '../../src/engine';
+import { SEG_CLASS_BALANCES, SEG_SIZES } from '../../src/protocol/labs/segment';
+import { parseKeyValues } from './keyValues';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { parseSegArgs, runSegment } from './segment';
 
@@ -17,15 +19,14 @@ const OUT = 'public/models/segment';
 const KNOWN = new Set(['size', 'teacherSteps', 'steps', 'backend', 'style', 'classBalance', 'trainSize', 'outDir']);
 
 export async function main(args: string[]): Promise<void> {
-  const kv = new Map(args.map((a) => a.split('=') as [string, string]));
-  for (const k of kv.keys()) if (!KNOWN.has(k)) throw new Error(`unknown setting ${k}= (known: ${[...KNOWN].join(', ')})`);
-  const size = kv.get('size') ?? 'low';
-  const teacherSteps = kv.get('teacherSteps') ?? '3000';
-  const steps = kv.get('steps') ?? '800';
+  const kv = parseKeyValues(args, KNOWN, { style: STREET_STYLES, classBalance: SEG_CLASS_BALANCES, size: SEG_SIZES });
+  const size = kv.pick('size', 'low');
+  const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
+  const steps = Math.round(kv.num('steps', 800));
   const backend = kv.get('backend') ?? 'wasm';
-  const style = kv.get('style') ?? 'realistic';
-  const classBalance = kv.get('classBalance') ?? 'median-frequency';
-  const trainSize = kv.get('trainSize') ?? '3000';
+  const style = kv.pick('style', 'realistic');
+  const classBalance = kv.pick('classBalance', 'median-frequency');
+  const trainSize = Math.round(kv.num('trainSize', 3000));
   if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
   const info = await initBackend(backend);
   const common = [
@@ -42,7 +43,7 @@ export async function main(args: string[]): Promise<void> {
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
   await mkdir(dir, { recursive: true });
   const plan: { slot: string; args: string[] }[] = [
-    { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(Number(teacherSteps) / 3)}`] },
+    { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`] },
     { slot: 'student-bilinear', args: ['model=student', 'upscale=bilinear', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
     {
@@ -75,7 +76,7 @@ export async function main(args: string[]): Promise<void> {
     size,
     style,
     classBalance,
-    trainSize: Number(trainSize),
+    trainSize,
     createdBy: 'npm run pretrain:segment',
     backend: info.name,
     machine: `${cpu}, ${os.cpus().length} cores`,

@@ -9,11 +9,16 @@ export const BUILTIN_DATASET_ID = 'shapes';
 export const STREETS_DATASET_ID = 'streets';
 /**
  * The id of the built-in **realistic** street scenes (issue #15: domain-randomised cameras, materials, lighting and
- * clutter; the same 8 classes). The shipped Segment models were trained on the classic scenes ('streets').
+ * clutter; the same 8 classes). The shipped Segment models are trained on these (before 2026-11-30: the classic scenes).
  */
 export const STREETS_REAL_DATASET_ID = 'streets-real';
 /** The built-in street-scene sets. */
 export const STREET_DATASET_IDS: readonly string[] = [STREETS_DATASET_ID, STREETS_REAL_DATASET_ID];
+/** The built-in street-scene sets' display names (the worker's dataset list, and the UI's until that list arrives). */
+export const STREET_DATASET_NAMES: Readonly<Record<string, string>> = {
+  [STREETS_DATASET_ID]: 'Street scenes (built-in)',
+  [STREETS_REAL_DATASET_ID]: 'Realistic streets (built-in)',
+};
 
 export type DatasetKind = 'builtin' | 'cifar10' | 'cifar100' | 'folder' | 'segmentation' | 'detection';
 

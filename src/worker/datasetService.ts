@@ -23,6 +23,7 @@ import type { TrainConfig } from '../protocol/labs/train';
 import {
   BUILTIN_DATASET_ID,
   STREETS_DATASET_ID,
+  STREET_DATASET_NAMES,
   STREETS_REAL_DATASET_ID,
   type DatasetInfo,
   type DatasetSamples,
@@ -95,7 +96,7 @@ export class DatasetService {
   static streets(): DatasetInfo {
     return {
       id: STREETS_DATASET_ID,
-      name: 'Street scenes (built-in)',
+      name: STREET_DATASET_NAMES[STREETS_DATASET_ID]!,
       kind: 'builtin',
       task: 'segment',
       classNames: [...STREET_CLASSES],
@@ -111,7 +112,7 @@ export class DatasetService {
 
   /** The built-in realistic street scenes' entry (issue #15; same classes and size as the classic ones). */
   static streetsReal(): DatasetInfo {
-    return { ...DatasetService.streets(), id: STREETS_REAL_DATASET_ID, name: 'Realistic streets (built-in)' };
+    return { ...DatasetService.streets(), id: STREETS_REAL_DATASET_ID, name: STREET_DATASET_NAMES[STREETS_REAL_DATASET_ID]! };
   }
 
   /** The built-in entry of a street-scene id, or null. */

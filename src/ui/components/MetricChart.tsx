@@ -1,18 +1,9 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { HyperparamChange } from '../../protocol';
-import type { Series } from '../../store';
-import { LivePlot, sameLook } from './livePlot';
+import { LivePlot, sameLook, type PlotLine } from './livePlot';
 
-export interface ChartSeries {
-  key: string;
-  label: string;
-  color: string;
-  series: Series | undefined;
-  /** Draw point markers (for sparse series such as periodic evaluations). */
-  dots?: boolean;
-  /** A dashed line (a reference or shadow next to the series it accompanies). */
-  dashed?: boolean;
-}
+/** One line of a chart (the plot's own line description). */
+export type ChartSeries = PlotLine;
 
 interface Props {
   testId: string;

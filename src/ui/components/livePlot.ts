@@ -23,7 +23,9 @@ export interface PlotLine {
   label: string;
   color: string;
   series: Series | undefined;
+  /** Draw point markers (for sparse series such as periodic evaluations). */
   dots?: boolean;
+  /** A dashed line (a reference or shadow next to the series it accompanies). */
   dashed?: boolean;
 }
 

@@ -1,7 +1,5 @@
-import { isSegmentation, STREETS_DATASET_ID, STREETS_REAL_DATASET_ID, type DatasetInfo } from '../../../protocol';
-
-/** The built-in sets' names while the dataset list is loading (the worker's list names them once it arrives). */
-const BUILT_IN_NAMES: Record<string, string> = { [STREETS_REAL_DATASET_ID]: 'Realistic streets (built-in)', [STREETS_DATASET_ID]: 'Street scenes (built-in)' };
+import { isSegmentation, type DatasetInfo } from '../../../protocol';
+import { STREET_DATASET_NAMES } from '../../../protocol/datasets';
 import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
@@ -55,7 +53,7 @@ function SegDatasetSelect({ value, disabled, onChange }: { value: string; disabl
   );
   const ids = sets.map((d) => d.id);
   if (!loaded)
-    for (const [id, name] of Object.entries(BUILT_IN_NAMES).reverse())
+    for (const [id, name] of Object.entries(STREET_DATASET_NAMES))
       if (!ids.includes(id)) {
         ids.unshift(id);
         names[id] = name;
