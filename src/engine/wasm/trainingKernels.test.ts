@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, normal } from '../random';
-import { registerWasmTrainingKernels } from './trainingKernels';
+import { BATCH_NORM_BROADCAST_MIN, registerWasmTrainingKernels } from './trainingKernels';
 import { relError } from './relError.fixture';
 
 /** Seeded normal values (so both backends see identical inputs). */
@@ -270,7 +270,15 @@ describe('wasm training kernels match the cpu backend (relative error < 1e-4)', 
     { name: 'without γ, β (x̂ in the batch-norm gradient)', x: [2, 3, 3, 4], param: [4], affine: false },
     { name: 'one value for every channel', x: [3, 7], param: [1], affine: true },
     { name: 'per-position parameters', x: [2, 3, 4], param: [3, 4], affine: true },
+    // At and above BATCH_NORM_BROADCAST_MIN elements the broadcast kernel runs; the small cases above take the shipped one.
+    { name: 'broadcast path, NHWC with γ, β', x: [2, 32, 64, 16], param: [16], affine: true },
+    { name: 'broadcast path, without γ, β', x: [3, 32, 32, 24], param: [24], affine: false },
+    { name: 'broadcast path, per-position parameters', x: [64, 32, 32], param: [32, 32], affine: true },
   ];
+  it('the batch-norm cases cover both sides of the broadcast threshold', () => {
+    expect(BN_CASES.filter((c) => size(c.x) >= BATCH_NORM_BROADCAST_MIN).length).toBe(3);
+    expect(BN_CASES.filter((c) => size(c.x) < BATCH_NORM_BROADCAST_MIN).length).toBe(4);
+  });
   for (const c of BN_CASES) {
     it(`batchNorm forward: ${c.name}`, async () => {
       const run = async () => {

@@ -8,7 +8,7 @@
  * Layouts: NHWC activations, HWIO conv filters, [kh, kw, C, M] depthwise filters.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 
 interface RefCountingBackend {
   incRef(dataId: object): void;
@@ -542,11 +542,20 @@ function batchMatMulKernel(shipped: KernelConfig): KernelConfig {
  * FusedBatchNorm (tf.batchNorm: y = (x − μ)·γ/√(σ² + ε) + β) as broadcast Sub, Mul and Add, which the wasm
  * backend runs about twice as fast as its FusedBatchNorm kernel (a generic index loop: 2.1 vs 1.0–1.7 ms on
  * [32, 32, 32, 16]); the per-channel factor γ/√(σ² + ε) is computed once on the small parameter tensors.
+ * Below {@link BATCH_NORM_BROADCAST_MIN} elements the four extra kernel calls cost more than they save (a batch-1
+ * inference of the Segment teacher took 12.0 instead of 8.4 ms), so small inputs go to the shipped kernel.
  */
+/**
+ * Where the broadcast batch norm starts to pay: per call, shipped vs broadcast (ms, wasm in Node, one thread):
+ * 2,048 elements 0.027 vs 0.147, 32,768 0.137 vs 0.176, 65,536 0.262 vs 0.196, 524,288 2.18 vs 1.86.
+ */
+export const BATCH_NORM_BROADCAST_MIN = 65_536;
+
 function fusedBatchNormKernel(shipped: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { x, mean, variance, offset, scale } = args.inputs as unknown as Record<'x' | 'mean' | 'variance', TensorInfo> &
       Partial<Record<'offset' | 'scale', TensorInfo>>;
+    if (util.sizeFromShape(x.shape) < BATCH_NORM_BROADCAST_MIN) return shipped.kernelFunc(args);
     const eps = (args.attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
     return asOutput(args.backend as unknown as RefCountingBackend, () => {
       let k = tf.rsqrt(tf.add(view(variance), eps));
