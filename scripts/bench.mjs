@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-// wasm-nothreads: wasm with WebAssembly threads switched off (the page itself is cross-origin isolated).
+// wasm-nothreads: wasm with WebAssembly threads switched off (the page itself is cross-origin isolated); wasm-t<N>: N XNNPACK threads.
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-nothreads,webgpu,webgl,cpu').split(',').filter(Boolean);
 /** Each case with its own time limit; a case past it is recorded as failed and the page is replaced. */
 const CASES = [

@@ -21,9 +21,11 @@ async function ensureBackend(backend: string): Promise<AdapterResult> {
     if (adapter.name !== backend) throw new Error(`this page already runs ${adapter.name}; open a fresh page for ${backend}`);
     return adapter;
   }
-  const name = backend === 'wasm-nothreads' ? 'wasm' : backend;
+  // 'wasm-nothreads': threads off; 'wasm-t<N>': N XNNPACK threads; 'wasm': the engine's default thread count.
+  const threads = /^wasm-t(\d+)$/.exec(backend);
+  const name = backend === 'wasm-nothreads' || threads ? 'wasm' : backend;
   if (!isBackendPreference(name) || name === 'auto') throw new Error(`not a backend: ${backend}`);
-  const info = await initBackend(name, { wasmPaths: WASM_PATHS, wasmThreads: backend !== 'wasm-nothreads' });
+  const info = await initBackend(name, { wasmPaths: WASM_PATHS, wasmThreads: threads ? Number(threads[1]) : backend !== 'wasm-nothreads' });
   if (info.name !== name) throw new Error(`asked for ${name} but got ${info.name}`);
   adapter = {
     name: backend,

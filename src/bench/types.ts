@@ -94,7 +94,7 @@ export interface TrainResult {
   finalLoss: number;
 }
 
-/** The backend report, named as the bench names it ('wasm-nothreads' included). */
+/** The backend report, named as the bench names it ('wasm-nothreads' and 'wasm-t<N>' included). */
 export type AdapterResult = Pick<BackendInfo, 'vendor' | 'architecture' | 'description' | 'isSoftware' | 'simd' | 'threads'> & { name: string };
 
 export interface BenchRun {

@@ -15,8 +15,23 @@ const SOFTWARE_PATTERN = /swiftshader|llvmpipe|lavapipe|softpipe|software|micros
 export interface BackendOptions {
   /** URLs of the three tfjs wasm binaries (browser builds serve them from the app's origin). */
   wasmPaths?: Record<string, string>;
-  /** Allow wasm threads when the platform supports them (default true). */
-  wasmThreads?: boolean;
+  /**
+   * wasm threads when the platform supports them (a cross-origin isolated page): false = none, a number = that many
+   * XNNPACK threads, true or absent = {@link defaultWasmThreads} of the machine's logical cores.
+   */
+  wasmThreads?: boolean | number;
+}
+
+/**
+ * XNNPACK threads by default (issue #17 item 3): every logical core but one, which is left to the page's main thread
+ * (the UI), at least 1 and at most 8 (the pthread pool tfjs-backend-wasm's threaded build starts with). tfjs's own
+ * default is half the cores, at most 4. On a 2-core machine both give 1 thread: measured there, a second thread made a
+ * VGG-16 w1/4 training step no faster and took the UI's core (README, *Threads*). No machine with more cores was at
+ * hand to measure the gain per extra thread.
+ */
+export function defaultWasmThreads(logicalCores: number | undefined): number {
+  const n = Number.isFinite(logicalCores) && logicalCores! > 0 ? Math.floor(logicalCores!) : 2;
+  return Math.min(8, Math.max(1, n - 1));
 }
 
 interface AdapterReport {
@@ -62,6 +77,11 @@ async function probe(name: BackendName): Promise<AdapterReport> {
   return { vendor: '', architecture: '', description: 'tfjs cpu backend (plain JavaScript)', isSoftware: true };
 }
 
+/** The XNNPACK thread count to ask for: the given number, or the default for this machine. */
+function wasmThreadCount(opts: BackendOptions): number {
+  return typeof opts.wasmThreads === 'number' ? Math.max(1, Math.round(opts.wasmThreads)) : defaultWasmThreads(globalThis.navigator?.hardwareConcurrency);
+}
+
 /** Import the backend's module so it registers itself with tfjs-core (wasm: plus its training kernels). */
 async function register(name: BackendName, opts: BackendOptions): Promise<Partial<BackendInfo>> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
@@ -73,15 +93,35 @@ async function register(name: BackendName, opts: BackendOptions): Promise<Partia
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
     if (opts.wasmThreads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    else wasm.setThreadsCount(wasmThreadCount(opts));
     registerWasmTrainingKernels();
     return { simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) };
   }
   return {};
 }
 
+/**
+ * tfjs-backend-wasm's threaded binary caps XNNPACK's pool at half of `navigator.hardwareConcurrency` (its C++
+ * `init_with_threads_count`: min(requested, 8, logical cores / 2), read once when the module starts), so on a 2-core
+ * machine no thread count above 1 takes effect. While the module starts, the worker's navigator reports enough cores
+ * for the requested count (never fewer than it has), then its own value again; nothing else reads it meanwhile.
+ */
+async function withCoresFor<T>(threads: number | null, start: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as (Navigator & { hardwareConcurrency: number }) | undefined;
+  const cores = nav?.hardwareConcurrency;
+  if (!nav || threads === null || !(cores! > 0) || threads <= Math.floor(cores! / 2)) return start();
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: Math.max(cores!, 2 * threads), configurable: true });
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
 async function activate(name: BackendName, opts: BackendOptions): Promise<Partial<BackendInfo>> {
   const extra = await register(name, opts);
-  const ok = await tf.setBackend(name);
+  const threads = name === 'wasm' && opts.wasmThreads !== false ? wasmThreadCount(opts) : null;
+  const ok = await withCoresFor(threads, () => tf.setBackend(name));
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();
   if (name === 'wasm') {
