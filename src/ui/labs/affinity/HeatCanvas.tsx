@@ -1,5 +1,5 @@
 import { useEffect, useRef, type MouseEvent } from 'react';
-import { heatPixels } from './affinityView';
+import { heatPixelsSampled } from './affinityView';
 
 interface Props {
   testId: string;
@@ -24,8 +24,11 @@ export function HeatCanvas({ testId, label, values, w, h, lo, hi, view, onPick, 
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    const src = new OffscreenCanvas(w, h);
-    src.getContext('2d')!.putImageData(new ImageData(heatPixels(values, w, h, lo, hi) as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
+    // A grid larger than the canvas is sampled at the canvas's pixels (what nearest scaling would show), not coloured whole.
+    const sw = Math.min(w, canvas.width);
+    const sh = Math.min(h, canvas.height);
+    const src = new OffscreenCanvas(sw, sh);
+    src.getContext('2d')!.putImageData(new ImageData(heatPixelsSampled(values, w, h, lo, hi, sw, sh) as Uint8ClampedArray<ArrayBuffer>, sw, sh), 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(src, 0, 0, canvas.width, canvas.height);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absDiff, affinityRow, heatColour, heatPixels, pixelAt, range } from './affinityView';
+import { absDiff, affinityRow, heatColour, heatPixels, heatPixelsSampled, pixelAt, range } from './affinityView';
 
 describe('affinity views', () => {
   it('takes |A_S − A_T| entrywise and refuses matrices of different sizes', () => {
@@ -41,5 +41,21 @@ describe('affinity views', () => {
       for (let c = 0; c < 3; c++) expect(Math.abs(px[4 * i + c]! - want[c]!)).toBeLessThanOrEqual(1);
       expect(px[4 * i + 3]).toBe(255);
     }
+  });
+
+  it('samples a grid larger than the view at each view pixel’s centre cell (nearest scaling, by hand)', () => {
+    // A 6×9 grid of distinct values shown at 2×3: view pixel (y, x) takes cell (⌊(y + ½)·6/2⌋, ⌊(x + ½)·9/3⌋) = (1 + 3y, 1 + 3x).
+    const w = 9;
+    const h = 6;
+    const m = Float32Array.from({ length: w * h }, (_, i) => i / (w * h - 1));
+    const px = heatPixelsSampled(m, w, h, 0, 1, 3, 2);
+    const full = heatPixels(m, w, h, 0, 1);
+    for (let y = 0; y < 2; y++)
+      for (let x = 0; x < 3; x++) {
+        const cell = (1 + 3 * y) * w + (1 + 3 * x);
+        expect(Array.from(px.subarray(4 * (y * 3 + x), 4 * (y * 3 + x) + 4))).toEqual(Array.from(full.subarray(4 * cell, 4 * cell + 4)));
+      }
+    // At the grid's own size every cell is coloured once.
+    expect(heatPixelsSampled(m, w, h, 0, 1, w, h)).toEqual(full);
   });
 });

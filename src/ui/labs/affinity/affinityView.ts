@@ -66,16 +66,30 @@ function heatLut(): Uint8Array {
 
 /** RGBA pixels of a w×h matrix coloured on [lo, hi] (through a 1024-entry table: no allocation per pixel). */
 export function heatPixels(m: Float32Array, w: number, h: number, lo: number, hi: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(w * h * 4);
+  return heatPixelsSampled(m, w, h, lo, hi, w, h);
+}
+
+/**
+ * The heat colours of a w×h grid sampled at outW×outH pixels, each taking the grid cell under its centre: cell
+ * (⌊(y + ½)·h/outH⌋, ⌊(x + ½)·w/outW⌋) — nearest-neighbour scaling, what drawing the full grid into the smaller canvas
+ * without smoothing shows, at outW·outH lookups instead of w·h (an N = 1,024 affinity matrix is 1 M cells for a
+ * 176×176 view). outW = w and outH = h give every cell once.
+ */
+export function heatPixelsSampled(m: Float32Array, w: number, h: number, lo: number, hi: number, outW: number, outH: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(outW * outH * 4);
   const span = hi - lo || 1;
   const table = heatLut();
-  for (let i = 0; i < w * h; i++) {
-    const t = (m[i]! - lo) / span;
-    const k = t > 0 ? (t >= 1 ? LUT_SIZE - 1 : Math.round(t * (LUT_SIZE - 1))) : 0;
-    out[4 * i] = table[3 * k]!;
-    out[4 * i + 1] = table[3 * k + 1]!;
-    out[4 * i + 2] = table[3 * k + 2]!;
-    out[4 * i + 3] = 255;
+  for (let y = 0; y < outH; y++) {
+    const row = Math.min(h - 1, Math.floor(((y + 0.5) * h) / outH)) * w;
+    for (let x = 0; x < outW; x++) {
+      const t = (m[row + Math.min(w - 1, Math.floor(((x + 0.5) * w) / outW))]! - lo) / span;
+      const k = t > 0 ? (t >= 1 ? LUT_SIZE - 1 : Math.round(t * (LUT_SIZE - 1))) : 0;
+      const i = 4 * (y * outW + x);
+      out[i] = table[3 * k]!;
+      out[i + 1] = table[3 * k + 1]!;
+      out[i + 2] = table[3 * k + 2]!;
+      out[i + 3] = 255;
+    }
   }
   return out;
 }
