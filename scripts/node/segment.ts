@@ -30,8 +30,21 @@ import { parseKeyValues } from './keyValues';
 const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
 
 const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES, classBalance: SEG_CLASS_BALANCES, style: STREET_STYLES } as const;
-const NUMBERS = ['steps', 'batch', 'seed', 'trainSize', 'testSize', 'evalEvery', 'logEvery', 'width', 'dataSeed', ...Object.keys(DEFAULT_HYPERPARAMS)];
-const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'out', 'flip', 'origin']);
+const NUMBERS = [
+  'steps',
+  'batch',
+  'seed',
+  'trainSize',
+  'testSize',
+  'evalEvery',
+  'logEvery',
+  'width',
+  'dataSeed',
+  'zoom',
+  'jitter',
+  ...Object.keys(DEFAULT_HYPERPARAMS),
+];
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'init', 'out', 'flip', 'origin']);
 
 export interface SegRunArgs {
   model: (typeof SEG_MODELS)[number];
@@ -51,9 +64,14 @@ export interface SegRunArgs {
   logEvery: number;
   width: number;
   flip: boolean;
+  /** Zoom-in augmentation up to this factor (1 = off) and colour-jitter strength (0 = off); data/segAugment.ts. */
+  zoom: number;
+  jitter: number;
   hyperparams: SegHyperparams;
   backend: string;
   source?: string;
+  /** A saved model (.json) of the same kind and width to start from (fine-tuning) instead of a fresh init. */
+  init?: string;
   out?: string;
   origin: string;
 }
@@ -82,9 +100,12 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     logEvery: Math.round(num('logEvery', 25)),
     width: num('width', SEG_MODEL_WIDTH[model]),
     flip: kv.flag('flip', true),
+    zoom: num('zoom', 1),
+    jitter: num('jitter', 0),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
     backend: kv.get('backend') ?? 'wasm',
     source: kv.get('source'),
+    init: kv.get('init'),
     out: kv.get('out'),
     origin: kv.get('origin') ?? 'scripts/node/segment.ts',
   };
@@ -101,6 +122,7 @@ export async function readSegModel(jsonPath: string): Promise<SegModel> {
 export async function runSegment(a: SegRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize, style: a.style });
   const source = a.source ? await readSegModel(a.source) : null;
+  const init = a.init ? await readSegModel(a.init) : null;
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
   const trainer = new SegTrainer(
     {
@@ -114,9 +136,12 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       hyperparams: a.hyperparams,
       source,
       classBalance: a.classBalance,
+      init,
+      augment: { maxZoom: a.zoom, color: a.jitter },
     },
     data,
   );
+  if (init) disposeParams(init.store);
   const cost = segCost(trainer.model);
   log(
     `${a.model} (${a.upscale}) w${a.width} ${a.size} ${data.height}×${data.width}: ${cost.inference.params} params, ${(cost.inference.macs / 1e6).toFixed(1)} M MACs; chain ${a.chain}`,

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SegSplit } from './segDataset';
 import { EpochSampler } from './epochSampler';
+import { applySegAugment, drawSegAugment, type SegAugment } from './segAugment';
+import { mulberry32, type Rng } from '../random';
 
 /** Per-channel RGB mean and std on the 0–255 scale (the ImageNet constants). */
 export const SEG_MEAN = [123.675, 116.28, 103.53] as const;
@@ -58,9 +60,11 @@ export function gatherSegBatch(split: SegSplit, indices: readonly number[], heig
   return { images, labels, count: indices.length };
 }
 
-/** Seeded epoch-wise shuffling over a split, with optional flips. */
+/** Seeded epoch-wise shuffling over a split, with optional flips and zoom / colour augmentation (segAugment.ts). */
 export class SegBatcher {
   private readonly sampler: EpochSampler;
+  /** The augmentation's own seeded stream (so turning it on leaves the order and flips unchanged). */
+  private readonly augmentRng: Rng;
 
   constructor(
     private readonly split: SegSplit,
@@ -68,8 +72,10 @@ export class SegBatcher {
     private readonly width: number,
     seed: number,
     flip: boolean,
+    private readonly augment: SegAugment | null = null,
   ) {
     this.sampler = new EpochSampler(split.count, seed, flip);
+    this.augmentRng = mulberry32(seed ^ 0x2545f491);
   }
 
   /** Fractional epochs drawn so far. */
@@ -80,6 +86,15 @@ export class SegBatcher {
   /** The next `size` images (wrapping into a fresh shuffle at the end of an epoch). */
   next(size: number): SegBatch {
     const { indices, flips } = this.sampler.next(size);
-    return gatherSegBatch(this.split, indices, this.height, this.width, flips);
+    const batch = gatherSegBatch(this.split, indices, this.height, this.width, flips);
+    const a = this.augment;
+    if (a && (a.maxZoom > 1 || a.color > 0)) {
+      const px = this.height * this.width;
+      for (let k = 0; k < batch.count; k++) {
+        const d = drawSegAugment(a, this.height, this.width, this.augmentRng);
+        applySegAugment(batch.images.subarray(k * px * 3, (k + 1) * px * 3), batch.labels.subarray(k * px, (k + 1) * px), this.height, this.width, d);
+      }
+    }
+    return batch;
   }
 }

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SegClassBalance, SegLiveKey, UpscaleName } from '../../protocol/labs/segment';
 import { medianFrequencyWeights } from '../data/classBalance';
 import { SegBatcher, segImagesTensor } from '../data/segBatcher';
+import { validateSegAugment, type SegAugment } from '../data/segAugment';
 import type { SegDataset } from '../data/segDataset';
 import { accumulateConfusion, emptyConfusion, segScores } from '../metrics/segMetrics';
 import { countParams, createParamStore, disposeParams, type ParamStore } from '../models/params';
@@ -71,6 +72,8 @@ export interface SegSessionOptions {
    * rare classes (person, pole) count; 'none' (default) is the plain mean.
    */
   classBalance?: SegClassBalance;
+  /** Zoom and colour augmentation of training batches (data/segAugment.ts); null or absent for none. */
+  augment?: SegAugment | null;
 }
 
 /** The largest class weight median-frequency balancing gives (a class of a few pixels would otherwise dominate its batches). */
@@ -110,6 +113,7 @@ export class SegTrainer {
         `The ${opts.source.name} to distil from predicts ${opts.source.numClasses} classes but ${data.name} has ${numClasses}: train a ${opts.source.name} on this dataset first.`,
       );
     }
+    if (opts.augment) validateSegAugment(opts.augment);
     this.hyperparams = { ...opts.hyperparams };
     this.batchSize = Math.min(opts.batchSize, data.train.count);
     this.model = createSegModel(opts.kind, {
@@ -121,7 +125,7 @@ export class SegTrainer {
       seed: hashSeed(opts.seed, 11),
     });
     if (opts.init) copyWeights(opts.init, this.model);
-    this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip);
+    this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip, opts.augment ?? null);
     this.classWeights =
       opts.classBalance === 'median-frequency'
         ? Array.from(medianFrequencyWeights(data.train.labels, data.height * data.width, numClasses, { maxWeight: CLASS_WEIGHT_CAP }))
