@@ -4,6 +4,9 @@
  * - results/seg-variants.jsonl (segCompare.ts upscales=…) → results/seg-variants.svg + .md: students' validation
  *   mIoU per upscaling variant (mean ± sd over seeds, each seed a dot), with params.
  * - results/seg-compare.jsonl (the first comparison) → results/seg-compare.svg: mIoU by chain × upscaling × size.
+ * - results/seg-compare-realistic.jsonl (the second: realistic scenes, the re-shipped teacher and tutor, ≥ 1,000-step
+ *   students) → results/seg-compare-realistic.svg + .md: mIoU by chain × upscaling (mean ± sd, seeds as dots) and the
+ *   claims' differences paired per seed (variant − bilinear; direct − none; tutor − direct).
  * - results/prune-pareto-*.jsonl (pruneCompare.ts) → results/prune-pareto-*.svg + .md: accuracy-vs-channel-sparsity
  *   fronts per method (seed means with ± sd bars, single seeds faint), and the sparsity each front reaches at matched
  *   accuracies (dense − 1, − 2 and − 5 points), interpolated on the fronts (src/science/pareto.ts).
@@ -215,8 +218,87 @@ function prunePareto(): void {
   }
 }
 
+/** Mean ± sd of the per-seed differences a − b over the seeds both have. */
+function pairedDiff(a: Row[], b: Row[]): { mean: number; sd: number; n: number } | null {
+  const bySeed = new Map(b.map((r) => [r.seed, r.mIoU as number]));
+  const d = a.filter((r) => bySeed.has(r.seed)).map((r) => (r.mIoU as number) - bySeed.get(r.seed)!);
+  return d.length ? { ...meanSd(d), n: d.length } : null;
+}
+
+function segCompareRealistic(): void {
+  const file = 'results/seg-compare-realistic.jsonl';
+  if (!existsSync(file)) return console.log(`${file}: absent, skipped`);
+  const rows = read(file).filter((r) => r.role === 'student');
+  const chains: [string, string][] = [
+    ['none', 'none'],
+    ['teacher-student', 'teacher → student'],
+    ['teacher-tutor-student', 'teacher → tutor → student'],
+  ];
+  const upscales = [...new Set(rows.map((r) => r.upscale as string))].sort((a, b) => (a === 'bilinear' ? -1 : b === 'bilinear' ? 1 : a.localeCompare(b)));
+  const of = (size: string, chain: string, up: string) => rows.filter((r) => r.size === size && r.chain === chain && r.upscale === up);
+  const fmt = (v: { mean: number; sd: number; n: number } | null, sign = false) =>
+    v ? `${sign && v.mean >= 0 ? '+' : ''}${pct(v.mean)} ± ${pct(v.sd)} (n=${v.n})` : '—';
+  const cell = (rs: Row[]) => (rs.length ? fmt({ ...meanSd(rs.map((r) => r.mIoU as number)), n: rs.length }) : '—');
+  const steps = [...new Set(rows.map((r) => r.steps))].join(', ');
+  const out = [
+    `Students on the realistic street scenes, ${steps} steps, batch 8, seeds ${[...new Set(rows.map((r) => r.seed))].join(', ')}; validation mIoU %, mean ± sd over seeds.`,
+    '',
+    `| size | chain | ${upscales.map((u) => UPSCALE_NAMES[u] ?? u).join(' | ')} | ${upscales
+      .slice(1)
+      .map((u) => `${UPSCALE_NAMES[u] ?? u} − bilinear, paired (pp)`)
+      .join(' | ')} |`,
+    `|---|---|${upscales.map(() => '---|').join('')}${upscales
+      .slice(1)
+      .map(() => '---|')
+      .join('')}`,
+  ];
+  const sizes = [...new Set(rows.map((r) => r.size as string))];
+  for (const size of sizes)
+    for (const [chain, label] of chains) {
+      if (!upscales.some((u) => of(size, chain, u).length)) continue;
+      out.push(
+        `| ${size} | ${label} | ${upscales.map((u) => cell(of(size, chain, u))).join(' | ')} | ${upscales
+          .slice(1)
+          .map((u) => fmt(pairedDiff(of(size, chain, u), of(size, chain, 'bilinear')), true))
+          .join(' | ')} |`,
+      );
+    }
+  out.push('', '| size | upscaling | teacher → student − none (pp) | teacher → tutor → student − teacher → student (pp) |', '|---|---|---|---|');
+  for (const size of sizes)
+    for (const u of upscales)
+      out.push(
+        `| ${size} | ${UPSCALE_NAMES[u] ?? u} | ${fmt(pairedDiff(of(size, 'teacher-student', u), of(size, 'none', u)), true)} | ${fmt(
+          pairedDiff(of(size, 'teacher-tutor-student', u), of(size, 'teacher-student', u)),
+          true,
+        )} |`,
+      );
+  writeFileSync('results/seg-compare-realistic.md', `${out.join('\n')}\n`);
+  console.log(out.join('\n'));
+  const groups = sizes.flatMap((size) =>
+    chains.map(([chain]) => ({
+      label: `${size}: ${chain === 'none' ? 'none' : chain === 'teacher-student' ? 'T→S' : 'T→tutor→S'}`,
+      bars: upscales.map((u, i) => ({ name: UPSCALE_NAMES[u] ?? u, color: COLORS[i]!, values: of(size, chain, u).map((r) => r.mIoU as number) })),
+    })),
+  );
+  const all = rows.map((r) => r.mIoU as number);
+  writeFileSync(
+    'results/seg-compare-realistic.svg',
+    barPlot({
+      title: 'Second comparison: student mIoU by chain × upscaling (realistic scenes, re-shipped teacher and tutor)',
+      yLabel: 'validation mIoU',
+      groups,
+      width: 900,
+      yFormat: pctAxis,
+      y: [Math.floor(Math.min(...all) * 20) / 20, Math.ceil(Math.max(...all) * 20) / 20],
+      note: `${steps} steps, batch 8, 1,000 training scenes, median-frequency balancing; wasm in Node, 2-core VM`,
+    }),
+  );
+  console.log('results/seg-compare-realistic.svg written');
+}
+
 export function main(): void {
   segVariants();
   segCompare();
+  segCompareRealistic();
   prunePareto();
 }
