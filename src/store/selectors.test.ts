@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../protocol/events';
-import { applyRunEvent } from './liveRunsSlice';
+import { appendPoints, applyRunEvent } from './liveRunsSlice';
 import { sameItems, selectHpChanges, selectLast, selectSeries } from './selectors';
 import type { RunState, WorkbenchState } from './types';
 
@@ -42,6 +42,30 @@ describe('per-chart selectors', () => {
     expect(selectLast('train', 'test.loss')(stateOf(r))).toBeUndefined();
     expect(selectHpChanges('train')(stateOf(null))).toBe(selectHpChanges('train')(stateOf(null)));
     expect(selectHpChanges('train')(stateOf(null))).toEqual([]);
+  });
+
+  it('append points as a new Series object over arrays grown in place, event after event', () => {
+    let r = run();
+    const untouched = r.series['test.acc'];
+    const n = 20_000;
+    let replaced = 0; // counted, not asserted per event: a failing-side toBe compares deeply (O(length) per call)
+    for (let step = 3; step < n + 3; step++) {
+      const before = r.series['train.loss'];
+      r = applyRunEvent(r, metrics('train.loss', [step], [1 / step]));
+      if (r.series['train.loss'] !== before) replaced++;
+    }
+    expect(replaced).toBe(n);
+    const loss = r.series['train.loss']!;
+    expect(loss.steps.length).toBe(n + 2);
+    expect(loss.steps.slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(loss.values[n + 1]).toBe(1 / (n + 2));
+    expect(r.series['test.acc']).toBe(untouched);
+    // A new series copies the event's arrays (never aliases them); several points at once keep their order.
+    const steps = [5, 6];
+    const s = appendPoints(undefined, steps, [0.1, 0.2]);
+    steps.push(7);
+    expect(s).toEqual({ steps: [5, 6], values: [0.1, 0.2] });
+    expect(appendPoints(s, [7, 8], [0.3, 0.4])).toEqual({ steps: [5, 6, 7, 8], values: [0.1, 0.2, 0.3, 0.4] });
   });
 
   it('compare selections item by item', () => {

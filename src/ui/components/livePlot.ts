@@ -46,7 +46,7 @@ const AUTO: Domain = ['auto', 'auto'];
 /** Pixel columns per min/max pair when thinning a line to the plot's width. */
 const PX_PER_COLUMN = 2;
 
-/** Whether two line lists draw the same thing: same keys, looks and series objects (series are replaced, never mutated). */
+/** Whether two line lists draw the same thing: same keys, looks and series objects (a changed series is a new Series object; its arrays may be shared and grown in place, see appendPoints). */
 export function sameLines(a: readonly PlotLine[], b: readonly PlotLine[]): boolean {
   return (
     a.length === b.length &&
