@@ -5,7 +5,8 @@
  * the shipped ones (public/models/segment/low); at the high size they are trained here first.
  *   node scripts/run-node.mjs scripts/node/segCompare.ts sizes=low,high seeds=1,2,3 steps=300 highSeeds=1
  * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel;
- * `upscales=bilinear,ps-head4` picks the upscaling variants (default bilinear and pixelshuffle, the first comparison's two).
+ * `upscales=bilinear,ps-head4` picks the upscaling variants (default bilinear and pixelshuffle, the first comparison's two);
+ * `order=reverse` runs each seed's configurations last first (for a second process on the same seeds).
  * `style=` / `classBalance=` default to what the shipped low zoo was trained with (its manifest: since 2026-11-30 the
  * realistic scenes with median-frequency balancing), so students learn on the data their teacher and tutor saw.
  * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl for the classic scenes — the first
@@ -37,7 +38,9 @@ export async function main(args: string[]): Promise<void> {
   const style = kv.get('style') ?? shipped.style ?? 'classic';
   const classBalance = kv.get('classBalance') ?? shipped.classBalance ?? 'none';
   const out = kv.get('out') ?? (style === 'classic' ? 'results/seg-compare.jsonl' : `results/seg-compare-${style}.jsonl`);
-  const configs = upscales.flatMap((upscale) => CHAINS.map((chain) => ({ upscale, chain })));
+  // order=reverse walks the runs of each seed from the last, so a second process on the same seeds meets the first in the middle.
+  const forward = upscales.flatMap((upscale) => CHAINS.map((chain) => ({ upscale, chain })));
+  const configs = kv.get('order') === 'reverse' ? forward.reverse() : forward;
   await initBackend('wasm');
   const common = [
     `style=${style}`,
