@@ -241,7 +241,7 @@ function segCompareRealistic(): void {
   const cell = (rs: Row[]) => (rs.length ? fmt({ ...meanSd(rs.map((r) => r.mIoU as number)), n: rs.length }) : '—');
   const steps = [...new Set(rows.map((r) => r.steps))].join(', ');
   const out = [
-    `Students on the realistic street scenes, ${steps} steps, batch 8, seeds ${[...new Set(rows.map((r) => r.seed))].join(', ')}; validation mIoU %, mean ± sd over seeds.`,
+    `Students on the realistic street scenes, ${steps} steps, batch 8, seeds ${[...new Set(rows.map((r) => r.seed as number))].sort((a, b) => a - b).join(', ')}; validation mIoU %, mean ± sd over seeds.`,
     '',
     `| size | chain | ${upscales.map((u) => UPSCALE_NAMES[u] ?? u).join(' | ')} | ${upscales
       .slice(1)
