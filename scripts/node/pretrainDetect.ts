@@ -29,7 +29,7 @@ export const PRETRAIN_DETECT = {
   decFfn: 256,
   queries: 20,
   batch: 8,
-  steps: 2000,
+  steps: 4000,
   /** TECHNIQUES.md §4: AdamW lr 1e-4, backbone 1e-5 (×0.1) — the backbone starts pretrained (BACKBONE_PRETRAIN). */
   lr: 1e-4,
   backboneLr: 0.1,
