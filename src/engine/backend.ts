@@ -26,7 +26,7 @@ export interface BackendOptions {
  * XNNPACK threads by default (issue #17 item 3): every logical core but one, which is left to the page's main thread
  * (the UI), at least 1 and at most 8 (the pthread pool tfjs-backend-wasm's threaded build starts with). tfjs's own
  * default is half the cores, at most 4. On a 2-core machine both give 1 thread: measured there, a second thread made a
- * VGG-16 w1/4 training step no faster and took the UI's core (README, *Threads*). No machine with more cores was at
+ * VGG-16 w1/4 training step only ~4 % faster and would take the UI's core (README, *Threads*). No machine with more cores was at
  * hand to measure the gain per extra thread.
  */
 export function defaultWasmThreads(logicalCores: number | undefined): number {
@@ -82,8 +82,8 @@ function wasmThreadCount(opts: BackendOptions): number {
   return typeof opts.wasmThreads === 'number' ? Math.max(1, Math.round(opts.wasmThreads)) : defaultWasmThreads(globalThis.navigator?.hardwareConcurrency);
 }
 
-/** Import the backend's module so it registers itself with tfjs-core (wasm: plus its training kernels). */
-async function register(name: BackendName, opts: BackendOptions): Promise<Partial<BackendInfo>> {
+/** Import the backend's module so it registers itself with tfjs-core (wasm: plus its training kernels and `threads` XNNPACK threads, null = threads off). */
+async function register(name: BackendName, opts: BackendOptions, threads: number | null): Promise<Partial<BackendInfo>> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   else if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
   else if (name === 'cpu') {
@@ -92,8 +92,8 @@ async function register(name: BackendName, opts: BackendOptions): Promise<Partia
   } else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
-    if (opts.wasmThreads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    else wasm.setThreadsCount(wasmThreadCount(opts));
+    if (threads === null) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    else wasm.setThreadsCount(threads);
     registerWasmTrainingKernels();
     return { simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) };
   }
@@ -119,8 +119,8 @@ async function withCoresFor<T>(threads: number | null, start: () => Promise<T>):
 }
 
 async function activate(name: BackendName, opts: BackendOptions): Promise<Partial<BackendInfo>> {
-  const extra = await register(name, opts);
   const threads = name === 'wasm' && opts.wasmThreads !== false ? wasmThreadCount(opts) : null;
+  const extra = await register(name, opts, threads);
   const ok = await withCoresFor(threads, () => tf.setBackend(name));
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();

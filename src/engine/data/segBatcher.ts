@@ -65,6 +65,8 @@ export class SegBatcher {
   private readonly sampler: EpochSampler;
   /** The augmentation's own seeded stream (so turning it on leaves the order and flips unchanged). */
   private readonly augmentRng: Rng;
+  /** The augmentation, null when it would change nothing (zoom 1, colour 0). */
+  private readonly augment: SegAugment | null;
 
   constructor(
     private readonly split: SegSplit,
@@ -72,9 +74,10 @@ export class SegBatcher {
     private readonly width: number,
     seed: number,
     flip: boolean,
-    private readonly augment: SegAugment | null = null,
+    augment: SegAugment | null = null,
   ) {
     this.sampler = new EpochSampler(split.count, seed, flip);
+    this.augment = augment && (augment.maxZoom > 1 || augment.color > 0) ? augment : null;
     this.augmentRng = mulberry32(seed ^ 0x2545f491);
   }
 
@@ -88,7 +91,7 @@ export class SegBatcher {
     const { indices, flips } = this.sampler.next(size);
     const batch = gatherSegBatch(this.split, indices, this.height, this.width, flips);
     const a = this.augment;
-    if (a && (a.maxZoom > 1 || a.color > 0)) {
+    if (a) {
       const px = this.height * this.width;
       for (let k = 0; k < batch.count; k++) {
         const d = drawSegAugment(a, this.height, this.width, this.augmentRng);
