@@ -57,6 +57,11 @@ describe('Affinity lab through the worker seam (cpu backend)', () => {
       expect(m.student).toHaveLength(m.size ** 4);
       expect(m.image).toHaveLength(32 * 32 * 3);
       expect(m.teacher[0]).toBeCloseTo(1, 3); // a pixel's cosine similarity with itself (norms get + 1e-5)
+      // The colour scales sent with the maps, against a plain float64 pass over the same values.
+      const both = [...m.teacher, ...m.student];
+      const diffs = Array.from(m.teacher, (t, i) => Math.abs(m.student[i]! - t));
+      expect([m.lo, m.hi]).toEqual([both.reduce((a, b) => Math.min(a, b)), both.reduce((a, b) => Math.max(a, b))]);
+      expect(m.diffMax).toBe(diffs.reduce((a, b) => Math.max(a, b)));
     }
 
     // The estimator study reads the finished student's features: FFA₂ around FA₂, FFA₁ around the row-ℓ2,1 quantity.

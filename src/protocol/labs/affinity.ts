@@ -82,6 +82,11 @@ export interface AffinityMaps {
   image: Uint8Array;
   teacher: Float32Array;
   student: Float32Array;
+  /** The shared colour scale of both matrices (min and max of their finite entries), worked out in the worker. */
+  lo: number;
+  hi: number;
+  /** max |A_S − A_T| over finite entries: the top of the difference map's scale. */
+  diffMax: number;
 }
 
 /** The teacher slot: the frozen teacher a distillation run reads. */

@@ -9,6 +9,7 @@ import type { ImageDataset } from '../../data/dataset';
 import type { AffinityNet } from '../../models/affinity/affinityNet';
 import type { Observation, SeriesValues, StepReport, TrainingSession } from '../session';
 import { TrainerSession } from '../trainerSession';
+import { mapScale } from './mapScale';
 import { AffinityTrainer, type AffinityTrainerOptions } from './trainer';
 
 export interface AffinitySessionOptions extends AffinityTrainerOptions {
@@ -81,7 +82,16 @@ export class AffinitySession extends TrainerSession<AffinityTrainer> implements 
     const px = this.data.height * this.data.width * 3;
     const i = this.imageIndex;
     const image = this.data.test.images.slice(i * px, (i + 1) * px);
-    return maps.map((m) => ({ step: this.trainer.stepCount, size: m.size as AffinityTap, imageIndex: i, image, teacher: m.teacher, student: m.student }));
+    // The colour scales are worked out here, in the worker, so the page's redraw only samples the maps.
+    return maps.map((m) => ({
+      step: this.trainer.stepCount,
+      size: m.size as AffinityTap,
+      imageIndex: i,
+      image,
+      teacher: m.teacher,
+      student: m.student,
+      ...mapScale(m.teacher, m.student),
+    }));
   }
 
   /** Hand the trained network over (the caller disposes it); the session is unusable after. */

@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../client';
 import type { AffinityMaps } from '../../../protocol/labs/affinity';
-import { absDiff, affinityRow, pixelAt, range } from './affinityView';
+import { affinityRow, pixelAt, range } from './affinityView';
 import { HeatCanvas, ImageCanvas } from './HeatCanvas';
 
 const VIEW = 176;
@@ -26,15 +26,14 @@ export const AffinityMapsView = memo(function AffinityMapsView({ maps: fromRun, 
   const [chosen, setChosen] = useState<number | null>(null);
   const [pixel, setPixel] = useState<number>(0);
   const m = maps?.find((x) => x.size === chosen) ?? maps?.[0];
+  // The matrices' colour scales come with them from the worker; only the picked row (N values) is read here.
   const derived = useMemo(() => {
     if (!m) return null;
     const n = m.size * m.size;
-    const diff = absDiff(m.student, m.teacher);
-    const [lo, hi] = range(m.teacher, m.student);
     const p = Math.min(pixel, n - 1);
     const rowT = affinityRow(m.teacher, m.size, p);
     const rowS = affinityRow(m.student, m.size, p);
-    return { n, diff, lo, hi, diffRange: range(diff), p, rowT, rowS, rowRange: range(rowT, rowS) };
+    return { n, p, rowT, rowS, rowRange: range(rowT, rowS) };
   }, [m, pixel]);
 
   if (!m || !derived) {
@@ -91,8 +90,8 @@ export const AffinityMapsView = memo(function AffinityMapsView({ maps: fromRun, 
           values={m.teacher}
           w={derived.n}
           h={derived.n}
-          lo={derived.lo}
-          hi={derived.hi}
+          lo={m.lo}
+          hi={m.hi}
           view={VIEW}
         />
         <HeatCanvas
@@ -101,18 +100,19 @@ export const AffinityMapsView = memo(function AffinityMapsView({ maps: fromRun, 
           values={m.student}
           w={derived.n}
           h={derived.n}
-          lo={derived.lo}
-          hi={derived.hi}
+          lo={m.lo}
+          hi={m.hi}
           view={VIEW}
         />
         <HeatCanvas
           testId="affinity.heatmap.diff"
-          label={`|A_S − A_T| (max ${derived.diffRange[1].toFixed(2)})`}
-          values={derived.diff}
+          label={`|A_S − A_T| (max ${m.diffMax.toFixed(2)})`}
+          values={m.student}
+          minus={m.teacher}
           w={derived.n}
           h={derived.n}
           lo={0}
-          hi={derived.diffRange[1]}
+          hi={m.diffMax || 1}
           view={VIEW}
         />
       </div>

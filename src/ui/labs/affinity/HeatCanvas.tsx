@@ -6,6 +6,8 @@ interface Props {
   label: string;
   /** Row-major values of a w×h grid (an N×N affinity matrix, or a size×size spatial map). */
   values: Float32Array;
+  /** When given, the map shows |values − minus| (the difference of two matrices, never materialised). */
+  minus?: Float32Array;
   w: number;
   h: number;
   lo: number;
@@ -18,8 +20,10 @@ interface Props {
 }
 
 /** A heatmap on a 2-D canvas (viridis-like ramp on [lo, hi]); clicks report view coordinates. */
-export function HeatCanvas({ testId, label, values, w, h, lo, hi, view, onPick, mark }: Props) {
+export function HeatCanvas({ testId, label, values, minus, w, h, lo, hi, view, onPick, mark }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
+  /** The small grid's own-size canvas, kept between redraws (a new one per evaluation costs more than the colouring). */
+  const small = useRef<OffscreenCanvas | null>(null);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
@@ -27,11 +31,15 @@ export function HeatCanvas({ testId, label, values, w, h, lo, hi, view, onPick, 
     // A grid larger than the canvas is sampled at the canvas's pixels (what nearest scaling would show), not coloured whole.
     const sw = Math.min(w, canvas.width);
     const sh = Math.min(h, canvas.height);
-    const src = new OffscreenCanvas(sw, sh);
-    src.getContext('2d')!.putImageData(new ImageData(heatPixelsSampled(values, w, h, lo, hi, sw, sh) as Uint8ClampedArray<ArrayBuffer>, sw, sh), 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+    const pixels = new ImageData(heatPixelsSampled(values, w, h, lo, hi, sw, sh, minus) as Uint8ClampedArray<ArrayBuffer>, sw, sh);
+    if (sw === canvas.width && sh === canvas.height) ctx.putImageData(pixels, 0, 0);
+    else {
+      if (small.current?.width !== sw || small.current.height !== sh) small.current = new OffscreenCanvas(sw, sh);
+      small.current.getContext('2d')!.putImageData(pixels, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
+    }
     if (mark != null) {
       const cw = canvas.width / w;
       const ch = canvas.height / h;
@@ -39,7 +47,7 @@ export function HeatCanvas({ testId, label, values, w, h, lo, hi, view, onPick, 
       ctx.lineWidth = 2;
       ctx.strokeRect((mark % w) * cw + 1, Math.floor(mark / w) * ch + 1, cw - 2, ch - 2);
     }
-  }, [values, w, h, lo, hi, mark]);
+  }, [values, minus, w, h, lo, hi, mark]);
   const click = (e: MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     onPick?.(e.clientX - r.left, e.clientY - r.top);
@@ -64,16 +72,22 @@ export function ImageCanvas(props: {
 }) {
   const { testId, rgb, size, view, grid, mark, onPick } = props;
   const ref = useRef<HTMLCanvasElement>(null);
+  const small = useRef<OffscreenCanvas | null>(null);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
     const data = new Uint8ClampedArray(size * size * 4);
-    for (let i = 0; i < size * size; i++) data.set([rgb[3 * i]!, rgb[3 * i + 1]!, rgb[3 * i + 2]!, 255], 4 * i);
-    const src = new OffscreenCanvas(size, size);
-    src.getContext('2d')!.putImageData(new ImageData(data, size, size), 0, 0);
+    for (let i = 0; i < size * size; i++) {
+      data[4 * i] = rgb[3 * i]!;
+      data[4 * i + 1] = rgb[3 * i + 1]!;
+      data[4 * i + 2] = rgb[3 * i + 2]!;
+      data[4 * i + 3] = 255;
+    }
+    if (small.current?.width !== size) small.current = new OffscreenCanvas(size, size);
+    small.current.getContext('2d')!.putImageData(new ImageData(data, size, size), 0, 0);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
     if (mark != null) {
       const c = canvas.width / grid;
       ctx.strokeStyle = '#ef4444';

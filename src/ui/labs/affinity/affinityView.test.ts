@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { absDiff, affinityRow, heatColour, heatPixels, heatPixelsSampled, pixelAt, range } from './affinityView';
+import { affinityRow, heatColour, heatPixels, heatPixelsSampled, pixelAt, range } from './affinityView';
 
 describe('affinity views', () => {
-  it('takes |A_S − A_T| entrywise and refuses matrices of different sizes', () => {
-    expect(Array.from(absDiff(Float32Array.of(1, -2, 0.5, 0), Float32Array.of(0.5, 1, 0.5, -1)))).toEqual([0.5, 3, 0, 1]);
-    expect(() => absDiff(new Float32Array(4), new Float32Array(9))).toThrow(/differ in size/);
+  it('colours |A_S − A_T| without materialising it, and refuses matrices of different sizes', () => {
+    const s = Float32Array.of(1, -2, 0.5, 0);
+    const t = Float32Array.of(0.5, 1, 0.5, -1);
+    // |s − t| = 0.5, 3, 0, 1 by hand.
+    expect(Array.from(heatPixelsSampled(s, 2, 2, 0, 3, 2, 2, t))).toEqual(Array.from(heatPixels(Float32Array.of(0.5, 3, 0, 1), 2, 2, 0, 3)));
+    expect(() => heatPixelsSampled(new Float32Array(4), 2, 2, 0, 1, 2, 2, new Float32Array(9))).toThrow(/differ in size/);
   });
 
   it('reads a pixel’s affinity row as a spatial map', () => {
@@ -26,6 +29,9 @@ describe('affinity views', () => {
     expect(heatColour(0)).toEqual([68, 1, 84]);
     expect(heatColour(1)).toEqual([253, 231, 37]);
     expect(range(Float32Array.of(0.2, 0.9), Float32Array.of(-0.1))).toEqual([expect.closeTo(-0.1, 6), expect.closeTo(0.9, 6)]);
+    // Non-finite values are left out; nothing finite gives [0, 1]; one value v gives [v, v + 1].
+    expect(range(Float32Array.of(NaN, -Infinity, 0.5, Infinity))).toEqual([0.5, 1.5]);
+    expect(range(Float32Array.of(NaN), new Float32Array(0))).toEqual([0, 1]);
     const px = heatPixels(Float32Array.of(0, 1), 2, 1, 0, 1);
     expect(Array.from(px)).toEqual([68, 1, 84, 255, 253, 231, 37, 255]);
   });

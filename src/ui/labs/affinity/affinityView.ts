@@ -1,12 +1,4 @@
-/** Pure helpers of the Affinity lab's views: heat colours, |A_S − A_T|, a pixel's affinity row as a spatial map. */
-
-/** |a − b| entrywise (row-major N×N). */
-export function absDiff(a: Float32Array, b: Float32Array): Float32Array {
-  if (a.length !== b.length) throw new Error(`Affinity matrices differ in size (${a.length} vs ${b.length}).`);
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = Math.abs(a[i]! - b[i]!);
-  return out;
-}
+/** Pure helpers of the Affinity lab's views: heat colours (of a matrix or of |A_S − A_T|), a pixel's affinity row as a spatial map. */
 
 /** Row `r` of a row-major N×N matrix: the affinity of pixel r with every pixel, as a size×size map (N = size²). */
 export function affinityRow(m: Float32Array, size: number, r: number): Float32Array {
@@ -23,15 +15,16 @@ export function pixelAt(x: number, y: number, viewSize: number, size: number): n
   return row * size + col;
 }
 
-/** Min and max of values (for a shared colour scale); [0, 1] for an empty array. */
+/** Min and max of the finite values (a shared colour scale); [0, 1] when there is none, [v, v + 1] when all equal v. */
 export function range(...arrays: Float32Array[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const a of arrays) {
-    for (const v of a) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i]!;
       if (!Number.isFinite(v)) continue;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
     }
   }
   return lo === Infinity ? [0, 1] : [lo, hi === lo ? lo + 1 : hi];
@@ -73,17 +66,33 @@ export function heatPixels(m: Float32Array, w: number, h: number, lo: number, hi
  * The heat colours of a w×h grid sampled at outW×outH pixels, each taking the grid cell under its centre: cell
  * (⌊(y + ½)·h/outH⌋, ⌊(x + ½)·w/outW⌋) — nearest-neighbour scaling, what drawing the full grid into the smaller canvas
  * without smoothing shows, at outW·outH lookups instead of w·h (an N = 1,024 affinity matrix is 1 M cells for a
- * 176×176 view). outW = w and outH = h give every cell once.
+ * 176×176 view). outW = w and outH = h give every cell once. With `minus`, a cell's value is |m − minus| there
+ * (the difference map, without materialising it).
  */
-export function heatPixelsSampled(m: Float32Array, w: number, h: number, lo: number, hi: number, outW: number, outH: number): Uint8ClampedArray {
+export function heatPixelsSampled(
+  m: Float32Array,
+  w: number,
+  h: number,
+  lo: number,
+  hi: number,
+  outW: number,
+  outH: number,
+  minus?: Float32Array,
+): Uint8ClampedArray {
+  if (minus && minus.length !== m.length) throw new Error(`Affinity matrices differ in size (${m.length} vs ${minus.length}).`);
   const out = new Uint8ClampedArray(outW * outH * 4);
-  const span = hi - lo || 1;
+  const scale = (LUT_SIZE - 1) / (hi - lo || 1);
   const table = heatLut();
+  const cols = new Int32Array(outW);
+  for (let x = 0; x < outW; x++) cols[x] = Math.min(w - 1, Math.floor(((x + 0.5) * w) / outW));
   for (let y = 0; y < outH; y++) {
     const row = Math.min(h - 1, Math.floor(((y + 0.5) * h) / outH)) * w;
     for (let x = 0; x < outW; x++) {
-      const t = (m[row + Math.min(w - 1, Math.floor(((x + 0.5) * w) / outW))]! - lo) / span;
-      const k = t > 0 ? (t >= 1 ? LUT_SIZE - 1 : Math.round(t * (LUT_SIZE - 1))) : 0;
+      const c = row + cols[x]!;
+      const v = minus ? Math.abs(m[c]! - minus[c]!) : m[c]!;
+      const t = (v - lo) * scale;
+      // NaN fails t > 0 and takes the bottom colour, as before.
+      const k = t > 0 ? (t >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.round(t)) : 0;
       const i = 4 * (y * outW + x);
       out[i] = table[3 * k]!;
       out[i + 1] = table[3 * k + 1]!;
