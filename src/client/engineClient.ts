@@ -8,6 +8,7 @@
  * `?watchdog=<seconds>` in the page's URL shortens the watchdog's limit (tests that close the worker on purpose).
  */
 import * as Comlink from 'comlink';
+import { EventGate } from './eventGate';
 import type { EngineApi, EngineResult, ImportResult, LabCallArgs, LabCallName, LabCallResult } from '../protocol/api';
 import type { BackendPreference } from '../protocol/backend';
 import type { DatasetSamples, ImportRequest, SplitName } from '../protocol/datasets';
@@ -43,6 +44,8 @@ export interface EngineClient {
   importModel(files: ModelFile[]): Promise<ModelImportResult>;
   /** Terminate the worker and start a fresh one on the given backend preference (after a failure, say why). */
   restart(preference: BackendPreference, failure?: { code: ErrorCode; reason: string }): Promise<void>;
+  /** When the store hears of the engine's events (EventGate); the watchdog and the device-loss check never wait. */
+  setEventGate(gate: ((apply: () => void) => void) | null): void;
 }
 
 export function createEngineClient(): EngineClient {
@@ -139,11 +142,13 @@ export function createEngineClient(): EngineClient {
     }
   }
 
-  const onEvents = (gen: number) => (events: EngineEvent[]) => {
+  const events = new EventGate<EngineEvent>((batch) => store.getState().applyEvents(batch));
+
+  const onEvents = (gen: number) => (batch: EngineEvent[]) => {
     if (gen !== generation) return; // a late batch from a terminated worker
     watchdog.alive();
-    store.getState().applyEvents(events);
-    if (events.some((e) => e.type === 'error' && e.error.code === 'device-lost')) {
+    events.deliver(batch);
+    if (batch.some((e) => e.type === 'error' && e.error.code === 'device-lost')) {
       void restart(store.getState().backendPreference, { code: 'device-lost', reason: 'the GPU device was lost' });
     }
   };
@@ -186,6 +191,7 @@ export function createEngineClient(): EngineClient {
 
   /** Terminate the worker; calls it did not answer fail with `sentence`. */
   function terminate(sentence: string): void {
+    events.release(); // what the old worker said before it goes lands first (a held release later finds nothing)
     generation++; // late answers and events of the old worker are ignored from now on
     worker?.terminate();
     worker = null;
@@ -230,6 +236,9 @@ export function createEngineClient(): EngineClient {
   void boot(store.getState().backendPreference);
 
   return {
+    setEventGate(gate) {
+      events.setGate(gate);
+    },
     async start(lab, config) {
       const id = `${lab}-${Date.now().toString(36)}`;
       store.getState().beginRun(lab, id, config);
