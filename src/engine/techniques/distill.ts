@@ -70,11 +70,16 @@ export function pixelNll(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Tensor3D 
 }
 
 /**
- * Per-pixel weight [B,H,W] = classWeights[label] (0 at ignored pixels): with it the masked mean becomes
+ * Per-pixel weight [B,H,W] = classWeights[label] (only ever used times the valid mask): with it the masked mean becomes
  * Σ w·ℓ·m / Σ w·m, PyTorch's `CrossEntropyLoss(weight=…)` mean (weights normalised over the counted pixels).
  */
 function labelWeights(labels: tf.Tensor3D, classWeights: tf.Tensor1D): tf.Tensor3D {
-  return tf.tidy(() => tf.sum(tf.mul(oneHotFloat(labels, classWeights.shape[0]), classWeights), -1) as tf.Tensor3D);
+  // A lookup, not a second one-hot of [B,H,W,K]: an ignored label is clamped to a class here and zeroed by the mask it is multiplied with.
+  // (int32 bounds: a plain number would turn the indices float; wasm's ClipByValue does not clamp int32.)
+  return tf.tidy(() => {
+    const index = tf.minimum(tf.maximum(asInt(labels), tf.scalar(0, 'int32')), tf.scalar(classWeights.shape[0] - 1, 'int32'));
+    return tf.gather(classWeights as tf.Tensor, index) as tf.Tensor3D;
+  });
 }
 
 /**
