@@ -1,4 +1,6 @@
 import { useEffect, useRef, type MouseEvent } from 'react';
+import { afterInput } from '../../inputActivity';
+import { markRender } from '../../perfMarks';
 import { heatPixelsSampled } from './affinityView';
 
 interface Props {
@@ -24,30 +26,36 @@ export function HeatCanvas({ testId, label, values, minus, w, h, lo, hi, view, o
   const ref = useRef<HTMLCanvasElement>(null);
   /** The small grid's own-size canvas, kept between redraws (a new one per evaluation costs more than the colouring). */
   const small = useRef<OffscreenCanvas | null>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    // A grid larger than the canvas is sampled at the canvas's pixels (what nearest scaling would show), not coloured whole.
-    const sw = Math.min(w, canvas.width);
-    const sh = Math.min(h, canvas.height);
-    const pixels = new ImageData(heatPixelsSampled(values, w, h, lo, hi, sw, sh, minus) as Uint8ClampedArray<ArrayBuffer>, sw, sh);
-    if (sw === canvas.width && sh === canvas.height) ctx.putImageData(pixels, 0, 0);
-    else {
-      if (small.current?.width !== sw || small.current.height !== sh) small.current = new OffscreenCanvas(sw, sh);
-      small.current.getContext('2d')!.putImageData(pixels, 0, 0);
-      ctx.imageSmoothingEnabled = false;
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
-    }
-    if (mark != null) {
-      const cw = canvas.width / w;
-      const ch = canvas.height / h;
-      ctx.strokeStyle = '#ef4444';
-      ctx.lineWidth = 2;
-      ctx.strokeRect((mark % w) * cw + 1, Math.floor(mark / w) * ch + 1, cw - 2, ch - 2);
-    }
-  }, [values, minus, w, h, lo, hi, mark]);
+  useEffect(
+    () =>
+      // Each canvas draws in a task of its own, never during a slider drag: an evaluation's new maps are six short tasks.
+      afterInput(() => {
+        const canvas = ref.current;
+        const ctx = canvas?.getContext('2d');
+        if (!canvas || !ctx) return;
+        markRender('affinity.heatmap');
+        // A grid larger than the canvas is sampled at the canvas's pixels (what nearest scaling would show), not coloured whole.
+        const sw = Math.min(w, canvas.width);
+        const sh = Math.min(h, canvas.height);
+        const pixels = new ImageData(heatPixelsSampled(values, w, h, lo, hi, sw, sh, minus) as Uint8ClampedArray<ArrayBuffer>, sw, sh);
+        if (sw === canvas.width && sh === canvas.height) ctx.putImageData(pixels, 0, 0);
+        else {
+          if (small.current?.width !== sw || small.current.height !== sh) small.current = new OffscreenCanvas(sw, sh);
+          small.current.getContext('2d')!.putImageData(pixels, 0, 0);
+          ctx.imageSmoothingEnabled = false;
+          ctx.clearRect(0, 0, canvas.width, canvas.height);
+          ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
+        }
+        if (mark != null) {
+          const cw = canvas.width / w;
+          const ch = canvas.height / h;
+          ctx.strokeStyle = '#ef4444';
+          ctx.lineWidth = 2;
+          ctx.strokeRect((mark % w) * cw + 1, Math.floor(mark / w) * ch + 1, cw - 2, ch - 2);
+        }
+      }),
+    [values, minus, w, h, lo, hi, mark],
+  );
   const click = (e: MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     onPick?.(e.clientX - r.left, e.clientY - r.top);
@@ -73,28 +81,33 @@ export function ImageCanvas(props: {
   const { testId, rgb, size, view, grid, mark, onPick } = props;
   const ref = useRef<HTMLCanvasElement>(null);
   const small = useRef<OffscreenCanvas | null>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    const data = new Uint8ClampedArray(size * size * 4);
-    for (let i = 0; i < size * size; i++) {
-      data[4 * i] = rgb[3 * i]!;
-      data[4 * i + 1] = rgb[3 * i + 1]!;
-      data[4 * i + 2] = rgb[3 * i + 2]!;
-      data[4 * i + 3] = 255;
-    }
-    if (small.current?.width !== size) small.current = new OffscreenCanvas(size, size);
-    small.current.getContext('2d')!.putImageData(new ImageData(data, size, size), 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
-    if (mark != null) {
-      const c = canvas.width / grid;
-      ctx.strokeStyle = '#ef4444';
-      ctx.lineWidth = 2;
-      ctx.strokeRect((mark % grid) * c + 1, Math.floor(mark / grid) * c + 1, c - 2, c - 2);
-    }
-  }, [rgb, size, grid, mark]);
+  useEffect(
+    () =>
+      // Each canvas draws in a task of its own, never during a slider drag: an evaluation's new maps are six short tasks.
+      afterInput(() => {
+        const canvas = ref.current;
+        const ctx = canvas?.getContext('2d');
+        if (!canvas || !ctx) return;
+        const data = new Uint8ClampedArray(size * size * 4);
+        for (let i = 0; i < size * size; i++) {
+          data[4 * i] = rgb[3 * i]!;
+          data[4 * i + 1] = rgb[3 * i + 1]!;
+          data[4 * i + 2] = rgb[3 * i + 2]!;
+          data[4 * i + 3] = 255;
+        }
+        if (small.current?.width !== size) small.current = new OffscreenCanvas(size, size);
+        small.current.getContext('2d')!.putImageData(new ImageData(data, size, size), 0, 0);
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(small.current, 0, 0, canvas.width, canvas.height);
+        if (mark != null) {
+          const c = canvas.width / grid;
+          ctx.strokeStyle = '#ef4444';
+          ctx.lineWidth = 2;
+          ctx.strokeRect((mark % grid) * c + 1, Math.floor(mark / grid) * c + 1, c - 2, c - 2);
+        }
+      }),
+    [rgb, size, grid, mark],
+  );
   return (
     <figure className="heat" data-testid={testId}>
       <canvas
