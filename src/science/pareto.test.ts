@@ -42,8 +42,18 @@ describe('sweep fronts (issue #13 item 6)', () => {
     ];
     // 0.85 lies halfway from (0, 0.9) to (0.4, 0.8) → 0.2; 0.7 a quarter from (0.4, 0.8) to (0.8, 0.4) → 0.5
     expect(sparsityAtAccuracy(front, 0.85).sparsity).toBeCloseTo(0.2, 12);
-    expect(sparsityAtAccuracy(front, 0.7)).toEqual({ sparsity: expect.closeTo(0.5, 12) as number, how: 'interpolated' });
-    expect(sparsityAtAccuracy(front, 0.8)).toEqual({ sparsity: expect.closeTo(0.4, 12) as number, how: 'interpolated' });
+    // …with the sparsity distance between the two front points it lies between
+    expect(sparsityAtAccuracy(front, 0.7)).toEqual({
+      sparsity: expect.closeTo(0.5, 12) as number,
+      how: 'interpolated',
+      gap: expect.closeTo(0.4, 12) as number,
+    });
+    expect(sparsityAtAccuracy(front, 0.8)).toEqual({
+      sparsity: expect.closeTo(0.4, 12) as number,
+      how: 'interpolated',
+      gap: expect.closeTo(0.4, 12) as number,
+    });
+    expect(sparsityAtAccuracy(front, 0.85).gap).toBeCloseTo(0.4, 12);
     expect(sparsityAtAccuracy(front, 0.3)).toEqual({ sparsity: 0.8, how: 'at-least' });
     expect(sparsityAtAccuracy(front, 0.95)).toEqual({ sparsity: null, how: 'unreached' });
   });

@@ -77,6 +77,11 @@ export interface MatchedSparsity {
   sparsity: number | null;
   /** 'interpolated' between two front points; 'at-least' when every front point is at or above the target (the front's sparsest point; more may be reachable). */
   how: 'interpolated' | 'at-least' | 'unreached';
+  /**
+   * For 'interpolated': the sparsity distance between the two front points it lies between. A wide one (a method that
+   * jumps from no sparsity to collapse between two strengths) means the number is a straight line across unmeasured ground.
+   */
+  gap?: number;
 }
 
 /**
@@ -89,7 +94,7 @@ export function sparsityAtAccuracy(front: readonly { sparsity: number; accuracy:
     const [a, b] = [front[i]!, front[i + 1]!];
     if (a.accuracy >= target && b.accuracy < target) {
       const t = (a.accuracy - target) / (a.accuracy - b.accuracy);
-      return { sparsity: a.sparsity + t * (b.sparsity - a.sparsity), how: 'interpolated' };
+      return { sparsity: a.sparsity + t * (b.sparsity - a.sparsity), how: 'interpolated', gap: b.sparsity - a.sparsity };
     }
   }
   return { sparsity: front[front.length - 1]!.sparsity, how: 'at-least' };
