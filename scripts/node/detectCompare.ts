@@ -35,7 +35,10 @@ function buildFor(encoder: DetectEncoderKind): DetectModel {
 /** Median wall time of `runs` batch-1 eval forwards with the last layer's scores and boxes read back (the viewer's timing), after three untimed runs. */
 async function latencyMs(model: DetectModel, runs: number): Promise<number> {
   const { inputHeight: h, inputWidth: w } = model.architecture;
-  const x = tf.tensor4d(Float32Array.from({ length: h * w * 3 }, (_, i) => 2 * Math.sin(i * 0.37)), [1, h, w, 3]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: h * w * 3 }, (_, i) => 2 * Math.sin(i * 0.37)),
+    [1, h, w, 3],
+  );
   const once = async () => {
     const t0 = performance.now();
     const out = model.forward(x, { training: false });
