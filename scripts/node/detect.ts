@@ -17,6 +17,7 @@ import {
   generateDetectDataset,
   loadDetector,
   serializeDetector,
+  type DetectArchitectureOptions,
   type DetectBox,
   type DetectDataset,
   type DetectEvalResult,
@@ -82,6 +83,18 @@ export interface DetectRunArgs {
   origin: string;
   /** A detector file (detectBackbone.ts's output) whose backbone the run starts from; fresh when absent. */
   backbone?: string;
+}
+
+/** The detector architecture options of a run's settings (encoder and decoder share `heads`). */
+export function architectureOptions(
+  a: Pick<DetectRunArgs, 'encoder' | 'width' | 'd' | 'layers' | 'heads' | 'ffn' | 'decLayers' | 'decFfn' | 'queries'>,
+): DetectArchitectureOptions {
+  return {
+    widthMultiplier: a.width,
+    d: a.d,
+    encoder: { kind: a.encoder, layers: a.layers, heads: a.heads, ffn: a.ffn },
+    decoder: { layers: a.decLayers, heads: a.heads, ffn: a.decFfn, queries: a.queries },
+  };
 }
 
 /** Parse key=value settings (unknown keys and bad values throw). */
@@ -184,12 +197,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   }
   const trainer = new DetectTrainer(
     {
-      architecture: {
-        widthMultiplier: a.width,
-        d: a.d,
-        encoder: { kind: a.encoder, layers: a.layers, heads: a.heads, ffn: a.ffn },
-        decoder: { layers: a.decLayers, heads: a.heads, ffn: a.decFfn, queries: a.queries },
-      },
+      architecture: architectureOptions(a),
       seed: a.seed,
       batchSize: a.batch,
       flip: a.flip,

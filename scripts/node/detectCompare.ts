@@ -10,9 +10,17 @@
  * so the README's latency column comes from a separate quiet run (`steps=0`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
-import { DETECT_ENCODERS, buildDetector, detectArchitecture, detectCost, disposeParams, type DetectEncoderKind, type DetectModel } from '../../src/engine';
-import { parseDetectArgs, runDetect } from './detect';
+import {
+  DETECT_ENCODERS,
+  buildDetector,
+  detectArchitecture,
+  detectCost,
+  disposeParams,
+  measureDetectLatency,
+  type DetectEncoderKind,
+  type DetectModel,
+} from '../../src/engine';
+import { architectureOptions, parseDetectArgs, runDetect } from './detect';
 import { PRETRAIN_DETECT } from './pretrainDetect';
 import { emitResult, startBackend } from './scriptIO';
 
@@ -20,45 +28,7 @@ const OWN = ['encoders', 'seeds', 'out', 'latencyRuns'];
 
 /** A fresh detector with this encoder at the shipped architecture. */
 function buildFor(encoder: DetectEncoderKind): DetectModel {
-  const s = PRETRAIN_DETECT;
-  return buildDetector(
-    detectArchitecture({
-      widthMultiplier: s.width,
-      d: s.d,
-      encoder: { kind: encoder, layers: s.layers, heads: s.heads, ffn: s.ffn },
-      decoder: { layers: s.decLayers, heads: s.heads, ffn: s.decFfn, queries: s.queries },
-    }),
-    1,
-  );
-}
-
-/** Median wall time of `runs` batch-1 eval forwards with the last layer's scores and boxes read back (the viewer's timing), after three untimed runs. */
-async function latencyMs(model: DetectModel, runs: number): Promise<number> {
-  const { inputHeight: h, inputWidth: w } = model.architecture;
-  const x = tf.tensor4d(
-    Float32Array.from({ length: h * w * 3 }, (_, i) => 2 * Math.sin(i * 0.37)),
-    [1, h, w, 3],
-  );
-  const once = async () => {
-    const t0 = performance.now();
-    const out = model.forward(x, { training: false });
-    try {
-      const last = out.logits.length - 1;
-      await Promise.all([out.logits[last]!.data(), out.boxes[last]!.data()]);
-    } finally {
-      tf.dispose([...out.logits, ...out.boxes]);
-    }
-    return performance.now() - t0;
-  };
-  try {
-    for (let i = 0; i < 3; i++) await once();
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await once());
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
-  } finally {
-    x.dispose();
-  }
+  return buildDetector(detectArchitecture(architectureOptions({ ...PRETRAIN_DETECT, encoder })), 1);
 }
 
 /** Latency of a fresh detector with this encoder (weights do not change the time). */
@@ -66,7 +36,7 @@ async function encoderLatency(encoder: DetectEncoderKind, runs: number): Promise
   const model = buildFor(encoder);
   try {
     const c = detectCost(model);
-    return { ms: await latencyMs(model, runs), params: c.params, macs: c.macs };
+    return { ms: (await measureDetectLatency(model, { warmup: 3, runs })).msPerBatch, params: c.params, macs: c.macs };
   } finally {
     disposeParams(model.store);
   }

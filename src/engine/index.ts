@@ -17,7 +17,7 @@ export { pruneOptions } from './labs/pruneOptions';
 export type { PruneSessionOptions, SparsityReport } from './labs/pruneOptions';
 export { compactModel, maxAbsDiff } from './techniques/compaction';
 export { modelCost } from './metrics/modelCost';
-export { measureLatency } from './metrics/latency';
+export { measureDetectLatency, measureLatency } from './metrics/latency';
 export { serializeModel, loadModel } from './models/serialize';
 export type { Classifier } from './models/model';
 export { evaluateSplit, logitsOf } from './metrics/evaluate';

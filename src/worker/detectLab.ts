@@ -14,6 +14,7 @@ import {
   detectionAP,
   disposeParams,
   generateDetectDataset,
+  measureDetectLatency,
   renderDetectScene,
   segImagesTensor,
   toPixels,
@@ -357,7 +358,13 @@ export class DetectLab {
       const model = buildDetector(detectArchitectureOf(config, encoder), config.seed);
       try {
         const c = detectCost(model);
-        rows.push({ encoder, params: c.params, macs: c.macs, parts: c.parts, latencyMs: measure ? await medianLatency(model) : null });
+        rows.push({
+          encoder,
+          params: c.params,
+          macs: c.macs,
+          parts: c.parts,
+          latencyMs: measure ? (await measureDetectLatency(model, { warmup: 1, runs: LATENCY_REPEATS })).msPerBatch : null,
+        });
       } finally {
         disposeParams(model.store);
       }
@@ -372,19 +379,4 @@ function imageAP50(queries: readonly DetectQueryOutput[], truth: readonly Detect
   const dets: Detection[] = queries.map((q) => ({ imageId: 0, box: [q.box.x1, q.box.y1, q.box.x2, q.box.y2], score: q.score }));
   const gts: GroundTruth[] = truth.map((b) => ({ imageId: 0, box: [b.x1, b.y1, b.x2, b.y2], ...(b.ignore ? { crowd: true } : {}) }));
   return detectionAP(dets, gts, 100).ap50;
-}
-
-/** Median ms of LATENCY_REPEATS batch-1 inferences (forward + read-back) on a fixed random input, after one warm-up. */
-async function medianLatency(model: DetectModel): Promise<number> {
-  const { inputHeight: h, inputWidth: w } = model.architecture;
-  const x = tf.randomUniform([1, h, w, 3], -2, 2, 'float32', 7) as tf.Tensor4D;
-  try {
-    await inferOne(model, x, false);
-    const times: number[] = [];
-    for (let i = 0; i < LATENCY_REPEATS; i++) times.push((await inferOne(model, x, false)).ms);
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)]!;
-  } finally {
-    x.dispose();
-  }
 }
