@@ -136,8 +136,17 @@ test('Detect viewer: an uploaded photo of another size is letterboxed and gets a
   await expect(pane(page, 'truth')).toHaveCount(0); // an upload has no true boxes
   // Without any detector the letterboxed photo is still shown, in a plain pane; with detectors their panes show it.
   await expect(byId(page, 'detect.viewer.pane.photo')).toHaveCount(SHIPPED.transformer || SHIPPED.conv ? 0 : 1);
-  // The people of the scene are found again in the photo by both shipped detectors.
+  // The people of the scene are found again in the photo by both shipped detectors, each at its own suggested threshold.
   await expectModelPanes(page, { someBoxes: true });
+  for (const slot of ['transformer', 'conv'] as const) {
+    if (SHIPPED[slot]) await expect(byId(page, `detect.viewer.threshold.${slot}`)).toHaveText(/^0\.\d\d \(its best F1 on validation, \d+(\.\d)?%\)$/);
+  }
+  // Moving the slider sets one threshold for both panes and unticks "own".
+  await byId(page, 'detect.viewer.threshold').fill('0.3');
+  await expect(byId(page, 'detect.viewer.ownThreshold')).not.toBeChecked();
+  for (const slot of ['transformer', 'conv'] as const) {
+    if (SHIPPED[slot]) await expect(byId(page, `detect.viewer.threshold.${slot}`)).toHaveText('0.30 (the slider)');
+  }
 });
 
 test('Detect viewer: a non-image upload is refused with one sentence and the panes keep what they showed', async ({ page }) => {

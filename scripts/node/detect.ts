@@ -49,9 +49,11 @@ const NUMBERS = [
   'logEvery',
   'backboneLr',
   'weightDecay',
+  'letterbox',
+  'priorSteps',
   ...Object.keys(DEFAULT_DETECT_HYPERPARAMS),
 ];
-const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip', 'origin', 'backbone']);
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'results', 'flip', 'origin', 'backbone', 'init']);
 
 export interface DetectRunArgs {
   encoder: (typeof DETECT_ENCODERS)[number];
@@ -75,6 +77,10 @@ export interface DetectRunArgs {
   backboneLr: number;
   weightDecay: number;
   flip: boolean;
+  /** Probability of the letterbox augmentation (DetectBatcher). */
+  letterbox: number;
+  /** Steps the `init` detector was trained for before this run (its saved provenance counts them: steps = priorSteps + steps). */
+  priorSteps: number;
   hyperparams: DetectHyperparams;
   backend: string;
   out?: string;
@@ -83,6 +89,8 @@ export interface DetectRunArgs {
   origin: string;
   /** A detector file (detectBackbone.ts's output) whose backbone the run starts from; fresh when absent. */
   backbone?: string;
+  /** A detector file of the same architecture whose every weight the run starts from (a fine-tune); overrides `backbone`. */
+  init?: string;
 }
 
 /** The detector architecture options of a run's settings (encoder and decoder share `heads`). */
@@ -125,12 +133,15 @@ export function parseDetectArgs(args: string[]): DetectRunArgs {
     backboneLr: num('backboneLr', 0.1),
     weightDecay: num('weightDecay', 1e-4),
     flip: kv.flag('flip', true),
+    letterbox: num('letterbox', 0),
+    priorSteps: Math.round(num('priorSteps', 0)),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_DETECT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as DetectHyperparams,
     backend: kv.get('backend') ?? 'wasm',
     out: kv.get('out'),
     results: kv.get('results'),
     origin: kv.get('origin') ?? 'scripts/node/detect.ts',
     backbone: kv.get('backbone'),
+    init: kv.get('init'),
   };
 }
 
@@ -188,11 +199,18 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   log(
     `data ${data.name} ${data.height}×${data.width}: ${data.train.count} train, ${data.test.count} test (${((performance.now() - tData) / 1000).toFixed(1)} s)`,
   );
+  const readDetector = async (file: string): Promise<DetectModel> => {
+    const json: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const bin = await readFile(file.replace(/\.json$/, '') + '.bin');
+    return loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
+  };
   let initBackbone: DetectModel | null = null;
-  if (a.backbone) {
-    const json: unknown = JSON.parse(await readFile(a.backbone, 'utf8'));
-    const bin = await readFile(a.backbone.replace(/\.json$/, '') + '.bin');
-    initBackbone = loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
+  let init: DetectModel | null = null;
+  if (a.init) {
+    init = await readDetector(a.init);
+    log(`every weight from ${a.init}`);
+  } else if (a.backbone) {
+    initBackbone = await readDetector(a.backbone);
     log(`backbone from ${a.backbone}`);
   }
   const trainer = new DetectTrainer(
@@ -201,14 +219,17 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
       seed: a.seed,
       batchSize: a.batch,
       flip: a.flip,
+      letterbox: a.letterbox,
       hyperparams: a.hyperparams,
       backboneLrMultiplier: a.backboneLr,
       weightDecay: a.weightDecay,
       initBackbone,
+      init,
     },
     data,
   );
   if (initBackbone) disposeParams(initBackbone.store);
+  if (init) disposeParams(init.store);
   const cost = detectCost(trainer.model);
   log(
     `DETR ${a.encoder}×${trainer.model.architecture.encoder.layers} w${a.width} d${a.d}: ${cost.params} params, ${(cost.macs / 1e6).toFixed(1)} M MACs (${cost.parts.map((p) => `${p.part} ${(p.macs / 1e6).toFixed(2)}M`).join(', ')})`,
@@ -219,10 +240,12 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   const save = async (steps: number, seconds: number) => {
     const { json, weights } = await serializeDetector(trainer.model, {
       dataset: data.name,
-      steps,
+      steps: a.priorSteps + steps,
       seed: a.seed,
       ap50: last?.ap50 ?? null,
       ap: last?.ap ?? null,
+      scoreThreshold: last?.bestF1?.threshold ?? null,
+      f1: last?.bestF1?.f1 ?? null,
       seconds,
       origin: a.origin,
       encoder: a.encoder,
@@ -241,7 +264,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
     if (step % a.evalEvery === 0 || step === a.steps) {
       last = await trainer.evaluate();
       log(
-        `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image, best F1 ${last.bestF1 ? `${fmt(last.bestF1.f1)} at > ${last.bestF1.threshold.toFixed(3)}` : '–'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       );
       if (a.out && step < a.steps) await save(step, (performance.now() - t0) / 1000);
     }
@@ -262,6 +285,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
     ap: last?.ap ?? null,
     recall20: last?.recall20 ?? null,
     meanAboveThreshold: last?.meanAboveThreshold ?? null,
+    bestF1: last?.bestF1 ?? null,
     seconds,
   };
 }

@@ -18,6 +18,7 @@ import jpeg from 'jpeg-js';
 import {
   evaluateDetector,
   initBackend,
+  LETTERBOX_GREY,
   loadDetector,
   parseCocoPersons,
   parseVocPersons,
@@ -32,7 +33,6 @@ import { walk } from './scriptIO';
 
 const H = 128;
 const W = 256;
-const PAD = 128;
 const MIN_SIDE_PX = 2;
 export const FITS = ['letterbox', 'stretch'] as const;
 export type Fit = (typeof FITS)[number];
@@ -71,7 +71,7 @@ export function fitPhoto(img: Rgba, boxes: readonly DetectBox[], fit: Fit): { rg
   const ox = Math.floor((W - w) / 2);
   const oy = Math.floor((H - h) / 2);
   const inner = resizeBilinearRgb(img.rgba, img.width, img.height, w, h);
-  const rgb = new Uint8Array(H * W * 3).fill(PAD);
+  const rgb = new Uint8Array(H * W * 3).fill(LETTERBOX_GREY);
   for (let y = 0; y < h; y++) rgb.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * W + ox) * 3);
   const out = boxes.map((b) => withMinSide({ cx: (ox + b.cx * w) / W, cy: (oy + b.cy * h) / H, w: (b.w * w) / W, h: (b.h * h) / H, ignore: b.ignore }, W, H));
   return { rgb, boxes: out };

@@ -5,7 +5,9 @@
  * with a manifest (settings, AP@0.5, AP, seconds, machine). First (once, cached) the backbone is pretrained on the scenes'
  * class maps (BACKBONE_PRETRAIN), DETR's ImageNet start made here. Settings: key=value — encoders=transformer,conv (run one
  * per process to use both cores: the manifest merges; run the backbone stage alone first), steps, batch, lr, backboneLr,
- * trainSize, testSize, backend, backbone=<file>.
+ * trainSize, testSize, backend, backbone=<file>; stages=1,2 (default both: stage 1 trains from the pretrained backbone, stage 2
+ * fine-tunes that detector with the letterbox augmentation, FINE_TUNE_DETECT; stages=2 fine-tunes the detectors already in
+ * public/models/detect), fineTuneSteps, letterbox, outDir (default public/models/detect).
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -48,17 +50,29 @@ export const PRETRAIN_DETECT = {
 export const BACKBONE_PRETRAIN = { steps: 2000, batch: 16, lr: 2e-3 } as const;
 const BACKBONE_FILE = `${OUT}/backbone.json`;
 
+/**
+ * Stage 2: the stage-1 detector fine-tuned with the letterbox augmentation (DetectBatcher), so that a photo the viewer fits
+ * between grey side bars looks like something seen in training (stage 1 never showed a bar, and the detectors put boxes on them).
+ * Another sampling seed than stage 1's, so the scenes come in a new order.
+ */
+export const FINE_TUNE_DETECT = { steps: 4000, letterbox: 0.5, seed: 2 } as const;
+
 interface ManifestEntry {
   slot: string;
   encoder: string;
   file: string;
+  /** Both stages together. */
   steps: number;
   seed: number;
+  fineTune?: { steps: number; seed: number; letterbox: number };
   params: number;
   macs: number;
   ap50: number | null;
   ap: number | null;
   recall20: number | null;
+  /** The validation score threshold with the best F1 at IoU 0.5 (the viewer's suggestion), and that F1. */
+  scoreThreshold: number | null;
+  f1: number | null;
   seconds: number;
 }
 
@@ -71,7 +85,8 @@ export async function main(args: string[]): Promise<void> {
   const info = await initBackend(backend);
   const settings = { ...PRETRAIN_DETECT } as Record<string, number>;
   for (const k of ['steps', 'batch', 'lr', 'backboneLr', 'trainSize', 'testSize'] as const) if (kv.has(k)) settings[k] = Number(kv.get(k));
-  await mkdir(OUT, { recursive: true });
+  const outDir = kv.get('outDir') ?? OUT;
+  await mkdir(outDir, { recursive: true });
   const backboneFile = kv.get('backbone') ?? BACKBONE_FILE;
   if (!existsSync(backboneFile)) {
     console.log(`== backbone pretraining (${backboneFile} not found)`);
@@ -91,39 +106,72 @@ export async function main(args: string[]): Promise<void> {
     const r = await runBackbonePretrain(b, (line) => console.log(`  ${line}`));
     await appendFile('results/detect-backbone.jsonl', JSON.stringify(r) + '\n');
   }
+  const stages = (kv.get('stages') ?? '1,2').split(',').map(Number);
+  for (const st of stages)
+    if (st !== 1 && st !== 2) throw new Error(`stages=${kv.get('stages')}: the stages are 1 (from the backbone) and 2 (the letterbox fine-tune)`);
   for (const encoder of encoders) {
     const slot = SLOT_OF[encoder]!;
-    const steps = settings.steps!;
-    const a = parseDetectArgs([
-      ...Object.entries(settings).map(([k, v]) => `${k}=${v}`),
+    const out = `${outDir}/${slot}.json`;
+    const common = (steps: number) => [
       `encoder=${encoder}`,
       `evalEvery=${Math.max(1, Math.round(steps / 6))}`,
       'logEvery=50',
       `backend=${backend}`,
-      `out=${OUT}/${slot}.json`,
+      `out=${out}`,
       `results=results/detect-pretrain.jsonl`,
       'origin=npm run pretrain:detect',
-      `backbone=${backboneFile}`,
-    ]);
-    console.log(`== ${slot} (${encoder} encoder)`);
-    const r = await runDetect(a, (line) => console.log(`  ${line}`));
+    ];
+    let r: Record<string, unknown> | null = null;
+    let seconds = 0;
+    if (stages.includes(1)) {
+      const a = parseDetectArgs([...Object.entries(settings).map(([k, v]) => `${k}=${v}`), ...common(settings.steps!), `backbone=${backboneFile}`]);
+      console.log(`== ${slot} (${encoder} encoder), stage 1: ${a.steps} steps from the pretrained backbone`);
+      r = await runDetect(a, (line) => console.log(`  ${line}`));
+      seconds += r.seconds as number;
+    }
+    if (stages.includes(2)) {
+      if (!existsSync(out)) throw new Error(`stage 2 fine-tunes ${out}, which is not there: run stage 1 first`);
+      const f = FINE_TUNE_DETECT;
+      const fineSteps = Number(kv.get('fineTuneSteps') ?? f.steps);
+      const a = parseDetectArgs([
+        ...Object.entries({ ...settings, steps: fineSteps, seed: f.seed, letterbox: Number(kv.get('letterbox') ?? f.letterbox) }).map(([k, v]) => `${k}=${v}`),
+        ...common(fineSteps),
+        `init=${out}`,
+        `priorSteps=${settings.steps}`,
+      ]);
+      console.log(`== ${slot} (${encoder} encoder), stage 2: ${a.steps} more steps from ${out}, letterbox ${a.letterbox}`);
+      r = await runDetect(a, (line) => console.log(`  ${line}`));
+      seconds += r.seconds as number;
+    }
+    if (!r) continue;
     const entry: ManifestEntry = {
       slot,
       encoder,
       file: `${slot}.json`,
-      steps: a.steps,
-      seed: a.seed,
+      steps: settings.steps! + (stages.includes(2) ? Number(kv.get('fineTuneSteps') ?? FINE_TUNE_DETECT.steps) : 0),
+      seed: settings.seed!,
+      ...(stages.includes(2)
+        ? {
+            fineTune: {
+              steps: Number(kv.get('fineTuneSteps') ?? FINE_TUNE_DETECT.steps),
+              seed: FINE_TUNE_DETECT.seed,
+              letterbox: Number(kv.get('letterbox') ?? FINE_TUNE_DETECT.letterbox),
+            },
+          }
+        : {}),
       params: r.params as number,
       macs: r.macs as number,
       ap50: r.ap50 as number | null,
       ap: r.ap as number | null,
       recall20: r.recall20 as number | null,
-      seconds: r.seconds as number,
+      scoreThreshold: (r.bestF1 as { threshold: number } | null)?.threshold ?? null,
+      f1: (r.bestF1 as { f1: number } | null)?.f1 ?? null,
+      seconds,
     };
     // Merge into the manifest (another process may be training the other encoder at the same time).
     let models: ManifestEntry[] = [];
     try {
-      models = (JSON.parse(await readFile(`${OUT}/manifest.json`, 'utf8')) as { models: ManifestEntry[] }).models ?? [];
+      models = (JSON.parse(await readFile(`${outDir}/manifest.json`, 'utf8')) as { models: ManifestEntry[] }).models ?? [];
     } catch {
       models = [];
     }
@@ -137,7 +185,7 @@ export async function main(args: string[]): Promise<void> {
       machine: `${cpu}, ${os.cpus().length} cores`,
       models,
     };
-    await writeFile(`${OUT}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n');
+    await writeFile(`${outDir}/manifest.json`, JSON.stringify(manifest, null, 2) + '\n');
     console.log(`RESULT ${JSON.stringify(entry)}`);
   }
 }

@@ -75,8 +75,8 @@ export { SEG_MEAN, SEG_STD } from './data/segBatcher';
 // Detect lab math (TECHNIQUES.md §4, issue #12): boxes, Hungarian matching, DETR loss, sine positional encoding; AdamW; COCO AP
 export * from './detect';
 export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from './optim/adamw';
-export { detectionAP, averagePrecision, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
-export type { Detection, GroundTruth, DetectionScores } from './metrics/detectionAP';
+export { detectionAP, averagePrecision, bestF1Threshold, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
+export type { Detection, GroundTruth, DetectionScores, F1Threshold } from './metrics/detectionAP';
 export * from './models/detect';
 // Detect lab training (issue #12 item 3): the two-pass-matching DETR trainer, AP evaluation, the viewer's prediction
 export { DetectTrainer, DEFAULT_DETECT_HYPERPARAMS, copyDetectorWeights, evaluateDetector, predictDetections, toPixels } from './labs/detectTrainer';

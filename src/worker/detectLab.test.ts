@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import {
   DetectSession,
+  LETTERBOX_GREY,
   buildDetector,
   detectArchitecture,
   detectCost,
@@ -10,7 +11,14 @@ import {
   serializeDetector,
   type DetectDataset,
 } from '../engine';
-import { DETECT_ENCODER_NAMES, DETECT_LAB, type DetectConfig, type DetectPreview, type DetectZooInfo } from '../protocol/labs/detect';
+import {
+  DETECT_ENCODER_NAMES,
+  DETECT_LAB,
+  LETTERBOX_GREY as VIEWER_GREY,
+  type DetectConfig,
+  type DetectPreview,
+  type DetectZooInfo,
+} from '../protocol/labs/detect';
 import { DetectLab, detectArchitectureOf } from './detectLab';
 import { DetectZoo } from './detectZoo';
 import { testEngine } from './engineApi.fixture';
@@ -59,6 +67,12 @@ async function shippedFiles(ap50: Record<'transformer' | 'conv', number>): Promi
   }
   return async (path) => files.get(path) ?? null;
 }
+
+describe('letterbox grey', () => {
+  it('is one value in the viewer (protocol) and the engine (training augmentation, real-photo evaluation)', () => {
+    expect(LETTERBOX_GREY).toBe(VIEWER_GREY);
+  });
+});
 
 describe('Detect lab through the worker seam (cpu backend)', () => {
   it('trains a tiny run to done, fills the empty slot, keeps the detector in the library; refuses bad settings and misfits', async () => {

@@ -251,6 +251,8 @@ export class DetectLab {
       seed: config.seed,
       ap50: session.lastAP50,
       ap: session.lastAP,
+      scoreThreshold: session.lastBestF1?.threshold ?? null,
+      f1: session.lastBestF1?.f1 ?? null,
       origin: runId,
     };
     const slot = detectSlotOf(config.encoder);

@@ -6,7 +6,8 @@
  *
  * A detector's provenance (its JSON's `provenance`, written by the pretrain script and by the lab's runs) is read by these keys,
  * each optional: `dataset` (the dataset id), `datasetName`, `steps`, `seed`, `ap50` and `ap` (validation AP@0.5 and AP@[.5:.95],
- * 0–1) and `origin` (a run id; 'shipped' for the shipped files).
+ * 0–1), `scoreThreshold` and `f1` (the validation score threshold with the best F1 at IoU 0.5, and that F1) and `origin` (a run id;
+ * 'shipped' for the shipped files).
  */
 import { detectCost, disposeParams, loadDetector, type DetectModel } from '../engine';
 import { DETECT_INPUT, DETECT_SLOTS, detectSlotOf, type DetectSlot, type DetectZooEntry, type DetectZooInfo } from '../protocol/labs/detect';
@@ -20,6 +21,9 @@ export interface DetectProvenance {
   seed: number;
   ap50: number | null;
   ap: number | null;
+  /** The validation score threshold with the best F1 at IoU 0.5, and that F1; null when unknown. */
+  scoreThreshold: number | null;
+  f1: number | null;
   origin: string;
 }
 
@@ -42,6 +46,8 @@ export function detectProvenanceOf(p: Record<string, unknown>, origin: string): 
     seed: num('seed') ?? 0,
     ap50: num('ap50'),
     ap: num('ap'),
+    scoreThreshold: num('scoreThreshold'),
+    f1: num('f1'),
     origin: str('origin', origin),
   };
 }
@@ -177,6 +183,8 @@ export class DetectZoo {
         seed: p.seed,
         ap50: p.ap50,
         ap: p.ap,
+        scoreThreshold: p.scoreThreshold,
+        f1: p.f1,
         dataset: p.datasetName,
         origin: p.origin,
         modelId,

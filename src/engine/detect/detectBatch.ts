@@ -6,6 +6,12 @@
 import type { DetectBox, DetectSplit } from '../data/detectDataset';
 import type { Box } from './boxes';
 import { EpochSampler } from '../data/epochSampler';
+import { mulberry32, type Rng } from '../random';
+
+/** The grey of a letterbox's bars (YOLO's 114), as the Detect viewer and the real-photo evaluation pad photos. */
+export const LETTERBOX_GREY = 114;
+/** Narrowest a letterboxed training image gets, as a fraction of the frame's width (a 3:4 portrait photo in a 2:1 frame is 0.375). */
+export const LETTERBOX_MIN_SCALE = 0.35;
 
 export interface DetectBatch {
   /** count·H·W·3 bytes. */
@@ -72,9 +78,41 @@ export function gatherDetectBatch(split: DetectSplit, indices: readonly number[]
   return { images, boxes, count: indices.length, indices: [...indices] };
 }
 
-/** Seeded epoch-wise shuffling over a detection split, with optional flips. */
+/**
+ * Image `k` of a batch shown as the viewer shows a photo narrower than the frame: squeezed horizontally to `scale`·W columns
+ * (linear interpolation between the two nearest source columns, pixel centres aligned, i.e. align-corners false), centred
+ * as the viewer centres it, grey bars (LETTERBOX_GREY) left and right. Boxes move and narrow with the image: cx → ox/W + cx·s',
+ * w → w·s' with s' = the content width / W. Heights and rows are untouched. In place.
+ */
+export function letterboxImage(batch: DetectBatch, k: number, height: number, width: number, scale: number): void {
+  const cw = Math.max(1, Math.min(width, Math.round(width * scale)));
+  const ox = Math.floor((width - cw) / 2);
+  const px = height * width;
+  const base = k * px * 3;
+  const src = batch.images.slice(base, base + px * 3);
+  const sx = width / cw;
+  for (let x = 0; x < width; x++) {
+    const inside = x >= ox && x < ox + cw;
+    const f = Math.min(width - 1, Math.max(0, (x - ox + 0.5) * sx - 0.5));
+    const x0 = Math.floor(f);
+    const x1 = Math.min(width - 1, x0 + 1);
+    const t = f - x0;
+    for (let y = 0; y < height; y++) {
+      const dst = base + (y * width + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        batch.images[dst + c] = inside ? Math.round(src[(y * width + x0) * 3 + c]! * (1 - t) + src[(y * width + x1) * 3 + c]! * t) : LETTERBOX_GREY;
+      }
+    }
+  }
+  const s = cw / width;
+  batch.boxes[k] = batch.boxes[k]!.map((b) => ({ ...b, cx: ox / width + b.cx * s, w: b.w * s }));
+}
+
+/** Seeded epoch-wise shuffling over a detection split, with optional flips and letterboxing. */
 export class DetectBatcher {
   private readonly sampler: EpochSampler;
+  /** Draws of the letterbox augmentation (apart from the sampler's, so turning it on does not change the order or the flips). */
+  private readonly letterboxRng: Rng;
 
   constructor(
     private readonly split: DetectSplit,
@@ -83,9 +121,13 @@ export class DetectBatcher {
     seed: number,
     /** Live: flip each drawn image with probability 1/2. */
     flip: boolean,
+    /** Live: letterbox each drawn image with this probability, at a width fraction uniform in [LETTERBOX_MIN_SCALE, 1). */
+    public letterbox = 0,
   ) {
     checkDetectSplit(split, height, width, 'training split');
+    if (!(letterbox >= 0 && letterbox <= 1)) throw new Error(`The letterbox probability must be in [0, 1], got ${letterbox}.`);
     this.sampler = new EpochSampler(split.count, seed, flip);
+    this.letterboxRng = mulberry32(seed ^ 0x5bd1e995);
   }
 
   /** Fractional epochs drawn so far. */
@@ -104,6 +146,14 @@ export class DetectBatcher {
   /** The next `size` images (wrapping into a fresh shuffle at the end of an epoch). */
   next(size: number): DetectBatch {
     const { indices, flips } = this.sampler.next(size);
-    return gatherDetectBatch(this.split, indices, this.height, this.width, flips);
+    const batch = gatherDetectBatch(this.split, indices, this.height, this.width, flips);
+    if (this.letterbox > 0) {
+      for (let k = 0; k < batch.count; k++) {
+        if (this.letterboxRng() >= this.letterbox) continue;
+        const scale = LETTERBOX_MIN_SCALE + (1 - LETTERBOX_MIN_SCALE) * this.letterboxRng();
+        letterboxImage(batch, k, this.height, this.width, scale);
+      }
+    }
+    return batch;
   }
 }

@@ -21,4 +21,15 @@ export {
   type DetrLossWeights,
 } from './detrLoss';
 export { sinePositionalEncoding, sinePositionalEncodingTensor } from './positional';
-export { DetectBatcher, boxTuple, checkDetectSplit, flipBox, gatherDetectBatch, targetBoxes, type DetectBatch } from './detectBatch';
+export {
+  DetectBatcher,
+  LETTERBOX_GREY,
+  LETTERBOX_MIN_SCALE,
+  boxTuple,
+  checkDetectSplit,
+  flipBox,
+  gatherDetectBatch,
+  letterboxImage,
+  targetBoxes,
+  type DetectBatch,
+} from './detectBatch';

@@ -23,7 +23,7 @@ import { DetectBatcher, boxTuple, checkDetectSplit, targetBoxes } from '../detec
 import { copyBackboneWeights } from '../detect/backbonePretrain';
 import { detrAuxLoss, type DetrLossWeights } from '../detect/detrLoss';
 import { hungarianMatchValues, type ImageMatch, type MatchCostWeights } from '../detect/matching';
-import { detectionAP, type Detection, type GroundTruth } from '../metrics/detectionAP';
+import { bestF1Threshold, detectionAP, type Detection, type GroundTruth, type F1Threshold } from '../metrics/detectionAP';
 import { detectArchitecture, type DetectArchitectureOptions } from '../models/detect/detectArch';
 import { buildDetector, type DetectModel } from '../models/detect/detector';
 import { countParams, disposeParams } from '../models/params';
@@ -72,6 +72,9 @@ export interface DetectTrainerOptions {
   batchSize: number;
   /** Random horizontal flip of image and boxes (default true). */
   flip?: boolean;
+  /** Letterbox augmentation: the probability that a training image is shown squeezed between grey side bars, as the viewer
+   * fits a photo narrower than 2:1 (DetectBatcher; default 0). */
+  letterbox?: number;
   hyperparams?: Partial<DetectHyperparams>;
   /** lr multiplier of every `backbone.*` variable (DETR: 1e-5 / 1e-4 = 0.1). */
   backboneLrMultiplier?: number;
@@ -127,6 +130,8 @@ export interface DetectEvalResult {
   recall20: number | null;
   /** Mean per image of the queries with p_person above the score threshold. */
   meanAboveThreshold: number;
+  /** The score threshold with the best F1 at IoU 0.5 on this split (bestF1Threshold), null without a true positive. */
+  bestF1: F1Threshold | null;
   count: number;
 }
 
@@ -210,7 +215,8 @@ export function toPixels(b: Box, height: number, width: number): Box {
 /**
  * Detection metrics of a model on a split (inference mode, running BN statistics): every query of every image is a detection
  * scored by p_person (COCO-style ranking; the threshold filters nothing here), boxes in pixels; ignore boxes are crowd regions.
- * AP@0.5, AP@[.5:.95] (≤ 100 per image), recall@0.5 with 20 per image, and the mean count of queries above the threshold.
+ * AP@0.5, AP@[.5:.95] (≤ 100 per image), recall@0.5 with 20 per image, the mean count of queries above the threshold, and the
+ * threshold with the best F1 at IoU 0.5 (the viewer's suggested threshold for this detector).
  */
 export async function evaluateDetector(
   model: DetectModel,
@@ -239,7 +245,7 @@ export async function evaluateDetector(
     onProgress?.(Math.min(1, (start + c) / count));
   }
   const s = detectionAP(dets, gts, 100);
-  return { ap50: s.ap50, ap: s.ap, recall20: s.recall50at20, meanAboveThreshold: count > 0 ? above / count : 0, count };
+  return { ap50: s.ap50, ap: s.ap, recall20: s.recall50at20, meanAboveThreshold: count > 0 ? above / count : 0, bestF1: bestF1Threshold(dets, gts), count };
 }
 
 /** The viewer's prediction: per image the queries with p_person > threshold (best first), with cross-attention maps when asked. */
@@ -289,7 +295,7 @@ export class DetectTrainer {
     try {
       if (opts.init) copyDetectorWeights(opts.init, this.model);
       else if (opts.initBackbone) copyBackboneWeights(opts.initBackbone, this.model);
-      this.batcher = new DetectBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 22), opts.flip ?? true);
+      this.batcher = new DetectBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 22), opts.flip ?? true, opts.letterbox ?? 0);
     } catch (e) {
       disposeParams(this.model.store);
       throw e;

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../detect/boxes';
-import { averagePrecision, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS, detectionAP, recallAt, type Detection, type GroundTruth } from './detectionAP';
+import {
+  averagePrecision,
+  bestF1Threshold,
+  COCO_IOU_THRESHOLDS,
+  COCO_RECALL_THRESHOLDS,
+  detectionAP,
+  recallAt,
+  type Detection,
+  type GroundTruth,
+} from './detectionAP';
 
 const UNIT: Box = [0, 0, 1, 1];
 const det = (imageId: number, box: Box, score: number): Detection => ({ imageId, box, score });
@@ -114,5 +123,49 @@ describe('detectionAP', () => {
     expect(ap50([], [gt(1, UNIT)])).toBe(0);
     // An FP on image 2 (no gts there) ranked above the TP on image 1 → AP ½.
     expect(ap50([det(2, UNIT, 0.9), det(1, UNIT, 0.8)], [gt(1, UNIT)])).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('bestF1Threshold', () => {
+  const A: Box = [0, 0, 10, 10];
+  const B: Box = [20, 20, 30, 30];
+  const far = (x: number): Box => [x, x, x + 10, x + 10];
+
+  it('picks the cut with the best F1 over the score ranking (by hand)', () => {
+    // Ranked: TP .9, FP .8, TP .7, FP .6, TP .5, duplicate of A (FP) .4; 3 positives.
+    // F1 after each: 2/4, 2/5, 4/6, 4/7, 6/8, 6/9 → the fifth cut, between .5 and .4.
+    const dets = [det(1, A, 0.9), det(2, far(50), 0.8), det(2, A, 0.7), det(1, far(70), 0.6), det(1, B, 0.5), det(1, A, 0.4)];
+    const r = bestF1Threshold(dets, [gt(1, A), gt(1, B), gt(2, A)]);
+    expect(r).toEqual({ threshold: 0.45, f1: 0.75, precision: 0.6, recall: 1, tp: 3, fp: 2, positives: 3 });
+  });
+
+  it('never cuts between equal scores, prefers the higher threshold on a tie, and keeps every box when that is best', () => {
+    // A TP and an FP both at .8: the cut cannot keep only the TP.
+    expect(bestF1Threshold([det(1, A, 0.8), det(1, far(50), 0.8), det(1, far(70), 0.3)], [gt(1, A)])).toMatchObject({ threshold: 0.55, tp: 1, fp: 1 });
+    // F1 2/3 after the first box and again after the fourth: the first cut wins.
+    const tie = bestF1Threshold([det(1, A, 0.9), det(1, far(50), 0.8), det(1, far(70), 0.75), det(1, B, 0.7)], [gt(1, A), gt(1, B)]);
+    expect(tie).toMatchObject({ tp: 1, fp: 0, f1: 2 / 3 });
+    expect(tie!.threshold).toBeCloseTo(0.85, 12);
+    // The last cut: threshold 0, every box shown.
+    expect(bestF1Threshold([det(1, A, 0.9), det(1, B, 0.2)], [gt(1, A), gt(1, B)])).toMatchObject({ threshold: 0, f1: 1, tp: 2, fp: 0 });
+  });
+
+  it('counts a box on a crowd region as neither TP nor FP', () => {
+    const crowd = gt(1, [100, 100, 200, 200], { crowd: true });
+    expect(bestF1Threshold([det(1, [120, 120, 140, 140], 0.9), det(1, A, 0.8)], [gt(1, A), crowd])).toEqual({
+      threshold: 0,
+      f1: 1,
+      precision: 1,
+      recall: 1,
+      tp: 1,
+      fp: 0,
+      positives: 1,
+    });
+  });
+
+  it('is null without a non-ignored gt or without any true positive', () => {
+    expect(bestF1Threshold([det(1, A, 0.9)], [])).toBeNull();
+    expect(bestF1Threshold([det(1, A, 0.9)], [gt(1, A, { crowd: true })])).toBeNull();
+    expect(bestF1Threshold([det(1, far(50), 0.9)], [gt(1, A)])).toBeNull();
   });
 });

@@ -169,3 +169,47 @@ export function detectionAP(dets: readonly Detection[], gts: readonly GroundTrut
   const ap = (aps as number[]).reduce((s, x) => s + x, 0) / aps.length;
   return { ap50: aps[0]!, ap, recall50at20: recallAt(dets, gts, 0.5, 20) };
 }
+
+/** The score threshold a detector's boxes are best shown at: the one that maximises F1 at one IoU threshold. */
+export interface F1Threshold {
+  /** Boxes with score > threshold are shown: halfway between the last kept score and the next lower one (0 when every box is kept). */
+  threshold: number;
+  f1: number;
+  precision: number;
+  recall: number;
+  /** Matched non-ignored gts, unmatched detections (ignore-region matches count as neither), non-ignored gts. */
+  tp: number;
+  fp: number;
+  positives: number;
+}
+
+/**
+ * The score threshold with the best F1 = 2·TP / (2·TP + FP + FN) at IoU `iouThreshold`, where the shown detections are those
+ * scoring above it. Matching is COCO's greedy one by score (as in AP, ≤ maxDetsPerImage per image), so the detections above any
+ * threshold are a prefix of the ranking and keep their matches; only cuts between two different scores are candidates, and a
+ * tie in F1 goes to the higher threshold (fewer boxes). Detections matched to a crowd / difficult gt count as neither TP nor FP.
+ * null when there is no non-ignored gt or no threshold gives a true positive.
+ */
+export function bestF1Threshold(dets: readonly Detection[], gts: readonly GroundTruth[], iouThreshold = 0.5, maxDetsPerImage = 100): F1Threshold | null {
+  const ev = evaluate(dets, gts, [iouThreshold], maxDetsPerImage);
+  if (ev.positives === 0) return null;
+  const matched = ev.matched[0]!;
+  const ignored = ev.ignored[0]!;
+  const n = ev.scores.length;
+  let tp = 0;
+  let fp = 0;
+  let best: F1Threshold | null = null;
+  for (let i = 0; i < n; i++) {
+    if (!ignored[i]) {
+      if (matched[i]) tp++;
+      else fp++;
+    }
+    if (i + 1 < n && ev.scores[i + 1] === ev.scores[i]) continue; // a cut only between different scores
+    const f1 = (2 * tp) / (2 * tp + fp + (ev.positives - tp));
+    if (tp > 0 && (!best || f1 > best.f1)) {
+      const threshold = i + 1 < n ? (ev.scores[i]! + ev.scores[i + 1]!) / 2 : 0;
+      best = { threshold, f1, precision: tp / (tp + fp), recall: tp / ev.positives, tp, fp, positives: ev.positives };
+    }
+  }
+  return best;
+}

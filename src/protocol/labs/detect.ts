@@ -21,6 +21,8 @@ export const DETECT_ENCODER_SHORT: Record<DetectEncoderName, string> = { transfo
 export const PEOPLE_ID = 'people';
 /** The input size of the built-in scenes and of the shipped detectors: a stride-32 map of 4 × 8 = 32 tokens. */
 export const DETECT_INPUT = { height: 128, width: 256 } as const;
+/** The grey of the viewer's letterbox bars (YOLO's 114); the engine's LETTERBOX_GREY (training augmentation, real-photo evaluation) is the same. */
+export const LETTERBOX_GREY = 114;
 /** The most decoder layers a run may have (one loss series per layer and term). */
 export const DETECT_MAX_DECODER_LAYERS = 4;
 
@@ -133,6 +135,9 @@ export interface DetectZooEntry {
   /** Validation AP@0.5 and AP@[.5:.95] (0–1) when it was trained; null when unknown. */
   ap50: number | null;
   ap: number | null;
+  /** The validation score threshold with the best F1 at IoU 0.5 (the viewer's suggestion for this detector) and that F1; null when unknown. */
+  scoreThreshold: number | null;
+  f1: number | null;
   /** The dataset's name it was trained on. */
   dataset: string;
   /** 'shipped' (npm run pretrain:detect) or the id of the run that trained it. */

@@ -34,6 +34,8 @@ export class DetectSession extends TrainerSession<DetectTrainer> implements Trai
   /** Validation AP@0.5 and AP@[.5:.95] of the latest evaluation (null before one, or when the split has no non-ignored box). */
   lastAP50: number | null = null;
   lastAP: number | null = null;
+  /** The latest evaluation's best-F1 score threshold and that F1 (null before one, or without a true positive). */
+  lastBestF1: { threshold: number; f1: number } | null = null;
   private readonly previewCount: number;
 
   constructor(
@@ -67,6 +69,7 @@ export class DetectSession extends TrainerSession<DetectTrainer> implements Trai
     const ev = await this.trainer.evaluate(onProgress);
     this.lastAP50 = ev.ap50;
     this.lastAP = ev.ap;
+    this.lastBestF1 = ev.bestF1 ? { threshold: ev.bestF1.threshold, f1: ev.bestF1.f1 } : null;
     const values: SeriesValues = { 'test.aboveThreshold': ev.meanAboveThreshold };
     if (ev.ap50 !== null) values['test.ap50'] = ev.ap50;
     if (ev.ap !== null) values['test.ap'] = ev.ap;

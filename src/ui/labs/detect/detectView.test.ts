@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionRgba, boxesAbove, clipBox, formatMs, letterboxRect, sceneWithLargestPerson, weightRange, zooKey } from './detectView';
+import { attentionRgba, boxesAbove, clipBox, formatMs, letterboxRect, paneThreshold, sceneWithLargestPerson, weightRange, zooKey } from './detectView';
 
 const q = (query: number, score: number) => ({ query, score, box: { x1: 0, y1: 0, x2: 1, y2: 1 } });
 
@@ -17,6 +17,14 @@ describe('letterboxRect', () => {
   });
   it('refuses an empty image', () => {
     expect(() => letterboxRect(0, 10, 256, 128)).toThrow(/0×10/);
+  });
+});
+
+describe('paneThreshold', () => {
+  it('takes the detector’s suggestion in own mode when it has one, else the slider', () => {
+    expect(paneThreshold(0.77, true, 0.5)).toEqual({ value: 0.77, fromModel: true });
+    expect(paneThreshold(0.77, false, 0.5)).toEqual({ value: 0.5, fromModel: false });
+    expect(paneThreshold(null, true, 0.3)).toEqual({ value: 0.3, fromModel: false });
   });
 });
 

@@ -1,8 +1,6 @@
 /** Pure helpers of the Detect lab's views (no DOM): letterboxing, boxes above a threshold, the attention heat overlay. */
 import type { DetectPixelBox, DetectQueryOutput } from '../../../protocol/labs/detect';
-
-/** The grey a letterboxed photo is padded with (RGB). */
-export const LETTERBOX_GREY = 114;
+export { LETTERBOX_GREY } from '../../../protocol/labs/detect';
 
 /** Where a srcW × srcH image lands inside a dstW × dstH frame when letterboxed: scaled to fit whole, aspect kept, centred. */
 export function letterboxRect(srcW: number, srcH: number, dstW: number, dstH: number): { x: number; y: number; width: number; height: number; scale: number } {
@@ -11,6 +9,14 @@ export function letterboxRect(srcW: number, srcH: number, dstW: number, dstH: nu
   const width = Math.max(1, Math.min(dstW, Math.round(srcW * scale)));
   const height = Math.max(1, Math.min(dstH, Math.round(srcH * scale)));
   return { x: Math.floor((dstW - width) / 2), y: Math.floor((dstH - height) / 2), width, height, scale };
+}
+
+/**
+ * The threshold a viewer pane filters its boxes at: the detector's own suggestion (its best-F1 threshold on validation) while
+ * the viewer is in "own" mode and the detector has one, else the viewer slider's value.
+ */
+export function paneThreshold(suggested: number | null, own: boolean, slider: number): { value: number; fromModel: boolean } {
+  return own && suggested !== null ? { value: suggested, fromModel: true } : { value: slider, fromModel: false };
 }
 
 /** The queries whose p_person reaches the threshold, highest score first. */

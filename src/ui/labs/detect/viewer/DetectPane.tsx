@@ -3,7 +3,7 @@ import { formatWidth } from '../../../../protocol';
 import { DETECT_ENCODER_SHORT, DETECT_INPUT, type DetectPanePrediction, type DetectSlot, type DetectZooEntry } from '../../../../protocol/labs/detect';
 import { formatCount, formatPercent } from '../../../format';
 import { DetectImage } from '../DetectImage';
-import { boxesAbove, clipBox, drawnBoxes, formatMs, weightRange } from '../detectView';
+import { boxesAbove, clipBox, drawnBoxes, formatMs, paneThreshold, weightRange } from '../detectView';
 import type { DetectSource } from './useDetectSources';
 
 /** Displayed size of a pane's image: 1.5 × the 256 × 128 input. */
@@ -87,12 +87,14 @@ interface ModelPaneProps {
   source: DetectSource | null;
   prediction: DetectPanePrediction | undefined;
   map: { height: number; width: number } | null;
+  /** The viewer slider's threshold, used unless `ownThreshold` and the detector has a suggested one. */
   threshold: number;
+  ownThreshold: boolean;
   busy: boolean;
 }
 
 /** One zoo detector on the image: its boxes above the viewer's threshold, their count, its inference time; hover a box for its attention. */
-export function ModelPane({ slot, entry, zooLoading, shippedError, source, prediction, map, threshold, busy }: ModelPaneProps) {
+export function ModelPane({ slot, entry, zooLoading, shippedError, source, prediction, map, threshold: slider, ownThreshold, busy }: ModelPaneProps) {
   const [hovered, setHovered] = useState<number | null>(null);
   const caption = SLOT_CAPTIONS[slot];
   let body: ReactNode;
@@ -110,7 +112,8 @@ export function ModelPane({ slot, entry, zooLoading, shippedError, source, predi
       </div>
     );
   } else if (source && prediction) {
-    const shown = boxesAbove(prediction.queries, threshold);
+    const threshold = paneThreshold(entry.scoreThreshold, ownThreshold, slider);
+    const shown = boxesAbove(prediction.queries, threshold.value);
     const boxes = drawnBoxes(null, shown).filter((b) => clipBox(b.box, W, H) !== null);
     const q = hovered === null ? null : prediction.queries.find((x) => x.query === hovered);
     const attention = q?.attention && map ? { values: q.attention, height: map.height, width: map.width } : null;
@@ -139,6 +142,17 @@ export function ModelPane({ slot, entry, zooLoading, shippedError, source, predi
         </p>
         <dl>
           <BoxCount n={boxes.length} />
+          <div>
+            <dt>score threshold</dt>
+            <dd data-testid={`detect.viewer.threshold.${slot}`}>
+              {threshold.value.toFixed(2)}{' '}
+              {threshold.fromModel
+                ? `(its best F1 on validation, ${formatPercent(entry.f1 ?? 0)})`
+                : entry.scoreThreshold !== null
+                  ? '(the slider)'
+                  : '(the slider; no suggestion known)'}
+            </dd>
+          </div>
           <div>
             <dt>inference</dt>
             <dd data-testid={`detect.viewer.ms.${slot}`}>{formatMs(prediction.ms)}</dd>

@@ -55,6 +55,8 @@ function useZoo() {
 export function DetectViewer({ defaultThreshold }: { defaultThreshold: number }) {
   const { zoo, error: zooError } = useZoo();
   const [threshold, setThreshold] = useState(defaultThreshold);
+  // Each detector at its own suggested threshold (best F1 on validation) until the slider is moved.
+  const [ownThresholds, setOwnThresholds] = useState(true);
   const sources = useDetectSources();
   const entries = zoo?.entries ?? [];
   const predictions = useDetectPredictions(sources.selected, zooKey(entries));
@@ -109,7 +111,7 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
         </label>
         <label className="detect-control">
           <span>
-            Score threshold <b data-testid="detect.viewer.thresholdValue">{threshold.toFixed(2)}</b>
+            Score threshold <b data-testid="detect.viewer.thresholdValue">{ownThresholds ? 'each its own (below)' : threshold.toFixed(2)}</b>
           </span>
           <input
             type="range"
@@ -119,13 +121,21 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
             value={threshold}
             data-testid="detect.viewer.threshold"
             aria-label="Score threshold of the boxes shown"
-            onChange={(e) => setThreshold(Number(e.target.value))}
+            onChange={(e) => {
+              setThreshold(Number(e.target.value));
+              setOwnThresholds(false);
+            }}
           />
+        </label>
+        <label className="detect-control detect-check">
+          <input type="checkbox" checked={ownThresholds} data-testid="detect.viewer.ownThreshold" onChange={(e) => setOwnThresholds(e.target.checked)} />
+          <span>Each detector at its own suggested threshold (its best F1 on the validation scenes; moving the slider unticks this)</span>
         </label>
       </div>
       <p className="detect-note">
         Photos are <b>letterboxed</b> to the detectors’ {width}×{height} input: scaled to fit whole with the aspect kept, the rest padded with grey (nothing is
-        cropped). Boxes are drawn in that fitted frame. The threshold only filters what is drawn (no new detection).
+        cropped). Boxes are drawn in that fitted frame. The threshold only filters what is drawn (no new detection). DETR’s person scores run high (the
+        no-object class is weighted 0.1 in training), so a detector’s boxes are best read above its own suggested threshold, not 0.5.
         {busy && (
           <span className="detect-busy" role="status" data-testid="detect.viewer.busy">
             {sources.loading ? ' loading the image…' : ' detecting…'}
@@ -177,6 +187,7 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
             prediction={result?.images[0]?.predictions.find((p) => p.slot === slot)}
             map={result?.map ?? null}
             threshold={threshold}
+            ownThreshold={ownThresholds}
             busy={predictions.busy}
           />
         ))}
