@@ -129,7 +129,7 @@ export async function main(args: string[]): Promise<void> {
   }
   const modelsDir = kv.get('models') ?? 'public/models/detect';
   await initBackend((kv.get('backend') as 'wasm') ?? 'wasm');
-  const models: { slot: string; model: ReturnType<typeof loadDetector>['model'] }[] = [];
+  const models: { slot: string; model: ReturnType<typeof loadDetector>['model']; threshold: number | null }[] = [];
   for (const slot of (kv.get('slots') ?? 'transformer,conv').split(',')) {
     const json = path.join(modelsDir, `${slot}.json`);
     if (!existsSync(json)) {
@@ -137,10 +137,9 @@ export async function main(args: string[]): Promise<void> {
       continue;
     }
     const bin = await readFile(json.replace(/\.json$/, '.bin'));
-    models.push({
-      slot,
-      model: loadDetector(JSON.parse(await readFile(json, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model,
-    });
+    const loaded = loadDetector(JSON.parse(await readFile(json, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+    const t = loaded.provenance.scoreThreshold;
+    models.push({ slot, model: loaded.model, threshold: typeof t === 'number' ? t : null });
   }
   const rows: Record<string, unknown>[] = [];
   for (const set of sets) {
@@ -149,8 +148,10 @@ export async function main(args: string[]): Promise<void> {
     for (const fit of FITS) {
       const split = splitOf(records, images, fit);
       const kept = split.boxes.reduce((s, bs) => s + bs.filter((b) => !b.ignore).length, 0);
-      for (const { slot, model } of models) {
+      for (const { slot, model, threshold } of models) {
         const r = await evaluateDetector(model, split, 0.5, 4);
+        // The boxes the viewer shows by default: those above the detector's own suggested threshold (from the validation scenes).
+        const own = threshold === null ? null : (await evaluateDetector(model, split, threshold, 4)).meanAboveThreshold;
         const row = {
           set: set.name,
           fit,
@@ -162,10 +163,13 @@ export async function main(args: string[]): Promise<void> {
           ap: r.ap,
           recall20: r.recall20,
           above50: r.meanAboveThreshold,
+          ownThreshold: threshold,
+          aboveOwn: own,
         };
         rows.push(row);
         console.log(
-          `${set.name.padEnd(13)} ${fit.padEnd(9)} ${slot.padEnd(11)} ${records.length} photos, ${kept}/${people} people scored: AP@0.5 ${pct(r.ap50)}  AP ${pct(r.ap)}  recall@20 ${pct(r.recall20)}  above 0.5: ${r.meanAboveThreshold.toFixed(2)}/photo`,
+          `${set.name.padEnd(13)} ${fit.padEnd(9)} ${slot.padEnd(11)} ${records.length} photos, ${kept}/${people} people scored: AP@0.5 ${pct(r.ap50)}  AP ${pct(r.ap)}  recall@20 ${pct(r.recall20)}  above 0.5: ${r.meanAboveThreshold.toFixed(2)}/photo` +
+            (own === null ? '' : `, above its own ${threshold!.toFixed(2)}: ${own.toFixed(2)}/photo`),
         );
       }
     }

@@ -194,6 +194,7 @@ export class DetectLab {
               seed: config.seed,
               batchSize: config.batchSize,
               flip: config.flip,
+              letterbox: config.letterbox,
               hyperparams: { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou },
               backboneLrMultiplier: config.backboneLr,
               weightDecay: config.weightDecay,

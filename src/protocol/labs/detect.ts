@@ -50,6 +50,11 @@ const DETECT_FIELDS = {
   /** Random horizontal flip of every training image and its boxes. */
   flip: { kind: 'boolean', label: 'Random horizontal flip (image and boxes)', default: true },
   /**
+   * Share of training images shown letterboxed (squeezed to 35–100 % of the width between grey bars, as the viewer fits a photo
+   * narrower than 2:1; engine DetectBatcher). The shipped detectors' stage 2 used 0.5 (npm run pretrain:detect).
+   */
+  letterbox: { label: 'Letterbox augmentation (share of images)', min: 0, max: 1, default: 0, scale: 'linear' },
+  /**
    * Start the backbone from the shipped pretrained one (public/models/detect/backbone.*, `npm run pretrain:detect`'s stage 0:
    * MobileNetV3-Small width 0.5 trained on the built-in scenes' class maps — the workbench's stand-in for DETR's ImageNet
    * backbone). Needs width 0.5. Off: random weights (which did not learn in 1,500 steps: results/detect-pretrain-attempts.jsonl).

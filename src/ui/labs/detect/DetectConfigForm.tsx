@@ -85,6 +85,7 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
     { field: 'encoder' },
     { key: 'dataset', node: <DetectDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
     { field: 'flip' },
+    { field: 'letterbox', hint: 'Images squeezed between grey side bars, as the viewer fits a portrait or 4:3 photo; 0.5 in the shipped fine-tune.' },
     { field: 'pretrainedBackbone' },
     { heading: 'Architecture' },
     choice('width'),
