@@ -55,7 +55,7 @@ const BACKBONE_FILE = `${OUT}/backbone.json`;
  * between grey side bars looks like something seen in training (stage 1 never showed a bar, and the detectors put boxes on them).
  * Another sampling seed than stage 1's, so the scenes come in a new order.
  */
-export const FINE_TUNE_DETECT = { steps: 2000, letterbox: 0.5, seed: 2 } as const;
+export const FINE_TUNE_DETECT = { steps: 4000, letterbox: 0.5, seed: 2 } as const;
 
 interface ManifestEntry {
   slot: string;
