@@ -82,6 +82,13 @@ test('Train the chain on an imported CamVid set: stop, reload, resume; four stag
   }
   // Five ordinary runs: the stopped teacher and the four stages.
   await expect(seg.byId('seg.runs').getByTestId('seg.runs.row')).toHaveCount(5);
+  // The four stages' runs say which stage they were; the stopped first try of the teacher does not.
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row.chainStage')).toHaveText([
+    'chain stage 4/4',
+    'chain stage 3/4',
+    'chain stage 2/4',
+    'chain stage 1/4',
+  ]);
   // The viewer compares the set's models with its own legend (one class set at this size: no class-set picker).
   await expect(seg.byId('seg.viewer.legend').getByTestId('seg.viewer.legend.item')).toHaveCount(11);
   await expect(seg.byId('seg.viewer.legend')).toContainText('Pedestrian');

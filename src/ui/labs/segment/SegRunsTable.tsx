@@ -1,14 +1,32 @@
+import { useMemo } from 'react';
 import { SEG_CHAIN_LABELS, UPSCALE_SHORT } from '../../../protocol/labs/segment';
 import { LabRunsSection, startedColumn, statusColumn, type RunColumn } from '../../components/RunsTable';
 import { formatCount, formatPercent } from '../../format';
 import { modelLinkColumn } from '../data/RunModelLink';
 import { SegRunsPivot } from './SegRunsPivot';
+import { chainStageOf } from './chain';
 import { affinityLabel, lastEval, type SegRunRecord } from './segView';
+import { useSegChain } from './useSegChain';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : formatPercent(v));
 
-const COLUMNS: RunColumn<SegRunRecord>[] = [
-  { header: 'Model', cell: (r) => r.config.model },
+const columns = (stageOf: ReadonlyMap<string, string>): RunColumn<SegRunRecord>[] => [
+  {
+    header: 'Model',
+    cell: (r) => {
+      const stage = stageOf.get(r.id);
+      return stage ? (
+        <>
+          {r.config.model}{' '}
+          <span className="seg-chain-tag" data-testid="seg.runs.row.chainStage">
+            {stage}
+          </span>
+        </>
+      ) : (
+        r.config.model
+      );
+    },
+  },
   { header: 'Chain', cell: (r) => SEG_CHAIN_LABELS[r.config.chain] },
   { header: 'Upscale', cell: (r) => (r.config.model === 'teacher' ? '—' : (UPSCALE_SHORT[r.config.upscale] ?? r.config.upscale)) },
   { header: 'Affinity', cell: (r) => affinityLabel(r.config) },
@@ -28,13 +46,16 @@ const label = (r: SegRunRecord) => `${r.config.model} ${SEG_CHAIN_LABELS[r.confi
 
 /** Every ended segmentation run (the run history), and the students' chain × upscaling × size pivot. */
 export function SegRunsTable() {
+  const chain = useSegChain();
+  const stageOf = useMemo(() => chainStageOf(chain), [chain]);
+  const cols = useMemo(() => columns(stageOf), [stageOf]);
   return (
     <LabRunsSection
       lab="segment"
       testId="seg.runs"
       tableTestId="seg.runs.table"
       rowTestId="seg.runs.row"
-      columns={COLUMNS}
+      columns={cols}
       label={label}
       empty="No segmentation runs yet. Finished and stopped runs appear here."
       above={(runs) => <SegRunsPivot runs={runs} />}

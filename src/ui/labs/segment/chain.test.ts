@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SEGMENT_LAB, type SegConfig, type SegSlot, type SegZooEntry } from '../../../protocol/labs/segment';
-import { chainConfigProblem, chainProgress, chainStageConfigs, newChain, nextStage, parseChain, trainingMacs, zooMacs, type ChainState } from './chain';
+import {
+  chainConfigProblem,
+  chainProgress,
+  chainStageOf,
+  chainStageConfigs,
+  newChain,
+  nextStage,
+  parseChain,
+  trainingMacs,
+  zooMacs,
+  type ChainState,
+} from './chain';
 
 const form = (over: Partial<SegConfig> = {}): SegConfig => ({ ...SEGMENT_LAB.defaults(), dataset: 'ds-camvid', steps: 100, ...over });
 
@@ -129,5 +140,17 @@ describe('Train the chain: progress and ETA over the whole chain', () => {
     expect(zooMacs(zoo, 'high')('tutor')).toBe(2000); // 128×256 has 4× the pixels of 64×128
     expect(zooMacs(zoo, 'low')('student-bilinear')).toBeNull();
     expect(zooMacs(null, 'low')('teacher')).toBeNull();
+  });
+});
+
+describe('Train the chain: its runs in the runs table', () => {
+  it('names each stage run "chain stage k/4" by its run id, and nothing without a chain', () => {
+    // Stages 1 and 2 done (runs run-0, run-1), stage 3 running (run-2), stage 4 not started.
+    expect([...chainStageOf(chainAt(2))]).toEqual([
+      ['run-0', 'chain stage 1/4'],
+      ['run-1', 'chain stage 2/4'],
+      ['run-2', 'chain stage 3/4'],
+    ]);
+    expect(chainStageOf(null).size).toBe(0);
   });
 });

@@ -201,3 +201,12 @@ export function chainProgress(state: ChainState, live: LiveStage | null, macs: (
   }
   return { stage: k, stepsDone, stepsTotal, fraction, etaSeconds, basis, scaled };
 }
+
+/** "stage k/4 of the chain" for each run of the latest "Train the chain" (its stages' runs), by run id. */
+export function chainStageOf(chain: ChainState | null): Map<string, string> {
+  const m = new Map<string, string>();
+  chain?.stages.forEach((s, i) => {
+    if (s.runId) m.set(s.runId, `chain stage ${i + 1}/${chain.stages.length}`);
+  });
+  return m;
+}
