@@ -274,6 +274,8 @@ export const DETECT_LAB = defineLab({
     'test.ap',
     'test.recall20',
     'test.aboveThreshold',
+    'test.bestF1',
+    'test.f1Threshold',
   ],
   extras: {
     /** Predictions on the first validation images at the latest evaluation. */

@@ -63,6 +63,9 @@ describe('DetectSession (cpu backend)', () => {
       expect(ev.values[n]).toBeGreaterThanOrEqual(0);
     }
     expect(session.lastAP50).toBe(ev.values['test.ap50']);
+    // The best-F1 series come with a true positive, and then match what the session keeps for the detector's provenance.
+    expect(ev.values['test.bestF1'] === undefined).toBe(session.lastBestF1 === null);
+    if (session.lastBestF1) expect([ev.values['test.bestF1'], ev.values['test.f1Threshold']]).toEqual([session.lastBestF1.f1, session.lastBestF1.threshold]);
     expect(ev.extras).toHaveLength(1);
     const preview = ev.extras![0]!.payload as DetectPreview;
     expect(ev.extras![0]!.kind).toBe('detectPreview');

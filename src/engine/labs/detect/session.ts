@@ -74,6 +74,10 @@ export class DetectSession extends TrainerSession<DetectTrainer> implements Trai
     if (ev.ap50 !== null) values['test.ap50'] = ev.ap50;
     if (ev.ap !== null) values['test.ap'] = ev.ap;
     if (ev.recall20 !== null) values['test.recall20'] = ev.recall20;
+    if (ev.bestF1) {
+      values['test.bestF1'] = ev.bestF1.f1;
+      values['test.f1Threshold'] = ev.bestF1.threshold;
+    }
     if (this.previewCount === 0) return { values };
     return { values, extras: [{ kind: 'detectPreview', payload: await this.preview() }] };
   }

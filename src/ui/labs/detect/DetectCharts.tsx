@@ -44,6 +44,8 @@ export const DetectCharts = memo(function DetectCharts({ markers, layers }: Prop
       { key: 'ap50', label: 'AP@0.5', color: '#dc2626', dots: true, series: series?.['test.ap50'] },
       { key: 'ap', label: 'AP@[.5:.95]', color: '#7c3aed', dots: true, series: series?.['test.ap'] },
       { key: 'recall', label: 'recall@20 queries (IoU 0.5)', color: '#0891b2', dots: true, dashed: true, series: series?.['test.recall20'] },
+      { key: 'f1', label: 'best F1 (IoU 0.5)', color: '#16a34a', dots: true, series: series?.['test.bestF1'] },
+      { key: 'f1t', label: 'its score threshold (the viewer’s suggestion)', color: '#9ca3af', dots: true, dashed: true, series: series?.['test.f1Threshold'] },
     ],
     [series],
   );
