@@ -10,6 +10,8 @@
  * - results/prune-pareto-*.jsonl (pruneCompare.ts) → results/prune-pareto-*.svg + .md: accuracy-vs-channel-sparsity
  *   fronts per method (seed means with ± sd bars, single seeds faint), and the sparsity each front reaches at matched
  *   accuracies (dense − 1, − 2 and − 5 points), interpolated on the fronts (src/science/pareto.ts).
+ * - results/detect-compare.jsonl (detectCompare.ts) → results/detect-compare.svg + .md: AP per encoder (mean ± sd over
+ *   seeds, each seed a dot), params, MACs, and each encoder's AP minus the transformer's, paired per seed (issue #12 item 9).
  * Files that are absent are skipped with a line saying so.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -226,11 +228,62 @@ function prunePareto(): void {
   }
 }
 
-/** Mean ± sd of the per-seed differences a − b over the seeds both have. */
-function pairedDiff(a: Row[], b: Row[]): { mean: number; sd: number; n: number } | null {
-  const bySeed = new Map(b.map((r) => [r.seed, r.mIoU as number]));
-  const d = a.filter((r) => bySeed.has(r.seed)).map((r) => (r.mIoU as number) - bySeed.get(r.seed)!);
+/** Mean ± sd of the per-seed differences a − b of `key` (default mIoU) over the seeds both have. */
+function pairedDiff(a: Row[], b: Row[], key = 'mIoU'): { mean: number; sd: number; n: number } | null {
+  const bySeed = new Map(b.map((r) => [r.seed, r[key] as number]));
+  const d = a.filter((r) => bySeed.has(r.seed)).map((r) => (r[key] as number) - bySeed.get(r.seed)!);
   return d.length ? { ...meanSd(d), n: d.length } : null;
+}
+
+const ENCODER_NAMES: Record<string, string> = { none: 'none', transformer: 'transformer', conv: 'conv', dwconv: 'dw-conv' };
+
+/** Issue #12 item 9: AP per encoder over seeds, cost per encoder, and each encoder's AP minus the transformer's, paired per seed. */
+function detectCompare(): void {
+  const file = 'results/detect-compare.jsonl';
+  if (!existsSync(file)) return console.log(`${file}: absent, skipped`);
+  const rows = read(file);
+  const encoders = ['none', 'transformer', 'conv', 'dwconv'].filter((e) => rows.some((r) => r.encoder === e));
+  const of = (e: string) => rows.filter((r) => r.encoder === e).sort((a, b) => (a.seed as number) - (b.seed as number));
+  const ms = (rs: Row[], key: string) => {
+    const v = meanSd(rs.map((r) => r[key] as number));
+    return `${pct(v.mean)} ± ${pct(v.sd)}`;
+  };
+  const seedsOf = (rs: Row[], key: string) => rs.map((r) => pct(r[key] as number)).join(' / ');
+  const diff = (e: string, key: string) => {
+    const d = e === 'transformer' ? null : pairedDiff(of(e), of('transformer'), key);
+    return d ? `${d.mean >= 0 ? '+' : ''}${pct(d.mean)} ± ${pct(d.sd)} (n=${d.n})` : '—';
+  };
+  const steps = [...new Set(rows.map((r) => r.steps))].join(', ');
+  const out = [
+    `Detectors on the built-in scenes, ${steps} steps from the shipped backbone, batch 8, seeds ${[...new Set(rows.map((r) => r.seed as number))].sort((a, b) => a - b).join(', ')}; validation on 200 scenes, % (mean ± sd over seeds; per seed in order).`,
+    '',
+    '| encoder | params | MACs | AP@0.5 | per seed | AP@[.5:.95] | recall@20 | AP@0.5 − transformer, paired (pp) | AP − transformer (pp) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...encoders.map((e) => {
+      const rs = of(e);
+      const r0 = rs[0]!;
+      return `| ${ENCODER_NAMES[e]} | ${(r0.params as number).toLocaleString('en')} | ${((r0.macs as number) / 1e6).toFixed(1)} M | ${ms(rs, 'ap50')} | ${seedsOf(rs, 'ap50')} | ${ms(rs, 'ap')} | ${ms(rs, 'recall20')} | ${diff(e, 'ap50')} | ${diff(e, 'ap')} |`;
+    }),
+  ];
+  writeFileSync('results/detect-compare.md', `${out.join('\n')}\n`);
+  console.log(out.join('\n'));
+  const ap50 = rows.map((r) => r.ap50 as number);
+  writeFileSync(
+    'results/detect-compare.svg',
+    barPlot({
+      title: 'Encoder comparison: person AP@0.5 on the built-in scenes (mean ± sd, seeds as dots)',
+      yLabel: 'validation AP@0.5',
+      groups: [
+        { label: 'AP@0.5', bars: encoders.map((e, i) => ({ name: ENCODER_NAMES[e]!, color: COLORS[i]!, values: of(e).map((r) => r.ap50 as number) })) },
+        { label: 'AP@[.5:.95]', bars: encoders.map((e, i) => ({ name: ENCODER_NAMES[e]!, color: COLORS[i]!, values: of(e).map((r) => r.ap as number) })) },
+      ],
+      width: 760,
+      yFormat: pctAxis,
+      y: [0, Math.ceil(Math.max(...ap50) * 50) / 50],
+      note: `${steps} steps, batch 8, AdamW lr 1e-4 (backbone ×0.1), width 0.5, d 64, L 2; wasm in Node, 2-core VM`,
+    }),
+  );
+  console.log('results/detect-compare.svg written');
 }
 
 function segCompareRealistic(): void {
@@ -309,4 +362,5 @@ export function main(): void {
   segCompare();
   segCompareRealistic();
   prunePareto();
+  detectCompare();
 }
