@@ -271,8 +271,8 @@ function detectCompare(): void {
   writeFileSync(
     'results/detect-compare.svg',
     barPlot({
-      title: 'Encoder comparison: person AP@0.5 on the built-in scenes (mean ± sd, seeds as dots)',
-      yLabel: 'validation AP@0.5',
+      title: 'Encoder comparison: person AP on the built-in scenes (mean ± sd, seeds as dots)',
+      yLabel: 'validation AP',
       groups: [
         { label: 'AP@0.5', bars: encoders.map((e, i) => ({ name: ENCODER_NAMES[e]!, color: COLORS[i]!, values: of(e).map((r) => r.ap50 as number) })) },
         { label: 'AP@[.5:.95]', bars: encoders.map((e, i) => ({ name: ENCODER_NAMES[e]!, color: COLORS[i]!, values: of(e).map((r) => r.ap as number) })) },
