@@ -18,6 +18,7 @@ import jpeg from 'jpeg-js';
 import {
   evaluateDetector,
   initBackend,
+  predictDetections,
   LETTERBOX_GREY,
   loadDetector,
   parseCocoPersons,
@@ -25,6 +26,7 @@ import {
   resizeBilinearRgb,
   disposeParams,
   type DetectBox,
+  type DetectModel,
   type DetectRecord,
   type DetectSplit,
   type ImageSize,
@@ -60,10 +62,14 @@ async function decodeImage(file: string): Promise<Rgba> {
 }
 
 /** One photo fitted to H × W, and its boxes in the fitted frame (normalised cx, cy, w, h). */
-export function fitPhoto(img: Rgba, boxes: readonly DetectBox[], fit: Fit): { rgb: Uint8Array; boxes: DetectBox[] } {
+export function fitPhoto(
+  img: Rgba,
+  boxes: readonly DetectBox[],
+  fit: Fit,
+): { rgb: Uint8Array; boxes: DetectBox[]; content: { x0: number; x1: number; y0: number; y1: number } } {
   if (fit === 'stretch') {
     const rgb = resizeBilinearRgb(img.rgba, img.width, img.height, W, H);
-    return { rgb, boxes: boxes.map((b) => withMinSide({ ...b }, W, H)) };
+    return { rgb, boxes: boxes.map((b) => withMinSide({ ...b }, W, H)), content: { x0: 0, x1: W, y0: 0, y1: H } };
   }
   const s = Math.min(W / img.width, H / img.height);
   const w = Math.max(1, Math.round(img.width * s));
@@ -74,7 +80,7 @@ export function fitPhoto(img: Rgba, boxes: readonly DetectBox[], fit: Fit): { rg
   const rgb = new Uint8Array(H * W * 3).fill(LETTERBOX_GREY);
   for (let y = 0; y < h; y++) rgb.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * W + ox) * 3);
   const out = boxes.map((b) => withMinSide({ cx: (ox + b.cx * w) / W, cy: (oy + b.cy * h) / H, w: (b.w * w) / W, h: (b.h * h) / H, ignore: b.ignore }, W, H));
-  return { rgb, boxes: out };
+  return { rgb, boxes: out, content: { x0: ox, x1: ox + w, y0: oy, y1: oy + h } };
 }
 
 function withMinSide(b: DetectBox, width: number, height: number): DetectBox {
@@ -98,18 +104,43 @@ async function readFolder(kind: 'coco' | 'voc', dir: string): Promise<{ records:
   return { records, images };
 }
 
-function splitOf(records: readonly DetectRecord[], images: ReadonlyMap<string, Rgba>, fit: Fit): DetectSplit {
+/** The photos fitted into one split, with each photo's content rectangle in the frame (the letterbox bars lie outside it). */
+function splitOf(
+  records: readonly DetectRecord[],
+  images: ReadonlyMap<string, Rgba>,
+  fit: Fit,
+): DetectSplit & { contents: ReturnType<typeof fitPhoto>['content'][] } {
   const n = H * W * 3;
   const all = new Uint8Array(records.length * n);
   const boxes: DetectBox[][] = [];
+  const contents: ReturnType<typeof fitPhoto>['content'][] = [];
   records.forEach((r, i) => {
     const img = images.get(path.basename(r.file));
     if (!img) throw new Error(`${r.file}: image missing`);
     const f = fitPhoto(img, r.boxes, fit);
     all.set(f.rgb, i * n);
     boxes.push(f.boxes);
+    contents.push(f.content);
   });
-  return { images: all, boxes, count: records.length };
+  return { images: all, boxes, count: records.length, contents };
+}
+
+/** Of the boxes above `threshold` on every photo, how many and how many have their centre on the letterbox bars (outside the photo). */
+async function boxesOnBars(model: DetectModel, split: ReturnType<typeof splitOf>, threshold: number): Promise<{ shown: number; onBars: number }> {
+  const r = await predictDetections(model, split.images, split.count, threshold, { batch: 4 });
+  let shown = 0;
+  let onBars = 0;
+  r.images.forEach((preds, i) => {
+    const c = split.contents[i]!;
+    for (const p of preds) {
+      shown++;
+      const [x1, y1, x2, y2] = p.pixels;
+      const cx = (x1 + x2) / 2;
+      const cy = (y1 + y2) / 2;
+      if (cx < c.x0 || cx >= c.x1 || cy < c.y0 || cy >= c.y1) onBars++;
+    }
+  });
+  return { shown, onBars };
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : (100 * v).toFixed(1));
@@ -152,6 +183,7 @@ export async function main(args: string[]): Promise<void> {
         const r = await evaluateDetector(model, split, 0.5, 4);
         // The boxes the viewer shows by default: those above the detector's own suggested threshold (from the validation scenes).
         const own = threshold === null ? null : (await evaluateDetector(model, split, threshold, 4)).meanAboveThreshold;
+        const bars = fit === 'letterbox' ? await boxesOnBars(model, split, threshold ?? 0.5) : null;
         const row = {
           set: set.name,
           fit,
@@ -165,11 +197,14 @@ export async function main(args: string[]): Promise<void> {
           above50: r.meanAboveThreshold,
           ownThreshold: threshold,
           aboveOwn: own,
+          boxesShown: bars?.shown ?? null,
+          boxesOnBars: bars?.onBars ?? null,
         };
         rows.push(row);
         console.log(
           `${set.name.padEnd(13)} ${fit.padEnd(9)} ${slot.padEnd(11)} ${records.length} photos, ${kept}/${people} people scored: AP@0.5 ${pct(r.ap50)}  AP ${pct(r.ap)}  recall@20 ${pct(r.recall20)}  above 0.5: ${r.meanAboveThreshold.toFixed(2)}/photo` +
-            (own === null ? '' : `, above its own ${threshold!.toFixed(2)}: ${own.toFixed(2)}/photo`),
+            (own === null ? '' : `, above its own ${threshold!.toFixed(2)}: ${own.toFixed(2)}/photo`) +
+            (bars ? `, centred on the bars: ${bars.onBars} of ${bars.shown}` : ''),
         );
       }
     }
