@@ -57,8 +57,8 @@ test('Segment lab: a tiny teacher → student distillation run with the FFA term
   const origin = row.getByTestId('seg.zoo.origin');
   await expect(seg.byId('seg.zoo.notice')).toContainText('so the zoo keeps that one');
   await expect(origin).toHaveText('shipped');
-  // the shipped PixelShuffle student is the v1 design; the run's is variant (a), named under the slot
-  await expect(row.getByTestId('seg.zoo.variant')).toHaveText('PS v1');
+  // the shipped PixelShuffle student and the run's are both variant (a), named under the slot
+  await expect(row.getByTestId('seg.zoo.variant')).toHaveText('PS agg (a)');
   await row.getByTestId('seg.zoo.pick').selectOption({ index: 1 });
   await expect(origin).not.toHaveText('shipped');
   await expect(row.getByTestId('seg.zoo.variant')).toHaveText('PS agg (a)');

@@ -2,12 +2,14 @@
  * `npm run pretrain:segment`: trains the Segment lab's demo models on the built-in street scenes with
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
- * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherSteps, steps, backend,
- * style, classBalance, trainSize, outDir). The defaults are issue #15's recipe: the realistic scenes (3,000 of
- * them), median-frequency class balancing in every stage's label loss, a 3,000-step teacher and 800-step
- * tutor and students — measured on real CamVid photos in the README.
+ * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherSteps, steps (the tutor's),
+ * studentSteps, backend, style, classBalance, trainSize, outDir, slots=teacher,tutor,student-bilinear,student-pixelshuffle
+ * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
+ * realistic scenes (3,000 of them), median-frequency class balancing in every stage's label loss, a 3,000-step teacher,
+ * an 800-step tutor and 1,600-step students, the PixelShuffle one with issue #13's best variant (ps-agg) — measured on
+ * real CamVid photos in the README.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { initBackend, STREET_STYLES } from '../../src/engine';
 import { SEG_CLASS_BALANCES, SEG_SIZES } from '../../src/protocol/labs/segment';
@@ -16,13 +18,17 @@ import { isBackendPreference } from '../../src/protocol/backend';
 import { parseSegArgs, runSegment } from './segment';
 
 const OUT = 'public/models/segment';
-const KNOWN = new Set(['size', 'teacherSteps', 'steps', 'backend', 'style', 'classBalance', 'trainSize', 'outDir']);
+const KNOWN = new Set(['size', 'teacherSteps', 'steps', 'studentSteps', 'backend', 'style', 'classBalance', 'trainSize', 'outDir', 'slots']);
+const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
 
 export async function main(args: string[]): Promise<void> {
   const kv = parseKeyValues(args, KNOWN, { style: STREET_STYLES, classBalance: SEG_CLASS_BALANCES, size: SEG_SIZES });
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
   const steps = Math.round(kv.num('steps', 800));
+  const studentSteps = Math.round(kv.num('studentSteps', 1600));
+  const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
+  for (const s of slots) if (!(SLOTS as readonly string[]).includes(s)) throw new Error(`slots=${s}: the slots are ${SLOTS.join(', ')}`);
   const backend = kv.get('backend') ?? 'wasm';
   const style = kv.pick('style', 'realistic');
   const classBalance = kv.pick('classBalance', 'median-frequency');
@@ -45,12 +51,16 @@ export async function main(args: string[]): Promise<void> {
   const plan: { slot: string; args: string[] }[] = [
     { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`] },
-    { slot: 'student-bilinear', args: ['model=student', 'upscale=bilinear', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`] },
     {
-      slot: 'student-pixelshuffle',
-      args: ['model=student', 'upscale=pixelshuffle', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${steps}`],
+      slot: 'student-bilinear',
+      args: ['model=student', 'upscale=bilinear', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${studentSteps}`],
     },
-  ];
+    {
+      // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
+      slot: 'student-pixelshuffle',
+      args: ['model=student', 'upscale=ps-agg', 'chain=teacher-tutor-student', `source=${dir}/tutor.json`, `steps=${studentSteps}`],
+    },
+  ].filter((p) => slots.includes(p.slot));
   const t0 = performance.now();
   const models: Record<string, unknown>[] = [];
   for (const p of plan) {
@@ -61,15 +71,26 @@ export async function main(args: string[]): Promise<void> {
       slot: p.slot,
       file: `${size}/${p.slot}.json`,
       chain: a.chain,
+      upscale: a.upscale,
       steps: a.steps,
       params: r.params,
       macs: r.macs,
       mIoU: r.mIoU,
       seconds: r.seconds,
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`,
     });
     console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
   }
   const seconds = (performance.now() - t0) / 1000;
+  // Slots not retrained here keep their manifest entries (slots=… retrains part of the zoo; read now, as another process may
+  // have retrained another slot meanwhile).
+  try {
+    const old = JSON.parse(await readFile(`${dir}/manifest.json`, 'utf8')) as { models?: Record<string, unknown>[] };
+    models.push(...(old.models ?? []).filter((m) => !models.some((n) => n.slot === m.slot)));
+  } catch {
+    // no manifest yet
+  }
+  models.sort((a, b) => SLOTS.indexOf(a.slot as (typeof SLOTS)[number]) - SLOTS.indexOf(b.slot as (typeof SLOTS)[number]));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const manifest = {
     format: 'pdw-segmentation-zoo',
@@ -79,8 +100,9 @@ export async function main(args: string[]): Promise<void> {
     trainSize,
     createdBy: 'npm run pretrain:segment',
     backend: info.name,
-    machine: `${cpu}, ${os.cpus().length} cores`,
-    seconds,
+    // Over every slot's training, which may have run at different times (slots=…) and on different machines.
+    machine: [...new Set(models.map((m) => m.machine ?? `${cpu}, ${os.cpus().length} cores`))].join('; '),
+    seconds: models.reduce((t, m) => t + (typeof m.seconds === 'number' ? m.seconds : 0), 0),
     models,
   };
   await writeFile(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
