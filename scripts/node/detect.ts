@@ -93,6 +93,15 @@ export interface DetectRunArgs {
   init?: string;
 }
 
+/** A detector file (serializeDetector's JSON, its weights in the `.bin` beside it): the parsed JSON and the loaded model with its provenance. */
+export async function readDetectorFile(
+  file: string,
+): Promise<{ json: Record<string, unknown> & { provenance: Record<string, unknown> } } & ReturnType<typeof loadDetector>> {
+  const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown> & { provenance: Record<string, unknown> };
+  const bin = await readFile(file.replace(/\.json$/, '') + '.bin');
+  return { json, ...loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)) };
+}
+
 /** The detector architecture options of a run's settings (encoder and decoder share `heads`). */
 export function architectureOptions(
   a: Pick<DetectRunArgs, 'encoder' | 'width' | 'd' | 'layers' | 'heads' | 'ffn' | 'decLayers' | 'decFfn' | 'queries'>,
@@ -199,18 +208,13 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
   log(
     `data ${data.name} ${data.height}×${data.width}: ${data.train.count} train, ${data.test.count} test (${((performance.now() - tData) / 1000).toFixed(1)} s)`,
   );
-  const readDetector = async (file: string): Promise<DetectModel> => {
-    const json: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const bin = await readFile(file.replace(/\.json$/, '') + '.bin');
-    return loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
-  };
   let initBackbone: DetectModel | null = null;
   let init: DetectModel | null = null;
   if (a.init) {
-    init = await readDetector(a.init);
+    init = (await readDetectorFile(a.init)).model;
     log(`every weight from ${a.init}`);
   } else if (a.backbone) {
-    initBackbone = await readDetector(a.backbone);
+    initBackbone = (await readDetectorFile(a.backbone)).model;
     log(`backbone from ${a.backbone}`);
   }
   const trainer = new DetectTrainer(

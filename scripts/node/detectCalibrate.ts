@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { disposeParams, evaluateDetector, generateDetectDataset, loadDetector } from '../../src/engine';
+import { disposeParams, evaluateDetector, generateDetectDataset } from '../../src/engine';
+import { readDetectorFile } from './detect';
 import { parseKeyValues } from './keyValues';
 import { startBackend } from './scriptIO';
 
@@ -31,19 +32,16 @@ export async function main(args: string[]): Promise<void> {
       console.log(`${slot}: ${file} not found`);
       continue;
     }
-    const json = JSON.parse(await readFile(file, 'utf8')) as { provenance: Record<string, unknown> };
-    const bin = await readFile(file.replace(/\.json$/, '.bin'));
-    const { model } = loadDetector(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+    const { json, model } = await readDetectorFile(file);
     try {
       const at05 = await evaluateDetector(model, data.test, 0.5);
       const f = at05.bestF1;
-      const atBest = f ? await evaluateDetector(model, data.test, f.threshold) : null;
       console.log(
         `${slot}: AP@0.5 ${pct(at05.ap50)} (manifest ${pct((json.provenance.ap50 as number | null) ?? null)}); ` +
           (f
             ? `best F1 ${pct(f.f1)} at score > ${f.threshold.toFixed(3)} (precision ${pct(f.precision)}, recall ${pct(f.recall)}, ${f.tp} TP / ${f.fp} FP of ${f.positives} people); `
             : 'no true positive at any threshold; ') +
-          `boxes per image ${atBest ? atBest.meanAboveThreshold.toFixed(2) : '–'} at it, ${at05.meanAboveThreshold.toFixed(2)} above 0.5 (${testSize} validation scenes)`,
+          `boxes per image ${f ? (f.shown / data.test.count).toFixed(2) : '–'} at it, ${at05.meanAboveThreshold.toFixed(2)} above 0.5 (${testSize} validation scenes)`,
       );
       json.provenance.scoreThreshold = f?.threshold ?? null;
       json.provenance.f1 = f?.f1 ?? null;

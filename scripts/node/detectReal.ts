@@ -5,7 +5,7 @@
  * p_person, AP@0.5, AP@[.5:.95], recall@0.5 at 20 per image; crowd / difficult boxes are ignore regions).
  *
  * Each photo is fitted to the detectors' 128×256 input two ways, both reported:
- * - `letterbox` (what the viewer does): scaled to fit whole, aspect kept, centred on mid-grey (128) bars; boxes scaled and offset.
+ * - `letterbox` (what the viewer does): scaled to fit whole, aspect kept, centred on grey bars (LETTERBOX_GREY, 114, as the viewer); boxes scaled and offset.
  * - `stretch` (what the dataset importer does): resized to 128×256 regardless of aspect; normalised boxes unchanged.
  * Boxes smaller than 2 px on a side after fitting become ignore regions (no detector at stride 32 can be asked to find them).
  * Real photos are for evaluation only: nothing here trains. Without arguments it uses ../shared/realdata when present.
@@ -20,7 +20,6 @@ import {
   initBackend,
   predictDetections,
   LETTERBOX_GREY,
-  loadDetector,
   parseCocoPersons,
   parseVocPersons,
   resizeBilinearRgb,
@@ -31,6 +30,7 @@ import {
   type DetectSplit,
   type ImageSize,
 } from '../../src/engine';
+import { readDetectorFile } from './detect';
 import { walk } from './scriptIO';
 
 const H = 128;
@@ -125,8 +125,8 @@ function splitOf(
   return { images: all, boxes, count: records.length, contents };
 }
 
-/** Of the boxes above `threshold` on every photo, how many and how many have their centre on the letterbox bars (outside the photo). */
-async function boxesOnBars(model: DetectModel, split: ReturnType<typeof splitOf>, threshold: number): Promise<{ shown: number; onBars: number }> {
+/** Of the boxes above `threshold` on every photo (what the viewer draws), how many and how many have their centre on the letterbox bars (outside the photo). */
+async function shownBoxes(model: DetectModel, split: ReturnType<typeof splitOf>, threshold: number): Promise<{ shown: number; onBars: number }> {
   const r = await predictDetections(model, split.images, split.count, threshold, { batch: 4 });
   let shown = 0;
   let onBars = 0;
@@ -160,15 +160,14 @@ export async function main(args: string[]): Promise<void> {
   }
   const modelsDir = kv.get('models') ?? 'public/models/detect';
   await initBackend((kv.get('backend') as 'wasm') ?? 'wasm');
-  const models: { slot: string; model: ReturnType<typeof loadDetector>['model']; threshold: number | null }[] = [];
+  const models: { slot: string; model: DetectModel; threshold: number | null }[] = [];
   for (const slot of (kv.get('slots') ?? 'transformer,conv').split(',')) {
     const json = path.join(modelsDir, `${slot}.json`);
     if (!existsSync(json)) {
       console.log(`${slot}: ${json} not found (run npm run pretrain:detect)`);
       continue;
     }
-    const bin = await readFile(json.replace(/\.json$/, '.bin'));
-    const loaded = loadDetector(JSON.parse(await readFile(json, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+    const loaded = await readDetectorFile(json);
     const t = loaded.provenance.scoreThreshold;
     models.push({ slot, model: loaded.model, threshold: typeof t === 'number' ? t : null });
   }
@@ -182,8 +181,9 @@ export async function main(args: string[]): Promise<void> {
       for (const { slot, model, threshold } of models) {
         const r = await evaluateDetector(model, split, 0.5, 4);
         // The boxes the viewer shows by default: those above the detector's own suggested threshold (from the validation scenes).
-        const own = threshold === null ? null : (await evaluateDetector(model, split, threshold, 4)).meanAboveThreshold;
-        const bars = fit === 'letterbox' ? await boxesOnBars(model, split, threshold ?? 0.5) : null;
+        const shown = await shownBoxes(model, split, threshold ?? 0.5);
+        const own = threshold === null ? null : shown.shown / split.count;
+        const bars = fit === 'letterbox' ? shown : null;
         const row = {
           set: set.name,
           fit,

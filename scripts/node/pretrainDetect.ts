@@ -109,6 +109,11 @@ export async function main(args: string[]): Promise<void> {
   const stages = (kv.get('stages') ?? '1,2').split(',').map(Number);
   for (const st of stages)
     if (st !== 1 && st !== 2) throw new Error(`stages=${kv.get('stages')}: the stages are 1 (from the backbone) and 2 (the letterbox fine-tune)`);
+  const fineTune = {
+    ...FINE_TUNE_DETECT,
+    steps: Number(kv.get('fineTuneSteps') ?? FINE_TUNE_DETECT.steps),
+    letterbox: Number(kv.get('letterbox') ?? FINE_TUNE_DETECT.letterbox),
+  };
   for (const encoder of encoders) {
     const slot = SLOT_OF[encoder]!;
     const out = `${outDir}/${slot}.json`;
@@ -131,11 +136,9 @@ export async function main(args: string[]): Promise<void> {
     }
     if (stages.includes(2)) {
       if (!existsSync(out)) throw new Error(`stage 2 fine-tunes ${out}, which is not there: run stage 1 first`);
-      const f = FINE_TUNE_DETECT;
-      const fineSteps = Number(kv.get('fineTuneSteps') ?? f.steps);
       const a = parseDetectArgs([
-        ...Object.entries({ ...settings, steps: fineSteps, seed: f.seed, letterbox: Number(kv.get('letterbox') ?? f.letterbox) }).map(([k, v]) => `${k}=${v}`),
-        ...common(fineSteps),
+        ...Object.entries({ ...settings, ...fineTune }).map(([k, v]) => `${k}=${v}`),
+        ...common(fineTune.steps),
         `init=${out}`,
         `priorSteps=${settings.steps}`,
       ]);
@@ -148,17 +151,9 @@ export async function main(args: string[]): Promise<void> {
       slot,
       encoder,
       file: `${slot}.json`,
-      steps: settings.steps! + (stages.includes(2) ? Number(kv.get('fineTuneSteps') ?? FINE_TUNE_DETECT.steps) : 0),
+      steps: settings.steps! + (stages.includes(2) ? fineTune.steps : 0),
       seed: settings.seed!,
-      ...(stages.includes(2)
-        ? {
-            fineTune: {
-              steps: Number(kv.get('fineTuneSteps') ?? FINE_TUNE_DETECT.steps),
-              seed: FINE_TUNE_DETECT.seed,
-              letterbox: Number(kv.get('letterbox') ?? FINE_TUNE_DETECT.letterbox),
-            },
-          }
-        : {}),
+      ...(stages.includes(2) ? { fineTune } : {}),
       params: r.params as number,
       macs: r.macs as number,
       ap50: r.ap50 as number | null,

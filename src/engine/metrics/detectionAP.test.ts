@@ -136,12 +136,17 @@ describe('bestF1Threshold', () => {
     // F1 after each: 2/4, 2/5, 4/6, 4/7, 6/8, 6/9 → the fifth cut, between .5 and .4.
     const dets = [det(1, A, 0.9), det(2, far(50), 0.8), det(2, A, 0.7), det(1, far(70), 0.6), det(1, B, 0.5), det(1, A, 0.4)];
     const r = bestF1Threshold(dets, [gt(1, A), gt(1, B), gt(2, A)]);
-    expect(r).toEqual({ threshold: 0.45, f1: 0.75, precision: 0.6, recall: 1, tp: 3, fp: 2, positives: 3 });
+    expect(r).toEqual({ threshold: 0.45, f1: 0.75, precision: 0.6, recall: 1, tp: 3, fp: 2, positives: 3, shown: 5 });
   });
 
   it('never cuts between equal scores, prefers the higher threshold on a tie, and keeps every box when that is best', () => {
     // A TP and an FP both at .8: the cut cannot keep only the TP.
-    expect(bestF1Threshold([det(1, A, 0.8), det(1, far(50), 0.8), det(1, far(70), 0.3)], [gt(1, A)])).toMatchObject({ threshold: 0.55, tp: 1, fp: 1 });
+    expect(bestF1Threshold([det(1, A, 0.8), det(1, far(50), 0.8), det(1, far(70), 0.3)], [gt(1, A)])).toMatchObject({
+      threshold: 0.55,
+      tp: 1,
+      fp: 1,
+      shown: 2,
+    });
     // F1 2/3 after the first box and again after the fourth: the first cut wins.
     const tie = bestF1Threshold([det(1, A, 0.9), det(1, far(50), 0.8), det(1, far(70), 0.75), det(1, B, 0.7)], [gt(1, A), gt(1, B)]);
     expect(tie).toMatchObject({ tp: 1, fp: 0, f1: 2 / 3 });
@@ -160,6 +165,7 @@ describe('bestF1Threshold', () => {
       tp: 1,
       fp: 0,
       positives: 1,
+      shown: 2, // the box on the crowd region is drawn too
     });
   });
 

@@ -181,6 +181,8 @@ export interface F1Threshold {
   tp: number;
   fp: number;
   positives: number;
+  /** Detections above the threshold, of every kind (TP, FP and those on ignore regions): what a viewer draws. */
+  shown: number;
 }
 
 /**
@@ -208,7 +210,7 @@ export function bestF1Threshold(dets: readonly Detection[], gts: readonly Ground
     const f1 = (2 * tp) / (2 * tp + fp + (ev.positives - tp));
     if (tp > 0 && (!best || f1 > best.f1)) {
       const threshold = i + 1 < n ? (ev.scores[i]! + ev.scores[i + 1]!) / 2 : 0;
-      best = { threshold, f1, precision: tp / (tp + fp), recall: tp / ev.positives, tp, fp, positives: ev.positives };
+      best = { threshold, f1, precision: tp / (tp + fp), recall: tp / ev.positives, tp, fp, positives: ev.positives, shown: i + 1 };
     }
   }
   return best;
