@@ -7,6 +7,9 @@
  * `chains=none` runs only those chains (no teacher/tutor needed), for a second process in parallel;
  * `upscales=bilinear,ps-head4` picks the upscaling variants (default bilinear and pixelshuffle, the first comparison's two);
  * `order=reverse` runs each seed's configurations last first (for a second process on the same seeds).
+ * At the high size `teacherInit=` / `tutorInit=` start the teacher / tutor from saved models (e.g. the shipped low ones: the
+ * networks are fully convolutional, so low-size weights fine-tune at 128×256), and `tutorSteps=` sets the tutor's steps
+ * (default `steps`); the students always start from scratch.
  * `style=` / `classBalance=` default to what the shipped low zoo was trained with (its manifest: since 2026-11-30 the
  * realistic scenes with median-frequency balancing), so students learn on the data their teacher and tutor saw.
  * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl for the classic scenes — the first
@@ -32,6 +35,8 @@ export async function main(args: string[]): Promise<void> {
   const highSeeds = (kv.get('highSeeds') ?? '1').split(',');
   const steps = kv.get('steps') ?? '300';
   const teacherSteps = kv.get('teacherSteps') ?? '300';
+  const tutorSteps = kv.get('tutorSteps') ?? steps;
+  const initOf = (k: string) => (kv.has(k) ? [`init=${kv.get(k)}`] : []);
   const chains = kv.get('chains')?.split(',');
   const upscales = (kv.get('upscales') ?? 'bilinear,pixelshuffle').split(',');
   const shipped = JSON.parse(await readFile('public/models/segment/low/manifest.json', 'utf8')) as { style?: string; classBalance?: string };
@@ -59,9 +64,11 @@ export async function main(args: string[]): Promise<void> {
     if (size !== 'low') {
       const needs = (chain: string) => !chains || chains.includes(chain);
       const sources = [
-        ...(needs('teacher-student') || needs('teacher-tutor-student') ? [['teacher', ['model=teacher', `steps=${teacherSteps}`]] as const] : []),
+        ...(needs('teacher-student') || needs('teacher-tutor-student')
+          ? [['teacher', ['model=teacher', `steps=${teacherSteps}`, ...initOf('teacherInit')]] as const]
+          : []),
         ...(needs('teacher-tutor-student')
-          ? [['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`]] as const]
+          ? [['tutor', ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${tutorSteps}`, ...initOf('tutorInit')]] as const]
           : []),
       ];
       for (const [slot, extra] of sources) {
