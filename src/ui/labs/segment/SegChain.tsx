@@ -19,7 +19,7 @@ const SETTINGS_NOTE =
   'Every stage takes this form’s dataset, input size, steps, batch size, flip, class balancing, lr, momentum, weight decay, aux weight, OHEM, evaluation and seed. ' +
   'The teacher trains on labels alone; α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
   'The tutor and the first student upsample bilinearly; the Upscaling menu picks the PixelShuffle student’s variant (bilinear → variant (a)). Model and Distillation chain are set by the chain. ' +
-  'The settings are read when the chain starts; a live slider moved during a stage changes that stage only.';
+  'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it.';
 
 /** How the whole-chain ETA was estimated (the bar's tooltip). */
 function etaNote(p: ChainProgress, state: ChainState): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { HyperparamChange } from '../../../protocol/events';
 import { SEGMENT_LAB, type SegConfig, type SegSlot, type SegZooEntry } from '../../../protocol/labs/segment';
 import {
   chainConfigProblem,
@@ -9,6 +10,7 @@ import {
   nextStage,
   parseChain,
   trainingMacs,
+  withLiveChanges,
   zooMacs,
   type ChainState,
 } from './chain';
@@ -79,6 +81,36 @@ describe('Train the chain: stages', () => {
     expect(parseChain(JSON.stringify({ ...c, version: 2 }))).toBeNull();
     expect(parseChain(JSON.stringify({ ...c, stages: c.stages.slice(1) }))).toBeNull();
     expect(parseChain(JSON.stringify({ ...c, stages: c.stages.map((s) => ({ ...s, config: { ...s.config, steps: -1 } })) }))).toBeNull();
+  });
+});
+
+describe('Train the chain: live settings carry on', () => {
+  const change = (step: number, key: HyperparamChange['key'], from: number, to: number): HyperparamChange => ({ step, key, from, to });
+
+  it('a slider moved during stage k sets its latest value in stage k and every later stage not done; earlier and done stages keep theirs', () => {
+    const c = chainAt(1); // teacher done, tutor running
+    const lr0 = c.stages[0]!.config.lr;
+    const out = withLiveChanges(c, 1, [change(3, 'lr', lr0, 0.01), change(5, 'ohemThreshold', 0.7, 0.9), change(8, 'lr', 0.01, 0.02)])!;
+    expect(out.map((s) => [s.config.lr, s.config.ohemThreshold])).toEqual([
+      [lr0, 0.7],
+      [0.02, 0.9],
+      [0.02, 0.9],
+      [0.02, 0.9],
+    ]);
+    // Everything else stays as it was (the stage's model, chain and upscaling are not live).
+    expect(out.map((s) => [s.config.model, s.config.chain, s.config.upscale, s.status])).toEqual(
+      c.stages.map((s) => [s.config.model, s.config.chain, s.config.upscale, s.status]),
+    );
+    // A stage already done after k (a resumed chain) keeps its config.
+    const doneLater = { ...c, stages: c.stages.map((s, i) => (i === 3 ? { ...s, status: 'done' as const } : s)) };
+    expect(withLiveChanges(doneLater, 1, [change(1, 'lr', lr0, 0.01)])![3]!.config.lr).toBe(lr0);
+  });
+
+  it('nothing to carry gives null: no changes, values already equal, or keys a Segment config lacks', () => {
+    const c = chainAt(1);
+    expect(withLiveChanges(c, 1, [])).toBeNull();
+    expect(withLiveChanges(c, 1, [change(1, 'lr', 1, c.stages[1]!.config.lr)])).toBeNull();
+    expect(withLiveChanges(c, 1, [change(1, 'lambda1', 0, 0.3)])).toBeNull();
   });
 });
 

@@ -3,6 +3,7 @@
  * tutor distilled from it → both students distilled through the tutor), each stage's config from the form's settings,
  * the chain's saved state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
  */
+import type { HyperparamChange } from '../../../protocol/events';
 import { SEGMENT_LAB, SEG_SIZES, SEG_SIZE_PIXELS, type SegConfig, type SegSlot, type SegZooInfo } from '../../../protocol/labs/segment';
 
 /** The stages, in the order they run: each fills the zoo slot of its name. */
@@ -73,6 +74,33 @@ export function newChain(form: SegConfig, now: number): ChainState {
     message: null,
     stages: chainStageConfigs(form).map((config, i) => ({ slot: CHAIN_STAGES[i]!, config, status: 'pending', runId: null, secondsPerStep: null })),
   };
+}
+
+/**
+ * A live setting moved during stage k's run (its recorded hyperparameter changes, oldest first) carries on to the rest of
+ * the chain: stage k's own config (a Resume after a Stop reruns it with the sliders' values) and every later stage not
+ * done take each changed key's latest value. Keys a Segment config lacks are ignored. The new stages, or null when
+ * nothing differs (so followers are not woken for nothing).
+ */
+export function withLiveChanges(state: ChainState, k: number, changes: readonly HyperparamChange[]): ChainStage[] | null {
+  const latest = new Map<string, number>();
+  for (const c of changes) latest.set(c.key, c.to);
+  if (latest.size === 0) return null;
+  let changed = false;
+  const stages = state.stages.map((st, i) => {
+    if (i < k || st.status === 'done') return st;
+    const config: Record<string, unknown> = { ...st.config };
+    let differs = false;
+    for (const [key, to] of latest)
+      if (key in config && config[key] !== to) {
+        config[key] = to;
+        differs = true;
+      }
+    if (!differs) return st;
+    changed = true;
+    return { ...st, config: config as unknown as SegConfig };
+  });
+  return changed ? stages : null;
 }
 
 /** The first stage not done (where the chain goes on), or -1 when every stage is done. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStatus } from '../../../protocol/events';
+import type { HyperparamChange, RunStatus } from '../../../protocol/events';
 import { SEGMENT_LAB, type SegConfig, type SegSizeName, type SegSlot, type SegZooInfo } from '../../../protocol/labs/segment';
 import { ChainDriver, type ChainHost, type ChainRun } from './chainDriver';
 
@@ -24,7 +24,7 @@ class FakeHost implements ChainHost {
   start(config: SegConfig): string {
     const id = `run-${++this.n}`;
     this.started.push(config);
-    this.run_ = { id, status: 'preparing', progress: null, error: null };
+    this.run_ = { id, status: 'preparing', progress: null, error: null, hpChanges: [] };
     this.emit();
     return id;
   }
@@ -68,6 +68,12 @@ class FakeHost implements ChainHost {
     };
     this.emit();
   }
+  /** A slider moved during the live run: the engine recorded the change (a marker). */
+  slide(key: HyperparamChange['key'], to: number) {
+    const r = this.run_!;
+    this.run_ = { ...r, hpChanges: [...r.hpChanges, { step: r.progress?.step ?? 0, key, from: NaN, to }] };
+    this.emit();
+  }
   end(status: RunStatus, message?: string) {
     this.run_ = { ...this.run_!, status, error: message ? { code: 'internal', message } : null };
     this.emit();
@@ -107,6 +113,30 @@ describe('Train the chain: the driver', () => {
     expect(d.getState()!.message).toMatch(/^Done: the four models hold their zoo slots at the low size/);
     expect(h.useInZooCalls).toEqual([]); // every finish filled its slot itself
     expect(JSON.parse(h.saved!).status).toBe('done');
+  });
+
+  it('a slider moved during a stage carries on: the next stages start with it, and a Resume reruns the stopped stage with it', async () => {
+    const h = new FakeHost();
+    const d = new ChainDriver(h);
+    d.start(form({ lr: 0.05 }));
+    h.progress(1, 0.5);
+    h.slide('lr', 0.01);
+    h.slide('temperature', 2);
+    await h.finish();
+    expect(h.started.map((c) => [c.lr, c.temperature])).toEqual([
+      [0.05, 1],
+      [0.01, 2],
+    ]);
+    // A change during the tutor, then Stop: the tutor reruns with it, and the students follow.
+    h.slide('lr', 0.003);
+    await d.stop();
+    expect(d.resume()).toBeNull();
+    await h.finish();
+    await h.finish();
+    await h.finish();
+    expect(h.started.map((c) => c.lr)).toEqual([0.05, 0.01, 0.003, 0.003, 0.003]);
+    // The saved chain holds the carried values (a reload resumes with them); a stage's config ends with the sliders' last values during it.
+    expect(JSON.parse(h.saved!).stages.map((s: { config: SegConfig }) => s.config.lr)).toEqual([0.01, 0.003, 0.003, 0.003]);
   });
 
   it('a stage whose model the zoo did not take (a better one was there) is picked into its slot from the library first', async () => {

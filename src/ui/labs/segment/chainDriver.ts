@@ -6,10 +6,12 @@
  * remembered across reloads; the replaced model stays in the library and "Restore shipped models" brings the shipped ones
  * back). A stopped stage pauses the chain, a failed one stops it with its error sentence; Resume goes on from the first
  * stage not done. The state is saved after every change (the host's storage), so a reload finds the chain paused.
+ * A live setting moved during a stage (a slider: the engine applies it to that stage's run) carries on to the stages
+ * after it, so the next stage starts with what the sliders show.
  */
-import type { EngineError, ProgressInfo, RunStatus } from '../../../protocol/events';
+import type { EngineError, HyperparamChange, ProgressInfo, RunStatus } from '../../../protocol/events';
 import type { SegConfig, SegSizeName, SegSlot, SegZooInfo } from '../../../protocol/labs/segment';
-import { chainConfigProblem, newChain, nextStage, parseChain, type ChainStage, type ChainState } from './chain';
+import { chainConfigProblem, newChain, nextStage, parseChain, withLiveChanges, type ChainStage, type ChainState } from './chain';
 
 /** Stage names in sentences. */
 export const STAGE_NAMES: Record<SegSlot, string> = {
@@ -25,6 +27,8 @@ export interface ChainRun {
   status: RunStatus;
   progress: ProgressInfo | null;
   error: EngineError | null;
+  /** The live settings moved during the run (the sliders' markers), oldest first. */
+  hpChanges: readonly HyperparamChange[];
 }
 
 /** The driver's world: the engine, the store and the storage (the UI gives the real ones, tests fakes). */
@@ -183,6 +187,8 @@ export class ChainDriver {
     if (run?.id !== stage.runId) return;
     const sps = run.progress?.stepsPerSecond ?? 0;
     if (sps > 0 && (run.progress?.step ?? 0) > 0) this.liveSecondsPerStep = 1 / sps;
+    const carried = withLiveChanges(s, k, run.hpChanges);
+    if (carried) this.update({ stages: carried });
     const name = STAGE_NAMES[stage.slot];
     switch (run.status) {
       case 'done':

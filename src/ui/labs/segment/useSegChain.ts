@@ -21,7 +21,7 @@ function workbenchHost(): ChainHost {
     stop: () => getEngine().stop(),
     run() {
       const r = store.getState().runs.segment;
-      return r ? { id: r.id, status: r.status, progress: r.progress, error: r.error } : null;
+      return r ? { id: r.id, status: r.status, progress: r.progress, error: r.error, hpChanges: r.hpChanges } : null;
     },
     anyActive: () => LAB_NAMES.some((l) => isActive(store.getState().runs[l]?.status)),
     subscribe: (listener) => store.subscribe(listener),
