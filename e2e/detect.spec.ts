@@ -132,7 +132,7 @@ test('Detect viewer: an uploaded photo of another size is letterboxed and gets a
       return Array.from(new Uint8Array(await blob.arrayBuffer()));
     });
   await byId(page, 'detect.viewer.upload').setInputFiles({ name: 'street-photo.png', mimeType: 'image/png', buffer: Buffer.from(png) });
-  await expect(byId(page, 'detect.viewer.fit')).toHaveText('street-photo.png: 512×256 pixels, letterboxed to 256×128.');
+  await expect(byId(page, 'detect.viewer.fit')).toHaveText('street-photo.png: 512×256 pixels (width × height), letterboxed to 256×128.');
   await expect(pane(page, 'truth')).toHaveCount(0); // an upload has no true boxes
   // Without any detector the letterboxed photo is still shown, in a plain pane; with detectors their panes show it.
   await expect(byId(page, 'detect.viewer.pane.photo')).toHaveCount(SHIPPED.transformer || SHIPPED.conv ? 0 : 1);

@@ -333,6 +333,12 @@ function segCompareRealistic(): void {
           true,
         )} |`,
       );
+  // The sources trained by segCompare itself (the high size's teacher and tutor; the low size uses the shipped ones).
+  for (const r of read(file).filter((x) => x.role !== 'student'))
+    out.push(
+      '',
+      `Trained here first: ${String(r.role)} at ${String(r.size)}: ${pct(r.mIoU as number)} % (${String(r.steps)} steps${r.init ? ` from ${String(r.init)}` : ''}, ${Math.round(r.seconds as number)} s).`,
+    );
   writeFileSync('results/seg-compare-realistic.md', `${out.join('\n')}\n`);
   console.log(out.join('\n'));
   const groups = sizes.flatMap((size) =>

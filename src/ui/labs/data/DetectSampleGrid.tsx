@@ -75,7 +75,7 @@ export function DetectSampleGrid({ samples, title }: { samples: DatasetSamples; 
       </h3>
       <p className="muted" style={{ fontSize: 12 }}>
         <span style={{ color: PERSON_COLOUR }}>▭ person</span> · <span style={{ color: IGNORE_COLOUR }}>┄ ignore region (COCO iscrowd / VOC difficult)</span> ·
-        images as stored: stretched to {samples.width}×{samples.height}
+        images as stored: stretched to {samples.width}×{samples.height} (width × height)
       </p>
       <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(256px, 1fr))', gap: 12 }}>
         {Array.from({ length: samples.count }, (_, i) => (

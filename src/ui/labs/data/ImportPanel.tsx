@@ -114,7 +114,7 @@ export function ImportPanel() {
             <p>
               Drop a folder of images with their label PNGs here (CamVid, Cityscapes or Pascal VOC layouts: <code>images/X.png</code> ↔{' '}
               <code>labels/X.png</code>, <code>X.png</code> ↔ <code>X_L.png</code>, <code>train/</code> and <code>val/</code> or <code>test/</code> folders).
-              They are stored at 256×128.
+              They are stored at 256×128 (width × height).
             </p>
             <div className="controls">
               <button type="button" disabled={busy} onClick={() => segInput.current?.click()}>
@@ -128,8 +128,8 @@ export function ImportPanel() {
             <p data-testid="data.import.detectHelp">
               Drop a COCO folder (<code>instances_*.json</code> + its images) or a Pascal VOC folder (<code>Annotations/*.xml</code> + <code>JPEGImages/</code>)
               here; which one is told from the files. People are COCO category 1 (“person”); <code>iscrowd</code> and <code>difficult</code> boxes are kept as
-              ignore regions, images without people as negatives, other classes dropped. Every image is stretched (not cropped or letterboxed) to 256×128, so
-              its boxes still fit; every 5th image (or those in VOC&apos;s <code>ImageSets/Main/val.txt</code>) is held out for testing.
+              ignore regions, images without people as negatives, other classes dropped. Every image is stretched (not cropped or letterboxed) to 256×128 (width
+              × height), so its boxes still fit; every 5th image (or those in VOC&apos;s <code>ImageSets/Main/val.txt</code>) is held out for testing.
             </p>
             <div className="controls">
               <button type="button" disabled={busy} onClick={() => detectInput.current?.click()}>

@@ -29,7 +29,7 @@ export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete,
           <th>Classes</th>
           <th>Train</th>
           <th>Test</th>
-          <th>Image size</th>
+          <th>Image size (w×h)</th>
           <th>Label format</th>
           <th>Storage</th>
           <th aria-label="Actions" />

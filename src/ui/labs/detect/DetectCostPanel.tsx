@@ -76,8 +76,8 @@ export function DetectCostPanel() {
       <p className="detect-note">
         At the form’s architecture (width {formatWidth(config.width)}, d {config.d}, L {config.encoderLayers}, {config.decoderLayers} decoder layers,{' '}
         {config.heads} heads, FFN {config.ffnRatio}·d, {config.queries} queries) on a {report?.inputWidth ?? DETECT_INPUT.width}×
-        {report?.inputHeight ?? DETECT_INPUT.height} image. Each cell: parameters, and multiply-accumulates per image below. Latency: median batch-1 inference
-        (forward and read-back) on this backend.
+        {report?.inputHeight ?? DETECT_INPUT.height} image (width × height). Each cell: parameters, and multiply-accumulates per image below. Latency: median
+        batch-1 inference (forward and read-back) on this backend.
       </p>
       {error && (
         <p className="detect-error" role="alert">

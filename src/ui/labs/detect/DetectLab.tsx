@@ -61,8 +61,8 @@ export function DetectLab() {
       <aside className="panel">
         <h2>Detect settings</h2>
         <p className="muted">
-          A compact DETR for people on {DETECT_INPUT.width}×{DETECT_INPUT.height} images: MobileNetV3-Small backbone, the encoder under test, a small decoder
-          with learned queries, Hungarian matching.
+          A compact DETR for people on {DETECT_INPUT.width}×{DETECT_INPUT.height} images (width × height): MobileNetV3-Small backbone, the encoder under test, a
+          small decoder with learned queries, Hungarian matching.
         </p>
         <DetectConfigForm />
       </aside>

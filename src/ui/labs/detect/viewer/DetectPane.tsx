@@ -135,7 +135,7 @@ export function ModelPane({ slot, entry, zooLoading, shippedError, source, predi
         />
         <p className="detect-hover-note" data-testid={`detect.viewer.hover.${slot}`}>
           {q
-            ? `query ${q.query} (score ${q.score.toFixed(2)}): cross-attention of the last decoder layer over the ${map?.height ?? '?'}×${map?.width ?? '?'} map, ${attentionSpread(q.attention)}`
+            ? `query ${q.query} (score ${q.score.toFixed(2)}): cross-attention of the last decoder layer over the ${map?.height ?? '?'}×${map?.width ?? '?'} map (height × width), ${attentionSpread(q.attention)}`
             : boxes.length > 0
               ? 'Hover a box to see where its query looks (cross-attention).'
               : ''}

@@ -133,9 +133,9 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
         </label>
       </div>
       <p className="detect-note">
-        Photos are <b>letterboxed</b> to the detectors’ {width}×{height} input: scaled to fit whole with the aspect kept, the rest padded with grey (nothing is
-        cropped). Boxes are drawn in that fitted frame. The threshold only filters what is drawn (no new detection). DETR’s person scores run high (the
-        no-object class is weighted 0.1 in training), so a detector’s boxes are best read above its own suggested threshold, not 0.5.
+        Photos are <b>letterboxed</b> to the detectors’ {width}×{height} input (width × height): scaled to fit whole with the aspect kept, the rest padded with
+        grey (nothing is cropped). Boxes are drawn in that fitted frame. The threshold only filters what is drawn (no new detection). DETR’s person scores run
+        high (the no-object class is weighted 0.1 in training), so a detector’s boxes are best read above its own suggested threshold, not 0.5.
         {busy && (
           <span className="detect-busy" role="status" data-testid="detect.viewer.busy">
             {sources.loading ? ' loading the image…' : ' detecting…'}
@@ -170,7 +170,7 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
       )}
       {selected?.original && (
         <p className="detect-note" data-testid="detect.viewer.fit">
-          {selected.name}: {selected.original.width}×{selected.original.height} pixels, letterboxed to {width}×{height}.
+          {selected.name}: {selected.original.width}×{selected.original.height} pixels (width × height), letterboxed to {width}×{height}.
         </p>
       )}
       <div className="detect-panes" aria-busy={busy}>

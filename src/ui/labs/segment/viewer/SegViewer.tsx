@@ -135,7 +135,7 @@ export function SegViewer() {
       )}
       <ViewerInputs sources={sources} target={{ legend: modelLegend, dataset: importedDataset }} opacity={opacity} onOpacity={setOpacity} />
       <p className="seg-viewer-note">
-        Images are centre-cropped to 1:2 and resized to {width}×{height} (the {size} size).
+        Images are centre-cropped to 1:2 (width twice the height) and resized to {height}×{width} px, height × width (the {size} size).
         {busy && (
           <span className="seg-viewer-busy" role="status" data-testid="seg.viewer.busy">
             {sources.loading || fitted.fitting ? ' loading the image…' : ' predicting…'}
