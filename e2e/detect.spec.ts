@@ -78,6 +78,16 @@ test('Detect lab: a tiny training run advances the loss chart and lands in the r
   await expect(byId(page, 'chart.detect.loss')).toHaveAttribute('data-series', '3');
   await expect(byId(page, 'detect.ap')).toHaveText(/^\d+(\.\d)?%$/);
   await expect(byId(page, 'detect.preview').getByTestId('detect.preview.image')).not.toHaveCount(0);
+  // The best-F1 threshold is suggested under the slider exactly when the evaluation found a true positive (AP@0.5 > 0).
+  const ap50 = Number((await byId(page, 'detect.ap').innerText()).replace('%', ''));
+  const suggested = byId(page, 'detect.threshold.suggested');
+  if (ap50 > 0) {
+    await expect(suggested).toContainText(/best F1 \(\d+(\.\d)? %\) at 0\.\d\d\./);
+    const v = /at (0\.\d\d)\./.exec(await suggested.innerText())![1]!;
+    await byId(page, 'detect.threshold.useSuggested').click();
+    await expect.poll(async () => Math.abs(Number(await byId(page, 'detect.threshold').inputValue()) - Number(v))).toBeLessThanOrEqual(0.005);
+    await expect(suggested).toContainText('The slider is there.');
+  } else await expect(suggested).toHaveCount(0);
 
   const rows = byId(page, 'detect.runs.table').getByTestId('detect.runs.row');
   await expect(rows).toHaveCount(1);

@@ -1,8 +1,11 @@
 import { formatWidth, type NumberSpec } from '../../../protocol';
 import { isDetection } from '../../../protocol/datasets';
 import { DETECT_LAB, PEOPLE_ID, type DetectConfig } from '../../../protocol/labs/detect';
+import { getEngine } from '../../../client';
 import { useWorkbench } from '../../../store';
+import { selectLast } from '../../../store/selectors';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
+import { useLabActive } from '../../runStatus';
 
 /** Test ids: `detect.<key>`, except the score threshold, `detect.threshold` (the issue's names). */
 const idOf = (key: string) => (key === 'scoreThreshold' ? 'detect.threshold' : `detect.${key}`);
@@ -61,6 +64,38 @@ const ENCODER_HINTS: Record<DetectConfig['encoder'], string> = {
   none: 'The baseline: the projected backbone map goes straight to the decoder.',
 };
 
+/**
+ * Under the score threshold: the live run's latest evaluation's best-F1 threshold (IoU 0.5, on the validation images), the
+ * one the viewer suggests, with a button that moves the slider there (a live change and its marker during a run).
+ */
+function SuggestedThreshold({ current }: { current: number }) {
+  const threshold = useWorkbench(selectLast('detect', 'test.f1Threshold'));
+  const f1 = useWorkbench(selectLast('detect', 'test.bestF1'));
+  const active = useLabActive('detect');
+  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  const setConfig = useWorkbench((s) => s.setConfig);
+  if (threshold === undefined || !Number.isFinite(threshold)) return null;
+  const { min, max } = DETECT_LAB.numbers.scoreThreshold;
+  // Exact, not rounded: the threshold is a cut between two scores, and rounding could let a box across it.
+  const v = Math.min(max, Math.max(min, threshold));
+  const use = () => {
+    setConfig('detect', { scoreThreshold: v });
+    if (active && engineReady) void getEngine().setHyperparams('detect', { scoreThreshold: v });
+  };
+  return (
+    <p className="field-hint" data-testid="detect.threshold.suggested">
+      This run’s latest evaluation has its best F1{f1 === undefined ? '' : ` (${(f1 * 100).toFixed(1)} %)`} at {v.toFixed(2)}.{' '}
+      {v === current ? (
+        'The slider is there.'
+      ) : (
+        <button type="button" className="link-button" data-testid="detect.threshold.useSuggested" onClick={use}>
+          Use {v.toFixed(2)}
+        </button>
+      )}
+    </p>
+  );
+}
+
 function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | undefined {
   if (key === 'encoder') return { hint: ENCODER_HINTS[c.encoder] };
   if (key === 'encoderLayers' && c.encoder === 'none') return { hint: 'Not used: without an encoder the projection feeds the decoder.' };
@@ -109,6 +144,7 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
     { field: 'wGIoU' },
     { field: 'eosCoef', hint: 'Weight of the no-object class in the CE (DETR: 0.1).' },
     { field: 'scoreThreshold' },
+    { key: 'suggestedThreshold', node: <SuggestedThreshold current={config.scoreThreshold} /> },
     { details: 'Matching costs (Hungarian)', items: [{ field: 'costClass' }, { field: 'costBbox' }, { field: 'costGiou' }] },
     { details: 'Evaluation, data, seed', items: [{ field: 'evalEvery' }, { field: 'trainSize' }, { field: 'testSize' }, { field: 'seed' }] },
   ];
