@@ -17,6 +17,8 @@ import {
   generateDetectDataset,
   loadDetector,
   serializeDetector,
+  STREET_STYLES,
+  type StreetStyle,
   type DetectArchitectureOptions,
   type DetectBox,
   type DetectDataset,
@@ -29,7 +31,7 @@ import { parseKeyValues } from './keyValues';
 import { emitResult, startBackend } from './scriptIO';
 
 const DATA = ['scenes', 'toy'] as const;
-const CHOICES = { encoder: DETECT_ENCODERS, data: DATA } as const;
+const CHOICES = { encoder: DETECT_ENCODERS, data: DATA, style: STREET_STYLES } as const;
 const NUMBERS = [
   'width',
   'd',
@@ -58,6 +60,8 @@ const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'out', 'r
 export interface DetectRunArgs {
   encoder: (typeof DETECT_ENCODERS)[number];
   data: (typeof DATA)[number];
+  /** The built-in scenes' style (classic: the shipped detectors' scenes; realistic: issue #15's streets). */
+  style: StreetStyle;
   width: number;
   d: number;
   layers: number;
@@ -123,6 +127,7 @@ export function parseDetectArgs(args: string[]): DetectRunArgs {
   return {
     encoder: pick('encoder', 'transformer'),
     data: pick('data', 'scenes'),
+    style: pick('style', 'classic'),
     width: num('width', 1),
     d: Math.round(num('d', 128)),
     layers: Math.round(num('layers', 2)),
@@ -196,7 +201,7 @@ export function toyPlaceholderDataset(seed: number, trainSize: number, testSize:
 
 async function loadData(a: DetectRunArgs): Promise<DetectDataset> {
   if (a.data === 'toy') return toyPlaceholderDataset(a.dataSeed, a.trainSize, a.testSize);
-  return generateDetectDataset({ seed: a.dataSeed, trainSize: a.trainSize, testSize: a.testSize });
+  return generateDetectDataset({ seed: a.dataSeed, trainSize: a.trainSize, testSize: a.testSize, style: a.style });
 }
 
 const fmt = (v: number | null) => (v === null ? 'n/a' : (v * 100).toFixed(1));

@@ -8,14 +8,16 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BackbonePretrainer, generateDetectPretextSplit, serializeDetector, STREET_CLASSES } from '../../src/engine';
+import { BackbonePretrainer, generateDetectPretextSplit, serializeDetector, STREET_CLASSES, STREET_STYLES, type StreetStyle } from '../../src/engine';
 import { parseKeyValues } from './keyValues';
 import { emitResult, startBackend } from './scriptIO';
 
 const NUMBERS = ['width', 'steps', 'batch', 'lr', 'weightDecay', 'seed', 'dataSeed', 'trainSize', 'testSize', 'evalEvery', 'logEvery'];
-const KNOWN = new Set([...NUMBERS, 'backend', 'out', 'results', 'origin']);
+const KNOWN = new Set([...NUMBERS, 'backend', 'out', 'results', 'origin', 'style']);
 
 export interface BackboneRunArgs {
+  /** The built-in scenes' style (classic: the shipped backbone's; realistic: issue #15's streets). */
+  style: StreetStyle;
   width: number;
   steps: number;
   batch: number;
@@ -34,9 +36,10 @@ export interface BackboneRunArgs {
 }
 
 export function parseBackboneArgs(args: string[]): BackboneRunArgs {
-  const kv = parseKeyValues(args, KNOWN, {});
+  const kv = parseKeyValues(args, KNOWN, { style: STREET_STYLES });
   const steps = Math.round(kv.num('steps', 1500));
   return {
+    style: kv.pick('style', 'classic'),
     width: kv.num('width', 0.5),
     steps,
     batch: Math.round(kv.num('batch', 16)),
@@ -60,8 +63,8 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 /** Pretrain one backbone as the args say, write it to `out` (when given); returns the RESULT object. */
 export async function runBackbonePretrain(a: BackboneRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const train = await generateDetectPretextSplit({ seed: a.dataSeed, split: 0, count: a.trainSize });
-  const test = await generateDetectPretextSplit({ seed: a.dataSeed, split: 1, count: a.testSize });
+  const train = await generateDetectPretextSplit({ seed: a.dataSeed, split: 0, count: a.trainSize, style: a.style });
+  const test = await generateDetectPretextSplit({ seed: a.dataSeed, split: 1, count: a.testSize, style: a.style });
   log(`pretext scenes: ${train.count} train, ${test.count} test (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const p = new BackbonePretrainer({ widthMultiplier: a.width, seed: a.seed, batchSize: a.batch, lr: a.lr, steps: a.steps, weightDecay: a.weightDecay }, train);
   const person = STREET_CLASSES.indexOf('person');
@@ -72,7 +75,8 @@ export async function runBackbonePretrain(a: BackboneRunArgs, log: (line: string
   const save = async (steps: number, seconds: number) => {
     if (!a.out) return;
     const { json, weights } = await serializeDetector(p.model, {
-      pretext: 'street class maps of the built-in detection scenes (stride-32 features → 1×1 → bilinear ×8, OHEM CE)',
+      pretext: `street class maps of the built-in ${a.style} detection scenes (stride-32 features → 1×1 → bilinear ×8, OHEM CE)`,
+      style: a.style,
       steps,
       seed: a.seed,
       dataSeed: a.dataSeed,

@@ -7,7 +7,9 @@
  * per process to use both cores: the manifest merges; run the backbone stage alone first), steps, batch, lr, backboneLr,
  * trainSize, testSize, backend, backbone=<file>; stages=1,2 (default both: stage 1 trains from the pretrained backbone, stage 2
  * fine-tunes that detector with the letterbox augmentation, FINE_TUNE_DETECT; stages=2 fine-tunes the detectors already in
- * public/models/detect), fineTuneSteps, letterbox, outDir (default public/models/detect).
+ * public/models/detect), fineTuneSteps, letterbox, outDir (default public/models/detect); style=classic|realistic (the
+ * built-in scenes: classic, the shipped detectors' data, or issue #15's realistic streets — then the backbone is pretrained
+ * on the realistic scenes too, into <outDir>/backbone.json unless backbone= says otherwise).
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -87,7 +89,9 @@ export async function main(args: string[]): Promise<void> {
   for (const k of ['steps', 'batch', 'lr', 'backboneLr', 'trainSize', 'testSize'] as const) if (kv.has(k)) settings[k] = Number(kv.get(k));
   const outDir = kv.get('outDir') ?? OUT;
   await mkdir(outDir, { recursive: true });
-  const backboneFile = kv.get('backbone') ?? BACKBONE_FILE;
+  const style = kv.get('style') ?? 'classic';
+  if (style !== 'classic' && style !== 'realistic') throw new Error(`style=${style}: the built-in scenes are classic or realistic`);
+  const backboneFile = kv.get('backbone') ?? (style === 'classic' ? BACKBONE_FILE : `${outDir}/backbone.json`);
   if (!existsSync(backboneFile)) {
     console.log(`== backbone pretraining (${backboneFile} not found)`);
     const b = parseBackboneArgs([
@@ -101,6 +105,7 @@ export async function main(args: string[]): Promise<void> {
       `seed=${settings.seed}`,
       `evalEvery=${BACKBONE_PRETRAIN.steps / 4}`,
       `out=${backboneFile}`,
+      `style=${style}`,
       'origin=npm run pretrain:detect',
     ]);
     const r = await runBackbonePretrain(b, (line) => console.log(`  ${line}`));
@@ -119,6 +124,7 @@ export async function main(args: string[]): Promise<void> {
     const out = `${outDir}/${slot}.json`;
     const common = (steps: number) => [
       `encoder=${encoder}`,
+      `style=${style}`,
       `evalEvery=${Math.max(1, Math.round(steps / 6))}`,
       'logEvery=50',
       `backend=${backend}`,
@@ -175,7 +181,8 @@ export async function main(args: string[]): Promise<void> {
     const manifest = {
       format: 'pdw-detect-zoo',
       createdBy: 'npm run pretrain:detect',
-      data: `built-in street-people scenes 128×256, ${settings.trainSize} train / ${settings.testSize} validation, data seed ${settings.dataSeed}`,
+      data: `built-in ${style} street-people scenes 128×256, ${settings.trainSize} train / ${settings.testSize} validation, data seed ${settings.dataSeed}`,
+      style,
       backend: info.name,
       machine: `${cpu}, ${os.cpus().length} cores`,
       models,

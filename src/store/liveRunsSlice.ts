@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import { ENDED_STATUSES as ENDED, type EngineError, type EngineEvent } from '../protocol/events';
 import { LAB_NAMES, reduceExtra, type LabExtrasState, type LabName } from '../protocol/labs';
+import { PEOPLE_NAMES } from '../protocol/labs/detect';
 import { interruptedMessage } from './checkpoint';
 import { summarizeRun } from './runHistory';
 import type { AnyRunRecord, LiveRunsSlice, RunsByLab, RunState, Series, WorkbenchState } from './types';
@@ -52,7 +53,7 @@ export function applyRunEvent<R extends RunState>(run: R, e: EngineEvent): R {
 
 const datasetName = (get: () => WorkbenchState, run: RunState) => {
   const id = (run.config as { dataset?: string }).dataset ?? '';
-  return get().datasets.find((d) => d.id === id)?.name ?? id;
+  return get().datasets.find((d) => d.id === id)?.name ?? PEOPLE_NAMES[id] ?? id;
 };
 
 /** Put an ended run into the run history (and IndexedDB), keeping what was attached to an earlier save. */

@@ -216,6 +216,36 @@ describe('Detect lab through the worker seam (cpu backend)', () => {
     expect(after.notice).toMatch(/The new transformer-encoder detector scored .* % AP@0.5, below the 100.0 % AP@0.5 of the one in the transformer pane/);
   }, 120_000);
 
+  it('generates the built-in classic or realistic scenes as the dataset menu says (data seed 1, nothing loaded)', async () => {
+    const loads: string[] = [];
+    const lab = new DetectLab({ loadDetection: async (id) => (loads.push(id), Promise.reject(new Error('no'))) }, new DetectZoo(none), () => undefined);
+    for (const [dataset, style, name] of [
+      ['people', 'classic', 'People in street scenes (built-in)'],
+      ['people-realistic', 'realistic', 'People in realistic street scenes (built-in)'],
+    ] as const) {
+      const session = await lab.plan(tiny({ dataset, trainSize: 3, testSize: 2 }), 'r').prepare(
+        () => undefined,
+        () => undefined,
+      );
+      const { data } = (session as DetectSession).trainer;
+      const expected = await generateDetectDataset({ seed: 1, trainSize: 3, testSize: 2, style });
+      expect(data.name).toBe(name);
+      expect(Buffer.from(data.train.images).equals(Buffer.from(expected.train.images))).toBe(true);
+      expect(Buffer.from(data.test.images).equals(Buffer.from(expected.test.images))).toBe(true);
+      session.dispose();
+    }
+    expect(loads).toEqual([]);
+    // The settings schema takes both built-in ids and imported ones, nothing else.
+    for (const [dataset, ok] of [
+      ['people', true],
+      ['people-realistic', true],
+      ['ds-coco-1', true],
+      ['people-real', false],
+      ['streets-real', false],
+    ] as const)
+      expect(DETECT_LAB.schema.safeParse(tiny({ dataset })).success, dataset).toBe(ok);
+  }, 60_000);
+
   it('trains on an imported set (loaded once, splits capped at trainSize / testSize) and refuses one of another image size', async () => {
     const stored = await generateDetectDataset({ seed: 2, trainSize: 10, testSize: 6 });
     const loads: string[] = [];

@@ -30,7 +30,9 @@ import {
   DETECT_ENCODER_NAMES,
   DETECT_ENCODER_SHORT,
   DETECT_INPUT,
-  PEOPLE_ID,
+  PEOPLE_NAMES,
+  PEOPLE_REALISTIC_ID,
+  isBuiltinPeople,
   detectSlotOf,
   type DetectConfig,
   type DetectCostReport,
@@ -52,8 +54,6 @@ import { yieldToEventLoop } from './yieldToEventLoop';
 
 /** The data seed of the built-in person scenes: fixed (independent of the run seed), so every run and the viewer's picker see the same scenes. */
 export const PEOPLE_DATA_SEED = 1;
-/** The display name of the built-in person scenes. */
-export const PEOPLE_NAME = 'People in street scenes (built-in)';
 /** Most scenes one `scenes` call returns. */
 export const MAX_SCENES = 16;
 /** Most images one `predict` call takes. */
@@ -146,12 +146,16 @@ export class DetectLab {
    */
   private async data(config: DetectConfig, onProgress: (f: number) => void): Promise<DetectDataset> {
     const { trainSize, testSize } = config;
-    const people = config.dataset === PEOPLE_ID;
-    const key = people ? `${PEOPLE_ID}:${trainSize}:${testSize}` : config.dataset;
+    const people = isBuiltinPeople(config.dataset);
+    const key = people ? `${config.dataset}:${trainSize}:${testSize}` : config.dataset;
     if (this.cache?.key !== key) {
       this.cache = null;
+      const realistic = config.dataset === PEOPLE_REALISTIC_ID;
       const data = people
-        ? { ...(await generateDetectDataset({ seed: PEOPLE_DATA_SEED, trainSize, testSize, onProgress })), name: PEOPLE_NAME }
+        ? {
+            ...(await generateDetectDataset({ seed: PEOPLE_DATA_SEED, trainSize, testSize, style: realistic ? 'realistic' : 'classic', onProgress })),
+            name: PEOPLE_NAMES[config.dataset]!,
+          }
         : await this.datasets.loadDetection(config.dataset, onProgress);
       this.cache = { key, data };
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { iou, cxcywhToXyxy } from '../detect/boxes';
 import {
@@ -6,11 +7,12 @@ import {
   DETECT_SIZE,
   DETECT_VARIANTS,
   detectBoxOf,
+  detectDatasetName,
   generateDetectDataset,
   planDetectScene,
   renderDetectScene,
 } from './detectScenes';
-import { PERSON } from './streetScene';
+import { PERSON, type StreetStyle } from './streetScene';
 import { MIN_BOX_PIXELS, renderStreetScene, STREET_SIZES, type PersonBox } from './streets';
 
 const { height: H, width: W } = DETECT_SIZE;
@@ -76,21 +78,39 @@ function checkBoxes(boxes: PersonBox[], label: Uint8Array, inst: Uint16Array, wi
   }
 }
 
-function renderWithMasks(seed: number, split: 0 | 1, index: number) {
+function renderWithMasks(seed: number, split: 0 | 1, index: number, style: StreetStyle = 'classic') {
   const image = new Uint8Array(H * W * 3);
   const label = new Uint8Array(H * W);
   const instances = new Uint16Array(H * W);
-  const boxes = renderDetectScene(seed, split, index, image, 0, { label, instances });
+  const boxes = renderDetectScene(seed, split, index, image, 0, { label, instances }, style);
   return { image, label, instances, boxes };
 }
 
-describe('detection scenes', () => {
+describe('classic detection scenes', () => {
+  it('stay byte for byte what the shipped detectors were trained on (images and boxes of four scenes, hashed)', () => {
+    const h = createHash('sha256');
+    const img = new Uint8Array(H * W * 3);
+    for (const [seed, split, index] of [
+      [1, 0, 0],
+      [1, 0, 7],
+      [1, 1, 3],
+      [4, 0, 11],
+    ] as const) {
+      const boxes = renderDetectScene(seed, split, index, img, 0);
+      h.update(img);
+      h.update(JSON.stringify(boxes));
+    }
+    expect(h.digest('hex')).toBe('991b516ae4636041b9e9d65a2a16df25f35a0ed71d3336683fb5b785a1d5ab5c');
+  });
+});
+
+describe.each(['classic', 'realistic'] as const)('detection scenes (%s)', (style) => {
   it('give every visible person a tight box inside [0, 1] that holds all its drawn pixels', () => {
     let boxes = 0;
     for (let index = 0; index < 12; index++) {
-      const r = renderWithMasks(3, 0, index);
+      const r = renderWithMasks(3, 0, index, style);
       checkBoxes(r.boxes, r.label, r.instances, W, H);
-      expect(r.boxes.length).toBeLessThanOrEqual(planDetectScene(3, 0, index).placed);
+      expect(r.boxes.length).toBeLessThanOrEqual(planDetectScene(3, 0, index, style).placed);
       boxes += r.boxes.length;
     }
     expect(boxes).toBeGreaterThan(10);
@@ -104,9 +124,9 @@ describe('detection scenes', () => {
     let occluded = 0;
     const image = new Uint8Array(H * W * 3);
     for (let index = 0; index < 80; index++) {
-      const plan = planDetectScene(5, 0, index);
+      const plan = planDetectScene(5, 0, index, style);
       variants.add(plan.variant);
-      const boxes = renderDetectScene(5, 0, index, image, 0);
+      const boxes = renderDetectScene(5, 0, index, image, 0, {}, style);
       expect(boxes.length).toBeLessThanOrEqual(plan.placed);
       counts.push(boxes.length);
       heights.push(...boxes.map((b) => b.h * H));
@@ -122,7 +142,7 @@ describe('detection scenes', () => {
     }
     const hist = Array.from({ length: DETECT_MAX_PEOPLE + 1 }, (_, k) => counts.filter((c) => c === k).length);
     console.log(
-      `detect scenes (80): boxes per image ${hist.map((n, k) => `${k}:${n}`).join(' ')}; box heights ${Math.min(...heights).toFixed(0)}–${Math.max(...heights).toFixed(0)} px; ${overlapping} pairs with IoU > 0.1; ${occluded} boxes < 90 % visible`,
+      `${style} detect scenes (80): boxes per image ${hist.map((n, k) => `${k}:${n}`).join(' ')}; box heights ${Math.min(...heights).toFixed(0)}–${Math.max(...heights).toFixed(0)} px; ${overlapping} pairs with IoU > 0.1; ${occluded} boxes < 90 % visible`,
     );
     expect([...variants].sort()).toEqual([...DETECT_VARIANTS].sort());
     expect(Math.min(...counts)).toBe(0);
@@ -134,25 +154,25 @@ describe('detection scenes', () => {
   });
 
   it('are deterministic by seed, split and index', async () => {
-    const a = renderWithMasks(7, 1, 4);
-    const b = renderWithMasks(7, 1, 4);
+    const a = renderWithMasks(7, 1, 4, style);
+    const b = renderWithMasks(7, 1, 4, style);
     expect(b.boxes).toEqual(a.boxes);
     expect(Buffer.from(b.image).equals(Buffer.from(a.image))).toBe(true);
-    const other = renderWithMasks(8, 1, 4);
+    const other = renderWithMasks(8, 1, 4, style);
     expect(Buffer.from(other.image).equals(Buffer.from(a.image))).toBe(false);
-    const d1 = await generateDetectDataset({ seed: 2, trainSize: 5, testSize: 3 });
-    const d2 = await generateDetectDataset({ seed: 2, trainSize: 5, testSize: 3 });
+    const d1 = await generateDetectDataset({ seed: 2, trainSize: 5, testSize: 3, style });
+    const d2 = await generateDetectDataset({ seed: 2, trainSize: 5, testSize: 3, style });
     expect(d2.train.boxes).toEqual(d1.train.boxes);
     expect(d2.test.boxes).toEqual(d1.test.boxes);
     expect(Buffer.from(d2.train.images).equals(Buffer.from(d1.train.images))).toBe(true);
     expect(Buffer.from(d1.test.images).equals(Buffer.from(d1.train.images.subarray(0, d1.test.images.length)))).toBe(false);
     const one = new Uint8Array(H * W * 3);
-    expect(renderDetectScene(2, 0, 3, one, 0).map(detectBoxOf)).toEqual(d1.train.boxes[3]);
+    expect(renderDetectScene(2, 0, 3, one, 0, {}, style).map(detectBoxOf)).toEqual(d1.train.boxes[3]);
     expect(Buffer.from(one).equals(Buffer.from(d1.train.images.subarray(3 * H * W * 3, 4 * H * W * 3)))).toBe(true);
   });
 
   it('mark people under 8 px tall as ignore regions, and only them', async () => {
-    const ds = await generateDetectDataset({ seed: 1, trainSize: 40, testSize: 0 });
+    const ds = await generateDetectDataset({ seed: 1, trainSize: 40, testSize: 0, style });
     const all = ds.train.boxes.flat();
     const small = all.filter((b) => b.h * H < DETECT_MIN_HEIGHT_PX);
     expect(small.length).toBeGreaterThan(0);
@@ -165,11 +185,11 @@ describe('detection scenes', () => {
   it('generate 100 images at 128×256 with progress (time logged)', async () => {
     const fractions: number[] = [];
     const t0 = performance.now();
-    const ds = await generateDetectDataset({ seed: 1, trainSize: 80, testSize: 20, onProgress: (f) => fractions.push(f) });
+    const ds = await generateDetectDataset({ seed: 1, trainSize: 80, testSize: 20, style, onProgress: (f) => fractions.push(f) });
     const ms = performance.now() - t0;
     const boxes = [...ds.train.boxes, ...ds.test.boxes].reduce((n, b) => n + b.length, 0);
-    console.log(`generateDetectDataset: 100 images (128×256) in ${ms.toFixed(0)} ms (${(ms / 100).toFixed(1)} ms/image), ${boxes} boxes`);
-    expect([ds.height, ds.width, ds.train.count, ds.test.count]).toEqual([128, 256, 80, 20]);
+    console.log(`generateDetectDataset (${style}): 100 images (128×256) in ${ms.toFixed(0)} ms (${(ms / 100).toFixed(1)} ms/image), ${boxes} boxes`);
+    expect([ds.name, ds.height, ds.width, ds.train.count, ds.test.count]).toEqual([detectDatasetName(style), 128, 256, 80, 20]);
     expect(ds.train.images.length).toBe(80 * H * W * 3);
     expect(ds.train.boxes).toHaveLength(80);
     expect(fractions.at(-1)).toBe(1);

@@ -18,7 +18,7 @@ import { EpochSampler } from '../data/epochSampler';
 import { DETECT_SIZE, renderDetectScene } from '../data/detectScenes';
 import { gatherSegBatch, segImagesTensor } from '../data/segBatcher';
 import type { SegSplit } from '../data/segDataset';
-import { STREET_CLASSES } from '../data/streetScene';
+import { STREET_CLASSES, type StreetStyle } from '../data/streetScene';
 import { confusionMatrix, emptyConfusion, segScores } from '../metrics/segMetrics';
 import { detectArchitecture } from '../models/detect/detectArch';
 import { buildDetector, type DetectModel } from '../models/detect/detector';
@@ -30,14 +30,20 @@ import { ohemCrossEntropy } from '../techniques/distill';
 /** The pretext labels are read at 1/PRETEXT_STRIDE of the input (the centre pixel of each 4×4 cell). */
 export const PRETEXT_STRIDE = 4;
 
-/** Detection scenes of one split with their per-pixel class maps (street class ids, no ignore), at DETECT_SIZE. */
-export async function generateDetectPretextSplit(opts: { seed: number; split: 0 | 1; count: number; onProgress?: (f: number) => void }): Promise<SegSplit> {
+/** Detection scenes of one split (classic by default, or realistic) with their per-pixel class maps (street class ids, no ignore), at DETECT_SIZE. */
+export async function generateDetectPretextSplit(opts: {
+  seed: number;
+  split: 0 | 1;
+  count: number;
+  style?: StreetStyle;
+  onProgress?: (f: number) => void;
+}): Promise<SegSplit> {
   const { height, width } = DETECT_SIZE;
   const px = height * width;
   const images = new Uint8Array(opts.count * px * 3);
   const labels = new Uint8Array(opts.count * px);
   for (let i = 0; i < opts.count; i++) {
-    renderDetectScene(opts.seed, opts.split, i, images, i * px * 3, { label: labels.subarray(i * px, (i + 1) * px) });
+    renderDetectScene(opts.seed, opts.split, i, images, i * px * 3, { label: labels.subarray(i * px, (i + 1) * px) }, opts.style ?? 'classic');
     if (i % 32 === 31) {
       opts.onProgress?.((i + 1) / opts.count);
       await new Promise<void>((res) => setTimeout(res, 0));

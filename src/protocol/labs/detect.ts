@@ -17,8 +17,17 @@ export const DETECT_ENCODER_LABELS: Record<DetectEncoderName, string> = {
 };
 /** Short names (tables, legends). */
 export const DETECT_ENCODER_SHORT: Record<DetectEncoderName, string> = { transformer: 'transformer', conv: 'conv', dwconv: 'dw-conv', none: 'none' };
-/** The id of the built-in procedural street scenes with person boxes (128×256). */
+/** The id of the built-in procedural street scenes with person boxes (128×256): the classic scenes, the shipped detectors' data. */
 export const PEOPLE_ID = 'people';
+/** The id of the built-in realistic street scenes with person boxes (issue #15's scenes, people with heads, limbs, clothing, skin tones). */
+export const PEOPLE_REALISTIC_ID = 'people-realistic';
+/** The built-in scene sets' display names (the runs table's Dataset column, the worker's dataset names). */
+export const PEOPLE_NAMES: Readonly<Record<string, string>> = {
+  [PEOPLE_ID]: 'People in street scenes (built-in)',
+  [PEOPLE_REALISTIC_ID]: 'People in realistic street scenes (built-in)',
+};
+/** Whether a dataset id names one of the built-in scene sets (generated per run) rather than an imported one. */
+export const isBuiltinPeople = (id: string): boolean => id === PEOPLE_ID || id === PEOPLE_REALISTIC_ID;
 /** The input size of the built-in scenes and of the shipped detectors: a stride-32 map of 4 × 8 = 32 tokens. */
 export const DETECT_INPUT = { height: 128, width: 256 } as const;
 /** The grey of the viewer's letterbox bars (YOLO's 114); the engine's LETTERBOX_GREY (training augmentation, real-photo evaluation) is the same. */
@@ -38,14 +47,14 @@ export function detectSlotOf(encoder: DetectEncoderName): DetectSlot | null {
 
 const DETECT_FIELDS = {
   encoder: { kind: 'enum', label: 'Encoder', options: DETECT_ENCODER_NAMES, default: 'transformer', optionLabels: DETECT_ENCODER_LABELS },
-  /** 'people' (built-in scenes) or the id of an imported detection dataset (COCO / VOC persons). */
+  /** 'people' / 'people-realistic' (built-in scenes, classic or realistic) or the id of an imported detection dataset (COCO / VOC persons). */
   dataset: {
     kind: 'id',
     label: 'Dataset',
     default: PEOPLE_ID,
-    pattern: /^(people|ds-[a-z0-9-]{1,40})$/,
+    pattern: /^(people|people-realistic|ds-[a-z0-9-]{1,40})$/,
     what: 'a detection dataset id',
-    message: 'must be "people" or an imported dataset id',
+    message: 'must be "people", "people-realistic" or an imported dataset id',
   },
   /** Random horizontal flip of every training image and its boxes. */
   flip: { kind: 'boolean', label: 'Random horizontal flip (image and boxes)', default: true },

@@ -1,6 +1,6 @@
 import { formatWidth, type NumberSpec } from '../../../protocol';
 import { isDetection } from '../../../protocol/datasets';
-import { DETECT_LAB, PEOPLE_ID, type DetectConfig } from '../../../protocol/labs/detect';
+import { DETECT_LAB, PEOPLE_ID, PEOPLE_REALISTIC_ID, isBuiltinPeople, type DetectConfig } from '../../../protocol/labs/detect';
 import { getEngine } from '../../../client';
 import { useWorkbench } from '../../../store';
 import { selectLast } from '../../../store/selectors';
@@ -34,13 +34,14 @@ function DetectDatasetSelect({ value, disabled, onChange }: { value: string; dis
   const all = useWorkbench((s) => s.datasets);
   const loaded = useWorkbench((s) => s.datasetsLoaded);
   // Imported detection sets carry task 'detect' (the Data tab's COCO / VOC importers).
-  const imported = all.filter((d) => isDetection(d) && d.id !== PEOPLE_ID);
-  const known = value === PEOPLE_ID || imported.some((d) => d.id === value);
+  const imported = all.filter((d) => isDetection(d) && !isBuiltinPeople(d.id));
+  const known = isBuiltinPeople(value) || imported.some((d) => d.id === value);
   return (
     <div className="field">
       <label htmlFor="f-detect.dataset">Dataset</label>
       <select id="f-detect.dataset" data-testid="detect.dataset" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
         <option value={PEOPLE_ID}>Built-in street scenes (people)</option>
+        <option value={PEOPLE_REALISTIC_ID}>Built-in realistic street scenes (people)</option>
         {imported.map((d) => (
           <option key={d.id} value={d.id}>
             {d.name} ({d.trainCount.toLocaleString('en-US')} train, {d.testCount.toLocaleString('en-US')} validation)
@@ -49,7 +50,13 @@ function DetectDatasetSelect({ value, disabled, onChange }: { value: string; dis
         {!known && <option value={value}>{loaded ? `${value} (not in this browser)` : value}</option>}
       </select>
       {loaded && !known && <p className="field-error">This dataset is not stored in this browser: import it on the Data tab or choose another.</p>}
-      {value !== PEOPLE_ID && known && (
+      {value === PEOPLE_ID && <p className="field-hint">The classic scenes (block people): what the shipped detectors were trained on.</p>}
+      {value === PEOPLE_REALISTIC_ID && (
+        <p className="field-hint">
+          Realistic streets: people with heads, hair, skin tones, limbs, clothing, bags and hats, front or side views, walking; lighting, blur and noise vary.
+        </p>
+      )}
+      {!isBuiltinPeople(value) && known && (
         <p className="field-hint">Imported sets train on all their images; the image counts below apply to the built-in scenes.</p>
       )}
     </div>
