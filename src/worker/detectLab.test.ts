@@ -20,7 +20,7 @@ import {
   type DetectZooInfo,
 } from '../protocol/labs/detect';
 import { DetectLab, detectArchitectureOf } from './detectLab';
-import { DetectZoo } from './detectZoo';
+import { DetectZoo, detectProvenanceOf } from './detectZoo';
 import { testEngine } from './engineApi.fixture';
 import { ModelStore } from './modelStore';
 import type { ShippedReader } from './shippedFiles';
@@ -235,6 +235,11 @@ describe('Detect lab through the worker seam (cpu backend)', () => {
       session.dispose();
     }
     expect(loads).toEqual([]);
+    // A detector file names its data by the engine's set name; the zoo and the library show the menu's name.
+    expect(detectProvenanceOf({ dataset: 'streets-people' }, 'shipped').datasetName).toBe('People in street scenes (built-in)');
+    expect(detectProvenanceOf({ dataset: 'streets-people-realistic' }, 'shipped').datasetName).toBe('People in realistic street scenes (built-in)');
+    expect(detectProvenanceOf({ dataset: 'COCO persons' }, 'shipped').datasetName).toBe('COCO persons');
+    expect(detectProvenanceOf({ dataset: 'x', datasetName: 'Given' }, 'shipped').datasetName).toBe('Given');
     // The settings schema takes both built-in ids and imported ones, nothing else.
     for (const [dataset, ok] of [
       ['people', true],

@@ -10,7 +10,15 @@
  * 'shipped' for the shipped files).
  */
 import { detectCost, disposeParams, loadDetector, type DetectModel } from '../engine';
-import { DETECT_INPUT, DETECT_SLOTS, detectSlotOf, type DetectSlot, type DetectZooEntry, type DetectZooInfo } from '../protocol/labs/detect';
+import {
+  DETECT_INPUT,
+  DETECT_SLOTS,
+  detectDatasetDisplayName,
+  detectSlotOf,
+  type DetectSlot,
+  type DetectZooEntry,
+  type DetectZooInfo,
+} from '../protocol/labs/detect';
 import { fetchShipped, type ShippedReader } from './shippedFiles';
 
 /** What the zoo knows of a held detector besides its architecture. */
@@ -41,7 +49,7 @@ export function detectProvenanceOf(p: Record<string, unknown>, origin: string): 
   const dataset = str('dataset', '');
   return {
     dataset,
-    datasetName: str('datasetName', dataset || 'unknown dataset'),
+    datasetName: str('datasetName', detectDatasetDisplayName(dataset) || 'unknown dataset'),
     steps: num('steps') ?? 0,
     seed: num('seed') ?? 0,
     ap50: num('ap50'),

@@ -34,6 +34,7 @@ import {
   type SegModel,
   type SegProvenance,
 } from '../engine';
+import { detectDatasetDisplayName } from '../protocol/labs/detect';
 import { SEG_SIZES, SEG_SIZE_PIXELS, slotOf } from '../protocol/labs/segment';
 import { modelMetaSchema, type ModelFormat, type ModelMeta, type ModelNormalization } from '../protocol/models';
 
@@ -232,7 +233,7 @@ export function loadStored(json: Record<string, unknown>, weights: ArrayBuffer):
       lab: 'detect',
       metric: given?.metric ?? { name: 'AP@0.5', value: num(p.ap50) },
       dataset: given?.dataset ?? str(p.dataset, ''),
-      datasetName: given?.datasetName ?? str(p.datasetName, str(p.dataset, 'unknown dataset')),
+      datasetName: given?.datasetName ?? str(p.datasetName, detectDatasetDisplayName(str(p.dataset, 'unknown dataset'))),
       classNames: ['person'],
       normalization: SEG_NORMALIZATION,
       provenance: given?.provenance ?? {

@@ -26,6 +26,15 @@ export const PEOPLE_NAMES: Readonly<Record<string, string>> = {
   [PEOPLE_ID]: 'People in street scenes (built-in)',
   [PEOPLE_REALISTIC_ID]: 'People in realistic street scenes (built-in)',
 };
+/**
+ * A detector file's dataset as a person reads it: the engine's names of the built-in scene sets (`streets-people`, what
+ * `npm run pretrain:detect` writes into the shipped files' provenance) become the menu's names; any other name stays.
+ */
+export function detectDatasetDisplayName(name: string): string {
+  if (name === 'streets-people') return PEOPLE_NAMES[PEOPLE_ID]!;
+  if (name === 'streets-people-realistic') return PEOPLE_NAMES[PEOPLE_REALISTIC_ID]!;
+  return name;
+}
 /** Whether a dataset id names one of the built-in scene sets (generated per run) rather than an imported one. */
 export const isBuiltinPeople = (id: string): boolean => id === PEOPLE_ID || id === PEOPLE_REALISTIC_ID;
 /** The input size of the built-in scenes and of the shipped detectors: a stride-32 map of 4 × 8 = 32 tokens. */

@@ -49,7 +49,9 @@ export function SegDatasetList({ datasets, selectedId, busyId, onShow, onDelete,
               </td>
               <td data-testid="data.segItem.train">{builtin ? 'per run' : d.trainCount.toLocaleString('en-US')}</td>
               <td data-testid="data.segItem.test">{builtin ? 'per run' : d.testCount.toLocaleString('en-US')}</td>
-              <td data-testid="data.segItem.size">{`${d.width}×${d.height}`}</td>
+              <td data-testid="data.segItem.size" title={builtin ? 'Generated at the Segment run’s input size (low 128×64, high 256×128)' : undefined}>
+                {builtin ? 'the run’s size' : `${d.width}×${d.height}`}
+              </td>
               <td data-testid="data.segItem.format">{builtin ? 'generated' : formatName(d.segFormat)}</td>
               <td>{builtin ? '—' : formatBytes(d.bytes)}</td>
               <td className="row-actions">
