@@ -123,7 +123,7 @@ test('Detect viewer: an uploaded photo of another size is letterboxed and gets a
   // First visit: a built-in scene with its true boxes is shown at once; take one with people in it.
   await expect(pane(page, 'truth')).toBeVisible({ timeout: 60_000 });
   for (let i = 1; i < 8 && (await boxCount(pane(page, 'truth'))) === 0; i++) {
-    await byId(page, 'detect.viewer.scene').selectOption(String(i));
+    await byId(page, 'detect.viewer.scene').selectOption(`classic:${i}`);
     await expect(pane(page, 'truth')).toHaveAttribute('data-source', `scene-${i}`);
   }
   expect(await boxCount(pane(page, 'truth'))).toBeGreaterThan(0);
@@ -157,6 +157,11 @@ test('Detect viewer: an uploaded photo of another size is letterboxed and gets a
   for (const slot of ['transformer', 'conv'] as const) {
     if (SHIPPED[slot]) await expect(byId(page, `detect.viewer.threshold.${slot}`)).toHaveText('0.30 (the slider)');
   }
+  // A realistic built-in scene (realistic people) with its true boxes, seen by the same detectors.
+  await byId(page, 'detect.viewer.scene').selectOption('realistic:1');
+  await expect(pane(page, 'truth')).toHaveAttribute('data-source', 'scene-realistic-1');
+  await expect(pane(page, 'truth').getByTestId('detect.viewer.boxes')).toHaveText(/^\d+$/);
+  await expectModelPanes(page, { someBoxes: false });
 });
 
 test('Detect viewer: a non-image upload is refused with one sentence and the panes keep what they showed', async ({ page }) => {

@@ -160,6 +160,14 @@ describe('Detect lab through the worker seam (cpu backend)', () => {
     const scenes = await api.call('detect', 'scenes', [3, 40]);
     if (!scenes.ok) throw new Error(scenes.error.message);
     expect(scenes.scenes.images.map((s) => s.index)).toEqual(Array.from({ length: 16 }, (_, i) => 3 + i)); // capped at 16
+    // The realistic set's scenes are the realistic validation split's (the same renderer as training), not the classic ones.
+    const real = await api.call('detect', 'scenes', [3, 2, 'realistic']);
+    if (!real.ok) throw new Error(real.error.message);
+    const realSet = await generateDetectDataset({ seed: 1, trainSize: 0, testSize: 5, style: 'realistic' });
+    expect(Buffer.from(real.scenes.images[1]!.rgb).equals(Buffer.from(realSet.test.images.subarray(4 * 128 * 256 * 3)))).toBe(true);
+    expect(Buffer.from(real.scenes.images[0]!.rgb).equals(Buffer.from(scenes.scenes.images[0]!.rgb))).toBe(false);
+    const odd = await api.call('detect', 'scenes', [0, 1, 'fancy' as 'classic']);
+    expect(odd.ok ? '' : odd.error.message).toBe('The built-in scenes are classic or realistic, not "fancy".');
     const scene = scenes.scenes.images.find((s) => s.truth.length > 0)!;
     const pred = await api.call('detect', 'predict', [{ images: [{ rgb: scene.rgb, truth: scene.truth }, { rgb: scene.rgb }], attention: true }]);
     if (!pred.ok) throw new Error(pred.error.message);

@@ -30,8 +30,10 @@ import {
   DETECT_ENCODER_NAMES,
   DETECT_ENCODER_SHORT,
   DETECT_INPUT,
+  DETECT_SCENE_STYLES,
   PEOPLE_NAMES,
   PEOPLE_REALISTIC_ID,
+  type DetectSceneStyle,
   isBuiltinPeople,
   detectSlotOf,
   type DetectConfig,
@@ -341,15 +343,20 @@ export class DetectLab {
     return { height, width, map, images };
   }
 
-  /** Built-in validation scenes `start … start + count − 1` (count capped at MAX_SCENES) with their truth boxes in pixels. */
-  async scenes(start: number, count: number): Promise<DetectScenes> {
+  /**
+   * Built-in validation scenes `start … start + count − 1` (count capped at MAX_SCENES) with their truth boxes in pixels, of
+   * the classic (default) or the realistic set.
+   */
+  async scenes(start: number, count: number, style: DetectSceneStyle = 'classic'): Promise<DetectScenes> {
     if (!Number.isInteger(start) || start < 0 || start > 1_000_000 || !Number.isInteger(count) || count < 1)
       throw new EngineFault('invalid-config', `Ask for scenes from a whole start of at least 0 and a whole count of at least 1 (got ${start} and ${count}).`);
+    if (!DETECT_SCENE_STYLES.includes(style))
+      throw new EngineFault('invalid-config', `The built-in scenes are ${DETECT_SCENE_STYLES.join(' or ')}, not "${String(style)}".`);
     const { height, width } = DETECT_INPUT;
     const images: DetectScenes['images'] = [];
     for (let index = start; index < start + Math.min(count, MAX_SCENES); index++) {
       const rgb = new Uint8Array(height * width * 3);
-      const people = renderDetectScene(PEOPLE_DATA_SEED, 1, index, rgb, 0); // split 1: the validation split of the built-in set
+      const people = renderDetectScene(PEOPLE_DATA_SEED, 1, index, rgb, 0, {}, style); // split 1: the validation split of the built-in set
       images.push({ index, rgb, truth: people.map((b) => corners(toPixels([b.cx, b.cy, b.w, b.h], height, width))) });
     }
     return { height, width, images };

@@ -210,6 +210,10 @@ export interface DetectPredictResult {
   images: { predictions: DetectPanePrediction[] }[];
 }
 
+/** The built-in scenes' two styles: the classic ones (the shipped detectors' data) and the realistic ones. */
+export const DETECT_SCENE_STYLES = ['classic', 'realistic'] as const;
+export type DetectSceneStyle = (typeof DETECT_SCENE_STYLES)[number];
+
 /** Built-in validation scenes for the viewer's picker. */
 export interface DetectScenes {
   height: number;
@@ -250,8 +254,8 @@ export interface DetectCalls {
   useInZoo(slot: DetectSlot, modelId: string): Promise<Outcome<{ zoo: DetectZooInfo }>>;
   /** Run every zoo detector on the images (batch 1 each, timed). */
   predict(request: DetectPredictRequest): Promise<Outcome<{ result: DetectPredictResult }>>;
-  /** Built-in validation scenes `start … start + count − 1` with their boxes (the viewer's picker). */
-  scenes(start: number, count: number): Promise<Outcome<{ scenes: DetectScenes }>>;
+  /** Built-in validation scenes `start … start + count − 1` with their boxes (the viewer's picker), classic (default) or realistic. */
+  scenes(start: number, count: number, style?: DetectSceneStyle): Promise<Outcome<{ scenes: DetectScenes }>>;
   /**
    * Params and MACs per part of every encoder kind at the config's architecture, with measured batch-1 latency when `measure`;
    * refused while a run is going when `measure` (it would time both).

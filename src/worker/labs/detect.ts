@@ -110,9 +110,9 @@ export function detectLab(ctx: LabContext, opts: DetectLabOptions = {}): WorkerL
           return { ok: false as const, error: describeError(err) };
         }
       },
-      async scenes(start, count) {
+      async scenes(start, count, style) {
         try {
-          const scenes = await lab.scenes(start, count);
+          const scenes = await lab.scenes(start, count, style);
           return Comlink.transfer(
             { ok: true as const, scenes },
             scenes.images.map((im) => im.rgb.buffer as ArrayBuffer),

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../../client';
-import { DETECT_INPUT, DETECT_SLOTS } from '../../../../protocol/labs/detect';
+import { DETECT_INPUT, DETECT_SLOTS, type DetectSceneStyle } from '../../../../protocol/labs/detect';
 import { useWorkbench } from '../../../../store';
 import { zooKey } from '../detectView';
 import { ModelPane, TruthPane, PhotoPane } from './DetectPane';
@@ -98,15 +98,25 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
             aria-label="Built-in street scene with people"
             value=""
             onChange={(e) => {
-              if (e.target.value !== '') void sources.addScene(Number(e.target.value));
+              const [style, index] = e.target.value.split(':') as [DetectSceneStyle, string];
+              if (e.target.value !== '') void sources.addScene(Number(index), style);
             }}
           >
             <option value="">choose a scene…</option>
-            {Array.from({ length: SCENE_COUNT }, (_, i) => (
-              <option key={i} value={i}>
-                scene {i + 1}
-              </option>
-            ))}
+            <optgroup label="Classic scenes (the shipped detectors' data)">
+              {Array.from({ length: SCENE_COUNT }, (_, i) => (
+                <option key={i} value={`classic:${i}`}>
+                  scene {i + 1}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Realistic scenes (realistic people)">
+              {Array.from({ length: SCENE_COUNT }, (_, i) => (
+                <option key={i} value={`realistic:${i}`}>
+                  realistic scene {i + 1}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </label>
         <label className="detect-control">

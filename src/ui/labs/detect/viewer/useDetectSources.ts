@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { DETECT_INPUT, type DetectPixelBox, type DetectScenes } from '../../../../protocol/labs/detect';
+import { DETECT_INPUT, type DetectPixelBox, type DetectSceneStyle, type DetectScenes } from '../../../../protocol/labs/detect';
 import { bitmapFromRgb, decodeImageFile } from '../../segment/viewer/fitImage';
 import { sceneWithLargestPerson } from '../detectView';
 import { letterboxBitmap, letterboxBoxes } from './fitPhoto';
@@ -29,7 +29,8 @@ export interface DetectSources {
   inputError: string | null;
   loading: boolean;
   addFiles(files: File[]): Promise<void>;
-  addScene(index: number): Promise<void>;
+  /** Add (or select) built-in scene `index` of the classic (default) or the realistic set. */
+  addScene(index: number, style?: DetectSceneStyle): Promise<void>;
   /** Show the built-in scene with the largest person in it (the first visit's image). */
   addFirstSceneWithPeople(): Promise<void>;
 }
@@ -41,23 +42,23 @@ export function useDetectSources(): DetectSources {
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [inputError, setInputError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const scenesRef = useRef<Promise<DetectScenes> | null>(null);
+  const scenesRef = useRef<Partial<Record<DetectSceneStyle, Promise<DetectScenes>>>>({});
   const nextId = useRef(0);
   const sourcesRef = useRef(sources);
   sourcesRef.current = sources;
 
-  const scenes = useCallback(() => {
-    if (!scenesRef.current) {
-      const p = getEngine()
-        .call('detect', 'scenes', [0, SCENE_COUNT])
-        .then((r) => {
-          if (!r.ok) throw new Error(r.error.message);
-          return r.scenes;
-        });
-      scenesRef.current = p;
-      p.catch(() => (scenesRef.current = null));
-    }
-    return scenesRef.current;
+  const scenes = useCallback((style: DetectSceneStyle = 'classic') => {
+    const cached = scenesRef.current[style];
+    if (cached) return cached;
+    const p = getEngine()
+      .call('detect', 'scenes', [0, SCENE_COUNT, style])
+      .then((r) => {
+        if (!r.ok) throw new Error(r.error.message);
+        return r.scenes;
+      });
+    scenesRef.current[style] = p;
+    p.catch(() => delete scenesRef.current[style]);
+    return p;
   }, []);
 
   const add = useCallback((added: DetectSource[]) => {
@@ -90,18 +91,18 @@ export function useDetectSources(): DetectSources {
   );
 
   const addScene = useCallback(
-    async (index: number) => {
-      const key = `scene-${index}`;
+    async (index: number, style: DetectSceneStyle = 'classic') => {
+      const key = style === 'classic' ? `scene-${index}` : `scene-${style}-${index}`;
       if (sourcesRef.current.some((s) => s.key === key)) {
         setSelectedKey(key);
         return;
       }
       setLoading(true);
       try {
-        const s = await scenes();
+        const s = await scenes(style);
         const scene = s.images.find((im) => im.index === index);
         if (!scene) throw new Error(`there are only ${s.images.length} built-in scenes`);
-        const name = `scene ${index + 1}`;
+        const name = style === 'classic' ? `scene ${index + 1}` : `${style} scene ${index + 1}`;
         const { width, height } = DETECT_INPUT;
         if (s.width === width && s.height === height) {
           add([{ key, name, rgb: scene.rgb, truth: scene.truth, original: null }]);
