@@ -9,7 +9,8 @@
  * fine-tunes that detector with the letterbox augmentation, FINE_TUNE_DETECT; stages=2 fine-tunes the detectors already in
  * public/models/detect), fineTuneSteps, letterbox, outDir (default public/models/detect); style=classic|realistic (the
  * built-in scenes: classic, the shipped detectors' data, or issue #15's realistic streets — then the backbone is pretrained
- * on the realistic scenes too, into <outDir>/backbone.json unless backbone= says otherwise).
+ * on the realistic scenes too, into <outDir>/backbone.json unless backbone= says otherwise); backboneSteps, backboneBatch
+ * (the backbone stage's length and batch, default BACKBONE_PRETRAIN's).
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -94,16 +95,17 @@ export async function main(args: string[]): Promise<void> {
   const backboneFile = kv.get('backbone') ?? (style === 'classic' ? BACKBONE_FILE : `${outDir}/backbone.json`);
   if (!existsSync(backboneFile)) {
     console.log(`== backbone pretraining (${backboneFile} not found)`);
+    const backboneSteps = Number(kv.get('backboneSteps') ?? BACKBONE_PRETRAIN.steps);
     const b = parseBackboneArgs([
       `width=${settings.width}`,
-      `steps=${BACKBONE_PRETRAIN.steps}`,
-      `batch=${BACKBONE_PRETRAIN.batch}`,
+      `steps=${backboneSteps}`,
+      `batch=${kv.get('backboneBatch') ?? BACKBONE_PRETRAIN.batch}`,
       `lr=${BACKBONE_PRETRAIN.lr}`,
       `trainSize=${settings.trainSize}`,
       `testSize=${settings.testSize}`,
       `dataSeed=${settings.dataSeed}`,
       `seed=${settings.seed}`,
-      `evalEvery=${BACKBONE_PRETRAIN.steps / 4}`,
+      `evalEvery=${Math.max(1, Math.round(backboneSteps / 4))}`,
       `out=${backboneFile}`,
       `style=${style}`,
       'origin=npm run pretrain:detect',
