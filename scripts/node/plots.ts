@@ -351,7 +351,7 @@ function segCompareRealistic(): void {
   writeFileSync(
     'results/seg-compare-realistic.svg',
     barPlot({
-      title: 'Second comparison: student mIoU by chain × upscaling (realistic scenes, re-shipped teacher and tutor)',
+      title: 'Student mIoU by chain × upscaling at the low and high size (realistic scenes, teacher ≥ 10 points above)',
       yLabel: 'validation mIoU',
       groups,
       width: 900,
