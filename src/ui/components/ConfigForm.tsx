@@ -6,6 +6,18 @@ import { useLabActive, useLabConfig } from '../runStatus';
 import { ParamField } from './ParamField';
 
 /** One entry of a settings form: a field of the lab's spec, a heading, a control of the lab's own, or a collapsed group. */
+/**
+ * A live hyperparameter change for the lab's run: sent to the engine (which applies it and records its marker) while the
+ * lab's run is active and the engine is ready; otherwise nothing (the form's config alone holds the value for the next run).
+ */
+export function useSendLive(lab: LabName): (partial: Partial<LiveHyperparams>) => void {
+  const active = useLabActive(lab);
+  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  return (partial) => {
+    if (active && engineReady) void getEngine().setHyperparams(lab, partial);
+  };
+}
+
 export type FormItem<C> =
   { field: keyof C & string; id?: string; hint?: string } | { heading: string } | { node: ReactNode; key: string } | { details: string; items: FormItem<C>[] };
 
@@ -63,9 +75,9 @@ function ConfigFormInner<L extends LabName>({ lab, ariaLabel, items, idOf = (k) 
   const config = useLabConfig(lab);
   const setConfig = useWorkbench((s) => s.setConfig);
   const active = useLabActive(lab);
-  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const fields = labSpec(lab).fields as Readonly<Record<string, Field>>;
   const change = (partial: Partial<LabConfig<L>>) => setConfig(lab, adjust ? adjust(partial, config) : partial);
+  const sendLive = useSendLive(lab);
 
   const render = (item: FormItem<LabConfig<L>>, i: number): ReactNode => {
     if ('heading' in item) return <h3 key={`h${i}`}>{item.heading}</h3>;
@@ -94,7 +106,7 @@ function ConfigFormInner<L extends LabName>({ lab, ariaLabel, items, idOf = (k) 
           disabled={(active && !live) || Boolean(state?.disabled)}
           onCommit={(v) => {
             change({ [key]: v } as Partial<LabConfig<L>>);
-            if (active && live && engineReady) void getEngine().setHyperparams(lab, { [key]: v } as Partial<LiveHyperparams>);
+            if (live) sendLive({ [key]: v } as Partial<LiveHyperparams>);
           }}
           {...(hint ? { hint } : {})}
         />

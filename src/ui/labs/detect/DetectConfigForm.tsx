@@ -1,11 +1,9 @@
 import { formatWidth, type NumberSpec } from '../../../protocol';
 import { isDetection } from '../../../protocol/datasets';
 import { DETECT_LAB, PEOPLE_ID, PEOPLE_REALISTIC_ID, isBuiltinPeople, type DetectConfig } from '../../../protocol/labs/detect';
-import { getEngine } from '../../../client';
 import { useWorkbench } from '../../../store';
 import { selectLast } from '../../../store/selectors';
-import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
-import { useLabActive } from '../../runStatus';
+import { ConfigForm, useSendLive, type FieldState, type FormItem } from '../../components/ConfigForm';
 
 /** Test ids: `detect.<key>`, except the score threshold, `detect.threshold` (the issue's names). */
 const idOf = (key: string) => (key === 'scoreThreshold' ? 'detect.threshold' : `detect.${key}`);
@@ -78,8 +76,7 @@ const ENCODER_HINTS: Record<DetectConfig['encoder'], string> = {
 function SuggestedThreshold({ current }: { current: number }) {
   const threshold = useWorkbench(selectLast('detect', 'test.f1Threshold'));
   const f1 = useWorkbench(selectLast('detect', 'test.bestF1'));
-  const active = useLabActive('detect');
-  const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
+  const sendLive = useSendLive('detect');
   const setConfig = useWorkbench((s) => s.setConfig);
   if (threshold === undefined || !Number.isFinite(threshold)) return null;
   const { min, max } = DETECT_LAB.numbers.scoreThreshold;
@@ -87,7 +84,7 @@ function SuggestedThreshold({ current }: { current: number }) {
   const v = Math.min(max, Math.max(min, threshold));
   const use = () => {
     setConfig('detect', { scoreThreshold: v });
-    if (active && engineReady) void getEngine().setHyperparams('detect', { scoreThreshold: v });
+    sendLive({ scoreThreshold: v });
   };
   return (
     <p className="field-hint" data-testid="detect.threshold.suggested">
