@@ -9,6 +9,7 @@
  * have a head, hair, skin tones, torso, arms, legs, clothing, coats, bags and hats, front or side views and walking
  * poses — issue #12 item 8 asks for exactly that; cyclists are left out so that every box is a pedestrian).
  */
+import type { BuiltinDetectSetName } from '../../protocol/labs/detect';
 import { hashSeed, mulberry32, randInt, uniform, type Rng } from '../random';
 import type { DetectBox, DetectDataset, DetectSplit } from './detectDataset';
 import { buildStreetScene, randomPerson } from './streetLayout';
@@ -51,7 +52,8 @@ const NOISE_SALT = 0x5ce4e;
 const REAL_SCENE_SALT = 0xde7ea1;
 
 /** The built-in detection set's name per style. */
-export const detectDatasetName = (style: StreetStyle = 'classic'): string => (style === 'realistic' ? 'streets-people-realistic' : 'streets-people');
+export const detectDatasetName = (style: StreetStyle = 'classic'): BuiltinDetectSetName =>
+  style === 'realistic' ? 'streets-people-realistic' : 'streets-people';
 
 /** A detection scene before rasterisation: the street scene with its people replaced, the variant, and how many were placed. */
 export interface DetectScenePlan {

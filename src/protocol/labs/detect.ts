@@ -27,13 +27,15 @@ export const PEOPLE_NAMES: Readonly<Record<string, string>> = {
   [PEOPLE_REALISTIC_ID]: 'People in realistic street scenes (built-in)',
 };
 /**
- * A detector file's dataset as a person reads it: the engine's names of the built-in scene sets (`streets-people`, what
- * `npm run pretrain:detect` writes into the shipped files' provenance) become the menu's names; any other name stays.
+ * The engine's names of the built-in scene sets, per style: what `npm run pretrain:detect` and the lab's runs write into a
+ * detector file's provenance. The engine's `detectDatasetName` is typed to return one of these, so the two cannot drift.
  */
+export type BuiltinDetectSetName = 'streets-people' | 'streets-people-realistic';
+const BUILTIN_SET_IDS: Readonly<Record<BuiltinDetectSetName, string>> = { 'streets-people': PEOPLE_ID, 'streets-people-realistic': PEOPLE_REALISTIC_ID };
+/** A detector file's dataset as a person reads it: a built-in scene set's engine name becomes the menu's name; any other name stays. */
 export function detectDatasetDisplayName(name: string): string {
-  if (name === 'streets-people') return PEOPLE_NAMES[PEOPLE_ID]!;
-  if (name === 'streets-people-realistic') return PEOPLE_NAMES[PEOPLE_REALISTIC_ID]!;
-  return name;
+  const id = Object.hasOwn(BUILTIN_SET_IDS, name) ? BUILTIN_SET_IDS[name as BuiltinDetectSetName] : undefined;
+  return id ? PEOPLE_NAMES[id]! : name;
 }
 /** Whether a dataset id names one of the built-in scene sets (generated per run) rather than an imported one. */
 export const isBuiltinPeople = (id: string): boolean => id === PEOPLE_ID || id === PEOPLE_REALISTIC_ID;
