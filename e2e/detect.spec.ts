@@ -118,6 +118,27 @@ test('Detect lab: a tiny training run advances the loss chart and lands in the r
   await expect(byId(page, 'detect.cost.latency').first()).toHaveText(/ms$/, { timeout: 120_000 });
 });
 
+test('Detect lab: fine-tuning the shipped detector suggests its best-F1 threshold, and "Use" moves the slider there', async ({ page }) => {
+  test.skip(!SHIPPED.transformer, 'needs the shipped transformer-encoder detector (npm run pretrain:detect)');
+  // The shipped architecture is the form's default; one step of batch 2, then an evaluation on 8 classic validation scenes,
+  // where the shipped detector finds some people, so a best-F1 threshold exists.
+  await open(page, { fineTune: 'true', steps: 1, batchSize: 2, trainSize: 8, testSize: 8, evalEvery: 1 });
+  await expect(byId(page, 'detect.fineTune')).toBeChecked();
+  await byId(page, 'detect.start').click();
+  await expect(byId(page, 'detect.status')).toHaveText('done', { timeout: 150_000 });
+  const ap50 = Number((await byId(page, 'detect.ap').innerText()).replace('%', ''));
+  expect(ap50).toBeGreaterThan(0);
+  const suggested = byId(page, 'detect.threshold.suggested');
+  await expect(suggested).toContainText(/best F1 \(\d+(\.\d)? %\) at 0\.\d\d\./);
+  const v = Number(/at (0\.\d\d)\./.exec(await suggested.innerText())![1]!);
+  expect(Math.abs(Number(await byId(page, 'detect.threshold').inputValue()) - v)).toBeGreaterThan(0.005); // the default 0.5 is not it
+  await byId(page, 'detect.threshold.useSuggested').click();
+  await expect.poll(async () => Math.abs(Number(await byId(page, 'detect.threshold').inputValue()) - v)).toBeLessThanOrEqual(0.005);
+  await expect(suggested).toContainText('The slider is there.');
+  // The run's detector counts the shipped one's steps on.
+  await expect(byId(page, 'detect.runs.table').getByTestId('detect.runs.row')).toHaveCount(1);
+});
+
 test('Detect viewer: an uploaded photo of another size is letterboxed and gets a box count in both detector panes', async ({ page }) => {
   await open(page);
   // First visit: a built-in scene with its true boxes is shown at once; take one with people in it.

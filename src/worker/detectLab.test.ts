@@ -321,3 +321,48 @@ describe('Detect lab through the worker seam (cpu backend)', () => {
     ).rejects.toThrow(/The pretrained backbone has width 0.25; set the backbone width multiplier to 0.25/);
   }, 60_000);
 });
+
+describe('fine-tuning the viewer’s detector (fineTune)', () => {
+  it('starts from every weight of the pane’s detector and counts its steps on; refuses no encoder, an empty pane, another architecture', async () => {
+    const data = await generateDetectDataset({ seed: 2, trainSize: 4, testSize: 2 });
+    const zoo = new DetectZoo(await shippedFiles({ transformer: 0.3, conv: 0.2 }));
+    const lab = new DetectLab({ loadDetection: async () => ({ ...data, name: 'set' }) }, zoo, () => undefined);
+    const config = tiny({ dataset: 'ds-x', trainSize: 4, testSize: 2, fineTune: true, pretrainedBackbone: true });
+    const plan = lab.plan(config, 'ft');
+    const session = (await plan.prepare(
+      () => undefined,
+      () => undefined,
+    )) as DetectSession;
+    const held = zoo.get('transformer')!;
+    const names = [...held.model.store.trainable.keys(), ...held.model.store.state.keys()];
+    expect(names.length).toBeGreaterThan(50);
+    const value = (m: DetectSession['trainer']['model'], n: string) => (m.store.trainable.get(n) ?? m.store.state.get(n))!.data();
+    for (const n of names) expect(Array.from(await value(session.trainer.model, n)), n).toEqual(Array.from(await value(held.model, n)));
+    // Once done (a step and an evaluation), the fine-tuned detector's provenance counts the shipped one's 5 steps and this run's 1.
+    await session.step();
+    await session.evaluate();
+    zoo.put('transformer', held.model, { ...held.provenance, ap50: 0 }); // so that the new detector fills the pane whatever its AP
+    expect(plan.finish(session, 'done')).toBe(true);
+    expect(zoo.get('transformer')!.provenance).toMatchObject({ steps: 6, origin: 'ft' });
+    session.dispose();
+
+    const prepare = (c: DetectConfig, l = lab) =>
+      l.plan(c, 'r').prepare(
+        () => undefined,
+        () => undefined,
+      );
+    // dwconv belongs in the conv pane, whose detector has a conv encoder.
+    await expect(prepare({ ...config, encoder: 'dwconv' })).rejects.toThrow(
+      /The viewer’s conv detector is built otherwise than the form says \(encoder dwconv in the form, conv in the detector\)/,
+    );
+    await expect(prepare({ ...config, queries: 5, decoderLayers: 2 })).rejects.toThrow(
+      /\(decoder layers 2 in the form, 1 in the detector; queries 5 in the form, 4 in the detector\)/,
+    );
+    // The head count is not in the weights' shapes: the check has to catch it.
+    await expect(prepare({ ...config, heads: 4 })).rejects.toThrow(/heads 4 in the form, 2 in the detector/);
+    await expect(prepare({ ...config, encoder: 'none' })).rejects.toThrow(/A detector without an encoder has no viewer pane to start from/);
+    const empty = new DetectLab({ loadDetection: async () => ({ ...data, name: 'set' }) }, new DetectZoo(none), () => undefined);
+    await expect(prepare(config, empty)).rejects.toThrow(/The viewer’s transformer pane is empty, so there is no detector to fine-tune/);
+    for (const { model } of zoo.all()) disposeParams(model.store);
+  }, 60_000);
+});

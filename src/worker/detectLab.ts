@@ -48,7 +48,7 @@ import {
 } from '../protocol/labs/detect';
 import type { ModelInfo } from '../protocol/models';
 import type { DatasetService } from './datasetService';
-import type { DetectZoo } from './detectZoo';
+import type { DetectZoo, HeldDetector } from './detectZoo';
 import { EngineFault } from './errors';
 import type { RunPlan } from './labs/types';
 import { SEG_NORMALIZATION, detectMeta, detectToKeep, type ModelToKeep } from './modelFormats';
@@ -90,6 +90,31 @@ export function detectArchitectureOf(config: DetectConfig, encoder: DetectEncode
   } catch (err) {
     throw new EngineFault('invalid-config', err instanceof Error ? err.message : String(err));
   }
+}
+
+/**
+ * How a held detector's architecture differs from the form's, as "what the form says (the detector: what it has)" phrases;
+ * empty when they are the same. The input size is not compared (the lab trains at DETECT_INPUT only).
+ */
+export function architectureDifferences(held: DetectArchitecture, form: DetectArchitecture): string[] {
+  const out: string[] = [];
+  const cmp = (what: string, h: number | string, f: number | string) => {
+    if (h !== f) out.push(`${what} ${f} in the form, ${h} in the detector`);
+  };
+  cmp('encoder', held.encoder.kind, form.encoder.kind);
+  cmp('backbone width', held.widthMultiplier, form.widthMultiplier);
+  cmp('d', held.d, form.d);
+  if (form.encoder.kind !== 'none') cmp('encoder layers', held.encoder.layers, form.encoder.layers);
+  if (form.encoder.kind === 'transformer') {
+    // Not in the weights' shapes (a head count splits the same matrices), so copying the weights would not catch it.
+    cmp('encoder heads', held.encoder.heads, form.encoder.heads);
+    cmp('encoder FFN width', held.encoder.ffn, form.encoder.ffn);
+  }
+  cmp('decoder layers', held.decoder.layers, form.decoder.layers);
+  cmp('heads', held.decoder.heads, form.decoder.heads);
+  cmp('FFN width', held.decoder.ffn, form.decoder.ffn);
+  cmp('queries', held.decoder.queries, form.decoder.queries);
+  return out;
 }
 
 /** The first `n` images of a split (views, no copy). */
@@ -177,6 +202,7 @@ export class DetectLab {
    */
   plan(config: DetectConfig, runId: string): RunPlan {
     let data: DetectDataset | null = null;
+    let priorSteps = 0;
     return {
       steps: config.steps,
       evalEvery: config.evalEvery,
@@ -191,7 +217,9 @@ export class DetectLab {
           );
         onBuilding();
         await yieldToEventLoop();
-        const initBackbone = config.pretrainedBackbone ? await this.pretrainedBackbone(architecture) : null;
+        const start = config.fineTune ? await this.viewerDetector(config, architecture) : null;
+        priorSteps = start?.provenance.steps ?? 0;
+        const initBackbone = !start && config.pretrainedBackbone ? await this.pretrainedBackbone(architecture) : null;
         const { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou } = config;
         try {
           return new DetectSession(
@@ -206,6 +234,7 @@ export class DetectLab {
               weightDecay: config.weightDecay,
               previewCount: 4,
               initBackbone,
+              init: start?.model ?? null,
             },
             data,
           );
@@ -215,10 +244,38 @@ export class DetectLab {
       },
       finish: (session, status: RunStatus) => {
         if (status !== 'done' || !data || !(session instanceof DetectSession)) return false;
-        this.finished(config, runId, session, data);
+        this.finished(config, runId, session, data, priorSteps);
         return true;
       },
     };
+  }
+
+  /**
+   * The viewer's detector of the config's encoder, for a fine-tuning run (config.fineTune): the held one (shipped or trained),
+   * of the same architecture as the form's; a sentence when the pane is empty or its detector is built otherwise. The zoo keeps
+   * ownership (the session copies the weights while it is built).
+   */
+  private async viewerDetector(config: DetectConfig, architecture: DetectArchitecture): Promise<HeldDetector> {
+    const slot = detectSlotOf(config.encoder);
+    if (!slot)
+      throw new EngineFault(
+        'invalid-config',
+        'A detector without an encoder has no viewer pane to start from: untick "Start from the viewer’s detector", or pick an encoder.',
+      );
+    await this.zoo.ensureShipped();
+    const held = this.zoo.get(slot);
+    if (!held)
+      throw new EngineFault(
+        'invalid-config',
+        `The viewer’s ${slot} pane is empty, so there is no detector to fine-tune: train one first, or untick "Start from the viewer’s detector".`,
+      );
+    const differences = architectureDifferences(held.model.architecture, architecture);
+    if (differences.length > 0)
+      throw new EngineFault(
+        'invalid-config',
+        `The viewer’s ${slot} detector is built otherwise than the form says (${differences.join('; ')}): set the form to match it, or untick "Start from the viewer’s detector".`,
+      );
+    return held;
   }
 
   /** The shipped pretrained backbone for a run of this architecture; a sentence when it is missing or of another width. */
@@ -249,12 +306,13 @@ export class DetectLab {
   }
 
   /** A finished run's detector: into its slot when it is at least as good, and into the library either way. */
-  private finished(config: DetectConfig, runId: string, session: DetectSession, data: DetectDataset): void {
+  private finished(config: DetectConfig, runId: string, session: DetectSession, data: DetectDataset, priorSteps: number): void {
     const model = session.releaseModel();
     const provenance = {
       dataset: config.dataset,
       datasetName: data.name,
-      steps: config.steps,
+      // A fine-tuned detector counts the steps of the one it started from.
+      steps: priorSteps + config.steps,
       seed: config.seed,
       ap50: session.lastAP50,
       ap: session.lastAP,

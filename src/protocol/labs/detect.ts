@@ -80,6 +80,12 @@ const DETECT_FIELDS = {
    * backbone). Needs width 0.5. Off: random weights (which did not learn in 1,500 steps: results/detect-pretrain-attempts.jsonl).
    */
   pretrainedBackbone: { kind: 'boolean', label: 'Start from the pretrained backbone (width 0.5)', default: true },
+  /**
+   * Start from the viewer's detector of this encoder (the transformer pane for 'transformer', the conv pane for 'conv' and
+   * 'dwconv'): every weight, so the run fine-tunes it, e.g. the shipped detector on an imported COCO / VOC set. The form's
+   * architecture must be that detector's. Overrides pretrainedBackbone.
+   */
+  fineTune: { kind: 'boolean', label: 'Start from the viewer’s detector of this encoder (fine-tune it)', default: false },
   width: { label: 'Backbone width multiplier', min: 0.25, max: 1, default: 0.5, scale: 'linear', choices: [0.25, 0.5, 0.75, 1] },
   d: { label: 'Transformer width d', min: 32, max: 128, default: 64, scale: 'log', integer: true, choices: [32, 64, 128] },
   encoderLayers: { label: 'Encoder layers / blocks L', min: 1, max: 6, default: 2, scale: 'linear', integer: true },

@@ -57,12 +57,18 @@ function Select(props: { id: string; field: EnumField; value: string; disabled: 
           </option>
         ))}
       </select>
-      {state?.hint && (
-        <p className={state.warn ? 'field-error' : 'field-hint'} data-testid={state.warn ? `${id}.warning` : undefined}>
-          {state.hint}
-        </p>
-      )}
+      <FieldHint id={id} state={state} />
     </div>
+  );
+}
+
+/** A field's hint under it, or its warning (test id `<id>.warning`). */
+function FieldHint({ id, state }: { id: string; state?: FieldState | undefined }) {
+  if (!state?.hint) return null;
+  return (
+    <p className={state.warn ? 'field-error' : 'field-hint'} data-testid={state.warn ? `${id}.warning` : undefined}>
+      {state.hint}
+    </p>
   );
 }
 
@@ -137,6 +143,7 @@ function ConfigFormInner<L extends LabName>({ lab, ariaLabel, items, idOf = (k) 
             />{' '}
             {f.label}
           </label>
+          <FieldHint id={id} state={hint ? { ...state, hint } : state} />
         </div>
       );
     return null; // id fields (datasets) are lab controls: pass them as nodes

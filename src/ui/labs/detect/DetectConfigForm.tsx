@@ -105,6 +105,15 @@ function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | unde
   if (key === 'encoderLayers' && c.encoder === 'none') return { hint: 'Not used: without an encoder the projection feeds the decoder.' };
   if (key === 'encoderLayers' && c.encoder !== 'transformer') return { hint: 'Residual convolution blocks of the encoder.' };
   if (key === 'heads' && c.d % c.heads !== 0) return { hint: `d = ${c.d} is not divisible by ${c.heads} heads.`, warn: true };
+  if (key === 'fineTune')
+    return c.fineTune
+      ? c.encoder === 'none'
+        ? { hint: 'A detector without an encoder has no viewer pane to start from: pick an encoder or untick this.', warn: true }
+        : {
+            hint: `Every weight from the viewer’s ${c.encoder === 'transformer' ? 'transformer' : 'conv'} pane (shipped, or the last run that filled it); the architecture below must be its (the shipped pair: the defaults).`,
+          }
+      : { hint: 'E.g. the shipped detector fine-tuned on your imported COCO / VOC photos.' };
+  if (key === 'pretrainedBackbone' && c.fineTune) return { hint: 'Not used: the run starts from the viewer’s detector.' };
   if (key === 'pretrainedBackbone')
     return c.pretrainedBackbone
       ? c.width === 0.5
@@ -126,6 +135,7 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
     { field: 'flip' },
     { field: 'letterbox', hint: 'Images squeezed between grey side bars, as the viewer fits a portrait or 4:3 photo; 0.5 in the shipped fine-tune.' },
     { field: 'pretrainedBackbone' },
+    { field: 'fineTune' },
     { heading: 'Architecture' },
     choice('width'),
     choice('d'),
