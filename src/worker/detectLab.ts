@@ -340,7 +340,7 @@ export class DetectLab {
       datasetName: data.name,
       classNames: ['person'],
       normalization: SEG_NORMALIZATION,
-      provenance: { runId, steps: config.steps, seed: config.seed, encoder: config.encoder },
+      provenance: { runId, steps: provenance.steps, seed: config.seed, encoder: config.encoder },
     });
     // The zoo's detector is read while the zoo holds it (a new run or a lab call waits for the library's saves); one the zoo did not take is freed once read.
     const release = fills ? undefined : () => disposeParams(model.store);
