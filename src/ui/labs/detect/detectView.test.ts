@@ -1,5 +1,17 @@
+import { PEOPLE_ID, PEOPLE_NAMES, PEOPLE_REALISTIC_ID } from '../../../protocol/labs/detect';
 import { describe, expect, it } from 'vitest';
-import { attentionRgba, boxesAbove, clipBox, formatMs, letterboxRect, paneThreshold, sceneWithLargestPerson, weightRange, zooKey } from './detectView';
+import {
+  attentionRgba,
+  boxesAbove,
+  clipBox,
+  formatMs,
+  letterboxRect,
+  paneThreshold,
+  sceneWithLargestPerson,
+  weightRange,
+  zooKey,
+  zooSceneStyles,
+} from './detectView';
 
 const q = (query: number, score: number) => ({ query, score, box: { x1: 0, y1: 0, x2: 1, y2: 1 } });
 
@@ -86,5 +98,16 @@ describe('weightRange and sceneWithLargestPerson', () => {
       ]),
     ).toBe(2);
     expect(sceneWithLargestPerson([])).toBeNull();
+  });
+});
+
+describe('zooSceneStyles', () => {
+  it("reads the built-in styles the zoo's detectors were trained on from their datasets' names, once each, in pane order", () => {
+    const classic = PEOPLE_NAMES[PEOPLE_ID]!;
+    const realistic = PEOPLE_NAMES[PEOPLE_REALISTIC_ID]!;
+    expect(zooSceneStyles([{ dataset: realistic }, { dataset: classic }])).toEqual(['realistic', 'classic']);
+    expect(zooSceneStyles([{ dataset: classic }, { dataset: classic }])).toEqual(['classic']);
+    expect(zooSceneStyles([{ dataset: 'COCO persons' }, { dataset: 'toString' }])).toEqual([]);
+    expect(zooSceneStyles([])).toEqual([]);
   });
 });

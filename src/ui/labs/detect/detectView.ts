@@ -1,5 +1,12 @@
 /** Pure helpers of the Detect lab's views (no DOM): letterboxing, boxes above a threshold, the attention heat overlay. */
-import type { DetectPixelBox, DetectQueryOutput } from '../../../protocol/labs/detect';
+import {
+  PEOPLE_ID,
+  PEOPLE_NAMES,
+  PEOPLE_REALISTIC_ID,
+  type DetectPixelBox,
+  type DetectQueryOutput,
+  type DetectSceneStyle,
+} from '../../../protocol/labs/detect';
 export { LETTERBOX_GREY } from '../../../protocol/labs/detect';
 
 /** Where a srcW × srcH image lands inside a dstW × dstH frame when letterboxed: scaled to fit whole, aspect kept, centred. */
@@ -74,6 +81,20 @@ export function sceneWithLargestPerson(scenes: readonly { index: number; truth: 
     if (!best || h > best.h) best = { index: s.index, h };
   }
   return best?.index ?? null;
+}
+
+/**
+ * The built-in scene styles the zoo's detectors were trained on, read from their datasets' names (the shipped files' and the
+ * lab's runs' alike), in pane order; detectors trained on an imported set add none.
+ */
+export function zooSceneStyles(entries: readonly { dataset: string }[]): DetectSceneStyle[] {
+  const byName: Record<string, DetectSceneStyle> = { [PEOPLE_NAMES[PEOPLE_ID]!]: 'classic', [PEOPLE_NAMES[PEOPLE_REALISTIC_ID]!]: 'realistic' };
+  const out: DetectSceneStyle[] = [];
+  for (const e of entries) {
+    const style = Object.hasOwn(byName, e.dataset) ? byName[e.dataset] : undefined;
+    if (style && !out.includes(style)) out.push(style);
+  }
+  return out;
 }
 
 /** 12.345 → "12.3 ms", 0.41 → "0.41 ms". */

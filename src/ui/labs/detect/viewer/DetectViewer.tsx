@@ -7,7 +7,7 @@ import { useEffect, useState, type ChangeEvent } from 'react';
 import { getEngine } from '../../../../client';
 import { DETECT_INPUT, DETECT_SLOTS, type DetectSceneStyle } from '../../../../protocol/labs/detect';
 import { useWorkbench } from '../../../../store';
-import { zooKey } from '../detectView';
+import { zooKey, zooSceneStyles } from '../detectView';
 import { ModelPane, TruthPane, PhotoPane } from './DetectPane';
 import { useDetectPredictions } from './useDetectPredictions';
 import { SCENE_COUNT, useDetectSources } from './useDetectSources';
@@ -68,11 +68,16 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
   const empty = sources.sources.length === 0;
   const { addFirstSceneWithPeople } = sources;
   const [autoPicked, setAutoPicked] = useState(false);
+  // The scenes of the style the zoo's detectors were trained on (so wait for the zoo; classic when it cannot be read).
+  const trainedOn = zooSceneStyles(entries);
+  const zooSettled = (zoo !== null && !zoo.loading) || zooError !== null;
+  const firstStyle = trainedOn[0] ?? 'classic';
   useEffect(() => {
-    if (!engineReady || autoPicked || !empty) return;
+    if (!engineReady || autoPicked || !empty || !zooSettled) return;
     setAutoPicked(true);
-    void addFirstSceneWithPeople();
-  }, [engineReady, autoPicked, empty, addFirstSceneWithPeople]);
+    void addFirstSceneWithPeople(firstStyle);
+  }, [engineReady, autoPicked, empty, zooSettled, firstStyle, addFirstSceneWithPeople]);
+  const dataNote = (style: DetectSceneStyle) => (trainedOn.includes(style) ? '; the detectors’ training data' : '');
 
   const selected = sources.selected;
   const { width, height } = DETECT_INPUT;
@@ -103,14 +108,14 @@ export function DetectViewer({ defaultThreshold }: { defaultThreshold: number })
             }}
           >
             <option value="">choose a scene…</option>
-            <optgroup label="Classic scenes (the shipped detectors' data)">
+            <optgroup label={`Classic scenes (block people${dataNote('classic')})`}>
               {Array.from({ length: SCENE_COUNT }, (_, i) => (
                 <option key={i} value={`classic:${i}`}>
                   scene {i + 1}
                 </option>
               ))}
             </optgroup>
-            <optgroup label="Realistic scenes (realistic people)">
+            <optgroup label={`Realistic scenes (realistic people${dataNote('realistic')})`}>
               {Array.from({ length: SCENE_COUNT }, (_, i) => (
                 <option key={i} value={`realistic:${i}`}>
                   realistic scene {i + 1}

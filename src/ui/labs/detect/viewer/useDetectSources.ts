@@ -32,7 +32,8 @@ export interface DetectSources {
   /** Add (or select) built-in scene `index` of the classic (default) or the realistic set. */
   addScene(index: number, style?: DetectSceneStyle): Promise<void>;
   /** Show the built-in scene with the largest person in it (the first visit's image). */
-  addFirstSceneWithPeople(): Promise<void>;
+  /** Show the scene of a style (default classic) whose largest person is tallest. */
+  addFirstSceneWithPeople(style?: DetectSceneStyle): Promise<void>;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -121,16 +122,19 @@ export function useDetectSources(): DetectSources {
     [scenes, add],
   );
 
-  const addFirstSceneWithPeople = useCallback(async () => {
-    let index = 0;
-    try {
-      const s = await scenes();
-      index = sceneWithLargestPerson(s.images) ?? 0;
-    } catch {
-      // addScene says why the scenes could not be loaded.
-    }
-    await addScene(index);
-  }, [scenes, addScene]);
+  const addFirstSceneWithPeople = useCallback(
+    async (style: DetectSceneStyle = 'classic') => {
+      let index = 0;
+      try {
+        const s = await scenes(style);
+        index = sceneWithLargestPerson(s.images) ?? 0;
+      } catch {
+        // addScene says why the scenes could not be loaded.
+      }
+      await addScene(index, style);
+    },
+    [scenes, addScene],
+  );
 
   const selected = sources.find((s) => s.key === selectedKey) ?? null;
   return { sources, selected, select: setSelectedKey, inputError, loading, addFiles, addScene, addFirstSceneWithPeople };
