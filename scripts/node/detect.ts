@@ -52,6 +52,7 @@ const NUMBERS = [
   'backboneLr',
   'weightDecay',
   'letterbox',
+  'zoom',
   'priorSteps',
   ...Object.keys(DEFAULT_DETECT_HYPERPARAMS),
 ];
@@ -83,6 +84,8 @@ export interface DetectRunArgs {
   flip: boolean;
   /** Probability of the letterbox augmentation (DetectBatcher). */
   letterbox: number;
+  /** Probability of the zoom-in augmentation (DetectBatcher). */
+  zoom: number;
   /** Steps the `init` detector was trained for before this run (its saved provenance counts them: steps = priorSteps + steps). */
   priorSteps: number;
   hyperparams: DetectHyperparams;
@@ -148,6 +151,7 @@ export function parseDetectArgs(args: string[]): DetectRunArgs {
     weightDecay: num('weightDecay', 1e-4),
     flip: kv.flag('flip', true),
     letterbox: num('letterbox', 0),
+    zoom: num('zoom', 0),
     priorSteps: Math.round(num('priorSteps', 0)),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_DETECT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as DetectHyperparams,
     backend: kv.get('backend') ?? 'wasm',
@@ -229,6 +233,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
       batchSize: a.batch,
       flip: a.flip,
       letterbox: a.letterbox,
+      zoom: a.zoom,
       hyperparams: a.hyperparams,
       backboneLrMultiplier: a.backboneLr,
       weightDecay: a.weightDecay,

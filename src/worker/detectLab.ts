@@ -229,6 +229,7 @@ export class DetectLab {
               batchSize: config.batchSize,
               flip: config.flip,
               letterbox: config.letterbox,
+              zoom: config.zoom,
               hyperparams: { lr, clip, wCE, wL1, wGIoU, eosCoef, scoreThreshold, costClass, costBbox, costGiou },
               backboneLrMultiplier: config.backboneLr,
               weightDecay: config.weightDecay,

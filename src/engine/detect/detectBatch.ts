@@ -1,6 +1,6 @@
 /**
- * Batches of a detection split (TECHNIQUES.md §4, the dataset shape of data/detectDataset.ts): seeded reshuffle every epoch
- * and an optional random horizontal flip of the image with its boxes (cx → 1 − cx). Normalisation is the Segment lab's fixed
+ * Batches of a detection split (TECHNIQUES.md §4, the dataset shape of data/detectDataset.ts): seeded reshuffle every epoch,
+ * an optional random horizontal flip of the image with its boxes (cx → 1 − cx), zoom-in and letterbox augmentations. Normalisation is the Segment lab's fixed
  * ImageNet mean/std (`segImagesTensor`).
  */
 import type { DetectBox, DetectSplit } from '../data/detectDataset';
@@ -108,11 +108,74 @@ export function letterboxImage(batch: DetectBatch, k: number, height: number, wi
   batch.boxes[k] = batch.boxes[k]!.map((b) => ({ ...b, cx: ox / width + b.cx * s, w: b.w * s }));
 }
 
-/** Seeded epoch-wise shuffling over a detection split, with optional flips and letterboxing. */
+/** Largest zoom of the zoom augmentation: a window of a 1/ZOOM_MAX_SCALE of the frame's height and width, blown up to the frame. */
+export const ZOOM_MAX_SCALE = 2.5;
+/** A zoomed box seen on less than this share of its area becomes an ignore region (a sliver of a person is not a target). */
+export const ZOOM_MIN_VISIBLE = 0.25;
+
+/**
+ * Image `k` of a batch zoomed in by `scale` ≥ 1 (DETR's random-crop augmentation at a fixed aspect, so that near people, as
+ * photos show them, are common): the window of H/scale × W/scale pixels whose left edge is at fx·(W − W/scale) and top edge
+ * at fy·(H − H/scale) (fx, fy ∈ [0, 1]), resampled bilinearly to the frame with pixel centres aligned (align-corners false:
+ * output x samples left + (x + ½)/scale − ½, clamped to the image). Boxes: corners mapped u → (u − left/W)·scale, clipped to
+ * the frame; a box that leaves the frame is dropped, one seen on less than ZOOM_MIN_VISIBLE of its (zoomed) area becomes an
+ * ignore region; modal boxes cut by the frame's edge stay targets, as in the scenes. In place.
+ */
+export function zoomImage(batch: DetectBatch, k: number, height: number, width: number, scale: number, fx: number, fy: number): void {
+  if (!(scale >= 1)) throw new Error(`The zoom must be at least 1, got ${scale}.`);
+  const wh = height / scale;
+  const ww = width / scale;
+  const top = fy * (height - wh);
+  const left = fx * (width - ww);
+  const px = height * width;
+  const base = k * px * 3;
+  const src = batch.images.slice(base, base + px * 3);
+  const axis = (n: number, off: number, size: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const f = Math.min(size - 1, Math.max(0, off + (i + 0.5) / scale - 0.5));
+      const i0 = Math.floor(f);
+      return { i0, i1: Math.min(size - 1, i0 + 1), t: f - i0 };
+    });
+  const xs = axis(width, left, width);
+  const ys = axis(height, top, height);
+  for (let y = 0; y < height; y++) {
+    const { i0: y0, i1: y1, t: ty } = ys[y]!;
+    for (let x = 0; x < width; x++) {
+      const { i0: x0, i1: x1, t: tx } = xs[x]!;
+      const dst = base + (y * width + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const a = src[(y0 * width + x0) * 3 + c]! * (1 - tx) + src[(y0 * width + x1) * 3 + c]! * tx;
+        const b = src[(y1 * width + x0) * 3 + c]! * (1 - tx) + src[(y1 * width + x1) * 3 + c]! * tx;
+        batch.images[dst + c] = Math.round(a * (1 - ty) + b * ty);
+      }
+    }
+  }
+  const lx = left / width;
+  const ty = top / height;
+  const out: DetectBox[] = [];
+  for (const b of batch.boxes[k]!) {
+    const x1 = (b.cx - b.w / 2 - lx) * scale;
+    const x2 = (b.cx + b.w / 2 - lx) * scale;
+    const y1 = (b.cy - b.h / 2 - ty) * scale;
+    const y2 = (b.cy + b.h / 2 - ty) * scale;
+    const cx1 = Math.max(0, x1);
+    const cx2 = Math.min(1, x2);
+    const cy1 = Math.max(0, y1);
+    const cy2 = Math.min(1, y2);
+    if (cx2 <= cx1 || cy2 <= cy1) continue;
+    const visible = ((cx2 - cx1) * (cy2 - cy1)) / ((x2 - x1) * (y2 - y1));
+    out.push({ cx: (cx1 + cx2) / 2, cy: (cy1 + cy2) / 2, w: cx2 - cx1, h: cy2 - cy1, ignore: b.ignore || visible < ZOOM_MIN_VISIBLE });
+  }
+  batch.boxes[k] = out;
+}
+
+/** Seeded epoch-wise shuffling over a detection split, with optional flips, zooming and letterboxing. */
 export class DetectBatcher {
   private readonly sampler: EpochSampler;
   /** Draws of the letterbox augmentation (apart from the sampler's, so turning it on does not change the order or the flips). */
   private readonly letterboxRng: Rng;
+  /** Draws of the zoom augmentation (apart from the others', likewise). */
+  private readonly zoomRng: Rng;
 
   constructor(
     private readonly split: DetectSplit,
@@ -123,11 +186,15 @@ export class DetectBatcher {
     flip: boolean,
     /** Live: letterbox each drawn image with this probability, at a width fraction uniform in [LETTERBOX_MIN_SCALE, 1). */
     public letterbox = 0,
+    /** Live: zoom each drawn image in with this probability (before any letterboxing), by a factor uniform in [1, ZOOM_MAX_SCALE], at a uniform position. */
+    public zoom = 0,
   ) {
     checkDetectSplit(split, height, width, 'training split');
     if (!(letterbox >= 0 && letterbox <= 1)) throw new Error(`The letterbox probability must be in [0, 1], got ${letterbox}.`);
+    if (!(zoom >= 0 && zoom <= 1)) throw new Error(`The zoom probability must be in [0, 1], got ${zoom}.`);
     this.sampler = new EpochSampler(split.count, seed, flip);
     this.letterboxRng = mulberry32(seed ^ 0x5bd1e995);
+    this.zoomRng = mulberry32(seed ^ 0x2f6b4d1);
   }
 
   /** Fractional epochs drawn so far. */
@@ -147,6 +214,13 @@ export class DetectBatcher {
   next(size: number): DetectBatch {
     const { indices, flips } = this.sampler.next(size);
     const batch = gatherDetectBatch(this.split, indices, this.height, this.width, flips);
+    if (this.zoom > 0) {
+      for (let k = 0; k < batch.count; k++) {
+        if (this.zoomRng() >= this.zoom) continue;
+        const scale = 1 + (ZOOM_MAX_SCALE - 1) * this.zoomRng();
+        zoomImage(batch, k, this.height, this.width, scale, this.zoomRng(), this.zoomRng());
+      }
+    }
     if (this.letterbox > 0) {
       for (let k = 0; k < batch.count; k++) {
         if (this.letterboxRng() >= this.letterbox) continue;

@@ -75,6 +75,8 @@ export interface DetectTrainerOptions {
   /** Letterbox augmentation: the probability that a training image is shown squeezed between grey side bars, as the viewer
    * fits a photo narrower than 2:1 (DetectBatcher; default 0). */
   letterbox?: number;
+  /** Zoom augmentation: the probability that a training image is shown zoomed in by 1–ZOOM_MAX_SCALE× (DetectBatcher; default 0). */
+  zoom?: number;
   hyperparams?: Partial<DetectHyperparams>;
   /** lr multiplier of every `backbone.*` variable (DETR: 1e-5 / 1e-4 = 0.1). */
   backboneLrMultiplier?: number;
@@ -295,7 +297,7 @@ export class DetectTrainer {
     try {
       if (opts.init) copyDetectorWeights(opts.init, this.model);
       else if (opts.initBackbone) copyBackboneWeights(opts.initBackbone, this.model);
-      this.batcher = new DetectBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 22), opts.flip ?? true, opts.letterbox ?? 0);
+      this.batcher = new DetectBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 22), opts.flip ?? true, opts.letterbox ?? 0, opts.zoom ?? 0);
     } catch (e) {
       disposeParams(this.model.store);
       throw e;

@@ -75,6 +75,12 @@ const DETECT_FIELDS = {
    */
   letterbox: { label: 'Letterbox augmentation (share of images)', min: 0, max: 1, default: 0, scale: 'linear' },
   /**
+   * Share of training images shown zoomed in (a window of 1/1–1/2.5 of the frame at a random place, blown up to it; boxes
+   * clipped, slivers under a quarter of their area made ignore regions; engine zoomImage), so that near people — as photos
+   * show them — are common. Applied before the letterbox.
+   */
+  zoom: { label: 'Zoom-in augmentation (share of images)', min: 0, max: 1, default: 0, scale: 'linear' },
+  /**
    * Start the backbone from the shipped pretrained one (public/models/detect/backbone.*, `npm run pretrain:detect`'s stage 0:
    * MobileNetV3-Small width 0.5 trained on the built-in scenes' class maps — the workbench's stand-in for DETR's ImageNet
    * backbone). Needs width 0.5. Off: random weights (which did not learn in 1,500 steps: results/detect-pretrain-attempts.jsonl).

@@ -134,6 +134,7 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
     { key: 'dataset', node: <DetectDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
     { field: 'flip' },
     { field: 'letterbox', hint: 'Images squeezed between grey side bars, as the viewer fits a portrait or 4:3 photo; 0.5 in the shipped fine-tune.' },
+    { field: 'zoom', hint: 'Images zoomed in 1–2.5× at a random place, boxes clipped: near people as photos show them.' },
     { field: 'pretrainedBackbone' },
     { field: 'fineTune' },
     { heading: 'Architecture' },
