@@ -143,7 +143,7 @@ async function shownBoxes(model: DetectModel, split: ReturnType<typeof splitOf>,
 }
 
 /** Splits one after the other (images and their boxes in order). */
-export function concatSplits(splits: FittedSplit[]): FittedSplit {
+function concatSplits(splits: FittedSplit[]): FittedSplit {
   const images = new Uint8Array(splits.reduce((n, s) => n + s.images.length, 0));
   let at = 0;
   for (const s of splits) {

@@ -5,9 +5,10 @@
  * with a manifest (settings, AP@0.5, AP, seconds, machine). First (once, cached) the backbone is pretrained on the scenes'
  * class maps (BACKBONE_PRETRAIN), DETR's ImageNet start made here. Settings: key=value — encoders=transformer,conv (run one
  * per process to use both cores: the manifest merges; run the backbone stage alone first), steps, batch, lr, backboneLr,
- * trainSize, testSize, backend, backbone=<file>; stages=1,2,3 (default all: stage 1 trains from the pretrained backbone, stage 2
- * fine-tunes that detector with the letterbox augmentation, FINE_TUNE_DETECT, stage 3 with the zoom-in augmentation too,
- * ZOOM_FINE_TUNE; stages=2 or 3 fine-tune the detectors already in outDir), fineTuneSteps, letterbox, zoomSteps, outDir (default public/models/detect); style=classic|realistic (the
+ * trainSize, testSize, backend, backbone=<file>; stages=1,2,3 (default all: stage 1 trains from the pretrained backbone,
+ * stage 2 fine-tunes that detector with the letterbox augmentation, FINE_TUNE_DETECT, stage 3 with the zoom-in augmentation
+ * too, ZOOM_FINE_TUNE; stages=2 or 3 fine-tune the detectors already in outDir), fineTuneSteps, letterbox, zoomSteps,
+ * outDir (default public/models/detect); style=classic|realistic (the
  * built-in scenes: classic, the shipped detectors' data, or issue #15's realistic streets — then the backbone is pretrained
  * on the realistic scenes too, into <outDir>/backbone.json unless backbone= says otherwise); backboneSteps, backboneBatch
  * (the backbone stage's length and batch, default BACKBONE_PRETRAIN's).
@@ -63,7 +64,7 @@ export const FINE_TUNE_DETECT = { steps: 4000, letterbox: 0.5, seed: 2 } as cons
 /**
  * Stage 3 (2026-11-30): the stage-2 detector fine-tuned with half the images zoomed in 1–2.5× (DetectBatcher's zoom, before the
  * letterbox), so that near people — as photos show them — are common; sampling seed 4. Against the same 2,000 steps without
- * the zoom it lifted the real photos' pooled AP@0.5 (README, "Zoom-in fine-tune").
+ * the zoom it doubled the real photos' pooled recall@20 (README, "Stage 3, the zoom fine-tune").
  */
 export const ZOOM_FINE_TUNE = { steps: 2000, letterbox: 0.5, zoom: 0.5, seed: 4 } as const;
 

@@ -32,7 +32,7 @@ import {
   DETECT_INPUT,
   DETECT_SCENE_STYLES,
   PEOPLE_NAMES,
-  PEOPLE_REALISTIC_ID,
+  PEOPLE_STYLES,
   type DetectSceneStyle,
   isBuiltinPeople,
   detectSlotOf,
@@ -177,10 +177,9 @@ export class DetectLab {
     const key = people ? `${config.dataset}:${trainSize}:${testSize}` : config.dataset;
     if (this.cache?.key !== key) {
       this.cache = null;
-      const realistic = config.dataset === PEOPLE_REALISTIC_ID;
       const data = people
         ? {
-            ...(await generateDetectDataset({ seed: PEOPLE_DATA_SEED, trainSize, testSize, style: realistic ? 'realistic' : 'classic', onProgress })),
+            ...(await generateDetectDataset({ seed: PEOPLE_DATA_SEED, trainSize, testSize, style: PEOPLE_STYLES[config.dataset]!, onProgress })),
             name: PEOPLE_NAMES[config.dataset]!,
           }
         : await this.datasets.loadDetection(config.dataset, onProgress);

@@ -37,8 +37,10 @@ export function detectDatasetDisplayName(name: string): string {
   const id = Object.hasOwn(BUILTIN_SET_IDS, name) ? BUILTIN_SET_IDS[name as BuiltinDetectSetName] : undefined;
   return id ? PEOPLE_NAMES[id]! : name;
 }
+/** The built-in scene sets' styles (what the worker generates for each id; what the viewer reads off a detector's data). */
+export const PEOPLE_STYLES: Readonly<Record<string, DetectSceneStyle>> = { [PEOPLE_ID]: 'classic', [PEOPLE_REALISTIC_ID]: 'realistic' };
 /** Whether a dataset id names one of the built-in scene sets (generated per run) rather than an imported one. */
-export const isBuiltinPeople = (id: string): boolean => id === PEOPLE_ID || id === PEOPLE_REALISTIC_ID;
+export const isBuiltinPeople = (id: string): boolean => Object.hasOwn(PEOPLE_STYLES, id);
 /** The input size of the built-in scenes and of the shipped detectors: a stride-32 map of 4 × 8 = 32 tokens. */
 export const DETECT_INPUT = { height: 128, width: 256 } as const;
 /** The grey of the viewer's letterbox bars (YOLO's 114); the engine's LETTERBOX_GREY (training augmentation, real-photo evaluation) is the same. */

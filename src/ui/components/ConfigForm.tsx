@@ -5,7 +5,6 @@ import { useWorkbench } from '../../store';
 import { useLabActive, useLabConfig } from '../runStatus';
 import { ParamField } from './ParamField';
 
-/** One entry of a settings form: a field of the lab's spec, a heading, a control of the lab's own, or a collapsed group. */
 /**
  * A live hyperparameter change for the lab's run: sent to the engine (which applies it and records its marker) while the
  * lab's run is active and the engine is ready; otherwise nothing (the form's config alone holds the value for the next run).
@@ -18,6 +17,7 @@ export function useSendLive(lab: LabName): (partial: Partial<LiveHyperparams>) =
   };
 }
 
+/** One entry of a settings form: a field of the lab's spec, a heading, a control of the lab's own, or a collapsed group. */
 export type FormItem<C> =
   { field: keyof C & string; id?: string; hint?: string } | { heading: string } | { node: ReactNode; key: string } | { details: string; items: FormItem<C>[] };
 

@@ -1,6 +1,6 @@
 import { formatWidth, type NumberSpec } from '../../../protocol';
 import { isDetection } from '../../../protocol/datasets';
-import { DETECT_LAB, PEOPLE_ID, PEOPLE_REALISTIC_ID, isBuiltinPeople, type DetectConfig } from '../../../protocol/labs/detect';
+import { DETECT_LAB, PEOPLE_ID, PEOPLE_REALISTIC_ID, detectSlotOf, isBuiltinPeople, type DetectConfig } from '../../../protocol/labs/detect';
 import { useWorkbench } from '../../../store';
 import { selectLast } from '../../../store/selectors';
 import { ConfigForm, useSendLive, type FieldState, type FormItem } from '../../components/ConfigForm';
@@ -110,7 +110,7 @@ function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | unde
       ? c.encoder === 'none'
         ? { hint: 'A detector without an encoder has no viewer pane to start from: pick an encoder or untick this.', warn: true }
         : {
-            hint: `Every weight from the viewer’s ${c.encoder === 'transformer' ? 'transformer' : 'conv'} pane (shipped, or the last run that filled it); the architecture below must be its (the shipped pair: the defaults).`,
+            hint: `Every weight from the viewer’s ${detectSlotOf(c.encoder)} pane (shipped, or the last run that filled it); the architecture below must be its (the shipped pair: the defaults).`,
           }
       : { hint: 'E.g. the shipped detector fine-tuned on your imported COCO / VOC photos.' };
   if (key === 'pretrainedBackbone' && c.fineTune) return { hint: 'Not used: the run starts from the viewer’s detector.' };

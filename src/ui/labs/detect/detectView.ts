@@ -1,12 +1,5 @@
 /** Pure helpers of the Detect lab's views (no DOM): letterboxing, boxes above a threshold, the attention heat overlay. */
-import {
-  PEOPLE_ID,
-  PEOPLE_NAMES,
-  PEOPLE_REALISTIC_ID,
-  type DetectPixelBox,
-  type DetectQueryOutput,
-  type DetectSceneStyle,
-} from '../../../protocol/labs/detect';
+import { PEOPLE_NAMES, PEOPLE_STYLES, type DetectPixelBox, type DetectQueryOutput, type DetectSceneStyle } from '../../../protocol/labs/detect';
 export { LETTERBOX_GREY } from '../../../protocol/labs/detect';
 
 /** Where a srcW × srcH image lands inside a dstW × dstH frame when letterboxed: scaled to fit whole, aspect kept, centred. */
@@ -88,7 +81,7 @@ export function sceneWithLargestPerson(scenes: readonly { index: number; truth: 
  * lab's runs' alike), in pane order; detectors trained on an imported set add none.
  */
 export function zooSceneStyles(entries: readonly { dataset: string }[]): DetectSceneStyle[] {
-  const byName: Record<string, DetectSceneStyle> = { [PEOPLE_NAMES[PEOPLE_ID]!]: 'classic', [PEOPLE_NAMES[PEOPLE_REALISTIC_ID]!]: 'realistic' };
+  const byName: Record<string, DetectSceneStyle> = Object.fromEntries(Object.entries(PEOPLE_STYLES).map(([id, style]) => [PEOPLE_NAMES[id]!, style]));
   const out: DetectSceneStyle[] = [];
   for (const e of entries) {
     const style = Object.hasOwn(byName, e.dataset) ? byName[e.dataset] : undefined;

@@ -31,8 +31,7 @@ export interface DetectSources {
   addFiles(files: File[]): Promise<void>;
   /** Add (or select) built-in scene `index` of the classic (default) or the realistic set. */
   addScene(index: number, style?: DetectSceneStyle): Promise<void>;
-  /** Show the built-in scene with the largest person in it (the first visit's image). */
-  /** Show the scene of a style (default classic) whose largest person is tallest. */
+  /** Show the built-in scene of a style (default classic) whose largest person is tallest (the first visit's image). */
   addFirstSceneWithPeople(style?: DetectSceneStyle): Promise<void>;
 }
 
