@@ -44,7 +44,7 @@ const NUMBERS = [
   'jitter',
   ...Object.keys(DEFAULT_HYPERPARAMS),
 ];
-const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'init', 'out', 'flip', 'origin']);
+const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'init', 'out', 'flip', 'origin', 'checkpoints']);
 
 export interface SegRunArgs {
   model: (typeof SEG_MODELS)[number];
@@ -73,6 +73,8 @@ export interface SegRunArgs {
   /** A saved model (.json) of the same kind and width to start from (fine-tuning) instead of a fresh init. */
   init?: string;
   out?: string;
+  /** Also save the model at every intermediate evaluation, beside `out` as <name>-step<N>.json (to score each on real photos). */
+  checkpoints: boolean;
   origin: string;
 }
 
@@ -107,6 +109,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     source: kv.get('source'),
     init: kv.get('init'),
     out: kv.get('out'),
+    checkpoints: kv.flag('checkpoints', false),
     origin: kv.get('origin') ?? 'scripts/node/segment.ts',
   };
 }
@@ -162,10 +165,17 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
         .seg!.classNames.map((c, i) => `${c} ${ev.seg!.perClassIoU[i] === null ? 'n/a' : (100 * ev.seg!.perClassIoU[i]!).toFixed(0)}`)
         .join(', ');
       log(`  eval step ${step}: mIoU ${(last.mIoU * 100).toFixed(1)}% pixel acc ${(ev.accuracy * 100).toFixed(1)}% (IoU % ${perClass})`);
+      if (a.out && a.checkpoints && step < a.steps) await save(a.out.replace(/\.json$/, `-step${step}.json`), step, (performance.now() - t0) / 1000);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (a.out) {
+  if (a.out) await save(a.out, a.steps, seconds);
+  trainer.dispose();
+  if (source) disposeParams(source.store);
+  const { hyperparams, ...settings } = a;
+  return { ...settings, ...hyperparams, params: cost.inference.params, macs: cost.inference.macs, upscaleParams: cost.upscale.params, seconds, ...last };
+
+  async function save(out: string, steps: number, seconds: number): Promise<void> {
     const { json, weights } = await serializeSegModel(trainer.model, {
       slot: slotOf(a.model, a.upscale),
       chain: a.chain,
@@ -173,20 +183,16 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       dataset: a.style === 'classic' ? STREETS_DATASET_ID : STREETS_REAL_DATASET_ID,
       classNames: [...data.classNames],
       palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
-      steps: a.steps,
+      steps,
       seed: a.seed,
       mIoU: last.mIoU,
       seconds,
       origin: a.origin,
     });
-    await mkdir(path.dirname(a.out), { recursive: true });
-    await writeFile(a.out, JSON.stringify(json));
-    await writeFile(a.out.replace(/\.json$/, '.bin'), new Uint8Array(weights));
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify(json));
+    await writeFile(out.replace(/\.json$/, '.bin'), new Uint8Array(weights));
   }
-  trainer.dispose();
-  if (source) disposeParams(source.store);
-  const { hyperparams, ...settings } = a;
-  return { ...settings, ...hyperparams, params: cost.inference.params, macs: cost.inference.macs, upscaleParams: cost.upscale.params, seconds, ...last };
 }
 
 export async function main(args: string[]): Promise<void> {
