@@ -124,6 +124,11 @@ test('Detect lab: fine-tuning the shipped detector suggests its best-F1 threshol
   // where the shipped detector finds some people, so a best-F1 threshold exists.
   await open(page, { fineTune: 'true', steps: 1, batchSize: 2, trainSize: 8, testSize: 8, evalEvery: 1 });
   await expect(byId(page, 'detect.fineTune')).toBeChecked();
+  // The form warns before the run when it is built otherwise than the pane's detector (dwconv against the conv pane's conv).
+  await byId(page, 'detect.encoder').selectOption('dwconv');
+  await expect(byId(page, 'detect.fineTune.warning')).toContainText('encoder dwconv here, conv in the detector', { timeout: 60_000 });
+  await byId(page, 'detect.encoder').selectOption('transformer');
+  await expect(byId(page, 'detect.fineTune.warning')).toHaveCount(0);
   await byId(page, 'detect.start').click();
   await expect(byId(page, 'detect.status')).toHaveText('done', { timeout: 150_000 });
   const ap50 = Number((await byId(page, 'detect.ap').innerText()).replace('%', ''));

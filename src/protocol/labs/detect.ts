@@ -185,6 +185,24 @@ export interface DetectZooEntry {
   modelId?: string | null;
 }
 
+/**
+ * What the form can tell before a fine-tuning run (config.fineTune) about the pane's held detector: one phrase per setting a
+ * zoo entry records (encoder kind, backbone width, d, encoder layers, queries) that differs from the form. The worker checks
+ * the whole architecture (heads and FFN widths too) when the run starts; this is the form's early warning.
+ */
+export function zooEntryDifferences(entry: DetectZooEntry, config: DetectConfig): string[] {
+  const out: string[] = [];
+  const cmp = (what: string, held: number | string, form: number | string) => {
+    if (held !== form) out.push(`${what} ${form} here, ${held} in the detector`);
+  };
+  cmp('encoder', entry.encoder, config.encoder);
+  cmp('backbone width', entry.width, config.width);
+  cmp('d', entry.d, config.d);
+  if (config.encoder !== 'none') cmp('encoder layers', entry.encoderLayers, config.encoderLayers);
+  cmp('queries', entry.queries, config.queries);
+  return out;
+}
+
 export interface DetectZooInfo {
   entries: DetectZooEntry[];
   /** Why shipped weights are missing (null when they loaded or are still loading). */

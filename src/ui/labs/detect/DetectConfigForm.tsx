@@ -1,6 +1,15 @@
 import { formatWidth, type NumberSpec } from '../../../protocol';
 import { isDetection } from '../../../protocol/datasets';
-import { DETECT_LAB, PEOPLE_ID, PEOPLE_REALISTIC_ID, detectSlotOf, isBuiltinPeople, type DetectConfig } from '../../../protocol/labs/detect';
+import {
+  DETECT_LAB,
+  PEOPLE_ID,
+  PEOPLE_REALISTIC_ID,
+  detectSlotOf,
+  isBuiltinPeople,
+  zooEntryDifferences,
+  type DetectConfig,
+  type DetectZooInfo,
+} from '../../../protocol/labs/detect';
 import { useWorkbench } from '../../../store';
 import { selectLast } from '../../../store/selectors';
 import { ConfigForm, useSendLive, type FieldState, type FormItem } from '../../components/ConfigForm';
@@ -100,7 +109,7 @@ function SuggestedThreshold({ current }: { current: number }) {
   );
 }
 
-function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | undefined {
+function fieldState(key: keyof DetectConfig, c: DetectConfig, zoo: DetectZooInfo | null): FieldState | undefined {
   if (key === 'encoder') return { hint: ENCODER_HINTS[c.encoder] };
   if (key === 'encoderLayers' && c.encoder === 'none') return { hint: 'Not used: without an encoder the projection feeds the decoder.' };
   if (key === 'encoderLayers' && c.encoder !== 'transformer') return { hint: 'Residual convolution blocks of the encoder.' };
@@ -109,9 +118,7 @@ function fieldState(key: keyof DetectConfig, c: DetectConfig): FieldState | unde
     return c.fineTune
       ? c.encoder === 'none'
         ? { hint: 'A detector without an encoder has no viewer pane to start from: pick an encoder or untick this.', warn: true }
-        : {
-            hint: `Every weight from the viewer’s ${detectSlotOf(c.encoder)} pane (shipped, or the last run that filled it); the architecture below must be its (the shipped pair: the defaults).`,
-          }
+        : fineTuneState(c, zoo)
       : { hint: 'E.g. the shipped detector fine-tuned on your imported COCO / VOC photos.' };
   if (key === 'pretrainedBackbone' && c.fineTune) return { hint: 'Not used: the run starts from the viewer’s detector.' };
   if (key === 'pretrainedBackbone')
@@ -165,16 +172,32 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
   ];
 }
 
+/** The fine-tune option's hint: which pane's detector the run starts from, and a warning when the form is built otherwise. */
+function fineTuneState(c: DetectConfig, zoo: DetectZooInfo | null): FieldState {
+  const slot = detectSlotOf(c.encoder);
+  const held = zoo?.entries.find((e) => e.slot === slot);
+  const differences = held ? zooEntryDifferences(held, c) : [];
+  if (differences.length > 0)
+    return {
+      hint: `The viewer’s ${slot} detector is built otherwise (${differences.join('; ')}): set the form to match it, or the run will be refused.`,
+      warn: true,
+    };
+  return {
+    hint: `Every weight from the viewer’s ${slot} pane (shipped, or the last run that filled it); the architecture below must be its (the shipped pair: the defaults).`,
+  };
+}
+
 /** Detect-lab settings: the architecture locks during a run; lr, clip, the loss weights and the score threshold stay live. */
 export function DetectConfigForm() {
   const setConfig = useWorkbench((s) => s.setConfig);
+  const zoo = useWorkbench((s) => s.labData.detect?.zoo ?? null);
   return (
     <ConfigForm
       lab="detect"
       ariaLabel="Detect settings"
       items={(c, active) => items(c, active, (p) => setConfig('detect', p))}
       idOf={idOf}
-      fieldState={(key, c) => fieldState(key, c)}
+      fieldState={(key, c) => fieldState(key, c, zoo)}
     />
   );
 }
