@@ -8,7 +8,8 @@
  * adjustment"), which undoes the prior that weighting by w adds to a softmax trained with weighted CE; τ = 0 is the model
  * as trained, τ = 1 the full correction. Scored on the validation split, on a separate calibration split (the validation
  * split of data seed 2: τ is chosen there, never on the split it is reported on) and on a folder of real image/label pairs
- * (default ../shared/realdata/camvid when present; evaluation only). Nothing is trained or written besides `out`.
+ * (default ../shared/realdata/camvid when present; evaluation only). First it prints how thin person and pole are: the share
+ * of their validation pixels in horizontal runs 1, 2, … px wide. Nothing is trained or written besides `out`.
  */
 import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
@@ -63,6 +64,27 @@ async function confusionAt(logits: tf.Tensor4D, logW: tf.Tensor1D, tau: number, 
   return confusionMatrix(ids, labels, K, 255);
 }
 
+/** Share of class `cls`'s pixels lying in horizontal runs of width 1, 2, …, `cap` or more (label maps of width W, row-major). */
+export function runWidthShares(labels: Uint8Array, cls: number, cap: number): number[] {
+  const counts = new Array<number>(cap).fill(0);
+  let total = 0;
+  for (let row = 0; row < labels.length; row += W) {
+    for (let x = 0; x < W;) {
+      if (labels[row + x] !== cls) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < W && labels[row + end] === cls) end++;
+      const run = end - x;
+      counts[Math.min(cap, run) - 1]! += run;
+      total += run;
+      x = end;
+    }
+  }
+  return counts.map((n) => (total > 0 ? n / total : NaN));
+}
+
 const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '  n/a' : (100 * v).toFixed(1).padStart(5));
 
 export async function main(args: string[]): Promise<void> {
@@ -82,6 +104,12 @@ export async function main(args: string[]): Promise<void> {
   const train = await generateStreetDataset({ seed: 1, size: 'low', style: 'realistic', trainSize: Math.round(kv.num('trainSize', 3000)), testSize: 100 });
   const weights = medianFrequencyWeights(train.train.labels, H * W, K, { maxWeight: CLASS_WEIGHT_CAP });
   console.log(`median-frequency weights (training labels): ${STREET_CLASSES.map((c, i) => `${c} ${weights[i]!.toFixed(2)}`).join(', ')}`);
+  for (const c of ['person', 'pole']) {
+    const share = runWidthShares(train.test.labels, STREET_CLASSES.indexOf(c as (typeof STREET_CLASSES)[number]), 6);
+    console.log(
+      `validation ${c} pixels by the width of their horizontal run: ${share.map((f, i) => `${i + 1}${i === 5 ? '+' : ''} px ${pct(f)} %`).join(', ')}`,
+    );
+  }
   const calib = await generateStreetDataset({ seed: 2, size: 'low', style: 'realistic', trainSize: 0, testSize: 200 });
   const sets: Images[] = [
     { name: 'validation', rgb: train.test.images, labels: train.test.labels, count: train.test.count },
