@@ -126,7 +126,7 @@ test('Detect lab: fine-tuning the shipped detector suggests its best-F1 threshol
   await expect(byId(page, 'detect.fineTune')).toBeChecked();
   // The form warns before the run when it is built otherwise than the pane's detector (dwconv against the conv pane's conv).
   await byId(page, 'detect.encoder').selectOption('dwconv');
-  await expect(byId(page, 'detect.fineTune.warning')).toContainText('encoder dwconv here, conv in the detector', { timeout: 60_000 });
+  await expect(byId(page, 'detect.fineTune.warning')).toContainText('encoder dwconv in the form, conv in the detector', { timeout: 60_000 });
   await byId(page, 'detect.encoder').selectOption('transformer');
   await expect(byId(page, 'detect.fineTune.warning')).toHaveCount(0);
   await byId(page, 'detect.start').click();

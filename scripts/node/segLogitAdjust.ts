@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   CLASS_WEIGHT_CAP,
   STREET_CLASSES,
+  STREET_SIZES,
   confusionMatrix,
   disposeParams,
   generateStreetDataset,
@@ -32,8 +33,8 @@ import { readSegModel } from './segment';
 import { readFolder } from './segmentReal';
 
 const K = STREET_CLASSES.length;
-const H = 64,
-  W = 128;
+/** The low size, which the shipped zoo is trained at. */
+const { height: H, width: W } = STREET_SIZES.low;
 
 interface Images {
   name: string;

@@ -33,6 +33,8 @@ import {
   DETECT_SCENE_STYLES,
   PEOPLE_NAMES,
   PEOPLE_STYLES,
+  architectureDifferences,
+  summaryOfConfig,
   type DetectSceneStyle,
   isBuiltinPeople,
   detectSlotOf,
@@ -48,7 +50,7 @@ import {
 } from '../protocol/labs/detect';
 import type { ModelInfo } from '../protocol/models';
 import type { DatasetService } from './datasetService';
-import type { DetectZoo, HeldDetector } from './detectZoo';
+import { summaryOfArchitecture, type DetectZoo, type HeldDetector } from './detectZoo';
 import { EngineFault } from './errors';
 import type { RunPlan } from './labs/types';
 import { SEG_NORMALIZATION, detectMeta, detectToKeep, type ModelToKeep } from './modelFormats';
@@ -77,44 +79,19 @@ export function detectArchitectureOf(config: DetectConfig, encoder: DetectEncode
       'invalid-config',
       `The transformer width d (${d}) must be divisible by the attention heads (${heads}): pick d and heads so that d ÷ heads is whole.`,
     );
-  const ffn = config.ffnRatio * d;
+  const s = summaryOfConfig({ ...config, encoder });
   try {
     return detectArchitecture({
       inputHeight: DETECT_INPUT.height,
       inputWidth: DETECT_INPUT.width,
-      widthMultiplier: config.width,
-      d,
-      encoder: { kind: encoder, layers: config.encoderLayers, heads, ffn },
-      decoder: { layers: config.decoderLayers, heads, ffn, queries: config.queries },
+      widthMultiplier: s.width,
+      d: s.d,
+      encoder: { kind: s.encoder, layers: s.encoderLayers, heads: s.encoderHeads, ffn: s.encoderFfn },
+      decoder: { layers: s.decoderLayers, heads: s.heads, ffn: s.ffn, queries: s.queries },
     });
   } catch (err) {
     throw new EngineFault('invalid-config', err instanceof Error ? err.message : String(err));
   }
-}
-
-/**
- * How a held detector's architecture differs from the form's, as "what the form says (the detector: what it has)" phrases;
- * empty when they are the same. The input size is not compared (the lab trains at DETECT_INPUT only).
- */
-export function architectureDifferences(held: DetectArchitecture, form: DetectArchitecture): string[] {
-  const out: string[] = [];
-  const cmp = (what: string, h: number | string, f: number | string) => {
-    if (h !== f) out.push(`${what} ${f} in the form, ${h} in the detector`);
-  };
-  cmp('encoder', held.encoder.kind, form.encoder.kind);
-  cmp('backbone width', held.widthMultiplier, form.widthMultiplier);
-  cmp('d', held.d, form.d);
-  if (form.encoder.kind !== 'none') cmp('encoder layers', held.encoder.layers, form.encoder.layers);
-  if (form.encoder.kind === 'transformer') {
-    // Not in the weights' shapes (a head count splits the same matrices), so copying the weights would not catch it.
-    cmp('encoder heads', held.encoder.heads, form.encoder.heads);
-    cmp('encoder FFN width', held.encoder.ffn, form.encoder.ffn);
-  }
-  cmp('decoder layers', held.decoder.layers, form.decoder.layers);
-  cmp('heads', held.decoder.heads, form.decoder.heads);
-  cmp('FFN width', held.decoder.ffn, form.decoder.ffn);
-  cmp('queries', held.decoder.queries, form.decoder.queries);
-  return out;
 }
 
 /** The first `n` images of a split (views, no copy). */
@@ -269,7 +246,7 @@ export class DetectLab {
         'invalid-config',
         `The viewer’s ${slot} pane is empty, so there is no detector to fine-tune: train one first, or untick "Start from the viewer’s detector".`,
       );
-    const differences = architectureDifferences(held.model.architecture, architecture);
+    const differences = architectureDifferences(summaryOfArchitecture(held.model.architecture), summaryOfArchitecture(architecture));
     if (differences.length > 0)
       throw new EngineFault(
         'invalid-config',

@@ -9,17 +9,34 @@
  * 0–1), `scoreThreshold` and `f1` (the validation score threshold with the best F1 at IoU 0.5, and that F1) and `origin` (a run id;
  * 'shipped' for the shipped files).
  */
-import { detectCost, disposeParams, loadDetector, type DetectModel } from '../engine';
+import { detectCost, disposeParams, loadDetector, type DetectArchitecture, type DetectModel } from '../engine';
 import {
   DETECT_INPUT,
   DETECT_SLOTS,
   detectDatasetDisplayName,
   detectSlotOf,
+  type DetectArchitectureSummary,
   type DetectSlot,
   type DetectZooEntry,
   type DetectZooInfo,
 } from '../protocol/labs/detect';
 import { fetchShipped, type ShippedReader } from './shippedFiles';
+
+/** A built detector's architecture as the form states one (protocol DetectArchitectureSummary). */
+export function summaryOfArchitecture(a: DetectArchitecture): DetectArchitectureSummary {
+  return {
+    encoder: a.encoder.kind,
+    width: a.widthMultiplier,
+    d: a.d,
+    encoderLayers: a.encoder.layers,
+    encoderHeads: a.encoder.heads,
+    encoderFfn: a.encoder.ffn,
+    decoderLayers: a.decoder.layers,
+    heads: a.decoder.heads,
+    ffn: a.decoder.ffn,
+    queries: a.decoder.queries,
+  };
+}
 
 /** What the zoo knows of a held detector besides its architecture. */
 export interface DetectProvenance {
@@ -196,6 +213,7 @@ export class DetectZoo {
         dataset: p.datasetName,
         origin: p.origin,
         modelId,
+        architecture: summaryOfArchitecture(a),
       };
     });
     return { entries, shippedError: this.shippedError, loading: this.loading, notice: this.notice };

@@ -6,8 +6,9 @@ import {
   PEOPLE_ID,
   PEOPLE_NAMES,
   PEOPLE_REALISTIC_ID,
-  zooEntryDifferences,
-  type DetectZooEntry,
+  architectureDifferences,
+  summaryOfConfig,
+  type DetectArchitectureSummary,
 } from './detect';
 
 describe('the built-in detection sets by name', () => {
@@ -23,39 +24,34 @@ describe('the built-in detection sets by name', () => {
   });
 });
 
-describe("the form's early check of a fine-tune against the pane's detector", () => {
+describe("a fine-tune's architecture check (the worker refuses on it, the form warns with it)", () => {
   const defaults = DETECT_LAB.defaults();
-  const conv: DetectZooEntry = {
-    slot: 'conv',
-    encoder: 'conv',
-    encoderLayers: defaults.encoderLayers,
-    width: defaults.width,
-    d: defaults.d,
-    queries: defaults.queries,
-    params: 1,
-    macs: 1,
-    parts: [],
-    inputHeight: 128,
-    inputWidth: 256,
-    steps: 1,
-    seed: 1,
-    ap50: null,
-    ap: null,
-    scoreThreshold: null,
-    f1: null,
-    dataset: 'streets-people',
-    origin: 'shipped',
-  };
+  const shippedConv: DetectArchitectureSummary = { ...summaryOfConfig(defaults), encoder: 'conv' };
   it('finds nothing when the form is built as the detector is', () => {
-    expect(zooEntryDifferences(conv, { ...defaults, encoder: 'conv' })).toEqual([]);
+    expect(architectureDifferences(shippedConv, summaryOfConfig({ ...defaults, encoder: 'conv' }))).toEqual([]);
   });
   it('names each differing setting with both values (the dwconv form against the conv pane among them)', () => {
-    expect(zooEntryDifferences(conv, { ...defaults, encoder: 'dwconv' })).toEqual(['encoder dwconv here, conv in the detector']);
-    expect(zooEntryDifferences(conv, { ...defaults, encoder: 'conv', width: 0.25, d: 32, encoderLayers: 3, queries: 10 })).toEqual([
-      'backbone width 0.25 here, 0.5 in the detector',
-      'd 32 here, 64 in the detector',
-      'encoder layers 3 here, 2 in the detector',
-      'queries 10 here, 20 in the detector',
+    expect(architectureDifferences(shippedConv, summaryOfConfig({ ...defaults, encoder: 'dwconv' }))).toEqual([
+      'encoder dwconv in the form, conv in the detector',
     ]);
+    const form = summaryOfConfig({ ...defaults, encoder: 'conv', width: 0.25, d: 32, encoderLayers: 3, decoderLayers: 1, heads: 2, ffnRatio: 2, queries: 10 });
+    expect(architectureDifferences(shippedConv, form)).toEqual([
+      'backbone width 0.25 in the form, 0.5 in the detector',
+      'd 32 in the form, 64 in the detector',
+      'encoder layers 3 in the form, 2 in the detector',
+      'decoder layers 1 in the form, 2 in the detector',
+      'heads 2 in the form, 4 in the detector',
+      'FFN width 64 in the form, 256 in the detector',
+      'queries 10 in the form, 20 in the detector',
+    ]);
+  });
+  it("compares the encoder's heads and FFN width only for a transformer encoder, and its layers for any encoder", () => {
+    const held: DetectArchitectureSummary = { ...summaryOfConfig(defaults), encoderHeads: 2, encoderFfn: 128, encoderLayers: 3 };
+    expect(architectureDifferences(held, summaryOfConfig(defaults))).toEqual([
+      'encoder layers 2 in the form, 3 in the detector',
+      'encoder heads 4 in the form, 2 in the detector',
+      'encoder FFN width 256 in the form, 128 in the detector',
+    ]);
+    expect(architectureDifferences({ ...held, encoder: 'none' }, summaryOfConfig({ ...defaults, encoder: 'none' }))).toEqual([]);
   });
 });

@@ -183,23 +183,66 @@ export interface DetectZooEntry {
   origin: string;
   /** The model library's id (null or absent: shipped, or not kept). */
   modelId?: string | null;
+  /** Its whole architecture as the form states one (the form's fine-tune check). */
+  architecture: DetectArchitectureSummary;
 }
 
 /**
- * What the form can tell before a fine-tuning run (config.fineTune) about the pane's held detector: one phrase per setting a
- * zoo entry records (encoder kind, backbone width, d, encoder layers, queries) that differs from the form. The worker checks
- * the whole architecture (heads and FFN widths too) when the run starts; this is the form's early warning.
+ * A detector's architecture as the lab's form can state it (flat, plain numbers): what a fine-tuning run's form is checked
+ * against. The worker makes one from a held detector's architecture (each zoo entry carries it) and from the form's.
  */
-export function zooEntryDifferences(entry: DetectZooEntry, config: DetectConfig): string[] {
-  const out: string[] = [];
-  const cmp = (what: string, held: number | string, form: number | string) => {
-    if (held !== form) out.push(`${what} ${form} here, ${held} in the detector`);
+export interface DetectArchitectureSummary {
+  encoder: DetectEncoderName;
+  width: number;
+  d: number;
+  encoderLayers: number;
+  encoderHeads: number;
+  encoderFfn: number;
+  decoderLayers: number;
+  heads: number;
+  ffn: number;
+  queries: number;
+}
+
+/** The architecture a config asks for (encoder and decoder share the form's heads and FFN width = ffnRatio · d). */
+export function summaryOfConfig(config: DetectConfig): DetectArchitectureSummary {
+  const ffn = config.ffnRatio * config.d;
+  return {
+    encoder: config.encoder,
+    width: config.width,
+    d: config.d,
+    encoderLayers: config.encoderLayers,
+    encoderHeads: config.heads,
+    encoderFfn: ffn,
+    decoderLayers: config.decoderLayers,
+    heads: config.heads,
+    ffn,
+    queries: config.queries,
   };
-  cmp('encoder', entry.encoder, config.encoder);
-  cmp('backbone width', entry.width, config.width);
-  cmp('d', entry.d, config.d);
-  if (config.encoder !== 'none') cmp('encoder layers', entry.encoderLayers, config.encoderLayers);
-  cmp('queries', entry.queries, config.queries);
+}
+
+/**
+ * How a held detector's architecture differs from the form's, as "what the form says, what the detector has" phrases; empty
+ * when a fine-tuning run can start from it. The worker refuses a run on these; the form warns with the same phrases first.
+ */
+export function architectureDifferences(held: DetectArchitectureSummary, form: DetectArchitectureSummary): string[] {
+  const out: string[] = [];
+  const cmp = (what: string, h: number | string, f: number | string) => {
+    if (h !== f) out.push(`${what} ${f} in the form, ${h} in the detector`);
+  };
+  cmp('encoder', held.encoder, form.encoder);
+  cmp('backbone width', held.width, form.width);
+  cmp('d', held.d, form.d);
+  if (form.encoder !== 'none') cmp('encoder layers', held.encoderLayers, form.encoderLayers);
+  if (form.encoder === 'transformer') {
+    // Not in the weights' shapes (a head count splits the same matrices), so copying the weights would not catch it.
+    cmp('encoder heads', held.encoderHeads, form.encoderHeads);
+    cmp('encoder FFN width', held.encoderFfn, form.encoderFfn);
+  }
+  cmp('decoder layers', held.decoderLayers, form.decoderLayers);
+  cmp('heads', held.heads, form.heads);
+  cmp('FFN width', held.ffn, form.ffn);
+  cmp('queries', held.queries, form.queries);
   return out;
 }
 

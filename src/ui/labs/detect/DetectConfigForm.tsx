@@ -6,7 +6,8 @@ import {
   PEOPLE_REALISTIC_ID,
   detectSlotOf,
   isBuiltinPeople,
-  zooEntryDifferences,
+  architectureDifferences,
+  summaryOfConfig,
   type DetectConfig,
   type DetectZooInfo,
 } from '../../../protocol/labs/detect';
@@ -176,10 +177,10 @@ function items(config: DetectConfig, active: boolean, setConfig: (p: Partial<Det
 function fineTuneState(c: DetectConfig, zoo: DetectZooInfo | null): FieldState {
   const slot = detectSlotOf(c.encoder);
   const held = zoo?.entries.find((e) => e.slot === slot);
-  const differences = held ? zooEntryDifferences(held, c) : [];
+  const differences = held ? architectureDifferences(held.architecture, summaryOfConfig(c)) : [];
   if (differences.length > 0)
     return {
-      hint: `The viewer’s ${slot} detector is built otherwise (${differences.join('; ')}): set the form to match it, or the run will be refused.`,
+      hint: `The viewer’s ${slot} detector is built otherwise than the form says (${differences.join('; ')}): set the form to match it, or the run will be refused.`,
       warn: true,
     };
   return {
