@@ -9,7 +9,7 @@ import { SEGMENT_LAB } from '../../protocol/labs/segment';
 import { faLoss } from '../techniques/affinity';
 import { adaptFeature } from '../techniques/affinityTerm';
 import { medianFrequencyWeights } from '../data/classBalance';
-import { CLASS_WEIGHT_CAP, SegTrainer, polyLr, segHyperparamsOf } from './segTrainer';
+import { CLASS_WEIGHT_CAP, SegTrainer, classWeightsOf, polyLr, segHyperparamsOf } from './segTrainer';
 
 const H = 32;
 const W = 64;
@@ -112,6 +112,19 @@ describe('SegTrainer (§2)', () => {
     plain.dispose();
     balanced.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('square-root balancing: each weight is √ of the capped median-frequency weight (by hand), none gives null', () => {
+    // Two 4-pixel images [0 0 0 1] and [0 2 2 ignore]: median-frequency weights 1, 2, 1 and 1 for the absent class 3.
+    const labels = Uint8Array.from([0, 0, 0, 1, 0, 2, 2, 255]);
+    expect(classWeightsOf('median-frequency', labels, 4, 4)).toEqual([1, 2, 1, 1]);
+    expect(classWeightsOf('sqrt-median-frequency', labels, 4, 4)).toEqual([1, Math.SQRT2, 1, 1]);
+    expect(classWeightsOf('none', labels, 4, 4)).toBeNull();
+    // A class of 1 pixel in 64: its weight 32 is capped at 10 before the root, so √10.
+    const rare = new Uint8Array(64).fill(0);
+    rare[0] = 1;
+    const w = classWeightsOf('sqrt-median-frequency', rare, 64, 2)!;
+    expect(w[1]).toBeCloseTo(Math.sqrt(CLASS_WEIGHT_CAP), 6);
   });
 
   it('adds α·T²·KL to a distilled model only when α > 0, and never trains the source', async () => {

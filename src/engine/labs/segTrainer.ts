@@ -69,7 +69,9 @@ export interface SegSessionOptions {
   /**
    * Class balancing of the label cross-entropies (main and aux; not the KD term): 'median-frequency' weights each class by
    * median frequency / its frequency over the training labels (data/classBalance.ts, capped at CLASS_WEIGHT_CAP), so thin,
-   * rare classes (person, pole) count; 'none' (default) is the plain mean.
+   * rare classes (person, pole) count; 'sqrt-median-frequency' uses the square root of those (capped) weights, which moves
+   * the trained softmax half as far towards the rare classes (a weighted CE's optimum is the prior times w, so √w is a
+   * logit shift of ½ ln w: logit adjustment's τ = 0.5 built into training); 'none' (default) is the plain mean.
    */
   classBalance?: SegClassBalance;
   /** Zoom and colour augmentation of training batches (data/segAugment.ts); null or absent for none. */
@@ -78,6 +80,13 @@ export interface SegSessionOptions {
 
 /** The largest class weight median-frequency balancing gives (a class of a few pixels would otherwise dominate its batches). */
 export const CLASS_WEIGHT_CAP = 10;
+
+/** The label CE's class weights for a balancing choice (null for 'none'), from the training labels. */
+export function classWeightsOf(balance: SegClassBalance, labels: Uint8Array, pixelsPerImage: number, numClasses: number): number[] | null {
+  if (balance === 'none') return null;
+  const w = Array.from(medianFrequencyWeights(labels, pixelsPerImage, numClasses, { maxWeight: CLASS_WEIGHT_CAP }));
+  return balance === 'sqrt-median-frequency' ? w.map(Math.sqrt) : w;
+}
 
 /** Poly learning-rate decay used by FasterSeg and HRNet: lr · (1 − step/total)^0.9 (step counted from 0). */
 export function polyLr(lr: number, step: number, total: number): number {
@@ -126,10 +135,7 @@ export class SegTrainer {
     });
     if (opts.init) copyWeights(opts.init, this.model);
     this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip, opts.augment ?? null);
-    this.classWeights =
-      opts.classBalance === 'median-frequency'
-        ? Array.from(medianFrequencyWeights(data.train.labels, data.height * data.width, numClasses, { maxWeight: CLASS_WEIGHT_CAP }))
-        : null;
+    this.classWeights = classWeightsOf(opts.classBalance ?? 'none', data.train.labels, data.height * data.width, numClasses);
     this.classWeightTensor = this.classWeights ? tf.tensor1d(this.classWeights) : null;
     if (opts.affinity && opts.source) {
       const [fs, ft] = tf.tidy(() => {

@@ -54,7 +54,7 @@ export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, t
 /** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
 export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
 /** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */
-export const SEG_CLASS_BALANCES = ['none', 'median-frequency'] as const;
+export const SEG_CLASS_BALANCES = ['none', 'median-frequency', 'sqrt-median-frequency'] as const;
 export type SegClassBalance = (typeof SEG_CLASS_BALANCES)[number];
 /** The id of the built-in procedural street scenes (classic style). */
 export const STREETS_ID = 'streets';
@@ -105,7 +105,11 @@ const SEG_FIELDS = {
     label: 'Class balancing',
     options: SEG_CLASS_BALANCES,
     default: 'median-frequency',
-    optionLabels: { none: 'none (plain mean)', 'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)' },
+    optionLabels: {
+      none: 'none (plain mean)',
+      'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)',
+      'sqrt-median-frequency': 'square root of median frequency (milder, ≤ 3.2×)',
+    },
   },
   /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */
   affinityLoss: {
