@@ -26,6 +26,7 @@ import {
   disposeParams,
   type DetectBox,
   type DetectModel,
+  type HeightBandScores,
   type DetectRecord,
   type DetectSplit,
   type ImageSize,
@@ -154,6 +155,9 @@ function concatSplits(splits: FittedSplit[]): FittedSplit {
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : (100 * v).toFixed(1));
+/** One line of AP@0.5 / recall@20 per person height band. */
+export const bandLine = (bands: readonly HeightBandScores[]) =>
+  bands.map((b) => `${b.label}: ${b.people} people, AP@0.5 ${pct(b.ap50)} recall@20 ${pct(b.recall20)}`).join(' · ');
 
 export async function main(args: string[]): Promise<void> {
   const kv = new Map(args.map((a) => a.split('=') as [string, string]));
@@ -221,6 +225,7 @@ export async function main(args: string[]): Promise<void> {
           aboveOwn: own,
           boxesShown: bars?.shown ?? null,
           boxesOnBars: bars?.onBars ?? null,
+          byHeight: r.byHeight,
         };
         rows.push(row);
         console.log(
@@ -228,6 +233,7 @@ export async function main(args: string[]): Promise<void> {
             (own === null ? '' : `, above its own ${threshold!.toFixed(2)}: ${own.toFixed(2)}/photo`) +
             (bars ? `, centred on the bars: ${bars.onBars} of ${bars.shown}` : ''),
         );
+        console.log(`${''.padEnd(35)} by height (share of the frame): ${bandLine(r.byHeight)}`);
       }
     }
   }

@@ -8,6 +8,7 @@
 import { appendFile } from 'node:fs/promises';
 import { evaluateDetector, generateDetectDataset, STREET_STYLES } from '../../src/engine';
 import { readDetectorFile } from './detect';
+import { bandLine } from './detectReal';
 import { parseKeyValues } from './keyValues';
 import { startBackend } from './scriptIO';
 
@@ -31,11 +32,12 @@ export async function main(args: string[]): Promise<void> {
     console.log(
       `${file} (trained on ${trainedOn}): AP@0.5 ${pct(r.ap50)}  AP ${pct(r.ap)}  recall@20 ${pct(r.recall20)}  best F1 ${pct(r.bestF1?.f1)} at ${r.bestF1?.threshold.toFixed(2) ?? '–'}  (${seconds.toFixed(0)} s)`,
     );
+    console.log(`  by height (share of the frame): ${bandLine(r.byHeight)}`);
     const out = kv.get('out');
     if (out)
       await appendFile(
         out,
-        `${JSON.stringify({ file, trainedOn, style, testSize, ap50: r.ap50, ap: r.ap, recall20: r.recall20, bestF1: r.bestF1?.f1 ?? null, threshold: r.bestF1?.threshold ?? null })}\n`,
+        `${JSON.stringify({ file, trainedOn, style, testSize, ap50: r.ap50, ap: r.ap, recall20: r.recall20, bestF1: r.bestF1?.f1 ?? null, threshold: r.bestF1?.threshold ?? null, byHeight: r.byHeight })}\n`,
       );
   }
 }

@@ -76,10 +76,19 @@ export { SEG_MEAN, SEG_STD } from './data/segBatcher';
 export * from './detect';
 export { AdamW, DEFAULT_ADAMW, type AdamWSettings, type AdamWParamOptions } from './optim/adamw';
 export { detectionAP, averagePrecision, bestF1Threshold, recallAt, COCO_IOU_THRESHOLDS, COCO_RECALL_THRESHOLDS } from './metrics/detectionAP';
-export type { Detection, GroundTruth, DetectionScores, F1Threshold } from './metrics/detectionAP';
+export type { Detection, GroundTruth, DetectionScores, F1Threshold, SizeRange } from './metrics/detectionAP';
 export * from './models/detect';
 // Detect lab training (issue #12 item 3): the two-pass-matching DETR trainer, AP evaluation, the viewer's prediction
-export { DetectTrainer, DEFAULT_DETECT_HYPERPARAMS, copyDetectorWeights, evaluateDetector, predictDetections, toPixels } from './labs/detectTrainer';
+export {
+  DetectTrainer,
+  DEFAULT_DETECT_HYPERPARAMS,
+  copyDetectorWeights,
+  evaluateDetector,
+  heightBandScores,
+  PERSON_HEIGHT_BANDS,
+  predictDetections,
+  toPixels,
+} from './labs/detectTrainer';
 export { BackbonePretrainer, copyBackboneWeights, generateDetectPretextSplit, subsampleLabels, PRETEXT_STRIDE } from './detect/backbonePretrain';
 export type {
   DetectEvalResult,
@@ -90,6 +99,7 @@ export type {
   DetectPredictResult,
   DetectStepResult,
   DetectTrainerOptions,
+  HeightBandScores,
 } from './labs/detectTrainer';
 export { DetectSession, type DetectSessionOptions } from './labs/detect/session'; // Detect lab session (issue #12)
 export * from './data/detectData'; // Detect lab data (issue #12 item 1): built-in person scenes, COCO/VOC person import

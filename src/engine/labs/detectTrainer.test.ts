@@ -9,7 +9,7 @@ import { buildDetector } from '../models/detect/detector';
 import { disposeParams } from '../models/params';
 import { mulberry32 } from '../random';
 import { registerWasmTrainingKernels } from '../wasm/trainingKernels';
-import { DetectTrainer, copyDetectorWeights, type DetectTrainerOptions } from './detectTrainer';
+import { DetectTrainer, copyDetectorWeights, type DetectTrainerOptions, heightBandScores, PERSON_HEIGHT_BANDS } from './detectTrainer';
 
 const H = 64;
 const W = 64;
@@ -251,5 +251,26 @@ describe('DetectTrainer (TECHNIQUES.md §4)', () => {
       ref.w.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - got.w[i]!))));
       expect(maxDiff).toBeLessThan(1e-4);
     }, 60_000);
+  });
+});
+
+describe('heightBandScores', () => {
+  it('scores each person height band on its own (by hand, 128-px frame: bands end at 16 and 42.7 px)', () => {
+    // A 10-px person (band 1), a 30-px one (band 2) found, a 100-px one (band 3) missed, plus a crowd region of 60 px.
+    const gts = [
+      { imageId: 0, box: [0, 0, 4, 10] as Box },
+      { imageId: 0, box: [10, 0, 20, 30] as Box },
+      { imageId: 0, box: [30, 0, 60, 100] as Box },
+      { imageId: 0, box: [100, 0, 140, 60] as Box, crowd: true },
+    ];
+    const dets = [
+      { imageId: 0, box: [10, 0, 20, 30] as Box, score: 0.9 },
+      { imageId: 0, box: [200, 0, 230, 100] as Box, score: 0.8 }, // a tall box on nothing: an FP of band 3 only
+    ];
+    const bands = heightBandScores(dets, gts, 128);
+    expect(bands.map((b) => b.label)).toEqual(PERSON_HEIGHT_BANDS.map((b) => b.label));
+    expect(bands.map((b) => b.people)).toEqual([1, 1, 1]);
+    [0, 1, 0].forEach((ap, i) => expect(bands[i]!.ap50).toBeCloseTo(ap, 12));
+    expect(bands.map((b) => b.recall20)).toEqual([0, 1, 0]);
   });
 });

@@ -23,7 +23,7 @@ import { DetectBatcher, boxTuple, checkDetectSplit, targetBoxes } from '../detec
 import { copyBackboneWeights } from '../detect/backbonePretrain';
 import { detrAuxLoss, type DetrLossWeights } from '../detect/detrLoss';
 import { hungarianMatchValues, type ImageMatch, type MatchCostWeights } from '../detect/matching';
-import { bestF1Threshold, detectionAP, type Detection, type GroundTruth, type F1Threshold } from '../metrics/detectionAP';
+import { averagePrecision, bestF1Threshold, detectionAP, recallAt, type Detection, type GroundTruth, type F1Threshold } from '../metrics/detectionAP';
 import { detectArchitecture, type DetectArchitectureOptions } from '../models/detect/detectArch';
 import { buildDetector, type DetectModel } from '../models/detect/detector';
 import { countParams, disposeParams } from '../models/params';
@@ -135,6 +135,37 @@ export interface DetectEvalResult {
   /** The score threshold with the best F1 at IoU 0.5 on this split (bestF1Threshold), null without a true positive. */
   bestF1: F1Threshold | null;
   count: number;
+  /** AP@0.5 and recall@20 per person height (PERSON_HEIGHT_BANDS), COCO's per-area-range evaluation on height. */
+  byHeight: HeightBandScores[];
+}
+
+/**
+ * Person height bands as a fraction of the input's height (at 128×256: under 16 px, 16–43 px, 43 px and more): people a
+ * stride-32 token barely sees, mid-sized ones, and the near ones a photo of people mostly shows. Bounds inclusive, as COCO's.
+ */
+export const PERSON_HEIGHT_BANDS: readonly { label: string; lo: number; hi: number }[] = [
+  { label: '< 1/8', lo: 0, hi: 1 / 8 },
+  { label: '1/8–1/3', lo: 1 / 8, hi: 1 / 3 },
+  { label: '≥ 1/3', lo: 1 / 3, hi: Infinity },
+];
+
+export interface HeightBandScores {
+  label: string;
+  /** Non-ignored people in the band. */
+  people: number;
+  /** null when the band holds no person. */
+  ap50: number | null;
+  recall20: number | null;
+}
+
+/** AP@0.5 and recall@0.5 at 20 per image in each height band (boxes in pixels of an input `height` high). */
+export function heightBandScores(dets: readonly Detection[], gts: readonly GroundTruth[], height: number): HeightBandScores[] {
+  const measure = (b: Box) => (b[3] - b[1]) / height;
+  return PERSON_HEIGHT_BANDS.map(({ label, lo, hi }) => {
+    const range = { measure, lo, hi };
+    const people = gts.filter((g) => !g.crowd && !g.difficult && measure(g.box) >= lo && measure(g.box) <= hi).length;
+    return { label, people, ap50: averagePrecision(dets, gts, [0.5], 100, range)[0]!, recall20: recallAt(dets, gts, 0.5, 20, range) };
+  });
 }
 
 /** One predicted person: box normalised (cx, cy, w, h) and in pixels (x1, y1, x2, y2), its query and p_person. */
@@ -247,7 +278,15 @@ export async function evaluateDetector(
     onProgress?.(Math.min(1, (start + c) / count));
   }
   const s = detectionAP(dets, gts, 100);
-  return { ap50: s.ap50, ap: s.ap, recall20: s.recall50at20, meanAboveThreshold: count > 0 ? above / count : 0, bestF1: bestF1Threshold(dets, gts), count };
+  return {
+    ap50: s.ap50,
+    ap: s.ap,
+    recall20: s.recall50at20,
+    meanAboveThreshold: count > 0 ? above / count : 0,
+    bestF1: bestF1Threshold(dets, gts),
+    count,
+    byHeight: heightBandScores(dets, gts, h),
+  };
 }
 
 /** The viewer's prediction: per image the queries with p_person > threshold (best first), with cross-attention maps when asked. */

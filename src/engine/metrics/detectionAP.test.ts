@@ -9,6 +9,7 @@ import {
   recallAt,
   type Detection,
   type GroundTruth,
+  type SizeRange,
 } from './detectionAP';
 
 const UNIT: Box = [0, 0, 1, 1];
@@ -123,6 +124,33 @@ describe('detectionAP', () => {
     expect(ap50([], [gt(1, UNIT)])).toBe(0);
     // An FP on image 2 (no gts there) ranked above the TP on image 1 → AP ½.
     expect(ap50([det(2, UNIT, 0.9), det(1, UNIT, 0.8)], [gt(1, UNIT)])).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('AP per size range (COCOeval area ranges, on any measure)', () => {
+  // One image: a tall person A (40 high) and a short one B (8 high); d1 hits B, d2 hits A, d3 is a short box on nothing, ranked first.
+  const gts = [gt(0, [0, 0, 10, 40]), gt(0, [20, 0, 24, 8])];
+  const dets = [det(0, [50, 50, 54, 58], 0.95), det(0, [20, 0, 24, 8], 0.9), det(0, [0, 0, 10, 40], 0.8)];
+  const height = (b: Box) => b[3] - b[1];
+  const tall: SizeRange = { measure: height, lo: 20, hi: Infinity };
+  const short: SizeRange = { measure: height, lo: 0, hi: 10 };
+
+  it('all sizes: FP, TP, TP → precision 0, ½, ⅔ → envelope ⅔ at every recall point', () => {
+    expect(averagePrecision(dets, gts, [0.5])[0]).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('tall: B is ignored, so is d1 matched to it and the unmatched short d3; d2 alone is a TP → AP 1', () => {
+    expect(averagePrecision(dets, gts, [0.5], 100, tall)[0]).toBeCloseTo(1, 12);
+    expect(recallAt(dets, gts, 0.5, 20, tall)).toBe(1);
+  });
+
+  it('short: A is ignored and so is d2 on it; d3 is inside the range and unmatched, an FP ranked first → AP ½', () => {
+    expect(averagePrecision(dets, gts, [0.5], 100, short)[0]).toBeCloseTo(0.5, 12);
+  });
+
+  it('a range holding no gt leaves AP undefined; bounds are inclusive, as COCO’s', () => {
+    expect(averagePrecision(dets, gts, [0.5], 100, { measure: height, lo: 100, hi: 200 })[0]).toBeNull();
+    expect(averagePrecision(dets, gts, [0.5], 100, { measure: height, lo: 8, hi: 8 })[0]).toBeCloseTo(0.5, 12);
   });
 });
 

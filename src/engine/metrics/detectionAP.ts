@@ -1,9 +1,10 @@
 /**
- * COCO-style average precision for one class (pycocotools COCOeval: evaluateImg + accumulate, area range "all"), on
+ * COCO-style average precision for one class (pycocotools COCOeval: evaluateImg + accumulate, area range "all" unless a SizeRange is given), on
  * (x1, y1, x2, y2) boxes in any one unit. Per image, detections sorted by score (stable) are greedily matched, at each IoU
  * threshold t, to the gt with the highest IoU ≥ t among the gts still free, non-ignored gts first; a detection whose match is
  * an ignored gt is ignored (neither TP nor FP). Precision is made monotone from the right and read at the 101 recall points
- * 0, 0.01, …, 1 (np.searchsorted(rc, recThrs, side='left'); 0 past the last recall); AP is their mean.
+ * 0, 0.01, …, 1 (np.searchsorted(rc, recThrs, side='left'); 0 past the last recall); AP is their mean. A SizeRange gives
+ * COCO's per-area-range evaluation on any box measure (APs / APm / APl with area and COCO's bounds).
  */
 import { area, intersection, iou, type Box } from '../detect/boxes';
 
@@ -50,8 +51,27 @@ function stableByScore<T extends { score: number }>(items: readonly T[]): T[] {
     .map((x) => x.d);
 }
 
+/**
+ * A size range as COCOeval's area ranges treat one (`areaRng`), on any measure of a box: a gt outside it is ignored, and so is
+ * a detection left unmatched whose own box is outside it (COCO's `dtIg |= (dtm == 0) & outside`), so that AP per range scores
+ * the objects of that size without charging a detector for finding objects of another.
+ */
+export interface SizeRange {
+  /** The box's size in the range's unit, e.g. area (COCO) or height. */
+  measure: (box: Box) => number;
+  /** Inclusive bounds, as COCO's `area < lo or area > hi` is outside. */
+  lo: number;
+  hi: number;
+}
+
+const outside = (r: SizeRange | undefined, box: Box) => {
+  if (!r) return false;
+  const v = r.measure(box);
+  return v < r.lo || v > r.hi;
+};
+
 /** COCOeval.evaluateImg over all images, keeping the top maxDets detections per image, at every threshold. */
-function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thresholds: readonly number[], maxDets: number): Evaluated {
+function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thresholds: readonly number[], maxDets: number, range?: SizeRange): Evaluated {
   const byImage = new Map<number, { dets: Detection[]; gts: GroundTruth[] }>();
   const slot = (id: number) => {
     let s = byImage.get(id);
@@ -69,7 +89,7 @@ function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thres
   let positives = 0;
   for (const id of imageIds) {
     const img = byImage.get(id)!;
-    const isIg = (g: GroundTruth) => (g.crowd || g.difficult ? 1 : 0);
+    const isIg = (g: GroundTruth) => (g.crowd || g.difficult || outside(range, g.box) ? 1 : 0);
     const gt = [...img.gts].sort((a, b) => isIg(a) - isIg(b)); // stable: non-ignored first
     const gtIg = gt.map(isIg);
     positives += gtIg.filter((x) => x === 0).length;
@@ -90,7 +110,7 @@ function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thres
         }
         if (m > -1) gtm[m] = 1;
         matched[t]!.push(m > -1 ? 1 : 0);
-        ignored[t]!.push(m > -1 ? gtIg[m]! : 0);
+        ignored[t]!.push(m > -1 ? gtIg[m]! : outside(range, d.box) ? 1 : 0);
         if (t === 0) scores.push(d.score);
       });
     }
@@ -132,22 +152,29 @@ function apAndRecall(matched: Uint8Array, ignored: Uint8Array, positives: number
 
 /**
  * COCO AP of one class at each IoU threshold, boxes (x1, y1, x2, y2), at most maxDetsPerImage detections per image (top by score;
- * COCO's 100). null when there is no non-ignored gt (COCO leaves AP undefined, −1).
+ * COCO's 100), over every size or only `range`'s. null when there is no non-ignored gt (COCO leaves AP undefined, −1).
  */
 export function averagePrecision(
   dets: readonly Detection[],
   gts: readonly GroundTruth[],
   thresholds: readonly number[] = COCO_IOU_THRESHOLDS,
   maxDetsPerImage = 100,
+  range?: SizeRange,
 ): (number | null)[] {
-  const ev = evaluate(dets, gts, thresholds, maxDetsPerImage);
+  const ev = evaluate(dets, gts, thresholds, maxDetsPerImage, range);
   if (ev.positives === 0) return thresholds.map(() => null);
   return thresholds.map((_, t) => apAndRecall(ev.matched[t]!, ev.ignored[t]!, ev.positives).ap);
 }
 
 /** COCO recall of one class at one IoU threshold with at most maxDetsPerImage detections per image; null without non-ignored gts. */
-export function recallAt(dets: readonly Detection[], gts: readonly GroundTruth[], threshold: number, maxDetsPerImage: number): number | null {
-  const ev = evaluate(dets, gts, [threshold], maxDetsPerImage);
+export function recallAt(
+  dets: readonly Detection[],
+  gts: readonly GroundTruth[],
+  threshold: number,
+  maxDetsPerImage: number,
+  range?: SizeRange,
+): number | null {
+  const ev = evaluate(dets, gts, [threshold], maxDetsPerImage, range);
   if (ev.positives === 0) return null;
   return apAndRecall(ev.matched[0]!, ev.ignored[0]!, ev.positives).recall;
 }
