@@ -85,7 +85,6 @@ export {
   copyDetectorWeights,
   evaluateDetector,
   heightBandScores,
-  PERSON_HEIGHT_BANDS,
   predictDetections,
   toPixels,
 } from './labs/detectTrainer';

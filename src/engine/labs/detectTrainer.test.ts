@@ -10,6 +10,7 @@ import { disposeParams } from '../models/params';
 import { mulberry32 } from '../random';
 import { registerWasmTrainingKernels } from '../wasm/trainingKernels';
 import { DetectTrainer, copyDetectorWeights, type DetectTrainerOptions, heightBandScores, PERSON_HEIGHT_BANDS } from './detectTrainer';
+import { PERSON_HEIGHT_BAND_LABELS } from '../../protocol/labs/detect';
 
 const H = 64;
 const W = 64;
@@ -269,6 +270,7 @@ describe('heightBandScores', () => {
     ];
     const bands = heightBandScores(dets, gts, 128);
     expect(bands.map((b) => b.label)).toEqual(PERSON_HEIGHT_BANDS.map((b) => b.label));
+    expect(PERSON_HEIGHT_BANDS.map((b) => b.label)).toEqual([...PERSON_HEIGHT_BAND_LABELS]); // the charts' names
     expect(bands.map((b) => b.people)).toEqual([1, 1, 1]);
     [0, 1, 0].forEach((ap, i) => expect(bands[i]!.ap50).toBeCloseTo(ap, 12));
     expect(bands.map((b) => b.recall20)).toEqual([0, 1, 0]);

@@ -135,13 +135,14 @@ export interface DetectEvalResult {
   /** The score threshold with the best F1 at IoU 0.5 on this split (bestF1Threshold), null without a true positive. */
   bestF1: F1Threshold | null;
   count: number;
-  /** AP@0.5 and recall@20 per person height (PERSON_HEIGHT_BANDS), COCO's per-area-range evaluation on height. */
+  /** AP@0.5 and recall@20 per person height band (PERSON_HEIGHT_BANDS), COCO's per-area-range evaluation on height. */
   byHeight: HeightBandScores[];
 }
 
 /**
  * Person height bands as a fraction of the input's height (at 128×256: under 16 px, 16–43 px, 43 px and more): people a
- * stride-32 token barely sees, mid-sized ones, and the near ones a photo of people mostly shows. Bounds inclusive, as COCO's.
+ * stride-32 token barely sees, mid-sized ones, and the near ones a photo of people mostly shows. Bounds inclusive, as
+ * COCO's area ranges. The protocol's PERSON_HEIGHT_BAND_LABELS name them for the charts.
  */
 export const PERSON_HEIGHT_BANDS: readonly { label: string; lo: number; hi: number }[] = [
   { label: '< 1/8', lo: 0, hi: 1 / 8 },

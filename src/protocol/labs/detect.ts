@@ -46,6 +46,13 @@ export const DETECT_INPUT = { height: 128, width: 256 } as const;
 /** The grey of the viewer's letterbox bars (YOLO's 114); the engine's LETTERBOX_GREY (training augmentation, real-photo evaluation) is the same. */
 export const LETTERBOX_GREY = 114;
 /** The most decoder layers a run may have (one loss series per layer and term). */
+/**
+ * The Detect evaluation's person height bands, as the charts name them: the engine's PERSON_HEIGHT_BANDS (a person's box
+ * height as a share of the input's: < 1/8, 1/8–1/3, ≥ 1/3), whose AP@0.5 is the series `test.ap50.band<i>`. A unit test
+ * keeps the two lists in step.
+ */
+export const PERSON_HEIGHT_BAND_LABELS = ['< 1/8', '1/8–1/3', '≥ 1/3'] as const;
+
 export const DETECT_MAX_DECODER_LAYERS = 4;
 
 /**
@@ -372,6 +379,9 @@ export const DETECT_LAB = defineLab({
     'test.ap50',
     'test.ap',
     'test.recall20',
+    'test.ap50.band0',
+    'test.ap50.band1',
+    'test.ap50.band2',
     'test.aboveThreshold',
     'test.bestF1',
     'test.f1Threshold',

@@ -63,6 +63,13 @@ describe('DetectSession (cpu backend)', () => {
       expect(ev.values[n]).toBeGreaterThanOrEqual(0);
     }
     expect(session.lastAP50).toBe(ev.values['test.ap50']);
+    // AP@0.5 per person height band: a series for each band that holds a person, each in [0, 1].
+    const bands = (['test.ap50.band0', 'test.ap50.band1', 'test.ap50.band2'] as const).filter((n) => ev.values[n] !== undefined);
+    expect(bands.length).toBeGreaterThan(0);
+    for (const n of bands) {
+      expect(ev.values[n]).toBeGreaterThanOrEqual(0);
+      expect(ev.values[n]).toBeLessThanOrEqual(1);
+    }
     // The best-F1 series come with a true positive, and then match what the session keeps for the detector's provenance.
     expect(ev.values['test.bestF1'] === undefined).toBe(session.lastBestF1 === null);
     if (session.lastBestF1) expect([ev.values['test.bestF1'], ev.values['test.f1Threshold']]).toEqual([session.lastBestF1.f1, session.lastBestF1.threshold]);

@@ -74,6 +74,10 @@ export class DetectSession extends TrainerSession<DetectTrainer> implements Trai
     if (ev.ap50 !== null) values['test.ap50'] = ev.ap50;
     if (ev.ap !== null) values['test.ap'] = ev.ap;
     if (ev.recall20 !== null) values['test.recall20'] = ev.recall20;
+    // AP@0.5 per person height band (PERSON_HEIGHT_BANDS: < 1/8, 1/8–1/3, ≥ 1/3 of the frame), when the band holds anyone.
+    ev.byHeight.forEach((b, i) => {
+      if (b.ap50 !== null) values[`test.ap50.band${i}` as 'test.ap50.band0'] = b.ap50;
+    });
     if (ev.bestF1) {
       values['test.bestF1'] = ev.bestF1.f1;
       values['test.f1Threshold'] = ev.bestF1.threshold;

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { HyperparamChange, SeriesName } from '../../../protocol';
-import { DETECT_MAX_DECODER_LAYERS } from '../../../protocol/labs/detect';
+import { DETECT_MAX_DECODER_LAYERS, PERSON_HEIGHT_BAND_LABELS } from '../../../protocol/labs/detect';
 import { MetricChart, type ChartSeries } from '../../components/MetricChart';
 import { formatPercent } from '../../format';
 import { useLiveRunSeries } from '../../useLiveValue';
@@ -14,6 +14,8 @@ const TERM_COLOURS = {
   giou: ['#bbf7d0', '#86efac', '#22c55e', '#15803d'],
 } as const;
 const TERM_LABELS = { ce: 'CE', l1: 'L1', giou: 'GIoU' } as const;
+/** One shade per person height band (PERSON_HEIGHT_BAND_LABELS), far to near, light to dark. */
+const BAND_COLOURS = ['#fca5a5', '#ef4444', '#991b1b'] as const;
 /** The series of a loss term at decoder layer l (0-based): `detect.loss.<term>.<l>`, as the spec declares them. */
 const termSeries = (term: keyof typeof TERM_LABELS, l: number) => `detect.loss.${term}.${l}` as SeriesName;
 
@@ -49,6 +51,17 @@ export const DetectCharts = memo(function DetectCharts({ markers, layers }: Prop
     ],
     [series],
   );
+  const bands = useMemo(
+    () =>
+      PERSON_HEIGHT_BAND_LABELS.map((label, i) => ({
+        key: `band${i}`,
+        label: `AP@0.5, people ${label} of the frame's height`,
+        color: BAND_COLOURS[i]!,
+        dots: true,
+        series: series?.[`test.ap50.band${i}` as SeriesName],
+      })),
+    [series],
+  );
   const matched = useMemo(
     () => [
       { key: 'matched', label: 'matched queries in the batch (output layer)', color: '#059669', series: series?.['detect.matched'] },
@@ -81,6 +94,7 @@ export const DetectCharts = memo(function DetectCharts({ markers, layers }: Prop
       <div data-testid="detect.ap.chart" data-points={apPoints}>
         <MetricChart testId="chart.detect.ap" title="Validation AP and recall" markers={markers} lines={ap} yDomain={UNIT} yFormat={percent} />
       </div>
+      <MetricChart testId="chart.detect.bands" title="Validation AP@0.5 by person height" markers={markers} lines={bands} yDomain={UNIT} yFormat={percent} />
       <MetricChart testId="chart.detect.matched" title="Matched queries and boxes shown" markers={markers} lines={matched} />
       <MetricChart testId="chart.detect.total" title="Total loss and gradient norm" markers={markers} lines={total} />
       <MetricChart testId="chart.detect.time" title="Step time" markers={markers} lines={time} />
