@@ -280,6 +280,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
       log(
         `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image, best F1 ${last.bestF1 ? `${fmt(last.bestF1.f1)} at > ${last.bestF1.threshold.toFixed(3)}` : '–'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       );
+      log(`    by height: ${last.byHeight.map((b) => `${b.label} AP@0.5 ${fmt(b.ap50)} recall@20 ${fmt(b.recall20)}`).join(' · ')}`);
       if (a.out && step < a.steps) await save(step, (performance.now() - t0) / 1000);
     }
   }
@@ -300,6 +301,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
     recall20: last?.recall20 ?? null,
     meanAboveThreshold: last?.meanAboveThreshold ?? null,
     bestF1: last?.bestF1 ?? null,
+    byHeight: last?.byHeight ?? null,
     seconds,
   };
 }
