@@ -138,7 +138,7 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'flip' },
     {
       field: 'classBalance',
-      hint: 'Weights each class’s pixels in the label losses by median frequency / its frequency in the training labels, capped at 10×: person and pole count. The square root weighs them half as much in log terms: fewer, better-placed thin-class pixels.',
+      hint: 'Weights each class’s pixels in the label losses by median frequency / its frequency in the training labels, capped at 10×: person and pole count. The square root halves that push (in log terms): fewer person and pole pixels drawn over buildings.',
     },
     { field: 'batchSize' },
     { field: 'steps' },
