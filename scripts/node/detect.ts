@@ -26,6 +26,7 @@ import {
   type DetectHyperparams,
   type DetectModel,
   type DetectSplit,
+  type HeightBandScores,
 } from '../../src/engine';
 import { parseKeyValues } from './keyValues';
 import { emitResult, startBackend } from './scriptIO';
@@ -209,6 +210,9 @@ async function loadData(a: DetectRunArgs): Promise<DetectDataset> {
 }
 
 const fmt = (v: number | null) => (v === null ? 'n/a' : (v * 100).toFixed(1));
+/** One line of AP@0.5 / recall@20 per person height band (detect.ts, detectScenesEval.ts, eval:detect:real). */
+export const bandLine = (bands: readonly HeightBandScores[]) =>
+  bands.map((b) => `${b.label}: ${b.people} people, AP@0.5 ${fmt(b.ap50)} recall@20 ${fmt(b.recall20)}`).join(' · ');
 
 /** Train one detector as the args say; returns the RESULT object. */
 export async function runDetect(a: DetectRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
@@ -280,7 +284,7 @@ export async function runDetect(a: DetectRunArgs, log: (line: string) => void = 
       log(
         `  eval step ${step}: AP@0.5 ${fmt(last.ap50)} AP ${fmt(last.ap)} recall@20 ${fmt(last.recall20)} above ${a.hyperparams.scoreThreshold}: ${last.meanAboveThreshold.toFixed(2)}/image, best F1 ${last.bestF1 ? `${fmt(last.bestF1.f1)} at > ${last.bestF1.threshold.toFixed(3)}` : '–'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       );
-      log(`    by height: ${last.byHeight.map((b) => `${b.label} AP@0.5 ${fmt(b.ap50)} recall@20 ${fmt(b.recall20)}`).join(' · ')}`);
+      log(`    by height: ${bandLine(last.byHeight)}`);
       if (a.out && step < a.steps) await save(step, (performance.now() - t0) / 1000);
     }
   }

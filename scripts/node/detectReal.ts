@@ -26,12 +26,11 @@ import {
   disposeParams,
   type DetectBox,
   type DetectModel,
-  type HeightBandScores,
   type DetectRecord,
   type DetectSplit,
   type ImageSize,
 } from '../../src/engine';
-import { readDetectorFile } from './detect';
+import { bandLine, readDetectorFile } from './detect';
 import { walk } from './scriptIO';
 
 const H = 128;
@@ -155,9 +154,6 @@ function concatSplits(splits: FittedSplit[]): FittedSplit {
 }
 
 const pct = (v: number | null) => (v === null ? 'n/a' : (100 * v).toFixed(1));
-/** One line of AP@0.5 / recall@20 per person height band. */
-export const bandLine = (bands: readonly HeightBandScores[]) =>
-  bands.map((b) => `${b.label}: ${b.people} people, AP@0.5 ${pct(b.ap50)} recall@20 ${pct(b.recall20)}`).join(' · ');
 
 export async function main(args: string[]): Promise<void> {
   const kv = new Map(args.map((a) => a.split('=') as [string, string]));

@@ -7,8 +7,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { evaluateDetector, generateDetectDataset, STREET_STYLES } from '../../src/engine';
-import { readDetectorFile } from './detect';
-import { bandLine } from './detectReal';
+import { bandLine, readDetectorFile } from './detect';
 import { parseKeyValues } from './keyValues';
 import { startBackend } from './scriptIO';
 

@@ -23,7 +23,16 @@ import { DetectBatcher, boxTuple, checkDetectSplit, targetBoxes } from '../detec
 import { copyBackboneWeights } from '../detect/backbonePretrain';
 import { detrAuxLoss, type DetrLossWeights } from '../detect/detrLoss';
 import { hungarianMatchValues, type ImageMatch, type MatchCostWeights } from '../detect/matching';
-import { averagePrecision, bestF1Threshold, detectionAP, recallAt, type Detection, type GroundTruth, type F1Threshold } from '../metrics/detectionAP';
+import {
+  averagePrecision,
+  bestF1Threshold,
+  detectionAP,
+  isIgnoredGt,
+  recallAt,
+  type Detection,
+  type GroundTruth,
+  type F1Threshold,
+} from '../metrics/detectionAP';
 import { detectArchitecture, type DetectArchitectureOptions } from '../models/detect/detectArch';
 import { buildDetector, type DetectModel } from '../models/detect/detector';
 import { countParams, disposeParams } from '../models/params';
@@ -164,7 +173,7 @@ export function heightBandScores(dets: readonly Detection[], gts: readonly Groun
   const measure = (b: Box) => (b[3] - b[1]) / height;
   return PERSON_HEIGHT_BANDS.map(({ label, lo, hi }) => {
     const range = { measure, lo, hi };
-    const people = gts.filter((g) => !g.crowd && !g.difficult && measure(g.box) >= lo && measure(g.box) <= hi).length;
+    const people = gts.filter((g) => !isIgnoredGt(g, range)).length;
     return { label, people, ap50: averagePrecision(dets, gts, [0.5], 100, range)[0]!, recall20: recallAt(dets, gts, 0.5, 20, range) };
   });
 }

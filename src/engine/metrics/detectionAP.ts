@@ -70,6 +70,9 @@ const outside = (r: SizeRange | undefined, box: Box) => {
   return v < r.lo || v > r.hi;
 };
 
+/** Whether a gt is an ignore region in an evaluation (over `range` when given): crowd, difficult or outside the range. */
+export const isIgnoredGt = (g: GroundTruth, range?: SizeRange): boolean => Boolean(g.crowd || g.difficult || outside(range, g.box));
+
 /** COCOeval.evaluateImg over all images, keeping the top maxDets detections per image, at every threshold. */
 function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thresholds: readonly number[], maxDets: number, range?: SizeRange): Evaluated {
   const byImage = new Map<number, { dets: Detection[]; gts: GroundTruth[] }>();
@@ -89,7 +92,7 @@ function evaluate(dets: readonly Detection[], gts: readonly GroundTruth[], thres
   let positives = 0;
   for (const id of imageIds) {
     const img = byImage.get(id)!;
-    const isIg = (g: GroundTruth) => (g.crowd || g.difficult || outside(range, g.box) ? 1 : 0);
+    const isIg = (g: GroundTruth) => (isIgnoredGt(g, range) ? 1 : 0);
     const gt = [...img.gts].sort((a, b) => isIg(a) - isIg(b)); // stable: non-ignored first
     const gtIg = gt.map(isIg);
     positives += gtIg.filter((x) => x === 0).length;
