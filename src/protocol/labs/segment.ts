@@ -108,7 +108,7 @@ const SEG_FIELDS = {
     optionLabels: {
       none: 'none (plain mean)',
       'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)',
-      'sqrt-median-frequency': 'square root of median frequency (milder, ≤ 3.2×)',
+      'sqrt-median-frequency': 'square-root median frequency (≤ 3.2×)',
     },
   },
   /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */
