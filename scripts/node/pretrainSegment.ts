@@ -2,7 +2,7 @@
  * `npm run pretrain:segment`: trains the Segment lab's demo models on the built-in street scenes with
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
- * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherSteps, steps (the tutor's),
+ * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherSteps, steps (the tutor's),
  * studentSteps, backend, style, classBalance, trainSize, outDir, slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
  * realistic scenes (3,000 of them), median-frequency class balancing in every stage's label loss, a 3,000-step teacher,
@@ -12,17 +12,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { initBackend, STREET_STYLES } from '../../src/engine';
-import { SEG_CLASS_BALANCES, SEG_SIZES } from '../../src/protocol/labs/segment';
+import { SEG_CLASS_BALANCES, SEG_SIZES, SEG_TEACHER_WIDTHS, SEG_TEACHER_WIDTH_VALUE } from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { parseSegArgs, runSegment } from './segment';
 
 const OUT = 'public/models/segment';
-const KNOWN = new Set(['size', 'teacherSteps', 'steps', 'studentSteps', 'backend', 'style', 'classBalance', 'trainSize', 'outDir', 'slots']);
+const KNOWN = new Set(['size', 'teacherWidth', 'teacherSteps', 'steps', 'studentSteps', 'backend', 'style', 'classBalance', 'trainSize', 'outDir', 'slots']);
 const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
 
 export async function main(args: string[]): Promise<void> {
-  const kv = parseKeyValues(args, KNOWN, { style: STREET_STYLES, classBalance: SEG_CLASS_BALANCES, size: SEG_SIZES });
+  const kv = parseKeyValues(args, KNOWN, { style: STREET_STYLES, classBalance: SEG_CLASS_BALANCES, size: SEG_SIZES, teacherWidth: SEG_TEACHER_WIDTHS });
+  const teacherWidth = kv.pick('teacherWidth', '1/4');
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
   const steps = Math.round(kv.num('steps', 800));
@@ -49,7 +50,10 @@ export async function main(args: string[]): Promise<void> {
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
   await mkdir(dir, { recursive: true });
   const plan: { slot: string; args: string[] }[] = [
-    { slot: 'teacher', args: ['model=teacher', `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
+    {
+      slot: 'teacher',
+      args: ['model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`],
+    },
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `source=${dir}/teacher.json`, `steps=${steps}`] },
     {
       slot: 'student-bilinear',
@@ -84,8 +88,11 @@ export async function main(args: string[]): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   // Slots not retrained here keep their manifest entries (slots=… retrains part of the zoo; read now, as another process may
   // have retrained another slot meanwhile).
+  // The zoo's teacher width: this run's when it trains the teacher, else the manifest's (zoos before the setting: 1/4).
+  let heldTeacherWidth: string = teacherWidth;
   try {
-    const old = JSON.parse(await readFile(`${dir}/manifest.json`, 'utf8')) as { models?: Record<string, unknown>[] };
+    const old = JSON.parse(await readFile(`${dir}/manifest.json`, 'utf8')) as { models?: Record<string, unknown>[]; teacherWidth?: string };
+    if (!slots.includes('teacher')) heldTeacherWidth = old.teacherWidth ?? '1/4';
     models.push(...(old.models ?? []).filter((m) => !models.some((n) => n.slot === m.slot)));
   } catch {
     // no manifest yet
@@ -97,6 +104,7 @@ export async function main(args: string[]): Promise<void> {
     size,
     style,
     classBalance,
+    teacherWidth: heldTeacherWidth,
     trainSize,
     createdBy: 'npm run pretrain:segment',
     backend: info.name,

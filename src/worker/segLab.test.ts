@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSegModel, serializeSegModel } from '../engine';
+import { createSegModel, disposeParams, serializeSegModel } from '../engine';
 import { SEGMENT_LAB, type SegConfig } from '../protocol/labs/segment';
 import { testEngine } from './engineApi.fixture';
 import { agreement } from './segLab';
@@ -79,6 +79,20 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(seriesOf('s2', 'seg.loss.affinity')).toHaveLength(2);
     expect(seriesOf('s2', 'seg.loss.affinity').every((v) => v > 0)).toBe(true);
     expect(seriesOf('s1', 'seg.loss.affinity').every((v) => v === 0)).toBe(true);
+
+    // A width-1/2 teacher (one step): the model the run builds has the wider teacher's training params.
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/2', steps: 1, evalEvery: 1 }), 't2')).ok).toBe(true);
+    expect(await waitEnd('t2')).toBe('done');
+    const built = (runId: string) => events.find((e) => e.type === 'model' && e.runId === runId);
+    const paramsOf = (widthMultiplier: number) => {
+      const m = createSegModel('teacher', { numClasses: 8, height: 64, width: 128, widthMultiplier, seed: 1 });
+      const n = [...m.store.trainable.values()].reduce((a, v) => a + v.size, 0);
+      disposeParams(m.store);
+      return n;
+    };
+    expect(built('t1')).toMatchObject({ params: paramsOf(1 / 4) });
+    expect(built('t2')).toMatchObject({ params: paramsOf(1 / 2) });
+    expect(paramsOf(1 / 2) / paramsOf(1 / 4)).toBeCloseTo(4, 0);
   }, 240_000);
 
   it('loads shipped weights from their manifest and marks them shipped', async () => {

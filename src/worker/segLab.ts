@@ -9,7 +9,7 @@ import { SegmentSession, confusionMatrix, disposeParams, loadSegModel, segHyperp
 import type { RunStatus } from '../protocol/events';
 import { SHIPPED_MODEL_PREFIX, type ModelInfo } from '../protocol/models';
 import {
-  SEG_MODEL_WIDTH,
+  segModelWidth,
   SEG_SIZES,
   SEG_SIZE_PIXELS,
   SEG_SLOTS,
@@ -244,7 +244,7 @@ export class SegLab {
           {
             kind: config.model,
             upscale: config.upscale,
-            width: SEG_MODEL_WIDTH[config.model],
+            width: segModelWidth(config),
             seed: config.seed,
             batchSize: config.batchSize,
             totalSteps: config.steps,

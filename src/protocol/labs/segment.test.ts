@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_LAB } from './segment';
+import { SEGMENT_LAB, segModelWidth } from './segment';
 
 describe('Segment lab spec: the affinity term', () => {
   it('is off by default, so the §2 comparisons keep their settings', () => {
@@ -30,5 +30,21 @@ describe('Segment lab spec: the affinity term', () => {
   it('refuses the term without a source in the strict schema the worker validates with', () => {
     const bad = SEGMENT_LAB.schema.safeParse({ ...SEGMENT_LAB.defaults(), chain: 'none', affinityLoss: 'fa' });
     expect(bad.success).toBe(false);
+  });
+});
+
+describe('Segment lab spec: the teacher width', () => {
+  it('defaults to 1/4 and applies to the teacher only (the tutor and students are width 1/2)', () => {
+    expect(SEGMENT_LAB.defaults().teacherWidth).toBe('1/4');
+    expect(segModelWidth({ model: 'teacher', teacherWidth: '1/4' })).toBe(0.25);
+    expect(segModelWidth({ model: 'teacher', teacherWidth: '1/2' })).toBe(0.5);
+    expect(segModelWidth({ model: 'tutor', teacherWidth: '1/4' })).toBe(0.5);
+    expect(segModelWidth({ model: 'student', teacherWidth: '1/4' })).toBe(0.5);
+  });
+
+  it('falls back to the default, saying so, for a width it does not know (an edited link)', () => {
+    const r = SEGMENT_LAB.normalize({ model: 'teacher', chain: 'none', teacherWidth: '1/3' });
+    expect(r.config.teacherWidth).toBe('1/4');
+    expect(r.issues).toEqual([expect.stringMatching(/^teacherWidth: "1\/3" is not one of 1\/4, 1\/2/)]);
   });
 });

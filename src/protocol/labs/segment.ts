@@ -51,6 +51,18 @@ export type SegSizeName = (typeof SEG_SIZES)[number];
 export const SEG_SIZE_PIXELS: Record<SegSizeName, { height: number; width: number }> = { low: { height: 64, width: 128 }, high: { height: 128, width: 256 } };
 /** Width multiplier of each model at browser scale (teacher HRNet-W48 ×1/4, tutor and student FasterSeg ×1/2). */
 export const SEG_MODEL_WIDTH: Record<SegModelName, number> = { teacher: 1 / 4, tutor: 1 / 2, student: 1 / 2 };
+/**
+ * The teacher's width multiplier choices (issue #15): 1/4 (§2's browser scale, 0.81 M params and 51 M MACs at the low
+ * size) or 1/2 (3.2 M params, 200 M MACs: four times the cost, and the better teacher on the realistic scenes and on real
+ * CamVid photos, README "A wider teacher, and milder class weights"). The tutor and students are always width 1/2.
+ */
+export const SEG_TEACHER_WIDTHS = ['1/4', '1/2'] as const;
+export type SegTeacherWidth = (typeof SEG_TEACHER_WIDTHS)[number];
+export const SEG_TEACHER_WIDTH_VALUE: Record<SegTeacherWidth, number> = { '1/4': 1 / 4, '1/2': 1 / 2 };
+/** The width multiplier a config trains its model at: the teacher's chosen width, the tutor's and students' fixed one. */
+export function segModelWidth(c: { model: SegModelName; teacherWidth: SegTeacherWidth }): number {
+  return c.model === 'teacher' ? SEG_TEACHER_WIDTH_VALUE[c.teacherWidth] : SEG_MODEL_WIDTH[c.model];
+}
 /** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
 export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
 /** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */
@@ -66,6 +78,14 @@ const SEG_FIELDS = {
     options: SEG_MODELS,
     default: 'student',
     optionLabels: { teacher: 'Teacher (HRNet-like)', tutor: 'Tutor (student + high-res path)', student: 'Student (FasterSeg-like)' },
+  },
+  /** The teacher's width multiplier (the tutor and students are width 1/2): see SEG_TEACHER_WIDTHS. */
+  teacherWidth: {
+    kind: 'enum',
+    label: 'Teacher width',
+    options: SEG_TEACHER_WIDTHS,
+    default: '1/4',
+    optionLabels: { '1/4': 'width 1/4 (0.81 M params)', '1/2': 'width 1/2 (3.2 M params, 4× the MACs)' },
   },
   chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
   upscale: {

@@ -112,6 +112,12 @@ function fieldState(
         : {
             hint: 'Student params over bilinear (8 classes, width 1/2): (a) +4.6 %, (b) +3.0 %, (c) +7.6 %, sub-pixel ×4 +0.8 %, v1 +5.3 %. No BN or ReLU acts on logits but in v1.',
           };
+    case 'teacherWidth':
+      return config.model === 'teacher'
+        ? {
+            hint: 'Width 1/2 costs 4× the MACs per step and was the better teacher on the realistic scenes and on real CamVid photos (README). Train the chain uses it for its teacher stage.',
+          }
+        : { hint: 'For the teacher stage only (model teacher, or Train the chain): the tutor and students are width 1/2.' };
     case 'size':
       return { optionLabels: { low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` } };
     case 'affinityLoss':
@@ -131,6 +137,7 @@ function fieldState(
 function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegConfig>) => void): FormItem<SegConfig>[] {
   return [
     { field: 'model' },
+    { field: 'teacherWidth' },
     { field: 'chain' },
     { field: 'upscale' },
     { field: 'size' },

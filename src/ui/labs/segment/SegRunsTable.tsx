@@ -5,7 +5,7 @@ import { formatCount, formatPercent } from '../../format';
 import { modelLinkColumn } from '../data/RunModelLink';
 import { SegRunsPivot } from './SegRunsPivot';
 import { chainStageOf } from './chain';
-import { affinityLabel, lastEval, type SegRunRecord } from './segView';
+import { affinityLabel, lastEval, runModelLabel, type SegRunRecord } from './segView';
 import { useSegChain } from './useSegChain';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : formatPercent(v));
@@ -17,13 +17,13 @@ const columns = (stageOf: ReadonlyMap<string, string>): RunColumn<SegRunRecord>[
       const stage = stageOf.get(r.id);
       return stage ? (
         <>
-          {r.config.model}{' '}
+          {runModelLabel(r.config)}{' '}
           <span className="seg-chain-tag" data-testid="seg.runs.row.chainStage">
             {stage}
           </span>
         </>
       ) : (
-        r.config.model
+        runModelLabel(r.config)
       );
     },
   },
@@ -42,7 +42,7 @@ const columns = (stageOf: ReadonlyMap<string, string>): RunColumn<SegRunRecord>[
   statusColumn(),
 ];
 
-const label = (r: SegRunRecord) => `${r.config.model} ${SEG_CHAIN_LABELS[r.config.chain]} ${r.config.size}`;
+const label = (r: SegRunRecord) => `${runModelLabel(r.config)} ${SEG_CHAIN_LABELS[r.config.chain]} ${r.config.size}`;
 
 /** Every ended segmentation run (the run history), and the students' chain × upscaling × size pivot. */
 export function SegRunsTable() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedChains, SEGMENT_LAB, SEG_CHAINS, SEG_MODELS, type SegConfig, type SegZooEntry, type SegZooInfo } from '../../../protocol/labs/segment';
-import { affinityLabel, modelChange, pivotDatasets, pivotDelta, pixelShuffleOverhead, sizeLabel, studentPivot, zooRows } from './segView';
+import { affinityLabel, modelChange, pivotDatasets, pivotDelta, pixelShuffleOverhead, runModelLabel, sizeLabel, studentPivot, zooRows } from './segView';
 import type { SegRunRecord } from './segView';
 
 function entry(p: Partial<SegZooEntry>): SegZooEntry {
@@ -137,4 +137,12 @@ describe('affinityLabel', () => {
 
 describe('sizeLabel', () => {
   it('shows height × width', () => expect(sizeLabel('low')).toBe('64×128 px'));
+});
+
+describe('runModelLabel', () => {
+  it('names the teacher with its width, runs stored before the width was a setting as width 1/4', () => {
+    expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2' })).toBe('teacher w 1/2');
+    expect(runModelLabel({ model: 'teacher' } as Parameters<typeof runModelLabel>[0])).toBe('teacher w 1/4');
+    expect(runModelLabel({ model: 'student', teacherWidth: '1/2' })).toBe('student');
+  });
 });
