@@ -34,8 +34,9 @@ export interface RunHistory {
  */
 export const RAN_WITHOUT: Partial<Record<string, Record<string, unknown>>> = {
   prune: { bnRecalBatches: 0 },
-  // Segment runs from before the dataset menu and class balancing trained on the classic scenes, unweighted.
-  segment: { dataset: 'streets', classBalance: 'none' },
+  // Segment runs from before the dataset menu and class balancing trained on the classic scenes, unweighted; from before
+  // the teacher width setting, a width-1/4 teacher.
+  segment: { dataset: 'streets', classBalance: 'none', teacherWidth: '1/4' },
 };
 
 /**
