@@ -85,7 +85,7 @@ const SEG_FIELDS = {
     label: 'Teacher width',
     options: SEG_TEACHER_WIDTHS,
     default: '1/4',
-    optionLabels: { '1/4': 'width 1/4 (0.81 M params)', '1/2': 'width 1/2 (3.2 M params, 4× the MACs)' },
+    optionLabels: { '1/4': 'width 1/4 (0.81 M params)', '1/2': 'width 1/2 (3.2 M params)' },
   },
   chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
   upscale: {
@@ -127,8 +127,8 @@ const SEG_FIELDS = {
     default: 'median-frequency',
     optionLabels: {
       none: 'none (plain mean)',
-      'median-frequency': 'median frequency (rare classes weigh more, ≤ 10×)',
-      'sqrt-median-frequency': 'square-root median frequency (≤ 3.2×)',
+      'median-frequency': 'median frequency (≤ 10×)',
+      'sqrt-median-frequency': '√ median frequency (≤ 3.2×)',
     },
   },
   /** Optional affinity term (TECHNIQUES.md §3) between the source's and the student's 1/8-resolution features. */
