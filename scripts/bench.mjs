@@ -37,7 +37,7 @@ const CASES = [
   },
   // Segment lab: each model's inference ms/image and training ms/step (batch 8) at the low input size
   // (one case per model, so the software GPU adapters' minutes per step keep what finished).
-  ...['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'].map((model) => ({
+  ...['teacher', 'teacher-w2', 'tutor', 'student-bilinear', 'student-pixelshuffle'].map((model) => ({
     label: `segment low ${model}`,
     timeoutMs: 600_000,
     only: ['wasm', 'webgpu', 'webgl'],

@@ -10,8 +10,8 @@
  * At the high size `teacherInit=` / `tutorInit=` start the teacher / tutor from saved models (e.g. the shipped low ones: the
  * networks are fully convolutional, so low-size weights fine-tune at 128×256), and `tutorSteps=` sets the tutor's steps
  * (default `steps`); the students always start from scratch.
- * `style=` / `classBalance=` default to what the shipped low zoo was trained with (its manifest: since 2026-11-30 the
- * realistic scenes with median-frequency balancing), so students learn on the data their teacher and tutor saw.
+ * `style=` / `classBalance=` default to what the shipped low zoo's students were trained with (its manifest: since
+ * 2026-11-30 the realistic scenes with median-frequency balancing), so students learn on the data their teacher and tutor saw.
  * Appends one JSON line per run to `out=` (default results/seg-compare.jsonl for the classic scenes — the first
  * comparison's runs — and results/seg-compare-realistic.jsonl otherwise; already-present runs are skipped).
  */
@@ -39,9 +39,13 @@ export async function main(args: string[]): Promise<void> {
   const initOf = (k: string) => (kv.has(k) ? [`init=${kv.get(k)}`] : []);
   const chains = kv.get('chains')?.split(',');
   const upscales = (kv.get('upscales') ?? 'bilinear,pixelshuffle').split(',');
-  const shipped = JSON.parse(await readFile('public/models/segment/low/manifest.json', 'utf8')) as { style?: string; classBalance?: string };
+  const shipped = JSON.parse(await readFile('public/models/segment/low/manifest.json', 'utf8')) as {
+    style?: string;
+    classBalance?: string;
+    studentClassBalance?: string;
+  };
   const style = kv.get('style') ?? shipped.style ?? 'classic';
-  const classBalance = kv.get('classBalance') ?? shipped.classBalance ?? 'none';
+  const classBalance = kv.get('classBalance') ?? shipped.studentClassBalance ?? shipped.classBalance ?? 'none';
   const out = kv.get('out') ?? (style === 'classic' ? 'results/seg-compare.jsonl' : `results/seg-compare-${style}.jsonl`);
   // order=reverse walks the runs of each seed from the last, so a second process on the same seeds meets the first in the middle.
   const forward = upscales.flatMap((upscale) => CHAINS.map((chain) => ({ upscale, chain })));

@@ -1,18 +1,20 @@
 /**
- * Segment-lab benchmark on the current backend: for the teacher, the tutor and both students (at the
+ * Segment-lab benchmark on the current backend: for the teacher (width 1/4 and 1/2), the tutor and both students (at the
  * lab's widths), inference time per image (batch 1, median) and the training step time (CE + OHEM + aux,
  * no distillation source) at one input size.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SegTrainer, segHyperparamsOf, segCost, segImagesTensor, generateStreetDataset } from '../engine';
-import { SEG_MODEL_WIDTH, SEGMENT_LAB, type SegSizeName } from '../protocol/labs/segment';
+import { SEG_MODEL_WIDTH, SEG_TEACHER_WIDTH_VALUE, SEGMENT_LAB, type SegSizeName } from '../protocol/labs/segment';
 import type { SegBenchResult } from './types';
 
 const MODELS = [
-  { slot: 'teacher', label: 'teacher', kind: 'teacher', upscale: 'bilinear' },
-  { slot: 'tutor', label: 'tutor', kind: 'tutor', upscale: 'bilinear' },
-  { slot: 'student-bilinear', label: 'student (bilinear)', kind: 'student', upscale: 'bilinear' },
-  { slot: 'student-pixelshuffle', label: 'student (PixelShuffle)', kind: 'student', upscale: 'pixelshuffle' },
+  { slot: 'teacher', label: 'teacher', kind: 'teacher', upscale: 'bilinear', width: SEG_MODEL_WIDTH.teacher },
+  // The shipped teacher's width since 2026-12-01 (the form's Teacher width 1/2).
+  { slot: 'teacher-w2', label: 'teacher (width 1/2)', kind: 'teacher', upscale: 'bilinear', width: SEG_TEACHER_WIDTH_VALUE['1/2'] },
+  { slot: 'tutor', label: 'tutor', kind: 'tutor', upscale: 'bilinear', width: SEG_MODEL_WIDTH.tutor },
+  { slot: 'student-bilinear', label: 'student (bilinear)', kind: 'student', upscale: 'bilinear', width: SEG_MODEL_WIDTH.student },
+  { slot: 'student-pixelshuffle', label: 'student (PixelShuffle)', kind: 'student', upscale: 'pixelshuffle', width: SEG_MODEL_WIDTH.student },
 ] as const;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -26,7 +28,7 @@ export async function benchSegment(size: SegSizeName, batchSize: number, timedSt
       {
         kind: m.kind,
         upscale: m.upscale,
-        width: SEG_MODEL_WIDTH[m.kind],
+        width: m.width,
         seed: 1,
         batchSize,
         totalSteps: 1000,
