@@ -29,7 +29,7 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     const err = events.find((e) => e.type === 'error' && e.runId === 's0');
     expect(err?.type === 'error' && err.error.message).toMatch(/no teacher for the low input size .*train one first/);
 
-    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none' }), 't1')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4' }), 't1')).ok).toBe(true);
     expect(await waitEnd('t1')).toBe('done');
     const evals = events.flatMap((e) => (e.type === 'extra' && e.extra.kind === 'segEval' && e.runId === 't1' ? [e.extra.payload] : []));
     expect(evals.map((r) => r.step)).toEqual([2]);

@@ -34,8 +34,8 @@ describe('Segment lab spec: the affinity term', () => {
 });
 
 describe('Segment lab spec: the teacher width', () => {
-  it('defaults to 1/4 and applies to the teacher only (the tutor and students are width 1/2)', () => {
-    expect(SEGMENT_LAB.defaults().teacherWidth).toBe('1/4');
+  it('defaults to 1/2 (the shipped teacher) and applies to the teacher only (the tutor and students are width 1/2)', () => {
+    expect(SEGMENT_LAB.defaults().teacherWidth).toBe('1/2');
     expect(segModelWidth({ model: 'teacher', teacherWidth: '1/4' })).toBe(0.25);
     expect(segModelWidth({ model: 'teacher', teacherWidth: '1/2' })).toBe(0.5);
     expect(segModelWidth({ model: 'tutor', teacherWidth: '1/4' })).toBe(0.5);
@@ -44,7 +44,7 @@ describe('Segment lab spec: the teacher width', () => {
 
   it('falls back to the default, saying so, for a width it does not know (an edited link)', () => {
     const r = SEGMENT_LAB.normalize({ model: 'teacher', chain: 'none', teacherWidth: '1/3' });
-    expect(r.config.teacherWidth).toBe('1/4');
-    expect(r.issues).toEqual([expect.stringMatching(/^teacherWidth: "1\/3" is not one of 1\/4, 1\/2/)]);
+    expect(r.config.teacherWidth).toBe('1/2');
+    expect(r.issues).toEqual([expect.stringMatching(/^teacherWidth: "1\/3" is not one of 1\/4, 1\/2; using 1\/2/)]);
   });
 });
