@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_LAB, segModelWidth } from './segment';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SEGMENT_LAB, SHIPPED_SEG_CAMVID, SHIPPED_SEG_CAMVID_RESULTS, segModelWidth } from './segment';
 
 describe('Segment lab spec: the affinity term', () => {
   it('is off by default, so the §2 comparisons keep their settings', () => {
@@ -46,5 +48,18 @@ describe('Segment lab spec: the teacher width', () => {
     const r = SEGMENT_LAB.normalize({ model: 'teacher', chain: 'none', teacherWidth: '1/3' });
     expect(r.config.teacherWidth).toBe('1/2');
     expect(r.issues).toEqual([expect.stringMatching(/^teacherWidth: "1\/3" is not one of 1\/4, 1\/2; using 1\/2/)]);
+  });
+});
+
+describe('SHIPPED_SEG_CAMVID', () => {
+  it('is what npm run eval:segment:real measured for the shipped zoo (its raw lines in results/), to 3 decimals', () => {
+    const lines = readFileSync(fileURLToPath(new URL(`../../../${SHIPPED_SEG_CAMVID_RESULTS}`, import.meta.url)), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { folder: string; slot: string; mIoU: number })
+      .filter((r) => r.folder === 'camvid');
+    const of = (slot: string) => lines.find((r) => r.slot === slot)!.mIoU;
+    for (const slot of ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const) expect(SHIPPED_SEG_CAMVID[slot]).toBeCloseTo(of(slot), 3);
+    expect(SHIPPED_SEG_CAMVID.layoutPrior).toBeCloseTo(of('layout prior'), 3);
   });
 });

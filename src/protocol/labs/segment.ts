@@ -63,6 +63,13 @@ export const SEG_TEACHER_WIDTH_VALUE: Record<SegTeacherWidth, number> = { '1/4':
 export function segModelWidth(c: { model: SegModelName; teacherWidth: SegTeacherWidth }): number {
   return c.model === 'teacher' ? SEG_TEACHER_WIDTH_VALUE[c.teacherWidth] : SEG_MODEL_WIDTH[c.model];
 }
+/**
+ * The shipped low-size zoo's mIoU on the 20 real CamVid photos of ../shared/realdata (npm run eval:segment:real), and the
+ * layout prior's on the same photos: what the viewer tells a user about models trained on generated scenes. From
+ * SHIPPED_SEG_CAMVID_RESULTS, which a unit test reads back, so re-shipping without re-measuring fails a test.
+ */
+export const SHIPPED_SEG_CAMVID = { teacher: 0.357, tutor: 0.301, 'student-bilinear': 0.284, 'student-pixelshuffle': 0.278, layoutPrior: 0.272 } as const;
+export const SHIPPED_SEG_CAMVID_RESULTS = 'results/seg-real-shipped-wide.jsonl';
 /** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
 export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
 /** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */

@@ -5,7 +5,15 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { getEngine } from '../../../../client';
-import { SEG_SIZE_PIXELS, SEG_SLOTS, sameClassSet, type SegSlot, type SegZooInfo, type SegSizeName } from '../../../../protocol/labs/segment';
+import {
+  SEG_SIZE_PIXELS,
+  SEG_SLOTS,
+  SHIPPED_SEG_CAMVID,
+  sameClassSet,
+  type SegSlot,
+  type SegZooInfo,
+  type SegSizeName,
+} from '../../../../protocol/labs/segment';
 import { STREET_DATASET_IDS } from '../../../../protocol/datasets';
 import { labelMapping } from '../../../../protocol';
 import { useWorkbench } from '../../../../store';
@@ -18,6 +26,8 @@ import { ViewerInputs } from './ViewerInputs';
 import './viewer.css';
 
 const DEFAULT_OPACITY = 60;
+/** A share as a whole percent ("36 %"). */
+const pct0 = (f: number) => `${Math.round(f * 100)} %`;
 
 /** One class set among the size's models: its classes, colours, the dataset that named them, and its models' slots. */
 export interface ClassSet {
@@ -160,8 +170,10 @@ export function SegViewer() {
       {syntheticOnly && (
         <p className="seg-viewer-note" data-testid="seg.viewer.syntheticNote">
           These models learned only from generated street scenes ({datasetName(classSet.dataset)}): on 20 real CamVid photos the shipped teacher, trained on the
-          realistic scenes, scores 34 % mIoU, a guess from where each class usually sits in the frame 27 % (README, <code>npm run eval:segment:real</code>). For
-          real photos, import a labelled set (CamVid, Cityscapes) on the Data tab and use <em>Train the chain</em> on it.
+          realistic scenes, scores {pct0(SHIPPED_SEG_CAMVID.teacher)} mIoU and the shipped students {pct0(SHIPPED_SEG_CAMVID['student-bilinear'])} and{' '}
+          {pct0(SHIPPED_SEG_CAMVID['student-pixelshuffle'])}; a guess from where each class usually sits in the frame scores{' '}
+          {pct0(SHIPPED_SEG_CAMVID.layoutPrior)} (README, <code>npm run eval:segment:real</code>). For real photos, import a labelled set (CamVid, Cityscapes)
+          on the Data tab and use <em>Train the chain</em> on it.
         </p>
       )}
       <ThumbStrip sources={sources.sources} selectedKey={sources.selected?.key ?? null} onSelect={sources.select} />
