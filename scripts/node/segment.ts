@@ -23,13 +23,32 @@ import {
 } from '../../src/engine';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { STREETS_DATASET_ID, STREETS_REAL_DATASET_ID } from '../../src/protocol/datasets';
-import { SEG_CHAINS, SEG_CLASS_BALANCES, SEG_MODEL_WIDTH, SEG_MODELS, SEG_SIZES, SEGMENT_LAB, UPSCALES, slotOf } from '../../src/protocol/labs/segment';
+import {
+  SEG_AFFINITY_LOSSES,
+  SEG_CHAINS,
+  SEG_CLASS_BALANCES,
+  SEG_MODEL_WIDTH,
+  SEG_MODELS,
+  SEG_SIZES,
+  SEGMENT_LAB,
+  UPSCALES,
+  slotOf,
+} from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
 
 /** The live settings' defaults (the Segment lab's spec). */
 const DEFAULT_HYPERPARAMS = segHyperparamsOf(SEGMENT_LAB.defaults());
 
-const CHOICES = { model: SEG_MODELS, upscale: UPSCALES, chain: SEG_CHAINS, size: SEG_SIZES, classBalance: SEG_CLASS_BALANCES, style: STREET_STYLES } as const;
+const CHOICES = {
+  model: SEG_MODELS,
+  upscale: UPSCALES,
+  chain: SEG_CHAINS,
+  size: SEG_SIZES,
+  classBalance: SEG_CLASS_BALANCES,
+  style: STREET_STYLES,
+  affinity: SEG_AFFINITY_LOSSES,
+  affinityOrder: ['2', '1'],
+} as const;
 const NUMBERS = [
   'steps',
   'batch',
@@ -66,6 +85,9 @@ export interface SegRunArgs {
   flip: boolean;
   /** Zoom-in augmentation up to this factor (1 = off) and colour-jitter strength (0 = off); data/segAugment.ts. */
   zoom: number;
+  /** The optional affinity term at the 1/8 features (TECHNIQUES.md §3; needs a source), its order; weight and k are hyperparams. */
+  affinity: (typeof SEG_AFFINITY_LOSSES)[number];
+  affinityOrder: 1 | 2;
   jitter: number;
   hyperparams: SegHyperparams;
   backend: string;
@@ -103,6 +125,8 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     width: num('width', SEG_MODEL_WIDTH[model]),
     flip: kv.flag('flip', true),
     zoom: num('zoom', 1),
+    affinity: pick('affinity', 'none'),
+    affinityOrder: pick('affinityOrder', '2') === '1' ? 1 : 2,
     jitter: num('jitter', 0),
     hyperparams: Object.fromEntries(Object.entries(DEFAULT_HYPERPARAMS).map(([k, v]) => [k, num(k, v)])) as unknown as SegHyperparams,
     backend: kv.get('backend') ?? 'wasm',
@@ -127,6 +151,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
   const source = a.source ? await readSegModel(a.source) : null;
   const init = a.init ? await readSegModel(a.init) : null;
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
+  if (a.affinity !== 'none' && !source) throw new Error(`affinity=${a.affinity} compares features with a source model: give chain= and source=`);
   const trainer = new SegTrainer(
     {
       kind: a.model,
@@ -141,6 +166,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       classBalance: a.classBalance,
       init,
       augment: { maxZoom: a.zoom, color: a.jitter },
+      affinity: source && a.affinity !== 'none' ? { loss: a.affinity, order: a.affinityOrder } : null,
     },
     data,
   );
@@ -156,7 +182,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
     if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
     if (step % a.logEvery === 0)
       log(
-        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}${a.affinity === 'none' ? '' : ` ${a.affinity} ${r.parts!.affinity.toFixed(3)}`}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
     if (step % a.evalEvery === 0 || step === a.steps) {
       const ev = await trainer.evaluate();
