@@ -6,6 +6,7 @@ import {
   clipBox,
   formatMs,
   letterboxRect,
+  noBoxNote,
   paneThreshold,
   sceneWithLargestPerson,
   weightRange,
@@ -44,6 +45,17 @@ describe('boxesAbove', () => {
   it('keeps the queries at or above the threshold, best first', () => {
     expect(boxesAbove([q(0, 0.2), q(1, 0.9), q(2, 0.5), q(3, 0.49)], 0.5).map((x) => x.query)).toEqual([1, 2]);
     expect(boxesAbove([q(0, 0.2)], 0.5)).toEqual([]);
+  });
+});
+
+describe('noBoxNote', () => {
+  it('names the best score when nothing reaches the threshold, and says nothing when a box is drawn or no query came back', () => {
+    expect(noBoxNote([q(0, 0.2), q(1, 0.517), q(2, 0.4)], 0.74, 0)).toBe(
+      'No box scores 0.74 or more here; its best query scores 0.52: lower the threshold to see its boxes.',
+    );
+    expect(noBoxNote([q(0, 0.9)], 0.74, 0)).toBe('Its best boxes (score 0.90 and up) lie outside the image.');
+    expect(noBoxNote([q(0, 0.9)], 0.74, 1)).toBeNull();
+    expect(noBoxNote([], 0.74, 0)).toBeNull();
   });
 });
 

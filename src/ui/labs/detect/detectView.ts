@@ -24,6 +24,19 @@ export function boxesAbove(queries: readonly DetectQueryOutput[], threshold: num
   return queries.filter((q) => q.score >= threshold).sort((a, b) => b.score - a.score);
 }
 
+/**
+ * What a pane says when no box reaches its threshold: the best query's score, so a user knows whether the detector saw
+ * nothing or scored the people below the threshold (null when some box is drawn, or there are no queries). Boxes wholly
+ * outside the frame count as not drawn, as in the pane.
+ */
+export function noBoxNote(queries: readonly DetectQueryOutput[], threshold: number, drawn: number): string | null {
+  if (drawn > 0 || queries.length === 0) return null;
+  const best = queries.reduce((a, b) => (b.score > a.score ? b : a));
+  return best.score >= threshold
+    ? `Its best boxes (score ${best.score.toFixed(2)} and up) lie outside the image.`
+    : `No box scores ${threshold.toFixed(2)} or more here; its best query scores ${best.score.toFixed(2)}: lower the threshold to see its boxes.`;
+}
+
 /** A box clipped to a width × height frame (null when nothing of it is inside). */
 export function clipBox(b: DetectPixelBox, width: number, height: number): DetectPixelBox | null {
   const x1 = Math.max(0, Math.min(width, b.x1));

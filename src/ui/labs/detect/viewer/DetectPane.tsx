@@ -3,7 +3,7 @@ import { formatWidth } from '../../../../protocol';
 import { DETECT_ENCODER_SHORT, DETECT_INPUT, type DetectPanePrediction, type DetectSlot, type DetectZooEntry } from '../../../../protocol/labs/detect';
 import { formatCount, formatPercent } from '../../../format';
 import { DetectImage } from '../DetectImage';
-import { boxesAbove, clipBox, drawnBoxes, formatMs, paneThreshold, weightRange } from '../detectView';
+import { boxesAbove, clipBox, drawnBoxes, formatMs, noBoxNote, paneThreshold, weightRange } from '../detectView';
 import type { DetectSource } from './useDetectSources';
 
 /** Displayed size of a pane's image: 1.5 × the 256 × 128 input. */
@@ -138,7 +138,7 @@ export function ModelPane({ slot, entry, zooLoading, shippedError, source, predi
             ? `query ${q.query} (score ${q.score.toFixed(2)}): cross-attention of the last decoder layer over the ${map?.height ?? '?'}×${map?.width ?? '?'} map (height × width), ${attentionSpread(q.attention)}`
             : boxes.length > 0
               ? 'Hover a box to see where its query looks (cross-attention).'
-              : ''}
+              : (noBoxNote(prediction.queries, threshold.value, boxes.length) ?? '')}
         </p>
         <dl>
           <BoxCount n={boxes.length} />
