@@ -71,6 +71,14 @@ export async function main(args: string[]): Promise<void> {
   ];
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
   await mkdir(dir, { recursive: true });
+  const student = (upscale: string) => [
+    'model=student',
+    `upscale=${upscale}`,
+    'chain=teacher-tutor-student',
+    `classBalance=${studentClassBalance}`,
+    `source=${dir}/tutor.json`,
+    `steps=${studentSteps}`,
+  ];
   const plan: { slot: string; args: string[] }[] = [
     {
       slot: 'teacher',
@@ -83,29 +91,9 @@ export async function main(args: string[]): Promise<void> {
       ],
     },
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`] },
-    {
-      slot: 'student-bilinear',
-      args: [
-        'model=student',
-        'upscale=bilinear',
-        'chain=teacher-tutor-student',
-        `classBalance=${studentClassBalance}`,
-        `source=${dir}/tutor.json`,
-        `steps=${studentSteps}`,
-      ],
-    },
-    {
-      // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
-      slot: 'student-pixelshuffle',
-      args: [
-        'model=student',
-        'upscale=ps-agg',
-        'chain=teacher-tutor-student',
-        `classBalance=${studentClassBalance}`,
-        `source=${dir}/tutor.json`,
-        `steps=${studentSteps}`,
-      ],
-    },
+    { slot: 'student-bilinear', args: student('bilinear') },
+    // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
+    { slot: 'student-pixelshuffle', args: student('ps-agg') },
   ].filter((p) => slots.includes(p.slot));
   const t0 = performance.now();
   const models: Record<string, unknown>[] = [];
