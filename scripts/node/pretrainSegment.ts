@@ -138,7 +138,7 @@ export async function main(args: string[]): Promise<void> {
   models.sort((a, b) => SLOTS.indexOf(a.slot as (typeof SLOTS)[number]) - SLOTS.indexOf(b.slot as (typeof SLOTS)[number]));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const entry = (slot: string) => models.find((m) => m.slot === slot);
-  const teacherWidthOf = (w: unknown) => (w === 0.5 ? '1/2' : w === 0.25 || w === undefined ? '1/4' : String(w));
+  const teacherWidthOf = (w: unknown) => SEG_TEACHER_WIDTHS.find((k) => SEG_TEACHER_WIDTH_VALUE[k] === (w ?? SEG_TEACHER_WIDTH_VALUE['1/4'])) ?? String(w);
   const manifest = {
     format: 'pdw-segmentation-zoo',
     size,

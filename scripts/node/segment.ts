@@ -47,7 +47,7 @@ const CHOICES = {
   classBalance: SEG_CLASS_BALANCES,
   style: STREET_STYLES,
   affinity: SEG_AFFINITY_LOSSES,
-  affinityOrder: ['2', '1'],
+  affinityOrder: SEGMENT_LAB.fields.affinityOrder.options,
 } as const;
 const NUMBERS = [
   'steps',
@@ -166,7 +166,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       classBalance: a.classBalance,
       init,
       augment: { maxZoom: a.zoom, color: a.jitter },
-      affinity: source && a.affinity !== 'none' ? { loss: a.affinity, order: a.affinityOrder } : null,
+      affinity: a.affinity === 'none' ? null : { loss: a.affinity, order: a.affinityOrder },
     },
     data,
   );

@@ -140,9 +140,9 @@ describe('sizeLabel', () => {
 });
 
 describe('runModelLabel', () => {
-  it('names the teacher with its width, runs stored before the width was a setting as width 1/4', () => {
+  it('names the teacher with its width, the tutor and students by kind', () => {
     expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2' })).toBe('teacher w 1/2');
-    expect(runModelLabel({ model: 'teacher' } as Parameters<typeof runModelLabel>[0])).toBe('teacher w 1/4');
+    expect(runModelLabel({ model: 'teacher', teacherWidth: '1/4' })).toBe('teacher w 1/4');
     expect(runModelLabel({ model: 'student', teacherWidth: '1/2' })).toBe('student');
   });
 });

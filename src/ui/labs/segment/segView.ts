@@ -95,12 +95,11 @@ export interface Pivot {
 }
 
 /**
- * A run's model as the runs table names it: the teacher with its width (runs stored before the width was a setting
- * trained a width-1/4 teacher), the tutor and students by kind (always width 1/2).
+ * A run's model as the runs table names it: the teacher with its width (stored runs from before the setting are filled in
+ * with 1/4 on load, runHistory's RAN_WITHOUT), the tutor and students by kind (always width 1/2).
  */
 export function runModelLabel(c: Pick<SegConfig, 'model' | 'teacherWidth'>): string {
-  const width: string = (c.teacherWidth as string | undefined) ?? '1/4';
-  return c.model === 'teacher' ? `teacher w ${width}` : c.model;
+  return c.model === 'teacher' ? `teacher w ${c.teacherWidth}` : c.model;
 }
 
 /** The affinity term of a run's config in a few characters, e.g. `FFA₂ k=15 ×1`, or `—` without one. */
