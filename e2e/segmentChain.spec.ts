@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -119,4 +119,53 @@ test('Train the chain on the built-in scenes: each stage takes its slot even bel
   await expect(seg.byId('seg.zoo.notice')).toHaveCount(0);
   await seg.byId('seg.zoo.reset').click();
   for (const slot of SLOTS) await expect(seg.byId('seg.zoo').locator(`[data-slot="${slot}"]`).getByTestId('seg.zoo.origin')).toHaveText('shipped');
+});
+
+test('Per-stage settings: the shipped recipe fills the table from the zoo’s manifest, stays after a reload, and the chain takes each stage’s own steps', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const manifest = JSON.parse(readFileSync('public/models/segment/low/manifest.json', 'utf8')) as {
+    models: { slot: string; steps: number; classBalance: string; affinity?: string }[];
+  };
+  const shipped = (slot: string) => manifest.models.find((m) => m.slot === slot)!;
+  const seg = new SegmentPage(page);
+  await seg.open();
+  await expect(seg.byId('seg.zoo').locator('[data-slot="teacher"]').getByTestId('seg.zoo.origin')).toHaveText('shipped', { timeout: 60_000 });
+  await seg.byId('seg.chain.plan').click();
+  await expect(seg.byId('seg.chain.plan.form')).toBeDisabled();
+  await seg.byId('seg.chain.plan.shipped').click();
+  for (const slot of SLOTS) {
+    const m = shipped(slot);
+    await expect(seg.byId(`seg.chain.plan.${slot}.steps`)).toHaveValue(String(m.steps));
+    await expect(seg.byId(`seg.chain.plan.${slot}.classBalance`)).toHaveValue(m.classBalance);
+    if (slot !== 'teacher') await expect(seg.byId(`seg.chain.plan.${slot}.affinityLoss`)).toHaveValue(m.affinity ?? 'none');
+  }
+  const steps = `${SLOTS.map((s) => shipped(s).steps.toLocaleString('en-US')).join(' / ')} steps on`;
+  await expect(seg.byId('seg.chain.plan')).toContainText(steps);
+  await page.reload();
+  await expect(seg.byId('seg.chain.plan')).toContainText(steps, { timeout: 60_000 });
+
+  // Back to the form's settings, then one stage set apart: the chain's bar counts each stage's own steps.
+  await seg.byId('seg.chain.plan').click();
+  await seg.byId('seg.chain.plan.form').click();
+  for (const [k, v] of [
+    ['steps', 2],
+    ['batchSize', 2],
+    ['trainSize', 16],
+    ['testSize', 4],
+    ['evalEvery', 2],
+  ] as const)
+    await seg.setNumber(k, v);
+  await expect(seg.byId('seg.chain.plan')).toContainText(': 2 steps each on');
+  await seg.byId('seg.chain.plan.teacher.steps').fill('1');
+  await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');
+  await seg.byId('seg.chain.plan.tutor.steps').fill('0');
+  await expect(seg.byId('seg.chain.plan.tutor.steps')).toHaveAttribute('aria-invalid', 'true');
+  await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');
+  await seg.byId('seg.chain.start').click();
+  await expect(seg.byId('seg.chain.step')).toContainText('stage 1 of 4: teacher · 0 / 7 steps');
+  await seg.byId('seg.chain.stop').click();
+  await expect(seg.byId('seg.chain.status')).toHaveText('chain paused', { timeout: 60_000 });
+  await expect(page.getByText('Realistic streets (built-in) at the low size (64×128 px), 1 / 2 / 2 / 2 steps')).toBeVisible();
 });

@@ -3,7 +3,7 @@ import { createSegModel, disposeParams, serializeSegModel } from '../engine';
 import { SEGMENT_LAB, type SegConfig } from '../protocol/labs/segment';
 import { testEngine } from './engineApi.fixture';
 import { agreement } from './segLab';
-import { SegZoo } from './segZoo';
+import { manifestRecipe, SegZoo } from './segZoo';
 
 const tiny = (over: Partial<SegConfig> = {}): SegConfig => ({
   ...SEGMENT_LAB.defaults(),
@@ -118,7 +118,9 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     const zoo = new SegZoo(
       async (p) =>
         ({
-          'low/manifest.json': enc({ models: [{ slot: 'student-bilinear', file: 'low/student-bilinear.json' }] }),
+          'low/manifest.json': enc({
+            models: [{ slot: 'student-bilinear', file: 'low/student-bilinear.json', classBalance: 'median-frequency', affinity: 'ffa', width: 0.5 }],
+          }),
           'low/student-bilinear.json': enc(json),
           'low/student-bilinear.bin': weights,
         })[p] ?? null,
@@ -129,12 +131,31 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(info.entries).toMatchObject([
       { slot: 'student-bilinear', size: 'low', origin: 'shipped', mIoU: 0.25, chain: 'teacher-tutor-student', classNames: ['a', 'b', 'c'] },
     ]);
+    // How it was trained, from its manifest entry (a student's width is not the teacher width setting).
+    expect(info.entries[0]!.recipe).toEqual({ classBalance: 'median-frequency', affinityLoss: 'ffa' });
     // A trained model replaces the slot; reset brings the shipped one back.
     const trained = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 2 });
     zoo.put('low', 'student-bilinear', trained, { ...info.entries[0]!, slot: 'student-bilinear', size: 'low', mIoU: 0.1, seconds: 1, origin: 'run-x' });
     expect(zoo.info().entries.map((e) => e.origin)).toEqual(['run-x']);
+    expect(zoo.info().entries[0]!.recipe).toBeUndefined();
     await zoo.reset();
     expect(zoo.info().entries.map((e) => [e.origin, e.mIoU])).toEqual([['shipped', 0.25]]);
     zoo.dispose();
+  });
+
+  it("reads a shipped model's recipe from its manifest entry: known settings only, the teacher's width, no affinity on a teacher", () => {
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', classBalance: 'sqrt-median-frequency', width: 0.5 })).toEqual({
+      classBalance: 'sqrt-median-frequency',
+      teacherWidth: '1/2',
+    });
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.25, affinity: 'ffa' })).toEqual({ teacherWidth: '1/4' });
+    // A tutor entry that names its class balancing but no affinity term trained without one.
+    expect(manifestRecipe({ slot: 'tutor', file: 'u.json', classBalance: 'median-frequency', width: 0.5 })).toEqual({
+      classBalance: 'median-frequency',
+      affinityLoss: 'none',
+    });
+    // An old manifest (slot and file only) says nothing; unknown values are left out.
+    expect(manifestRecipe({ slot: 'tutor', file: 'u.json' })).toEqual({});
+    expect(manifestRecipe({ slot: 'student-bilinear', file: 's.json', classBalance: 'focal', affinity: 'xx', width: 0.3 })).toEqual({});
   });
 });

@@ -6,7 +6,18 @@
  */
 import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance } from '../engine';
 import { fetchShipped, type ShippedReader } from './shippedFiles';
-import { SEG_SIZES, SEG_SLOTS, type SegSizeName, type SegSlot, type SegZooEntry, type SegZooInfo } from '../protocol/labs/segment';
+import {
+  SEG_AFFINITY_LOSSES,
+  SEG_CLASS_BALANCES,
+  SEG_SIZES,
+  SEG_SLOTS,
+  SEG_TEACHER_WIDTHS,
+  SEG_TEACHER_WIDTH_VALUE,
+  type SegSizeName,
+  type SegSlot,
+  type SegZooEntry,
+  type SegZooInfo,
+} from '../protocol/labs/segment';
 
 interface Held {
   model: SegModel;
@@ -17,13 +28,39 @@ interface Held {
 
 const key = (size: SegSizeName, slot: string) => `${size}:${slot}`;
 
+/** A shipped manifest's entry, as far as the zoo reads it. */
+interface ManifestModel {
+  slot: string;
+  file: string;
+  classBalance?: unknown;
+  affinity?: unknown;
+  width?: unknown;
+}
+
+/**
+ * The recipe fields of a manifest entry that name a known setting (an older or foreign manifest's other values are left
+ * out). pretrain:segment names an entry's affinity term only when it used one, so an entry that names its class balancing
+ * (as every entry since those fields has) and no affinity term trained without one.
+ */
+export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
+  const known = <T extends string>(options: readonly T[], v: unknown): T | undefined => ((options as readonly unknown[]).includes(v) ? (v as T) : undefined);
+  const width = m.slot === 'teacher' ? SEG_TEACHER_WIDTHS.find((w) => SEG_TEACHER_WIDTH_VALUE[w] === m.width) : undefined;
+  const recipe: NonNullable<SegZooEntry['recipe']> = {};
+  const classBalance = known(SEG_CLASS_BALANCES, m.classBalance);
+  if (classBalance) recipe.classBalance = classBalance;
+  const affinityLoss = m.slot === 'teacher' ? undefined : (known(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
+  if (affinityLoss) recipe.affinityLoss = affinityLoss;
+  if (width) recipe.teacherWidth = width;
+  return recipe;
+}
+
 export class SegZoo {
   private readonly held = new Map<string, Held>();
   private shipped: Promise<void> | null = null;
   private shippedError: string | null = null;
   private loading = false;
-  /** The size:slot keys the shipped manifests name. */
-  private readonly shippedSlots = new Set<string>();
+  /** The size:slot keys the shipped manifests name, with how each shipped model was trained (its manifest entry). */
+  private readonly shippedSlots = new Map<string, NonNullable<SegZooEntry['recipe']>>();
   /** The latest sentence about a finished run the zoo did not take (SegZooInfo.notice). */
   notice: string | null = null;
 
@@ -45,10 +82,10 @@ export class SegZoo {
           missing.push(size);
           continue;
         }
-        const { models } = JSON.parse(new TextDecoder().decode(manifest)) as { models: { slot: string; file: string }[] };
+        const { models } = JSON.parse(new TextDecoder().decode(manifest)) as { models: ManifestModel[] };
         for (const m of models) {
           const loaded = await this.readShipped(m.file);
-          this.shippedSlots.add(key(size, m.slot));
+          this.shippedSlots.set(key(size, m.slot), manifestRecipe(m));
           if (this.held.has(key(size, m.slot)))
             disposeParams(loaded.model.store); // a run already replaced it
           else this.held.set(key(size, m.slot), { ...loaded, modelId: null });
@@ -147,6 +184,7 @@ export class SegZoo {
           palette: p.palette,
           origin: p.origin,
           modelId,
+          ...(p.origin === 'shipped' && this.shippedSlots.has(key(size, slot)) ? { recipe: this.shippedSlots.get(key(size, slot)) } : {}),
         };
       }),
     );

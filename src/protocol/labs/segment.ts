@@ -72,6 +72,7 @@ export const SHIPPED_SEG_CAMVID = { teacher: 0.357, tutor: 0.301, 'student-bilin
 export const SHIPPED_SEG_CAMVID_RESULTS = 'results/seg-real-shipped-wide.jsonl';
 /** The optional affinity term of a distilled Segment-lab model (TECHNIQUES.md §3; FA or FFA at the 1/8 features). */
 export const SEG_AFFINITY_LOSSES = ['none', 'fa', 'ffa'] as const;
+export type SegAffinityLoss = (typeof SEG_AFFINITY_LOSSES)[number];
 /** Class balancing of the label cross-entropy: none, or median frequency balancing (Eigen & Fergus 2015; SegNet on CamVid). */
 export const SEG_CLASS_BALANCES = ['none', 'median-frequency', 'sqrt-median-frequency'] as const;
 export type SegClassBalance = (typeof SEG_CLASS_BALANCES)[number];
@@ -209,6 +210,11 @@ export interface SegZooEntry {
   palette: [number, number, number][];
   /** 'shipped' (npm run pretrain:segment) or the id of the run that trained it. */
   origin: string;
+  /**
+   * How a shipped model was trained, from its manifest entry (absent for a run's model, whose config is in the runs
+   * table, and for manifests older than these fields): the class balancing of its label CE and its affinity term.
+   */
+  recipe?: { classBalance?: SegClassBalance; affinityLoss?: SegAffinityLoss; teacherWidth?: SegTeacherWidth };
   /** The model library's id of the held model (null or absent: the shipped one, or a run's model not kept yet). */
   modelId?: string | null;
 }

@@ -1,10 +1,23 @@
-import { useState } from 'react';
-import { UPSCALE_SHORT, type SegConfig, type SegSlot } from '../../../protocol/labs/segment';
+import { useEffect, useState } from 'react';
+import { SEGMENT_LAB, UPSCALE_SHORT, type SegConfig, type SegSlot } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatCount, formatDuration } from '../../format';
 import { useActiveLab } from '../../runStatus';
-import { chainConfigProblem, chainProgress, chainStageConfigs, CHAIN_STAGES, zooMacs, type ChainProgress, type ChainState, type LiveStage } from './chain';
+import {
+  chainConfigProblem,
+  chainProgress,
+  chainStageConfigs,
+  CHAIN_STAGES,
+  parsePlan,
+  planSetsAnything,
+  zooMacs,
+  type ChainPlan,
+  type ChainProgress,
+  type ChainState,
+  type LiveStage,
+} from './chain';
+import { ChainPlanTable } from './ChainPlanTable';
 import { STAGE_NAMES } from './chainDriver';
 import { sizeLabel } from './segView';
 import { segChain, useSegChain } from './useSegChain';
@@ -16,10 +29,17 @@ const STAGE_MARK = { pending: '○', running: '●', done: '✓', stopped: '◼'
 const stageName = (slot: SegSlot, config: SegConfig) => (slot === 'student-pixelshuffle' ? `student (${UPSCALE_SHORT[config.upscale]})` : STAGE_NAMES[slot]);
 
 const SETTINGS_NOTE =
-  'Every stage takes this form’s dataset, input size, steps, batch size, flip, class balancing, lr, momentum, weight decay, aux weight, OHEM, evaluation and seed. ' +
-  'The teacher trains on labels alone; α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
+  'Every stage takes this form’s dataset, input size, batch size, flip, lr, momentum, weight decay, aux weight, OHEM, evaluation and seed, and its steps, class balancing and affinity term unless the table sets them for that stage (bold). ' +
+  'The teacher trains on labels alone at the form’s teacher width; α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
   'The tutor and the first student upsample bilinearly; the Upscaling menu picks the PixelShuffle student’s variant (bilinear → variant (a)). Model and Distillation chain are set by the chain. ' +
   'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it.';
+
+/** A stage's own settings in words (its entry's tooltip). */
+function stageSettings(c: SegConfig): string {
+  const F = SEGMENT_LAB.fields;
+  const affinity = c.model === 'teacher' ? '' : `, affinity term ${c.affinityLoss === 'none' ? 'none' : c.affinityLoss.toUpperCase()}`;
+  return `${c.steps.toLocaleString('en-US')} steps, class balancing ${F.classBalance.optionLabels[c.classBalance]}${affinity}`;
+}
 
 /** How the whole-chain ETA was estimated (the bar's tooltip). */
 function etaNote(p: ChainProgress, state: ChainState): string {
@@ -34,6 +54,36 @@ function etaNote(p: ChainProgress, state: ChainState): string {
   return `ETA over the whole chain: the stage in progress’s own ETA (its steps and evaluations left), plus for each stage not started its steps × ${from}${scale}. Later stages’ evaluations and model building are not counted.`;
 }
 
+/** The localStorage key of the per-stage settings of the next chain. */
+export const CHAIN_PLAN_KEY = 'pdw-seg-chain-plan';
+
+/** The per-stage settings, kept across reloads (not in private mode or without quota: then for this page only). */
+function useChainPlan(): [ChainPlan, (p: ChainPlan) => void] {
+  const [plan, setPlan] = useState<ChainPlan>(() => {
+    try {
+      return parsePlan(localStorage.getItem(CHAIN_PLAN_KEY));
+    } catch {
+      return {};
+    }
+  });
+  useEffect(() => {
+    try {
+      if (planSetsAnything(plan)) localStorage.setItem(CHAIN_PLAN_KEY, JSON.stringify(plan));
+      else localStorage.removeItem(CHAIN_PLAN_KEY);
+    } catch {
+      // No storage: the plan holds for this page.
+    }
+  }, [plan]);
+  return [plan, setPlan];
+}
+
+/** "2 steps each" when every stage trains as long, else each stage's steps in order ("3,000 / 800 / 3,200 / 3,200 steps"). */
+function stepsText(configs: readonly SegConfig[], each: string): string {
+  const steps = configs.map((c) => c.steps);
+  const n = (x: number) => x.toLocaleString('en-US');
+  return steps.every((x) => x === steps[0]) ? `${n(steps[0] ?? 0)} ${each}` : `${steps.map(n).join(' / ')} steps`;
+}
+
 /** "Train the chain": teacher → tutor → both students as four runs in a row, one progress bar and ETA, stop and resume. */
 export function SegChain() {
   const chain = useSegChain();
@@ -45,10 +95,11 @@ export function SegChain() {
   const engineReady = useWorkbench((s) => s.engineStatus === 'ready');
   const activeLab = useActiveLab();
   const [refused, setRefused] = useState<string | null>(null);
+  const [chainPlan, setChainPlan] = useChainPlan();
   const datasetName = (id: string) => datasets.find((d) => d.id === id)?.name ?? id;
 
   const running = chain?.status === 'running';
-  const problem = chainConfigProblem(form);
+  const problem = chainConfigProblem(form, chainPlan);
   const unknownSet = datasetsLoaded && !datasets.some((d) => d.id === form.dataset);
   const why = !engineReady
     ? 'The engine is starting…'
@@ -59,8 +110,8 @@ export function SegChain() {
         : unknownSet
           ? 'The chosen dataset is not stored in this browser.'
           : problem;
-  const stages = chainStageConfigs(form);
-  const plan = `${CHAIN_STAGES.map((slot, i) => stageName(slot, stages[i]!)).join(' → ')}: ${formatCount(form.steps)} steps each on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot.`;
+  const stages = chainStageConfigs(form, chainPlan);
+  const plan = `${CHAIN_STAGES.map((slot, i) => stageName(slot, stages[i]!)).join(' → ')}: ${stepsText(stages, 'steps each')} on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot${planSetsAnything(chainPlan) ? '; per-stage settings below' : ''}.`;
 
   const act = (f: () => string | null) => setRefused(f());
 
@@ -86,7 +137,7 @@ export function SegChain() {
           data-testid="seg.chain.start"
           disabled={why !== null}
           title={why ?? `${plan}${chain ? ' The chain shown below is dropped (its models stay in the zoo and the library).' : ''}`}
-          onClick={() => act(() => segChain().start(form))}
+          onClick={() => act(() => segChain().start(form, chainPlan))}
         >
           Train the chain
         </button>
@@ -125,6 +176,7 @@ export function SegChain() {
       {!chain && (
         <details className="seg-chain-plan">
           <summary data-testid="seg.chain.plan">{plan}</summary>
+          <ChainPlanTable form={form} plan={chainPlan} zoo={zoo} onChange={setChainPlan} name={stageName} />
           <p className="muted">
             {SETTINGS_NOTE} A stage’s model takes its slot even when the zoo held a better one (that one stays in the model library; “Restore shipped models”
             brings the shipped ones back). Stop pauses the chain; Resume chain goes on from the first stage not done, also after a reload.
@@ -139,7 +191,11 @@ export function SegChain() {
       {chain && cfg && p && (
         <div className="seg-chain-run">
           <p className="muted seg-chain-of">
-            {datasetName(cfg.dataset)} at the {cfg.size} size ({sizeLabel(cfg.size)}), {formatCount(cfg.steps)} steps per stage
+            {datasetName(cfg.dataset)} at the {cfg.size} size ({sizeLabel(cfg.size)}),{' '}
+            {stepsText(
+              chain.stages.map((s) => s.config),
+              'steps per stage',
+            )}
           </p>
           <div className="progress" data-testid="seg.chain.bar" data-stage={p.stage + 1}>
             <ProgressBar
@@ -169,7 +225,10 @@ export function SegChain() {
           <ol className="seg-chain-stages">
             {chain.stages.map((s, i) => (
               <li key={s.slot} data-testid="seg.chain.stage" data-slot={s.slot} data-status={s.status} className={`seg-chain-stage seg-chain-${s.status}`}>
-                <span aria-hidden="true">{STAGE_MARK[s.status]}</span> {i + 1}. {stageName(s.slot, s.config)} <span className="muted">{s.status}</span>
+                <span aria-hidden="true">{STAGE_MARK[s.status]}</span> {i + 1}. {stageName(s.slot, s.config)}{' '}
+                <span className="muted" title={stageSettings(s.config)}>
+                  {s.status}
+                </span>
               </li>
             ))}
           </ol>

@@ -9,9 +9,13 @@ import {
   newChain,
   nextStage,
   parseChain,
+  parsePlan,
+  planSetsAnything,
+  shippedPlan,
   trainingMacs,
   withLiveChanges,
   zooMacs,
+  type ChainPlan,
   type ChainState,
 } from './chain';
 
@@ -81,6 +85,75 @@ describe('Train the chain: stages', () => {
     expect(parseChain(JSON.stringify({ ...c, version: 2 }))).toBeNull();
     expect(parseChain(JSON.stringify({ ...c, stages: c.stages.slice(1) }))).toBeNull();
     expect(parseChain(JSON.stringify({ ...c, stages: c.stages.map((s) => ({ ...s, config: { ...s.config, steps: -1 } })) }))).toBeNull();
+  });
+});
+
+describe('Train the chain: per-stage settings', () => {
+  const plan: ChainPlan = {
+    teacher: { steps: 3000, classBalance: 'sqrt-median-frequency', affinityLoss: 'ffa' },
+    tutor: { steps: 800, classBalance: 'sqrt-median-frequency' },
+    'student-bilinear': { steps: 3200, affinityLoss: 'ffa' },
+    'student-pixelshuffle': { steps: 3200, classBalance: 'none', affinityLoss: 'fa' },
+  };
+
+  it('a stage takes its own steps, class balancing and affinity term from the plan, the rest from the form; a teacher never an affinity term', () => {
+    const c = chainStageConfigs(form({ classBalance: 'median-frequency', affinityLoss: 'none', lr: 0.02 }), plan);
+    expect(c.map((x) => [x.model, x.steps, x.classBalance, x.affinityLoss])).toEqual([
+      ['teacher', 3000, 'sqrt-median-frequency', 'none'],
+      ['tutor', 800, 'sqrt-median-frequency', 'none'],
+      ['student', 3200, 'median-frequency', 'ffa'],
+      ['student', 3200, 'none', 'fa'],
+    ]);
+    for (const x of c) expect([x.dataset, x.lr]).toEqual(['ds-camvid', 0.02]);
+    // A key set to undefined is the form's; the chain's state keeps each stage's own config.
+    expect(chainStageConfigs(form(), { tutor: { steps: undefined } })[1]!.steps).toBe(100);
+    expect(newChain(form(), 0, plan).stages.map((s) => s.config.steps)).toEqual([3000, 800, 3200, 3200]);
+    // A plan's bad value is refused by the lab's schema, naming the stage.
+    expect(chainConfigProblem(form(), { tutor: { steps: 0 } })).toMatch(/^The tutor stage's setting steps: /);
+    expect(planSetsAnything({})).toBe(false);
+    expect(planSetsAnything({ tutor: {} })).toBe(false);
+    expect(planSetsAnything({ tutor: { steps: 5 } })).toBe(true);
+  });
+
+  it('reads back from storage only known stages and keys with values the lab accepts', () => {
+    const expected = { ...plan, teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' } };
+    expect(parsePlan(JSON.stringify(plan))).toEqual(expected);
+    expect(parsePlan(null)).toEqual({});
+    expect(parsePlan('{oops')).toEqual({});
+    expect(parsePlan('null')).toEqual({});
+    expect(
+      parsePlan(JSON.stringify({ ghost: { steps: 5 }, tutor: { steps: 2.5, classBalance: 'focal', affinityLoss: 'ffa', lr: 1 }, teacher: { steps: 0 } })),
+    ).toEqual({ tutor: { affinityLoss: 'ffa' } });
+  });
+
+  it('the shipped recipe comes from the zoo’s shipped models (their steps and manifest recipes), at the size or else the other one', () => {
+    const shipped = (slot: SegSlot, size: 'low' | 'high', steps: number, recipe?: SegZooEntry['recipe']): SegZooEntry => ({
+      ...entry(slot, size, 1),
+      steps,
+      ...(recipe ? { recipe } : {}),
+    });
+    const zoo = {
+      entries: [
+        shipped('teacher', 'low', 3000, { classBalance: 'sqrt-median-frequency', teacherWidth: '1/2' }),
+        shipped('tutor', 'low', 800, { classBalance: 'sqrt-median-frequency', affinityLoss: 'none' }),
+        shipped('student-bilinear', 'low', 3200, { classBalance: 'median-frequency', affinityLoss: 'ffa' }),
+        { ...shipped('student-pixelshuffle', 'low', 99), origin: 'run-7' },
+      ],
+      shippedError: null,
+      loading: false,
+    };
+    const low = {
+      teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' },
+      tutor: { steps: 800, classBalance: 'sqrt-median-frequency', affinityLoss: 'none' },
+      'student-bilinear': { steps: 3200, classBalance: 'median-frequency', affinityLoss: 'ffa' },
+    };
+    expect(shippedPlan(zoo, 'low')).toEqual(low);
+    // No shipped model at the high size: the low size's recipe.
+    expect(shippedPlan(zoo, 'high')).toEqual(low);
+    // An old manifest without recipes still gives the steps.
+    expect(shippedPlan({ ...zoo, entries: [shipped('tutor', 'high', 500)] }, 'high')).toEqual({ tutor: { steps: 500 } });
+    expect(shippedPlan({ ...zoo, entries: [] }, 'low')).toBeNull();
+    expect(shippedPlan(null, 'low')).toBeNull();
   });
 });
 

@@ -4,7 +4,17 @@
  * the chain's saved state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
  */
 import type { HyperparamChange } from '../../../protocol/events';
-import { SEGMENT_LAB, SEG_SIZES, SEG_SIZE_PIXELS, type SegConfig, type SegSlot, type SegZooInfo } from '../../../protocol/labs/segment';
+import {
+  SEGMENT_LAB,
+  SEG_SIZES,
+  SEG_SIZE_PIXELS,
+  type SegAffinityLoss,
+  type SegClassBalance,
+  type SegConfig,
+  type SegSizeName,
+  type SegSlot,
+  type SegZooInfo,
+} from '../../../protocol/labs/segment';
 
 /** The stages, in the order they run: each fills the zoo slot of its name. */
 export const CHAIN_STAGES = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const satisfies readonly SegSlot[];
@@ -37,26 +47,94 @@ export function stageSource(slot: SegSlot): SegSlot | null {
   return slot === 'teacher' ? null : slot === 'tutor' ? 'teacher' : 'tutor';
 }
 
+/** What a stage may set apart from the form: its steps, its class balancing and (distilled stages) its affinity term. */
+export interface StageSettings {
+  steps: number;
+  classBalance: SegClassBalance;
+  affinityLoss: SegAffinityLoss;
+}
+/** Per-stage settings that differ from the form's (a stage or key left out takes the form's value). */
+export type ChainPlan = Partial<Record<SegSlot, Partial<StageSettings>>>;
+
+/** The keys a plan may set, in the order the stage table shows them. */
+export const STAGE_SETTING_KEYS = ['steps', 'classBalance', 'affinityLoss'] as const satisfies readonly (keyof StageSettings)[];
+
 /**
- * The config of each stage from the form's: every stage takes the data, size, flip, class balancing, batch size, steps,
- * losses, optimiser, evaluation and seed settings; the teacher trains on labels alone (no KD, no affinity term); the tutor
- * is distilled from the teacher and both students through the tutor (α, T and the affinity term apply to these three);
- * the tutor and the bilinear student upsample bilinearly, the PixelShuffle student with the form's variant (variant (a)
- * when the form says bilinear).
+ * The config of each stage from the form's and the plan's: every stage takes the data, size, flip, class balancing,
+ * batch size, steps, losses, optimiser, evaluation and seed settings of the form, then its own steps, class balancing
+ * and affinity term from the plan where it sets them; the teacher trains on labels alone (no KD, no affinity term); the
+ * tutor is distilled from the teacher and both students through the tutor (α, T and the affinity term apply to these
+ * three); the tutor and the bilinear student upsample bilinearly, the PixelShuffle student with the form's variant
+ * (variant (a) when the form says bilinear).
  */
-export function chainStageConfigs(form: SegConfig): SegConfig[] {
+export function chainStageConfigs(form: SegConfig, plan: ChainPlan = {}): SegConfig[] {
   const ps = form.upscale === 'bilinear' ? 'ps-agg' : form.upscale;
+  const own = (slot: SegSlot): Partial<SegConfig> => {
+    const p = plan[slot] ?? {};
+    const out: Partial<SegConfig> = {};
+    for (const k of STAGE_SETTING_KEYS) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
+    return out;
+  };
   return [
-    { ...form, model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none' },
-    { ...form, model: 'tutor', chain: 'teacher-student', upscale: 'bilinear' },
-    { ...form, model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear' },
-    { ...form, model: 'student', chain: 'teacher-tutor-student', upscale: ps },
+    { ...form, ...own('teacher'), model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none' },
+    { ...form, ...own('tutor'), model: 'tutor', chain: 'teacher-student', upscale: 'bilinear' },
+    { ...form, ...own('student-bilinear'), model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear' },
+    { ...form, ...own('student-pixelshuffle'), model: 'student', chain: 'teacher-tutor-student', upscale: ps },
   ];
 }
 
+/** Whether a plan sets anything (an empty one: every stage as the form). */
+export function planSetsAnything(plan: ChainPlan): boolean {
+  return Object.values(plan).some((p) => p && Object.values(p).some((v) => v !== undefined));
+}
+
+/**
+ * The plan the shipped zoo was trained with, from the zoo's shipped models at a size (the other size's when this one has
+ * none): each stage's steps, and its class balancing and affinity term where its manifest names them; null when the
+ * zoo holds no shipped model (they were replaced, or none loaded). The form's other settings (teacher width, training
+ * images, batch, lr…) are not part of a plan; the README names the shipped zoo's.
+ */
+export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPlan | null {
+  for (const sz of [size, ...SEG_SIZES.filter((s) => s !== size)]) {
+    const plan: ChainPlan = {};
+    for (const e of zoo?.entries ?? [])
+      if (e.size === sz && e.origin === 'shipped' && (CHAIN_STAGES as readonly string[]).includes(e.slot)) {
+        const p: Partial<StageSettings> = { steps: e.steps };
+        if (e.recipe?.classBalance) p.classBalance = e.recipe.classBalance;
+        if (e.slot !== 'teacher' && e.recipe?.affinityLoss) p.affinityLoss = e.recipe.affinityLoss;
+        plan[e.slot] = p;
+      }
+    if (planSetsAnything(plan)) return plan;
+  }
+  return null;
+}
+
+/** A plan read back from storage: only known stages and keys with values the lab's fields accept; {} when the text is not one. */
+export function parsePlan(text: string | null): ChainPlan {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text) as Record<string, Record<string, unknown>>;
+    const f = SEGMENT_LAB.fields;
+    const plan: ChainPlan = {};
+    for (const slot of CHAIN_STAGES) {
+      const p = v?.[slot];
+      if (!p || typeof p !== 'object') continue;
+      const out: Partial<StageSettings> = {};
+      const steps = p.steps;
+      if (typeof steps === 'number' && Number.isInteger(steps) && steps >= f.steps.min && steps <= f.steps.max) out.steps = steps;
+      if ((f.classBalance.options as readonly unknown[]).includes(p.classBalance)) out.classBalance = p.classBalance as SegClassBalance;
+      if (slot !== 'teacher' && (f.affinityLoss.options as readonly unknown[]).includes(p.affinityLoss)) out.affinityLoss = p.affinityLoss as SegAffinityLoss;
+      if (Object.keys(out).length) plan[slot] = out;
+    }
+    return plan;
+  } catch {
+    return {};
+  }
+}
+
 /** Why the form's settings cannot make a chain (the first stage config the lab's schema refuses), or null. */
-export function chainConfigProblem(form: SegConfig): string | null {
-  for (const [i, c] of chainStageConfigs(form).entries()) {
+export function chainConfigProblem(form: SegConfig, plan: ChainPlan = {}): string | null {
+  for (const [i, c] of chainStageConfigs(form, plan).entries()) {
     const parsed = SEGMENT_LAB.schema.safeParse(c);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -66,13 +144,13 @@ export function chainConfigProblem(form: SegConfig): string | null {
   return null;
 }
 
-export function newChain(form: SegConfig, now: number): ChainState {
+export function newChain(form: SegConfig, now: number, plan: ChainPlan = {}): ChainState {
   return {
     version: 1,
     startedAt: now,
     status: 'running',
     message: null,
-    stages: chainStageConfigs(form).map((config, i) => ({ slot: CHAIN_STAGES[i]!, config, status: 'pending', runId: null, secondsPerStep: null })),
+    stages: chainStageConfigs(form, plan).map((config, i) => ({ slot: CHAIN_STAGES[i]!, config, status: 'pending', runId: null, secondsPerStep: null })),
   };
 }
 

@@ -115,6 +115,34 @@ describe('Train the chain: the driver', () => {
     expect(JSON.parse(h.saved!).status).toBe('done');
   });
 
+  it('starts each stage with its own plan settings, and a Resume after a reload keeps them', async () => {
+    const h = new FakeHost();
+    const d = new ChainDriver(h);
+    expect(d.start(form(), { tutor: { steps: 0 } })).toMatch(/^The tutor stage's setting steps: /);
+    expect(h.started).toEqual([]);
+    expect(
+      d.start(form({ classBalance: 'none' }), {
+        teacher: { steps: 5, classBalance: 'sqrt-median-frequency' },
+        'student-pixelshuffle': { affinityLoss: 'ffa' },
+      }),
+    ).toBeNull();
+    await h.finish();
+    await h.stop();
+    const again = new ChainDriver(h); // a reload: the saved chain, paused
+    expect(again.resume()).toBeNull();
+    await h.finish();
+    await h.finish();
+    await h.finish();
+    expect(h.started.map((c) => [c.steps, c.classBalance, c.affinityLoss])).toEqual([
+      [5, 'sqrt-median-frequency', 'none'],
+      [2, 'none', 'none'],
+      [2, 'none', 'none'],
+      [2, 'none', 'none'],
+      [2, 'none', 'ffa'],
+    ]);
+    expect(again.getState()!.status).toBe('done');
+  });
+
   it('a slider moved during a stage carries on: the next stages start with it, and a Resume reruns the stopped stage with it', async () => {
     const h = new FakeHost();
     const d = new ChainDriver(h);

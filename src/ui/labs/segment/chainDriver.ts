@@ -11,7 +11,7 @@
  */
 import type { EngineError, HyperparamChange, ProgressInfo, RunStatus } from '../../../protocol/events';
 import type { SegConfig, SegSizeName, SegSlot, SegZooInfo } from '../../../protocol/labs/segment';
-import { chainConfigProblem, newChain, nextStage, parseChain, withLiveChanges, type ChainStage, type ChainState } from './chain';
+import { chainConfigProblem, newChain, nextStage, parseChain, withLiveChanges, type ChainPlan, type ChainStage, type ChainState } from './chain';
 
 /** Stage names in sentences. */
 export const STAGE_NAMES: Record<SegSlot, string> = {
@@ -102,14 +102,14 @@ export class ChainDriver {
     this.listeners.clear();
   }
 
-  /** Start a new chain from the form's settings (a paused or finished one is dropped); null, or why it cannot start. */
-  start(form: SegConfig): string | null {
+  /** Start a new chain from the form's settings and the per-stage plan (a paused or finished one is dropped); null, or why it cannot start. */
+  start(form: SegConfig, plan: ChainPlan = {}): string | null {
     if (this.state?.status === 'running') return 'A chain is running: stop it first.';
-    const problem = chainConfigProblem(form);
+    const problem = chainConfigProblem(form, plan);
     if (problem) return problem;
     if (this.host.anyActive()) return 'A run holds the engine: stop it before training the chain.';
     this.stopAsked = false;
-    this.set(newChain(form, this.host.now()));
+    this.set(newChain(form, this.host.now(), plan));
     this.startStage(0);
     return null;
   }

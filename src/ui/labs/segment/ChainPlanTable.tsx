@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'react';
+import { SEGMENT_LAB, type SegConfig, type SegSlot, type SegZooInfo } from '../../../protocol/labs/segment';
+import { formatCount } from '../../format';
+import { chainStageConfigs, CHAIN_STAGES, planSetsAnything, shippedPlan, type ChainPlan, type StageSettings } from './chain';
+
+const F = SEGMENT_LAB.fields;
+
+/** The steps of one stage: typed freely, set when it is a whole number the lab accepts (else marked and not set). */
+function StepsInput(props: { slot: SegSlot; value: number; own: boolean; onSet(steps: number): void; name: string }) {
+  const [text, setText] = useState(String(props.value));
+  useEffect(() => setText(String(props.value)), [props.value]);
+  const n = Number(text);
+  const ok = text.trim() !== '' && Number.isInteger(n) && n >= F.steps.min && n <= F.steps.max;
+  return (
+    <input
+      type="number"
+      className={props.own ? 'seg-plan-own' : undefined}
+      aria-label={`${props.name}: training steps`}
+      aria-invalid={!ok}
+      title={ok ? undefined : `A whole number from ${F.steps.min} to ${formatCount(F.steps.max)}; the stage keeps ${formatCount(props.value)} until then.`}
+      data-testid={`seg.chain.plan.${props.slot}.steps`}
+      min={F.steps.min}
+      max={F.steps.max}
+      step={1}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const v = Number(e.target.value);
+        if (e.target.value.trim() !== '' && Number.isInteger(v) && v >= F.steps.min && v <= F.steps.max) props.onSet(v);
+      }}
+      onBlur={() => setText(String(props.value))}
+    />
+  );
+}
+
+/**
+ * Each stage's steps, class balancing and affinity term: the form's unless set here (a set value is bold). "Shipped
+ * recipe" fills the table from the zoo's shipped models (their steps and manifest entries), "As the form" clears it.
+ */
+export function ChainPlanTable(props: {
+  form: SegConfig;
+  plan: ChainPlan;
+  zoo: SegZooInfo | null;
+  onChange(plan: ChainPlan): void;
+  name(slot: SegSlot, config: SegConfig): string;
+}) {
+  const { form, plan, onChange } = props;
+  const stages = chainStageConfigs(form, plan);
+  const recipe = shippedPlan(props.zoo, form.size);
+  const set = <K extends keyof StageSettings>(slot: SegSlot, key: K, value: StageSettings[K]) => onChange({ ...plan, [slot]: { ...plan[slot], [key]: value } });
+  const own = (slot: SegSlot, key: keyof StageSettings) => plan[slot]?.[key] !== undefined;
+  return (
+    <div className="seg-chain-plan-table" data-testid="seg.chain.planTable">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">stage</th>
+            <th scope="col">{F.steps.label.toLowerCase()}</th>
+            <th scope="col">{F.classBalance.label.toLowerCase()}</th>
+            <th scope="col">{F.affinityLoss.label.replace(/^Affinity/, 'affinity')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {CHAIN_STAGES.map((slot, i) => {
+            const c = stages[i]!;
+            const name = props.name(slot, c);
+            return (
+              <tr key={slot} data-slot={slot}>
+                <th scope="row">{name}</th>
+                <td>
+                  <StepsInput slot={slot} name={name} value={c.steps} own={own(slot, 'steps')} onSet={(v) => set(slot, 'steps', v)} />
+                </td>
+                <td>
+                  <select
+                    aria-label={`${name}: ${F.classBalance.label.toLowerCase()}`}
+                    className={own(slot, 'classBalance') ? 'seg-plan-own' : undefined}
+                    data-testid={`seg.chain.plan.${slot}.classBalance`}
+                    value={c.classBalance}
+                    onChange={(e) => set(slot, 'classBalance', e.target.value as StageSettings['classBalance'])}
+                  >
+                    {F.classBalance.options.map((o) => (
+                      <option key={o} value={o}>
+                        {F.classBalance.optionLabels[o]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  {slot === 'teacher' ? (
+                    <span className="muted" title="The teacher trains on labels alone: no source to match features with.">
+                      —
+                    </span>
+                  ) : (
+                    <select
+                      aria-label={`${name}: affinity term`}
+                      className={own(slot, 'affinityLoss') ? 'seg-plan-own' : undefined}
+                      data-testid={`seg.chain.plan.${slot}.affinityLoss`}
+                      value={c.affinityLoss}
+                      onChange={(e) => set(slot, 'affinityLoss', e.target.value as StageSettings['affinityLoss'])}
+                    >
+                      {F.affinityLoss.options.map((o) => (
+                        <option key={o} value={o}>
+                          {o === 'none' ? 'none' : o.toUpperCase()}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="controls">
+        <button
+          type="button"
+          data-testid="seg.chain.plan.shipped"
+          disabled={recipe === null}
+          title={
+            recipe
+              ? 'Each stage’s steps, class balancing and affinity term as the shipped zoo was trained (from its manifest). The form’s other settings stay: the shipped zoo also used teacher width 1/2 and 3,000 training images (README).'
+              : 'The zoo holds no shipped model now (“Restore shipped models” brings them back).'
+          }
+          onClick={() => recipe && onChange(recipe)}
+        >
+          Shipped recipe
+        </button>
+        <button
+          type="button"
+          data-testid="seg.chain.plan.form"
+          disabled={!planSetsAnything(plan)}
+          title="Every stage takes the form’s steps, class balancing and affinity term"
+          onClick={() => onChange({})}
+        >
+          As the form
+        </button>
+      </div>
+    </div>
+  );
+}
