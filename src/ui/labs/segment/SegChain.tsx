@@ -111,7 +111,7 @@ export function SegChain() {
           ? 'The chosen dataset is not stored in this browser.'
           : problem;
   const stages = chainStageConfigs(form, chainPlan);
-  const plan = `${CHAIN_STAGES.map((slot, i) => stageName(slot, stages[i]!)).join(' → ')}: ${stepsText(stages, 'steps each')} on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot${planSetsAnything(chainPlan) ? '; per-stage settings below' : ''}.`;
+  const plan = `${CHAIN_STAGES.map((slot, i) => stageName(slot, stages[i]!)).join(' → ')}: ${stepsText(stages, 'steps each')} on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot.`;
 
   const act = (f: () => string | null) => setRefused(f());
 
@@ -175,7 +175,14 @@ export function SegChain() {
       </div>
       {!chain && (
         <details className="seg-chain-plan">
-          <summary data-testid="seg.chain.plan">{plan}</summary>
+          <summary data-testid="seg.chain.plan">
+            {plan}{' '}
+            <span className="seg-chain-plan-more">
+              {planSetsAnything(chainPlan)
+                ? 'Some stages set apart (steps, class balancing, affinity term)'
+                : 'Set each stage apart: steps, class balancing, affinity term'}
+            </span>
+          </summary>
           <ChainPlanTable form={form} plan={chainPlan} zoo={zoo} onChange={setChainPlan} name={stageName} />
           <p className="muted">
             {SETTINGS_NOTE} A stage’s model takes its slot even when the zoo held a better one (that one stays in the model library; “Restore shipped models”
