@@ -99,14 +99,7 @@ test('Train the chain on the built-in scenes: each stage takes its slot even bel
   test.setTimeout(360_000);
   const seg = new SegmentPage(page);
   await seg.open();
-  for (const [k, v] of [
-    ['steps', 2],
-    ['batchSize', 2],
-    ['trainSize', 16],
-    ['testSize', 4],
-    ['evalEvery', 2],
-  ] as const)
-    await seg.setNumber(k, v);
+  await seg.tinySettings(2);
   await expect(seg.byId('seg.zoo').locator('[data-slot="teacher"]').getByTestId('seg.zoo.origin')).toHaveText('shipped', { timeout: 60_000 });
   await seg.byId('seg.chain.start').click();
   await expect(seg.byId('seg.chain.status')).toHaveText('chain done', { timeout: 300_000 });
@@ -149,14 +142,7 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
   // Back to the form's settings, then one stage set apart: the chain's bar counts each stage's own steps.
   await seg.byId('seg.chain.plan').click();
   await seg.byId('seg.chain.plan.form').click();
-  for (const [k, v] of [
-    ['steps', 2],
-    ['batchSize', 2],
-    ['trainSize', 16],
-    ['testSize', 4],
-    ['evalEvery', 2],
-  ] as const)
-    await seg.setNumber(k, v);
+  await seg.tinySettings(2);
   await expect(seg.byId('seg.chain.plan')).toContainText(': 2 steps each on');
   await seg.byId('seg.chain.plan.teacher.steps').fill('1');
   await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');

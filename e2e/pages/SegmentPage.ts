@@ -31,8 +31,13 @@ export class SegmentPage {
     await this.byId('seg.model').selectOption('student');
     await this.byId('seg.chain').selectOption(opts.chain);
     await this.byId('seg.upscale').selectOption(opts.upscale);
+    await this.tinySettings(opts.steps);
+  }
+
+  /** Tiny runs: the given steps, batch 2, 16 / 4 images (built-in scenes), evaluating every 2 steps. */
+  async tinySettings(steps: number): Promise<void> {
     for (const [k, v] of [
-      ['steps', opts.steps],
+      ['steps', steps],
       ['batchSize', 2],
       ['trainSize', 16],
       ['testSize', 4],

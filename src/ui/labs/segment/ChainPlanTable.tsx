@@ -33,6 +33,36 @@ function StepsInput(props: { slot: SegSlot; value: number; own: boolean; onSet(s
   );
 }
 
+const AFFINITY_SHORT: Record<StageSettings['affinityLoss'], string> = { none: 'none', fa: 'FA', ffa: 'FFA' };
+
+/** One stage's choice of a menu setting (its values in the lab's order, a value set for the stage in bold). */
+function PlanSelect<K extends 'classBalance' | 'affinityLoss'>(props: {
+  slot: SegSlot;
+  field: K;
+  label: string;
+  own: boolean;
+  value: StageSettings[K];
+  names: Record<StageSettings[K], string>;
+  onSet(v: StageSettings[K]): void;
+}) {
+  const options = F[props.field].options as readonly StageSettings[K][];
+  return (
+    <select
+      aria-label={props.label}
+      className={props.own ? 'seg-plan-own' : undefined}
+      data-testid={`seg.chain.plan.${props.slot}.${props.field}`}
+      value={props.value}
+      onChange={(e) => props.onSet(e.target.value as StageSettings[K])}
+    >
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {props.names[o]}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /**
  * Each stage's steps, class balancing and affinity term: the form's unless set here (a set value is bold). "Shipped
  * recipe" fills the table from the zoo's shipped models (their steps and manifest entries), "As the form" clears it.
@@ -71,19 +101,15 @@ export function ChainPlanTable(props: {
                   <StepsInput slot={slot} name={name} value={c.steps} own={own(slot, 'steps')} onSet={(v) => set(slot, 'steps', v)} />
                 </td>
                 <td>
-                  <select
-                    aria-label={`${name}: ${F.classBalance.label.toLowerCase()}`}
-                    className={own(slot, 'classBalance') ? 'seg-plan-own' : undefined}
-                    data-testid={`seg.chain.plan.${slot}.classBalance`}
+                  <PlanSelect
+                    slot={slot}
+                    field="classBalance"
+                    label={`${name}: ${F.classBalance.label.toLowerCase()}`}
+                    own={own(slot, 'classBalance')}
                     value={c.classBalance}
-                    onChange={(e) => set(slot, 'classBalance', e.target.value as StageSettings['classBalance'])}
-                  >
-                    {F.classBalance.options.map((o) => (
-                      <option key={o} value={o}>
-                        {F.classBalance.optionLabels[o]}
-                      </option>
-                    ))}
-                  </select>
+                    names={F.classBalance.optionLabels}
+                    onSet={(v) => set(slot, 'classBalance', v)}
+                  />
                 </td>
                 <td>
                   {slot === 'teacher' ? (
@@ -91,19 +117,15 @@ export function ChainPlanTable(props: {
                       —
                     </span>
                   ) : (
-                    <select
-                      aria-label={`${name}: affinity term`}
-                      className={own(slot, 'affinityLoss') ? 'seg-plan-own' : undefined}
-                      data-testid={`seg.chain.plan.${slot}.affinityLoss`}
+                    <PlanSelect
+                      slot={slot}
+                      field="affinityLoss"
+                      label={`${name}: affinity term`}
+                      own={own(slot, 'affinityLoss')}
                       value={c.affinityLoss}
-                      onChange={(e) => set(slot, 'affinityLoss', e.target.value as StageSettings['affinityLoss'])}
-                    >
-                      {F.affinityLoss.options.map((o) => (
-                        <option key={o} value={o}>
-                          {o === 'none' ? 'none' : o.toUpperCase()}
-                        </option>
-                      ))}
-                    </select>
+                      names={AFFINITY_SHORT}
+                      onSet={(v) => set(slot, 'affinityLoss', v)}
+                    />
                   )}
                 </td>
               </tr>
