@@ -77,7 +77,7 @@ function useChainPlan(): [ChainPlan, (p: ChainPlan) => void] {
   return [plan, setPlan];
 }
 
-/** "2 steps each" when every stage trains as long, else each stage's steps in order ("3,000 / 800 / 3,200 / 3,200 steps"). */
+/** "2 steps each" when every stage trains as long, else each stage's steps in order ("3,000 / 800 / 6,400 / 6,400 steps"). */
 function stepsText(configs: readonly SegConfig[], each: string): string {
   const steps = configs.map((c) => c.steps);
   const n = (x: number) => x.toLocaleString('en-US');
