@@ -6,7 +6,7 @@
  * studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
- * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher and an 800-step tutor with square-root median-frequency
+ * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher and a 3,200-step tutor with square-root median-frequency
  * class balancing, 6,400-step students with median-frequency balancing (with the square root their 1/8 head gave up
  * poles: 3 and 0 % IoU on the validation scenes against 10 and 10 %) and the FFA term to the tutor's 1/8 features
  * (§3), the PixelShuffle one with issue #13's best variant (ps-agg) — measured on real CamVid photos in the README.
@@ -51,7 +51,7 @@ export async function main(args: string[]): Promise<void> {
   const teacherWidth = kv.pick('teacherWidth', '1/2');
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
-  const steps = Math.round(kv.num('steps', 800));
+  const steps = Math.round(kv.num('steps', 3200));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
   for (const s of slots) if (!(SLOTS as readonly string[]).includes(s)) throw new Error(`slots=${s}: the slots are ${SLOTS.join(', ')}`);
