@@ -39,8 +39,9 @@ interface ManifestModel {
 
 /**
  * The recipe fields of a manifest entry that name a known setting (an older or foreign manifest's other values are left
- * out). pretrain:segment names an entry's affinity term only when it used one, so an entry that names its class balancing
- * (as every entry since those fields has) and no affinity term trained without one.
+ * out). Entries written before pretrain:segment recorded the affinity term (the first wide-teacher tutor's) name their class
+ * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
+ * (a width multiplier in the manifest) is read back as the form's Teacher width choice.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
   const known = <T extends string>(options: readonly T[], v: unknown): T | undefined => ((options as readonly unknown[]).includes(v) ? (v as T) : undefined);

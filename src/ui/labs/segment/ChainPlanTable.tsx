@@ -77,6 +77,7 @@ export function ChainPlanTable(props: {
   const { form, plan, onChange } = props;
   const stages = chainStageConfigs(form, plan);
   const recipe = shippedPlan(props.zoo, form.size);
+  const shippedWidth = props.zoo?.entries.find((e) => e.slot === 'teacher' && e.origin === 'shipped')?.recipe?.teacherWidth;
   const set = <K extends keyof StageSettings>(slot: SegSlot, key: K, value: StageSettings[K]) => onChange({ ...plan, [slot]: { ...plan[slot], [key]: value } });
   const own = (slot: SegSlot, key: keyof StageSettings) => plan[slot]?.[key] !== undefined;
   return (
@@ -140,7 +141,7 @@ export function ChainPlanTable(props: {
           disabled={recipe === null}
           title={
             recipe
-              ? 'Each stage’s steps, class balancing and affinity term as the shipped zoo was trained (from its manifest). The form’s other settings stay: the shipped zoo also used teacher width 1/2 and 3,000 training images (README).'
+              ? `Each stage’s steps, class balancing and affinity term as the shipped zoo was trained (from its manifest). The form’s other settings stay${shippedWidth ? `: the shipped teacher has width ${shippedWidth} (the form’s Teacher width), and its training-image count is in the README` : ' (the README names the shipped zoo’s)'}.`
               : 'The zoo holds no shipped model now (“Restore shipped models” brings them back).'
           }
           onClick={() => recipe && onChange(recipe)}

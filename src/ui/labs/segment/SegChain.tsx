@@ -55,7 +55,7 @@ function etaNote(p: ChainProgress, state: ChainState): string {
 }
 
 /** The localStorage key of the per-stage settings of the next chain. */
-export const CHAIN_PLAN_KEY = 'pdw-seg-chain-plan';
+const CHAIN_PLAN_KEY = 'pdw-seg-chain-plan';
 
 /** The per-stage settings, kept across reloads (not in private mode or without quota: then for this page only). */
 function useChainPlan(): [ChainPlan, (p: ChainPlan) => void] {
