@@ -182,7 +182,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
     if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at step ${step}`);
     if (step % a.logEvery === 0)
       log(
-        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}${a.affinity === 'none' ? '' : ` ${a.affinity} ${r.parts!.affinity.toFixed(3)}`}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        `step ${step}/${a.steps} loss ${r.loss.toFixed(3)} (ce ${r.parts!.ce.toFixed(3)} aux ${r.parts!.aux.toFixed(3)} kd ${r.parts!.kd.toFixed(3)}${a.affinity === 'none' ? '' : ` ${a.affinity} ${r.parts!.affinity.toFixed(3)}`}${r.parts!.lovasz > 0 ? ` lovasz ${r.parts!.lovasz.toFixed(3)}` : ''}) acc ${(r.accuracy * 100).toFixed(1)}% ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
     if (step % a.evalEvery === 0 || step === a.steps) {
       const ev = await trainer.evaluate();

@@ -8,6 +8,7 @@ import { loadSegModel, serializeSegModel, type SegProvenance } from '../models/s
 import { SEGMENT_LAB } from '../../protocol/labs/segment';
 import { faLoss } from '../techniques/affinity';
 import { adaptFeature } from '../techniques/affinityTerm';
+import { lovaszSoftmax } from '../techniques/lovasz';
 import { medianFrequencyWeights } from '../data/classBalance';
 import { CLASS_WEIGHT_CAP, SegTrainer, classWeightsOf, polyLr, segHyperparamsOf } from './segTrainer';
 
@@ -173,6 +174,30 @@ describe('SegTrainer (§2)', () => {
     t.setHyperparams({ affinityWeight: 0 });
     expect((await t.step()).parts.affinity).toBe(0);
     disposeParams(source.store);
+  });
+
+  it('adds lovaszWeight · Lovász-softmax of the main logits (the engine function, recomputed here), live, no tensor leaked', async () => {
+    const data = toyDataset(4);
+    const hp = { ...opts.hyperparams, lovaszWeight: 0.75 };
+    // The whole split in one batch without flips, as above, so the expected value does not depend on the batcher.
+    const t = new SegTrainer({ ...opts, kind: 'teacher', batchSize: 4, flip: false, hyperparams: hp }, data);
+    trainers.push(t);
+    const expected = tf.tidy(() => {
+      const x = segImagesTensor(data.train.images, 4, H, W);
+      const y = tf.tensor3d(data.train.labels, [4, H, W], 'int32');
+      return lovaszSoftmax(t.model.forward(x, { training: true }).logits, y);
+    });
+    const want = (await expected.data())[0]! * 0.75;
+    expected.dispose();
+    const r = await t.step();
+    expect(r.parts.lovasz).toBeGreaterThan(0);
+    expect(r.parts.lovasz).toBeCloseTo(want, 4);
+    expect(r.loss).toBeCloseTo(r.parts.ce + r.parts.aux + r.parts.lovasz, 4);
+    const before = tf.memory().numTensors;
+    await t.step();
+    expect(tf.memory().numTensors).toBe(before);
+    t.setHyperparams({ lovaszWeight: 0 });
+    expect((await t.step()).parts.lovasz).toBe(0);
   });
 
   it('FFA at the 1/8 features: live k, no tensor leaked per step, everything freed on dispose', async () => {

@@ -9,6 +9,9 @@
  * affinityWeight · FA|FFA(adapter(F_S^{1/8}), F_src^{1/8}) between the trained model's and the source's fused
  * 1/8-resolution features, through a learned 1×1 conv + ReLU adapter (dropped after training), with the Affinity
  * lab's engine functions; FFA's Z is fixed per (N, k) and seeded.
+ *
+ * Optional IoU surrogate: lovaszWeight · Lovász-softmax (Berman et al. 2018; techniques/lovasz.ts) of the main logits
+ * against the labels, unweighted by class (it averages the classes' Jaccard losses already).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SegClassBalance, SegLiveKey, UpscaleName } from '../../protocol/labs/segment';
@@ -24,6 +27,7 @@ import { minimize } from '../optim/minimize';
 import { Sgd } from '../optim/sgd';
 import { hashSeed } from '../random';
 import { kdLoss, ohemCrossEntropy, pixelCrossEntropy, validMask } from '../techniques/distill';
+import { lovaszSoftmax } from '../techniques/lovasz';
 import { adaptFeature, affinityTerm, createFeatureAdapter, ProbeBank, type AffinityLossKind, type FeatureAdapter } from '../techniques/affinityTerm';
 import type { EvalResult, StepResult } from './session';
 
@@ -35,14 +39,14 @@ export interface SegHyperparams extends Record<SegLiveKey, number> {
 
 /** The live settings of a segmentation config (the protocol's SEGMENT_LAB spec holds their defaults and ranges). */
 export function segHyperparamsOf(c: Readonly<SegHyperparams>): SegHyperparams {
-  const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, affinityWeight, affinityK } = c;
-  return { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, affinityWeight, affinityK };
+  const { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, lovaszWeight, affinityWeight, affinityK } = c;
+  return { lr, momentum, weightDecay, alpha, temperature, auxWeight, ohemThreshold, lovaszWeight, affinityWeight, affinityK };
 }
 
 /** A segmentation step: the loss terms (CE or OHEM CE, weighted aux CE, weighted KD, weighted affinity) and the lr it used. */
 export interface SegStepResult extends StepResult {
   lr: number;
-  parts: { ce: number; aux: number; kd: number; affinity: number };
+  parts: { ce: number; aux: number; kd: number; affinity: number; lovasz: number };
 }
 
 /** A segmentation evaluation (`accuracy` = pixel accuracy) with the scores of the confusion matrix over the whole split. */
@@ -222,9 +226,10 @@ export class SegTrainer {
             aff && target?.f8 && hp.affinityWeight > 0
               ? tf.mul(affinityTerm(opts.affinity!.loss, adaptFeature(aff.adapter, out.features.f8!), target.f8, opts.affinity!.order, z), hp.affinityWeight)
               : tf.scalar(0);
+          const lovasz = hp.lovaszWeight > 0 ? tf.mul(lovaszSoftmax(out.logits, y), hp.lovaszWeight) : tf.scalar(0);
           const correct = tf.sum(tf.mul(tf.cast(tf.equal(tf.argMax(out.logits, 3), y), 'float32'), valid));
-          parts = tf.keep(tf.stack([ce, aux, kd, affinity, correct, tf.sum(valid)]));
-          return tf.addN([ce, aux, kd, affinity]) as tf.Scalar;
+          parts = tf.keep(tf.stack([ce, aux, kd, affinity, lovasz, correct, tf.sum(valid)]));
+          return tf.addN([ce, aux, kd, affinity, lovasz]) as tf.Scalar;
         },
         this.trainable,
         (grads) => this.optimizer.step(grads),
@@ -232,13 +237,13 @@ export class SegTrainer {
       const [loss, p] = await Promise.all([value.data(), (parts as unknown as tf.Tensor).data()]);
       value.dispose();
       this.stepsDone++;
-      const [ce, aux, kd, affinity, correct, valid] = Array.from(p);
+      const [ce, aux, kd, affinity, lovasz, correct, valid] = Array.from(p);
       return {
         loss: loss[0]!,
         accuracy: valid! > 0 ? correct! / valid! : 0,
         batchSize: b.count,
         lr,
-        parts: { ce: ce!, aux: aux!, kd: kd!, affinity: affinity! },
+        parts: { ce: ce!, aux: aux!, kd: kd!, affinity: affinity!, lovasz: lovasz! },
       };
     } finally {
       tf.dispose([x, y, ...(target ? [target.logits, ...(target.f8 ? [target.f8] : [])] : []), ...(parts ? [parts] : [])]);

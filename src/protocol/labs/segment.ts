@@ -127,6 +127,8 @@ const SEG_FIELDS = {
   temperature: { label: 'Temperature T', min: 0.5, max: 10, default: 1, scale: 'log', live: true },
   auxWeight: { label: 'Aux-head weight', min: 0, max: 1, default: 0.2, scale: 'linear', live: true },
   ohemThreshold: { label: 'OHEM threshold (1 = off)', min: 0.05, max: 1, default: 0.7, scale: 'linear', live: true },
+  /** Weight of the Lovász-softmax IoU surrogate added to the label CE (0 = off; engine/techniques/lovasz.ts). */
+  lovaszWeight: { label: 'Lovász-softmax weight (0 = off)', min: 0, max: 5, default: 0, scale: 'linear', live: true },
   /** Weights of the label CE terms per class, from the training labels (thin, rare classes such as person and pole count more). */
   classBalance: {
     kind: 'enum',
@@ -403,6 +405,7 @@ export const SEGMENT_LAB = defineLab({
     'seg.loss.aux',
     'seg.loss.kd',
     'seg.loss.affinity',
+    'seg.loss.lovasz',
   ],
   extras: {
     /** Every evaluation's per-class IoU, oldest first. */

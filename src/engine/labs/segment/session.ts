@@ -34,6 +34,7 @@ export class SegmentSession extends TrainerSession<SegTrainer> implements Traini
         'seg.loss.aux': r.parts.aux,
         'seg.loss.kd': r.parts.kd,
         'seg.loss.affinity': r.parts.affinity,
+        'seg.loss.lovasz': r.parts.lovasz,
       },
     };
   }

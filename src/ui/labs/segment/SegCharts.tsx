@@ -29,6 +29,7 @@ export const SegCharts = memo(function SegCharts({ markers }: Props) {
       { key: 'aux', label: 'aux (weighted)', color: '#059669', series: series?.['seg.loss.aux'] },
       { key: 'kd', label: 'KD (α·T²·KL)', color: '#d97706', series: series?.['seg.loss.kd'] },
       { key: 'affinity', label: 'affinity (weighted FA|FFA, 1/8)', color: '#db2777', series: series?.['seg.loss.affinity'] },
+      { key: 'lovasz', label: 'Lovász-softmax (weighted)', color: '#7c3aed', series: series?.['seg.loss.lovasz'] },
       { key: 'val', label: 'validation CE', color: '#dc2626', dots: true, series: series?.['test.loss'] },
     ],
     [series],

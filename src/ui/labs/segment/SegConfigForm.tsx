@@ -154,6 +154,10 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'temperature' },
     { field: 'auxWeight', hint: 'Weight of the 1/16 and 1/32 auxiliary heads.' },
     { field: 'ohemThreshold', hint: 'Keep pixels whose true-class probability is at most this (at least 1/16 of the batch’s pixels, the hardest).' },
+    {
+      field: 'lovaszWeight',
+      hint: 'Adds the Lovász-softmax loss (Berman et al. 2018), a convex surrogate of 1 − IoU averaged over the classes in the batch: a thin class such as pole counts as much as road.',
+    },
     { heading: 'Affinity term (§3)' },
     { field: 'affinityLoss' },
     { field: 'affinityOrder' },
