@@ -79,6 +79,12 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(seriesOf('s2', 'seg.loss.affinity')).toHaveLength(2);
     expect(seriesOf('s2', 'seg.loss.affinity').every((v) => v > 0)).toBe(true);
     expect(seriesOf('s1', 'seg.loss.affinity').every((v) => v === 0)).toBe(true);
+    // The Lovász-softmax term is off by default (its line reads 0) and on from the form's weight.
+    expect(seriesOf('s1', 'seg.loss.lovasz')).toEqual([0, 0]);
+    expect((await api.start('segment', tiny({ model: 'student', chain: 'none', upscale: 'bilinear', lovaszWeight: 2 }), 's3')).ok).toBe(true);
+    expect(await waitEnd('s3')).toBe('done');
+    expect(seriesOf('s3', 'seg.loss.lovasz')).toHaveLength(2);
+    expect(seriesOf('s3', 'seg.loss.lovasz').every((v) => v > 0 && v <= 2)).toBe(true);
 
     // A width-1/2 teacher (one step): the model the run builds has the wider teacher's training params.
     expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/2', steps: 1, evalEvery: 1 }), 't2')).ok).toBe(true);
