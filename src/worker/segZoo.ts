@@ -6,6 +6,7 @@
  */
 import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance } from '../engine';
 import { fetchShipped, type ShippedReader } from './shippedFiles';
+import { oneOf } from '../protocol/labs/spec';
 import {
   SEG_AFFINITY_LOSSES,
   SEG_CLASS_BALANCES,
@@ -44,12 +45,11 @@ interface ManifestModel {
  * (a width multiplier in the manifest) is read back as the form's Teacher width choice.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
-  const known = <T extends string>(options: readonly T[], v: unknown): T | undefined => ((options as readonly unknown[]).includes(v) ? (v as T) : undefined);
   const width = m.slot === 'teacher' ? SEG_TEACHER_WIDTHS.find((w) => SEG_TEACHER_WIDTH_VALUE[w] === m.width) : undefined;
   const recipe: NonNullable<SegZooEntry['recipe']> = {};
-  const classBalance = known(SEG_CLASS_BALANCES, m.classBalance);
+  const classBalance = oneOf(SEG_CLASS_BALANCES, m.classBalance);
   if (classBalance) recipe.classBalance = classBalance;
-  const affinityLoss = m.slot === 'teacher' ? undefined : (known(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
+  const affinityLoss = m.slot === 'teacher' ? undefined : (oneOf(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
   if (affinityLoss) recipe.affinityLoss = affinityLoss;
   if (width) recipe.teacherWidth = width;
   return recipe;

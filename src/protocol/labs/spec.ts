@@ -17,6 +17,11 @@ export interface EnumField<T extends string = string> {
   readonly optionLabels?: Readonly<Record<T, string>>;
 }
 
+/** `v` when it is one of `options` (an enum field's values, read back from storage or a file), else undefined. */
+export function oneOf<T extends string>(options: readonly T[], v: unknown): T | undefined {
+  return (options as readonly unknown[]).includes(v) ? (v as T) : undefined;
+}
+
 /** An on/off setting. */
 export interface BooleanField {
   readonly kind: 'boolean';

@@ -4,6 +4,7 @@
  * the chain's saved state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
  */
 import type { HyperparamChange } from '../../../protocol/events';
+import { oneOf } from '../../../protocol/labs/spec';
 import {
   SEGMENT_LAB,
   SEG_SIZES,
@@ -122,8 +123,10 @@ export function parsePlan(text: string | null): ChainPlan {
       const out: Partial<StageSettings> = {};
       const steps = p.steps;
       if (typeof steps === 'number' && Number.isInteger(steps) && steps >= f.steps.min && steps <= f.steps.max) out.steps = steps;
-      if ((f.classBalance.options as readonly unknown[]).includes(p.classBalance)) out.classBalance = p.classBalance as SegClassBalance;
-      if (slot !== 'teacher' && (f.affinityLoss.options as readonly unknown[]).includes(p.affinityLoss)) out.affinityLoss = p.affinityLoss as SegAffinityLoss;
+      const classBalance = oneOf(f.classBalance.options, p.classBalance);
+      if (classBalance) out.classBalance = classBalance;
+      const affinityLoss = slot === 'teacher' ? undefined : oneOf(f.affinityLoss.options, p.affinityLoss);
+      if (affinityLoss) out.affinityLoss = affinityLoss;
       if (Object.keys(out).length) plan[slot] = out;
     }
     return plan;
