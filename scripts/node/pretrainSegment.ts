@@ -3,10 +3,10 @@
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
  * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherSteps, steps (the tutor's),
- * studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
+ * teacherFinetuneSteps and teacherFinetuneLr (the teacher's second phase from its own weights; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
- * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher and a 3,200-step tutor with square-root median-frequency
+ * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher trained on 1,600 more steps from lr 0.01 and a 3,200-step tutor with square-root median-frequency
  * class balancing, 6,400-step students with median-frequency balancing (with the square root their 1/8 head gave up
  * poles: 3 and 0 % IoU on the validation scenes against 10 and 10 %) and the FFA term to the tutor's 1/8 features
  * (§3), the PixelShuffle one with issue #13's best variant (ps-agg) — measured on real CamVid photos in the README.
@@ -24,6 +24,8 @@ const KNOWN = new Set([
   'size',
   'teacherWidth',
   'teacherSteps',
+  'teacherFinetuneSteps',
+  'teacherFinetuneLr',
   'steps',
   'studentSteps',
   'backend',
@@ -51,6 +53,10 @@ export async function main(args: string[]): Promise<void> {
   const teacherWidth = kv.pick('teacherWidth', '1/2');
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
+  // The teacher's second phase: this many more steps from its own weights, a fresh poly schedule from this lr (0 = none).
+  const teacherFinetuneSteps = Math.round(kv.num('teacherFinetuneSteps', 1600));
+  const teacherFinetuneLr = kv.num('teacherFinetuneLr', 0.01);
+  if (teacherFinetuneSteps < 0 || !(teacherFinetuneLr > 0)) throw new Error('teacherFinetuneSteps must be ≥ 0 and teacherFinetuneLr > 0');
   const steps = Math.round(kv.num('steps', 3200));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
@@ -84,17 +90,24 @@ export async function main(args: string[]): Promise<void> {
     `source=${dir}/tutor.json`,
     `steps=${studentSteps}`,
   ];
-  const plan: { slot: string; args: string[] }[] = [
-    {
-      slot: 'teacher',
-      args: [
-        'model=teacher',
-        `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`,
-        `classBalance=${classBalance}`,
-        `steps=${teacherSteps}`,
-        `evalEvery=${Math.round(teacherSteps / 3)}`,
-      ],
-    },
+  const teacherArgs = ['model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
+  const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
+    { slot: 'teacher', args: [...teacherArgs, `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
+    ...(teacherFinetuneSteps > 0
+      ? [
+          {
+            slot: 'teacher',
+            finetune: true,
+            args: [
+              ...teacherArgs,
+              `init=${dir}/teacher.json`,
+              `lr=${teacherFinetuneLr}`,
+              `steps=${teacherFinetuneSteps}`,
+              `evalEvery=${Math.round(teacherFinetuneSteps / 2)}`,
+            ],
+          },
+        ]
+      : []),
     { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`] },
     { slot: 'student-bilinear', args: student('bilinear') },
     // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
@@ -104,8 +117,17 @@ export async function main(args: string[]): Promise<void> {
   const models: Record<string, unknown>[] = [];
   for (const p of plan) {
     const a = parseSegArgs([...common, ...p.args, `out=${dir}/${p.slot}.json`, `backend=${backend}`]);
-    console.log(`== ${p.slot}`);
+    console.log(`== ${p.slot}${p.finetune ? ' (second phase: from its own weights)' : ''}`);
     const r = await runSegment(a, (line) => console.log(`  ${line}`));
+    console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
+    const first = p.finetune ? models.find((m) => m.slot === p.slot) : undefined;
+    if (first) {
+      // The entry keeps the first phase's steps (what a chain's teacher stage runs) and names the second phase.
+      first.finetune = { steps: a.steps, lr: a.hyperparams.lr };
+      first.mIoU = r.mIoU;
+      first.seconds = (first.seconds as number) + (r.seconds as number);
+      continue;
+    }
     models.push({
       slot: p.slot,
       file: `${size}/${p.slot}.json`,
@@ -121,7 +143,6 @@ export async function main(args: string[]): Promise<void> {
       seconds: r.seconds,
       machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`,
     });
-    console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   // Slots not retrained here keep their manifest entries (slots=… retrains part of the zoo; read now, as another process may

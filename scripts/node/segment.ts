@@ -92,7 +92,10 @@ export interface SegRunArgs {
   hyperparams: SegHyperparams;
   backend: string;
   source?: string;
-  /** A saved model (.json) of the same kind and width to start from (fine-tuning) instead of a fresh init. */
+  /**
+   * A saved model (.json) of the same kind and width to start from (fine-tuning) instead of a fresh init; the saved
+   * model's provenance then counts that model's steps and seconds too (the RESULT line counts this run's only).
+   */
   init?: string;
   out?: string;
   /** Also save the model at every intermediate evaluation, beside `out` as <name>-step<N>.json (to score each on real photos). */
@@ -145,11 +148,20 @@ export async function readSegModel(jsonPath: string): Promise<SegModel> {
   return loadSegModel(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
 }
 
+/** The steps and seconds of training a saved model's provenance records (0 where it records none). */
+export async function readTrainedSoFar(jsonPath: string): Promise<{ steps: number; seconds: number }> {
+  const p = (JSON.parse(await readFile(jsonPath, 'utf8')) as { provenance?: { steps?: unknown; seconds?: unknown } }).provenance;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+  return { steps: num(p?.steps), seconds: num(p?.seconds) };
+}
+
 /** Train one model as the args say; returns the RESULT object. */
 export async function runSegment(a: SegRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize, style: a.style });
   const source = a.source ? await readSegModel(a.source) : null;
   const init = a.init ? await readSegModel(a.init) : null;
+  // A model trained on from saved weights counts the steps and seconds those weights had already had.
+  const before = a.init ? await readTrainedSoFar(a.init) : { steps: 0, seconds: 0 };
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
   if (a.affinity !== 'none' && !source) throw new Error(`affinity=${a.affinity} compares features with a source model: give chain= and source=`);
   const trainer = new SegTrainer(
@@ -209,10 +221,10 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       dataset: a.style === 'classic' ? STREETS_DATASET_ID : STREETS_REAL_DATASET_ID,
       classNames: [...data.classNames],
       palette: data.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
-      steps,
+      steps: before.steps + steps,
       seed: a.seed,
       mIoU: last.mIoU,
-      seconds,
+      seconds: before.seconds + seconds,
       origin: a.origin,
     });
     await mkdir(path.dirname(out), { recursive: true });

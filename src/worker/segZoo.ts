@@ -36,13 +36,15 @@ interface ManifestModel {
   classBalance?: unknown;
   affinity?: unknown;
   width?: unknown;
+  finetune?: unknown;
 }
 
 /**
  * The recipe fields of a manifest entry that name a known setting (an older or foreign manifest's other values are left
  * out). Entries written before pretrain:segment recorded the affinity term (the first wide-teacher tutor's) name their class
  * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
- * (a width multiplier in the manifest) is read back as the form's Teacher width choice.
+ * (a width multiplier in the manifest) is read back as the form's Teacher width choice, and its second phase (`finetune`,
+ * pretrain:segment's teacherFinetuneSteps and teacherFinetuneLr) when the entry names a valid one.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
   const width = m.slot === 'teacher' ? SEG_TEACHER_WIDTHS.find((w) => SEG_TEACHER_WIDTH_VALUE[w] === m.width) : undefined;
@@ -52,6 +54,10 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   const affinityLoss = m.slot === 'teacher' ? undefined : (oneOf(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
   if (affinityLoss) recipe.affinityLoss = affinityLoss;
   if (width) recipe.teacherWidth = width;
+  const ft = m.slot === 'teacher' && m.finetune && typeof m.finetune === 'object' ? (m.finetune as Record<string, unknown>) : null;
+  const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  const rate = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  if (ft && whole(ft.steps) && rate(ft.lr)) recipe.finetune = { steps: ft.steps as number, lr: ft.lr as number };
   return recipe;
 }
 
