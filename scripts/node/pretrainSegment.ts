@@ -3,10 +3,12 @@
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
  * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherSteps, steps (the tutor's),
- * teacherFinetuneSteps and teacherFinetuneLr (the teacher's second phase from its own weights; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
+ * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
+ * that Lovász-softmax weight; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
- * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher trained on 1,600 more steps from lr 0.01 and a 3,200-step tutor with square-root median-frequency
+ * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher trained on 1,600 more steps from lr 0.01 with the
+ * Lovász-softmax term at weight 3, and a 3,200-step tutor with square-root median-frequency
  * class balancing, 6,400-step students with median-frequency balancing (with the square root their 1/8 head gave up
  * poles: 3 and 0 % IoU on the validation scenes against 10 and 10 %) and the FFA term to the tutor's 1/8 features
  * (§3), the PixelShuffle one with issue #13's best variant (ps-agg) — measured on real CamVid photos in the README.
@@ -26,6 +28,7 @@ const KNOWN = new Set([
   'teacherSteps',
   'teacherFinetuneSteps',
   'teacherFinetuneLr',
+  'teacherFinetuneLovasz',
   'steps',
   'studentSteps',
   'backend',
@@ -56,7 +59,11 @@ export async function main(args: string[]): Promise<void> {
   // The teacher's second phase: this many more steps from its own weights, a fresh poly schedule from this lr (0 = none).
   const teacherFinetuneSteps = Math.round(kv.num('teacherFinetuneSteps', 1600));
   const teacherFinetuneLr = kv.num('teacherFinetuneLr', 0.01);
-  if (teacherFinetuneSteps < 0 || !(teacherFinetuneLr > 0)) throw new Error('teacherFinetuneSteps must be ≥ 0 and teacherFinetuneLr > 0');
+  // …with the Lovász-softmax term at this weight (0 = none).
+  const teacherFinetuneLovasz = kv.num('teacherFinetuneLovasz', 3);
+  if (teacherFinetuneSteps < 0 || !(teacherFinetuneLr > 0) || !(teacherFinetuneLovasz >= 0)) {
+    throw new Error('teacherFinetuneSteps and teacherFinetuneLovasz must be ≥ 0 and teacherFinetuneLr > 0');
+  }
   const steps = Math.round(kv.num('steps', 3200));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
@@ -102,6 +109,7 @@ export async function main(args: string[]): Promise<void> {
               ...teacherArgs,
               `init=${dir}/teacher.json`,
               `lr=${teacherFinetuneLr}`,
+              `lovaszWeight=${teacherFinetuneLovasz}`,
               `steps=${teacherFinetuneSteps}`,
               `evalEvery=${Math.round(teacherFinetuneSteps / 2)}`,
             ],
@@ -123,7 +131,7 @@ export async function main(args: string[]): Promise<void> {
     const first = p.finetune ? models.find((m) => m.slot === p.slot) : undefined;
     if (first) {
       // The entry keeps the first phase's steps (what a chain's teacher stage runs) and names the second phase.
-      first.finetune = { steps: a.steps, lr: a.hyperparams.lr };
+      first.finetune = { steps: a.steps, lr: a.hyperparams.lr, lovaszWeight: a.hyperparams.lovaszWeight };
       first.mIoU = r.mIoU;
       first.seconds = (first.seconds as number) + (r.seconds as number);
       continue;

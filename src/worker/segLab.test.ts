@@ -164,10 +164,14 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(manifestRecipe({ slot: 'tutor', file: 'u.json' })).toEqual({});
     expect(manifestRecipe({ slot: 'student-bilinear', file: 's.json', classBalance: 'focal', affinity: 'xx', width: 0.3 })).toEqual({});
     // The teacher's second phase, when valid; a student entry's is not read.
-    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, finetune: { steps: 1600, lr: 0.01 } })).toEqual({
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 } })).toEqual({
       teacherWidth: '1/2',
-      finetune: { steps: 1600, lr: 0.01 },
+      finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 },
     });
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 800, lr: 0.01 } })).toEqual({
+      finetune: { steps: 800, lr: 0.01, lovaszWeight: 0 },
+    });
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 800, lr: 0.01, lovaszWeight: 'x' } })).toEqual({});
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 1.5, lr: 0.01 } })).toEqual({});
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 100, lr: -1 } })).toEqual({});
     expect(manifestRecipe({ slot: 'student-bilinear', file: 's.json', finetune: { steps: 100, lr: 0.01 } })).toEqual({});

@@ -57,7 +57,10 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   const ft = m.slot === 'teacher' && m.finetune && typeof m.finetune === 'object' ? (m.finetune as Record<string, unknown>) : null;
   const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
   const rate = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  if (ft && whole(ft.steps) && rate(ft.lr)) recipe.finetune = { steps: ft.steps as number, lr: ft.lr as number };
+  const lovasz = ft?.lovaszWeight ?? 0; // an entry without the field trained without the term
+  if (ft && whole(ft.steps) && rate(ft.lr) && (lovasz === 0 || rate(lovasz))) {
+    recipe.finetune = { steps: ft.steps as number, lr: ft.lr as number, lovaszWeight: lovasz as number };
+  }
   return recipe;
 }
 
