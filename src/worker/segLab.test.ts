@@ -101,6 +101,32 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(paramsOf(1 / 2) / paramsOf(1 / 4)).toBeCloseTo(4, 0);
   }, 240_000);
 
+  it('Start from the zoo: trains on the zoo’s model of the slot (its steps counted), and says why when there is none or it does not fit', async () => {
+    const { api, events, waitEnd } = await engine();
+    const errorOf = (runId: string) => {
+      const e = events.find((v) => v.type === 'error' && v.runId === runId);
+      return e?.type === 'error' ? e.error.message : '';
+    };
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', startFrom: 'zoo' }), 'z0')).ok).toBe(true);
+    expect(await waitEnd('z0')).toBe('error');
+    expect(errorOf('z0')).toMatch(/The zoo holds no teacher at the low size to train on: train one first, or start from fresh weights/);
+
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4' }), 'z1')).ok).toBe(true);
+    expect(await waitEnd('z1')).toBe('done');
+    // The same settings at a learning rate of ~0: the zoo's teacher trained on by one step scores what it scored.
+    expect(
+      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', startFrom: 'zoo', steps: 1, evalEvery: 1, lr: 1e-5 }), 'z2')).ok,
+    ).toBe(true);
+    expect(await waitEnd('z2')).toBe('done');
+    const teacher = (await api.call('segment', 'zoo', [])).entries.find((e) => e.slot === 'teacher')!;
+    expect(teacher.origin).toBe('z2');
+    expect(teacher.steps).toBe(3);
+
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/2', startFrom: 'zoo', steps: 1 }), 'z3')).ok).toBe(true);
+    expect(await waitEnd('z3')).toBe('error');
+    expect(errorOf('z3')).toMatch(/The zoo's teacher at the low size was built with other settings than this run's .*Cannot start from the given teacher/);
+  }, 240_000);
+
   it('loads shipped weights from their manifest and marks them shipped', async () => {
     const m = createSegModel('student', { numClasses: 3, height: 64, width: 128, widthMultiplier: 1 / 16, seed: 1 });
     const { json, weights } = await serializeSegModel(m, {

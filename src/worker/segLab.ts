@@ -28,7 +28,7 @@ import type { DatasetService } from './datasetService';
 import { EngineFault } from './errors';
 import type { RunPlan } from './labs/types';
 import { SEG_NORMALIZATION, segMeta, segToKeep, type ModelToKeep } from './modelFormats';
-import type { SegZoo } from './segZoo';
+import type { Held as HeldSegModel, SegZoo } from './segZoo';
 
 /** Where the zoo's picks are remembered and library models are read (the model store's database); null: nowhere. */
 export interface ZooChoices {
@@ -197,6 +197,25 @@ export class SegLab {
     return held.model;
   }
 
+  /** The zoo's model a Start-from-the-zoo run trains on: this run's slot and size, the dataset's class set. */
+  private startModel(config: SegConfig, data: SegDataset): HeldSegModel {
+    const slot = slotOf(config.model, config.upscale);
+    const held = this.zoo.get(config.size, slot);
+    if (!held) {
+      throw new EngineFault(
+        'invalid-config',
+        `The zoo holds no ${SLOT_NAMES[slot]} at the ${config.size} size to train on: train one first, or start from fresh weights.`,
+      );
+    }
+    if (!sameClassSet(held.provenance.classNames, data.classNames)) {
+      throw new EngineFault(
+        'invalid-config',
+        `The zoo's ${SLOT_NAMES[slot]} at the ${config.size} size knows other classes (${classList(held.provenance.classNames)}) than ${data.name} (${classList(data.classNames)}): start from fresh weights, or put a ${SLOT_NAMES[slot]} trained on ${data.name} in its slot.`,
+      );
+    }
+    return held;
+  }
+
   private async data(config: SegConfig, onProgress: (f: number) => void): Promise<SegDataset> {
     const key = `${config.dataset}:${config.size}:${config.seed}:${config.trainSize}:${config.testSize}`;
     if (this.cache?.key === key) return this.cache.data;
@@ -224,13 +243,16 @@ export class SegLab {
   plan(config: SegConfig, runId: string): RunPlan {
     let data: SegDataset | null = null;
     const startedAt = performance.now();
+    /** With Start from the zoo: the steps and seconds the model it trains on had had (its provenance counts them too). */
+    let before = { steps: 0, seconds: 0 };
     return {
       steps: config.steps,
       evalEvery: config.evalEvery,
       dataset: config.dataset,
       prepare: async (onData, onBuilding) => {
         const source = await this.source(config);
-        data = await this.data(config, onData);
+        const d = await this.data(config, onData);
+        data = d;
         const kind = distillSource(config);
         const held = kind ? this.zoo.get(config.size, kind) : null;
         if (held && !sameClassSet(held.provenance.classNames, data.classNames)) {
@@ -239,23 +261,34 @@ export class SegLab {
             `The ${kind} at the ${config.size} size knows other classes (${classList(held.provenance.classNames)}) than ${data.name} (${classList(data.classNames)}): train a ${kind} on ${data.name} first (${kind === 'teacher' ? 'model teacher, chain none' : 'model tutor, chain teacher → student'}).`,
           );
         }
+        const start = config.startFrom === 'zoo' ? this.startModel(config, d) : null;
+        before = start ? { steps: start.provenance.steps, seconds: start.provenance.seconds } : { steps: 0, seconds: 0 };
         onBuilding();
-        return new SegmentSession(
-          {
-            kind: config.model,
-            upscale: config.upscale,
-            width: segModelWidth(config),
-            seed: config.seed,
-            batchSize: config.batchSize,
-            totalSteps: config.steps,
-            flip: config.flip,
-            hyperparams: segHyperparamsOf(config),
-            source,
-            affinity: source && config.affinityLoss !== 'none' ? { loss: config.affinityLoss, order: config.affinityOrder === '1' ? 1 : 2 } : null,
-            classBalance: config.classBalance,
-          },
-          data,
-        );
+        try {
+          return new SegmentSession(
+            {
+              kind: config.model,
+              upscale: config.upscale,
+              width: segModelWidth(config),
+              seed: config.seed,
+              batchSize: config.batchSize,
+              totalSteps: config.steps,
+              flip: config.flip,
+              hyperparams: segHyperparamsOf(config),
+              source,
+              affinity: source && config.affinityLoss !== 'none' ? { loss: config.affinityLoss, order: config.affinityOrder === '1' ? 1 : 2 } : null,
+              classBalance: config.classBalance,
+              init: start?.model ?? null,
+            },
+            d,
+          );
+        } catch (err) {
+          if (!start) throw err;
+          throw new EngineFault(
+            'invalid-config',
+            `The zoo's ${SLOT_NAMES[slotOf(config.model, config.upscale)]} at the ${config.size} size was built with other settings than this run's (teacher width or upscaling), so its weights cannot start it (${err instanceof Error ? err.message : String(err)}): set them as it was trained, or start from fresh weights.`,
+          );
+        }
       },
       finish: (session, status: RunStatus) => {
         if (status !== 'done' || !data || !(session instanceof SegmentSession)) return false;
@@ -268,10 +301,10 @@ export class SegLab {
           dataset: config.dataset,
           classNames: [...d.classNames],
           palette: d.palette.map((c) => [c[0], c[1], c[2]] as [number, number, number]),
-          steps: config.steps,
+          steps: before.steps + config.steps,
           seed: config.seed,
           mIoU: session.lastMIoU,
-          seconds: (performance.now() - startedAt) / 1000,
+          seconds: before.seconds + (performance.now() - startedAt) / 1000,
           origin: runId,
         };
         const held = this.zoo.get(config.size, provenance.slot);

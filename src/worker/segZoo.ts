@@ -20,7 +20,7 @@ import {
   type SegZooInfo,
 } from '../protocol/labs/segment';
 
-interface Held {
+export interface Held {
   model: SegModel;
   provenance: SegProvenance;
   /** The model library's id of this model (null: the shipped one, or a run's model not kept yet). */
@@ -44,7 +44,7 @@ interface ManifestModel {
  * out). Entries written before pretrain:segment recorded the affinity term (the first wide-teacher tutor's) name their class
  * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
  * (a width multiplier in the manifest) is read back as the form's Teacher width choice, and its second phase (`finetune`,
- * pretrain:segment's teacherFinetuneSteps and teacherFinetuneLr) when the entry names a valid one.
+ * pretrain:segment's teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz) when the entry names a valid one.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
   const width = m.slot === 'teacher' ? SEG_TEACHER_WIDTHS.find((w) => SEG_TEACHER_WIDTH_VALUE[w] === m.width) : undefined;

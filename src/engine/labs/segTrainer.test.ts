@@ -200,6 +200,24 @@ describe('SegTrainer (§2)', () => {
     expect((await t.step()).parts.lovasz).toBe(0);
   });
 
+  it('starts from given weights (init): the same logits before a step; another architecture is refused and leaks nothing', async () => {
+    const data = toyDataset(4);
+    const from = createSegModel('teacher', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 21 });
+    const t = new SegTrainer({ ...opts, kind: 'teacher', init: from }, data);
+    trainers.push(t);
+    const x = segImagesTensor(data.test.images, 4, H, W);
+    const [a, b] = tf.tidy(() => [from.forward(x, { training: false }).logits, t.model.forward(x, { training: false }).logits]);
+    expect(Array.from(await b!.data())).toEqual(Array.from(await a!.data()));
+    tf.dispose([a!, b!]);
+    const baseline = tf.memory().numTensors;
+    expect(() => new SegTrainer({ ...opts, kind: 'teacher', width: 1 / 8, init: from }, data)).toThrow(
+      /Cannot start from the given teacher: its weight '.+' is missing or has another shape/,
+    );
+    expect(tf.memory().numTensors).toBe(baseline);
+    x.dispose();
+    disposeParams(from.store);
+  });
+
   it('FFA at the 1/8 features: live k, no tensor leaked per step, everything freed on dispose', async () => {
     const data = toyDataset(4);
     const source = createSegModel('tutor', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 9 });

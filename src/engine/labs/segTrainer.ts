@@ -137,7 +137,14 @@ export class SegTrainer {
       upscale: opts.upscale,
       seed: hashSeed(opts.seed, 11),
     });
-    if (opts.init) copyWeights(opts.init, this.model);
+    if (opts.init) {
+      try {
+        copyWeights(opts.init, this.model);
+      } catch (err) {
+        disposeParams(this.model.store);
+        throw err;
+      }
+    }
     this.batcher = new SegBatcher(data.train, data.height, data.width, hashSeed(opts.seed, 12), opts.flip, opts.augment ?? null);
     this.classWeights = classWeightsOf(opts.classBalance ?? 'none', data.train.labels, data.height * data.width, numClasses);
     this.classWeightTensor = this.classWeights ? tf.tensor1d(this.classWeights) : null;

@@ -116,6 +116,18 @@ const SEG_FIELDS = {
     what: 'a segmentation dataset id',
     message: 'must be "streets", "streets-real" or an imported dataset id',
   },
+  /**
+   * 'fresh': seeded initial weights; 'zoo': train on from the zoo's model of this run's slot and size (its weights and BN
+   * statistics; same architecture and class set), a fresh poly schedule from the form's lr — the shipped teacher's second
+   * phase. A chain's stages always start fresh.
+   */
+  startFrom: {
+    kind: 'enum',
+    label: 'Start from',
+    options: ['fresh', 'zoo'],
+    default: 'fresh',
+    optionLabels: { fresh: 'fresh weights (seeded)', zoo: 'the zoo’s model of this slot (train on)' },
+  },
   /** Random horizontal flip of every training image and its labels. */
   flip: { kind: 'boolean', label: 'Random horizontal flip (image and labels)', default: true },
   batchSize: { label: 'Batch size', min: 1, max: 64, default: 8, scale: 'log', integer: true },

@@ -142,6 +142,10 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { field: 'upscale' },
     { field: 'size' },
     { key: 'dataset', node: <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
+    {
+      field: 'startFrom',
+      hint: 'Train on from the zoo’s model of this run’s slot and size (same teacher width or upscaling, same classes): a fresh lr schedule from the learning rate below, its steps added to the model’s. Train the chain always starts fresh.',
+    },
     { field: 'flip' },
     {
       field: 'classBalance',

@@ -77,10 +77,10 @@ export function chainStageConfigs(form: SegConfig, plan: ChainPlan = {}): SegCon
     return out;
   };
   return [
-    { ...form, ...own('teacher'), model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none' },
-    { ...form, ...own('tutor'), model: 'tutor', chain: 'teacher-student', upscale: 'bilinear' },
-    { ...form, ...own('student-bilinear'), model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear' },
-    { ...form, ...own('student-pixelshuffle'), model: 'student', chain: 'teacher-tutor-student', upscale: ps },
+    { ...form, ...own('teacher'), model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none', startFrom: 'fresh' },
+    { ...form, ...own('tutor'), model: 'tutor', chain: 'teacher-student', upscale: 'bilinear', startFrom: 'fresh' },
+    { ...form, ...own('student-bilinear'), model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear', startFrom: 'fresh' },
+    { ...form, ...own('student-pixelshuffle'), model: 'student', chain: 'teacher-tutor-student', upscale: ps, startFrom: 'fresh' },
   ];
 }
 

@@ -89,6 +89,8 @@ describe('studentPivot', () => {
     run({ chain: 'none', upscale: 'bilinear', size: 'low', dataset: 'ds-camvid' }, 0.95),
     run({ chain: 'none', upscale: 'ps-head4', size: 'low' }, 0.52),
     run({ chain: 'none', upscale: 'ps-agg', size: 'low', affinityLoss: 'fa' }, 0.7),
+    run({ chain: 'none', upscale: 'bilinear', size: 'low', lovaszWeight: 1 }, 0.8),
+    run({ chain: 'none', upscale: 'bilinear', size: 'low', startFrom: 'zoo' }, 0.85),
   ];
   const pivot = studentPivot(runs, SEG_CHAINS, 'streets-real');
   it('has columns size × (bilinear + the variants with a counted run, in UPSCALES order) and a row per chain', () => {
@@ -106,7 +108,7 @@ describe('studentPivot', () => {
     expect(pivotDatasets(runs).map((d) => d.id)).toEqual(expect.arrayContaining(['streets-real', 'ds-camvid']));
     expect(studentPivot(runs, SEG_CHAINS, 'ds-camvid').rows[0]!.cells[0]).toEqual({ n: 1, best: 0.95, mean: 0.95 });
   });
-  it('counts finished student runs with an evaluation and without the affinity term only', () => {
+  it('counts finished student runs with an evaluation, from fresh weights, without the affinity or Lovász term only', () => {
     const none = pivot.rows[0]!.cells;
     expect(none[0]!.n).toBe(2);
     expect(none[0]!.best).toBeCloseTo(0.5);
@@ -143,6 +145,8 @@ describe('runModelLabel', () => {
   it('names the teacher with its width, the tutor and students by kind', () => {
     expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2' })).toBe('teacher w 1/2');
     expect(runModelLabel({ model: 'teacher', teacherWidth: '1/4' })).toBe('teacher w 1/4');
+    expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2', startFrom: 'zoo' })).toBe("teacher w 1/2, on from the zoo's");
+    expect(runModelLabel({ model: 'student', teacherWidth: '1/2', startFrom: 'fresh' })).toBe('student');
     expect(runModelLabel({ model: 'student', teacherWidth: '1/2' })).toBe('student');
   });
 });

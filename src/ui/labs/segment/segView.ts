@@ -96,10 +96,12 @@ export interface Pivot {
 
 /**
  * A run's model as the runs table names it: the teacher with its width (stored runs from before the setting are filled in
- * with 1/4 on load, runHistory's RAN_WITHOUT), the tutor and students by kind (always width 1/2).
+ * with 1/4 on load, runHistory's RAN_WITHOUT), the tutor and students by kind (always width 1/2); "on from the zoo's" when
+ * the run trained on from the zoo's model (Start from).
  */
-export function runModelLabel(c: Pick<SegConfig, 'model' | 'teacherWidth'>): string {
-  return c.model === 'teacher' ? `teacher w ${c.teacherWidth}` : c.model;
+export function runModelLabel(c: Pick<SegConfig, 'model' | 'teacherWidth'> & Partial<Pick<SegConfig, 'startFrom'>>): string {
+  const base = c.model === 'teacher' ? `teacher w ${c.teacherWidth}` : c.model;
+  return c.startFrom === 'zoo' ? `${base}, on from the zoo's` : base;
 }
 
 /** The affinity term of a run's config in a few characters, e.g. `FFA₂ k=15 ×1`, or `—` without one. */
@@ -109,9 +111,21 @@ export function affinityLabel(c: Pick<SegConfig, 'affinityLoss' | 'affinityOrder
   return `${c.affinityLoss.toUpperCase()}${order}${c.affinityLoss === 'ffa' ? ` k=${c.affinityK}` : ''} ×${c.affinityWeight}`;
 }
 
-/** A run the students' pivot counts: a finished student run on `dataset` with an evaluation and without the affinity term. */
+/**
+ * A run the students' pivot counts: a finished student run on `dataset` with an evaluation, from fresh weights, and
+ * without the affinity or Lovász-softmax term (the §2 losses only).
+ */
 function pivotRun(r: SegRunRecord, dataset: string): boolean {
-  return r.status === 'done' && lastEval(r) !== null && r.config.model === 'student' && r.config.affinityLoss === 'none' && r.config.dataset === dataset;
+  const c = r.config;
+  return (
+    r.status === 'done' &&
+    lastEval(r) !== null &&
+    c.model === 'student' &&
+    c.affinityLoss === 'none' &&
+    c.lovaszWeight === 0 &&
+    c.startFrom === 'fresh' &&
+    c.dataset === dataset
+  );
 }
 
 /**
