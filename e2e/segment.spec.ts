@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { encodePng } from './fixtures/png';
 import { SEG_PANES, SegmentPage } from './pages/SegmentPage';
@@ -33,6 +34,31 @@ test('Segment viewer: an uploaded photo of any size is shown with the five panes
       .first(),
   ).toBeVisible();
   await expect(seg.pane('teacher').locator('canvas').first()).toBeVisible();
+});
+
+test('Start from the zoo’s model: a student run trains on the shipped one, the runs table says so, and the zoo counts all its steps', async ({ page }) => {
+  const manifest = JSON.parse(readFileSync('public/models/segment/low/manifest.json', 'utf8')) as { models: { slot: string; steps: number }[] };
+  const shippedSteps = manifest.models.find((m) => m.slot === 'student-bilinear')!.steps;
+  const seg = new SegmentPage(page);
+  await seg.open();
+  await seg.tinyStudent({ chain: 'none', upscale: 'bilinear', steps: 2 });
+  await seg.byId('seg.startFrom').selectOption('zoo');
+  await seg.setNumber('lr', 0.00001);
+  const row = seg.byId('seg.zoo').locator('[data-slot="student-bilinear"]');
+  await expect(row.getByTestId('seg.zoo.origin')).toHaveText('shipped', { timeout: 60_000 });
+  await expect(row.getByTestId('seg.zoo.steps')).toHaveText(shippedSteps.toLocaleString('en-US'));
+  await seg.byId('seg.start').click();
+  await expect(seg.byId('seg.status')).toHaveText('done', { timeout: 120_000 });
+  await expect(seg.byId('seg.runs').getByTestId('seg.runs.row').first()).toContainText("student, on from the zoo's");
+  // The zoo takes the run's model, or keeps the shipped one if that scored higher: then the slot menu puts the run's in.
+  await expect
+    .poll(async () => (await seg.byId('seg.zoo.notice').count()) > 0 || /^run /.test((await row.getByTestId('seg.zoo.origin').textContent()) ?? ''))
+    .toBe(true);
+  if ((await seg.byId('seg.zoo.notice').count()) > 0) await row.getByTestId('seg.zoo.pick').selectOption({ index: 1 });
+  await expect(row.getByTestId('seg.zoo.origin')).toHaveText(/^run segment-/);
+  await expect(row.getByTestId('seg.zoo.steps')).toHaveText((shippedSteps + 2).toLocaleString('en-US'));
+  await seg.byId('seg.zoo.reset').click();
+  await expect(row.getByTestId('seg.zoo.origin')).toHaveText('shipped');
 });
 
 test('Segment lab: a tiny teacher → student distillation run with the FFA term advances the mIoU chart', async ({ page }) => {

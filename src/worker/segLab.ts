@@ -326,7 +326,7 @@ export class SegLab {
           datasetName: d.name,
           classNames: [...d.classNames],
           normalization: SEG_NORMALIZATION,
-          provenance: { runId, steps: config.steps, seed: config.seed, slot: provenance.slot, chain: provenance.chain },
+          provenance: { runId, steps: provenance.steps, seed: config.seed, slot: provenance.slot, chain: provenance.chain },
         });
         // A model the zoo did not take is freed once the library has read it.
         const release = fills ? undefined : () => disposeParams(model.store);

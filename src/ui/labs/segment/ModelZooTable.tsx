@@ -186,7 +186,9 @@ export function ModelZooTable() {
                         <span className="muted">{e.classNames.length} classes</span>
                       </td>
                       <td>{chainLabel(e.chain)}</td>
-                      <td className="num">{e.steps}</td>
+                      <td className="num" data-testid="seg.zoo.steps">
+                        {e.steps.toLocaleString('en-US')}
+                      </td>
                       <td data-testid="seg.zoo.origin">{e.origin === 'shipped' ? 'shipped' : <span title={e.origin}>run {e.origin}</span>}</td>
                     </>
                   ) : (
