@@ -119,7 +119,7 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
 }) => {
   test.setTimeout(180_000);
   const manifest = JSON.parse(readFileSync('public/models/segment/low/manifest.json', 'utf8')) as {
-    models: { slot: string; steps: number; classBalance: string; affinity?: string }[];
+    models: { slot: string; steps: number; classBalance: string; affinity?: string; finetune?: { steps: number; lr: number; lovaszWeight: number } }[];
   };
   const shipped = (slot: string) => manifest.models.find((m) => m.slot === slot)!;
   const seg = new SegmentPage(page);
@@ -128,6 +128,14 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
   await seg.byId('seg.chain.plan').click();
   await expect(seg.byId('seg.chain.plan.form')).toBeDisabled();
   await seg.byId('seg.chain.plan.shipped').click();
+  // The shipped teacher's second phase, which the chain does not run, is named in the button's hint.
+  const ft = shipped('teacher').finetune!;
+  await expect(seg.byId('seg.chain.plan.shipped')).toHaveAttribute(
+    'title',
+    new RegExp(
+      `then trained ${ft.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${ft.lr} with the Lovász-softmax weight ${ft.lovaszWeight}`,
+    ),
+  );
   for (const slot of SLOTS) {
     const m = shipped(slot);
     await expect(seg.byId(`seg.chain.plan.${slot}.steps`)).toHaveValue(String(m.steps));

@@ -153,6 +153,9 @@ describe('Train the chain: per-stage settings', () => {
     // An old manifest without recipes still gives the steps.
     expect(shippedPlan({ ...zoo, entries: [shipped('tutor', 'high', 500)] }, 'high')).toEqual({ tutor: { steps: 500 } });
     expect(shippedPlan({ ...zoo, entries: [] }, 'low')).toBeNull();
+    // A teacher with a second phase: its model counts 3,000 + 1,600 steps, the chain's teacher stage is the first phase.
+    const twoPhases = shipped('teacher', 'low', 4600, { classBalance: 'sqrt-median-frequency', finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 } });
+    expect(shippedPlan({ ...zoo, entries: [twoPhases] }, 'low')).toEqual({ teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' } });
     expect(shippedPlan(null, 'low')).toBeNull();
   });
 });

@@ -91,7 +91,7 @@ export function planSetsAnything(plan: ChainPlan): boolean {
 
 /**
  * The plan the shipped zoo was trained with, from the zoo's shipped models at a size (the other size's when this one has
- * none): each stage's steps, and its class balancing and affinity term where its manifest names them; null when the
+ * none): each stage's steps (the teacher's first phase when it had a second, which a chain does not run), and its class balancing and affinity term where its manifest names them; null when the
  * zoo holds no shipped model (they were replaced, or none loaded). The form's other settings (teacher width, training
  * images, batch, lr…) are not part of a plan; the README names the shipped zoo's.
  */
@@ -100,7 +100,9 @@ export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPla
     const plan: ChainPlan = {};
     for (const e of zoo?.entries ?? [])
       if (e.size === sz && e.origin === 'shipped' && (CHAIN_STAGES as readonly string[]).includes(e.slot)) {
-        const p: Partial<StageSettings> = { steps: e.steps };
+        // A teacher with a second phase counts both phases' steps; the chain's teacher stage is the first phase.
+        const steps = e.steps - (e.recipe?.finetune?.steps ?? 0);
+        const p: Partial<StageSettings> = steps >= 1 ? { steps } : {};
         if (e.recipe?.classBalance) p.classBalance = e.recipe.classBalance;
         if (e.slot !== 'teacher' && e.recipe?.affinityLoss) p.affinityLoss = e.recipe.affinityLoss;
         plan[e.slot] = p;
