@@ -55,7 +55,13 @@ describe('Shipped models in the library (public/models/)', () => {
     ]);
     const teacher = list[0]!;
     expect(teacher).toMatchObject({ name: 'Shipped teacher (low size)', inputSize: { height: 64, width: 128 }, metric: { name: 'mIoU' } });
-    expect(teacher.provenance).toMatchObject({ runId: null, slot: 'teacher', chain: 'none', steps: 3000 });
+    // The teacher's steps count both phases of its manifest entry (3,000, then its second phase's 1,600 from its weights).
+    const manifest = JSON.parse(await readFile('public/models/segment/low/manifest.json', 'utf8')) as {
+      models: { slot: string; steps: number; finetune?: { steps: number } }[];
+    };
+    const entry = manifest.models.find((m) => m.slot === 'teacher')!;
+    expect(teacher.provenance).toMatchObject({ runId: null, slot: 'teacher', chain: 'none', steps: entry.steps + (entry.finetune?.steps ?? 0) });
+    expect(teacher.provenance.steps).toBe(4600);
     expect(teacher.params).toBeGreaterThan(100_000);
     const aff = list[4]!;
     expect(aff.metric.value).toBeCloseTo(0.902, 3);
