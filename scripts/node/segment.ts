@@ -18,6 +18,7 @@ import {
   type StreetStyle,
   segCost,
   type SegModel,
+  type SegProvenance,
   loadSegModel,
   serializeSegModel,
 } from '../../src/engine';
@@ -141,27 +142,26 @@ export function parseSegArgs(args: string[]): SegRunArgs {
   };
 }
 
-/** Load a saved model (JSON + the .bin beside it). */
-export async function readSegModel(jsonPath: string): Promise<SegModel> {
+/** Load a saved model (JSON + the .bin beside it) with the provenance its JSON records. */
+export async function readSegFile(jsonPath: string): Promise<{ model: SegModel; provenance: SegProvenance }> {
   const json = JSON.parse(await readFile(jsonPath, 'utf8')) as unknown;
   const bin = await readFile(jsonPath.replace(/\.json$/, '.bin'));
-  return loadSegModel(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)).model;
+  return loadSegModel(json, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
 }
 
-/** The steps and seconds of training a saved model's provenance records (0 where it records none). */
-export async function readTrainedSoFar(jsonPath: string): Promise<{ steps: number; seconds: number }> {
-  const p = (JSON.parse(await readFile(jsonPath, 'utf8')) as { provenance?: { steps?: unknown; seconds?: unknown } }).provenance;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
-  return { steps: num(p?.steps), seconds: num(p?.seconds) };
+/** Load a saved model (JSON + the .bin beside it). */
+export async function readSegModel(jsonPath: string): Promise<SegModel> {
+  return (await readSegFile(jsonPath)).model;
 }
 
 /** Train one model as the args say; returns the RESULT object. */
 export async function runSegment(a: SegRunArgs, log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const data = await generateStreetDataset({ seed: a.dataSeed, size: a.size, trainSize: a.trainSize, testSize: a.testSize, style: a.style });
   const source = a.source ? await readSegModel(a.source) : null;
-  const init = a.init ? await readSegModel(a.init) : null;
+  const initFile = a.init ? await readSegFile(a.init) : null;
+  const init = initFile?.model ?? null;
   // A model trained on from saved weights counts the steps and seconds those weights had already had.
-  const before = a.init ? await readTrainedSoFar(a.init) : { steps: 0, seconds: 0 };
+  const before = initFile ? { steps: initFile.provenance.steps, seconds: initFile.provenance.seconds } : { steps: 0, seconds: 0 };
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
   if (a.affinity !== 'none' && !source) throw new Error(`affinity=${a.affinity} compares features with a source model: give chain= and source=`);
   const trainer = new SegTrainer(

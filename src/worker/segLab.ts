@@ -251,8 +251,7 @@ export class SegLab {
       dataset: config.dataset,
       prepare: async (onData, onBuilding) => {
         const source = await this.source(config);
-        const d = await this.data(config, onData);
-        data = d;
+        data = await this.data(config, onData);
         const kind = distillSource(config);
         const held = kind ? this.zoo.get(config.size, kind) : null;
         if (held && !sameClassSet(held.provenance.classNames, data.classNames)) {
@@ -261,7 +260,7 @@ export class SegLab {
             `The ${kind} at the ${config.size} size knows other classes (${classList(held.provenance.classNames)}) than ${data.name} (${classList(data.classNames)}): train a ${kind} on ${data.name} first (${kind === 'teacher' ? 'model teacher, chain none' : 'model tutor, chain teacher → student'}).`,
           );
         }
-        const start = config.startFrom === 'zoo' ? this.startModel(config, d) : null;
+        const start = config.startFrom === 'zoo' ? this.startModel(config, data) : null;
         before = start ? { steps: start.provenance.steps, seconds: start.provenance.seconds } : { steps: 0, seconds: 0 };
         onBuilding();
         try {
@@ -280,7 +279,7 @@ export class SegLab {
               classBalance: config.classBalance,
               init: start?.model ?? null,
             },
-            d,
+            data,
           );
         } catch (err) {
           if (!start) throw err;
