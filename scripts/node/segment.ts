@@ -62,6 +62,7 @@ const NUMBERS = [
   'dataSeed',
   'zoom',
   'jitter',
+  'refine',
   ...Object.keys(DEFAULT_HYPERPARAMS),
 ];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'init', 'out', 'flip', 'origin', 'checkpoints']);
@@ -83,6 +84,8 @@ export interface SegRunArgs {
   evalEvery: number;
   logEvery: number;
   width: number;
+  /** The teacher's 1/2-resolution refinement head's channels (0 = none; models/seg/teacher.ts). */
+  refine: number;
   flip: boolean;
   /** Zoom-in augmentation up to this factor (1 = off) and colour-jitter strength (0 = off); data/segAugment.ts. */
   zoom: number;
@@ -127,6 +130,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     evalEvery: Math.round(num('evalEvery', steps)),
     logEvery: Math.round(num('logEvery', 25)),
     width: num('width', SEG_MODEL_WIDTH[model]),
+    refine: Math.round(num('refine', 0)),
     flip: kv.flag('flip', true),
     zoom: num('zoom', 1),
     affinity: pick('affinity', 'none'),
@@ -169,6 +173,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       kind: a.model,
       upscale: a.upscale,
       width: a.width,
+      refine: a.refine,
       seed: a.seed,
       batchSize: a.batch,
       totalSteps: a.steps,

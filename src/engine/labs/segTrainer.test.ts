@@ -218,6 +218,32 @@ describe('SegTrainer (§2)', () => {
     disposeParams(from.store);
   });
 
+  it('a teacher given a refinement head starts from a plain one (same logits: its classifier starts at zero); the reverse is refused', async () => {
+    const data = toyDataset(4);
+    const plain = createSegModel('teacher', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 21 });
+    const t = new SegTrainer({ ...opts, kind: 'teacher', refine: 4, init: plain }, data);
+    trainers.push(t);
+    expect(t.model.architecture).toMatchObject({ model: 'seg-teacher', refine: 4 });
+    expect([...t.model.store.trainable.keys()].filter((n) => n.startsWith('refine.')).length).toBeGreaterThan(0);
+    const x = segImagesTensor(data.test.images, 4, H, W);
+    const [a, b] = tf.tidy(() => [plain.forward(x, { training: false }).logits, t.model.forward(x, { training: false }).logits]);
+    const pa = await a!.data(),
+      pb = await b!.data();
+    for (let i = 0; i < pa.length; i++) expect(pb[i]).toBeCloseTo(pa[i]!, 5);
+    tf.dispose([a!, b!]);
+    const baseline = tf.memory().numTensors;
+    expect(() => new SegTrainer({ ...opts, kind: 'teacher', init: t.model }, data)).toThrow(
+      /Cannot start from the given teacher: it has a weight 'refine\..+' the new model lacks/,
+    );
+    expect(tf.memory().numTensors).toBe(baseline);
+    // A step trains the head: its classifier leaves zero.
+    await t.step();
+    const k = t.model.store.trainable.get('refine.cls.kernel')!;
+    expect(tf.tidy(() => tf.max(tf.abs(k)).dataSync()[0])).toBeGreaterThan(0);
+    x.dispose();
+    disposeParams(plain.store);
+  });
+
   it('FFA at the 1/8 features: live k, no tensor leaked per step, everything freed on dispose', async () => {
     const data = toyDataset(4);
     const source = createSegModel('tutor', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, seed: 9 });

@@ -59,6 +59,8 @@ export interface SegSessionOptions {
   upscale: UpscaleName;
   /** Width multiplier of the model. */
   width: number;
+  /** The teacher's 1/2-resolution refinement head's channels (models/seg/teacher.ts); 0 or absent for none. */
+  refine?: number;
   seed: number;
   batchSize: number;
   totalSteps: number;
@@ -135,6 +137,7 @@ export class SegTrainer {
       width: data.width,
       widthMultiplier: opts.width,
       upscale: opts.upscale,
+      ...(opts.kind === 'teacher' && opts.refine ? { refine: opts.refine } : {}),
       seed: hashSeed(opts.seed, 11),
     });
     if (opts.init) {
@@ -288,15 +291,25 @@ export class SegTrainer {
   }
 }
 
-/** Copy every weight and BN statistic of `from` into `to` (same architecture). */
+/**
+ * Copy every weight and BN statistic of `from` into `to` (same architecture). One difference is allowed: a teacher given a
+ * refinement head (TeacherArchitecture.refine) may start from a plain teacher's weights, its head's own staying as built
+ * (its classifier at zero, so it starts as the plain one). A source with weights the target lacks (a refined teacher into
+ * a plain one) is refused: the copy would silently drop them.
+ */
 export function copyWeights(from: SegModel, to: SegModel): void {
   const src = new Map([...from.store.trainable, ...from.store.state]);
-  for (const [name, v] of [...to.store.trainable, ...to.store.state]) {
+  const dst = new Map([...to.store.trainable, ...to.store.state]);
+  const addsRefine = ![...src.keys()].some((n) => n.startsWith('refine.'));
+  for (const [name, v] of dst) {
     const s = src.get(name);
+    if (!s && addsRefine && name.startsWith('refine.')) continue;
     if (!s || s.shape.join() !== v.shape.join())
       throw new Error(`Cannot start from the given ${from.name}: its weight '${name}' is missing or has another shape.`);
     v.assign(s);
   }
+  const extra = [...src.keys()].find((n) => !dst.has(n));
+  if (extra) throw new Error(`Cannot start from the given ${from.name}: it has a weight '${extra}' the new model lacks (another architecture).`);
 }
 
 /** Evaluate a segmentation model on the test split in batches of 8: mean pixel CE, pixel accuracy, mIoU, per-class IoU. */

@@ -9,6 +9,8 @@ export type SegModelKind = 'teacher' | 'tutor' | 'student';
 /** Options shared by the three models; `upscale` and `plan` are ignored by the teacher, `hr` is the tutor's 1/4-path width. */
 export interface SegModelOptions extends StudentOptions {
   hr?: number;
+  /** The teacher's 1/2-resolution refinement head's channels (teacher.ts); ignored by the other models. */
+  refine?: number;
 }
 
 /** The JSON architecture of a model kind at the given options. */

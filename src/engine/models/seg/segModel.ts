@@ -65,6 +65,11 @@ export interface TeacherArchitecture {
   blocks: number;
   /** Modules (blocks + fusion) per stage, stages 1..4. */
   modules: [number, number, number, number];
+  /**
+   * Channels of the optional refinement head at 1/2 resolution (teacher.ts: the head's features joined with the first
+   * stem conv's output, for thin structures a 1/4 head misplaces); absent for none.
+   */
+  refine?: number;
 }
 
 /** Plain-JSON description from which a segmentation model can be rebuilt (registry `buildSegModel`). */

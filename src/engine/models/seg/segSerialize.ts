@@ -56,6 +56,7 @@ const architectureSchema = z.discriminatedUnion('model', [
     streams: z.tuple([int, int, int, int]),
     blocks: int,
     modules: z.tuple([int, int, int, int]),
+    refine: int.optional(),
   }),
 ]);
 const colour = z.tuple([z.number().int(), z.number().int(), z.number().int()]);

@@ -1,6 +1,9 @@
 /**
  * HRNet-like teacher (Wang et al. 2019; TECHNIQUES.md §2): stem to 1/4, streams at 1/4, 1/8, 1/16, 1/32 added one per
  * stage, each module = basic residual blocks per stream + multi-resolution fusion; head on all streams upsampled to 1/4.
+ * Optionally (architecture `refine`) a 1/2-resolution refinement head after DeepLabv3+'s decoder (Chen et al. 2018): the
+ * head's features joined with the first stem conv's (1/2, low-level) and classified there; its logits, upsampled, are
+ * added to the 1/4 head's, and its classifier starts at zero, so a refined teacher starts as the plain one it is built on.
  * NHWC activations, HWIO kernels; every upsampling is bilinear (the upscale choice applies to student and tutor only).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,6 +36,8 @@ export interface TeacherOptions {
   widthMultiplier?: number;
   blocks?: number;
   modules?: [number, number, number, number];
+  /** Channels of the optional 1/2-resolution refinement head (see TeacherArchitecture.refine); 0 or absent for none. */
+  refine?: number;
   seed: number;
 }
 
@@ -50,6 +55,7 @@ export function teacherArchitecture(opts: Omit<TeacherOptions, 'seed'>): Teacher
     streams: [s(a), s(b), s(c), s(d)],
     blocks: opts.blocks ?? TEACHER_BASE.blocks,
     modules: opts.modules ? [...opts.modules] : [m1, m2, m3, m4],
+    ...(opts.refine ? { refine: opts.refine } : {}),
   };
 }
 
@@ -101,6 +107,30 @@ function fuse(f: Fusion, xs: tf.Tensor4D[], mode: ForwardMode): tf.Tensor4D[] {
   });
 }
 
+/** The 1/2-resolution refinement head (TeacherArchitecture.refine). */
+interface Refine {
+  reduce: ConvUnit;
+  conv: ConvUnit;
+  cls: Classifier1x1;
+}
+
+/** Its layers: 1×1 conv-BN-ReLU total → c at 1/4, 3×3 conv-BN-ReLU (c + stem) → c at 1/2, a zero-initialised 1×1 classifier. */
+function createRefine(b: SegBuilder, c: number, total: number, stem: number, numClasses: number, h4: number, w4: number): Refine {
+  const r: Refine = {
+    reduce: createConvUnit(b, 'refine.reduce', 1, total, c, 1, h4, w4),
+    conv: createConvUnit(b, 'refine.conv', 3, c + stem, c, 1, 2 * h4, 2 * w4),
+    cls: createClassifier(b, 'refine.cls', c, numClasses, 2 * h4, 2 * w4),
+  };
+  r.cls.kernel.assign(tf.zerosLike(r.cls.kernel));
+  return r;
+}
+
+/** The refinement's logits at 1/2: the head's features reduced and upsampled ×2, joined with the first stem conv's output. */
+function refineLogits(r: Refine, head: tf.Tensor4D, half1: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
+  const up = resize(convUnit(r.reduce, head, mode), half1.shape[1], half1.shape[2]);
+  return classify(r.cls, convUnit(r.conv, tf.concat([up, half1], 3), mode));
+}
+
 /** Build the teacher from a JSON architecture (seeded He init). */
 export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel {
   checkInput('The teacher', arch.inputHeight, arch.inputWidth, arch.numClasses);
@@ -136,9 +166,11 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
   const total = arch.streams.reduce((n, c) => n + c, 0);
   const headUnit = createConvUnit(b, 'head', 1, total, total, 1, h4, w4);
   const cls: Classifier1x1 = createClassifier(b, 'head.cls', total, arch.numClasses, h4, w4);
+  const refine = arch.refine ? createRefine(b, arch.refine, total, arch.stem, arch.numClasses, h4, w4) : null;
 
   return finishSegModel(b, 'teacher', arch, (x, mode) => {
-    let xs = [stem.reduce((y, u) => convUnit(u, y, mode), x)];
+    const half1 = convUnit(stem[0]!, x, mode);
+    let xs = [convUnit(stem[1]!, half1, mode)];
     stages.forEach((modules, s) => {
       if (s > 0) xs = [...xs, convUnit(transitions[s - 1]!, xs[s - 1]!, mode)];
       for (const m of modules) {
@@ -151,7 +183,9 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
       xs.map((xi) => resize(xi, hh, ww)),
       3,
     );
-    const logits = resize(classify(cls, convUnit(headUnit, cat, mode)), x.shape[1], x.shape[2]);
+    const head = convUnit(headUnit, cat, mode);
+    let logits = resize(classify(cls, head), x.shape[1], x.shape[2]);
+    if (refine) logits = tf.add(logits, resize(refineLogits(refine, head, half1, mode), x.shape[1], x.shape[2]));
     return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
   });
 }

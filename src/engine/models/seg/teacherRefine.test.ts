@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { countParams, disposeParams } from '../params';
+import { segCost, type TeacherArchitecture } from './segModel';
+import { loadSegModel, serializeSegModel, type SegProvenance } from './segSerialize';
+import { buildTeacher } from './teacher';
+
+const TINY: TeacherArchitecture = {
+  model: 'seg-teacher',
+  numClasses: 3,
+  inputHeight: 32,
+  inputWidth: 64,
+  stem: 2,
+  streams: [2, 3, 4, 5],
+  blocks: 1,
+  modules: [1, 1, 1, 1],
+};
+const REFINED: TeacherArchitecture = { ...TINY, refine: 3 };
+
+const prov: SegProvenance = {
+  slot: 'teacher',
+  chain: 'none',
+  size: 'low',
+  dataset: 'toy',
+  classNames: ['a', 'b', 'c'],
+  palette: [
+    [0, 0, 0],
+    [1, 1, 1],
+    [2, 2, 2],
+  ],
+  steps: 0,
+  seed: 1,
+  mIoU: 0.5,
+  seconds: 1,
+  origin: 'test',
+};
+
+describe('the teacher with a 1/2-resolution refinement head', () => {
+  it('adds exactly its layers, counted by hand: 1×1 14→3 + BN, 3×3 (3 + stem 2)→3 + BN, a 1×1 classifier 3→3 with bias', () => {
+    const plain = buildTeacher(TINY, 0);
+    const refined = buildTeacher(REFINED, 0);
+    // reduce 14·3 + 2·3 = 48; conv 9·5·3 + 2·3 = 141; classifier 3·3 + 3 = 12
+    expect(countParams(refined.store) - countParams(plain.store)).toBe(48 + 141 + 12);
+    expect(segCost(refined).params).toBe(countParams(refined.store));
+    // MACs at 1/4 (8×16) for the reduce, at 1/2 (16×32) for the conv and classifier
+    expect(segCost(refined).macs - segCost(plain).macs).toBe(14 * 3 * 8 * 16 + 9 * 5 * 3 * 16 * 32 + 3 * 3 * 16 * 32);
+    disposeParams(plain.store);
+    disposeParams(refined.store);
+  });
+
+  it('its logits are the plain head’s plus its own, upsampled from 1/2: a change to its classifier moves the output only through it', async () => {
+    const m = buildTeacher(REFINED, 5);
+    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const before = tf.tidy(() => m.forward(x, { training: false }).logits);
+    const bias = m.store.trainable.get('refine.cls.bias')!;
+    // A bias on the zero classifier adds a constant per class everywhere (align-corners bilinear keeps constants).
+    bias.assign(tf.tensor1d([0.5, -1, 2]));
+    const after = tf.tidy(() => m.forward(x, { training: false }).logits);
+    const d = await tf.tidy(() => tf.sub(after, before)).data();
+    for (let i = 0; i < d.length; i++) expect(d[i]).toBeCloseTo([0.5, -1, 2][i % 3]!, 5);
+    tf.dispose([x, before, after]);
+    disposeParams(m.store);
+  });
+
+  it('a gradient reaches every refinement weight once its classifier is not zero; no tensor leaks per forward', () => {
+    const m = buildTeacher(REFINED, 7);
+    const k = m.store.trainable.get('refine.cls.kernel')!;
+    k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 9));
+    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const wts = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 4);
+    const vars = [...m.store.trainable.entries()].filter(([n]) => n.startsWith('refine.'));
+    expect(vars.length).toBe(8); // reduce: kernel, BN γ, β; conv: kernel, γ, β; classifier: kernel, bias
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(m.forward(x, { training: true }).logits, wts)) as tf.Scalar,
+      vars.map(([, v]) => v),
+    );
+    for (const [name, v] of vars)
+      expect(
+        tf.tidy(() => tf.max(tf.abs(grads[v.name]!)).dataSync()[0]),
+        name,
+      ).toBeGreaterThan(0);
+    tf.dispose([value, ...Object.values(grads)]);
+    const n = tf.memory().numTensors;
+    const out = m.forward(x, { training: false });
+    tf.dispose([out.logits, ...out.aux, ...Object.values(out.features)]);
+    expect(tf.memory().numTensors).toBe(n);
+    tf.dispose([x, wts]);
+    disposeParams(m.store);
+  });
+
+  it('is saved and read back with its architecture (same logits)', async () => {
+    const m = buildTeacher(REFINED, 2);
+    const k = m.store.trainable.get('refine.cls.kernel')!;
+    k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 1));
+    const { json, weights } = await serializeSegModel(m, prov);
+    const back = loadSegModel(JSON.parse(JSON.stringify(json)), weights);
+    expect(back.model.architecture).toEqual(REFINED);
+    const x = tf.randomNormal([1, 32, 64, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const a = tf.tidy(() => m.forward(x, { training: false }).logits);
+    const b = tf.tidy(() => back.model.forward(x, { training: false }).logits);
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    expect(() => loadSegModel({ ...json, architecture: { ...json.architecture, refine: 0 } }, weights)).toThrow(/invalid at architecture.refine/);
+    tf.dispose([x, a, b]);
+    disposeParams(m.store);
+    disposeParams(back.model.store);
+  });
+});
