@@ -125,6 +125,17 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/2', startFrom: 'zoo', steps: 1 }), 'z3')).ok).toBe(true);
     expect(await waitEnd('z3')).toBe('error');
     expect(errorOf('z3')).toMatch(/The zoo's teacher at the low size was built with other settings than this run's .*Cannot start from the given teacher/);
+
+    // A refined head may start from the zoo's plain teacher (the refinement starts at zero); the plain head not from a refined one.
+    expect(
+      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'refined', startFrom: 'zoo', steps: 1 }), 'z4')).ok,
+    ).toBe(true);
+    expect(await waitEnd('z4')).toBe('done');
+    const refined = (await api.call('segment', 'zoo', [])).entries.find((e) => e.slot === 'teacher')!;
+    expect([refined.origin, refined.steps]).toEqual(['z4', 4]);
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', startFrom: 'zoo', steps: 1 }), 'z5')).ok).toBe(true);
+    expect(await waitEnd('z5')).toBe('error');
+    expect(errorOf('z5')).toMatch(/other settings than this run's \(teacher width or head, or upscaling\).*has a weight 'refine\./);
   }, 240_000);
 
   it('loads shipped weights from their manifest and marks them shipped', async () => {
@@ -179,8 +190,11 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', classBalance: 'sqrt-median-frequency', width: 0.5 })).toEqual({
       classBalance: 'sqrt-median-frequency',
       teacherWidth: '1/2',
+      teacherHead: 'plain',
     });
-    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.25, affinity: 'ffa' })).toEqual({ teacherWidth: '1/4' });
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.25, affinity: 'ffa' })).toEqual({ teacherWidth: '1/4', teacherHead: 'plain' });
+    // The refined head when the entry names the lab's refinement channels.
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32 })).toEqual({ teacherWidth: '1/2', teacherHead: 'refined' });
     // A tutor entry that names its class balancing but no affinity term trained without one.
     expect(manifestRecipe({ slot: 'tutor', file: 'u.json', classBalance: 'median-frequency', width: 0.5 })).toEqual({
       classBalance: 'median-frequency',
@@ -192,6 +206,7 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     // The teacher's second phase, when valid; a student entry's is not read.
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 } })).toEqual({
       teacherWidth: '1/2',
+      teacherHead: 'plain',
       finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 },
     });
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 800, lr: 0.01 } })).toEqual({

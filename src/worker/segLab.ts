@@ -10,6 +10,7 @@ import type { RunStatus } from '../protocol/events';
 import { SHIPPED_MODEL_PREFIX, type ModelInfo } from '../protocol/models';
 import {
   segModelWidth,
+  segTeacherRefine,
   SEG_SIZES,
   SEG_SIZE_PIXELS,
   SEG_SLOTS,
@@ -269,6 +270,7 @@ export class SegLab {
               kind: config.model,
               upscale: config.upscale,
               width: segModelWidth(config),
+              refine: segTeacherRefine(config),
               seed: config.seed,
               batchSize: config.batchSize,
               totalSteps: config.steps,
@@ -285,7 +287,7 @@ export class SegLab {
           if (!start) throw err;
           throw new EngineFault(
             'invalid-config',
-            `The zoo's ${SLOT_NAMES[slotOf(config.model, config.upscale)]} at the ${config.size} size was built with other settings than this run's (teacher width or upscaling), so its weights cannot start it (${err instanceof Error ? err.message : String(err)}): set them as it was trained, or start from fresh weights.`,
+            `The zoo's ${SLOT_NAMES[slotOf(config.model, config.upscale)]} at the ${config.size} size was built with other settings than this run's (teacher width or head, or upscaling), so its weights cannot start it (${err instanceof Error ? err.message : String(err)}): set them as it was trained, or start from fresh weights.`,
           );
         }
       },

@@ -12,6 +12,7 @@ import {
   SEG_CLASS_BALANCES,
   SEG_SIZES,
   SEG_SLOTS,
+  SEG_TEACHER_REFINE,
   SEG_TEACHER_WIDTHS,
   SEG_TEACHER_WIDTH_VALUE,
   type SegSizeName,
@@ -36,6 +37,7 @@ interface ManifestModel {
   classBalance?: unknown;
   affinity?: unknown;
   width?: unknown;
+  refine?: unknown;
   finetune?: unknown;
 }
 
@@ -43,7 +45,8 @@ interface ManifestModel {
  * The recipe fields of a manifest entry that name a known setting (an older or foreign manifest's other values are left
  * out). Entries written before pretrain:segment recorded the affinity term (the first wide-teacher tutor's) name their class
  * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
- * (a width multiplier in the manifest) is read back as the form's Teacher width choice, and its second phase (`finetune`,
+ * (a width multiplier in the manifest) is read back as the form's Teacher width choice, its head (`refine`: the refinement's
+ * channels, absent for none) as the Teacher head choice, and its second phase (`finetune`,
  * pretrain:segment's teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz) when the entry names a valid one.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
@@ -54,6 +57,8 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   const affinityLoss = m.slot === 'teacher' ? undefined : (oneOf(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
   if (affinityLoss) recipe.affinityLoss = affinityLoss;
   if (width) recipe.teacherWidth = width;
+  // The teacher's head: refined when the entry names the lab's refinement channels; an entry from before the field, plain.
+  if (m.slot === 'teacher' && width) recipe.teacherHead = m.refine === SEG_TEACHER_REFINE ? 'refined' : 'plain';
   const ft = m.slot === 'teacher' && m.finetune && typeof m.finetune === 'object' ? (m.finetune as Record<string, unknown>) : null;
   const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
   const rate = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;

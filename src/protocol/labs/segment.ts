@@ -64,6 +64,20 @@ export function segModelWidth(c: { model: SegModelName; teacherWidth: SegTeacher
   return c.model === 'teacher' ? SEG_TEACHER_WIDTH_VALUE[c.teacherWidth] : SEG_MODEL_WIDTH[c.model];
 }
 /**
+ * The teacher's head (issue #15, thin classes): 'plain', HRNet's head at 1/4 resolution, or 'refined', that head plus a
+ * 1/2-resolution refinement (engine models/seg/teacher.ts: the 1/4 head's features joined with the first stem conv's,
+ * SEG_TEACHER_REFINE channels, classified at 1/2 and added to the 1/4 logits; its classifier starts at zero, so a refined
+ * teacher can start from a plain one's weights). README "A refinement head at 1/2 for the teacher".
+ */
+export const SEG_TEACHER_HEADS = ['plain', 'refined'] as const;
+export type SegTeacherHead = (typeof SEG_TEACHER_HEADS)[number];
+/** Channels of the refined teacher's 1/2-resolution head. */
+export const SEG_TEACHER_REFINE = 32;
+/** The refinement channels a config's model is built with: SEG_TEACHER_REFINE for a refined teacher, else 0 (none). */
+export function segTeacherRefine(c: { model: SegModelName; teacherHead: SegTeacherHead }): number {
+  return c.model === 'teacher' && c.teacherHead === 'refined' ? SEG_TEACHER_REFINE : 0;
+}
+/**
  * The shipped low-size zoo's mIoU on the 20 real CamVid photos of ../shared/realdata (npm run eval:segment:real), and the
  * layout prior's on the same photos: what the viewer tells a user about models trained on generated scenes. From
  * SHIPPED_SEG_CAMVID_RESULTS, which a unit test reads back, so re-shipping without re-measuring fails a test.
@@ -94,6 +108,14 @@ const SEG_FIELDS = {
     options: SEG_TEACHER_WIDTHS,
     default: '1/2',
     optionLabels: { '1/4': 'width 1/4 (0.81 M params)', '1/2': 'width 1/2 (3.2 M params)' },
+  },
+  /** The teacher's head: see SEG_TEACHER_HEADS. */
+  teacherHead: {
+    kind: 'enum',
+    label: 'Teacher head',
+    options: SEG_TEACHER_HEADS,
+    default: 'plain',
+    optionLabels: { plain: 'at 1/4 (HRNet’s)', refined: '1/4 + a refinement at 1/2' },
   },
   chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
   upscale: {
@@ -234,6 +256,7 @@ export interface SegZooEntry {
     classBalance?: SegClassBalance;
     affinityLoss?: SegAffinityLoss;
     teacherWidth?: SegTeacherWidth;
+    teacherHead?: SegTeacherHead;
     finetune?: { steps: number; lr: number; lovaszWeight: number };
   };
   /** The model library's id of the held model (null or absent: the shipped one, or a run's model not kept yet). */

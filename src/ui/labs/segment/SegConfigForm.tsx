@@ -1,6 +1,6 @@
 import { isSegmentation, type DatasetInfo } from '../../../protocol';
 import { STREET_DATASET_NAMES } from '../../../protocol/datasets';
-import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
+import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, SEG_TEACHER_REFINE, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { modelChange, sizeLabel } from './segView';
@@ -118,6 +118,12 @@ function fieldState(
             hint: 'Width 1/2 costs 4× the MACs per step and was the better teacher on the realistic scenes and on real CamVid photos (README). Train the chain uses it for its teacher stage.',
           }
         : { hint: 'For the teacher stage only (model teacher, or Train the chain): the tutor and students are width 1/2.' };
+    case 'teacherHead':
+      return config.model === 'teacher'
+        ? {
+            hint: `The refinement joins the 1/4 head’s features with the first stem conv’s at 1/2 and adds its logits (${SEG_TEACHER_REFINE} channels, about +22 % MACs at width 1/2), for poles and people a 1/4 head draws too fat. It starts at zero, so Start from the zoo’s plain teacher works (README).`,
+          }
+        : { hint: 'For the teacher stage only (model teacher, or Train the chain).' };
     case 'size':
       return { optionLabels: { low: `low (${sizeLabel('low')})`, high: `high (${sizeLabel('high')})` } };
     case 'affinityLoss':
@@ -138,13 +144,14 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
   return [
     { field: 'model' },
     { field: 'teacherWidth' },
+    { field: 'teacherHead' },
     { field: 'chain' },
     { field: 'upscale' },
     { field: 'size' },
     { key: 'dataset', node: <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
     {
       field: 'startFrom',
-      hint: 'Train on from the zoo’s model of this run’s slot and size (same teacher width or upscaling, same classes): a fresh lr schedule from the learning rate below, its steps added to the model’s. Train the chain always starts fresh.',
+      hint: 'Train on from the zoo’s model of this run’s slot and size (same teacher width and head, or upscaling; same classes; a refined head may start from a plain teacher): a fresh lr schedule from the learning rate below, its steps added to the model’s. Train the chain always starts fresh.',
     },
     { field: 'flip' },
     {

@@ -148,5 +148,9 @@ describe('runModelLabel', () => {
     expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2', startFrom: 'zoo' })).toBe("teacher w 1/2, on from the zoo's");
     expect(runModelLabel({ model: 'student', teacherWidth: '1/2', startFrom: 'fresh' })).toBe('student');
     expect(runModelLabel({ model: 'student', teacherWidth: '1/2' })).toBe('student');
+    expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2', teacherHead: 'refined', startFrom: 'zoo' })).toBe(
+      "teacher w 1/2, refined head, on from the zoo's",
+    );
+    expect(runModelLabel({ model: 'student', teacherWidth: '1/2', teacherHead: 'refined' })).toBe('student');
   });
 });
