@@ -2,7 +2,8 @@
  * `npm run pretrain:segment`: trains the Segment lab's demo models on the built-in street scenes with
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
- * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherSteps, steps (the tutor's),
+ * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherHead=plain|refined and
+ * teacherFinetuneHead (the teacher's head in each phase: a refinement at 1/2 may be added in the second), teacherSteps, steps (the tutor's),
  * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
  * that Lovász-softmax weight; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
@@ -16,7 +17,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { initBackend, STREET_STYLES } from '../../src/engine';
-import { SEG_AFFINITY_LOSSES, SEG_CLASS_BALANCES, SEG_SIZES, SEG_TEACHER_WIDTHS, SEG_TEACHER_WIDTH_VALUE } from '../../src/protocol/labs/segment';
+import {
+  SEG_AFFINITY_LOSSES,
+  SEG_CLASS_BALANCES,
+  SEG_SIZES,
+  SEG_TEACHER_HEADS,
+  SEG_TEACHER_REFINE,
+  SEG_TEACHER_WIDTHS,
+  SEG_TEACHER_WIDTH_VALUE,
+  type SegTeacherHead,
+} from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
 import { isBackendPreference } from '../../src/protocol/backend';
 import { parseSegArgs, runSegment } from './segment';
@@ -29,6 +39,8 @@ const KNOWN = new Set([
   'teacherFinetuneSteps',
   'teacherFinetuneLr',
   'teacherFinetuneLovasz',
+  'teacherHead',
+  'teacherFinetuneHead',
   'steps',
   'studentSteps',
   'backend',
@@ -49,11 +61,18 @@ export async function main(args: string[]): Promise<void> {
     studentClassBalance: SEG_CLASS_BALANCES,
     size: SEG_SIZES,
     teacherWidth: SEG_TEACHER_WIDTHS,
+    teacherHead: SEG_TEACHER_HEADS,
+    teacherFinetuneHead: SEG_TEACHER_HEADS,
     studentAffinity: SEG_AFFINITY_LOSSES,
   });
   // The students' optional §3 affinity term to the tutor's 1/8 features (order 2, weight 1, k 15: the lab's defaults).
   const studentAffinity = kv.pick('studentAffinity', 'ffa');
   const teacherWidth = kv.pick('teacherWidth', '1/2');
+  // The teacher's head in its first phase, and in its second (a refinement may be added there, never dropped).
+  const teacherHead = kv.pick('teacherHead', 'plain');
+  const teacherFinetuneHead = kv.pick('teacherFinetuneHead', teacherHead);
+  if (teacherHead === 'refined' && teacherFinetuneHead === 'plain') throw new Error('teacherFinetuneHead=plain: a refined teacher cannot drop its refinement');
+  const refineOf = (head: SegTeacherHead) => (head === 'refined' ? SEG_TEACHER_REFINE : 0);
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
   // The teacher's second phase: this many more steps from its own weights, a fresh poly schedule from this lr (0 = none).
@@ -99,7 +118,7 @@ export async function main(args: string[]): Promise<void> {
   ];
   const teacherArgs = ['model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
   const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
-    { slot: 'teacher', args: [...teacherArgs, `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
+    { slot: 'teacher', args: [...teacherArgs, `refine=${refineOf(teacherHead)}`, `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     ...(teacherFinetuneSteps > 0
       ? [
           {
@@ -107,6 +126,7 @@ export async function main(args: string[]): Promise<void> {
             finetune: true,
             args: [
               ...teacherArgs,
+              `refine=${refineOf(teacherFinetuneHead)}`,
               `init=${dir}/teacher.json`,
               `lr=${teacherFinetuneLr}`,
               `lovaszWeight=${teacherFinetuneLovasz}`,
@@ -131,7 +151,13 @@ export async function main(args: string[]): Promise<void> {
     const first = p.finetune ? models.find((m) => m.slot === p.slot) : undefined;
     if (first) {
       // The entry keeps the first phase's steps (what a chain's teacher stage runs) and names the second phase.
-      first.finetune = { steps: a.steps, lr: a.hyperparams.lr, lovaszWeight: a.hyperparams.lovaszWeight };
+      first.finetune = {
+        steps: a.steps,
+        lr: a.hyperparams.lr,
+        lovaszWeight: a.hyperparams.lovaszWeight,
+        ...(a.refine && !first.refine ? { addsRefine: a.refine } : {}),
+      };
+      if (a.refine) Object.assign(first, { refine: a.refine, params: r.params, macs: r.macs }); // the model as it ends
       first.mIoU = r.mIoU;
       first.seconds = (first.seconds as number) + (r.seconds as number);
       continue;
@@ -143,6 +169,7 @@ export async function main(args: string[]): Promise<void> {
       upscale: a.upscale,
       steps: a.steps,
       width: a.width,
+      ...(a.refine ? { refine: a.refine } : {}),
       classBalance: a.classBalance,
       affinity: a.affinity,
       params: r.params,

@@ -209,6 +209,14 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
       teacherHead: 'plain',
       finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 },
     });
+    // …and the refinement head it added to a plain teacher.
+    expect(
+      manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32, finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: 32 } }),
+    ).toEqual({
+      teacherWidth: '1/2',
+      teacherHead: 'refined',
+      finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: true },
+    });
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 800, lr: 0.01 } })).toEqual({
       finetune: { steps: 800, lr: 0.01, lovaszWeight: 0 },
     });

@@ -65,6 +65,7 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   const lovasz = ft?.lovaszWeight ?? 0; // an entry without the field trained without the term
   if (ft && whole(ft.steps) && rate(ft.lr) && (lovasz === 0 || rate(lovasz))) {
     recipe.finetune = { steps: ft.steps as number, lr: ft.lr as number, lovaszWeight: lovasz as number };
+    if (ft.addsRefine === SEG_TEACHER_REFINE) recipe.finetune.addsRefine = true;
   }
   return recipe;
 }

@@ -249,15 +249,16 @@ export interface SegZooEntry {
   /**
    * How a shipped model was trained, from its manifest entry (absent for a run's model, whose config is in the runs
    * table, and for manifests older than these fields): the class balancing of its label CE and its affinity term; for the
-   * teacher its width and, when it had one, its second phase (`finetune`: that many more steps from its own weights, a
-   * fresh poly schedule from that lr, with that Lovász-softmax weight), which a chain's teacher stage does not run.
+   * teacher its width, its head and, when it had one, its second phase (`finetune`: that many more steps from its own
+   * weights, a fresh poly schedule from that lr, with that Lovász-softmax weight; `addsRefine` when that phase gave a plain
+   * teacher the refinement head), which a chain's teacher stage does not run.
    */
   recipe?: {
     classBalance?: SegClassBalance;
     affinityLoss?: SegAffinityLoss;
     teacherWidth?: SegTeacherWidth;
     teacherHead?: SegTeacherHead;
-    finetune?: { steps: number; lr: number; lovaszWeight: number };
+    finetune?: { steps: number; lr: number; lovaszWeight: number; addsRefine?: boolean };
   };
   /** The model library's id of the held model (null or absent: the shipped one, or a run's model not kept yet). */
   modelId?: string | null;

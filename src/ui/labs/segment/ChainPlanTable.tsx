@@ -143,7 +143,7 @@ export function ChainPlanTable(props: {
           disabled={recipe === null}
           title={
             recipe
-              ? `Each stage’s steps, class balancing and affinity term as the shipped zoo was trained (from its manifest). The form’s other settings stay${shippedWidth ? `: the shipped teacher has width ${shippedWidth} (the form’s Teacher width), and its training-image count is in the README` : ' (the README names the shipped zoo’s)'}.${finetune ? ` The shipped teacher then trained ${finetune.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${finetune.lr}${finetune.lovaszWeight > 0 ? ` with the Lovász-softmax weight ${finetune.lovaszWeight}` : ''} (a second phase of npm run pretrain:segment), which the chain’s teacher stage does not run.` : ''}`
+              ? `Each stage’s steps, class balancing and affinity term as the shipped zoo was trained (from its manifest). The form’s other settings stay${shippedWidth ? `: the shipped teacher has width ${shippedWidth} (the form’s Teacher width), and its training-image count is in the README` : ' (the README names the shipped zoo’s)'}.${finetune ? ` The shipped teacher then trained ${finetune.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${finetune.lr}${finetune.lovaszWeight > 0 ? ` with the Lovász-softmax weight ${finetune.lovaszWeight}` : ''}${finetune.addsRefine ? ', adding the refinement head at 1/2 (the form’s Teacher head: refined)' : ''} (a second phase of npm run pretrain:segment), which the chain’s teacher stage does not run.` : ''}`
               : 'The zoo holds no shipped model now (“Restore shipped models” brings them back).'
           }
           onClick={() => recipe && onChange(recipe)}
