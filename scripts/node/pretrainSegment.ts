@@ -3,13 +3,14 @@
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
  * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherHead=plain|refined and
- * teacherFinetuneHead (the teacher's head in each phase: a refinement at 1/2 may be added in the second), teacherSteps, steps (the tutor's),
+ * teacherFinetuneHead (the teacher's head in its first and second phase: a refinement at 1/2 may be added in the second,
+ * never dropped), teacherSteps, steps (the tutor's),
  * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
  * that Lovász-softmax weight; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
- * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher trained on 1,600 more steps from lr 0.01 with the
- * Lovász-softmax term at weight 3, and a 3,200-step tutor with square-root median-frequency
+ * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher with the plain head trained on 1,600 more steps from
+ * lr 0.01 with the Lovász-softmax term at weight 3 and the refinement head added, and a 3,200-step tutor with square-root median-frequency
  * class balancing, 6,400-step students with median-frequency balancing (with the square root their 1/8 head gave up
  * poles: 3 and 0 % IoU on the validation scenes against 10 and 10 %) and the FFA term to the tutor's 1/8 features
  * (§3), the PixelShuffle one with issue #13's best variant (ps-agg) — measured on real CamVid photos in the README.
@@ -70,7 +71,7 @@ export async function main(args: string[]): Promise<void> {
   const teacherWidth = kv.pick('teacherWidth', '1/2');
   // The teacher's head in its first phase, and in its second (a refinement may be added there, never dropped).
   const teacherHead = kv.pick('teacherHead', 'plain');
-  const teacherFinetuneHead = kv.pick('teacherFinetuneHead', teacherHead);
+  const teacherFinetuneHead = kv.pick('teacherFinetuneHead', 'refined');
   if (teacherHead === 'refined' && teacherFinetuneHead === 'plain') throw new Error('teacherFinetuneHead=plain: a refined teacher cannot drop its refinement');
   const refineOf = (head: SegTeacherHead) => (head === 'refined' ? SEG_TEACHER_REFINE : 0);
   const size = kv.pick('size', 'low');

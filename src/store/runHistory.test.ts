@@ -61,15 +61,16 @@ describe('withNewSettings', () => {
     expect(withNewSettings(r)).toBe(r);
   });
 
-  it("fills an old Segment run with the classic scenes, no class balancing and a width-1/4 teacher (what it ran under), not today's defaults", () => {
+  it("fills an old Segment run with the classic scenes, no class balancing and a plain width-1/4 teacher (what it ran under), not today's defaults", () => {
     const today = SEGMENT_LAB.defaults();
-    expect([today.dataset, today.classBalance]).toEqual(['streets-real', 'median-frequency']);
-    const { dataset, classBalance, teacherWidth, ...saved } = today;
+    expect([today.dataset, today.classBalance, today.teacherHead]).toEqual(['streets-real', 'median-frequency', 'refined']);
+    const { dataset, classBalance, teacherWidth, teacherHead, ...saved } = today;
     void dataset;
     void classBalance;
     void teacherWidth;
+    void teacherHead;
     const old = withNewSettings({ ...record('seg', 1), lab: 'segment', config: saved } as unknown as AnyRunRecord);
-    expect(old.config).toMatchObject({ dataset: 'streets', classBalance: 'none', teacherWidth: '1/4', model: today.model });
+    expect(old.config).toMatchObject({ dataset: 'streets', classBalance: 'none', teacherWidth: '1/4', teacherHead: 'plain', model: today.model });
   });
 });
 

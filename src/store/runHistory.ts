@@ -35,8 +35,8 @@ export interface RunHistory {
 export const RAN_WITHOUT: Partial<Record<string, Record<string, unknown>>> = {
   prune: { bnRecalBatches: 0 },
   // Segment runs from before the dataset menu and class balancing trained on the classic scenes, unweighted; from before
-  // the teacher width setting, a width-1/4 teacher.
-  segment: { dataset: 'streets', classBalance: 'none', teacherWidth: '1/4' },
+  // the teacher width setting, a width-1/4 teacher; from before the teacher head setting, the plain head.
+  segment: { dataset: 'streets', classBalance: 'none', teacherWidth: '1/4', teacherHead: 'plain' },
 };
 
 /**

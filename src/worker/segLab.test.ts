@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSegModel, disposeParams, serializeSegModel } from '../engine';
-import { SEGMENT_LAB, type SegConfig } from '../protocol/labs/segment';
+import { SEGMENT_LAB, SEG_TEACHER_REFINE, type SegConfig } from '../protocol/labs/segment';
 import { testEngine } from './engineApi.fixture';
 import { agreement } from './segLab';
 import { manifestRecipe, SegZoo } from './segZoo';
@@ -29,7 +29,7 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     const err = events.find((e) => e.type === 'error' && e.runId === 's0');
     expect(err?.type === 'error' && err.error.message).toMatch(/no teacher for the low input size .*train one first/);
 
-    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4' }), 't1')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'plain' }), 't1')).ok).toBe(true);
     expect(await waitEnd('t1')).toBe('done');
     const evals = events.flatMap((e) => (e.type === 'extra' && e.extra.kind === 'segEval' && e.runId === 't1' ? [e.extra.payload] : []));
     expect(evals.map((r) => r.step)).toEqual([2]);
@@ -86,18 +86,18 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(seriesOf('s3', 'seg.loss.lovasz')).toHaveLength(2);
     expect(seriesOf('s3', 'seg.loss.lovasz').every((v) => v > 0 && v <= 2)).toBe(true);
 
-    // A width-1/2 teacher (one step): the model the run builds has the wider teacher's training params.
+    // A width-1/2 teacher (one step; the default head, refined): the model the run builds has the wider teacher's training params.
     expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/2', steps: 1, evalEvery: 1 }), 't2')).ok).toBe(true);
     expect(await waitEnd('t2')).toBe('done');
     const built = (runId: string) => events.find((e) => e.type === 'model' && e.runId === runId);
-    const paramsOf = (widthMultiplier: number) => {
-      const m = createSegModel('teacher', { numClasses: 8, height: 64, width: 128, widthMultiplier, seed: 1 });
+    const paramsOf = (widthMultiplier: number, refine = 0) => {
+      const m = createSegModel('teacher', { numClasses: 8, height: 64, width: 128, widthMultiplier, refine, seed: 1 });
       const n = [...m.store.trainable.values()].reduce((a, v) => a + v.size, 0);
       disposeParams(m.store);
       return n;
     };
     expect(built('t1')).toMatchObject({ params: paramsOf(1 / 4) });
-    expect(built('t2')).toMatchObject({ params: paramsOf(1 / 2) });
+    expect(built('t2')).toMatchObject({ params: paramsOf(1 / 2, SEG_TEACHER_REFINE) });
     expect(paramsOf(1 / 2) / paramsOf(1 / 4)).toBeCloseTo(4, 0);
   }, 240_000);
 
@@ -111,11 +111,17 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(await waitEnd('z0')).toBe('error');
     expect(errorOf('z0')).toMatch(/The zoo holds no teacher at the low size to train on: train one first, or start from fresh weights/);
 
-    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4' }), 'z1')).ok).toBe(true);
+    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'plain' }), 'z1')).ok).toBe(true);
     expect(await waitEnd('z1')).toBe('done');
     // The same settings at a learning rate of ~0: the zoo's teacher trained on by one step scores what it scored.
     expect(
-      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', startFrom: 'zoo', steps: 1, evalEvery: 1, lr: 1e-5 }), 'z2')).ok,
+      (
+        await api.start(
+          'segment',
+          tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'plain', startFrom: 'zoo', steps: 1, evalEvery: 1, lr: 1e-5 }),
+          'z2',
+        )
+      ).ok,
     ).toBe(true);
     expect(await waitEnd('z2')).toBe('done');
     const teacher = (await api.call('segment', 'zoo', [])).entries.find((e) => e.slot === 'teacher')!;
@@ -133,7 +139,9 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(await waitEnd('z4')).toBe('done');
     const refined = (await api.call('segment', 'zoo', [])).entries.find((e) => e.slot === 'teacher')!;
     expect([refined.origin, refined.steps]).toEqual(['z4', 4]);
-    expect((await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', startFrom: 'zoo', steps: 1 }), 'z5')).ok).toBe(true);
+    expect(
+      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'plain', startFrom: 'zoo', steps: 1 }), 'z5')).ok,
+    ).toBe(true);
     expect(await waitEnd('z5')).toBe('error');
     expect(errorOf('z5')).toMatch(/other settings than this run's \(teacher width or head, or upscaling\).*has a weight 'refine\./);
   }, 240_000);

@@ -109,12 +109,12 @@ const SEG_FIELDS = {
     default: '1/2',
     optionLabels: { '1/4': 'width 1/4 (0.81 M params)', '1/2': 'width 1/2 (3.2 M params)' },
   },
-  /** The teacher's head: see SEG_TEACHER_HEADS. */
+  /** The teacher's head: see SEG_TEACHER_HEADS; refined as the shipped teacher. */
   teacherHead: {
     kind: 'enum',
     label: 'Teacher head',
     options: SEG_TEACHER_HEADS,
-    default: 'plain',
+    default: 'refined',
     optionLabels: { plain: 'at 1/4 (HRNet’s)', refined: '1/4 + a refinement at 1/2' },
   },
   chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
