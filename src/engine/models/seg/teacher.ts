@@ -121,7 +121,7 @@ function createRefine(b: SegBuilder, c: number, total: number, stem: number, num
     conv: createConvUnit(b, 'refine.conv', 3, c + stem, c, 1, 2 * h4, 2 * w4),
     cls: createClassifier(b, 'refine.cls', c, numClasses, 2 * h4, 2 * w4),
   };
-  r.cls.kernel.assign(tf.zerosLike(r.cls.kernel));
+  tf.tidy(() => r.cls.kernel.assign(tf.zerosLike(r.cls.kernel)));
   return r;
 }
 

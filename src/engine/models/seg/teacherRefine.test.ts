@@ -38,7 +38,10 @@ const prov: SegProvenance = {
 describe('the teacher with a 1/2-resolution refinement head', () => {
   it('adds exactly its layers, counted by hand: 1×1 14→3 + BN, 3×3 (3 + stem 2)→3 + BN, a 1×1 classifier 3→3 with bias', () => {
     const plain = buildTeacher(TINY, 0);
+    const before = tf.memory().numTensors;
     const refined = buildTeacher(REFINED, 0);
+    // Building leaves exactly its variables behind (no temporary of the zero initialisation).
+    expect(tf.memory().numTensors - before).toBe(refined.store.trainable.size + refined.store.state.size);
     // reduce 14·3 + 2·3 = 48; conv 9·5·3 + 2·3 = 141; classifier 3·3 + 3 = 12
     expect(countParams(refined.store) - countParams(plain.store)).toBe(48 + 141 + 12);
     expect(segCost(refined).params).toBe(countParams(refined.store));
