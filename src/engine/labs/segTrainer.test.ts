@@ -325,8 +325,23 @@ describe('SegTrainer (§2)', () => {
     expect(() => loadSegModel({ ...json, format: 'other' }, weights)).toThrow(/not a Segment-lab model/);
     expect(() => loadSegModel(json, weights.slice(4))).toThrow(/bytes but the manifest describes/);
     expect(() => loadSegModel({ ...json, provenance: { ...prov, classNames: ['a'] } }, weights)).toThrow(/predicts 3 classes but its provenance names 1/);
-    tf.dispose([x, a, b]);
+    // A teacher with the refinement head (its classifier off zero) keeps its architecture and logits; refine 0 is refused.
+    const t = createSegModel('teacher', { numClasses: 3, height: H, width: W, widthMultiplier: 1 / 16, refine: 3, seed: 5 });
+    const k = t.store.trainable.get('refine.cls.kernel')!;
+    k.assign(tf.tidy(() => tf.randomNormal(k.shape, 0, 0.1, 'float32', 1)));
+    const saved = await serializeSegModel(t, { ...prov, slot: 'teacher' });
+    const tb = loadSegModel(JSON.parse(JSON.stringify(saved.json)), saved.weights);
+    expect(tb.model.architecture).toEqual(t.architecture);
+    expect(tb.model.architecture).toMatchObject({ refine: 3 });
+    const [ta, tbl] = tf.tidy(() => [t.forward(x, { training: false }).logits, tb.model.forward(x, { training: false }).logits]);
+    expect(Array.from(await tbl!.data())).toEqual(Array.from(await ta!.data()));
+    expect(() => loadSegModel({ ...saved.json, architecture: { ...saved.json.architecture, refine: 0 } }, saved.weights)).toThrow(
+      /invalid at architecture.refine/,
+    );
+    tf.dispose([x, a, b, ta!, tbl!]);
     disposeParams(m.store);
     disposeParams(back.model.store);
+    disposeParams(t.store);
+    disposeParams(tb.model.store);
   });
 });
