@@ -59,7 +59,7 @@ export interface SegSessionOptions {
   upscale: UpscaleName;
   /** Width multiplier of the model. */
   width: number;
-  /** The teacher's 1/2-resolution refinement head's channels (models/seg/teacher.ts); 0 or absent for none. */
+  /** The teacher's 1/2-resolution refinement head's channels (models/seg/teacher.ts); 0 or absent for none; the tutor and students ignore it. */
   refine?: number;
   seed: number;
   batchSize: number;
@@ -137,7 +137,7 @@ export class SegTrainer {
       width: data.width,
       widthMultiplier: opts.width,
       upscale: opts.upscale,
-      ...(opts.kind === 'teacher' && opts.refine ? { refine: opts.refine } : {}),
+      refine: opts.refine,
       seed: hashSeed(opts.seed, 11),
     });
     if (opts.init) {
