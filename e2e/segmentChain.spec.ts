@@ -95,14 +95,33 @@ test('Train the chain on an imported CamVid set: stop, reload, resume; four stag
   await expect(seg.byId('seg.viewer.classSet')).toHaveCount(0);
 });
 
-test('Train the chain on the built-in scenes: each stage takes its slot even below the shipped model, and the shipped ones come back', async ({ page }) => {
+test('Train the chain on the built-in scenes with the teacher’s second phase: each stage takes its slot even below the shipped model, and the shipped ones come back', async ({
+  page,
+}) => {
   test.setTimeout(360_000);
   const seg = new SegmentPage(page);
   await seg.open();
   await seg.tinySettings(2);
   await expect(seg.byId('seg.zoo').locator('[data-slot="teacher"]').getByTestId('seg.zoo.origin')).toHaveText('shipped', { timeout: 60_000 });
+  // A plain first phase, then a second phase that adds the refinement head and trains on from it.
+  await seg.byId('seg.chain.plan').click();
+  await seg.byId('seg.chain.plan.teacher.teacherHead').selectOption('plain');
+  await seg.byId('seg.chain.plan.teacher-finetune.steps').fill('1');
+  await seg.byId('seg.chain.plan.teacher-finetune.teacherHead').selectOption('refined');
+  await seg.byId('seg.chain.plan.teacher-finetune.lr').fill('0.01');
+  await expect(seg.byId('seg.chain.plan')).toContainText(
+    'teacher → teacher (second phase) → tutor → student (bilinear) → student (PS agg (a)): 2 / 1 / 2 / 2 / 2 steps on',
+  );
   await seg.byId('seg.chain.start').click();
   await expect(seg.byId('seg.chain.status')).toHaveText('chain done', { timeout: 300_000 });
+  await expect(seg.byId('seg.chain.step')).toHaveText('all stages done · 9 / 9 steps');
+  // The second phase's run holds the teacher's slot: it is the run of stage 2/5 (the teacher's head is in its config).
+  const stage2 = seg
+    .byId('seg.runs')
+    .getByTestId('seg.runs.row')
+    .filter({ has: page.getByText('chain stage 2/5', { exact: true }) });
+  await expect(stage2).toHaveCount(1);
+  await expect(stage2).toContainText('refined head');
   // 2-step models score below the shipped ones, yet each took its slot (the next stage distils from it).
   for (const slot of SLOTS) {
     const row = seg.byId('seg.zoo').locator(`[data-slot="${slot}"]`);
@@ -128,21 +147,26 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
   await seg.byId('seg.chain.plan').click();
   await expect(seg.byId('seg.chain.plan.form')).toBeDisabled();
   await seg.byId('seg.chain.plan.shipped').click();
-  // The shipped teacher's second phase, which the chain does not run, is named in the button's hint.
+  // The shipped teacher's second phase is named in the button's hint and fills its own row.
   const ft = shipped('teacher').finetune!;
   await expect(seg.byId('seg.chain.plan.shipped')).toHaveAttribute(
     'title',
     new RegExp(
-      `then trained ${ft.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${ft.lr} with the Lovász-softmax weight ${ft.lovaszWeight}`,
+      `second phase included: ${ft.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${ft.lr} with the Lovász-softmax weight ${ft.lovaszWeight}, adding the refinement head at 1/2`,
     ),
   );
+  await expect(seg.byId('seg.chain.plan.teacher-finetune.steps')).toHaveValue(String(ft.steps));
+  await expect(seg.byId('seg.chain.plan.teacher-finetune.lr')).toHaveValue(String(ft.lr));
+  await expect(seg.byId('seg.chain.plan.teacher-finetune.lovaszWeight')).toHaveValue(String(ft.lovaszWeight));
+  await expect(seg.byId('seg.chain.plan.teacher.teacherHead')).toHaveValue('plain');
+  await expect(seg.byId('seg.chain.plan.teacher-finetune.teacherHead')).toHaveValue('refined');
   for (const slot of SLOTS) {
     const m = shipped(slot);
     await expect(seg.byId(`seg.chain.plan.${slot}.steps`)).toHaveValue(String(m.steps));
     await expect(seg.byId(`seg.chain.plan.${slot}.classBalance`)).toHaveValue(m.classBalance);
     if (slot !== 'teacher') await expect(seg.byId(`seg.chain.plan.${slot}.affinityLoss`)).toHaveValue(m.affinity ?? 'none');
   }
-  const steps = `${SLOTS.map((s) => shipped(s).steps.toLocaleString('en-US')).join(' / ')} steps on`;
+  const steps = `${[shipped('teacher').steps, ft.steps, ...SLOTS.slice(1).map((s) => shipped(s).steps)].map((n) => n.toLocaleString('en-US')).join(' / ')} steps on`;
   await expect(seg.byId('seg.chain.plan')).toContainText(steps);
   await page.reload();
   await expect(seg.byId('seg.chain.plan')).toContainText(steps, { timeout: 60_000 });
@@ -156,6 +180,11 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
   await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');
   await seg.byId('seg.chain.plan.tutor.steps').fill('0');
   await expect(seg.byId('seg.chain.plan.tutor.steps')).toHaveAttribute('aria-invalid', 'true');
+  await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');
+  // The second phase's steps, cleared again: it does not run.
+  await seg.byId('seg.chain.plan.teacher-finetune.steps').fill('3');
+  await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 3 / 2 / 2 / 2 steps on');
+  await seg.byId('seg.chain.plan.teacher-finetune.steps').fill('');
   await expect(seg.byId('seg.chain.plan')).toContainText(': 1 / 2 / 2 / 2 steps on');
   await seg.byId('seg.chain.start').click();
   await expect(seg.byId('seg.chain.step')).toContainText('stage 1 of 4: teacher · 0 / 7 steps');

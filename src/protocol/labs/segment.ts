@@ -141,7 +141,7 @@ const SEG_FIELDS = {
   /**
    * 'fresh': seeded initial weights; 'zoo': train on from the zoo's model of this run's slot and size (its weights and BN
    * statistics; same architecture and class set), a fresh poly schedule from the form's lr — the shipped teacher's second
-   * phase. A chain's stages always start fresh.
+   * phase. A chain's stages start fresh, but for the teacher's second phase (ui chain.ts).
    */
   startFrom: {
     kind: 'enum',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { SEGMENT_LAB, UPSCALE_SHORT, type SegConfig, type SegSlot } from '../../../protocol/labs/segment';
+import { SEGMENT_LAB, UPSCALE_SHORT, type SegConfig } from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatCount, formatDuration } from '../../format';
@@ -8,11 +8,11 @@ import {
   chainConfigProblem,
   chainProgress,
   chainStageConfigs,
-  CHAIN_STAGES,
   parsePlan,
   planSetsAnything,
   zooMacs,
   type ChainPlan,
+  type ChainStageId,
   type ChainProgress,
   type ChainState,
   type LiveStage,
@@ -26,11 +26,11 @@ const STATUS_WORDS: Record<ChainState['status'], string> = { running: 'running',
 const STAGE_MARK = { pending: '○', running: '●', done: '✓', stopped: '◼', error: '✕' } as const;
 
 /** A stage's short name: the PixelShuffle student names its variant. */
-const stageName = (slot: SegSlot, config: SegConfig) => (slot === 'student-pixelshuffle' ? `student (${UPSCALE_SHORT[config.upscale]})` : STAGE_NAMES[slot]);
+const stageName = (id: ChainStageId, config: SegConfig) => (id === 'student-pixelshuffle' ? `student (${UPSCALE_SHORT[config.upscale]})` : STAGE_NAMES[id]);
 
 const SETTINGS_NOTE =
-  'Every stage takes this form’s dataset, input size, batch size, flip, lr, momentum, weight decay, aux weight, OHEM, evaluation and seed, and its steps, class balancing and affinity term unless the table sets them for that stage (bold). ' +
-  'The teacher trains on labels alone at the form’s teacher width; α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
+  'Every stage takes this form’s dataset, input size, batch size, flip, momentum, weight decay, aux weight, OHEM, evaluation and seed, and its steps, class balancing, affinity term, lr, Lovász weight and teacher head unless the table sets them for that stage (bold). ' +
+  'The teacher trains on labels alone at the form’s teacher width; when the table gives its second phase steps, that phase trains on from the first phase’s model (the first phase’s settings unless set apart, a fresh poly schedule from its lr), as the shipped teacher’s did. α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
   'The tutor and the first student upsample bilinearly; the Upscaling menu picks the PixelShuffle student’s variant (bilinear → variant (a)). Model and Distillation chain are set by the chain. ' +
   'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it.';
 
@@ -38,7 +38,9 @@ const SETTINGS_NOTE =
 function stageSettings(c: SegConfig): string {
   const F = SEGMENT_LAB.fields;
   const affinity = c.model === 'teacher' ? '' : `, affinity term ${c.affinityLoss === 'none' ? 'none' : c.affinityLoss.toUpperCase()}`;
-  return `${c.steps.toLocaleString('en-US')} steps, class balancing ${F.classBalance.optionLabels[c.classBalance]}${affinity}`;
+  const head = c.model === 'teacher' ? `, head ${F.teacherHead.optionLabels[c.teacherHead]}` : '';
+  const from = c.startFrom === 'zoo' ? ', from the first phase’s model' : '';
+  return `${c.steps.toLocaleString('en-US')} steps${from}, class balancing ${F.classBalance.optionLabels[c.classBalance]}${affinity}, lr ${c.lr}, Lovász weight ${c.lovaszWeight}${head}`;
 }
 
 /** How the whole-chain ETA was estimated (the bar's tooltip). */
@@ -47,7 +49,7 @@ function etaNote(p: ChainProgress, state: ChainState): string {
   const from =
     p.basis === 'current'
       ? 'the stage in progress’s measured time per step'
-      : `the ${measured ? stageName(measured.slot, measured.config) : 'last finished stage'}’s measured time per step (the stage in progress has not timed a step yet)`;
+      : `the ${measured ? stageName(measured.id, measured.config) : 'last finished stage'}’s measured time per step (the stage in progress has not timed a step yet)`;
   const scale = p.scaled
     ? ' × (that stage’s training MACs / the measured one’s); training MACs = 3 × the model’s forward MACs (forward + backward) + the frozen source’s forward MACs, from the zoo at this size'
     : ', assumed as fast per step (the zoo does not give every stage’s MACs at this size)';
@@ -111,7 +113,10 @@ export function SegChain() {
           ? 'The chosen dataset is not stored in this browser.'
           : problem;
   const stages = chainStageConfigs(form, chainPlan);
-  const plan = `${CHAIN_STAGES.map((slot, i) => stageName(slot, stages[i]!)).join(' → ')}: ${stepsText(stages, 'steps each')} on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot.`;
+  const plan = `${stages.map((s) => stageName(s.id, s.config)).join(' → ')}: ${stepsText(
+    stages.map((s) => s.config),
+    'steps each',
+  )} on ${datasetName(form.dataset)} at the ${form.size} size (${sizeLabel(form.size)}), each filling its zoo slot.`;
 
   const act = (f: () => string | null) => setRefused(f());
 
@@ -179,8 +184,8 @@ export function SegChain() {
             {plan}{' '}
             <span className="seg-chain-plan-more">
               {planSetsAnything(chainPlan)
-                ? 'Some stages set apart (steps, class balancing, affinity term)'
-                : 'Set each stage apart: steps, class balancing, affinity term'}
+                ? 'Some stages set apart (steps, class balancing, affinity term, lr, Lovász weight, teacher head, the teacher’s second phase)'
+                : 'Set each stage apart: steps, class balancing, affinity term, lr, Lovász weight, teacher head; the teacher’s second phase'}
             </span>
           </summary>
           <ChainPlanTable form={form} plan={chainPlan} zoo={zoo} onChange={setChainPlan} name={stageName} />
@@ -212,7 +217,7 @@ export function SegChain() {
               statusTestId="seg.chain.eta"
               caption={
                 <span data-testid="seg.chain.step">
-                  {p.stage >= 0 && cur ? `stage ${p.stage + 1} of ${chain.stages.length}: ${stageName(cur.slot, cur.config)} · ` : 'all stages done · '}
+                  {p.stage >= 0 && cur ? `stage ${p.stage + 1} of ${chain.stages.length}: ${stageName(cur.id, cur.config)} · ` : 'all stages done · '}
                   {formatCount(p.stepsDone)} / {formatCount(p.stepsTotal)} steps
                 </span>
               }
@@ -231,8 +236,15 @@ export function SegChain() {
           </div>
           <ol className="seg-chain-stages">
             {chain.stages.map((s, i) => (
-              <li key={s.slot} data-testid="seg.chain.stage" data-slot={s.slot} data-status={s.status} className={`seg-chain-stage seg-chain-${s.status}`}>
-                <span aria-hidden="true">{STAGE_MARK[s.status]}</span> {i + 1}. {stageName(s.slot, s.config)}{' '}
+              <li
+                key={s.id}
+                data-testid="seg.chain.stage"
+                data-stage={s.id}
+                data-slot={s.slot}
+                data-status={s.status}
+                className={`seg-chain-stage seg-chain-${s.status}`}
+              >
+                <span aria-hidden="true">{STAGE_MARK[s.status]}</span> {i + 1}. {stageName(s.id, s.config)}{' '}
                 <span className="muted" title={stageSettings(s.config)}>
                   {s.status}
                 </span>

@@ -151,7 +151,7 @@ function items(config: SegConfig, active: boolean, setConfig: (p: Partial<SegCon
     { key: 'dataset', node: <SegDatasetSelect value={config.dataset} disabled={active} onChange={(dataset) => setConfig({ dataset })} /> },
     {
       field: 'startFrom',
-      hint: 'Train on from the zoo’s model of this run’s slot and size (same teacher width and head, or upscaling; same classes; a refined head may start from a plain teacher): a fresh lr schedule from the learning rate below, its steps added to the model’s. Train the chain always starts fresh.',
+      hint: 'Train on from the zoo’s model of this run’s slot and size (same teacher width and head, or upscaling; same classes; a refined head may start from a plain teacher): a fresh lr schedule from the learning rate below, its steps added to the model’s. Train the chain’s stages start fresh, except the teacher’s second phase (set in its per-stage table).',
     },
     { field: 'flip' },
     {

@@ -12,6 +12,7 @@ import {
   parsePlan,
   planSetsAnything,
   shippedPlan,
+  stageConfig,
   trainingMacs,
   withLiveChanges,
   zooMacs,
@@ -20,6 +21,7 @@ import {
 } from './chain';
 
 const form = (over: Partial<SegConfig> = {}): SegConfig => ({ ...SEGMENT_LAB.defaults(), dataset: 'ds-camvid', steps: 100, ...over });
+const configs = (f: SegConfig, plan: ChainPlan = {}) => chainStageConfigs(f, plan).map((s) => s.config);
 
 /** Forward MACs per slot, round numbers: teacher 50, tutor 24, students 18 and 20. */
 const MACS: Record<SegSlot, number> = { teacher: 50, tutor: 24, 'student-bilinear': 18, 'student-pixelshuffle': 20 };
@@ -60,7 +62,7 @@ function entry(slot: SegSlot, size: 'low' | 'high', m: number): SegZooEntry {
 
 describe('Train the chain: stages', () => {
   it('runs teacher (labels) → tutor (from the teacher) → both students (through the tutor), with the form’s other settings', () => {
-    const c = chainStageConfigs(form({ model: 'student', upscale: 'ps-head4', affinityLoss: 'ffa', classBalance: 'median-frequency', size: 'high', lr: 0.02 }));
+    const c = configs(form({ model: 'student', upscale: 'ps-head4', affinityLoss: 'ffa', classBalance: 'median-frequency', size: 'high', lr: 0.02 }));
     expect(c.map((x) => [x.model, x.chain, x.upscale, x.affinityLoss])).toEqual([
       ['teacher', 'none', 'bilinear', 'none'],
       ['tutor', 'teacher-student', 'bilinear', 'ffa'],
@@ -69,7 +71,14 @@ describe('Train the chain: stages', () => {
     ]);
     for (const x of c) expect([x.dataset, x.size, x.steps, x.classBalance, x.lr]).toEqual(['ds-camvid', 'high', 100, 'median-frequency', 0.02]);
     // A bilinear form still trains a PixelShuffle student: variant (a).
-    expect(chainStageConfigs(form({ upscale: 'bilinear' }))[3]!.upscale).toBe('ps-agg');
+    expect(configs(form({ upscale: 'bilinear' }))[3]!.upscale).toBe('ps-agg');
+    // Without second-phase steps in the plan the teacher trains once, from fresh weights.
+    expect(chainStageConfigs(form()).map((s) => [s.id, s.config.startFrom])).toEqual([
+      ['teacher', 'fresh'],
+      ['tutor', 'fresh'],
+      ['student-bilinear', 'fresh'],
+      ['student-pixelshuffle', 'fresh'],
+    ]);
     // Every stage passes the lab's schema and rules (the teacher's chain and affinity term are turned off, not refused).
     expect(chainConfigProblem(form({ model: 'teacher', chain: 'none', affinityLoss: 'fa' }))).toBeNull();
     expect(chainConfigProblem(form({ steps: 0 }))).toMatch(/^The teacher stage's setting steps: /);
@@ -97,7 +106,7 @@ describe('Train the chain: per-stage settings', () => {
   };
 
   it('a stage takes its own steps, class balancing and affinity term from the plan, the rest from the form; a teacher never an affinity term', () => {
-    const c = chainStageConfigs(form({ classBalance: 'median-frequency', affinityLoss: 'none', lr: 0.02 }), plan);
+    const c = configs(form({ classBalance: 'median-frequency', affinityLoss: 'none', lr: 0.02 }), plan);
     expect(c.map((x) => [x.model, x.steps, x.classBalance, x.affinityLoss])).toEqual([
       ['teacher', 3000, 'sqrt-median-frequency', 'none'],
       ['tutor', 800, 'sqrt-median-frequency', 'none'],
@@ -106,7 +115,7 @@ describe('Train the chain: per-stage settings', () => {
     ]);
     for (const x of c) expect([x.dataset, x.lr]).toEqual(['ds-camvid', 0.02]);
     // A key set to undefined is the form's; the chain's state keeps each stage's own config.
-    expect(chainStageConfigs(form(), { tutor: { steps: undefined } })[1]!.steps).toBe(100);
+    expect(configs(form(), { tutor: { steps: undefined } })[1]!.steps).toBe(100);
     expect(newChain(form(), 0, plan).stages.map((s) => s.config.steps)).toEqual([3000, 800, 3200, 3200]);
     // A plan's bad value is refused by the lab's schema, naming the stage.
     expect(chainConfigProblem(form(), { tutor: { steps: 0 } })).toMatch(/^The tutor stage's setting steps: /);
@@ -122,8 +131,20 @@ describe('Train the chain: per-stage settings', () => {
     expect(parsePlan('{oops')).toEqual({});
     expect(parsePlan('null')).toEqual({});
     expect(
-      parsePlan(JSON.stringify({ ghost: { steps: 5 }, tutor: { steps: 2.5, classBalance: 'focal', affinityLoss: 'ffa', lr: 1 }, teacher: { steps: 0 } })),
+      parsePlan(
+        JSON.stringify({
+          ghost: { steps: 5 },
+          tutor: { steps: 2.5, classBalance: 'focal', affinityLoss: 'ffa', lr: 2, lovaszWeight: -1, teacherHead: 'refined', momentum: 0.5 },
+          teacher: { steps: 0, affinityLoss: 'ffa' },
+        }),
+      ),
     ).toEqual({ tutor: { affinityLoss: 'ffa' } });
+    // The second phase's keys; a head only for the teacher's stages, an affinity term never.
+    const second = { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'refined' };
+    expect(parsePlan(JSON.stringify({ teacher: { teacherHead: 'plain' }, 'teacher-finetune': { ...second, affinityLoss: 'fa' } }))).toEqual({
+      teacher: { teacherHead: 'plain' },
+      'teacher-finetune': second,
+    });
   });
 
   it('the shipped recipe comes from the zoo’s shipped models (their steps and manifest recipes), at the size or else the other one', () => {
@@ -155,8 +176,90 @@ describe('Train the chain: per-stage settings', () => {
     expect(shippedPlan({ ...zoo, entries: [] }, 'low')).toBeNull();
     // A teacher with a second phase: its model counts 3,000 + 1,600 steps, the chain's teacher stage is the first phase.
     const twoPhases = shipped('teacher', 'low', 4600, { classBalance: 'sqrt-median-frequency', finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 } });
-    expect(shippedPlan({ ...zoo, entries: [twoPhases] }, 'low')).toEqual({ teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' } });
+    expect(shippedPlan({ ...zoo, entries: [twoPhases] }, 'low')).toEqual({
+      teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' },
+      'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3 },
+    });
+    // One whose second phase added the refinement head: the first phase plain, the second refined.
+    const refined = shipped('teacher', 'low', 4600, {
+      teacherHead: 'refined',
+      finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: true },
+    });
+    expect(shippedPlan({ ...zoo, entries: [refined] }, 'low')).toEqual({
+      teacher: { steps: 3000, teacherHead: 'plain' },
+      'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'refined' },
+    });
     expect(shippedPlan(null, 'low')).toBeNull();
+  });
+});
+
+describe('Train the chain: the teacher’s second phase', () => {
+  const plan: ChainPlan = {
+    teacher: { steps: 3000, classBalance: 'sqrt-median-frequency', teacherHead: 'plain' },
+    'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'refined' },
+    tutor: { steps: 800 },
+  };
+
+  it('runs after the first phase when the plan gives it steps: the teacher’s slot, trained on from the zoo’s teacher with the first phase’s settings, then its own', () => {
+    const stages = chainStageConfigs(form({ lr: 0.05, lovaszWeight: 0 }), plan);
+    expect(stages.map((s) => s.id)).toEqual(['teacher', 'teacher-finetune', 'tutor', 'student-bilinear', 'student-pixelshuffle']);
+    const [first, second] = stages.map((s) => s.config);
+    expect([first!.steps, first!.startFrom, first!.lr, first!.lovaszWeight, first!.teacherHead]).toEqual([3000, 'fresh', 0.05, 0, 'plain']);
+    expect([second!.model, second!.chain, second!.affinityLoss]).toEqual(['teacher', 'none', 'none']);
+    expect([second!.steps, second!.startFrom, second!.lr, second!.lovaszWeight, second!.teacherHead, second!.classBalance]).toEqual([
+      1600,
+      'zoo',
+      0.01,
+      3,
+      'refined',
+      'sqrt-median-frequency',
+    ]);
+    const c = newChain(form(), 0, plan);
+    expect(c.stages.map((s) => [s.id, s.slot])).toEqual([
+      ['teacher', 'teacher'],
+      ['teacher-finetune', 'teacher'],
+      ['tutor', 'tutor'],
+      ['student-bilinear', 'student-bilinear'],
+      ['student-pixelshuffle', 'student-pixelshuffle'],
+    ]);
+    expect(chainConfigProblem(form(), plan)).toBeNull();
+    // Its other keys alone do not run it; settings a stage does not take are ignored.
+    expect(chainStageConfigs(form(), { 'teacher-finetune': { lr: 0.01 } }).map((s) => s.id)).not.toContain('teacher-finetune');
+    expect(stageConfig(form(), { teacher: { affinityLoss: 'ffa' }, tutor: { teacherHead: 'plain' } }, 'tutor').teacherHead).toBe(form().teacherHead);
+  });
+
+  it('refuses a second phase that would drop the first phase’s refinement head (its weights could not be carried)', () => {
+    const drop: ChainPlan = { teacher: { teacherHead: 'refined' }, 'teacher-finetune': { steps: 10, teacherHead: 'plain' } };
+    expect(chainConfigProblem(form(), drop)).toMatch(/cannot drop the refinement head/);
+    // The second phase's own bad value names its stage.
+    expect(chainConfigProblem(form(), { 'teacher-finetune': { steps: 10, lr: 5 } })).toMatch(/^The teacher-finetune stage's setting lr: /);
+  });
+
+  it('a saved five-stage chain reads back; one saved before the second phase existed (no stage ids) reads as four; stages out of order do not', () => {
+    const c = newChain(form(), 0, plan);
+    expect(parseChain(JSON.stringify(c))).toEqual(c);
+    const four = newChain(form(), 0);
+    const old = { ...four, stages: four.stages.map(({ id: _id, ...rest }) => rest) };
+    expect(parseChain(JSON.stringify(old))).toEqual(four);
+    expect(parseChain(JSON.stringify({ ...c, stages: [c.stages[1], c.stages[0], ...c.stages.slice(2)] }))).toBeNull();
+    expect(parseChain(JSON.stringify({ ...c, stages: c.stages.map((s, i) => (i === 1 ? { ...s, slot: 'tutor' } : s)) }))).toBeNull();
+  });
+
+  it('progress and ETA count both phases: the second phase costs as the teacher per step', () => {
+    const c = newChain(form(), 0, plan);
+    c.stages = c.stages.map((s, i) =>
+      i === 0 ? { ...s, status: 'done', runId: 'run-0', secondsPerStep: 0.75 } : i === 1 ? { ...s, status: 'running', runId: 'run-1' } : s,
+    );
+    const p = chainProgress(c, { runId: 'run-1', step: 600, secondsPerStep: 0.75, etaSeconds: 750 }, macs);
+    expect(p.stage).toBe(1);
+    // 3,000 + 1,600 + 800 + 100 + 100 steps; 3,000 + 600 done.
+    expect([p.stepsDone, p.stepsTotal]).toEqual([3600, 5600]);
+    // 750 + 800 × 0.005 × 122 (= 488) + 100 × 0.005 × 78 (= 39) + 100 × 0.005 × 84 (= 42) = 1,319 s.
+    expect(p.etaSeconds).toBeCloseTo(1319, 9);
+    expect([...chainStageOf(c)]).toEqual([
+      ['run-0', 'chain stage 1/5'],
+      ['run-1', 'chain stage 2/5'],
+    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * "Train the chain" (issue #15 item 5), the pure part: the four stages of the recipe the shipped zoo came from (teacher →
- * tutor distilled from it → both students distilled through the tutor), each stage's config from the form's settings,
- * the chain's saved state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
+ * "Train the chain" (issue #15 item 5), the pure part: the stages of the recipe the shipped zoo came from (teacher →
+ * optionally the teacher's second phase, trained on from its own weights → tutor distilled from it → both students
+ * distilled through the tutor), each stage's config from the form's settings and the per-stage plan, the chain's saved
+ * state, and its progress and ETA over the whole chain. The driver (chainDriver.ts) runs the stages.
  */
 import type { HyperparamChange } from '../../../protocol/events';
 import { oneOf } from '../../../protocol/labs/spec';
@@ -12,19 +13,35 @@ import {
   type SegAffinityLoss,
   type SegClassBalance,
   type SegConfig,
+  type SegTeacherHead,
   type SegSizeName,
   type SegSlot,
   type SegZooInfo,
 } from '../../../protocol/labs/segment';
 
-/** The stages, in the order they run: each fills the zoo slot of its name. */
-export const CHAIN_STAGES = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const satisfies readonly SegSlot[];
+/**
+ * The stages, in the order they run: each fills the zoo slot of its name, the teacher's second phase ('teacher-finetune':
+ * trained on from the first phase's weights, as the shipped teacher was) the teacher's slot. The second phase runs only
+ * when the plan gives it steps.
+ */
+export const CHAIN_STAGES = ['teacher', 'teacher-finetune', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
+export type ChainStageId = (typeof CHAIN_STAGES)[number];
+
+/** The zoo slot a stage fills. */
+export function stageSlot(id: ChainStageId): SegSlot {
+  return id === 'teacher-finetune' ? 'teacher' : id;
+}
+
+/** Whether a stage trains the teacher (its first or second phase). */
+export const isTeacherStage = (id: ChainStageId): boolean => stageSlot(id) === 'teacher';
 
 /** pending: not run yet (or to run again); running: its run is going; done: its model holds its zoo slot. */
 export type ChainStageStatus = 'pending' | 'running' | 'done' | 'stopped' | 'error';
 export type ChainStatus = 'running' | 'paused' | 'failed' | 'done';
 
 export interface ChainStage {
+  id: ChainStageId;
+  /** The zoo slot it fills (stageSlot(id)). */
   slot: SegSlot;
   config: SegConfig;
   status: ChainStageStatus;
@@ -48,40 +65,79 @@ export function stageSource(slot: SegSlot): SegSlot | null {
   return slot === 'teacher' ? null : slot === 'tutor' ? 'teacher' : 'tutor';
 }
 
-/** What a stage may set apart from the form: its steps, its class balancing and (distilled stages) its affinity term. */
+/**
+ * What a stage may set apart from the form: its steps, class balancing, learning rate and Lovász-softmax weight, (distilled
+ * stages) its affinity term and (teacher stages) the teacher's head.
+ */
 export interface StageSettings {
   steps: number;
   classBalance: SegClassBalance;
   affinityLoss: SegAffinityLoss;
+  lr: number;
+  lovaszWeight: number;
+  teacherHead: SegTeacherHead;
 }
-/** Per-stage settings that differ from the form's (a stage or key left out takes the form's value). */
-export type ChainPlan = Partial<Record<SegSlot, Partial<StageSettings>>>;
+/**
+ * Per-stage settings that differ from the form's (a stage or key left out takes the form's value; the teacher's second
+ * phase takes the first phase's, and runs only when its steps are set).
+ */
+export type ChainPlan = Partial<Record<ChainStageId, Partial<StageSettings>>>;
 
 /** The keys a plan may set, in the order the stage table shows them. */
-export const STAGE_SETTING_KEYS = ['steps', 'classBalance', 'affinityLoss'] as const satisfies readonly (keyof StageSettings)[];
+export const STAGE_SETTING_KEYS = [
+  'steps',
+  'classBalance',
+  'affinityLoss',
+  'lr',
+  'lovaszWeight',
+  'teacherHead',
+] as const satisfies readonly (keyof StageSettings)[];
+
+/** Whether a stage takes a setting: the affinity term only a distilled stage, the teacher's head only a teacher stage. */
+export function stageTakes(id: ChainStageId, key: keyof StageSettings): boolean {
+  if (key === 'affinityLoss') return !isTeacherStage(id);
+  if (key === 'teacherHead') return isTeacherStage(id);
+  return true;
+}
+
+/** Whether the plan runs the teacher's second phase (it gives it steps). */
+export const runsSecondPhase = (plan: ChainPlan): boolean => plan['teacher-finetune']?.steps !== undefined;
 
 /**
- * The config of each stage from the form's and the plan's: every stage takes the data, size, flip, class balancing,
- * batch size, steps, losses, optimiser, evaluation and seed settings of the form, then its own steps, class balancing
- * and affinity term from the plan where it sets them; the teacher trains on labels alone (no KD, no affinity term); the
- * tutor is distilled from the teacher and both students through the tutor (α, T and the affinity term apply to these
- * three); the tutor and the bilinear student upsample bilinearly, the PixelShuffle student with the form's variant
- * (variant (a) when the form says bilinear).
+ * A stage's config from the form's and the plan's, whether the chain runs it or not: every stage takes the data, size,
+ * flip, class balancing, batch size, steps, losses, optimiser, evaluation and seed settings of the form, then its own
+ * settings from the plan where it sets them (those a stage does not take are ignored); the teacher trains on labels alone
+ * (no KD, no affinity term); its second phase takes the first phase's plan, then its own, and trains on from the zoo's
+ * teacher (the first phase's model, which holds the slot by then); the tutor is distilled from the teacher and both
+ * students through the tutor (α, T and the affinity term apply to these three); the tutor and the bilinear student
+ * upsample bilinearly, the PixelShuffle student with the form's variant (variant (a) when the form says bilinear).
  */
-export function chainStageConfigs(form: SegConfig, plan: ChainPlan = {}): SegConfig[] {
+export function stageConfig(form: SegConfig, plan: ChainPlan, id: ChainStageId): SegConfig {
   const ps = form.upscale === 'bilinear' ? 'ps-agg' : form.upscale;
-  const own = (slot: SegSlot): Partial<SegConfig> => {
-    const p = plan[slot] ?? {};
+  const own = (stage: ChainStageId): Partial<SegConfig> => {
+    const p = plan[stage] ?? {};
     const out: Partial<SegConfig> = {};
-    for (const k of STAGE_SETTING_KEYS) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
+    for (const k of STAGE_SETTING_KEYS) if (p[k] !== undefined && stageTakes(stage, k)) (out as Record<string, unknown>)[k] = p[k];
     return out;
   };
-  return [
-    { ...form, ...own('teacher'), model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none', startFrom: 'fresh' },
-    { ...form, ...own('tutor'), model: 'tutor', chain: 'teacher-student', upscale: 'bilinear', startFrom: 'fresh' },
-    { ...form, ...own('student-bilinear'), model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear', startFrom: 'fresh' },
-    { ...form, ...own('student-pixelshuffle'), model: 'student', chain: 'teacher-tutor-student', upscale: ps, startFrom: 'fresh' },
-  ];
+  const teacher = { model: 'teacher', chain: 'none', upscale: 'bilinear', affinityLoss: 'none' } as const;
+  switch (id) {
+    case 'teacher':
+      return { ...form, ...own('teacher'), ...teacher, startFrom: 'fresh' };
+    case 'teacher-finetune':
+      return { ...form, ...own('teacher'), ...own('teacher-finetune'), ...teacher, startFrom: 'zoo' };
+    case 'tutor':
+      return { ...form, ...own('tutor'), model: 'tutor', chain: 'teacher-student', upscale: 'bilinear', startFrom: 'fresh' };
+    case 'student-bilinear':
+      return { ...form, ...own(id), model: 'student', chain: 'teacher-tutor-student', upscale: 'bilinear', startFrom: 'fresh' };
+    case 'student-pixelshuffle':
+      return { ...form, ...own(id), model: 'student', chain: 'teacher-tutor-student', upscale: ps, startFrom: 'fresh' };
+  }
+}
+
+/** The stages the chain runs (the second phase only when the plan gives it steps), each with its config. */
+export function chainStageConfigs(form: SegConfig, plan: ChainPlan = {}): { id: ChainStageId; config: SegConfig }[] {
+  return CHAIN_STAGES.filter((id) => id !== 'teacher-finetune' || runsSecondPhase(plan)).map((id) => ({ id, config: stageConfig(form, plan, id) }));
 }
 
 /** Whether a plan sets anything (an empty one: every stage as the form). */
@@ -91,9 +147,11 @@ export function planSetsAnything(plan: ChainPlan): boolean {
 
 /**
  * The plan the shipped zoo was trained with, from the zoo's shipped models at a size (the other size's when this one has
- * none): each stage's steps (the teacher's first phase when it had a second, which a chain does not run), and its class balancing and affinity term where its manifest names them; null when the
- * zoo holds no shipped model (they were replaced, or none loaded). The form's other settings (teacher width, training
- * images, batch, lr…) are not part of a plan; the README names the shipped zoo's.
+ * none): each stage's steps, and its class balancing, affinity term and teacher head where its manifest names them; a
+ * teacher with a second phase gives the first phase's steps and head (plain when the second phase added the refinement)
+ * and the second phase's steps, lr, Lovász-softmax weight and head. Null when the zoo holds no shipped model (they were
+ * replaced, or none loaded). The form's other settings (teacher width, training images, batch, first-phase lr…) are not
+ * part of a plan; the README names the shipped zoo's.
  */
 export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPlan | null {
   for (const sz of [size, ...SEG_SIZES.filter((s) => s !== size)]) {
@@ -101,35 +159,45 @@ export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPla
     for (const e of zoo?.entries ?? [])
       if (e.size === sz && e.origin === 'shipped' && (CHAIN_STAGES as readonly string[]).includes(e.slot)) {
         // A teacher with a second phase counts both phases' steps; the chain's teacher stage is the first phase.
-        const steps = e.steps - (e.recipe?.finetune?.steps ?? 0);
+        const ft = e.slot === 'teacher' ? e.recipe?.finetune : undefined;
+        const steps = e.steps - (ft?.steps ?? 0);
         const p: Partial<StageSettings> = steps >= 1 ? { steps } : {};
         if (e.recipe?.classBalance) p.classBalance = e.recipe.classBalance;
         if (e.slot !== 'teacher' && e.recipe?.affinityLoss) p.affinityLoss = e.recipe.affinityLoss;
+        const head = e.recipe?.teacherHead;
+        if (e.slot === 'teacher' && head) p.teacherHead = ft?.addsRefine ? 'plain' : head;
         plan[e.slot] = p;
+        if (ft && ft.steps >= 1)
+          plan['teacher-finetune'] = { steps: ft.steps, lr: ft.lr, lovaszWeight: ft.lovaszWeight, ...(head ? { teacherHead: head } : {}) };
       }
     if (planSetsAnything(plan)) return plan;
   }
   return null;
 }
 
-/** A plan read back from storage: only known stages and keys with values the lab's fields accept; {} when the text is not one. */
+/** A plan read back from storage: only known stages and keys (those the stage takes) with values the lab's fields accept; {} when the text is not one. */
 export function parsePlan(text: string | null): ChainPlan {
   if (!text) return {};
   try {
     const v = JSON.parse(text) as Record<string, Record<string, unknown>>;
     const f = SEGMENT_LAB.fields;
     const plan: ChainPlan = {};
-    for (const slot of CHAIN_STAGES) {
-      const p = v?.[slot];
+    const inRange = (x: unknown, r: { min: number; max: number }, integer = false) =>
+      typeof x === 'number' && Number.isFinite(x) && (!integer || Number.isInteger(x)) && x >= r.min && x <= r.max ? x : undefined;
+    for (const id of CHAIN_STAGES) {
+      const p = v?.[id];
       if (!p || typeof p !== 'object') continue;
+      const read: Partial<StageSettings> = {
+        steps: inRange(p.steps, f.steps, true),
+        classBalance: oneOf(f.classBalance.options, p.classBalance) ?? undefined,
+        affinityLoss: oneOf(f.affinityLoss.options, p.affinityLoss) ?? undefined,
+        lr: inRange(p.lr, f.lr),
+        lovaszWeight: inRange(p.lovaszWeight, f.lovaszWeight),
+        teacherHead: oneOf(f.teacherHead.options, p.teacherHead) ?? undefined,
+      };
       const out: Partial<StageSettings> = {};
-      const steps = p.steps;
-      if (typeof steps === 'number' && Number.isInteger(steps) && steps >= f.steps.min && steps <= f.steps.max) out.steps = steps;
-      const classBalance = oneOf(f.classBalance.options, p.classBalance);
-      if (classBalance) out.classBalance = classBalance;
-      const affinityLoss = slot === 'teacher' ? undefined : oneOf(f.affinityLoss.options, p.affinityLoss);
-      if (affinityLoss) out.affinityLoss = affinityLoss;
-      if (Object.keys(out).length) plan[slot] = out;
+      for (const k of STAGE_SETTING_KEYS) if (read[k] !== undefined && stageTakes(id, k)) (out as Record<string, unknown>)[k] = read[k];
+      if (Object.keys(out).length) plan[id] = out;
     }
     return plan;
   } catch {
@@ -139,13 +207,17 @@ export function parsePlan(text: string | null): ChainPlan {
 
 /** Why the form's settings cannot make a chain (the first stage config the lab's schema refuses), or null. */
 export function chainConfigProblem(form: SegConfig, plan: ChainPlan = {}): string | null {
-  for (const [i, c] of chainStageConfigs(form, plan).entries()) {
-    const parsed = SEGMENT_LAB.schema.safeParse(c);
+  const stages = chainStageConfigs(form, plan);
+  for (const { id, config } of stages) {
+    const parsed = SEGMENT_LAB.schema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return `The ${CHAIN_STAGES[i]} stage's setting ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}.`;
+      return `The ${id} stage's setting ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}.`;
     }
   }
+  const [first, second] = stages.map((s) => s.config);
+  if (runsSecondPhase(plan) && first!.teacherHead === 'refined' && second!.teacherHead === 'plain')
+    return "The teacher's second phase cannot drop the refinement head its first phase trains: set its head to refined, or the first phase's to plain.";
   return null;
 }
 
@@ -155,7 +227,7 @@ export function newChain(form: SegConfig, now: number, plan: ChainPlan = {}): Ch
     startedAt: now,
     status: 'running',
     message: null,
-    stages: chainStageConfigs(form, plan).map((config, i) => ({ slot: CHAIN_STAGES[i]!, config, status: 'pending', runId: null, secondsPerStep: null })),
+    stages: chainStageConfigs(form, plan).map(({ id, config }) => ({ id, slot: stageSlot(id), config, status: 'pending', runId: null, secondsPerStep: null })),
   };
 }
 
@@ -191,19 +263,28 @@ export function nextStage(state: ChainState): number {
   return state.stages.findIndex((s) => s.status !== 'done');
 }
 
-/** A chain read back from storage, or null when the text is not one (another version, damaged, a config the schema refuses). */
+/**
+ * A chain read back from storage, or null when the text is not one (another version, damaged, stages out of order, a
+ * config the schema refuses). A chain saved before the second phase existed (its stages without ids) reads as one
+ * without it.
+ */
 export function parseChain(text: string | null): ChainState | null {
   if (!text) return null;
   try {
     const v = JSON.parse(text) as Partial<ChainState>;
-    if (v.version !== 1 || !Array.isArray(v.stages) || v.stages.length !== CHAIN_STAGES.length) return null;
+    if (v.version !== 1 || !Array.isArray(v.stages)) return null;
     if (!['running', 'paused', 'failed', 'done'].includes(v.status as string)) return null;
+    const ids = v.stages.map((s) => (s?.id ?? s?.slot) as ChainStageId);
+    const expected = CHAIN_STAGES.filter((id) => id !== 'teacher-finetune' || ids.includes(id));
+    if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) return null;
     const stages: ChainStage[] = [];
     for (const [i, s] of v.stages.entries()) {
+      const id = ids[i]!;
       const parsed = SEGMENT_LAB.schema.safeParse(s?.config);
-      if (!parsed.success || s.slot !== CHAIN_STAGES[i]) return null;
+      if (!parsed.success || s.slot !== stageSlot(id)) return null;
       if (!['pending', 'running', 'done', 'stopped', 'error'].includes(s.status)) return null;
       stages.push({
+        id,
         slot: s.slot,
         config: parsed.data as SegConfig,
         status: s.status,
@@ -313,7 +394,7 @@ export function chainProgress(state: ChainState, live: LiveStage | null, macs: (
   return { stage: k, stepsDone, stepsTotal, fraction, etaSeconds, basis, scaled };
 }
 
-/** "stage k/4 of the chain" for each run of the latest "Train the chain" (its stages' runs), by run id. */
+/** "chain stage k/n" for each run of the latest "Train the chain" (its stages' runs), by run id. */
 export function chainStageOf(chain: ChainState | null): Map<string, string> {
   const m = new Map<string, string>();
   chain?.stages.forEach((s, i) => {

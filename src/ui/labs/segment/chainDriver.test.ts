@@ -115,6 +115,53 @@ describe('Train the chain: the driver', () => {
     expect(JSON.parse(h.saved!).status).toBe('done');
   });
 
+  it('with the teacher’s second phase: five runs, the second trains on from the zoo’s teacher and takes the teacher’s slot', async () => {
+    const h = new FakeHost();
+    const d = new ChainDriver(h);
+    const plan = { teacher: { steps: 3, teacherHead: 'plain' as const }, 'teacher-finetune': { steps: 2, lr: 0.01, lovaszWeight: 3 } };
+    expect(d.start(form(), { teacher: { teacherHead: 'refined' }, 'teacher-finetune': { steps: 2, teacherHead: 'plain' } })).toMatch(
+      /cannot drop the refinement head/,
+    );
+    expect(h.started).toEqual([]);
+    expect(d.start(form(), plan)).toBeNull();
+    expect(stagesOf(d)).toEqual(['running', 'pending', 'pending', 'pending', 'pending']);
+    await h.finish();
+    // The second phase's run ends without filling the slot itself: the driver puts its kept model there.
+    h.kept.set('run-2', 'model-2');
+    h.end('done');
+    await flush();
+    await flush();
+    expect(h.useInZooCalls).toEqual([['low', 'teacher', 'model-2']]);
+    expect(stagesOf(d)).toEqual(['done', 'done', 'running', 'pending', 'pending']);
+    await h.stop();
+    expect(d.getState()!.message).toMatch(/^Stopped during the tutor stage/);
+    const again = new ChainDriver(h); // a reload: five stages, paused at the tutor
+    expect(again.getState()!.stages.map((s) => s.id)).toEqual(['teacher', 'teacher-finetune', 'tutor', 'student-bilinear', 'student-pixelshuffle']);
+    expect(again.resume()).toBeNull();
+    await h.finish();
+    await h.finish();
+    await h.finish();
+    expect(h.started.map((c) => [c.model, c.steps, c.startFrom, c.lr, c.lovaszWeight, c.teacherHead])).toEqual([
+      ['teacher', 3, 'fresh', form().lr, 0, 'plain'],
+      ['teacher', 2, 'zoo', 0.01, 3, 'plain'],
+      ['tutor', 2, 'fresh', form().lr, 0, form().teacherHead], // stopped
+      ['tutor', 2, 'fresh', form().lr, 0, form().teacherHead],
+      ['student', 2, 'fresh', form().lr, 0, form().teacherHead],
+      ['student', 2, 'fresh', form().lr, 0, form().teacherHead],
+    ]);
+    expect(again.getState()!.status).toBe('done');
+  });
+
+  it('names the second phase when it stops or fails', async () => {
+    const h = new FakeHost();
+    const d = new ChainDriver(h);
+    expect(d.start(form(), { 'teacher-finetune': { steps: 2 } })).toBeNull();
+    await h.finish();
+    h.end('error', 'The zoo holds no teacher at this size.');
+    expect(d.getState()!.status).toBe('failed');
+    expect(d.getState()!.message).toBe('The teacher (second phase) stage failed: The zoo holds no teacher at this size.');
+  });
+
   it('starts each stage with its own plan settings, and a Resume after a reload keeps them', async () => {
     const h = new FakeHost();
     const d = new ChainDriver(h);

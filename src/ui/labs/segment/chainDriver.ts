@@ -1,5 +1,5 @@
 /**
- * "Train the chain": runs the four stages (chain.ts) one after another, each as an ordinary Segment run (the runs table,
+ * "Train the chain": runs the stages (chain.ts) one after another, each as an ordinary Segment run (the runs table,
  * the model library), starting the next when the previous ended 'done' and its model holds its zoo slot. A finished
  * stage's model takes its slot even when the zoo held a better one (the next stage must distil from this chain's model):
  * when the run's own finish did not put it there, the driver picks the kept model into the slot (the zoo's `useInZoo`,
@@ -11,11 +11,22 @@
  */
 import type { EngineError, HyperparamChange, ProgressInfo, RunStatus } from '../../../protocol/events';
 import type { SegConfig, SegSizeName, SegSlot, SegZooInfo } from '../../../protocol/labs/segment';
-import { chainConfigProblem, newChain, nextStage, parseChain, withLiveChanges, type ChainPlan, type ChainStage, type ChainState } from './chain';
+import {
+  chainConfigProblem,
+  newChain,
+  nextStage,
+  parseChain,
+  withLiveChanges,
+  type ChainPlan,
+  type ChainStage,
+  type ChainStageId,
+  type ChainState,
+} from './chain';
 
 /** Stage names in sentences. */
-export const STAGE_NAMES: Record<SegSlot, string> = {
+export const STAGE_NAMES: Record<ChainStageId, string> = {
   teacher: 'teacher',
+  'teacher-finetune': 'teacher (second phase)',
   tutor: 'tutor',
   'student-bilinear': 'student (bilinear)',
   'student-pixelshuffle': 'student (PixelShuffle)',
@@ -76,7 +87,7 @@ export class ChainDriver {
     if (s?.status === 'running') {
       // The page that ran it is gone (reloaded or closed): the stage's run ended with it.
       const k = nextStage(s);
-      const name = STAGE_NAMES[s.stages[k]!.slot];
+      const name = STAGE_NAMES[s.stages[k]!.id];
       s = {
         ...s,
         status: 'paused',
@@ -164,7 +175,7 @@ export class ChainDriver {
     if (this.host.anyActive()) {
       this.update({
         status: 'paused',
-        message: `Another run holds the engine, so the ${STAGE_NAMES[stage.slot]} stage did not start: Resume chain once it ends.`,
+        message: `Another run holds the engine, so the ${STAGE_NAMES[stage.id]} stage did not start: Resume chain once it ends.`,
       });
       return;
     }
@@ -189,7 +200,7 @@ export class ChainDriver {
     if (sps > 0 && (run.progress?.step ?? 0) > 0) this.liveSecondsPerStep = 1 / sps;
     const carried = withLiveChanges(s, k, run.hpChanges);
     if (carried) this.update({ stages: carried });
-    const name = STAGE_NAMES[stage.slot];
+    const name = STAGE_NAMES[stage.id];
     switch (run.status) {
       case 'done':
         void this.finishStage(k, run.id);
@@ -223,7 +234,7 @@ export class ChainDriver {
     try {
       problem = await this.claimSlot(stage, runId);
     } catch (err) {
-      problem = `The ${STAGE_NAMES[stage.slot]}'s model could not take its zoo slot (${err instanceof Error ? err.message : String(err)}).`;
+      problem = `The ${STAGE_NAMES[stage.id]}'s model could not take its zoo slot (${err instanceof Error ? err.message : String(err)}).`;
     }
     this.claiming = false;
     if (problem) {
@@ -240,7 +251,7 @@ export class ChainDriver {
       this.stopAsked = false;
       this.update({
         status: 'paused',
-        message: `Stopped after the ${STAGE_NAMES[stage.slot]} stage; Resume chain goes on with the ${STAGE_NAMES[this.state!.stages[next]!.slot]}.`,
+        message: `Stopped after the ${STAGE_NAMES[stage.id]} stage; Resume chain goes on with the ${STAGE_NAMES[this.state!.stages[next]!.id]}.`,
       });
     } else this.startStage(next);
   }
@@ -251,7 +262,7 @@ export class ChainDriver {
     const zoo = await this.host.zoo();
     if (zoo.entries.some((e) => e.size === size && e.slot === stage.slot && e.origin === runId)) return null;
     const id = await this.waitKept(runId);
-    const name = STAGE_NAMES[stage.slot];
+    const name = STAGE_NAMES[stage.id];
     if (!id)
       return `The ${name}'s model (run ${runId}) did not reach the model library within ${Math.round(this.keepWaitMs / 1000)} s, so it could not take its zoo slot and the next stage would distil from another model: check the storage notices, then Resume chain (it trains the ${name} again).`;
     const refused = await this.host.useInZoo(size, stage.slot, id);
