@@ -63,6 +63,7 @@ const NUMBERS = [
   'zoom',
   'jitter',
   'refine',
+  'refineFull',
   ...Object.keys(DEFAULT_HYPERPARAMS),
 ];
 const KNOWN = new Set([...Object.keys(CHOICES), ...NUMBERS, 'backend', 'source', 'init', 'out', 'flip', 'origin', 'checkpoints']);
@@ -86,6 +87,8 @@ export interface SegRunArgs {
   width: number;
   /** The teacher's 1/2-resolution refinement head's channels (0 = none; models/seg/teacher.ts). */
   refine: number;
+  /** The teacher's full-resolution refinement stage's channels (0 = none; needs refine). */
+  refineFull: number;
   flip: boolean;
   /** Zoom-in augmentation up to this factor (1 = off) and colour-jitter strength (0 = off); data/segAugment.ts. */
   zoom: number;
@@ -131,6 +134,7 @@ export function parseSegArgs(args: string[]): SegRunArgs {
     logEvery: Math.round(num('logEvery', 25)),
     width: num('width', SEG_MODEL_WIDTH[model]),
     refine: Math.round(num('refine', 0)),
+    refineFull: Math.round(num('refineFull', 0)),
     flip: kv.flag('flip', true),
     zoom: num('zoom', 1),
     affinity: pick('affinity', 'none'),
@@ -174,6 +178,7 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
       upscale: a.upscale,
       width: a.width,
       refine: a.refine,
+      refineFull: a.refineFull,
       seed: a.seed,
       batchSize: a.batch,
       totalSteps: a.steps,

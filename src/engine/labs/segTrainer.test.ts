@@ -240,6 +240,20 @@ describe('SegTrainer (§2)', () => {
     await t.step();
     const k = t.model.store.trainable.get('refine.cls.kernel')!;
     expect(tf.tidy(() => tf.max(tf.abs(k)).dataSync()[0])).toBeGreaterThan(0);
+    // The full-resolution stage starts from the refined teacher (its own weights as built, its classifier at zero) and
+    // from the plain one; a refined teacher without it refuses a source that has it.
+    const full = new SegTrainer({ ...opts, kind: 'teacher', refine: 4, refineFull: 2, init: t.model }, data);
+    trainers.push(full);
+    expect(full.model.architecture).toMatchObject({ refine: 4, refineFull: 2 });
+    const [c, d] = tf.tidy(() => [t.model.forward(x, { training: false }).logits, full.model.forward(x, { training: false }).logits]);
+    const pc = await c!.data(),
+      pd = await d!.data();
+    for (let i = 0; i < pc.length; i++) expect(pd[i]).toBeCloseTo(pc[i]!, 5);
+    tf.dispose([c!, d!]);
+    trainers.push(new SegTrainer({ ...opts, kind: 'teacher', refine: 4, refineFull: 2, init: plain }, data));
+    expect(() => new SegTrainer({ ...opts, kind: 'teacher', refine: 4, init: full.model }, data)).toThrow(
+      /Cannot start from the given teacher: it has a weight 'refine\.full\..+' the new model lacks/,
+    );
     x.dispose();
     disposeParams(plain.store);
   });

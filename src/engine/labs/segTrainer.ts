@@ -61,6 +61,8 @@ export interface SegSessionOptions {
   width: number;
   /** The teacher's 1/2-resolution refinement head's channels (models/seg/teacher.ts); 0 or absent for none; the tutor and students ignore it. */
   refine?: number;
+  /** The teacher's full-resolution refinement stage's channels (needs refine); 0 or absent for none. */
+  refineFull?: number;
   seed: number;
   batchSize: number;
   totalSteps: number;
@@ -138,6 +140,7 @@ export class SegTrainer {
       widthMultiplier: opts.width,
       upscale: opts.upscale,
       refine: opts.refine,
+      refineFull: opts.refineFull,
       seed: hashSeed(opts.seed, 11),
     });
     if (opts.init) {
@@ -293,17 +296,19 @@ export class SegTrainer {
 
 /**
  * Copy every weight and BN statistic of `from` into `to` (same architecture). One difference is allowed: a teacher given a
- * refinement head (TeacherArchitecture.refine) may start from a plain teacher's weights, its head's own staying as built
- * (its classifier at zero, so it starts as the plain one). A source with weights the target lacks (a refined teacher into
+ * refinement head (TeacherArchitecture.refine) may start from a plain teacher's weights, and one with the full-resolution
+ * stage (refineFull) from a teacher without it, the added head's own weights staying as built (its classifier at zero, so
+ * it starts as the model it is built on). A source with weights the target lacks (a refined teacher into
  * a plain one) is refused: the copy would silently drop them.
  */
 export function copyWeights(from: SegModel, to: SegModel): void {
   const src = new Map([...from.store.trainable, ...from.store.state]);
   const dst = new Map([...to.store.trainable, ...to.store.state]);
-  const addsRefine = ![...src.keys()].some((n) => n.startsWith('refine.'));
+  const lacks = (prefix: string) => ![...src.keys()].some((n) => n.startsWith(prefix));
+  const added = ['refine.full.', 'refine.'].filter(lacks);
   for (const [name, v] of dst) {
     const s = src.get(name);
-    if (!s && addsRefine && name.startsWith('refine.')) continue;
+    if (!s && added.some((p) => name.startsWith(p))) continue;
     if (!s || s.shape.join() !== v.shape.join())
       throw new Error(`Cannot start from the given ${from.name}: its weight '${name}' is missing or has another shape.`);
     v.assign(s);

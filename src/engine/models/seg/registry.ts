@@ -11,6 +11,8 @@ export interface SegModelOptions extends StudentOptions {
   hr?: number;
   /** The teacher's 1/2-resolution refinement head's channels (teacher.ts); ignored by the other models. */
   refine?: number;
+  /** The teacher's full-resolution refinement stage's channels (needs refine); ignored by the other models. */
+  refineFull?: number;
 }
 
 /** The JSON architecture of a model kind at the given options. */

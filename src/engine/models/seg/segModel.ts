@@ -70,6 +70,11 @@ export interface TeacherArchitecture {
    * stem conv's output, for thin structures a 1/4 head misplaces); absent for none.
    */
   refine?: number;
+  /**
+   * Channels of the optional full-resolution stage after the 1/2 refinement (teacher.ts: a 3×3 conv on the input image
+   * joined with the 1/2 refinement's features upsampled ×2); needs `refine`; absent for none.
+   */
+  refineFull?: number;
 }
 
 /** Plain-JSON description from which a segmentation model can be rebuilt (registry `buildSegModel`). */

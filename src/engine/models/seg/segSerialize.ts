@@ -57,6 +57,7 @@ const architectureSchema = z.discriminatedUnion('model', [
     blocks: int,
     modules: z.tuple([int, int, int, int]),
     refine: int.optional(),
+    refineFull: int.optional(),
   }),
 ]);
 const colour = z.tuple([z.number().int(), z.number().int(), z.number().int()]);

@@ -38,6 +38,8 @@ export interface TeacherOptions {
   modules?: [number, number, number, number];
   /** Channels of the optional 1/2-resolution refinement head (see TeacherArchitecture.refine); 0 or absent for none. */
   refine?: number;
+  /** Channels of the optional full-resolution refinement after the 1/2 one (TeacherArchitecture.refineFull); needs `refine`. */
+  refineFull?: number;
   seed: number;
 }
 
@@ -56,6 +58,7 @@ export function teacherArchitecture(opts: Omit<TeacherOptions, 'seed'>): Teacher
     blocks: opts.blocks ?? TEACHER_BASE.blocks,
     modules: opts.modules ? [...opts.modules] : [m1, m2, m3, m4],
     ...(opts.refine ? { refine: opts.refine } : {}),
+    ...(opts.refineFull ? { refineFull: opts.refineFull } : {}),
   };
 }
 
@@ -107,28 +110,52 @@ function fuse(f: Fusion, xs: tf.Tensor4D[], mode: ForwardMode): tf.Tensor4D[] {
   });
 }
 
-/** The 1/2-resolution refinement head (TeacherArchitecture.refine). */
+/** The 1/2-resolution refinement head (TeacherArchitecture.refine), and its optional full-resolution stage (refineFull). */
 interface Refine {
   reduce: ConvUnit;
   conv: ConvUnit;
   cls: Classifier1x1;
+  full: { detail: ConvUnit; conv: ConvUnit; cls: Classifier1x1 } | null;
 }
 
-/** Its layers: 1×1 conv-BN-ReLU total → c at 1/4, 3×3 conv-BN-ReLU (c + stem) → c at 1/2, a zero-initialised 1×1 classifier. */
-function createRefine(b: SegBuilder, c: number, total: number, stem: number, numClasses: number, h4: number, w4: number): Refine {
+/**
+ * Its layers: 1×1 conv-BN-ReLU total → c at 1/4, 3×3 conv-BN-ReLU (c + stem) → c at 1/2, a zero-initialised 1×1
+ * classifier; with `full` channels f also a 3×3 conv-BN-ReLU 3 → f on the input image, a 3×3 conv-BN-ReLU (c + f) → f
+ * at full resolution on the 1/2 features upsampled ×2 joined with it, and a zero-initialised 1×1 classifier.
+ */
+function createRefine(b: SegBuilder, c: number, full: number, total: number, stem: number, numClasses: number, h4: number, w4: number): Refine {
   const r: Refine = {
     reduce: createConvUnit(b, 'refine.reduce', 1, total, c, 1, h4, w4),
     conv: createConvUnit(b, 'refine.conv', 3, c + stem, c, 1, 2 * h4, 2 * w4),
     cls: createClassifier(b, 'refine.cls', c, numClasses, 2 * h4, 2 * w4),
+    full: full
+      ? {
+          detail: createConvUnit(b, 'refine.full.detail', 3, 3, full, 1, 4 * h4, 4 * w4),
+          conv: createConvUnit(b, 'refine.full.conv', 3, c + full, full, 1, 4 * h4, 4 * w4),
+          cls: createClassifier(b, 'refine.full.cls', full, numClasses, 4 * h4, 4 * w4),
+        }
+      : null,
   };
-  tf.tidy(() => r.cls.kernel.assign(tf.zerosLike(r.cls.kernel)));
+  tf.tidy(() => {
+    r.cls.kernel.assign(tf.zerosLike(r.cls.kernel));
+    if (r.full) r.full.cls.kernel.assign(tf.zerosLike(r.full.cls.kernel));
+  });
   return r;
 }
 
-/** The refinement's logits at 1/2: the head's features reduced and upsampled ×2, joined with the first stem conv's output. */
-function refineLogits(r: Refine, head: tf.Tensor4D, half1: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
+/**
+ * The refinement's logits at the input's size: the head's features reduced and upsampled ×2, joined with the first stem
+ * conv's output and classified at 1/2, upsampled; plus, with the full stage, its logits from those 1/2 features upsampled
+ * ×2 joined with the detail conv of the input image.
+ */
+function refineLogits(r: Refine, head: tf.Tensor4D, half1: tf.Tensor4D, x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
   const up = resize(convUnit(r.reduce, head, mode), half1.shape[1], half1.shape[2]);
-  return classify(r.cls, convUnit(r.conv, tf.concat([up, half1], 3), mode));
+  const feat = convUnit(r.conv, tf.concat([up, half1], 3), mode);
+  const logits = resize(classify(r.cls, feat), x.shape[1], x.shape[2]);
+  if (!r.full) return logits;
+  const detail = convUnit(r.full.detail, x, mode);
+  const fused = convUnit(r.full.conv, tf.concat([resize(feat, x.shape[1], x.shape[2]), detail], 3), mode);
+  return tf.add(logits, classify(r.full.cls, fused));
 }
 
 /** Build the teacher from a JSON architecture (seeded He init). */
@@ -166,7 +193,8 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
   const total = arch.streams.reduce((n, c) => n + c, 0);
   const headUnit = createConvUnit(b, 'head', 1, total, total, 1, h4, w4);
   const cls: Classifier1x1 = createClassifier(b, 'head.cls', total, arch.numClasses, h4, w4);
-  const refine = arch.refine ? createRefine(b, arch.refine, total, arch.stem, arch.numClasses, h4, w4) : null;
+  if (arch.refineFull && !arch.refine) throw new Error("The teacher's full-resolution refinement needs the 1/2 one (refine).");
+  const refine = arch.refine ? createRefine(b, arch.refine, arch.refineFull ?? 0, total, arch.stem, arch.numClasses, h4, w4) : null;
 
   return finishSegModel(b, 'teacher', arch, (x, mode) => {
     const half1 = convUnit(stem[0]!, x, mode);
@@ -185,7 +213,7 @@ export function buildTeacher(arch: TeacherArchitecture, seed: number): SegModel 
     );
     const head = convUnit(headUnit, cat, mode);
     let logits = resize(classify(cls, head), x.shape[1], x.shape[2]);
-    if (refine) logits = tf.add(logits, resize(refineLogits(refine, head, half1, mode), x.shape[1], x.shape[2]));
+    if (refine) logits = tf.add(logits, refineLogits(refine, head, half1, x, mode));
     return { logits, aux: [], features: { f4: xs[0]!, f8: xs[1]!, f16: xs[2]!, f32: xs[3]! } };
   });
 }

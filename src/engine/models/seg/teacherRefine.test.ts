@@ -72,3 +72,61 @@ describe('the teacher with a 1/2-resolution refinement head', () => {
     disposeParams(m.store);
   });
 });
+
+const FULL: TeacherArchitecture = { ...REFINED, refineFull: 2 };
+
+describe('the teacher’s full-resolution refinement stage', () => {
+  it('adds exactly its layers, counted by hand: 3×3 3→2 + BN on the image, 3×3 (3 + 2)→2 + BN, a 1×1 classifier 2→3 with bias', () => {
+    const refined = buildTeacher(REFINED, 0);
+    const before = tf.memory().numTensors;
+    const full = buildTeacher(FULL, 0);
+    expect(tf.memory().numTensors - before).toBe(full.store.trainable.size + full.store.state.size);
+    // detail 9·3·2 + 2·2 = 58; conv 9·5·2 + 2·2 = 94; classifier 2·3 + 3 = 9
+    expect(countParams(full.store) - countParams(refined.store)).toBe(58 + 94 + 9);
+    expect(segCost(full).params).toBe(countParams(full.store));
+    // all three at the input's 32×64
+    expect(segCost(full).macs - segCost(refined).macs).toBe((9 * 3 * 2 + 9 * 5 * 2 + 2 * 3) * 32 * 64);
+    disposeParams(refined.store);
+    disposeParams(full.store);
+  });
+
+  it('starts as the model it is built on (zero classifier); its bias shifts the logits by exactly that constant', async () => {
+    const refined = buildTeacher(REFINED, 5);
+    const full = buildTeacher(FULL, 5);
+    for (const [n, v] of refined.store.trainable) full.store.trainable.get(n)!.assign(v);
+    for (const [n, v] of refined.store.state) full.store.state.get(n)!.assign(v);
+    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const a = tf.tidy(() => refined.forward(x, { training: false }).logits);
+    const b = tf.tidy(() => full.forward(x, { training: false }).logits);
+    expect(await tf.tidy(() => tf.max(tf.abs(tf.sub(a, b)))).data()).toEqual(new Float32Array([0]));
+    full.store.trainable.get('refine.full.cls.bias')!.assign(tf.tensor1d([1, 0.25, -3]));
+    const c = tf.tidy(() => full.forward(x, { training: false }).logits);
+    const d = await tf.tidy(() => tf.sub(c, b)).data();
+    for (let i = 0; i < d.length; i++) expect(d[i]).toBeCloseTo([1, 0.25, -3][i % 3]!, 5);
+    tf.dispose([x, a, b, c]);
+    disposeParams(refined.store);
+    disposeParams(full.store);
+  });
+
+  it('a gradient reaches every weight of the stage; it is refused without the 1/2 refinement', () => {
+    const m = buildTeacher(FULL, 7);
+    const k = m.store.trainable.get('refine.full.cls.kernel')!;
+    k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 9));
+    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const wts = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 4);
+    const vars = [...m.store.trainable.entries()].filter(([n]) => n.startsWith('refine.full.'));
+    expect(vars.length).toBe(8);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(m.forward(x, { training: true }).logits, wts)) as tf.Scalar,
+      vars.map(([, v]) => v),
+    );
+    for (const [name, v] of vars)
+      expect(
+        tf.tidy(() => tf.max(tf.abs(grads[v.name]!)).dataSync()[0]),
+        name,
+      ).toBeGreaterThan(0);
+    tf.dispose([value, ...Object.values(grads), x, wts]);
+    disposeParams(m.store);
+    expect(() => buildTeacher({ ...TINY, refineFull: 2 }, 0)).toThrow(/needs the 1\/2 one/);
+  });
+});
