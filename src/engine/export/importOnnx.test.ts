@@ -117,6 +117,20 @@ describe('ONNX import: the inverse of the export', () => {
     ['student', 'ps-agg'],
     ['student', 'pixelshuffle'],
   ];
+  it('Segment teacher with the 1/2 and full-resolution refinement heads round-trips', async () => {
+    const m: SegModel = prepare(
+      createSegModel('teacher', { numClasses: 5, height: 64, width: 128, widthMultiplier: 1 / 8, refine: 6, refineFull: 4, seed: 21 }),
+      [64, 128],
+      22,
+    );
+    for (const n of ['refine.cls.kernel', 'refine.full.cls.kernel']) {
+      const v = m.store.trainable.get(n)!;
+      v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 24));
+    }
+    await roundTrip('seg teacher refine 6 + full 4 1/8', m, [64, 128], 23);
+    disposeParams(m.store);
+  });
+
   for (const [kind, upscale] of SEG) {
     it(`Segment ${kind} (${upscale}) 1/8 at 64×128 round-trips (aux heads, not exported, keep their initialisation)`, async () => {
       const m: SegModel = prepare(createSegModel(kind, { numClasses: 5, height: 64, width: 128, widthMultiplier: 1 / 8, upscale, seed: 21 }), [64, 128], 22);

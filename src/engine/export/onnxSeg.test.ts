@@ -15,8 +15,11 @@ const CLASSES = 5;
 const [H, W] = [64, 128];
 const report: string[] = [];
 
-const MODELS: [SegModelKind, UpscaleName][] = [
+/** Kind, upscaling, and the teacher's refinement heads' channels (1/2, full resolution) where it has them. */
+const MODELS: [SegModelKind, UpscaleName, { refine?: number; refineFull?: number }?][] = [
   ['teacher', 'bilinear'],
+  ['teacher', 'bilinear', { refine: 6 }],
+  ['teacher', 'bilinear', { refine: 6, refineFull: 4 }],
   ['tutor', 'bilinear'],
   ['tutor', 'pixelshuffle'],
   ['tutor', 'ps-both'],
@@ -31,9 +34,12 @@ const MODELS: [SegModelKind, UpscaleName][] = [
 describe('ONNX export of the Segment lab models, checked by ONNX Runtime', () => {
   afterAll(() => console.info(`ONNX export, segmentation (${H}×${W}):\n  ${report.join('\n  ')}`));
 
-  for (const [kind, upscale] of MODELS) {
-    it(`${kind} (${upscale}) 1/8: same NCHW logits [2,${CLASSES},${H},${W}] and per-pixel argmax as the engine`, async () => {
-      const m = createSegModel(kind, { numClasses: CLASSES, height: H, width: W, widthMultiplier: 1 / 8, upscale, seed: 21 });
+  for (const [kind, upscale, heads] of MODELS) {
+    const name = `${kind} (${upscale}${heads?.refine ? `, refine ${heads.refine}${heads.refineFull ? ` + full ${heads.refineFull}` : ''}` : ''})`;
+    it(`${name} 1/8: same NCHW logits [2,${CLASSES},${H},${W}] and per-pixel argmax as the engine`, async () => {
+      const m = createSegModel(kind, { numClasses: CLASSES, height: H, width: W, widthMultiplier: 1 / 8, upscale, seed: 21, ...heads });
+      // The refinement classifiers start at zero: random ones, so the check sees their paths.
+      for (const [n, v] of m.store.trainable) if (/^refine\.(full\.)?cls\.kernel$/.test(n)) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 26));
       randomiseState(m.store, 22);
       calibrateBn((x) => m.forward(x, { training: true }), [H, W, 3], 25);
       const bytes = await exportOnnx(m);
@@ -45,7 +51,7 @@ describe('ONNX export of the Segment lab models, checked by ONNX Runtime', () =>
       expect(ortOut.dims).toEqual([2, CLASSES, H, W]);
       const { maxAbs, scale, agree, ties, total } = compareLogits(engine, ortOut.data, [2, CLASSES, H, W]);
       report.push(
-        `${kind} (${upscale}) 1/8: max|Δ| ${maxAbs.toExponential(2)} (max|logit| ${scale.toFixed(2)}), argmax ${agree}/${total} px${ties ? ` (+${ties} exact ties)` : ''}, ${bytes.length} bytes`,
+        `${name} 1/8: max|Δ| ${maxAbs.toExponential(2)} (max|logit| ${scale.toFixed(2)}), argmax ${agree}/${total} px${ties ? ` (+${ties} exact ties)` : ''}, ${bytes.length} bytes`,
       );
       expect(maxAbs).toBeLessThan(1e-4);
       // every pixel the same class, but for exact ties (the engine's two logits within 1e-6), which float rounding breaks either way

@@ -112,7 +112,8 @@ function fuse(ctx: Ctx, name: string, xs: Value[]): Value[] {
 }
 
 function teacherGraph(ctx: Ctx, x: Value, arch: TeacherArchitecture): Value {
-  let xs = [convBn(ctx, convBn(ctx, x, 'stem.0', 'relu', 2), 'stem.1', 'relu', 2)];
+  const half1 = convBn(ctx, x, 'stem.0', 'relu', 2);
+  let xs = [convBn(ctx, half1, 'stem.1', 'relu', 2)];
   for (let s = 0; s < 4; s++) {
     if (s > 0) xs = [...xs, convBn(ctx, xs[s - 1]!, `transition${s + 1}`, 'relu', 2)];
     for (let m = 0; m < arch.modules[s]!; m++) {
@@ -129,8 +130,20 @@ function teacherGraph(ctx: Ctx, x: Value, arch: TeacherArchitecture): Value {
     ctx,
     xs.map((xi) => resizeBilinear(ctx, xi, x4.h, x4.w)),
   );
-  const logits = conv(ctx, convBn(ctx, cat, 'head', 'relu'), 'head.cls.kernel', { bias: 'head.cls.bias' });
-  return resizeBilinear(ctx, logits, x.h, x.w);
+  const head = convBn(ctx, cat, 'head', 'relu');
+  const logits = resizeBilinear(ctx, conv(ctx, head, 'head.cls.kernel', { bias: 'head.cls.bias' }), x.h, x.w);
+  if (!arch.refine) return logits;
+  // The refinement at 1/2 (teacher.ts refineLogits): reduce → up ×2 → concat [up, stem.0] → 3×3 → classifier, upsampled;
+  // with the full-resolution stage also its logits from those features up ×2 joined with the detail conv of the image.
+  const up = resizeBilinear(ctx, convBn(ctx, head, 'refine.reduce', 'relu'), half1.h, half1.w);
+  const feat = convBn(ctx, concat(ctx, [up, half1]), 'refine.conv', 'relu');
+  let out = sum(ctx, [logits, resizeBilinear(ctx, conv(ctx, feat, 'refine.cls.kernel', { bias: 'refine.cls.bias' }), x.h, x.w)]);
+  if (arch.refineFull) {
+    const detail = convBn(ctx, x, 'refine.full.detail', 'relu');
+    const fused = convBn(ctx, concat(ctx, [resizeBilinear(ctx, feat, x.h, x.w), detail]), 'refine.full.conv', 'relu');
+    out = sum(ctx, [out, conv(ctx, fused, 'refine.full.cls.kernel', { bias: 'refine.full.cls.bias' })]);
+  }
+  return out;
 }
 
 /** The NCHW logits `[N, classes, H, W]` of a segmentation model on the NCHW input `x`. */
