@@ -15,21 +15,54 @@ const TINY: TeacherArchitecture = {
   modules: [1, 1, 1, 1],
 };
 const REFINED: TeacherArchitecture = { ...TINY, refine: 3 };
+const FULL: TeacherArchitecture = { ...REFINED, refineFull: 2 };
+
+/** Params and MACs `arch` adds to `base`; checks that building it leaves exactly its variables (no temporary of the zero init). */
+function added(base: TeacherArchitecture, arch: TeacherArchitecture): { params: number; macs: number } {
+  const a = buildTeacher(base, 0);
+  const before = tf.memory().numTensors;
+  const b = buildTeacher(arch, 0);
+  expect(tf.memory().numTensors - before).toBe(b.store.trainable.size + b.store.state.size);
+  expect(segCost(b).params).toBe(countParams(b.store));
+  const out = { params: countParams(b.store) - countParams(a.store), macs: segCost(b).macs - segCost(a).macs };
+  disposeParams(a.store);
+  disposeParams(b.store);
+  return out;
+}
+
+/**
+ * The trainable weights named under `prefix`, and those a gradient of a random weighting of the logits does not reach
+ * (the zero classifier `cls` set off zero first); checks that a forward leaves no tensor behind.
+ */
+function gradientReach(arch: TeacherArchitecture, prefix: string, cls: string): { count: number; unreached: string[] } {
+  const m = buildTeacher(arch, 7);
+  const k = m.store.trainable.get(cls)!;
+  k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 9));
+  const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const wts = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 4);
+  const vars = [...m.store.trainable.entries()].filter(([n]) => n.startsWith(prefix));
+  const { value, grads } = tf.variableGrads(
+    () => tf.sum(tf.mul(m.forward(x, { training: true }).logits, wts)) as tf.Scalar,
+    vars.map(([, v]) => v),
+  );
+  const unreached = vars.filter(([, v]) => tf.tidy(() => tf.max(tf.abs(grads[v.name]!)).dataSync()[0]) === 0).map(([n]) => n);
+  tf.dispose([value, ...Object.values(grads)]);
+  const n = tf.memory().numTensors;
+  const out = m.forward(x, { training: false });
+  tf.dispose([out.logits, ...out.aux, ...Object.values(out.features)]);
+  expect(tf.memory().numTensors).toBe(n);
+  tf.dispose([x, wts]);
+  disposeParams(m.store);
+  return { count: vars.length, unreached };
+}
 
 describe('the teacher with a 1/2-resolution refinement head', () => {
   it('adds exactly its layers, counted by hand: 1×1 14→3 + BN, 3×3 (3 + stem 2)→3 + BN, a 1×1 classifier 3→3 with bias', () => {
-    const plain = buildTeacher(TINY, 0);
-    const before = tf.memory().numTensors;
-    const refined = buildTeacher(REFINED, 0);
-    // Building leaves exactly its variables behind (no temporary of the zero initialisation).
-    expect(tf.memory().numTensors - before).toBe(refined.store.trainable.size + refined.store.state.size);
+    const { params, macs } = added(TINY, REFINED);
     // reduce 14·3 + 2·3 = 48; conv 9·5·3 + 2·3 = 141; classifier 3·3 + 3 = 12
-    expect(countParams(refined.store) - countParams(plain.store)).toBe(48 + 141 + 12);
-    expect(segCost(refined).params).toBe(countParams(refined.store));
+    expect(params).toBe(48 + 141 + 12);
     // MACs at 1/4 (8×16) for the reduce, at 1/2 (16×32) for the conv and classifier
-    expect(segCost(refined).macs - segCost(plain).macs).toBe(14 * 3 * 8 * 16 + 9 * 5 * 3 * 16 * 32 + 3 * 3 * 16 * 32);
-    disposeParams(plain.store);
-    disposeParams(refined.store);
+    expect(macs).toBe(14 * 3 * 8 * 16 + 9 * 5 * 3 * 16 * 32 + 3 * 3 * 16 * 32);
   });
 
   it('its logits are the plain head’s plus its own, upsampled from 1/2: a change to its classifier moves the output only through it', async () => {
@@ -47,47 +80,18 @@ describe('the teacher with a 1/2-resolution refinement head', () => {
   });
 
   it('a gradient reaches every refinement weight once its classifier is not zero; no tensor leaks per forward', () => {
-    const m = buildTeacher(REFINED, 7);
-    const k = m.store.trainable.get('refine.cls.kernel')!;
-    k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 9));
-    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const wts = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 4);
-    const vars = [...m.store.trainable.entries()].filter(([n]) => n.startsWith('refine.'));
-    expect(vars.length).toBe(8); // reduce: kernel, BN γ, β; conv: kernel, γ, β; classifier: kernel, bias
-    const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(m.forward(x, { training: true }).logits, wts)) as tf.Scalar,
-      vars.map(([, v]) => v),
-    );
-    for (const [name, v] of vars)
-      expect(
-        tf.tidy(() => tf.max(tf.abs(grads[v.name]!)).dataSync()[0]),
-        name,
-      ).toBeGreaterThan(0);
-    tf.dispose([value, ...Object.values(grads)]);
-    const n = tf.memory().numTensors;
-    const out = m.forward(x, { training: false });
-    tf.dispose([out.logits, ...out.aux, ...Object.values(out.features)]);
-    expect(tf.memory().numTensors).toBe(n);
-    tf.dispose([x, wts]);
-    disposeParams(m.store);
+    // reduce: kernel, BN γ, β; conv: kernel, γ, β; classifier: kernel, bias
+    expect(gradientReach(REFINED, 'refine.', 'refine.cls.kernel')).toEqual({ count: 8, unreached: [] });
   });
 });
 
-const FULL: TeacherArchitecture = { ...REFINED, refineFull: 2 };
-
 describe('the teacher’s full-resolution refinement stage', () => {
   it('adds exactly its layers, counted by hand: 3×3 3→2 + BN on the image, 3×3 (3 + 2)→2 + BN, a 1×1 classifier 2→3 with bias', () => {
-    const refined = buildTeacher(REFINED, 0);
-    const before = tf.memory().numTensors;
-    const full = buildTeacher(FULL, 0);
-    expect(tf.memory().numTensors - before).toBe(full.store.trainable.size + full.store.state.size);
+    const { params, macs } = added(REFINED, FULL);
     // detail 9·3·2 + 2·2 = 58; conv 9·5·2 + 2·2 = 94; classifier 2·3 + 3 = 9
-    expect(countParams(full.store) - countParams(refined.store)).toBe(58 + 94 + 9);
-    expect(segCost(full).params).toBe(countParams(full.store));
+    expect(params).toBe(58 + 94 + 9);
     // all three at the input's 32×64
-    expect(segCost(full).macs - segCost(refined).macs).toBe((9 * 3 * 2 + 9 * 5 * 2 + 2 * 3) * 32 * 64);
-    disposeParams(refined.store);
-    disposeParams(full.store);
+    expect(macs).toBe((9 * 3 * 2 + 9 * 5 * 2 + 2 * 3) * 32 * 64);
   });
 
   it('starts as the model it is built on (zero classifier); its bias shifts the logits by exactly that constant', async () => {
@@ -109,24 +113,7 @@ describe('the teacher’s full-resolution refinement stage', () => {
   });
 
   it('a gradient reaches every weight of the stage; it is refused without the 1/2 refinement', () => {
-    const m = buildTeacher(FULL, 7);
-    const k = m.store.trainable.get('refine.full.cls.kernel')!;
-    k.assign(tf.randomNormal(k.shape, 0, 0.1, 'float32', 9));
-    const x = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const wts = tf.randomNormal([2, 32, 64, 3], 0, 1, 'float32', 4);
-    const vars = [...m.store.trainable.entries()].filter(([n]) => n.startsWith('refine.full.'));
-    expect(vars.length).toBe(8);
-    const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(m.forward(x, { training: true }).logits, wts)) as tf.Scalar,
-      vars.map(([, v]) => v),
-    );
-    for (const [name, v] of vars)
-      expect(
-        tf.tidy(() => tf.max(tf.abs(grads[v.name]!)).dataSync()[0]),
-        name,
-      ).toBeGreaterThan(0);
-    tf.dispose([value, ...Object.values(grads), x, wts]);
-    disposeParams(m.store);
+    expect(gradientReach(FULL, 'refine.full.', 'refine.full.cls.kernel')).toEqual({ count: 8, unreached: [] });
     expect(() => buildTeacher({ ...TINY, refineFull: 2 }, 0)).toThrow(/needs the 1\/2 one/);
   });
 });
