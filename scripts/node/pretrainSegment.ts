@@ -2,9 +2,9 @@
  * `npm run pretrain:segment`: trains the Segment lab's demo models on the built-in street scenes with
  * fixed seeds — the teacher on labels, the tutor distilled from the teacher, then both students
  * (bilinear and PixelShuffle) distilled through the tutor (TECHNIQUES.md §2) — and writes them with a
- * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherHead=plain|refined and
- * teacherFinetuneHead (the teacher's head in its first and second phase: a refinement at 1/2 may be added in the second,
- * never dropped), teacherSteps, steps (the tutor's),
+ * manifest to public/models/segment/<size>/. Settings: key=value (size=low, teacherWidth=1/4|1/2, teacherHead=plain|refined|full and
+ * teacherFinetuneHead (the teacher's head in its first and second phase: the refinement at 1/2 and the full-resolution
+ * stage may be added in the second, never dropped), teacherSteps, steps (the tutor's),
  * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
  * that Lovász-softmax weight; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
@@ -24,6 +24,7 @@ import {
   SEG_SIZES,
   SEG_TEACHER_HEADS,
   SEG_TEACHER_REFINE,
+  SEG_TEACHER_REFINE_FULL,
   SEG_TEACHER_WIDTHS,
   SEG_TEACHER_WIDTH_VALUE,
   type SegTeacherHead,
@@ -72,8 +73,12 @@ export async function main(args: string[]): Promise<void> {
   // The teacher's head in its first phase, and in its second (a refinement may be added there, never dropped).
   const teacherHead = kv.pick('teacherHead', 'plain');
   const teacherFinetuneHead = kv.pick('teacherFinetuneHead', 'refined');
-  if (teacherHead === 'refined' && teacherFinetuneHead === 'plain') throw new Error('teacherFinetuneHead=plain: a refined teacher cannot drop its refinement');
-  const refineOf = (head: SegTeacherHead) => (head === 'refined' ? SEG_TEACHER_REFINE : 0);
+  if (SEG_TEACHER_HEADS.indexOf(teacherFinetuneHead) < SEG_TEACHER_HEADS.indexOf(teacherHead))
+    throw new Error(`teacherFinetuneHead=${teacherFinetuneHead}: a ${teacherHead}-head teacher cannot drop heads (plain → refined → full)`);
+  const headArgs = (head: SegTeacherHead) => [
+    `refine=${head === 'plain' ? 0 : SEG_TEACHER_REFINE}`,
+    `refineFull=${head === 'full' ? SEG_TEACHER_REFINE_FULL : 0}`,
+  ];
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
   // The teacher's second phase: this many more steps from its own weights, a fresh poly schedule from this lr (0 = none).
@@ -119,7 +124,7 @@ export async function main(args: string[]): Promise<void> {
   ];
   const teacherArgs = ['model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
   const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
-    { slot: 'teacher', args: [...teacherArgs, `refine=${refineOf(teacherHead)}`, `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
+    { slot: 'teacher', args: [...teacherArgs, ...headArgs(teacherHead), `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     ...(teacherFinetuneSteps > 0
       ? [
           {
@@ -127,7 +132,7 @@ export async function main(args: string[]): Promise<void> {
             finetune: true,
             args: [
               ...teacherArgs,
-              `refine=${refineOf(teacherFinetuneHead)}`,
+              ...headArgs(teacherFinetuneHead),
               `init=${dir}/teacher.json`,
               `lr=${teacherFinetuneLr}`,
               `lovaszWeight=${teacherFinetuneLovasz}`,
@@ -157,8 +162,10 @@ export async function main(args: string[]): Promise<void> {
         lr: a.hyperparams.lr,
         lovaszWeight: a.hyperparams.lovaszWeight,
         ...(a.refine && !first.refine ? { addsRefine: a.refine } : {}),
+        ...(a.refineFull && !first.refineFull ? { addsRefineFull: a.refineFull } : {}),
       };
       if (a.refine) Object.assign(first, { refine: a.refine, params: r.params, macs: r.macs }); // the model as it ends
+      if (a.refineFull) first.refineFull = a.refineFull;
       first.mIoU = r.mIoU;
       first.seconds = (first.seconds as number) + (r.seconds as number);
       continue;
@@ -171,6 +178,7 @@ export async function main(args: string[]): Promise<void> {
       steps: a.steps,
       width: a.width,
       ...(a.refine ? { refine: a.refine } : {}),
+      ...(a.refineFull ? { refineFull: a.refineFull } : {}),
       classBalance: a.classBalance,
       affinity: a.affinity,
       params: r.params,

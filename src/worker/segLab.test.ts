@@ -144,6 +144,18 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     ).toBe(true);
     expect(await waitEnd('z5')).toBe('error');
     expect(errorOf('z5')).toMatch(/other settings than this run's \(teacher width or head, or upscaling\).*has a weight 'refine\./);
+    // The full head (with the full-resolution stage) starts from the refined one; the refined head not from it.
+    expect(
+      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'full', startFrom: 'zoo', steps: 1 }), 'z6')).ok,
+    ).toBe(true);
+    expect(await waitEnd('z6')).toBe('done');
+    const full = (await api.call('segment', 'zoo', [])).entries.find((e) => e.slot === 'teacher')!;
+    expect([full.origin, full.steps]).toEqual(['z6', 5]);
+    expect(
+      (await api.start('segment', tiny({ model: 'teacher', chain: 'none', teacherWidth: '1/4', teacherHead: 'refined', startFrom: 'zoo', steps: 1 }), 'z7')).ok,
+    ).toBe(true);
+    expect(await waitEnd('z7')).toBe('error');
+    expect(errorOf('z7')).toMatch(/has a weight 'refine\.full\./);
   }, 240_000);
 
   it('loads shipped weights from their manifest and marks them shipped', async () => {
@@ -203,6 +215,9 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.25, affinity: 'ffa' })).toEqual({ teacherWidth: '1/4', teacherHead: 'plain' });
     // The refined head when the entry names the lab's refinement channels.
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32 })).toEqual({ teacherWidth: '1/2', teacherHead: 'refined' });
+    // The full head when it also names the lab's full-resolution channels (other channel counts are not the lab's heads).
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32, refineFull: 16 })).toEqual({ teacherWidth: '1/2', teacherHead: 'full' });
+    expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32, refineFull: 8 })).toEqual({ teacherWidth: '1/2', teacherHead: 'refined' });
     // A tutor entry that names its class balancing but no affinity term trained without one.
     expect(manifestRecipe({ slot: 'tutor', file: 'u.json', classBalance: 'median-frequency', width: 0.5 })).toEqual({
       classBalance: 'median-frequency',
@@ -224,6 +239,21 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
       teacherWidth: '1/2',
       teacherHead: 'refined',
       finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: true },
+    });
+    // …and both heads it added.
+    expect(
+      manifestRecipe({
+        slot: 'teacher',
+        file: 't.json',
+        width: 0.5,
+        refine: 32,
+        refineFull: 16,
+        finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: 32, addsRefineFull: 16 },
+      }),
+    ).toEqual({
+      teacherWidth: '1/2',
+      teacherHead: 'full',
+      finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, addsRefine: true, addsRefineFull: true },
     });
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', finetune: { steps: 800, lr: 0.01 } })).toEqual({
       finetune: { steps: 800, lr: 0.01, lovaszWeight: 0 },

@@ -11,6 +11,7 @@ import { SHIPPED_MODEL_PREFIX, type ModelInfo } from '../protocol/models';
 import {
   segModelWidth,
   segTeacherRefine,
+  segTeacherRefineFull,
   SEG_SIZES,
   SEG_SIZE_PIXELS,
   SEG_SLOTS,
@@ -271,6 +272,7 @@ export class SegLab {
               upscale: config.upscale,
               width: segModelWidth(config),
               refine: segTeacherRefine(config),
+              refineFull: segTeacherRefineFull(config),
               seed: config.seed,
               batchSize: config.batchSize,
               totalSteps: config.steps,

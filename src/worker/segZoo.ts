@@ -13,6 +13,7 @@ import {
   SEG_SIZES,
   SEG_SLOTS,
   SEG_TEACHER_REFINE,
+  SEG_TEACHER_REFINE_FULL,
   SEG_TEACHER_WIDTHS,
   SEG_TEACHER_WIDTH_VALUE,
   type SegSizeName,
@@ -38,6 +39,7 @@ interface ManifestModel {
   affinity?: unknown;
   width?: unknown;
   refine?: unknown;
+  refineFull?: unknown;
   finetune?: unknown;
 }
 
@@ -45,8 +47,8 @@ interface ManifestModel {
  * The recipe fields of a manifest entry that name a known setting (an older or foreign manifest's other values are left
  * out). Entries written before pretrain:segment recorded the affinity term (the first wide-teacher tutor's) name their class
  * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
- * (a width multiplier in the manifest) is read back as the form's Teacher width choice, its head (`refine`: the refinement's
- * channels, absent for none) as the Teacher head choice, and its second phase (`finetune`,
+ * (a width multiplier in the manifest) is read back as the form's Teacher width choice, its head (`refine`: the 1/2 refinement's
+ * channels, `refineFull`: the full-resolution stage's, absent for none) as the Teacher head choice, and its second phase (`finetune`,
  * pretrain:segment's teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz) when the entry names a valid one.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
@@ -57,8 +59,10 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   const affinityLoss = m.slot === 'teacher' ? undefined : (oneOf(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));
   if (affinityLoss) recipe.affinityLoss = affinityLoss;
   if (width) recipe.teacherWidth = width;
-  // The teacher's head: refined when the entry names the lab's refinement channels; an entry from before the field, plain.
-  if (m.slot === 'teacher' && width) recipe.teacherHead = m.refine === SEG_TEACHER_REFINE ? 'refined' : 'plain';
+  // The teacher's head: refined when the entry names the lab's refinement channels, full when also the lab's
+  // full-resolution stage's; an entry from before the fields, plain.
+  if (m.slot === 'teacher' && width)
+    recipe.teacherHead = m.refine !== SEG_TEACHER_REFINE ? 'plain' : m.refineFull === SEG_TEACHER_REFINE_FULL ? 'full' : 'refined';
   const ft = m.slot === 'teacher' && m.finetune && typeof m.finetune === 'object' ? (m.finetune as Record<string, unknown>) : null;
   const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
   const rate = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
@@ -66,6 +70,7 @@ export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recip
   if (ft && whole(ft.steps) && rate(ft.lr) && (lovasz === 0 || rate(lovasz))) {
     recipe.finetune = { steps: ft.steps as number, lr: ft.lr as number, lovaszWeight: lovasz as number };
     if (ft.addsRefine === SEG_TEACHER_REFINE) recipe.finetune.addsRefine = true;
+    if (ft.addsRefineFull === SEG_TEACHER_REFINE_FULL) recipe.finetune.addsRefineFull = true;
   }
   return recipe;
 }

@@ -64,18 +64,27 @@ export function segModelWidth(c: { model: SegModelName; teacherWidth: SegTeacher
   return c.model === 'teacher' ? SEG_TEACHER_WIDTH_VALUE[c.teacherWidth] : SEG_MODEL_WIDTH[c.model];
 }
 /**
- * The teacher's head (issue #15, thin classes): 'plain', HRNet's head at 1/4 resolution, or 'refined', that head plus a
+ * The teacher's head (issue #15, thin classes): 'plain', HRNet's head at 1/4 resolution; 'refined', that head plus a
  * 1/2-resolution refinement (engine models/seg/teacher.ts: the 1/4 head's features joined with the first stem conv's,
- * SEG_TEACHER_REFINE channels, classified at 1/2 and added to the 1/4 logits; its classifier starts at zero, so a refined
- * teacher can start from a plain one's weights). README "A refinement head at 1/2 for the teacher".
+ * SEG_TEACHER_REFINE channels, classified at 1/2 and added to the 1/4 logits); 'full', the refined head plus a
+ * full-resolution stage (the 1/2 refinement's features joined with a conv of the input image, SEG_TEACHER_REFINE_FULL
+ * channels, its logits added). Each added classifier starts at zero, so a teacher can start from the weights of one with
+ * fewer of these heads (in this order), never from one with more. README "A refinement head at 1/2 for the teacher" and
+ * "A full-resolution stage for the teacher".
  */
-export const SEG_TEACHER_HEADS = ['plain', 'refined'] as const;
+export const SEG_TEACHER_HEADS = ['plain', 'refined', 'full'] as const;
 export type SegTeacherHead = (typeof SEG_TEACHER_HEADS)[number];
 /** Channels of the refined teacher's 1/2-resolution head. */
 export const SEG_TEACHER_REFINE = 32;
-/** The refinement channels a config's model is built with: SEG_TEACHER_REFINE for a refined teacher, else 0 (none). */
+/** Channels of the full-resolution stage of the 'full' head. */
+export const SEG_TEACHER_REFINE_FULL = 16;
+/** The 1/2 refinement's channels a config's model is built with: SEG_TEACHER_REFINE for a refined or full-head teacher, else 0 (none). */
 export function segTeacherRefine(c: { model: SegModelName; teacherHead: SegTeacherHead }): number {
-  return c.model === 'teacher' && c.teacherHead === 'refined' ? SEG_TEACHER_REFINE : 0;
+  return c.model === 'teacher' && c.teacherHead !== 'plain' ? SEG_TEACHER_REFINE : 0;
+}
+/** The full-resolution stage's channels a config's model is built with: SEG_TEACHER_REFINE_FULL for the 'full' head, else 0. */
+export function segTeacherRefineFull(c: { model: SegModelName; teacherHead: SegTeacherHead }): number {
+  return c.model === 'teacher' && c.teacherHead === 'full' ? SEG_TEACHER_REFINE_FULL : 0;
 }
 /**
  * The shipped low-size zoo's mIoU on the 20 real CamVid photos of ../shared/realdata (npm run eval:segment:real), and the
@@ -115,7 +124,7 @@ const SEG_FIELDS = {
     label: 'Teacher head',
     options: SEG_TEACHER_HEADS,
     default: 'refined',
-    optionLabels: { plain: 'at 1/4 (HRNet’s)', refined: '1/4 + a refinement at 1/2' },
+    optionLabels: { plain: 'at 1/4 (HRNet’s)', refined: '1/4 + a refinement at 1/2', full: '1/4 + 1/2 + a full-resolution stage' },
   },
   chain: { kind: 'enum', label: 'Distillation chain', options: SEG_CHAINS, default: 'teacher-tutor-student', optionLabels: SEG_CHAIN_LABELS },
   upscale: {
@@ -251,14 +260,15 @@ export interface SegZooEntry {
    * table, and for manifests older than these fields): the class balancing of its label CE and its affinity term; for the
    * teacher its width, its head and, when it had one, its second phase (`finetune`: that many more steps from its own
    * weights, a fresh poly schedule from that lr, with that Lovász-softmax weight; `addsRefine` when that phase gave a plain
-   * teacher the refinement head), which a chain's teacher stage does not run.
+   * teacher the refinement head, `addsRefineFull` when it added the full-resolution stage), which a chain runs as its
+   * teacher's second phase.
    */
   recipe?: {
     classBalance?: SegClassBalance;
     affinityLoss?: SegAffinityLoss;
     teacherWidth?: SegTeacherWidth;
     teacherHead?: SegTeacherHead;
-    finetune?: { steps: number; lr: number; lovaszWeight: number; addsRefine?: boolean };
+    finetune?: { steps: number; lr: number; lovaszWeight: number; addsRefine?: boolean; addsRefineFull?: boolean };
   };
   /** The model library's id of the held model (null or absent: the shipped one, or a run's model not kept yet). */
   modelId?: string | null;

@@ -105,7 +105,7 @@ const NOT_TAKEN: Record<'affinityLoss' | 'teacherHead', string> = {
   affinityLoss: 'The teacher trains on labels alone: no source to match features with.',
   teacherHead: 'Only the teacher has this head.',
 };
-const HEAD_SHORT: Record<StageSettings['teacherHead'], string> = { plain: '1/4', refined: '1/4 + 1/2' };
+const HEAD_SHORT: Record<StageSettings['teacherHead'], string> = { plain: '1/4', refined: '1/4 + 1/2', full: '1/4 + 1/2 + 1' };
 
 /**
  * Each stage's steps, class balancing, affinity term, learning rate, Lovász-softmax weight and teacher head: the form's
@@ -245,7 +245,7 @@ export function ChainPlanTable(props: {
           disabled={recipe === null}
           title={
             recipe
-              ? `Each stage’s settings as the shipped zoo was trained (from its manifest)${finetune ? `, the teacher’s second phase included: ${finetune.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${finetune.lr}${finetune.lovaszWeight > 0 ? ` with the Lovász-softmax weight ${finetune.lovaszWeight}` : ''}${finetune.addsRefine ? ', adding the refinement head at 1/2' : ''}` : ''}. The form’s other settings stay${shippedWidth ? `: the shipped teacher has width ${shippedWidth} (the form’s Teacher width), and its training-image count is in the README` : ' (the README names the shipped zoo’s)'}.`
+              ? `Each stage’s settings as the shipped zoo was trained (from its manifest)${finetune ? `, the teacher’s second phase included: ${finetune.steps.toLocaleString('en-US')} more steps from its own weights at learning rate ${finetune.lr}${finetune.lovaszWeight > 0 ? ` with the Lovász-softmax weight ${finetune.lovaszWeight}` : ''}${finetune.addsRefine ? `, adding the refinement head at 1/2${finetune.addsRefineFull ? ' and the full-resolution stage' : ''}` : finetune.addsRefineFull ? ', adding the full-resolution stage' : ''}` : ''}. The form’s other settings stay${shippedWidth ? `: the shipped teacher has width ${shippedWidth} (the form’s Teacher width), and its training-image count is in the README` : ' (the README names the shipped zoo’s)'}.`
               : 'The zoo holds no shipped model now (“Restore shipped models” brings them back).'
           }
           onClick={() => recipe && onChange(recipe)}

@@ -1,6 +1,15 @@
 import { isSegmentation, type DatasetInfo } from '../../../protocol';
 import { STREET_DATASET_NAMES } from '../../../protocol/datasets';
-import { allowedChains, distillSource, sameClassSet, SEGMENT_LAB, SEG_TEACHER_REFINE, type SegConfig, type SegZooInfo } from '../../../protocol/labs/segment';
+import {
+  allowedChains,
+  distillSource,
+  sameClassSet,
+  SEGMENT_LAB,
+  SEG_TEACHER_REFINE,
+  SEG_TEACHER_REFINE_FULL,
+  type SegConfig,
+  type SegZooInfo,
+} from '../../../protocol/labs/segment';
 import { useWorkbench } from '../../../store';
 import { ConfigForm, type FieldState, type FormItem } from '../../components/ConfigForm';
 import { modelChange, sizeLabel } from './segView';
@@ -121,7 +130,7 @@ function fieldState(
     case 'teacherHead':
       return config.model === 'teacher'
         ? {
-            hint: `The refinement joins the 1/4 head’s features with the first stem conv’s at 1/2 and adds its logits (${SEG_TEACHER_REFINE} channels, about +22 % MACs at width 1/2), for poles and people a 1/4 head draws too fat. It starts at zero, so Start from the zoo’s plain teacher works (README).`,
+            hint: `The refinement joins the 1/4 head’s features with the first stem conv’s at 1/2 and adds its logits (${SEG_TEACHER_REFINE} channels, about +22 % MACs at width 1/2), for poles and people a 1/4 head draws too fat; the full-resolution stage joins its features with a conv of the image itself (${SEG_TEACHER_REFINE_FULL} channels, about +25 % MACs more), which found more of the thin poles. Each starts at zero, so Start from the zoo’s teacher with fewer of these heads works (README).`,
           }
         : { hint: 'For the teacher stage only (model teacher, or Train the chain).' };
     case 'size':

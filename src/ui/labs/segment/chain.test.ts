@@ -189,6 +189,14 @@ describe('Train the chain: per-stage settings', () => {
       teacher: { steps: 3000, teacherHead: 'plain' },
       'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'refined' },
     });
+    // One whose second phase added only the full-resolution stage: the first phase refined; both heads: plain.
+    const full = (ft: Partial<NonNullable<SegZooEntry['recipe']>['finetune']>) =>
+      shipped('teacher', 'low', 4600, { teacherHead: 'full', finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3, ...ft } });
+    expect(shippedPlan({ ...zoo, entries: [full({ addsRefineFull: true })] }, 'low')?.teacher).toEqual({ steps: 3000, teacherHead: 'refined' });
+    expect(shippedPlan({ ...zoo, entries: [full({ addsRefine: true, addsRefineFull: true })] }, 'low')).toEqual({
+      teacher: { steps: 3000, teacherHead: 'plain' },
+      'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'full' },
+    });
     expect(shippedPlan(null, 'low')).toBeNull();
   });
 });
@@ -230,7 +238,11 @@ describe('Train the chain: the teacher’s second phase', () => {
 
   it('refuses a second phase that would drop the first phase’s refinement head (its weights could not be carried)', () => {
     const drop: ChainPlan = { teacher: { teacherHead: 'refined' }, 'teacher-finetune': { steps: 10, teacherHead: 'plain' } };
-    expect(chainConfigProblem(form(), drop)).toMatch(/cannot drop the refinement head/);
+    expect(chainConfigProblem(form(), drop)).toMatch(/cannot drop heads its first phase trains \(refined → plain\)/);
+    expect(chainConfigProblem(form(), { teacher: { teacherHead: 'full' }, 'teacher-finetune': { steps: 10, teacherHead: 'refined' } })).toMatch(
+      /\(full → refined\)/,
+    );
+    expect(chainConfigProblem(form(), { teacher: { teacherHead: 'refined' }, 'teacher-finetune': { steps: 10, teacherHead: 'full' } })).toBeNull();
     // The second phase's own bad value names its stage.
     expect(chainConfigProblem(form(), { 'teacher-finetune': { steps: 10, lr: 5 } })).toMatch(/^The teacher-finetune stage's setting lr: /);
   });

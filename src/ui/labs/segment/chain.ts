@@ -9,6 +9,7 @@ import { oneOf } from '../../../protocol/labs/spec';
 import {
   SEGMENT_LAB,
   SEG_SIZES,
+  SEG_TEACHER_HEADS,
   SEG_SIZE_PIXELS,
   type SegAffinityLoss,
   type SegClassBalance,
@@ -148,7 +149,8 @@ export function planSetsAnything(plan: ChainPlan): boolean {
 /**
  * The plan the shipped zoo was trained with, from the zoo's shipped models at a size (the other size's when this one has
  * none): each stage's steps, and its class balancing, affinity term and teacher head where its manifest names them; a
- * teacher with a second phase gives the first phase's steps and head (plain when the second phase added the refinement)
+ * teacher with a second phase gives the first phase's steps and head (plain when the second phase added the refinement,
+ * refined when it added only the full-resolution stage)
  * and the second phase's steps, lr, Lovász-softmax weight and head. Null when the zoo holds no shipped model (they were
  * replaced, or none loaded). The form's other settings (teacher width, training images, batch, first-phase lr…) are not
  * part of a plan; the README names the shipped zoo's.
@@ -165,7 +167,7 @@ export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPla
         if (e.recipe?.classBalance) p.classBalance = e.recipe.classBalance;
         if (e.slot !== 'teacher' && e.recipe?.affinityLoss) p.affinityLoss = e.recipe.affinityLoss;
         const head = e.recipe?.teacherHead;
-        if (e.slot === 'teacher' && head) p.teacherHead = ft?.addsRefine ? 'plain' : head;
+        if (e.slot === 'teacher' && head) p.teacherHead = ft?.addsRefine ? 'plain' : ft?.addsRefineFull ? 'refined' : head;
         plan[e.slot] = p;
         if (ft && ft.steps >= 1)
           plan['teacher-finetune'] = { steps: ft.steps, lr: ft.lr, lovaszWeight: ft.lovaszWeight, ...(head ? { teacherHead: head } : {}) };
@@ -216,8 +218,9 @@ export function chainConfigProblem(form: SegConfig, plan: ChainPlan = {}): strin
     }
   }
   const [first, second] = stages.map((s) => s.config);
-  if (runsSecondPhase(plan) && first!.teacherHead === 'refined' && second!.teacherHead === 'plain')
-    return "The teacher's second phase cannot drop the refinement head its first phase trains: set its head to refined, or the first phase's to plain.";
+  const rank = (h: SegTeacherHead) => SEG_TEACHER_HEADS.indexOf(h);
+  if (runsSecondPhase(plan) && rank(second!.teacherHead) < rank(first!.teacherHead))
+    return `The teacher's second phase cannot drop heads its first phase trains (${first!.teacherHead} → ${second!.teacherHead}): give it the first phase's head or one with more (plain → refined → full).`;
   return null;
 }
 

@@ -152,5 +152,6 @@ describe('runModelLabel', () => {
       "teacher w 1/2, refined head, on from the zoo's",
     );
     expect(runModelLabel({ model: 'student', teacherWidth: '1/2', teacherHead: 'refined' })).toBe('student');
+    expect(runModelLabel({ model: 'teacher', teacherWidth: '1/2', teacherHead: 'full' })).toBe('teacher w 1/2, refined head + full-res stage');
   });
 });

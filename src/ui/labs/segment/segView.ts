@@ -96,11 +96,13 @@ export interface Pivot {
 
 /**
  * A run's model as the runs table names it: the teacher with its width (stored runs from before the setting are filled in
- * with 1/4 on load, runHistory's RAN_WITHOUT) and ", refined head" when it had the 1/2 refinement, the tutor and students
+ * with 1/4 on load, runHistory's RAN_WITHOUT) and ", refined head" when it had the 1/2 refinement (", refined head +
+ * full-res stage" with the full-resolution stage too), the tutor and students
  * by kind (always width 1/2); "on from the zoo's" when the run trained on from the zoo's model (Start from).
  */
 export function runModelLabel(c: Pick<SegConfig, 'model' | 'teacherWidth'> & Partial<Pick<SegConfig, 'startFrom' | 'teacherHead'>>): string {
-  const base = c.model === 'teacher' ? `teacher w ${c.teacherWidth}${c.teacherHead === 'refined' ? ', refined head' : ''}` : c.model;
+  const head = c.teacherHead === 'refined' ? ', refined head' : c.teacherHead === 'full' ? ', refined head + full-res stage' : '';
+  const base = c.model === 'teacher' ? `teacher w ${c.teacherWidth}${head}` : c.model;
   return c.startFrom === 'zoo' ? `${base}, on from the zoo's` : base;
 }
 
