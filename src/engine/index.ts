@@ -34,6 +34,7 @@ export type { SegModel } from './models/seg/segModel';
 export { loadSegModel, serializeSegModel } from './models/seg/segSerialize';
 export type { SegProvenance } from './models/seg/segSerialize';
 export { confusionMatrix, segScores } from './metrics/segMetrics';
+export { contrastRecall, type ContrastRecall } from './metrics/contrastRecall';
 export { createSegModel } from './models/seg/registry';
 export type { SegSplit } from './data/segDataset';
 export {
