@@ -32,7 +32,7 @@ const SETTINGS_NOTE =
   'Every stage takes this form’s dataset, input size, batch size, flip, momentum, weight decay, aux weight, OHEM, evaluation and seed, and its steps, class balancing, affinity term, lr, Lovász weight and teacher head unless the table sets them for that stage (bold). ' +
   'The teacher trains on labels alone at the form’s teacher width; when the table gives its second phase steps, that phase trains on from the first phase’s model (the first phase’s settings unless set apart, a fresh poly schedule from its lr), as the shipped teacher’s did. α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
   'The tutor and the first student upsample bilinearly; the Upscaling menu picks the PixelShuffle student’s variant (bilinear → variant (a)). Model and Distillation chain are set by the chain. ' +
-  'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it.';
+  'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it that share its value (a stage the table sets apart keeps its own).';
 
 /** A stage's own settings in words (its entry's tooltip). */
 function stageSettings(c: SegConfig): string {

@@ -297,6 +297,22 @@ describe('Train the chain: live settings carry on', () => {
     expect(withLiveChanges(doneLater, 1, [change(1, 'lr', lr0, 0.01)])![3]!.config.lr).toBe(lr0);
   });
 
+  it('a later stage set apart with its own value keeps it: the second phase’s lr and Lovász weight', () => {
+    const c = newChain(form({ lr: 0.05, lovaszWeight: 0 }), 0, { 'teacher-finetune': { steps: 50, lr: 0.01, lovaszWeight: 3 }, tutor: { lr: 0.02 } });
+    c.stages = c.stages.map((s, i) => (i === 0 ? { ...s, status: 'running', runId: 'run-0' } : s));
+    const out = withLiveChanges(c, 0, [change(3, 'lr', 0.05, 0.04), change(4, 'lovaszWeight', 0, 1)])!;
+    expect(out.map((s) => [s.id, s.config.lr, s.config.lovaszWeight])).toEqual([
+      ['teacher', 0.04, 1],
+      ['teacher-finetune', 0.01, 3],
+      ['tutor', 0.02, 1],
+      ['student-bilinear', 0.04, 1],
+      ['student-pixelshuffle', 0.04, 1],
+    ]);
+    // Moved again: the stages that followed follow on; the ones set apart still keep theirs.
+    const again = withLiveChanges({ ...c, stages: out }, 0, [change(3, 'lr', 0.05, 0.04), change(6, 'lr', 0.04, 0.03)])!;
+    expect(again.map((s) => s.config.lr)).toEqual([0.03, 0.01, 0.02, 0.03, 0.03]);
+  });
+
   it('nothing to carry gives null: no changes, values already equal, or keys a Segment config lacks', () => {
     const c = chainAt(1);
     expect(withLiveChanges(c, 1, [])).toBeNull();

@@ -237,20 +237,22 @@ export function newChain(form: SegConfig, now: number, plan: ChainPlan = {}): Ch
 /**
  * A live setting moved during stage k's run (its recorded hyperparameter changes, oldest first) carries on to the rest of
  * the chain: stage k's own config (a Resume after a Stop reruns it with the sliders' values) and every later stage not
- * done take each changed key's latest value. Keys a Segment config lacks are ignored. The new stages, or null when
- * nothing differs (so followers are not woken for nothing).
+ * done that had stage k's value of that key take each changed key's latest value; a later stage set apart with its own
+ * value (the second phase's lr and Lovász weight, a stage's own lr in the plan) keeps it. Keys a Segment config lacks
+ * are ignored. The new stages, or null when nothing differs (so followers are not woken for nothing).
  */
 export function withLiveChanges(state: ChainState, k: number, changes: readonly HyperparamChange[]): ChainStage[] | null {
   const latest = new Map<string, number>();
   for (const c of changes) latest.set(c.key, c.to);
   if (latest.size === 0) return null;
+  const base = state.stages[k]?.config as Record<string, unknown> | undefined;
   let changed = false;
   const stages = state.stages.map((st, i) => {
     if (i < k || st.status === 'done') return st;
     const config: Record<string, unknown> = { ...st.config };
     let differs = false;
     for (const [key, to] of latest)
-      if (key in config && config[key] !== to) {
+      if (key in config && config[key] !== to && (i === k || config[key] === base?.[key])) {
         config[key] = to;
         differs = true;
       }
