@@ -138,7 +138,14 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
 }) => {
   test.setTimeout(180_000);
   const manifest = JSON.parse(readFileSync('public/models/segment/low/manifest.json', 'utf8')) as {
-    models: { slot: string; steps: number; classBalance: string; affinity?: string; finetune?: { steps: number; lr: number; lovaszWeight: number } }[];
+    models: {
+      slot: string;
+      steps: number;
+      classBalance: string;
+      affinity?: string;
+      refineFull?: number;
+      finetune?: { steps: number; lr: number; lovaszWeight: number };
+    }[];
   };
   const shipped = (slot: string) => manifest.models.find((m) => m.slot === slot)!;
   const seg = new SegmentPage(page);
@@ -159,7 +166,8 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
   await expect(seg.byId('seg.chain.plan.teacher-finetune.lr')).toHaveValue(String(ft.lr));
   await expect(seg.byId('seg.chain.plan.teacher-finetune.lovaszWeight')).toHaveValue(String(ft.lovaszWeight));
   await expect(seg.byId('seg.chain.plan.teacher.teacherHead')).toHaveValue('plain');
-  await expect(seg.byId('seg.chain.plan.teacher-finetune.teacherHead')).toHaveValue('refined');
+  // The second phase's head as the manifest names the shipped teacher's (refineFull: the full-resolution stage too).
+  await expect(seg.byId('seg.chain.plan.teacher-finetune.teacherHead')).toHaveValue(shipped('teacher').refineFull ? 'full' : 'refined');
   for (const slot of SLOTS) {
     const m = shipped(slot);
     await expect(seg.byId(`seg.chain.plan.${slot}.steps`)).toHaveValue(String(m.steps));
