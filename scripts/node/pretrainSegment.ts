@@ -6,7 +6,7 @@
  * teacherFinetuneHead (the teacher's head in its first and second phase: the refinement at 1/2 and the full-resolution
  * stage may be added in the second, never dropped), teacherSteps, steps (the tutor's),
  * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
- * that Lovász-softmax weight; 0 steps for none), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
+ * that Lovász-softmax weight; 0 steps for none), tutorSeed (every other slot trains with seed 1), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
  * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher with the plain head trained on 1,600 more steps from
@@ -53,6 +53,7 @@ const KNOWN = new Set([
   'trainSize',
   'outDir',
   'slots',
+  'tutorSeed',
 ]);
 const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
 
@@ -90,6 +91,8 @@ export async function main(args: string[]): Promise<void> {
     throw new Error('teacherFinetuneSteps and teacherFinetuneLovasz must be ≥ 0 and teacherFinetuneLr > 0');
   }
   const steps = Math.round(kv.num('steps', 3200));
+  // The tutor's seed (its weights' initialisation and batch order; every other slot trains with seed 1).
+  const tutorSeed = Math.round(kv.num('tutorSeed', 1));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
   for (const s of slots) if (!(SLOTS as readonly string[]).includes(s)) throw new Error(`slots=${s}: the slots are ${SLOTS.join(', ')}`);
@@ -101,19 +104,11 @@ export async function main(args: string[]): Promise<void> {
   const trainSize = Math.round(kv.num('trainSize', 3000));
   if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
   const info = await initBackend(backend);
-  const common = [
-    `size=${size}`,
-    `style=${style}`,
-    `trainSize=${trainSize}`,
-    'testSize=100',
-    'dataSeed=1',
-    'seed=1',
-    'logEvery=50',
-    'origin=npm run pretrain:segment',
-  ];
+  const common = [`size=${size}`, `style=${style}`, `trainSize=${trainSize}`, 'testSize=100', 'dataSeed=1', 'logEvery=50', 'origin=npm run pretrain:segment'];
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
   await mkdir(dir, { recursive: true });
   const student = (upscale: string) => [
+    'seed=1',
     'model=student',
     `upscale=${upscale}`,
     'chain=teacher-tutor-student',
@@ -122,7 +117,7 @@ export async function main(args: string[]): Promise<void> {
     `source=${dir}/tutor.json`,
     `steps=${studentSteps}`,
   ];
-  const teacherArgs = ['model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
+  const teacherArgs = ['seed=1', 'model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
   const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
     { slot: 'teacher', args: [...teacherArgs, ...headArgs(teacherHead), `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     ...(teacherFinetuneSteps > 0
@@ -142,7 +137,10 @@ export async function main(args: string[]): Promise<void> {
           },
         ]
       : []),
-    { slot: 'tutor', args: ['model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`] },
+    {
+      slot: 'tutor',
+      args: [`seed=${tutorSeed}`, 'model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`],
+    },
     { slot: 'student-bilinear', args: student('bilinear') },
     // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
     { slot: 'student-pixelshuffle', args: student('ps-agg') },
@@ -176,6 +174,7 @@ export async function main(args: string[]): Promise<void> {
       chain: a.chain,
       upscale: a.upscale,
       steps: a.steps,
+      seed: a.seed,
       width: a.width,
       ...(a.refine ? { refine: a.refine } : {}),
       ...(a.refineFull ? { refineFull: a.refineFull } : {}),
