@@ -6,7 +6,8 @@
  * teacherFinetuneHead (the teacher's head in its first and second phase: the refinement at 1/2 and the full-resolution
  * stage may be added in the second, never dropped), teacherSteps, steps (the tutor's),
  * teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz (the teacher's second phase from its own weights, with
- * that Lovász-softmax weight; 0 steps for none), tutorSeed (every other slot trains with seed 1), studentSteps, backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
+ * that Lovász-softmax weight; 0 steps for none), tutorSeed (every other slot trains with seed 1), studentSteps, studentFinetuneSteps,
+ * studentFinetuneLr and studentFinetuneLovasz (the students' second phase, as the teacher's, still through the tutor), backend, style, classBalance (teacher and tutor), studentClassBalance, studentAffinity=none|fa|ffa, trainSize, outDir,
  * slots=teacher,tutor,student-bilinear,student-pixelshuffle
  * to retrain only some: the others keep their files and manifest entries). The defaults are issue #15's recipe: the
  * realistic scenes (3,000 of them), a 3,000-step width-1/2 teacher with the plain head trained on 1,600 more steps from
@@ -54,6 +55,9 @@ const KNOWN = new Set([
   'outDir',
   'slots',
   'tutorSeed',
+  'studentFinetuneSteps',
+  'studentFinetuneLr',
+  'studentFinetuneLovasz',
 ]);
 const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
 
@@ -94,6 +98,14 @@ export async function main(args: string[]): Promise<void> {
   // The tutor's seed (its weights' initialisation and batch order; every other slot trains with seed 1).
   const tutorSeed = Math.round(kv.num('tutorSeed', 1));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
+  // The students' second phase, as the teacher's: this many more steps from their own weights (0 = none), still distilled
+  // through the tutor, a fresh poly schedule from this lr, with the Lovász-softmax term at this weight.
+  const studentFinetuneSteps = Math.round(kv.num('studentFinetuneSteps', 0));
+  const studentFinetuneLr = kv.num('studentFinetuneLr', 0.01);
+  const studentFinetuneLovasz = kv.num('studentFinetuneLovasz', 3);
+  if (studentFinetuneSteps < 0 || !(studentFinetuneLr > 0) || !(studentFinetuneLovasz >= 0)) {
+    throw new Error('studentFinetuneSteps and studentFinetuneLovasz must be ≥ 0 and studentFinetuneLr > 0');
+  }
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
   for (const s of slots) if (!(SLOTS as readonly string[]).includes(s)) throw new Error(`slots=${s}: the slots are ${SLOTS.join(', ')}`);
   const backend = kv.get('backend') ?? 'wasm';
@@ -107,7 +119,7 @@ export async function main(args: string[]): Promise<void> {
   const common = [`size=${size}`, `style=${style}`, `trainSize=${trainSize}`, 'testSize=100', 'dataSeed=1', 'logEvery=50', 'origin=npm run pretrain:segment'];
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
   await mkdir(dir, { recursive: true });
-  const student = (upscale: string) => [
+  const studentArgs = (upscale: string) => [
     'seed=1',
     'model=student',
     `upscale=${upscale}`,
@@ -115,7 +127,25 @@ export async function main(args: string[]): Promise<void> {
     `classBalance=${studentClassBalance}`,
     `affinity=${studentAffinity}`,
     `source=${dir}/tutor.json`,
-    `steps=${studentSteps}`,
+  ];
+  const student = (slot: string, upscale: string) => [
+    { slot, args: [...studentArgs(upscale), `steps=${studentSteps}`] },
+    ...(studentFinetuneSteps > 0
+      ? [
+          {
+            slot,
+            finetune: true,
+            args: [
+              ...studentArgs(upscale),
+              `init=${dir}/${slot}.json`,
+              `lr=${studentFinetuneLr}`,
+              `lovaszWeight=${studentFinetuneLovasz}`,
+              `steps=${studentFinetuneSteps}`,
+              `evalEvery=${Math.round(studentFinetuneSteps / 2)}`,
+            ],
+          },
+        ]
+      : []),
   ];
   const teacherArgs = ['seed=1', 'model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
   const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
@@ -141,9 +171,9 @@ export async function main(args: string[]): Promise<void> {
       slot: 'tutor',
       args: [`seed=${tutorSeed}`, 'model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`],
     },
-    { slot: 'student-bilinear', args: student('bilinear') },
+    ...student('student-bilinear', 'bilinear'),
     // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
-    { slot: 'student-pixelshuffle', args: student('ps-agg') },
+    ...student('student-pixelshuffle', 'ps-agg'),
   ].filter((p) => slots.includes(p.slot));
   const t0 = performance.now();
   const models: Record<string, unknown>[] = [];
@@ -154,7 +184,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
     const first = p.finetune ? models.find((m) => m.slot === p.slot) : undefined;
     if (first) {
-      // The entry keeps the first phase's steps (what a chain's teacher stage runs) and names the second phase.
+      // The entry keeps the first phase's steps (what a chain's stage runs) and names the second phase.
       first.finetune = {
         steps: a.steps,
         lr: a.hyperparams.lr,
