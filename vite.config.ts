@@ -21,7 +21,7 @@ export default defineConfig({
     rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['src/engine/setupTests.ts'],
     testTimeout: 60_000,

@@ -31,7 +31,7 @@ import {
   type SegTeacherHead,
 } from '../../src/protocol/labs/segment';
 import { parseKeyValues } from './keyValues';
-import { isBackendPreference } from '../../src/protocol/backend';
+import { isBackendPreference, type BackendPreference } from '../../src/protocol/backend';
 import { parseSegArgs, runSegment } from './segment';
 
 const OUT = 'public/models/segment';
@@ -61,7 +61,19 @@ const KNOWN = new Set([
 ]);
 const SLOTS = ['teacher', 'tutor', 'student-bilinear', 'student-pixelshuffle'] as const;
 
-export async function main(args: string[]): Promise<void> {
+/** One training run of the recipe: the slot it fills, whether it is that slot's second phase, and segment.ts's arguments. */
+export interface PretrainRun {
+  slot: string;
+  finetune?: boolean;
+  /** Complete `segment.ts` arguments (parseSegArgs reads them). */
+  args: string[];
+}
+
+/**
+ * The recipe `npm run pretrain:segment` runs for these settings, without running it: the zoo folder, the backend and
+ * each run in order (the slots not asked for left out). Throws the message for a bad setting.
+ */
+export function pretrainPlan(args: string[]): { dir: string; size: string; style: string; trainSize: number; backend: BackendPreference; runs: PretrainRun[] } {
   const kv = parseKeyValues(args, KNOWN, {
     style: STREET_STYLES,
     classBalance: SEG_CLASS_BALANCES,
@@ -115,10 +127,8 @@ export async function main(args: string[]): Promise<void> {
   const studentClassBalance = kv.pick('studentClassBalance', 'median-frequency');
   const trainSize = Math.round(kv.num('trainSize', 3000));
   if (!isBackendPreference(backend)) throw new Error(`backend=${backend} is not a backend`);
-  const info = await initBackend(backend);
   const common = [`size=${size}`, `style=${style}`, `trainSize=${trainSize}`, 'testSize=100', 'dataSeed=1', 'logEvery=50', 'origin=npm run pretrain:segment'];
   const dir = `${kv.get('outDir') ?? OUT}/${size}`;
-  await mkdir(dir, { recursive: true });
   const studentArgs = (upscale: string) => [
     'seed=1',
     'model=student',
@@ -128,7 +138,7 @@ export async function main(args: string[]): Promise<void> {
     `affinity=${studentAffinity}`,
     `source=${dir}/tutor.json`,
   ];
-  const student = (slot: string, upscale: string) => [
+  const student = (slot: string, upscale: string): PretrainRun[] => [
     { slot, args: [...studentArgs(upscale), `steps=${studentSteps}`] },
     ...(studentFinetuneSteps > 0
       ? [
@@ -148,7 +158,7 @@ export async function main(args: string[]): Promise<void> {
       : []),
   ];
   const teacherArgs = ['seed=1', 'model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
-  const plan: { slot: string; args: string[]; finetune?: boolean }[] = [
+  const plan: PretrainRun[] = [
     { slot: 'teacher', args: [...teacherArgs, ...headArgs(teacherHead), `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
     ...(teacherFinetuneSteps > 0
       ? [
@@ -174,11 +184,21 @@ export async function main(args: string[]): Promise<void> {
     ...student('student-bilinear', 'bilinear'),
     // The best PixelShuffle variant of issue #13 (PixelShuffle in the ×2 aggregations, final ×8 bilinear: nothing acts on logits).
     ...student('student-pixelshuffle', 'ps-agg'),
-  ].filter((p) => slots.includes(p.slot));
+  ];
+  const runs = plan
+    .filter((p) => slots.includes(p.slot))
+    .map((p) => ({ ...p, args: [...common, ...p.args, `out=${dir}/${p.slot}.json`, `backend=${backend}`] }));
+  return { dir, size, style, trainSize, backend, runs };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { dir, size, style, trainSize, backend, runs } = pretrainPlan(args);
+  const info = await initBackend(backend);
+  await mkdir(dir, { recursive: true });
   const t0 = performance.now();
   const models: Record<string, unknown>[] = [];
-  for (const p of plan) {
-    const a = parseSegArgs([...common, ...p.args, `out=${dir}/${p.slot}.json`, `backend=${backend}`]);
+  for (const p of runs) {
+    const a = parseSegArgs(p.args);
     console.log(`== ${p.slot}${p.finetune ? ' (second phase: from its own weights)' : ''}`);
     const r = await runSegment(a, (line) => console.log(`  ${line}`));
     console.log(`RESULT ${JSON.stringify({ slot: p.slot, ...r })}`);
