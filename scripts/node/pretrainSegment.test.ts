@@ -97,6 +97,7 @@ describe('pretrainPlan (npm run pretrain:segment)', () => {
     expect(() => pretrainPlan(['teacherHead=full', 'teacherFinetuneHead=refined'])).toThrow(/cannot drop heads/);
     expect(() => pretrainPlan(['studentFinetuneSteps=-1'])).toThrow(/studentFinetuneSteps/);
     expect(() => pretrainPlan(['studentFinetuneLr=0'])).toThrow(/studentFinetuneLr > 0/);
+    expect(() => pretrainPlan(['teacherFinetuneLovasz=-1'])).toThrow(/teacherFinetuneLovasz must be ≥ 0/);
     expect(() => pretrainPlan(['slots=teacher,pupil'])).toThrow(/slots=pupil/);
     expect(() => pretrainPlan(['backend=tpu'])).toThrow(/backend=tpu is not a backend/);
   });

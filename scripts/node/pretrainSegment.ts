@@ -98,26 +98,20 @@ export function pretrainPlan(args: string[]): { dir: string; size: string; style
   ];
   const size = kv.pick('size', 'low');
   const teacherSteps = Math.round(kv.num('teacherSteps', 3000));
-  // The teacher's second phase: this many more steps from its own weights, a fresh poly schedule from this lr (0 = none).
-  const teacherFinetuneSteps = Math.round(kv.num('teacherFinetuneSteps', 1600));
-  const teacherFinetuneLr = kv.num('teacherFinetuneLr', 0.01);
-  // …with the Lovász-softmax term at this weight (0 = none).
-  const teacherFinetuneLovasz = kv.num('teacherFinetuneLovasz', 3);
-  if (teacherFinetuneSteps < 0 || !(teacherFinetuneLr > 0) || !(teacherFinetuneLovasz >= 0)) {
-    throw new Error('teacherFinetuneSteps and teacherFinetuneLovasz must be ≥ 0 and teacherFinetuneLr > 0');
-  }
+  // A slot's second phase (teacher…, student…): this many more steps from its own weights (0 = none), a fresh poly
+  // schedule from this lr, with the Lovász-softmax term at this weight (0 = none).
+  const phaseSettings = (who: 'teacher' | 'student', steps: number) => {
+    const p = { steps: Math.round(kv.num(`${who}FinetuneSteps`, steps)), lr: kv.num(`${who}FinetuneLr`, 0.01), lovasz: kv.num(`${who}FinetuneLovasz`, 3) };
+    if (p.steps < 0 || !(p.lr > 0) || !(p.lovasz >= 0)) throw new Error(`${who}FinetuneSteps and ${who}FinetuneLovasz must be ≥ 0 and ${who}FinetuneLr > 0`);
+    return p;
+  };
+  const teacherFinetune = phaseSettings('teacher', 1600);
   const steps = Math.round(kv.num('steps', 3200));
   // The tutor's seed (its weights' initialisation and batch order; every other slot trains with seed 1).
   const tutorSeed = Math.round(kv.num('tutorSeed', 1));
   const studentSteps = Math.round(kv.num('studentSteps', 6400));
-  // The students' second phase, as the teacher's: this many more steps from their own weights (0 = none), still distilled
-  // through the tutor, a fresh poly schedule from this lr, with the Lovász-softmax term at this weight.
-  const studentFinetuneSteps = Math.round(kv.num('studentFinetuneSteps', 0));
-  const studentFinetuneLr = kv.num('studentFinetuneLr', 0.01);
-  const studentFinetuneLovasz = kv.num('studentFinetuneLovasz', 3);
-  if (studentFinetuneSteps < 0 || !(studentFinetuneLr > 0) || !(studentFinetuneLovasz >= 0)) {
-    throw new Error('studentFinetuneSteps and studentFinetuneLovasz must be ≥ 0 and studentFinetuneLr > 0');
-  }
+  // The students' second phase, as the teacher's (still distilled through the tutor); none by default.
+  const studentFinetune = phaseSettings('student', 0);
   const slots = (kv.get('slots') ?? SLOTS.join(',')).split(',').filter(Boolean);
   for (const s of slots) if (!(SLOTS as readonly string[]).includes(s)) throw new Error(`slots=${s}: the slots are ${SLOTS.join(', ')}`);
   const backend = kv.get('backend') ?? 'wasm';
@@ -138,45 +132,25 @@ export function pretrainPlan(args: string[]): { dir: string; size: string; style
     `affinity=${studentAffinity}`,
     `source=${dir}/tutor.json`,
   ];
-  const student = (slot: string, upscale: string): PretrainRun[] => [
-    { slot, args: [...studentArgs(upscale), `steps=${studentSteps}`] },
-    ...(studentFinetuneSteps > 0
+  // A slot's second phase from its own weights (its first phase's arguments, then the phase's own).
+  const secondPhase = (slot: string, base: string[], p: ReturnType<typeof phaseSettings>): PretrainRun[] =>
+    p.steps > 0
       ? [
           {
             slot,
             finetune: true,
-            args: [
-              ...studentArgs(upscale),
-              `init=${dir}/${slot}.json`,
-              `lr=${studentFinetuneLr}`,
-              `lovaszWeight=${studentFinetuneLovasz}`,
-              `steps=${studentFinetuneSteps}`,
-              `evalEvery=${Math.round(studentFinetuneSteps / 2)}`,
-            ],
+            args: [...base, `init=${dir}/${slot}.json`, `lr=${p.lr}`, `lovaszWeight=${p.lovasz}`, `steps=${p.steps}`, `evalEvery=${Math.round(p.steps / 2)}`],
           },
         ]
-      : []),
+      : [];
+  const student = (slot: string, upscale: string): PretrainRun[] => [
+    { slot, args: [...studentArgs(upscale), `steps=${studentSteps}`] },
+    ...secondPhase(slot, studentArgs(upscale), studentFinetune),
   ];
   const teacherArgs = ['seed=1', 'model=teacher', `width=${SEG_TEACHER_WIDTH_VALUE[teacherWidth]}`, `classBalance=${classBalance}`];
   const plan: PretrainRun[] = [
     { slot: 'teacher', args: [...teacherArgs, ...headArgs(teacherHead), `steps=${teacherSteps}`, `evalEvery=${Math.round(teacherSteps / 3)}`] },
-    ...(teacherFinetuneSteps > 0
-      ? [
-          {
-            slot: 'teacher',
-            finetune: true,
-            args: [
-              ...teacherArgs,
-              ...headArgs(teacherFinetuneHead),
-              `init=${dir}/teacher.json`,
-              `lr=${teacherFinetuneLr}`,
-              `lovaszWeight=${teacherFinetuneLovasz}`,
-              `steps=${teacherFinetuneSteps}`,
-              `evalEvery=${Math.round(teacherFinetuneSteps / 2)}`,
-            ],
-          },
-        ]
-      : []),
+    ...secondPhase('teacher', [...teacherArgs, ...headArgs(teacherFinetuneHead)], teacherFinetune),
     {
       slot: 'tutor',
       args: [`seed=${tutorSeed}`, 'model=tutor', 'chain=teacher-student', `classBalance=${classBalance}`, `source=${dir}/teacher.json`, `steps=${steps}`],

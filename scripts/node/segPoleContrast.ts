@@ -6,7 +6,7 @@
  * shipped teacher's runs), and its pole recall binned by each pole pixel's local horizontal contrast (engine
  * metrics/contrastRecall.ts: mean |ΔRGB| against the pixels two to the left and right).
  */
-import { contrastRecall, disposeParams, generateStreetDataset, initBackend, segImagesTensor } from '../../src/engine';
+import { confusionMatrix, contrastRecall, disposeParams, generateStreetDataset, initBackend, segImagesTensor, segScores } from '../../src/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseKeyValues } from './keyValues';
 import { readSegModel } from './segment';
@@ -29,18 +29,14 @@ export async function main(args: string[]): Promise<void> {
       tf.dispose([x, am]);
     }
     disposeParams(m.store);
-    let tp = 0,
-      fn = 0,
-      fp = 0;
-    for (let p = 0; p < preds.length; p++) {
-      const l = data.test.labels[p]!;
-      if (l === 255) continue;
-      if (l === pole && preds[p] === pole) tp++;
-      else if (l === pole) fn++;
-      else if (preds[p] === pole) fp++;
-    }
+    const k = data.classNames.length;
+    const cm = confusionMatrix(preds, data.test.labels, k);
+    const tp = cm[pole * k + pole]!;
+    const labelled = cm.subarray(pole * k, (pole + 1) * k).reduce((t, v) => t + v, 0);
+    const predicted = Array.from({ length: k }, (_, t) => cm[t * k + pole]!).reduce((t, v) => t + v, 0);
     const pct = (a: number, b: number) => ((100 * a) / b).toFixed(1);
-    console.log(`${file}: pole IoU ${pct(tp, tp + fn + fp)} %, precision ${pct(tp, tp + fp)} %, recall ${pct(tp, tp + fn)} % (${tp + fn} pole pixels)`);
+    const iou = segScores(cm, k).perClassIoU[pole] ?? 0;
+    console.log(`${file}: pole IoU ${pct(iou, 1)} %, precision ${pct(tp, predicted)} %, recall ${pct(tp, labelled)} % (${labelled} pole pixels)`);
     const r = contrastRecall(data.test.images, data.test.labels, preds, W, pole);
     r.edges.forEach((e, i) => {
       const [h, mi] = [r.hits[i]!, r.misses[i]!];
