@@ -101,7 +101,8 @@ export interface SegRunArgs {
   source?: string;
   /**
    * A saved model (.json) of the same kind and width to start from (fine-tuning) instead of a fresh init; the saved
-   * model's provenance then counts that model's steps and seconds too (the RESULT line counts this run's only).
+   * model's provenance then counts that model's steps and seconds too (the RESULT line counts this run's only). A student
+   * may start from a tutor of its width and upscaling variant (its embedded student; the steps then count from 0).
    */
   init?: string;
   out?: string;
@@ -168,8 +169,9 @@ export async function runSegment(a: SegRunArgs, log: (line: string) => void = co
   const source = a.source ? await readSegModel(a.source) : null;
   const initFile = a.init ? await readSegFile(a.init) : null;
   const init = initFile?.model ?? null;
-  // A model trained on from saved weights counts the steps and seconds those weights had already had.
-  const before = initFile ? { steps: initFile.provenance.steps, seconds: initFile.provenance.seconds } : { steps: 0, seconds: 0 };
+  // A model trained on from its own saved weights counts the steps and seconds those weights had already had; a student
+  // started from a tutor's embedded student (engine copyWeights) counts its own run only (the tutor's are the tutor's).
+  const before = initFile && init!.name === a.model ? { steps: initFile.provenance.steps, seconds: initFile.provenance.seconds } : { steps: 0, seconds: 0 };
   if (a.chain !== 'none' && !source) throw new Error(`chain=${a.chain} needs source=<the teacher's or tutor's .json>`);
   if (a.affinity !== 'none' && !source) throw new Error(`affinity=${a.affinity} compares features with a source model: give chain= and source=`);
   const trainer = new SegTrainer(

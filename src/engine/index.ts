@@ -23,6 +23,8 @@ export type { Classifier } from './models/model';
 export { evaluateSplit, logitsOf } from './metrics/evaluate';
 export { channelStats, type ChannelStats } from './data/batcher';
 export { disposeParams } from './models/params';
+export { averageParamStores } from './models/averageWeights';
+export { recalibrateBnStatistics } from './labs/prune/bnRecalibration';
 // Segment lab (TECHNIQUES.md §2)
 export { SegTrainer, segHyperparamsOf, evaluateSegModel, polyLr, CLASS_WEIGHT_CAP } from './labs/segTrainer';
 export { medianFrequencyWeights } from './data/classBalance';

@@ -298,11 +298,15 @@ export class SegTrainer {
  * Copy every weight and BN statistic of `from` into `to` (same architecture). One difference is allowed: a teacher given a
  * refinement head (TeacherArchitecture.refine) may start from a plain teacher's weights, and one with the full-resolution
  * stage (refineFull) from a teacher without it, the added head's own weights staying as built (its classifier at zero, so
- * it starts as the model it is built on). A source with weights the target lacks (a refined teacher into
- * a plain one) is refused: the copy would silently drop them.
+ * it starts as the model it is built on). A student may also start from a tutor's embedded student (tutor.ts: the tutor
+ * holds every student weight under the student's name; in training its student head is an aux output, so every one of
+ * them learns), the tutor's own `tutor.*` 1/4 path and head left out; the two must share width and upscaling variant.
+ * Any other source with weights the target lacks (a refined teacher into a plain one) is refused: the copy would
+ * silently drop them.
  */
 export function copyWeights(from: SegModel, to: SegModel): void {
-  const src = new Map([...from.store.trainable, ...from.store.state]);
+  const tutorIntoStudent = from.name === 'tutor' && to.name === 'student';
+  const src = new Map([...from.store.trainable, ...from.store.state].filter(([name]) => !(tutorIntoStudent && name.startsWith('tutor.'))));
   const dst = new Map([...to.store.trainable, ...to.store.state]);
   const lacks = (prefix: string) => ![...src.keys()].some((n) => n.startsWith(prefix));
   const added = ['refine.full.', 'refine.'].filter(lacks);

@@ -14,22 +14,29 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_MOMENTUM } from '../../models/layers';
-import type { Classifier } from '../../models/model';
+import type { ForwardMode } from '../../models/layers';
+import type { ParamStore } from '../../models/params';
+
+/** Any model with a param store and a forward pass (a classifier, a segmentation model); only BN state is touched. */
+export interface BnModel {
+  readonly store: ParamStore;
+  forward(x: tf.Tensor4D, mode: ForwardMode): unknown;
+}
 
 const isBnStatistic = (name: string) => name.endsWith('.runningMean') || name.endsWith('.runningVar');
 
 /** The BN running-statistics variables of a model (its `*.runningMean` / `*.runningVar` state), by name. */
-export function bnStatistics(model: Pick<Classifier, 'store'>): Map<string, tf.Variable> {
+export function bnStatistics(model: Pick<BnModel, 'store'>): Map<string, tf.Variable> {
   return new Map([...model.store.state].filter(([name]) => isBnStatistic(name)));
 }
 
 /** An exact copy of the BN running statistics (clones share the variables' data; the caller owns them). */
-export function saveBnStatistics(model: Pick<Classifier, 'store'>): Map<string, tf.Tensor> {
+export function saveBnStatistics(model: Pick<BnModel, 'store'>): Map<string, tf.Tensor> {
   return new Map([...bnStatistics(model)].map(([name, v]) => [name, tf.clone(v)]));
 }
 
 /** Put saved statistics back (bit-exact) and dispose the copies. */
-export function restoreBnStatistics(model: Pick<Classifier, 'store'>, saved: Map<string, tf.Tensor>): void {
+export function restoreBnStatistics(model: Pick<BnModel, 'store'>, saved: Map<string, tf.Tensor>): void {
   const vars = bnStatistics(model);
   for (const [name, t] of saved) {
     vars.get(name)?.assign(t);
@@ -43,7 +50,7 @@ export function restoreBnStatistics(model: Pick<Classifier, 'store'>, saved: Map
  * forward passes (no gradient, no weight change) on the inputs `nextInput()` returns (NHWC; disposed here).
  * `batches` 0 leaves the statistics alone.
  */
-export function recalibrateBnStatistics(model: Pick<Classifier, 'store' | 'forward'>, batches: number, nextInput: () => tf.Tensor4D): void {
+export function recalibrateBnStatistics(model: BnModel, batches: number, nextInput: () => tf.Tensor4D): void {
   if (batches <= 0) return;
   const vars = bnStatistics(model);
   const sums = new Map([...vars].map(([name, v]) => [name, tf.zerosLike(v)]));
@@ -77,12 +84,7 @@ export function recalibrateBnStatistics(model: Pick<Classifier, 'store' | 'forwa
  * Run `fn` with recalibrated BN statistics (see `recalibrateBnStatistics`), then restore the previous statistics
  * exactly, even if `fn` throws.
  */
-export async function withRecalibratedBn<T>(
-  model: Pick<Classifier, 'store' | 'forward'>,
-  batches: number,
-  nextInput: () => tf.Tensor4D,
-  fn: () => Promise<T>,
-): Promise<T> {
+export async function withRecalibratedBn<T>(model: BnModel, batches: number, nextInput: () => tf.Tensor4D, fn: () => Promise<T>): Promise<T> {
   const saved = saveBnStatistics(model);
   try {
     recalibrateBnStatistics(model, batches, nextInput);
