@@ -218,6 +218,9 @@ describe('Segment lab through the worker seam (cpu backend)', () => {
     // The full head when it also names the lab's full-resolution channels (other channel counts are not the lab's heads).
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32, refineFull: 16 })).toEqual({ teacherWidth: '1/2', teacherHead: 'full' });
     expect(manifestRecipe({ slot: 'teacher', file: 't.json', width: 0.5, refine: 32, refineFull: 8 })).toEqual({ teacherWidth: '1/2', teacherHead: 'refined' });
+    // Its seed when a whole number the lab's Seed field accepts.
+    expect(manifestRecipe({ slot: 'tutor', file: 'u.json', seed: 2 })).toEqual({ seed: 2 });
+    for (const seed of [1.5, -1, '2', null]) expect(manifestRecipe({ slot: 'tutor', file: 'u.json', seed })).toEqual({});
     // A tutor entry that names its class balancing but no affinity term trained without one.
     expect(manifestRecipe({ slot: 'tutor', file: 'u.json', classBalance: 'median-frequency', width: 0.5 })).toEqual({
       classBalance: 'median-frequency',

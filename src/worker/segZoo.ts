@@ -8,6 +8,7 @@ import { disposeParams, loadSegModel, segCost, type SegModel, type SegProvenance
 import { fetchShipped, type ShippedReader } from './shippedFiles';
 import { oneOf } from '../protocol/labs/spec';
 import {
+  SEGMENT_LAB,
   SEG_AFFINITY_LOSSES,
   SEG_CLASS_BALANCES,
   SEG_SIZES,
@@ -35,6 +36,7 @@ const key = (size: SegSizeName, slot: string) => `${size}:${slot}`;
 interface ManifestModel {
   slot: string;
   file: string;
+  seed?: unknown;
   classBalance?: unknown;
   affinity?: unknown;
   width?: unknown;
@@ -49,11 +51,14 @@ interface ManifestModel {
  * balancing but no affinity term: they trained without one, as every run did before the term existed. The teacher's width
  * (a width multiplier in the manifest) is read back as the form's Teacher width choice, its head (`refine`: the 1/2 refinement's
  * channels, `refineFull`: the full-resolution stage's, absent for none) as the Teacher head choice, and its second phase (`finetune`,
- * pretrain:segment's teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz) when the entry names a valid one.
+ * pretrain:segment's teacherFinetuneSteps, teacherFinetuneLr and teacherFinetuneLovasz) when the entry names a valid one;
+ * its seed when the entry names a whole number the lab's Seed field accepts.
  */
 export function manifestRecipe(m: ManifestModel): NonNullable<SegZooEntry['recipe']> {
   const width = m.slot === 'teacher' ? SEG_TEACHER_WIDTHS.find((w) => SEG_TEACHER_WIDTH_VALUE[w] === m.width) : undefined;
   const recipe: NonNullable<SegZooEntry['recipe']> = {};
+  const seedField = SEGMENT_LAB.fields.seed;
+  if (typeof m.seed === 'number' && Number.isInteger(m.seed) && m.seed >= seedField.min && m.seed <= seedField.max) recipe.seed = m.seed;
   const classBalance = oneOf(SEG_CLASS_BALANCES, m.classBalance);
   if (classBalance) recipe.classBalance = classBalance;
   const affinityLoss = m.slot === 'teacher' ? undefined : (oneOf(SEG_AFFINITY_LOSSES, m.affinity) ?? (classBalance ? 'none' : undefined));

@@ -261,9 +261,10 @@ export interface SegZooEntry {
    * teacher its width, its head and, when it had one, its second phase (`finetune`: that many more steps from its own
    * weights, a fresh poly schedule from that lr, with that Lovász-softmax weight; `addsRefine` when that phase gave a plain
    * teacher the refinement head, `addsRefineFull` when it added the full-resolution stage), which a chain runs as its
-   * teacher's second phase.
+   * teacher's second phase; and its seed (the entry's `seed`; absent when the entry names none).
    */
   recipe?: {
+    seed?: number;
     classBalance?: SegClassBalance;
     affinityLoss?: SegAffinityLoss;
     teacherWidth?: SegTeacherWidth;

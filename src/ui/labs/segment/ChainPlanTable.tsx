@@ -15,7 +15,7 @@ import {
 
 const F = SEGMENT_LAB.fields;
 
-type NumberKey = 'steps' | 'lr' | 'lovaszWeight';
+type NumberKey = 'steps' | 'lr' | 'lovaszWeight' | 'seed';
 
 /**
  * One stage's number setting: typed freely, set when it is a value the lab accepts (else marked and not set). An optional
@@ -108,7 +108,7 @@ const NOT_TAKEN: Record<'affinityLoss' | 'teacherHead', string> = {
 const HEAD_SHORT: Record<StageSettings['teacherHead'], string> = { plain: '1/4', refined: '1/4 + 1/2', full: '1/4 + 1/2 + 1' };
 
 /**
- * Each stage's steps, class balancing, affinity term, learning rate, Lovász-softmax weight and teacher head: the form's
+ * Each stage's steps, class balancing, affinity term, learning rate, Lovász-softmax weight, teacher head and seed: the form's
  * unless set here (a set value is bold); the teacher's second phase takes its first phase's, and runs when its steps are
  * set. "Shipped recipe" fills the table from the zoo's shipped models (their steps and manifest entries, the shipped
  * teacher's second phase included), "As the form" clears it.
@@ -149,6 +149,9 @@ export function ChainPlanTable(props: {
             <th scope="col">{F.lr.label.toLowerCase()}</th>
             <th scope="col">Lovász weight</th>
             <th scope="col">{F.teacherHead.label.toLowerCase()}</th>
+            <th scope="col" title="The seed of the stage's initial weights and batch order">
+              {F.seed.label.toLowerCase()}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -232,6 +235,9 @@ export function ChainPlanTable(props: {
                   ) : (
                     notTaken('teacherHead')
                   )}
+                </td>
+                <td>
+                  <PlanNumber id={id} field="seed" label={`${name}: seed`} value={c.seed} own={own(id, 'seed')} onSet={(v) => set(id, 'seed', v)} />
                 </td>
               </tr>
             );

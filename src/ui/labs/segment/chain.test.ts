@@ -156,7 +156,7 @@ describe('Train the chain: per-stage settings', () => {
     const zoo = {
       entries: [
         shipped('teacher', 'low', 3000, { classBalance: 'sqrt-median-frequency', teacherWidth: '1/2' }),
-        shipped('tutor', 'low', 800, { classBalance: 'sqrt-median-frequency', affinityLoss: 'none' }),
+        shipped('tutor', 'low', 800, { classBalance: 'sqrt-median-frequency', affinityLoss: 'none', seed: 2 }),
         shipped('student-bilinear', 'low', 3200, { classBalance: 'median-frequency', affinityLoss: 'ffa' }),
         { ...shipped('student-pixelshuffle', 'low', 99), origin: 'run-7' },
       ],
@@ -165,7 +165,7 @@ describe('Train the chain: per-stage settings', () => {
     };
     const low = {
       teacher: { steps: 3000, classBalance: 'sqrt-median-frequency' },
-      tutor: { steps: 800, classBalance: 'sqrt-median-frequency', affinityLoss: 'none' },
+      tutor: { steps: 800, classBalance: 'sqrt-median-frequency', affinityLoss: 'none', seed: 2 },
       'student-bilinear': { steps: 3200, classBalance: 'median-frequency', affinityLoss: 'ffa' },
     };
     expect(shippedPlan(zoo, 'low')).toEqual(low);
@@ -198,6 +198,27 @@ describe('Train the chain: per-stage settings', () => {
       'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'full' },
     });
     expect(shippedPlan(null, 'low')).toBeNull();
+    // A stage's seed (the shipped tutor trained with seed 2) reaches its config; the others keep the form's.
+    const configs = chainStageConfigs(form({ seed: 1 }), shippedPlan(zoo, 'low')!);
+    expect(configs.map((s) => [s.id, s.config.seed])).toEqual([
+      ['teacher', 1],
+      ['tutor', 2],
+      ['student-bilinear', 1],
+      ['student-pixelshuffle', 1],
+    ]);
+    // A teacher's seed reaches its second phase too (the second phase takes the first phase's plan).
+    const seeded = shippedPlan(
+      { ...zoo, entries: [shipped('teacher', 'low', 4600, { seed: 3, finetune: { steps: 1600, lr: 0.01, lovaszWeight: 3 } })] },
+      'low',
+    )!;
+    expect(
+      chainStageConfigs(form({ seed: 1 }), seeded)
+        .slice(0, 2)
+        .map((s) => s.config.seed),
+    ).toEqual([3, 3]);
+    expect(parsePlan(JSON.stringify({ tutor: { seed: 2 }, 'student-bilinear': { seed: 1.5 }, 'student-pixelshuffle': { seed: -1 } }))).toEqual({
+      tutor: { seed: 2 },
+    });
   });
 });
 

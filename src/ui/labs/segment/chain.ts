@@ -77,6 +77,7 @@ export interface StageSettings {
   lr: number;
   lovaszWeight: number;
   teacherHead: SegTeacherHead;
+  seed: number;
 }
 /**
  * Per-stage settings that differ from the form's (a stage or key left out takes the form's value; the teacher's second
@@ -92,6 +93,7 @@ export const STAGE_SETTING_KEYS = [
   'lr',
   'lovaszWeight',
   'teacherHead',
+  'seed',
 ] as const satisfies readonly (keyof StageSettings)[];
 
 /** Whether a stage takes a setting: the affinity term only a distilled stage, the teacher's head only a teacher stage. */
@@ -148,7 +150,7 @@ export function planSetsAnything(plan: ChainPlan): boolean {
 
 /**
  * The plan the shipped zoo was trained with, from the zoo's shipped models at a size (the other size's when this one has
- * none): each stage's steps, and its class balancing, affinity term and teacher head where its manifest names them; a
+ * none): each stage's steps, and its class balancing, affinity term, teacher head and seed where its manifest names them; a
  * teacher with a second phase gives the first phase's steps and head (plain when the second phase added the refinement,
  * refined when it added only the full-resolution stage)
  * and the second phase's steps, lr, Lovász-softmax weight and head. Null when the zoo holds no shipped model (they were
@@ -164,6 +166,7 @@ export function shippedPlan(zoo: SegZooInfo | null, size: SegSizeName): ChainPla
         const ft = e.slot === 'teacher' ? e.recipe?.finetune : undefined;
         const steps = e.steps - (ft?.steps ?? 0);
         const p: Partial<StageSettings> = steps >= 1 ? { steps } : {};
+        if (e.recipe?.seed !== undefined) p.seed = e.recipe.seed;
         if (e.recipe?.classBalance) p.classBalance = e.recipe.classBalance;
         if (e.slot !== 'teacher' && e.recipe?.affinityLoss) p.affinityLoss = e.recipe.affinityLoss;
         const head = e.recipe?.teacherHead;
@@ -196,6 +199,7 @@ export function parsePlan(text: string | null): ChainPlan {
         lr: inRange(p.lr, f.lr),
         lovaszWeight: inRange(p.lovaszWeight, f.lovaszWeight),
         teacherHead: oneOf(f.teacherHead.options, p.teacherHead) ?? undefined,
+        seed: inRange(p.seed, f.seed, true),
       };
       const out: Partial<StageSettings> = {};
       for (const k of STAGE_SETTING_KEYS) if (read[k] !== undefined && stageTakes(id, k)) (out as Record<string, unknown>)[k] = read[k];
