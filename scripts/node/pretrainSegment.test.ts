@@ -40,12 +40,12 @@ describe('pretrainPlan (npm run pretrain:segment)', () => {
       init: '/tmp/zoo/low/teacher.json',
       out: '/tmp/zoo/low/teacher.json',
       refine: 32,
-      refineFull: 0,
+      refineFull: 16,
       steps: 1600,
       seed: 1,
     });
     expect(t2!.hyperparams).toMatchObject({ lr: 0.01, lovaszWeight: 3 });
-    expect(tutor).toMatchObject({ model: 'tutor', chain: 'teacher-student', source: '/tmp/zoo/low/teacher.json', steps: 3200, seed: 1 });
+    expect(tutor).toMatchObject({ model: 'tutor', chain: 'teacher-student', source: '/tmp/zoo/low/teacher.json', steps: 3200, seed: 2 });
     for (const [s, upscale] of [
       [sb, 'bilinear'],
       [sp, 'ps-agg'],
@@ -57,10 +57,10 @@ describe('pretrainPlan (npm run pretrain:segment)', () => {
   });
 
   it('gives the tutor alone the seed tutorSeed names', () => {
-    expect(runs(['tutorSeed=2']).map((x) => [x.slot, x.a.seed])).toEqual([
+    expect(runs(['tutorSeed=3']).map((x) => [x.slot, x.a.seed])).toEqual([
       ['teacher', 1],
       ['teacher', 1],
-      ['tutor', 2],
+      ['tutor', 3],
       ['student-bilinear', 1],
       ['student-pixelshuffle', 1],
     ]);
@@ -90,6 +90,10 @@ describe('pretrainPlan (npm run pretrain:segment)', () => {
     expect(runs(['slots=teacher', 'teacherHead=refined', 'teacherFinetuneHead=full']).map((x) => [x.a.refine, x.a.refineFull])).toEqual([
       [32, 0],
       [32, 16],
+    ]);
+    expect(runs(['slots=teacher', 'teacherFinetuneHead=refined']).map((x) => [x.a.refine, x.a.refineFull])).toEqual([
+      [0, 0],
+      [32, 0],
     ]);
   });
 
