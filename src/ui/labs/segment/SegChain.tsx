@@ -29,7 +29,7 @@ const STAGE_MARK = { pending: '○', running: '●', done: '✓', stopped: '◼'
 const stageName = (id: ChainStageId, config: SegConfig) => (id === 'student-pixelshuffle' ? `student (${UPSCALE_SHORT[config.upscale]})` : STAGE_NAMES[id]);
 
 const SETTINGS_NOTE =
-  'Every stage takes this form’s dataset, input size, batch size, flip, momentum, weight decay, aux weight, OHEM, evaluation and seed, and its steps, class balancing, affinity term, lr, Lovász weight and teacher head unless the table sets them for that stage (bold). ' +
+  'Every stage takes this form’s dataset, input size, batch size, flip, momentum, weight decay, aux weight, OHEM and evaluation settings, and its steps, class balancing, affinity term, lr, Lovász weight, teacher head and seed unless the table sets them for that stage (bold). ' +
   'The teacher trains on labels alone at the form’s teacher width; when the table gives its second phase steps, that phase trains on from the first phase’s model (the first phase’s settings unless set apart, a fresh poly schedule from its lr), as the shipped teacher’s did. α, T and the affinity term apply to the tutor (distilled from the teacher) and both students (distilled through the tutor). ' +
   'The tutor and the first student upsample bilinearly; the Upscaling menu picks the PixelShuffle student’s variant (bilinear → variant (a)). Model and Distillation chain are set by the chain. ' +
   'The settings are read when the chain starts; a live slider moved during a stage changes that stage and carries on to the stages after it that share its value (a stage the table sets apart keeps its own).';
@@ -184,8 +184,8 @@ export function SegChain() {
             {plan}{' '}
             <span className="seg-chain-plan-more">
               {planSetsAnything(chainPlan)
-                ? 'Some stages set apart (steps, class balancing, affinity term, lr, Lovász weight, teacher head, the teacher’s second phase)'
-                : 'Set each stage apart: steps, class balancing, affinity term, lr, Lovász weight, teacher head; the teacher’s second phase'}
+                ? 'Some stages set apart (steps, class balancing, affinity term, lr, Lovász weight, teacher head, seed, the teacher’s second phase)'
+                : 'Set each stage apart: steps, class balancing, affinity term, lr, Lovász weight, teacher head, seed; the teacher’s second phase'}
             </span>
           </summary>
           <ChainPlanTable form={form} plan={chainPlan} zoo={zoo} onChange={setChainPlan} name={stageName} />

@@ -109,7 +109,7 @@ export const runsSecondPhase = (plan: ChainPlan): boolean => plan['teacher-finet
 /**
  * A stage's config from the form's and the plan's, whether the chain runs it or not: every stage takes the data, size,
  * flip, class balancing, batch size, steps, losses, optimiser, evaluation and seed settings of the form, then its own
- * settings from the plan where it sets them (those a stage does not take are ignored); the teacher trains on labels alone
+ * settings (steps, class balancing, affinity term, lr, Lovász weight, teacher head, seed) from the plan where it sets them (those a stage does not take are ignored); the teacher trains on labels alone
  * (no KD, no affinity term); its second phase takes the first phase's plan, then its own, and trains on from the zoo's
  * teacher (the first phase's model, which holds the slot by then); the tutor is distilled from the teacher and both
  * students through the tutor (α, T and the affinity term apply to these three); the tutor and the bilinear student
