@@ -174,7 +174,7 @@ test('Per-stage settings: the shipped recipe fills the table from the zoo’s ma
     await expect(seg.byId(`seg.chain.plan.${slot}.steps`)).toHaveValue(String(m.steps));
     await expect(seg.byId(`seg.chain.plan.${slot}.classBalance`)).toHaveValue(m.classBalance);
     if (slot !== 'teacher') await expect(seg.byId(`seg.chain.plan.${slot}.affinityLoss`)).toHaveValue(m.affinity ?? 'none');
-    // Each stage's seed as its manifest entry names it (the shipped tutor trained with seed 2).
+    // Each stage's seed as its manifest entry names it.
     await expect(seg.byId(`seg.chain.plan.${slot}.seed`)).toHaveValue(String(m.seed));
   }
   const steps = `${[shipped('teacher').steps, ft.steps, ...SLOTS.slice(1).map((s) => shipped(s).steps)].map((n) => n.toLocaleString('en-US')).join(' / ')} steps on`;

@@ -198,7 +198,7 @@ describe('Train the chain: per-stage settings', () => {
       'teacher-finetune': { steps: 1600, lr: 0.01, lovaszWeight: 3, teacherHead: 'full' },
     });
     expect(shippedPlan(null, 'low')).toBeNull();
-    // A stage's seed (the shipped tutor trained with seed 2) reaches its config; the others keep the form's.
+    // A stage's seed (this zoo's tutor trained with seed 2) reaches its config; the others keep the form's.
     const configs = chainStageConfigs(form({ seed: 1 }), shippedPlan(zoo, 'low')!);
     expect(configs.map((s) => [s.id, s.config.seed])).toEqual([
       ['teacher', 1],
